@@ -1,0 +1,53 @@
+//! Maps and globals shared by every program in the object.
+
+use agent_common::{config::KernelConfig, record::RecordKind};
+use aya_ebpf::{
+    macros::map,
+    maps::{PerCpuArray, RingBuf},
+};
+
+/// Every record to user space. The size here is a placeholder: the agent sets it at load
+/// (`--ring-buffer-size`).
+#[map]
+pub static EVENTS: RingBuf = RingBuf::with_byte_size(256 * 1024, 0);
+
+/// Records lost because the ring buffer was full, per CPU, indexed by [`RecordKind`].
+#[map]
+pub static DROPS: PerCpuArray<u64> = PerCpuArray::with_max_entries(RecordKind::SLOTS, 0);
+
+/// Offsets from the running kernel's BTF, written by the agent before load.
+#[unsafe(no_mangle)]
+pub static RAMPART_CONFIG: KernelConfig = KernelConfig {
+    task_real_parent: 0,
+    task_tgid: 0,
+    task_real_cred: 0,
+    task_mm: 0,
+    cred_uid: 0,
+    cred_gid: 0,
+    cred_euid: 0,
+    cred_egid: 0,
+    mm_arg_start: 0,
+    mm_arg_end: 0,
+    tp_exec_filename: 0,
+    tp_cgroup_root: 0,
+    tp_cgroup_id: 0,
+    tp_cgroup_level: 0,
+    tp_cgroup_path: 0,
+    _pad: 0,
+};
+
+/// The configuration, read so the compiler cannot fold the placeholder zeros.
+#[inline(always)]
+pub fn config() -> KernelConfig {
+    // SAFETY: a plain static; volatile so the value patched in at load time is used.
+    unsafe { core::ptr::read_volatile(&RAMPART_CONFIG) }
+}
+
+/// Count a record of `kind` that found the ring buffer full.
+#[inline(always)]
+pub fn count_drop(kind: RecordKind) {
+    if let Some(slot) = DROPS.get_ptr_mut(kind as u32) {
+        // SAFETY: per-CPU slot, no concurrent writer on this CPU.
+        unsafe { *slot += 1 };
+    }
+}
