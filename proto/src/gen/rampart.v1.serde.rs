@@ -1,0 +1,2668 @@
+impl serde::Serialize for Event {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if self.body.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Event", len)?;
+        if let Some(v) = self.time.as_ref() {
+            struct_ser.serialize_field("time", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("node", &self.node)?;
+        }
+        if let Some(v) = self.pod.as_ref() {
+            struct_ser.serialize_field("pod", v)?;
+        }
+        if let Some(v) = self.process.as_ref() {
+            struct_ser.serialize_field("process", v)?;
+        }
+        if let Some(v) = self.verdict.as_ref() {
+            struct_ser.serialize_field("verdict", v)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("repeatCount", ToString::to_string(&self.repeat_count).as_str())?;
+        }
+        if let Some(v) = self.body.as_ref() {
+            match v {
+                event::Body::Flow(v) => {
+                    struct_ser.serialize_field("flow", v)?;
+                }
+                event::Body::File(v) => {
+                    struct_ser.serialize_field("file", v)?;
+                }
+                event::Body::Privilege(v) => {
+                    struct_ser.serialize_field("privilege", v)?;
+                }
+                event::Body::Exec(v) => {
+                    struct_ser.serialize_field("exec", v)?;
+                }
+            }
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Event {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "time",
+            "node",
+            "pod",
+            "process",
+            "verdict",
+            "repeat_count",
+            "repeatCount",
+            "flow",
+            "file",
+            "privilege",
+            "exec",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Time,
+            Node,
+            Pod,
+            Process,
+            Verdict,
+            RepeatCount,
+            Flow,
+            File,
+            Privilege,
+            Exec,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "time" => Ok(GeneratedField::Time),
+                            "node" => Ok(GeneratedField::Node),
+                            "pod" => Ok(GeneratedField::Pod),
+                            "process" => Ok(GeneratedField::Process),
+                            "verdict" => Ok(GeneratedField::Verdict),
+                            "repeatCount" | "repeat_count" => Ok(GeneratedField::RepeatCount),
+                            "flow" => Ok(GeneratedField::Flow),
+                            "file" => Ok(GeneratedField::File),
+                            "privilege" => Ok(GeneratedField::Privilege),
+                            "exec" => Ok(GeneratedField::Exec),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Event;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Event")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Event, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut time__ = None;
+                let mut node__ = None;
+                let mut pod__ = None;
+                let mut process__ = None;
+                let mut verdict__ = None;
+                let mut repeat_count__ = None;
+                let mut body__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Time => {
+                            if time__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("time"));
+                            }
+                            time__ = map_.next_value()?;
+                        }
+                        GeneratedField::Node => {
+                            if node__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("node"));
+                            }
+                            node__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Pod => {
+                            if pod__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pod"));
+                            }
+                            pod__ = map_.next_value()?;
+                        }
+                        GeneratedField::Process => {
+                            if process__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("process"));
+                            }
+                            process__ = map_.next_value()?;
+                        }
+                        GeneratedField::Verdict => {
+                            if verdict__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("verdict"));
+                            }
+                            verdict__ = map_.next_value()?;
+                        }
+                        GeneratedField::RepeatCount => {
+                            if repeat_count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("repeatCount"));
+                            }
+                            repeat_count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Flow => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("flow"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(event::Body::Flow)
+;
+                        }
+                        GeneratedField::File => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("file"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(event::Body::File)
+;
+                        }
+                        GeneratedField::Privilege => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("privilege"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(event::Body::Privilege)
+;
+                        }
+                        GeneratedField::Exec => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("exec"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(event::Body::Exec)
+;
+                        }
+                    }
+                }
+                Ok(Event {
+                    time: time__,
+                    node: node__.unwrap_or_default(),
+                    pod: pod__,
+                    process: process__,
+                    verdict: verdict__,
+                    repeat_count: repeat_count__.unwrap_or_default(),
+                    body: body__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Event", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Exec {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Exec", len)?;
+        if true {
+            struct_ser.serialize_field("binary", &self.binary)?;
+        }
+        if true {
+            struct_ser.serialize_field("args", &self.args)?;
+        }
+        if true {
+            struct_ser.serialize_field("argsTruncated", &self.args_truncated)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Exec {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "binary",
+            "args",
+            "args_truncated",
+            "argsTruncated",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Binary,
+            Args,
+            ArgsTruncated,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "binary" => Ok(GeneratedField::Binary),
+                            "args" => Ok(GeneratedField::Args),
+                            "argsTruncated" | "args_truncated" => Ok(GeneratedField::ArgsTruncated),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Exec;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Exec")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Exec, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut binary__ = None;
+                let mut args__ = None;
+                let mut args_truncated__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Binary => {
+                            if binary__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("binary"));
+                            }
+                            binary__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Args => {
+                            if args__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("args"));
+                            }
+                            args__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ArgsTruncated => {
+                            if args_truncated__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("argsTruncated"));
+                            }
+                            args_truncated__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Exec {
+                    binary: binary__.unwrap_or_default(),
+                    args: args__.unwrap_or_default(),
+                    args_truncated: args_truncated__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Exec", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for File {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.File", len)?;
+        if true {
+            let v = file::Operation::try_from(self.operation)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.operation)))?;
+            struct_ser.serialize_field("operation", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("path", &self.path)?;
+        }
+        if true {
+            struct_ser.serialize_field("targetPath", &self.target_path)?;
+        }
+        if true {
+            struct_ser.serialize_field("mount", &self.mount)?;
+        }
+        if true {
+            struct_ser.serialize_field("tookEffect", &self.took_effect)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for File {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "operation",
+            "path",
+            "target_path",
+            "targetPath",
+            "mount",
+            "took_effect",
+            "tookEffect",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Operation,
+            Path,
+            TargetPath,
+            Mount,
+            TookEffect,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "operation" => Ok(GeneratedField::Operation),
+                            "path" => Ok(GeneratedField::Path),
+                            "targetPath" | "target_path" => Ok(GeneratedField::TargetPath),
+                            "mount" => Ok(GeneratedField::Mount),
+                            "tookEffect" | "took_effect" => Ok(GeneratedField::TookEffect),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = File;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.File")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<File, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut operation__ = None;
+                let mut path__ = None;
+                let mut target_path__ = None;
+                let mut mount__ = None;
+                let mut took_effect__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Operation => {
+                            if operation__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operation"));
+                            }
+                            operation__ = Some(map_.next_value::<file::Operation>()? as i32);
+                        }
+                        GeneratedField::Path => {
+                            if path__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("path"));
+                            }
+                            path__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::TargetPath => {
+                            if target_path__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("targetPath"));
+                            }
+                            target_path__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Mount => {
+                            if mount__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("mount"));
+                            }
+                            mount__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::TookEffect => {
+                            if took_effect__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tookEffect"));
+                            }
+                            took_effect__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(File {
+                    operation: operation__.unwrap_or_default(),
+                    path: path__.unwrap_or_default(),
+                    target_path: target_path__.unwrap_or_default(),
+                    mount: mount__.unwrap_or_default(),
+                    took_effect: took_effect__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.File", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for file::Operation {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "OPERATION_UNSPECIFIED",
+            Self::OpenWrite => "open_write",
+            Self::Truncate => "truncate",
+            Self::Create => "create",
+            Self::Mkdir => "mkdir",
+            Self::Unlink => "unlink",
+            Self::Rmdir => "rmdir",
+            Self::Rename => "rename",
+            Self::Chmod => "chmod",
+            Self::Chown => "chown",
+            Self::Link => "link",
+            Self::Symlink => "symlink",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for file::Operation {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "OPERATION_UNSPECIFIED",
+            "open_write",
+            "truncate",
+            "create",
+            "mkdir",
+            "unlink",
+            "rmdir",
+            "rename",
+            "chmod",
+            "chown",
+            "link",
+            "symlink",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = file::Operation;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "OPERATION_UNSPECIFIED" => Ok(file::Operation::Unspecified),
+                    "open_write" => Ok(file::Operation::OpenWrite),
+                    "truncate" => Ok(file::Operation::Truncate),
+                    "create" => Ok(file::Operation::Create),
+                    "mkdir" => Ok(file::Operation::Mkdir),
+                    "unlink" => Ok(file::Operation::Unlink),
+                    "rmdir" => Ok(file::Operation::Rmdir),
+                    "rename" => Ok(file::Operation::Rename),
+                    "chmod" => Ok(file::Operation::Chmod),
+                    "chown" => Ok(file::Operation::Chown),
+                    "link" => Ok(file::Operation::Link),
+                    "symlink" => Ok(file::Operation::Symlink),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Flow {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Flow", len)?;
+        if true {
+            let v = flow::Direction::try_from(self.direction)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.direction)))?;
+            struct_ser.serialize_field("direction", &v)?;
+        }
+        if true {
+            let v = flow::Protocol::try_from(self.protocol)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.protocol)))?;
+            struct_ser.serialize_field("protocol", &v)?;
+        }
+        if true {
+            let v = flow::Phase::try_from(self.phase)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.phase)))?;
+            struct_ser.serialize_field("phase", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("localIp", &self.local_ip)?;
+        }
+        if true {
+            struct_ser.serialize_field("localPort", &self.local_port)?;
+        }
+        if true {
+            struct_ser.serialize_field("remoteIp", &self.remote_ip)?;
+        }
+        if true {
+            struct_ser.serialize_field("remotePort", &self.remote_port)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("bytesSent", ToString::to_string(&self.bytes_sent).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("bytesReceived", ToString::to_string(&self.bytes_received).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("packetsSent", ToString::to_string(&self.packets_sent).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("packetsReceived", ToString::to_string(&self.packets_received).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("tcpState", &self.tcp_state)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("socketCookie", ToString::to_string(&self.socket_cookie).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Flow {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "direction",
+            "protocol",
+            "phase",
+            "local_ip",
+            "localIp",
+            "local_port",
+            "localPort",
+            "remote_ip",
+            "remoteIp",
+            "remote_port",
+            "remotePort",
+            "bytes_sent",
+            "bytesSent",
+            "bytes_received",
+            "bytesReceived",
+            "packets_sent",
+            "packetsSent",
+            "packets_received",
+            "packetsReceived",
+            "tcp_state",
+            "tcpState",
+            "socket_cookie",
+            "socketCookie",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Direction,
+            Protocol,
+            Phase,
+            LocalIp,
+            LocalPort,
+            RemoteIp,
+            RemotePort,
+            BytesSent,
+            BytesReceived,
+            PacketsSent,
+            PacketsReceived,
+            TcpState,
+            SocketCookie,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "direction" => Ok(GeneratedField::Direction),
+                            "protocol" => Ok(GeneratedField::Protocol),
+                            "phase" => Ok(GeneratedField::Phase),
+                            "localIp" | "local_ip" => Ok(GeneratedField::LocalIp),
+                            "localPort" | "local_port" => Ok(GeneratedField::LocalPort),
+                            "remoteIp" | "remote_ip" => Ok(GeneratedField::RemoteIp),
+                            "remotePort" | "remote_port" => Ok(GeneratedField::RemotePort),
+                            "bytesSent" | "bytes_sent" => Ok(GeneratedField::BytesSent),
+                            "bytesReceived" | "bytes_received" => Ok(GeneratedField::BytesReceived),
+                            "packetsSent" | "packets_sent" => Ok(GeneratedField::PacketsSent),
+                            "packetsReceived" | "packets_received" => Ok(GeneratedField::PacketsReceived),
+                            "tcpState" | "tcp_state" => Ok(GeneratedField::TcpState),
+                            "socketCookie" | "socket_cookie" => Ok(GeneratedField::SocketCookie),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Flow;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Flow")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Flow, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut direction__ = None;
+                let mut protocol__ = None;
+                let mut phase__ = None;
+                let mut local_ip__ = None;
+                let mut local_port__ = None;
+                let mut remote_ip__ = None;
+                let mut remote_port__ = None;
+                let mut bytes_sent__ = None;
+                let mut bytes_received__ = None;
+                let mut packets_sent__ = None;
+                let mut packets_received__ = None;
+                let mut tcp_state__ = None;
+                let mut socket_cookie__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Direction => {
+                            if direction__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("direction"));
+                            }
+                            direction__ = Some(map_.next_value::<flow::Direction>()? as i32);
+                        }
+                        GeneratedField::Protocol => {
+                            if protocol__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("protocol"));
+                            }
+                            protocol__ = Some(map_.next_value::<flow::Protocol>()? as i32);
+                        }
+                        GeneratedField::Phase => {
+                            if phase__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("phase"));
+                            }
+                            phase__ = Some(map_.next_value::<flow::Phase>()? as i32);
+                        }
+                        GeneratedField::LocalIp => {
+                            if local_ip__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("localIp"));
+                            }
+                            local_ip__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::LocalPort => {
+                            if local_port__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("localPort"));
+                            }
+                            local_port__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::RemoteIp => {
+                            if remote_ip__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("remoteIp"));
+                            }
+                            remote_ip__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::RemotePort => {
+                            if remote_port__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("remotePort"));
+                            }
+                            remote_port__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::BytesSent => {
+                            if bytes_sent__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bytesSent"));
+                            }
+                            bytes_sent__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::BytesReceived => {
+                            if bytes_received__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bytesReceived"));
+                            }
+                            bytes_received__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::PacketsSent => {
+                            if packets_sent__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("packetsSent"));
+                            }
+                            packets_sent__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::PacketsReceived => {
+                            if packets_received__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("packetsReceived"));
+                            }
+                            packets_received__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::TcpState => {
+                            if tcp_state__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tcpState"));
+                            }
+                            tcp_state__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SocketCookie => {
+                            if socket_cookie__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("socketCookie"));
+                            }
+                            socket_cookie__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Flow {
+                    direction: direction__.unwrap_or_default(),
+                    protocol: protocol__.unwrap_or_default(),
+                    phase: phase__.unwrap_or_default(),
+                    local_ip: local_ip__.unwrap_or_default(),
+                    local_port: local_port__.unwrap_or_default(),
+                    remote_ip: remote_ip__.unwrap_or_default(),
+                    remote_port: remote_port__.unwrap_or_default(),
+                    bytes_sent: bytes_sent__.unwrap_or_default(),
+                    bytes_received: bytes_received__.unwrap_or_default(),
+                    packets_sent: packets_sent__.unwrap_or_default(),
+                    packets_received: packets_received__.unwrap_or_default(),
+                    tcp_state: tcp_state__.unwrap_or_default(),
+                    socket_cookie: socket_cookie__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Flow", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for flow::Direction {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "DIRECTION_UNSPECIFIED",
+            Self::Egress => "egress",
+            Self::Ingress => "ingress",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for flow::Direction {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "DIRECTION_UNSPECIFIED",
+            "egress",
+            "ingress",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = flow::Direction;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "DIRECTION_UNSPECIFIED" => Ok(flow::Direction::Unspecified),
+                    "egress" => Ok(flow::Direction::Egress),
+                    "ingress" => Ok(flow::Direction::Ingress),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for flow::Phase {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "PHASE_UNSPECIFIED",
+            Self::Open => "open",
+            Self::Update => "update",
+            Self::Close => "close",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for flow::Phase {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "PHASE_UNSPECIFIED",
+            "open",
+            "update",
+            "close",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = flow::Phase;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "PHASE_UNSPECIFIED" => Ok(flow::Phase::Unspecified),
+                    "open" => Ok(flow::Phase::Open),
+                    "update" => Ok(flow::Phase::Update),
+                    "close" => Ok(flow::Phase::Close),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for flow::Protocol {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "PROTOCOL_UNSPECIFIED",
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for flow::Protocol {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "PROTOCOL_UNSPECIFIED",
+            "tcp",
+            "udp",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = flow::Protocol;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "PROTOCOL_UNSPECIFIED" => Ok(flow::Protocol::Unspecified),
+                    "tcp" => Ok(flow::Protocol::Tcp),
+                    "udp" => Ok(flow::Protocol::Udp),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Parent {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Parent", len)?;
+        if true {
+            struct_ser.serialize_field("pid", &self.pid)?;
+        }
+        if true {
+            struct_ser.serialize_field("comm", &self.comm)?;
+        }
+        if true {
+            struct_ser.serialize_field("binary", &self.binary)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Parent {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "pid",
+            "comm",
+            "binary",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Pid,
+            Comm,
+            Binary,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "pid" => Ok(GeneratedField::Pid),
+                            "comm" => Ok(GeneratedField::Comm),
+                            "binary" => Ok(GeneratedField::Binary),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Parent;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Parent")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Parent, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut pid__ = None;
+                let mut comm__ = None;
+                let mut binary__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Pid => {
+                            if pid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pid"));
+                            }
+                            pid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Comm => {
+                            if comm__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("comm"));
+                            }
+                            comm__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Binary => {
+                            if binary__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("binary"));
+                            }
+                            binary__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Parent {
+                    pid: pid__.unwrap_or_default(),
+                    comm: comm__.unwrap_or_default(),
+                    binary: binary__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Parent", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Pod {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Pod", len)?;
+        if true {
+            struct_ser.serialize_field("namespace", &self.namespace)?;
+        }
+        if true {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if true {
+            struct_ser.serialize_field("uid", &self.uid)?;
+        }
+        if true {
+            struct_ser.serialize_field("labels", &self.labels)?;
+        }
+        if true {
+            struct_ser.serialize_field("containerId", &self.container_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("containerName", &self.container_name)?;
+        }
+        if true {
+            let v = pod::Attribution::try_from(self.attribution)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.attribution)))?;
+            struct_ser.serialize_field("attribution", &v)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("cgroupId", ToString::to_string(&self.cgroup_id).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Pod {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "namespace",
+            "name",
+            "uid",
+            "labels",
+            "container_id",
+            "containerId",
+            "container_name",
+            "containerName",
+            "attribution",
+            "cgroup_id",
+            "cgroupId",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Namespace,
+            Name,
+            Uid,
+            Labels,
+            ContainerId,
+            ContainerName,
+            Attribution,
+            CgroupId,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "namespace" => Ok(GeneratedField::Namespace),
+                            "name" => Ok(GeneratedField::Name),
+                            "uid" => Ok(GeneratedField::Uid),
+                            "labels" => Ok(GeneratedField::Labels),
+                            "containerId" | "container_id" => Ok(GeneratedField::ContainerId),
+                            "containerName" | "container_name" => Ok(GeneratedField::ContainerName),
+                            "attribution" => Ok(GeneratedField::Attribution),
+                            "cgroupId" | "cgroup_id" => Ok(GeneratedField::CgroupId),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Pod;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Pod")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Pod, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut namespace__ = None;
+                let mut name__ = None;
+                let mut uid__ = None;
+                let mut labels__ = None;
+                let mut container_id__ = None;
+                let mut container_name__ = None;
+                let mut attribution__ = None;
+                let mut cgroup_id__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Namespace => {
+                            if namespace__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("namespace"));
+                            }
+                            namespace__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Uid => {
+                            if uid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("uid"));
+                            }
+                            uid__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Labels => {
+                            if labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("labels"));
+                            }
+                            labels__ = Some(
+                                map_.next_value::<std::collections::BTreeMap<_, _>>()?
+                            );
+                        }
+                        GeneratedField::ContainerId => {
+                            if container_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containerId"));
+                            }
+                            container_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ContainerName => {
+                            if container_name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("containerName"));
+                            }
+                            container_name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Attribution => {
+                            if attribution__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("attribution"));
+                            }
+                            attribution__ = Some(map_.next_value::<pod::Attribution>()? as i32);
+                        }
+                        GeneratedField::CgroupId => {
+                            if cgroup_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("cgroupId"));
+                            }
+                            cgroup_id__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Pod {
+                    namespace: namespace__.unwrap_or_default(),
+                    name: name__.unwrap_or_default(),
+                    uid: uid__.unwrap_or_default(),
+                    labels: labels__.unwrap_or_default(),
+                    container_id: container_id__.unwrap_or_default(),
+                    container_name: container_name__.unwrap_or_default(),
+                    attribution: attribution__.unwrap_or_default(),
+                    cgroup_id: cgroup_id__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Pod", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for pod::Attribution {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "ATTRIBUTION_UNSPECIFIED",
+            Self::Exact => "exact",
+            Self::Late => "late",
+            Self::Unknown => "unknown",
+            Self::Host => "host",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for pod::Attribution {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "ATTRIBUTION_UNSPECIFIED",
+            "exact",
+            "late",
+            "unknown",
+            "host",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = pod::Attribution;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "ATTRIBUTION_UNSPECIFIED" => Ok(pod::Attribution::Unspecified),
+                    "exact" => Ok(pod::Attribution::Exact),
+                    "late" => Ok(pod::Attribution::Late),
+                    "unknown" => Ok(pod::Attribution::Unknown),
+                    "host" => Ok(pod::Attribution::Host),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Privilege {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Privilege", len)?;
+        if true {
+            let v = privilege::Operation::try_from(self.operation)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.operation)))?;
+            struct_ser.serialize_field("operation", &v)?;
+        }
+        if let Some(v) = self.old_uids.as_ref() {
+            struct_ser.serialize_field("oldUids", v)?;
+        }
+        if let Some(v) = self.new_uids.as_ref() {
+            struct_ser.serialize_field("newUids", v)?;
+        }
+        if let Some(v) = self.old_gids.as_ref() {
+            struct_ser.serialize_field("oldGids", v)?;
+        }
+        if let Some(v) = self.new_gids.as_ref() {
+            struct_ser.serialize_field("newGids", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("capabilitiesGained", &self.capabilities_gained)?;
+        }
+        if true {
+            struct_ser.serialize_field("binary", &self.binary)?;
+        }
+        if true {
+            struct_ser.serialize_field("tookEffect", &self.took_effect)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Privilege {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "operation",
+            "old_uids",
+            "oldUids",
+            "new_uids",
+            "newUids",
+            "old_gids",
+            "oldGids",
+            "new_gids",
+            "newGids",
+            "capabilities_gained",
+            "capabilitiesGained",
+            "binary",
+            "took_effect",
+            "tookEffect",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Operation,
+            OldUids,
+            NewUids,
+            OldGids,
+            NewGids,
+            CapabilitiesGained,
+            Binary,
+            TookEffect,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "operation" => Ok(GeneratedField::Operation),
+                            "oldUids" | "old_uids" => Ok(GeneratedField::OldUids),
+                            "newUids" | "new_uids" => Ok(GeneratedField::NewUids),
+                            "oldGids" | "old_gids" => Ok(GeneratedField::OldGids),
+                            "newGids" | "new_gids" => Ok(GeneratedField::NewGids),
+                            "capabilitiesGained" | "capabilities_gained" => Ok(GeneratedField::CapabilitiesGained),
+                            "binary" => Ok(GeneratedField::Binary),
+                            "tookEffect" | "took_effect" => Ok(GeneratedField::TookEffect),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Privilege;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Privilege")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Privilege, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut operation__ = None;
+                let mut old_uids__ = None;
+                let mut new_uids__ = None;
+                let mut old_gids__ = None;
+                let mut new_gids__ = None;
+                let mut capabilities_gained__ = None;
+                let mut binary__ = None;
+                let mut took_effect__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Operation => {
+                            if operation__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operation"));
+                            }
+                            operation__ = Some(map_.next_value::<privilege::Operation>()? as i32);
+                        }
+                        GeneratedField::OldUids => {
+                            if old_uids__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("oldUids"));
+                            }
+                            old_uids__ = map_.next_value()?;
+                        }
+                        GeneratedField::NewUids => {
+                            if new_uids__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newUids"));
+                            }
+                            new_uids__ = map_.next_value()?;
+                        }
+                        GeneratedField::OldGids => {
+                            if old_gids__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("oldGids"));
+                            }
+                            old_gids__ = map_.next_value()?;
+                        }
+                        GeneratedField::NewGids => {
+                            if new_gids__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newGids"));
+                            }
+                            new_gids__ = map_.next_value()?;
+                        }
+                        GeneratedField::CapabilitiesGained => {
+                            if capabilities_gained__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("capabilitiesGained"));
+                            }
+                            capabilities_gained__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Binary => {
+                            if binary__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("binary"));
+                            }
+                            binary__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::TookEffect => {
+                            if took_effect__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tookEffect"));
+                            }
+                            took_effect__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Privilege {
+                    operation: operation__.unwrap_or_default(),
+                    old_uids: old_uids__,
+                    new_uids: new_uids__,
+                    old_gids: old_gids__,
+                    new_gids: new_gids__,
+                    capabilities_gained: capabilities_gained__.unwrap_or_default(),
+                    binary: binary__.unwrap_or_default(),
+                    took_effect: took_effect__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Privilege", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for privilege::Ids {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Privilege.Ids", len)?;
+        if true {
+            struct_ser.serialize_field("real", &self.real)?;
+        }
+        if true {
+            struct_ser.serialize_field("effective", &self.effective)?;
+        }
+        if true {
+            struct_ser.serialize_field("saved", &self.saved)?;
+        }
+        if true {
+            struct_ser.serialize_field("fs", &self.fs)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for privilege::Ids {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "real",
+            "effective",
+            "saved",
+            "fs",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Real,
+            Effective,
+            Saved,
+            Fs,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "real" => Ok(GeneratedField::Real),
+                            "effective" => Ok(GeneratedField::Effective),
+                            "saved" => Ok(GeneratedField::Saved),
+                            "fs" => Ok(GeneratedField::Fs),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = privilege::Ids;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Privilege.Ids")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<privilege::Ids, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut real__ = None;
+                let mut effective__ = None;
+                let mut saved__ = None;
+                let mut fs__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Real => {
+                            if real__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("real"));
+                            }
+                            real__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Effective => {
+                            if effective__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("effective"));
+                            }
+                            effective__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Saved => {
+                            if saved__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("saved"));
+                            }
+                            saved__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Fs => {
+                            if fs__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("fs"));
+                            }
+                            fs__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(privilege::Ids {
+                    real: real__.unwrap_or_default(),
+                    effective: effective__.unwrap_or_default(),
+                    saved: saved__.unwrap_or_default(),
+                    fs: fs__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Privilege.Ids", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for privilege::Operation {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "OPERATION_UNSPECIFIED",
+            Self::Setuid => "setuid",
+            Self::Setgid => "setgid",
+            Self::Setreuid => "setreuid",
+            Self::Setregid => "setregid",
+            Self::Setresuid => "setresuid",
+            Self::Setresgid => "setresgid",
+            Self::Setfsuid => "setfsuid",
+            Self::Setfsgid => "setfsgid",
+            Self::ExecSetuid => "exec_setuid",
+            Self::ExecSetgid => "exec_setgid",
+            Self::ExecFileCaps => "exec_file_caps",
+            Self::Capset => "capset",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for privilege::Operation {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "OPERATION_UNSPECIFIED",
+            "setuid",
+            "setgid",
+            "setreuid",
+            "setregid",
+            "setresuid",
+            "setresgid",
+            "setfsuid",
+            "setfsgid",
+            "exec_setuid",
+            "exec_setgid",
+            "exec_file_caps",
+            "capset",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = privilege::Operation;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "OPERATION_UNSPECIFIED" => Ok(privilege::Operation::Unspecified),
+                    "setuid" => Ok(privilege::Operation::Setuid),
+                    "setgid" => Ok(privilege::Operation::Setgid),
+                    "setreuid" => Ok(privilege::Operation::Setreuid),
+                    "setregid" => Ok(privilege::Operation::Setregid),
+                    "setresuid" => Ok(privilege::Operation::Setresuid),
+                    "setresgid" => Ok(privilege::Operation::Setresgid),
+                    "setfsuid" => Ok(privilege::Operation::Setfsuid),
+                    "setfsgid" => Ok(privilege::Operation::Setfsgid),
+                    "exec_setuid" => Ok(privilege::Operation::ExecSetuid),
+                    "exec_setgid" => Ok(privilege::Operation::ExecSetgid),
+                    "exec_file_caps" => Ok(privilege::Operation::ExecFileCaps),
+                    "capset" => Ok(privilege::Operation::Capset),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Process {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Process", len)?;
+        if true {
+            struct_ser.serialize_field("pid", &self.pid)?;
+        }
+        if true {
+            struct_ser.serialize_field("tid", &self.tid)?;
+        }
+        if true {
+            struct_ser.serialize_field("uid", &self.uid)?;
+        }
+        if true {
+            struct_ser.serialize_field("euid", &self.euid)?;
+        }
+        if true {
+            struct_ser.serialize_field("gid", &self.gid)?;
+        }
+        if true {
+            struct_ser.serialize_field("egid", &self.egid)?;
+        }
+        if true {
+            struct_ser.serialize_field("comm", &self.comm)?;
+        }
+        if true {
+            struct_ser.serialize_field("binary", &self.binary)?;
+        }
+        if let Some(v) = self.parent.as_ref() {
+            struct_ser.serialize_field("parent", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Process {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "pid",
+            "tid",
+            "uid",
+            "euid",
+            "gid",
+            "egid",
+            "comm",
+            "binary",
+            "parent",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Pid,
+            Tid,
+            Uid,
+            Euid,
+            Gid,
+            Egid,
+            Comm,
+            Binary,
+            Parent,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "pid" => Ok(GeneratedField::Pid),
+                            "tid" => Ok(GeneratedField::Tid),
+                            "uid" => Ok(GeneratedField::Uid),
+                            "euid" => Ok(GeneratedField::Euid),
+                            "gid" => Ok(GeneratedField::Gid),
+                            "egid" => Ok(GeneratedField::Egid),
+                            "comm" => Ok(GeneratedField::Comm),
+                            "binary" => Ok(GeneratedField::Binary),
+                            "parent" => Ok(GeneratedField::Parent),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Process;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Process")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Process, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut pid__ = None;
+                let mut tid__ = None;
+                let mut uid__ = None;
+                let mut euid__ = None;
+                let mut gid__ = None;
+                let mut egid__ = None;
+                let mut comm__ = None;
+                let mut binary__ = None;
+                let mut parent__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Pid => {
+                            if pid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pid"));
+                            }
+                            pid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Tid => {
+                            if tid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tid"));
+                            }
+                            tid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Uid => {
+                            if uid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("uid"));
+                            }
+                            uid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Euid => {
+                            if euid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("euid"));
+                            }
+                            euid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Gid => {
+                            if gid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("gid"));
+                            }
+                            gid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Egid => {
+                            if egid__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("egid"));
+                            }
+                            egid__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Comm => {
+                            if comm__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("comm"));
+                            }
+                            comm__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Binary => {
+                            if binary__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("binary"));
+                            }
+                            binary__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Parent => {
+                            if parent__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("parent"));
+                            }
+                            parent__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(Process {
+                    pid: pid__.unwrap_or_default(),
+                    tid: tid__.unwrap_or_default(),
+                    uid: uid__.unwrap_or_default(),
+                    euid: euid__.unwrap_or_default(),
+                    gid: gid__.unwrap_or_default(),
+                    egid: egid__.unwrap_or_default(),
+                    comm: comm__.unwrap_or_default(),
+                    binary: binary__.unwrap_or_default(),
+                    parent: parent__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Process", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Verdict {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Verdict", len)?;
+        if true {
+            let v = verdict::Action::try_from(self.action)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.action)))?;
+            struct_ser.serialize_field("action", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("policy", &self.policy)?;
+        }
+        if true {
+            struct_ser.serialize_field("rule", &self.rule)?;
+        }
+        if true {
+            let v = verdict::Tier::try_from(self.tier)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.tier)))?;
+            struct_ser.serialize_field("tier", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("enforced", &self.enforced)?;
+        }
+        if true {
+            struct_ser.serialize_field("degraded", &self.degraded)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Verdict {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "action",
+            "policy",
+            "rule",
+            "tier",
+            "enforced",
+            "degraded",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Action,
+            Policy,
+            Rule,
+            Tier,
+            Enforced,
+            Degraded,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "action" => Ok(GeneratedField::Action),
+                            "policy" => Ok(GeneratedField::Policy),
+                            "rule" => Ok(GeneratedField::Rule),
+                            "tier" => Ok(GeneratedField::Tier),
+                            "enforced" => Ok(GeneratedField::Enforced),
+                            "degraded" => Ok(GeneratedField::Degraded),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Verdict;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Verdict")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Verdict, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut action__ = None;
+                let mut policy__ = None;
+                let mut rule__ = None;
+                let mut tier__ = None;
+                let mut enforced__ = None;
+                let mut degraded__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Action => {
+                            if action__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("action"));
+                            }
+                            action__ = Some(map_.next_value::<verdict::Action>()? as i32);
+                        }
+                        GeneratedField::Policy => {
+                            if policy__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("policy"));
+                            }
+                            policy__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Rule => {
+                            if rule__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rule"));
+                            }
+                            rule__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Tier => {
+                            if tier__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tier"));
+                            }
+                            tier__ = Some(map_.next_value::<verdict::Tier>()? as i32);
+                        }
+                        GeneratedField::Enforced => {
+                            if enforced__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("enforced"));
+                            }
+                            enforced__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Degraded => {
+                            if degraded__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("degraded"));
+                            }
+                            degraded__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Verdict {
+                    action: action__.unwrap_or_default(),
+                    policy: policy__.unwrap_or_default(),
+                    rule: rule__.unwrap_or_default(),
+                    tier: tier__.unwrap_or_default(),
+                    enforced: enforced__.unwrap_or_default(),
+                    degraded: degraded__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Verdict", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for verdict::Action {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "ACTION_UNSPECIFIED",
+            Self::Allow => "allow",
+            Self::Deny => "deny",
+            Self::Audit => "audit",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for verdict::Action {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "ACTION_UNSPECIFIED",
+            "allow",
+            "deny",
+            "audit",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = verdict::Action;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "ACTION_UNSPECIFIED" => Ok(verdict::Action::Unspecified),
+                    "allow" => Ok(verdict::Action::Allow),
+                    "deny" => Ok(verdict::Action::Deny),
+                    "audit" => Ok(verdict::Action::Audit),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for verdict::Tier {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "TIER_UNSPECIFIED",
+            Self::Lsm => "lsm",
+            Self::Cgroup => "cgroup",
+            Self::Sigkill => "sigkill",
+            Self::None => "none",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for verdict::Tier {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "TIER_UNSPECIFIED",
+            "lsm",
+            "cgroup",
+            "sigkill",
+            "none",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = verdict::Tier;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "TIER_UNSPECIFIED" => Ok(verdict::Tier::Unspecified),
+                    "lsm" => Ok(verdict::Tier::Lsm),
+                    "cgroup" => Ok(verdict::Tier::Cgroup),
+                    "sigkill" => Ok(verdict::Tier::Sigkill),
+                    "none" => Ok(verdict::Tier::None),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}

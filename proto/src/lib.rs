@@ -1,0 +1,19 @@
+//! `rampart.v1`: the wire types of Rampart, generated from `proto/rampart/v1/*.proto` by
+//! `cargo xtask codegen` (prost for the messages, tonic for the services, pbjson for the proto3
+//! JSON mapping) and committed; `cargo xtask codegen --check` fails when they drift.
+//!
+//! Hand-written helpers on the generated types live in [`event`].
+
+#[expect(
+    clippy::all,
+    clippy::allow_attributes,
+    unused_qualifications,
+    reason = "generated code is not held to the workspace lints"
+)]
+pub mod v1 {
+    include!("gen/rampart.v1.rs");
+    include!("gen/rampart.v1.serde.rs");
+}
+
+pub mod event;
+pub mod wkt;

@@ -1,0 +1,100 @@
+//! `cargo xtask codegen [--check]`: regenerate the committed prost/tonic/pbjson code in
+//! `proto/src/gen/` from `proto/rampart/v1/*.proto`.
+//!
+//! The .proto files are compiled with protox (pure Rust), so no system `protoc` is needed.
+//! `--check` generates into a temporary directory and fails if anything differs from what is
+//! committed: generated code never drifts from its schema unnoticed.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
+
+use anyhow::{Context as _, bail};
+use prost_build::Config;
+use protox::prost::Message as _;
+
+use crate::workspace_root;
+
+pub fn run(check: bool) -> anyhow::Result<()> {
+    let root = workspace_root();
+    let committed = root.join("proto/src/gen");
+    if check {
+        let tmp = tempfile::tempdir()?;
+        generate(&root, tmp.path())?;
+        let drift = compare(tmp.path(), &committed)?;
+        if !drift.is_empty() {
+            bail!(
+                "generated code in proto/src/gen is out of date with proto/rampart ({}); run `cargo xtask codegen`",
+                drift.join(", ")
+            );
+        }
+        println!("codegen: proto/src/gen matches proto/rampart");
+    } else {
+        fs::create_dir_all(&committed)?;
+        generate(&root, &committed)?;
+        println!("codegen: wrote {}", committed.display());
+    }
+    Ok(())
+}
+
+fn proto_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let dir = root.join("proto/rampart/v1");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "proto"))
+        .map(|p| p.strip_prefix(root.join("proto")).map(Path::to_path_buf))
+        .collect::<Result<_, _>>()?;
+    files.sort();
+    Ok(files)
+}
+
+fn generate(root: &Path, out: &Path) -> anyhow::Result<()> {
+    let files = proto_files(root)?;
+    let fds = protox::compile(&files, [root.join("proto")]).context("compiling .proto files")?;
+
+    let mut config = Config::new();
+    // Well-known types come from `rampart_proto::wkt`, which gives them their exact proto3
+    // JSON form (pbjson-types prints timestamps with `+00:00` instead of `Z`).
+    config.compile_well_known_types().extern_path(".google.protobuf", "crate::wkt").btree_map(["."]);
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .out_dir(out)
+        .compile_fds_with_config(fds.clone(), config)
+        .context("generating prost/tonic code")?;
+
+    pbjson_build::Builder::new()
+        .register_descriptors(&fds.encode_to_vec())?
+        .extern_path(".google.protobuf", "crate::wkt")
+        .btree_map(["."])
+        .emit_fields()
+        .out_dir(out)
+        .build(&[".rampart"])
+        .context("generating pbjson (proto3 JSON) code")?;
+    Ok(())
+}
+
+/// Names of files that differ between the two directories.
+fn compare(fresh: &Path, committed: &Path) -> anyhow::Result<Vec<String>> {
+    let mut drift = Vec::new();
+    for entry in fs::read_dir(fresh)? {
+        let name = entry?.file_name();
+        let new = fs::read(fresh.join(&name))?;
+        match fs::read(committed.join(&name)) {
+            Ok(old) if old == new => {}
+            Ok(_) => drift.push(format!("{} differs", name.to_string_lossy())),
+            Err(_) => drift.push(format!("{} missing", name.to_string_lossy())),
+        }
+    }
+    if committed.is_dir() {
+        for entry in fs::read_dir(committed)? {
+            let name = entry?.file_name();
+            if !fresh.join(&name).exists() {
+                drift.push(format!("{} is stale", name.to_string_lossy()));
+            }
+        }
+    }
+    Ok(drift)
+}
