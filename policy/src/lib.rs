@@ -1,0 +1,32 @@
+//! RampartPolicy: the policy model (`rampart.dev/v1alpha1`, kind `RampartPolicy`), parsing with
+//! precise errors, label-selector matching, and [`judge`], the one verdict function used by the
+//! live agent, audit mode and what-if replays.
+//!
+//! The user-facing reference for the policy format is `docs/policy.md`.
+
+pub mod cidr;
+pub mod document;
+pub mod error;
+pub mod fspath;
+pub mod load;
+pub mod model;
+pub mod names;
+pub mod network;
+pub mod selector;
+pub mod set;
+pub mod verdict;
+
+mod validate;
+
+pub use cidr::Cidr;
+pub use document::{Origin, RampartPolicy};
+pub use error::{LoadError, PolicyError};
+pub use fspath::AbsPath;
+pub use load::{FileOutcome, load_dir, load_file, parse_source};
+pub use model::{
+    EscalationMode, FilesystemPolicy, Mode, NetworkPolicy, NetworkRule, Peer, PolicySpec, PortSpec,
+    PrivilegePolicy, Protocol, RootfsMode,
+};
+pub use selector::{LabelSelector, LabelSelectorRequirement, SelectorOperator};
+pub use set::PolicySet;
+pub use verdict::{Action, Activity, Direction, Judgement, judge};

@@ -1,0 +1,144 @@
+//! The `spec` of a RampartPolicy: pod selector, mode, and the filesystem and privilege
+//! sections in their validated form (the network section lives in [`crate::network`] and is
+//! re-exported here). Deserializing these types checks them.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::fspath::AbsPath;
+use crate::selector::LabelSelector;
+use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, keyword};
+
+pub use crate::network::{NetworkPolicy, NetworkRule, Peer, PortSpec, Protocol};
+
+/// `spec` of a RampartPolicy. A section left out (`None`) leaves that concern unrestricted.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PolicySpec {
+    pub pod_selector: LabelSelector,
+    pub mode: Mode,
+    #[serde(default)]
+    pub network: Option<NetworkPolicy>,
+    #[serde(default)]
+    pub filesystem: Option<FilesystemPolicy>,
+    #[serde(default)]
+    pub privilege: Option<PrivilegePolicy>,
+}
+
+/// `spec.mode`: whether denials are enforced or only reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    Enforce,
+    Audit,
+}
+
+/// `spec.filesystem`: which writes to the container's root filesystem are allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilesystemPolicy {
+    pub rootfs: RootfsMode,
+    /// Only with [`RootfsMode::ReadOnly`]: path prefixes that stay writable.
+    pub allow_write: Vec<AbsPath>,
+}
+
+/// `spec.filesystem.rootfs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RootfsMode {
+    ReadOnly,
+    ReadWrite,
+}
+
+/// `spec.privilege`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivilegePolicy {
+    pub escalation: EscalationMode,
+}
+
+/// `spec.privilege.escalation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EscalationMode {
+    Deny,
+    Allow,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Audit => "audit",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FilesystemPolicy {
+    /// Index of the first `allowWrite` prefix covering `path` (see [`AbsPath::covers`]).
+    pub fn allowing_prefix(&self, path: &str) -> Option<usize> {
+        self.allowing_prefix_of(&crate::fspath::resolve(path))
+    }
+
+    /// [`allowing_prefix`](Self::allowing_prefix) for an already resolved path.
+    pub(crate) fn allowing_prefix_of(&self, parts: &[&str]) -> Option<usize> {
+        self.allow_write.iter().position(|p| p.covers_components(parts))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct RawFilesystem {
+    rootfs: RootfsMode,
+    #[serde(default)]
+    allow_write: Option<Vec<AbsPath>>,
+}
+
+impl Validate for FilesystemPolicy {
+    type Raw = RawFilesystem;
+    const EXPECTING: &'static str = "a filesystem mapping such as {rootfs: readOnly}";
+
+    fn validate(raw: RawFilesystem) -> Result<Self, Invalid> {
+        let allow_write = raw.allow_write.unwrap_or_default();
+        if raw.rootfs == RootfsMode::ReadWrite && !allow_write.is_empty() {
+            return Err(Invalid::at(
+                "allowWrite",
+                "allowWrite only applies with `rootfs: readOnly` (with readWrite every path \
+                 is writable)",
+            ));
+        }
+        Ok(Self { rootfs: raw.rootfs, allow_write })
+    }
+}
+deserialize_via!(validated, FilesystemPolicy);
+
+impl FromScalar for Mode {
+    const EXPECTING: &'static str = "enforce or audit";
+    fn from_scalar(text: &str) -> Result<Self, String> {
+        keyword(text, "mode", &[("enforce", Mode::Enforce), ("audit", Mode::Audit)])
+    }
+}
+deserialize_via!(scalar, Mode);
+
+impl FromScalar for RootfsMode {
+    const EXPECTING: &'static str = "readOnly or readWrite";
+    fn from_scalar(text: &str) -> Result<Self, String> {
+        keyword(
+            text,
+            "rootfs mode",
+            &[("readOnly", RootfsMode::ReadOnly), ("readWrite", RootfsMode::ReadWrite)],
+        )
+    }
+}
+deserialize_via!(scalar, RootfsMode);
+
+impl FromScalar for EscalationMode {
+    const EXPECTING: &'static str = "deny or allow";
+    fn from_scalar(text: &str) -> Result<Self, String> {
+        keyword(text, "escalation mode", &[("deny", EscalationMode::Deny), ("allow", EscalationMode::Allow)])
+    }
+}
+deserialize_via!(scalar, EscalationMode);

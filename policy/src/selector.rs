@@ -1,0 +1,123 @@
+//! Kubernetes label selectors (`matchLabels` and `matchExpressions` with `In`, `NotIn`,
+//! `Exists`, `DoesNotExist`) and matching them against a pod's labels.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::names::{LabelKey, LabelValue};
+use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, keyword};
+
+/// A standard Kubernetes `LabelSelector`. All of its terms must hold; the empty selector
+/// (`{}`) matches every set of labels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub match_labels: BTreeMap<String, String>,
+    pub match_expressions: Vec<LabelSelectorRequirement>,
+}
+
+/// One `matchExpressions` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelSelectorRequirement {
+    pub key: String,
+    pub operator: SelectorOperator,
+    /// Non-empty for `In` and `NotIn`, empty for `Exists` and `DoesNotExist`.
+    pub values: Vec<String>,
+}
+
+/// A `matchExpressions` operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SelectorOperator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+impl LabelSelector {
+    /// Whether the selector has no terms (and so matches everything).
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.match_expressions.is_empty()
+    }
+
+    /// Whether `labels` satisfy every term.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|r| r.matches(labels))
+    }
+}
+
+impl LabelSelectorRequirement {
+    /// Whether `labels` satisfy this requirement (`NotIn` holds when the key is absent).
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        let value = labels.get(&self.key);
+        match self.operator {
+            SelectorOperator::In => value.is_some_and(|v| self.values.contains(v)),
+            SelectorOperator::NotIn => value.is_none_or(|v| !self.values.contains(v)),
+            SelectorOperator::Exists => value.is_some(),
+            SelectorOperator::DoesNotExist => value.is_none(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct RawSelector {
+    #[serde(default)]
+    match_labels: Option<BTreeMap<LabelKey, LabelValue>>,
+    #[serde(default)]
+    match_expressions: Option<Vec<LabelSelectorRequirement>>,
+}
+
+impl Validate for LabelSelector {
+    type Raw = RawSelector;
+    const EXPECTING: &'static str =
+        "a label selector mapping (write {} to select every pod of the namespace)";
+
+    fn validate(raw: RawSelector) -> Result<Self, Invalid> {
+        Ok(Self {
+            match_labels: raw.match_labels.unwrap_or_default().into_iter().map(|(k, v)| (k.0, v.0)).collect(),
+            match_expressions: raw.match_expressions.unwrap_or_default(),
+        })
+    }
+}
+deserialize_via!(validated, LabelSelector);
+
+impl FromScalar for SelectorOperator {
+    const EXPECTING: &'static str = "In, NotIn, Exists or DoesNotExist";
+    fn from_scalar(text: &str) -> Result<Self, String> {
+        use SelectorOperator::*;
+        let choices = [("In", In), ("NotIn", NotIn), ("Exists", Exists), ("DoesNotExist", DoesNotExist)];
+        keyword(text, "operator", &choices)
+    }
+}
+deserialize_via!(scalar, SelectorOperator);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRequirement {
+    key: LabelKey,
+    operator: SelectorOperator,
+    #[serde(default)]
+    values: Option<Vec<LabelValue>>,
+}
+
+impl Validate for LabelSelectorRequirement {
+    type Raw = RawRequirement;
+    const EXPECTING: &'static str = "a match expression mapping {key, operator, values}";
+
+    fn validate(raw: RawRequirement) -> Result<Self, Invalid> {
+        let values: Vec<String> = raw.values.unwrap_or_default().into_iter().map(|v| v.0).collect();
+        match raw.operator {
+            SelectorOperator::In | SelectorOperator::NotIn if values.is_empty() => {
+                Err(Invalid::at("values", format!("operator {:?} needs at least one value", raw.operator)))
+            }
+            SelectorOperator::Exists | SelectorOperator::DoesNotExist if !values.is_empty() => {
+                Err(Invalid::at("values", format!("operator {:?} takes no values", raw.operator)))
+            }
+            operator => Ok(Self { key: raw.key.0, operator, values }),
+        }
+    }
+}
+
+deserialize_via!(validated, LabelSelectorRequirement);
