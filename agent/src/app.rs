@@ -1,0 +1,243 @@
+//! The agent's lifecycle: config → build → spawn → signal → drain.
+//!
+//! Build: probe the tiers, compute this kernel's offsets, load the object and attach the
+//! programs, then read pods and policies (after attaching, so no cgroup created in between is
+//! missed). Spawn: the metrics server. Run: one loop owns the pipeline and reacts to ring-buffer
+//! records, manifest and policy changes, a tick, and signals. Drain: on SIGTERM/SIGINT the
+//! records already in the ring buffer are processed, held events released, output flushed.
+
+use std::{
+    sync::{Arc, atomic::Ordering::Relaxed},
+    time::{Duration, Instant},
+};
+
+use agent_common::{DROPS_MAP, EVENTS_MAP, record::RecordKind};
+use aya::maps::{MapData, PerCpuArray};
+use tokio::signal::unix::{SignalKind, signal};
+use tracing::{info, warn};
+
+use crate::{
+    attribution::{Attributor, ManifestError},
+    caps::{self, Concern},
+    config::RunConfig,
+    enforce::policies::{PolicyDirError, PolicyStore},
+    events::{Pipeline, build::Clock, hold::Held, ring::Ring},
+    export::Exporter,
+    loader::{self, LoadError, offsets, tracefs::Tracefs},
+    process::ProcessTable,
+    telemetry::{self, Metrics},
+    watch::DirWatch,
+};
+
+/// How often held events expire, kernel drop counters are read and the clock offset refreshed.
+const TICK: Duration = Duration::from_millis(250);
+/// Full re-read of the watched directories, in case a change notification was missed.
+const RESYNC: Duration = Duration::from_secs(30);
+/// Events held at most, waiting for their pod.
+const HOLD_CAPACITY: usize = 16 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Manifests(#[from] ManifestError),
+    #[error(transparent)]
+    Policies(#[from] PolicyDirError),
+    #[error("map {0} is missing from the kernel object")]
+    NoMap(&'static str),
+    #[error(transparent)]
+    Ring(#[from] crate::events::ring::RingError),
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> AppError {
+    let what = what.into();
+    move |source| AppError::Io { what, source }
+}
+
+pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
+    let metrics = Arc::new(Metrics::default());
+
+    // Build.
+    let report = caps::probe();
+    for c in Concern::ALL {
+        info!(concern = c.as_str(), tier = %report.concern(c).tier, "enforcement tier");
+    }
+    metrics.set_tiers(Concern::ALL.map(|c| (c, report.concern(c).tier)).to_vec());
+    let tracefs = Tracefs::find_or_mount().map_err(LoadError::from)?;
+    let kernel_config = offsets::kernel_config(&tracefs).map_err(LoadError::from)?;
+    let mut ebpf = loader::load_object(&kernel_config, cfg.ring_buffer_size)?;
+    loader::attach_tracepoint(&mut ebpf, "cgroup_mkdir", "cgroup", "cgroup_mkdir")?;
+    loader::attach_tracepoint(&mut ebpf, "cgroup_rmdir", "cgroup", "cgroup_rmdir")?;
+    loader::attach_tracepoint(&mut ebpf, "exec", "sched", "sched_process_exec")?;
+    let mut ring = Ring::new(ebpf.take_map(EVENTS_MAP).ok_or(AppError::NoMap(EVENTS_MAP))?)?;
+    let drops: PerCpuArray<MapData, u64> =
+        PerCpuArray::try_from(ebpf.take_map(DROPS_MAP).ok_or(AppError::NoMap(DROPS_MAP))?)
+            .map_err(|e| LoadError::Object(e.into()))?;
+
+    let (attributor, manifest_errors) = Attributor::new(cfg.cgroup_root.clone(), cfg.pod_manifests.clone())?;
+    report_manifest_errors(&metrics, &manifest_errors);
+    let mut policies = PolicyStore::new(cfg.policies.clone());
+    let reload = policies.reload()?;
+    report_policy_errors(&metrics, &reload.errors);
+    let mut pipeline = Pipeline {
+        node: cfg.node_name.clone(),
+        clock: Clock::now(),
+        attributor,
+        policies,
+        processes: ProcessTable::new(32 * 1024),
+        held: Held::new(cfg.attribution_hold, HOLD_CAPACITY),
+        exporter: Exporter::open(cfg.events_out.as_ref()).map_err(io("opening --events-out"))?,
+        metrics: Arc::clone(&metrics),
+    };
+    update_gauges(&pipeline);
+
+    let pod_watch = cfg
+        .pod_manifests
+        .as_deref()
+        .map(DirWatch::new)
+        .transpose()
+        .map_err(io("watching --pod-manifests"))?;
+    let policy_watch =
+        cfg.policies.as_deref().map(DirWatch::new).transpose().map_err(io("watching --policies"))?;
+
+    // Spawn.
+    let _server = match cfg.metrics_addr {
+        Some(addr) => {
+            let (bound, task) = telemetry::serve(addr, Arc::clone(&metrics))
+                .await
+                .map_err(io(format!("serving metrics on {addr}")))?;
+            info!(addr = %bound, "serving /metrics, /healthz, /readyz");
+            Some(AbortOnDrop(task))
+        }
+        None => None,
+    };
+    let mut sigterm = signal(SignalKind::terminate()).map_err(io("installing the SIGTERM handler"))?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
+    metrics.set_ready(true);
+    info!(node = %cfg.node_name, pods = pipeline.attributor.pods(), policies = pipeline.policies.set().len(), "agent ready");
+
+    // Run.
+    let mut tick = tokio::time::interval(TICK);
+    let mut last_resync = Instant::now();
+    loop {
+        tokio::select! {
+            read = ring.read(|bytes| pipeline.on_bytes(bytes)) => {
+                read.map_err(io("reading the ring buffer"))?;
+                pipeline.flush();
+            }
+            Some(()) = changed(pod_watch.as_ref()) => reload_pods(&mut pipeline),
+            Some(()) = changed(policy_watch.as_ref()) => reload_policies(&mut pipeline),
+            _ = tick.tick() => {
+                pipeline.clock = Clock::now();
+                pipeline.expire_held(Instant::now());
+                pipeline.flush();
+                read_kernel_drops(&drops, &metrics);
+                if last_resync.elapsed() >= RESYNC {
+                    last_resync = Instant::now();
+                    pipeline.attributor.rescan();
+                    reload_pods(&mut pipeline);
+                    reload_policies(&mut pipeline);
+                }
+            }
+            _ = sigterm.recv() => { info!("SIGTERM: draining"); break; }
+            _ = sigint.recv() => { info!("SIGINT: draining"); break; }
+        }
+    }
+
+    // Drain.
+    metrics.set_ready(false);
+    let n = ring.drain(|bytes| pipeline.on_bytes(bytes));
+    pipeline.release_all_held();
+    pipeline.flush();
+    read_kernel_drops(&drops, &metrics);
+    info!(records = n, drops = metrics.total_drops(), "drained; exiting");
+    Ok(())
+}
+
+/// Resolves when `watch` reports a change; never, when there is no watch.
+async fn changed(watch: Option<&DirWatch>) -> Option<()> {
+    match watch {
+        Some(w) => match w.changed().await {
+            Ok(()) => Some(()),
+            Err(e) => {
+                warn!(error = %e, "directory watch failed; relying on periodic re-reads");
+                std::future::pending().await
+            }
+        },
+        None => std::future::pending().await,
+    }
+}
+
+fn reload_pods(p: &mut Pipeline) {
+    match p.attributor.reload_pods() {
+        Ok(r) => {
+            report_manifest_errors(&p.metrics, &r.errors);
+            if r.changed {
+                info!(pods = p.attributor.pods(), "pod manifests reloaded");
+                p.retry_held();
+                p.flush();
+            }
+        }
+        Err(e) => {
+            p.metrics.manifest_errors.fetch_add(1, Relaxed);
+            warn!(error = %e, "pod manifests unreadable; keeping the pods known");
+        }
+    }
+    update_gauges(p);
+}
+
+fn reload_policies(p: &mut Pipeline) {
+    match p.policies.reload() {
+        Ok(r) => {
+            report_policy_errors(&p.metrics, &r.errors);
+            if r.changed {
+                info!(policies = p.policies.set().len(), "policies reloaded");
+            }
+        }
+        Err(e) => {
+            p.metrics.policy_errors.fetch_add(1, Relaxed);
+            warn!(error = %e, "policies unreadable; keeping the policies in force");
+        }
+    }
+    update_gauges(p);
+}
+
+fn update_gauges(p: &Pipeline) {
+    p.metrics.pods.store(p.attributor.pods() as u64, Relaxed);
+    p.metrics.pod_cgroups.store(p.attributor.pod_cgroups() as u64, Relaxed);
+    p.metrics.policies.store(p.policies.set().len() as u64, Relaxed);
+}
+
+fn report_manifest_errors(metrics: &Metrics, errors: &[ManifestError]) {
+    for e in errors {
+        metrics.manifest_errors.fetch_add(1, Relaxed);
+        warn!("pod manifest refused: {e}");
+    }
+}
+
+fn report_policy_errors(metrics: &Metrics, errors: &[rampart_policy::PolicyError]) {
+    for e in errors {
+        metrics.policy_errors.fetch_add(1, Relaxed);
+        warn!("policy refused: {e}");
+    }
+}
+
+fn read_kernel_drops(drops: &PerCpuArray<MapData, u64>, metrics: &Metrics) {
+    for kind in RecordKind::ALL {
+        if let Ok(per_cpu) = drops.get(&(kind as u32), 0) {
+            metrics.set_ringbuf_drops(kind, per_cpu.iter().sum());
+        }
+    }
+}
+
+/// Aborts a spawned task when dropped (the metrics server ends with the agent).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -1,0 +1,112 @@
+//! The cgroup v2 hierarchy on this node: where it is mounted and what is in it.
+//!
+//! A cgroup's v2 id, as `bpf_get_current_cgroup_id()` and the `cgroup_mkdir` tracepoint give
+//! it, is the inode number of its directory.
+
+use std::{
+    fs, io,
+    os::unix::fs::MetadataExt as _,
+    path::{Path, PathBuf},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CgroupError {
+    #[error(
+        "no cgroup v2 hierarchy is mounted (looked for fstype cgroup2 in /proc/self/mountinfo); Rampart needs cgroup v2"
+    )]
+    NoCgroup2,
+    #[error("reading /proc/self/mountinfo: {0}")]
+    Mountinfo(io::Error),
+    #[error("{path} is not a cgroup v2 directory: {reason}")]
+    NotCgroup2 { path: PathBuf, reason: String },
+}
+
+/// The mount point of the cgroup v2 hierarchy (`/sys/fs/cgroup` on unified hosts,
+/// `/sys/fs/cgroup/unified` on hybrid ones).
+pub fn cgroup2_mount() -> Result<PathBuf, CgroupError> {
+    let text = fs::read_to_string("/proc/self/mountinfo").map_err(CgroupError::Mountinfo)?;
+    find_cgroup2(&text).ok_or(CgroupError::NoCgroup2)
+}
+
+/// Check that `path` is a cgroup v2 directory (it has `cgroup.controllers`).
+pub fn check_cgroup2_dir(path: &Path) -> Result<(), CgroupError> {
+    if path.join("cgroup.controllers").is_file() {
+        Ok(())
+    } else {
+        Err(CgroupError::NotCgroup2 { path: path.into(), reason: "no cgroup.controllers file".into() })
+    }
+}
+
+fn find_cgroup2(mountinfo: &str) -> Option<PathBuf> {
+    mountinfo.lines().find_map(|line| {
+        // id parent major:minor root mount-point options [optional...] - fstype source super
+        let (left, right) = line.split_once(" - ")?;
+        let fstype = right.split_whitespace().next()?;
+        (fstype == "cgroup2").then(|| left.split_whitespace().nth(4).map(unescape))?
+    })
+}
+
+/// mountinfo escapes space, tab, newline and backslash as octal.
+fn unescape(s: &str) -> PathBuf {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let oct: String = chars.by_ref().take(3).collect();
+            match u8::from_str_radix(&oct, 8) {
+                Ok(b) => out.push(b as char),
+                Err(_) => {
+                    out.push('\\');
+                    out.push_str(&oct);
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    PathBuf::from(out)
+}
+
+/// The cgroup id (inode number) of a cgroup directory.
+pub fn cgroup_id(path: &Path) -> io::Result<u64> {
+    Ok(fs::metadata(path)?.ino())
+}
+
+/// Every cgroup under `root` as `(id, path relative to root with a leading /)`. Directories
+/// that vanish during the walk are skipped.
+pub fn scan(root: &Path) -> io::Result<Vec<(u64, String)>> {
+    let mut out = vec![(cgroup_id(root)?, "/".to_string())];
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let Ok(ft) = entry.file_type() else { continue };
+            if !ft.is_dir() {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            let rel = format!("{rel}/{}", entry.file_name().to_string_lossy());
+            out.push((meta.ino(), rel.clone()));
+            stack.push((entry.path(), rel));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_cgroup2_in_hybrid_and_unified_mountinfo() {
+        let hybrid = "25 24 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755\n\
+                      26 25 0:23 / /sys/fs/cgroup/unified rw,nosuid shared:4 - cgroup2 cgroup2 rw\n\
+                      27 25 0:24 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n";
+        assert_eq!(find_cgroup2(hybrid), Some(PathBuf::from("/sys/fs/cgroup/unified")));
+        let unified =
+            "30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec shared:9 - cgroup2 cgroup2 rw,nsdelegate\n";
+        assert_eq!(find_cgroup2(unified), Some(PathBuf::from("/sys/fs/cgroup")));
+        assert_eq!(find_cgroup2("1 0 0:1 / / rw - ext4 /dev/vda rw\n"), None);
+        assert_eq!(unescape("/a\\040b"), PathBuf::from("/a b"));
+    }
+}

@@ -1,0 +1,127 @@
+//! Attribution: which pod (and container) a kernel event came from.
+//!
+//! The kernel stamps every record with the task's cgroup v2 id. This module keeps the map from
+//! cgroup id to kubelet-layout path (from a scan at start, kept current by the
+//! `cgroup_mkdir`/`cgroup_rmdir` records that arrive in the same ring buffer, in order, before
+//! any record from a process inside the new cgroup), parses the path into pod UID and container
+//! id, and joins the UID to the Pod objects.
+//!
+//! Outcomes: the pod is known (`exact`); the cgroup is a pod's but its Pod object is not known
+//! yet (the caller holds the event and retries: `late`, or `unknown` when the hold expires); the
+//! cgroup is not a pod's (`host`); the id is not in the map even after a rescan (`unknown`).
+
+pub mod cgroupfs;
+pub mod kubelet;
+pub mod pods;
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+pub use kubelet::PodCgroup;
+pub use pods::{ManifestError, PodInfo, PodStore, Reload};
+
+/// How often an unknown cgroup id may trigger a rescan of the hierarchy.
+const RESCAN_EVERY: Duration = Duration::from_millis(200);
+
+#[derive(Debug)]
+pub enum Resolution {
+    /// The pod is known.
+    Pod { pod: Arc<PodInfo>, container_id: Option<String> },
+    /// A pod's cgroup, but no Pod object with that UID (yet).
+    PodNotKnown(PodCgroup),
+    /// Not a pod's cgroup.
+    Host,
+    /// The cgroup id is not in the hierarchy (the cgroup is already gone).
+    UnknownCgroup,
+}
+
+pub struct Attributor {
+    root: PathBuf,
+    manifests: Option<PathBuf>,
+    /// cgroup id → the pod cgroup it is, or `None` for a host cgroup.
+    cgroups: HashMap<u64, Option<PodCgroup>>,
+    pods: PodStore,
+    last_rescan: Option<Instant>,
+}
+
+impl Attributor {
+    /// Scan the hierarchy under `root` and read the manifests directory, if any. Manifest
+    /// errors are returned for reporting; the pods that did parse are in force.
+    pub fn new(
+        root: PathBuf,
+        manifests: Option<PathBuf>,
+    ) -> Result<(Self, Vec<ManifestError>), ManifestError> {
+        let mut a = Attributor {
+            root,
+            manifests,
+            cgroups: HashMap::new(),
+            pods: PodStore::default(),
+            last_rescan: None,
+        };
+        a.rescan();
+        let errors = a.reload_pods()?.errors;
+        Ok((a, errors))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Re-walk the hierarchy: add what is new, drop what is gone.
+    pub fn rescan(&mut self) {
+        self.last_rescan = Some(Instant::now());
+        let Ok(all) = cgroupfs::scan(&self.root) else { return };
+        let mut fresh = HashMap::with_capacity(all.len());
+        for (id, path) in all {
+            let known = self.cgroups.remove(&id);
+            fresh.insert(id, known.unwrap_or_else(|| kubelet::parse(&path)));
+        }
+        self.cgroups = fresh;
+    }
+
+    /// A cgroup appeared (`path` relative to the hierarchy root).
+    pub fn cgroup_created(&mut self, id: u64, path: &str) {
+        self.cgroups.insert(id, kubelet::parse(path));
+    }
+
+    pub fn cgroup_removed(&mut self, id: u64) {
+        self.cgroups.remove(&id);
+    }
+
+    /// Re-read the manifests directory.
+    pub fn reload_pods(&mut self) -> Result<Reload, ManifestError> {
+        match &self.manifests {
+            Some(dir) => self.pods.reload(dir),
+            None => Ok(Reload::default()),
+        }
+    }
+
+    pub fn resolve(&mut self, cgroup_id: u64) -> Resolution {
+        if !self.cgroups.contains_key(&cgroup_id)
+            && self.last_rescan.is_none_or(|t| t.elapsed() >= RESCAN_EVERY)
+        {
+            self.rescan();
+        }
+        match self.cgroups.get(&cgroup_id) {
+            None => Resolution::UnknownCgroup,
+            Some(None) => Resolution::Host,
+            Some(Some(pc)) => match self.pods.get(&pc.pod_uid) {
+                Some(pod) => Resolution::Pod { pod: Arc::clone(pod), container_id: pc.container_id.clone() },
+                None => Resolution::PodNotKnown(pc.clone()),
+            },
+        }
+    }
+
+    /// Pod cgroups currently known (pod and container levels).
+    pub fn pod_cgroups(&self) -> usize {
+        self.cgroups.values().filter(|c| c.is_some()).count()
+    }
+
+    pub fn pods(&self) -> usize {
+        self.pods.len()
+    }
+}

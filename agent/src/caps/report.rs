@@ -1,0 +1,161 @@
+//! The probe's answer, printed by `rampart-agent probe -o text|json`, logged at start, exported
+//! as metrics and stamped on events.
+
+use std::{collections::BTreeMap, fmt};
+
+use serde::Serialize;
+
+use super::KernelInfo;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Concern {
+    Network,
+    Rootfs,
+    Privilege,
+}
+
+impl Concern {
+    pub const ALL: [Concern; 3] = [Concern::Network, Concern::Rootfs, Concern::Privilege];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Concern::Network => "network",
+            Concern::Rootfs => "rootfs",
+            Concern::Privilege => "privilege",
+        }
+    }
+}
+
+/// Enforcement tiers, strongest first (the derive order is the preference order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Lsm,
+    Cgroup,
+    Sigkill,
+    None,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::Lsm, Tier::Cgroup, Tier::Sigkill, Tier::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Lsm => "lsm",
+            Tier::Cgroup => "cgroup",
+            Tier::Sigkill => "sigkill",
+            Tier::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TierStatus {
+    pub available: bool,
+    /// Why not (or, when available, what was tried).
+    pub reason: String,
+}
+
+impl TierStatus {
+    pub fn yes(reason: impl Into<String>) -> Self {
+        TierStatus { available: true, reason: reason.into() }
+    }
+    pub fn no(reason: impl Into<String>) -> Self {
+        TierStatus { available: false, reason: reason.into() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConcernReport {
+    /// The strongest available tier.
+    pub tier: Tier,
+    pub tiers: BTreeMap<Tier, TierStatus>,
+}
+
+impl ConcernReport {
+    pub fn choose(tiers: [(Tier, TierStatus); 4]) -> Self {
+        let tier = tiers.iter().find(|(_, s)| s.available).map_or(Tier::None, |(t, _)| *t);
+        ConcernReport { tier, tiers: tiers.into_iter().collect() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeReport {
+    pub network: ConcernReport,
+    pub rootfs: ConcernReport,
+    pub privilege: ConcernReport,
+    pub kernel: KernelInfo,
+}
+
+impl ProbeReport {
+    pub fn concern(&self, c: Concern) -> &ConcernReport {
+        match c {
+            Concern::Network => &self.network,
+            Concern::Rootfs => &self.rootfs,
+            Concern::Privilege => &self.privilege,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("probe report serializes")
+    }
+}
+
+impl fmt::Display for ProbeReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let k = &self.kernel;
+        writeln!(f, "kernel {} ({})", k.release, k.arch)?;
+        writeln!(f, "  btf:     {}", if k.btf { "yes" } else { "no" })?;
+        writeln!(
+            f,
+            "  lsm:     {}",
+            if k.lsm.is_empty() { "(unknown)".to_string() } else { k.lsm.join(",") }
+        )?;
+        writeln!(f, "  cgroup2: {}", k.cgroup2.as_deref().unwrap_or("(not mounted)"))?;
+        let mounted =
+            if k.tracefs_mounted_by_probe { " (was not mounted; mounted by the probe)" } else { "" };
+        writeln!(f, "  tracefs: {}{mounted}", k.tracefs.as_deref().unwrap_or("(unavailable)"))?;
+        if let Some(e) = &k.tracefs_error {
+            writeln!(f, "           {e}")?;
+        }
+        if let Some(e) = &k.lsm_error {
+            writeln!(f, "  lsm list unreadable: {e}")?;
+        }
+        for c in Concern::ALL {
+            let r = self.concern(c);
+            writeln!(f, "{:<10} tier: {}", c.as_str(), r.tier)?;
+            for (t, s) in &r.tiers {
+                let mark = if s.available { "yes" } else { "no " };
+                writeln!(f, "  {:<8} {mark}  {}", t.as_str(), s.reason)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strongest_available_tier_wins() {
+        let r = ConcernReport::choose([
+            (Tier::Lsm, TierStatus::no("EPERM")),
+            (Tier::Cgroup, TierStatus::yes("attached")),
+            (Tier::Sigkill, TierStatus::yes("attached")),
+            (Tier::None, TierStatus::yes("report only")),
+        ]);
+        assert_eq!(r.tier, Tier::Cgroup);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["tier"], "cgroup");
+        assert_eq!(json["tiers"]["lsm"]["available"], false);
+        assert_eq!(json["tiers"]["lsm"]["reason"], "EPERM");
+    }
+}

@@ -1,0 +1,268 @@
+//! Command line and configuration. Parsing is clap's; validation is ours and reports every
+//! problem at once (like linkerd2-proxy's config), so one run tells the operator everything
+//! that is wrong.
+
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::{attribution::cgroupfs, export::EventsOut};
+
+#[derive(Parser, Debug)]
+#[command(name = "rampart-agent", version, about = "Rampart node agent: eBPF runtime enforcement for pods")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the agent: load programs, attribute, judge and export events until SIGTERM.
+    Run(RunArgs),
+    /// Show what this node can enforce, per concern and tier, and why.
+    Probe(ProbeArgs),
+    /// Benchmark baseline: attach an empty program to a hook and wait for SIGTERM.
+    #[command(hide = true)]
+    BenchBaseline(BaselineArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct BaselineArgs {
+    /// The hook to put an empty program on.
+    #[arg(long, value_enum)]
+    pub hook: BaselineHook,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BaselineHook {
+    /// `sched:sched_process_exec`
+    Exec,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Name of this node (stamped on every event).
+    #[arg(long, env = "NODE_NAME")]
+    pub node_name: Option<String>,
+    /// Directory of RampartPolicy YAML files, watched for changes.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+    /// Directory of Pod manifests (YAML/JSON), watched for changes; used where no API server is configured.
+    #[arg(long, value_name = "DIR")]
+    pub pod_manifests: Option<PathBuf>,
+    /// Write events as JSON lines to PATH, or to stdout with `-`.
+    #[arg(long, value_name = "PATH|-")]
+    pub events_out: Option<String>,
+    /// Serve /metrics, /healthz and /readyz on ADDR (e.g. 0.0.0.0:9464).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
+    /// Ring buffer size in bytes: a power of two, at least one page.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub ring_buffer_size: u64,
+    /// How long an event from a pod cgroup waits for its Pod object before going out as `unknown`.
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub attribution_hold: Duration,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A validated `run` configuration.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub node_name: String,
+    pub policies: Option<PathBuf>,
+    pub pod_manifests: Option<PathBuf>,
+    pub events_out: Option<EventsOut>,
+    pub metrics_addr: Option<SocketAddr>,
+    pub ring_buffer_size: u32,
+    pub attribution_hold: Duration,
+    pub cgroup_root: PathBuf,
+    pub log_format: LogFormat,
+}
+
+/// Everything wrong with a configuration.
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<String>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "invalid configuration ({} problem{}):",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" }
+        )?;
+        for e in &self.0 {
+            writeln!(f, "  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+fn page_size() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 { n as u64 } else { 4096 }
+}
+
+fn hostname() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: writes at most buf.len() bytes.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    (rc == 0).then(|| String::from_utf8_lossy(agent_common::user::c_bytes(&buf, buf.len())).into_owned())
+}
+
+fn check_dir(flag: &str, dir: &Path, errors: &mut Vec<String>) {
+    match std::fs::read_dir(dir) {
+        Ok(_) => {}
+        Err(e) => errors.push(format!("{flag} {}: {e}", dir.display())),
+    }
+}
+
+impl RunArgs {
+    pub fn validate(self) -> Result<RunConfig, ConfigErrors> {
+        let mut errors = Vec::new();
+        let node_name = match self.node_name.filter(|n| !n.is_empty()).or_else(hostname) {
+            Some(n) => n,
+            None => {
+                errors.push("--node-name (or NODE_NAME) is not set and the hostname is unavailable".into());
+                String::new()
+            }
+        };
+        if let Some(d) = &self.policies {
+            check_dir("--policies", d, &mut errors);
+        }
+        if let Some(d) = &self.pod_manifests {
+            check_dir("--pod-manifests", d, &mut errors);
+        }
+        let events_out = self.events_out.as_deref().map(EventsOut::parse);
+        if let Some(EventsOut::File(path)) = &events_out {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !parent.is_dir() {
+                errors.push(format!(
+                    "--events-out {}: directory {} does not exist",
+                    path.display(),
+                    parent.display()
+                ));
+            }
+        }
+        let metrics_addr = self.metrics_addr.as_deref().and_then(|a| match a.parse::<SocketAddr>() {
+            Ok(addr) => Some(addr),
+            Err(e) => {
+                errors.push(format!("--metrics-addr {a:?}: {e} (expected IP:PORT, e.g. 0.0.0.0:9464)"));
+                None
+            }
+        });
+        let size = self.ring_buffer_size;
+        let page = page_size();
+        if !size.is_power_of_two() || size < page || size > 1 << 30 {
+            errors.push(format!(
+                "--ring-buffer-size {size}: must be a power of two between the page size ({page}) and 1 GiB"
+            ));
+        }
+        let cgroup_root = match cgroupfs::cgroup2_mount() {
+            Ok(root) => root,
+            Err(e) => {
+                errors.push(e.to_string());
+                PathBuf::new()
+            }
+        };
+        if errors.is_empty() {
+            Ok(RunConfig {
+                node_name,
+                policies: self.policies,
+                pod_manifests: self.pod_manifests,
+                events_out,
+                metrics_addr,
+                ring_buffer_size: size as u32,
+                attribution_hold: self.attribution_hold,
+                cgroup_root,
+                log_format: self.log_format,
+            })
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> RunArgs {
+        let mut argv = vec!["rampart-agent", "run"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Run(a) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let err = args(&[
+            "--ring-buffer-size",
+            "1000",
+            "--policies",
+            "/nonexistent/policies",
+            "--pod-manifests",
+            "/nonexistent/pods",
+            "--metrics-addr",
+            "localhost",
+            "--events-out",
+            "/nonexistent/dir/events.json",
+        ])
+        .validate()
+        .unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "--ring-buffer-size 1000: must be a power of two",
+            "--policies /nonexistent/policies",
+            "--pod-manifests /nonexistent/pods",
+            "--metrics-addr \"localhost\"",
+            "--events-out /nonexistent/dir/events.json",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        assert!(err.0.len() >= 5);
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let cfg = args(&["--node-name", "n1", "--events-out", "-"]).validate();
+        if let Err(e) = &cfg {
+            // Only a host without cgroup v2 may fail here.
+            assert!(e.0.iter().all(|m| m.contains("cgroup v2")), "{e}");
+            return;
+        }
+        let cfg = cfg.unwrap();
+        assert_eq!(cfg.ring_buffer_size, 1 << 20);
+        assert_eq!(cfg.events_out, Some(EventsOut::Stdout));
+    }
+}

@@ -1,0 +1,36 @@
+//! Deciding and applying: the policies in force (from `--policies DIR`), and the verdict record
+//! of an event — what the one verdict function (`rampart_policy::verdict::judge`) said, and
+//! which tier acted on it.
+
+pub mod policies;
+
+use rampart_policy::verdict::{Action, Judgement};
+use rampart_proto::v1::{Verdict, verdict};
+
+use crate::caps::Tier;
+
+/// The verdict record for an event: the judgement, the tier that acted, and whether the
+/// kernel enforced it.
+pub fn verdict_record(j: Judgement, tier: Tier, enforced: bool) -> Verdict {
+    Verdict {
+        action: match j.action {
+            Action::Allow => verdict::Action::Allow,
+            Action::Deny => verdict::Action::Deny,
+            Action::Audit => verdict::Action::Audit,
+        } as i32,
+        policy: j.policy.unwrap_or_default(),
+        rule: j.rule.unwrap_or_default(),
+        tier: proto_tier(tier) as i32,
+        enforced,
+        degraded: false,
+    }
+}
+
+pub fn proto_tier(t: Tier) -> verdict::Tier {
+    match t {
+        Tier::Lsm => verdict::Tier::Lsm,
+        Tier::Cgroup => verdict::Tier::Cgroup,
+        Tier::Sigkill => verdict::Tier::Sigkill,
+        Tier::None => verdict::Tier::None,
+    }
+}

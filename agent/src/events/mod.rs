@@ -1,0 +1,205 @@
+//! The event pipeline, one record at a time, in ring-buffer order:
+//! decode (kind header via `TryFrom`, unknown kinds counted) → build the event → attribute it
+//! to its pod (or hold it until the pod is known) → judge it with the policy crate's verdict
+//! function → export it.
+//!
+//! Cgroup records update attribution in the same order as the events, so a process's exec
+//! never overtakes the creation of its cgroup.
+
+pub mod build;
+pub mod hold;
+pub mod ring;
+
+use std::{sync::Arc, time::Instant};
+
+use agent_common::{
+    record::{CgroupRecord, ExecRecord},
+    user::{DecodeError, Record, c_bytes},
+};
+use rampart_policy::verdict::{Activity, judge};
+use rampart_proto::v1::{Event, Pod, pod::Attribution};
+use tracing::{debug, warn};
+
+use crate::{
+    attribution::{Attributor, PodInfo, Resolution},
+    caps::Tier,
+    enforce::{policies::PolicyStore, verdict_record},
+    export::Exporter,
+    process::ProcessTable,
+    telemetry::{AttributionResult, DropStage, Metrics},
+};
+use build::Clock;
+use hold::{Held, HeldEvent};
+
+pub struct Pipeline {
+    pub node: String,
+    pub clock: Clock,
+    pub attributor: Attributor,
+    pub policies: PolicyStore,
+    pub processes: ProcessTable,
+    pub held: Held,
+    pub exporter: Exporter,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Pipeline {
+    /// One raw ring-buffer record.
+    pub fn on_bytes(&mut self, bytes: &[u8]) {
+        match Record::try_from(bytes) {
+            Ok(record) => {
+                self.metrics.record(record.kind());
+                match record {
+                    Record::Exec(r) => self.on_exec(&r),
+                    Record::CgroupMkdir(c) => self.on_cgroup(&c, true),
+                    Record::CgroupRmdir(c) => self.on_cgroup(&c, false),
+                }
+            }
+            Err(DecodeError::UnknownKind(kind)) => {
+                self.metrics.dropped(DropStage::DecodeUnknownKind);
+                debug!(kind, "record of unknown kind skipped");
+            }
+            Err(e @ DecodeError::Short { .. }) => {
+                self.metrics.dropped(DropStage::DecodeShort);
+                debug!(error = %e, "short record skipped");
+            }
+        }
+    }
+
+    fn on_cgroup(&mut self, c: &CgroupRecord, created: bool) {
+        if created {
+            let path = String::from_utf8_lossy(c_bytes(&c.path, c.path_len as usize));
+            // Every hierarchy's cgroups come through; only v2 ones are found under our root.
+            let is_v2 = crate::attribution::cgroupfs::cgroup_id(
+                &self.attributor.root().join(path.trim_start_matches('/')),
+            )
+            .is_ok_and(|id| id == c.cgroup_id);
+            if is_v2 {
+                self.attributor.cgroup_created(c.cgroup_id, &path);
+            }
+        } else {
+            self.attributor.cgroup_removed(c.cgroup_id);
+        }
+        self.metrics
+            .pod_cgroups
+            .store(self.attributor.pod_cgroups() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn on_exec(&mut self, r: &ExecRecord) {
+        let parent = self.processes.parent(r.task.ppid);
+        let event = build::exec_event(r, &self.node, &self.clock, parent);
+        if let Some(p) = &event.process {
+            self.processes.exec(p.pid, &p.comm, &p.binary);
+        }
+        self.attribute(event, r.task.cgroup_id, Instant::now());
+    }
+
+    /// Attribute and emit, or hold until the pod is known.
+    fn attribute(&mut self, mut event: Event, cgroup_id: u64, now: Instant) {
+        match self.attributor.resolve(cgroup_id) {
+            Resolution::Pod { pod, container_id } => {
+                event.pod = Some(pod_of(&pod, container_id, cgroup_id, Attribution::Exact));
+                self.judge_and_emit(event, Some(&pod), AttributionResult::Exact);
+            }
+            Resolution::PodNotKnown(pc) => {
+                event.pod = Some(Pod {
+                    uid: pc.pod_uid,
+                    container_id: pc.container_id.unwrap_or_default(),
+                    cgroup_id,
+                    attribution: Attribution::Unknown as i32,
+                    ..Default::default()
+                });
+                if let Some(out) = self.held.push(cgroup_id, event, now) {
+                    self.judge_and_emit(out.event, None, AttributionResult::Unknown);
+                }
+            }
+            Resolution::Host => {
+                event.pod =
+                    Some(Pod { cgroup_id, attribution: Attribution::Host as i32, ..Default::default() });
+                self.judge_and_emit(event, None, AttributionResult::Host);
+            }
+            Resolution::UnknownCgroup => {
+                event.pod =
+                    Some(Pod { cgroup_id, attribution: Attribution::Unknown as i32, ..Default::default() });
+                self.judge_and_emit(event, None, AttributionResult::Unknown);
+            }
+        }
+        self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn judge_and_emit(&mut self, mut event: Event, pod: Option<&PodInfo>, how: AttributionResult) {
+        let selecting = match pod {
+            Some(p) => self.policies.set().selecting(&p.namespace, &p.labels),
+            None => Vec::new(),
+        };
+        let judgement = judge(&selecting, &Activity::Exec);
+        event.verdict = Some(verdict_record(judgement, Tier::None, false));
+        self.emit(event, how);
+    }
+
+    fn emit(&mut self, event: Event, how: AttributionResult) {
+        self.metrics.attributed(how);
+        if let Some(kind) = event.kind() {
+            self.metrics.event(kind);
+        }
+        if let Err(e) = self.exporter.send(&event) {
+            self.metrics.dropped(DropStage::Export);
+            warn!(error = %e, "writing an event failed");
+        }
+    }
+
+    /// Pods may have appeared: retry every held event.
+    pub fn retry_held(&mut self) {
+        for item in self.held.take_all() {
+            let HeldEvent { deadline, cgroup_id, mut event } = item;
+            match self.attributor.resolve(cgroup_id) {
+                Resolution::Pod { pod, container_id } => {
+                    event.pod = Some(pod_of(&pod, container_id, cgroup_id, Attribution::Late));
+                    self.judge_and_emit(event, Some(&pod), AttributionResult::Late);
+                }
+                Resolution::PodNotKnown(_) => self.held.put_back(HeldEvent { deadline, cgroup_id, event }),
+                Resolution::Host | Resolution::UnknownCgroup => {
+                    self.judge_and_emit(event, None, AttributionResult::Unknown);
+                }
+            }
+        }
+        self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Release events whose hold expired as `unknown`.
+    pub fn expire_held(&mut self, now: Instant) {
+        for item in self.held.expired(now) {
+            self.judge_and_emit(item.event, None, AttributionResult::Unknown);
+        }
+        self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// At shutdown: one last retry, then everything still held goes out as `unknown`.
+    pub fn release_all_held(&mut self) {
+        self.retry_held();
+        for item in self.held.take_all() {
+            self.judge_and_emit(item.event, None, AttributionResult::Unknown);
+        }
+    }
+
+    pub fn flush(&mut self) {
+        if let Err(e) = self.exporter.flush() {
+            self.metrics.dropped(DropStage::Export);
+            warn!(error = %e, "flushing events failed");
+        }
+    }
+}
+
+fn pod_of(pod: &PodInfo, container_id: Option<String>, cgroup_id: u64, how: Attribution) -> Pod {
+    let container_name =
+        container_id.as_deref().and_then(|id| pod.container_name(id)).unwrap_or_default().to_string();
+    Pod {
+        namespace: pod.namespace.clone(),
+        name: pod.name.clone(),
+        uid: pod.uid.clone(),
+        labels: pod.labels.clone(),
+        container_id: container_id.unwrap_or_default(),
+        container_name,
+        attribution: how as i32,
+        cgroup_id,
+    }
+}

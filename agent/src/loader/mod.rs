@@ -1,0 +1,119 @@
+//! Loading Rampart's kernel object: offsets from this kernel's BTF written into the config
+//! global, the ring buffer sized from configuration, programs loaded and attached by name.
+//!
+//! The object is embedded in the agent at build time (`agent/build.rs`), so the agent binary
+//! is all a node needs.
+
+pub mod btf;
+pub mod offsets;
+pub mod tracefs;
+
+use agent_common::{CONFIG_GLOBAL, EVENTS_MAP, config::KernelConfig};
+use aya::{
+    Ebpf, EbpfError, EbpfLoader,
+    programs::{ProgramError, TracePoint},
+};
+
+/// The kernel programs, built by `agent/build.rs`.
+pub static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/rampart"));
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Offsets(#[from] offsets::OffsetError),
+    #[error(transparent)]
+    Tracefs(#[from] tracefs::TracefsError),
+    #[error("loading the kernel object: {0}")]
+    Object(#[source] EbpfError),
+    #[error("program {0} is not in the kernel object")]
+    NoProgram(String),
+    #[error("program {program} is not a {expected} program")]
+    WrongType { program: String, expected: &'static str },
+    #[error("{action} {program}: {}", describe(source))]
+    Program { action: &'static str, program: String, source: ProgramError },
+}
+
+/// A readable account of a program error: the errno, and the verifier's last lines if any.
+pub fn describe(err: &ProgramError) -> String {
+    match err {
+        ProgramError::LoadError { io_error, verifier_log } => {
+            let log = verifier_log.to_string();
+            let tail: Vec<&str> = log.lines().rev().take(8).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            if tail.is_empty() {
+                format!("load failed: {}", errno_text(io_error))
+            } else {
+                format!("load failed: {}; verifier: {}", errno_text(io_error), tail.join(" | "))
+            }
+        }
+        ProgramError::SyscallError(e) => format!("{} failed: {}", e.call, errno_text(&e.io_error)),
+        other => other.to_string(),
+    }
+}
+
+/// `EPERM (Operation not permitted)`-style text for an `io::Error`.
+pub fn errno_text(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or(&text).to_string();
+            format!("{} (errno {code}: {text})", errno_name(code))
+        }
+        None => e.to_string(),
+    }
+}
+
+fn errno_name(code: i32) -> String {
+    let name = match code {
+        libc::EPERM => "EPERM",
+        libc::ENOENT => "ENOENT",
+        libc::EINVAL => "EINVAL",
+        libc::EACCES => "EACCES",
+        libc::EBUSY => "EBUSY",
+        libc::E2BIG => "E2BIG",
+        libc::ENOSPC => "ENOSPC",
+        libc::EOPNOTSUPP => "EOPNOTSUPP",
+        libc::ENOSYS => "ENOSYS",
+        libc::ESRCH => "ESRCH",
+        libc::EFAULT => "EFAULT",
+        524 => "ENOTSUPP",
+        _ => return format!("errno {code}"),
+    };
+    name.to_string()
+}
+
+/// Load the object: maps created, config global set; programs are loaded separately.
+pub fn load_object(config: &KernelConfig, ring_bytes: u32) -> Result<Ebpf, LoadError> {
+    EbpfLoader::new()
+        .override_global(CONFIG_GLOBAL, config, true)
+        .map_max_entries(EVENTS_MAP, ring_bytes)
+        .load(OBJECT)
+        .map_err(LoadError::Object)
+}
+
+/// Load tracepoint program `program` and attach it to `category:name`.
+pub fn attach_tracepoint(
+    ebpf: &mut Ebpf,
+    program: &str,
+    category: &str,
+    name: &str,
+) -> Result<(), LoadError> {
+    let prog: &mut TracePoint = ebpf
+        .program_mut(program)
+        .ok_or_else(|| LoadError::NoProgram(program.into()))?
+        .try_into()
+        .map_err(|_| LoadError::WrongType { program: program.into(), expected: "tracepoint" })?;
+    if prog.fd().is_err() {
+        prog.load().map_err(|source| LoadError::Program {
+            action: "loading",
+            program: program.into(),
+            source,
+        })?;
+    }
+    prog.attach(category, name).map_err(|source| LoadError::Program {
+        action: "attaching",
+        program: format!("{program} to {category}:{name}"),
+        source,
+    })?;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! The [`KernelConfig`] for this kernel: struct offsets from BTF, tracepoint field offsets from
+//! tracefs. Every missing offset is reported, not just the first.
+
+use agent_common::config::KernelConfig;
+
+use super::{
+    btf::{Btf, BtfError},
+    tracefs::{Tracefs, TracefsError},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OffsetError {
+    #[error(transparent)]
+    Btf(#[from] BtfError),
+    #[error(transparent)]
+    Tracefs(#[from] TracefsError),
+    #[error("offsets the kernel programs need are missing:\n  {}", .0.join("\n  "))]
+    Missing(Vec<String>),
+}
+
+/// Compute every offset the programs use. Reads `/sys/kernel/btf/vmlinux` once and drops it.
+pub fn kernel_config(tracefs: &Tracefs) -> Result<KernelConfig, OffsetError> {
+    let btf = Btf::from_sys_fs()?;
+    let mut missing = Vec::new();
+    let mut take = |r: Result<u32, String>| {
+        r.unwrap_or_else(|e| {
+            missing.push(e);
+            0
+        })
+    };
+    let member = |strukt: &str, path: &str| btf.member_offset(strukt, path).map_err(|e| e.to_string());
+    let field = |cat: &str, name: &str, field: &str| {
+        tracefs.field_offset(cat, name, field).map_err(|e| e.to_string())
+    };
+    let cfg = KernelConfig {
+        task_real_parent: take(member("task_struct", "real_parent")),
+        task_tgid: take(member("task_struct", "tgid")),
+        task_real_cred: take(member("task_struct", "real_cred")),
+        task_mm: take(member("task_struct", "mm")),
+        cred_uid: take(member("cred", "uid")),
+        cred_gid: take(member("cred", "gid")),
+        cred_euid: take(member("cred", "euid")),
+        cred_egid: take(member("cred", "egid")),
+        mm_arg_start: take(member("mm_struct", "arg_start")),
+        mm_arg_end: take(member("mm_struct", "arg_end")),
+        tp_exec_filename: take(field("sched", "sched_process_exec", "filename")),
+        tp_cgroup_root: take(field("cgroup", "cgroup_mkdir", "root")),
+        tp_cgroup_id: take(field("cgroup", "cgroup_mkdir", "id")),
+        tp_cgroup_level: take(field("cgroup", "cgroup_mkdir", "level")),
+        tp_cgroup_path: take(field("cgroup", "cgroup_mkdir", "path")),
+        _pad: 0,
+    };
+    // cgroup_rmdir shares cgroup_mkdir's event class; check rather than assume.
+    for f in ["root", "id", "level", "path"] {
+        if let (Ok(a), Ok(b)) = (field("cgroup", "cgroup_mkdir", f), field("cgroup", "cgroup_rmdir", f))
+            && a != b
+        {
+            missing.push(format!("cgroup_mkdir and cgroup_rmdir disagree on field {f} ({a} vs {b})"));
+        }
+    }
+    if missing.is_empty() { Ok(cfg) } else { Err(OffsetError::Missing(missing)) }
+}

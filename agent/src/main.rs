@@ -1,0 +1,55 @@
+//! `rampart-agent`: see `rampart-agent --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use rampart_agent::{
+    app, bench, caps,
+    config::{Cli, Command, LogFormat, Output},
+    telemetry,
+};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    };
+    match cli.command {
+        Command::Probe(args) => {
+            let report = caps::probe();
+            match args.output {
+                Output::Text => print!("{report}"),
+                Output::Json => println!("{}", report.to_json()),
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Run(args) => {
+            let cfg = match args.validate() {
+                Ok(cfg) => cfg,
+                Err(errors) => {
+                    eprint!("rampart-agent: {errors}");
+                    return ExitCode::from(2);
+                }
+            };
+            telemetry::init_logging(cfg.log_format == LogFormat::Json);
+            match runtime().block_on(app::run(cfg)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!("{}", anyhow::Error::from(e).to_string());
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::BenchBaseline(args) => match runtime().block_on(bench::baseline(args.hook)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("rampart-agent: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

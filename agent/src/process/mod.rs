@@ -1,0 +1,92 @@
+//! What the agent knows about processes: the binary and comm each pid last exec'd, to name a
+//! parent without a `/proc` read per event. Bounded; falls back to `/proc` (the agent runs in
+//! the host pid namespace).
+
+use std::{
+    collections::{HashMap, VecDeque},
+    fs,
+};
+
+use rampart_proto::v1::Parent;
+
+#[derive(Clone, Debug, Default)]
+struct Proc {
+    comm: String,
+    binary: String,
+}
+
+pub struct ProcessTable {
+    procs: HashMap<u32, Proc>,
+    order: VecDeque<u32>,
+    capacity: usize,
+}
+
+impl ProcessTable {
+    pub fn new(capacity: usize) -> Self {
+        ProcessTable { procs: HashMap::new(), order: VecDeque::new(), capacity }
+    }
+
+    /// `pid` now runs `binary` as `comm`.
+    pub fn exec(&mut self, pid: u32, comm: &str, binary: &str) {
+        let p = Proc { comm: comm.into(), binary: binary.into() };
+        if self.procs.insert(pid, p).is_none() {
+            self.order.push_back(pid);
+            while self.order.len() > self.capacity {
+                if let Some(old) = self.order.pop_front() {
+                    self.procs.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// The parent `ppid`, from the table or else `/proc`.
+    pub fn parent(&self, ppid: u32) -> Parent {
+        if ppid == 0 {
+            return Parent::default();
+        }
+        let p = self.procs.get(&ppid).cloned().unwrap_or_else(|| Proc {
+            comm: fs::read_to_string(format!("/proc/{ppid}/comm"))
+                .map(|s| s.trim_end().to_string())
+                .unwrap_or_default(),
+            binary: fs::read_link(format!("/proc/{ppid}/exe"))
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        });
+        Parent { pid: ppid, comm: p.comm, binary: p.binary }
+    }
+
+    pub fn len(&self) -> usize {
+        self.procs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.procs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_and_bounds() {
+        let mut t = ProcessTable::new(2);
+        t.exec(10, "sh", "/bin/sh");
+        t.exec(11, "a", "/a");
+        t.exec(12, "b", "/b");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.parent(12).binary, "/b");
+        // pid 10 fell out; /proc has no pid 10 of ours to name, so it is empty or a real one.
+        assert_eq!(t.parent(10).pid, 10);
+        assert_eq!(t.parent(0), Parent::default());
+    }
+
+    #[test]
+    fn falls_back_to_proc() {
+        let t = ProcessTable::new(4);
+        let me = std::process::id();
+        let p = t.parent(me);
+        assert!(!p.comm.is_empty());
+        assert!(!p.binary.is_empty());
+    }
+}

@@ -1,0 +1,227 @@
+//! The agent's counters and gauges, rendered in the Prometheus text format.
+//!
+//! Every drop has a counter here: records the kernel could not reserve ring-buffer room for
+//! (per kind, summed from the per-CPU `DROPS` map), records user space could not decode
+//! (unknown kind, short), and events the exporter failed to write.
+
+use std::{
+    fmt::Write as _,
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
+    },
+};
+
+use agent_common::record::RecordKind;
+use rampart_proto::event::Kind;
+
+use crate::caps::{Concern, Tier};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributionResult {
+    Exact,
+    Late,
+    Unknown,
+    Host,
+}
+
+impl AttributionResult {
+    const ALL: [Self; 4] = [Self::Exact, Self::Late, Self::Unknown, Self::Host];
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::Late => "late",
+            Self::Unknown => "unknown",
+            Self::Host => "host",
+        }
+    }
+}
+
+/// Where something was lost (besides the kernel's ring-buffer drops, counted per kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropStage {
+    /// A record of a kind this agent does not know.
+    DecodeUnknownKind,
+    /// A record shorter than its kind's layout.
+    DecodeShort,
+    /// Writing the event out failed.
+    Export,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    events: [AtomicU64; 4],
+    records: [AtomicU64; RecordKind::SLOTS as usize],
+    ringbuf_drops: [AtomicU64; RecordKind::SLOTS as usize],
+    decode_unknown: AtomicU64,
+    decode_short: AtomicU64,
+    export_drops: AtomicU64,
+    attribution: [AtomicU64; 4],
+    pub pods: AtomicU64,
+    pub pod_cgroups: AtomicU64,
+    pub held_events: AtomicU64,
+    pub policies: AtomicU64,
+    pub policy_errors: AtomicU64,
+    pub manifest_errors: AtomicU64,
+    ready: AtomicBool,
+    tiers: Mutex<Vec<(Concern, Tier)>>,
+}
+
+fn kind_index(k: Kind) -> usize {
+    Kind::ALL.iter().position(|x| *x == k).expect("in ALL")
+}
+
+impl Metrics {
+    pub fn event(&self, kind: Kind) {
+        self.events[kind_index(kind)].fetch_add(1, Relaxed);
+    }
+
+    pub fn events(&self, kind: Kind) -> u64 {
+        self.events[kind_index(kind)].load(Relaxed)
+    }
+
+    pub fn record(&self, kind: RecordKind) {
+        self.records[kind as usize].fetch_add(1, Relaxed);
+    }
+
+    /// The kernel's cumulative count of ring-buffer reservation failures for `kind`.
+    pub fn set_ringbuf_drops(&self, kind: RecordKind, total: u64) {
+        self.ringbuf_drops[kind as usize].store(total, Relaxed);
+    }
+
+    pub fn dropped(&self, stage: DropStage) {
+        let c = match stage {
+            DropStage::DecodeUnknownKind => &self.decode_unknown,
+            DropStage::DecodeShort => &self.decode_short,
+            DropStage::Export => &self.export_drops,
+        };
+        c.fetch_add(1, Relaxed);
+    }
+
+    pub fn attributed(&self, r: AttributionResult) {
+        self.attribution[r as usize].fetch_add(1, Relaxed);
+    }
+
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Relaxed);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Relaxed)
+    }
+
+    pub fn set_tiers(&self, tiers: Vec<(Concern, Tier)>) {
+        *self.tiers.lock().expect("not poisoned") = tiers;
+    }
+
+    /// Total of every drop counter (kernel and user space).
+    pub fn total_drops(&self) -> u64 {
+        self.ringbuf_drops.iter().map(|c| c.load(Relaxed)).sum::<u64>()
+            + self.decode_unknown.load(Relaxed)
+            + self.decode_short.load(Relaxed)
+            + self.export_drops.load(Relaxed)
+    }
+
+    pub fn render(&self) -> String {
+        let mut o = String::new();
+        let family = |o: &mut String, name: &str, kind: &str, help: &str| {
+            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        };
+        family(&mut o, "rampart_events_total", "counter", "Events emitted, by kind.");
+        for k in Kind::ALL {
+            let _ = writeln!(o, "rampart_events_total{{kind=\"{}\"}} {}", k.as_str(), self.events(k));
+        }
+        family(&mut o, "rampart_records_total", "counter", "Kernel records decoded, by record kind.");
+        for k in RecordKind::ALL {
+            let _ = writeln!(
+                o,
+                "rampart_records_total{{kind=\"{}\"}} {}",
+                k.name(),
+                self.records[k as usize].load(Relaxed)
+            );
+        }
+        family(&mut o, "rampart_drops_total", "counter", "Records or events lost, by stage and kind.");
+        for k in RecordKind::ALL {
+            let _ = writeln!(
+                o,
+                "rampart_drops_total{{stage=\"ringbuf\",kind=\"{}\"}} {}",
+                k.name(),
+                self.ringbuf_drops[k as usize].load(Relaxed)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "rampart_drops_total{{stage=\"decode\",kind=\"unknown_kind\"}} {}",
+            self.decode_unknown.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "rampart_drops_total{{stage=\"decode\",kind=\"short_record\"}} {}",
+            self.decode_short.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "rampart_drops_total{{stage=\"export\",kind=\"write_error\"}} {}",
+            self.export_drops.load(Relaxed)
+        );
+        family(&mut o, "rampart_attribution_total", "counter", "Events by how their pod was found.");
+        for r in AttributionResult::ALL {
+            let _ = writeln!(
+                o,
+                "rampart_attribution_total{{result=\"{}\"}} {}",
+                r.as_str(),
+                self.attribution[r as usize].load(Relaxed)
+            );
+        }
+        family(&mut o, "rampart_enforcement_tier", "gauge", "1 for the tier chosen per concern.");
+        for (c, t) in self.tiers.lock().expect("not poisoned").iter() {
+            for tier in Tier::ALL {
+                let v = u8::from(*t == tier);
+                let _ = writeln!(
+                    o,
+                    "rampart_enforcement_tier{{concern=\"{}\",tier=\"{}\"}} {v}",
+                    c.as_str(),
+                    tier.as_str()
+                );
+            }
+        }
+        let gauges: [(&str, &str, &AtomicU64); 4] = [
+            ("rampart_pods", "Pods known from manifests or the API server.", &self.pods),
+            ("rampart_pod_cgroups", "Pod and container cgroups known.", &self.pod_cgroups),
+            ("rampart_held_events", "Events held waiting for their pod.", &self.held_events),
+            ("rampart_policies", "Policies in force.", &self.policies),
+        ];
+        for (name, help, v) in gauges {
+            family(&mut o, name, "gauge", help);
+            let _ = writeln!(o, "{name} {}", v.load(Relaxed));
+        }
+        family(&mut o, "rampart_policy_errors_total", "counter", "Policy files refused.");
+        let _ = writeln!(o, "rampart_policy_errors_total {}", self.policy_errors.load(Relaxed));
+        family(&mut o, "rampart_manifest_errors_total", "counter", "Pod manifests refused.");
+        let _ = writeln!(o, "rampart_manifest_errors_total {}", self.manifest_errors.load(Relaxed));
+        family(&mut o, "rampart_ready", "gauge", "1 when programs are attached and policies applied.");
+        let _ = writeln!(o, "rampart_ready {}", u8::from(self.is_ready()));
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_family_with_values() {
+        let m = Metrics::default();
+        m.event(Kind::Exec);
+        m.set_ringbuf_drops(RecordKind::Exec, 3);
+        m.dropped(DropStage::DecodeUnknownKind);
+        m.set_tiers(vec![(Concern::Network, Tier::Cgroup)]);
+        let text = m.render();
+        assert!(text.contains("rampart_events_total{kind=\"exec\"} 1"));
+        assert!(text.contains("rampart_drops_total{stage=\"ringbuf\",kind=\"exec\"} 3"));
+        assert!(text.contains("rampart_drops_total{stage=\"decode\",kind=\"unknown_kind\"} 1"));
+        assert!(text.contains("rampart_enforcement_tier{concern=\"network\",tier=\"cgroup\"} 1"));
+        assert!(text.contains("rampart_enforcement_tier{concern=\"network\",tier=\"lsm\"} 0"));
+        assert_eq!(m.total_drops(), 4);
+    }
+}
