@@ -1,0 +1,216 @@
+//! The real `rampart-agent`, run as a node would run it, observed through its outputs.
+
+use std::{
+    cell::RefCell,
+    fs,
+    io::{Read as _, Write as _},
+    net::{SocketAddr, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitStatus, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+use crate::wait_for;
+
+/// The agent binary: `$RAMPART_AGENT`, else `rampart-agent` next to this test's target dir
+/// (`cargo xtask test` builds it first).
+pub fn agent_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("RAMPART_AGENT") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<test> → target/<profile>/rampart-agent
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("rampart-agent"))
+        .expect("test binary lives in target/<profile>/deps");
+    assert!(
+        bin.exists(),
+        "{} not found: build it first (`cargo build -p rampart-agent`; `cargo xtask test` does) or set RAMPART_AGENT",
+        bin.display()
+    );
+    bin
+}
+
+#[derive(Default)]
+pub struct AgentOptions {
+    pub policies: Option<PathBuf>,
+    pub pod_manifests: Option<PathBuf>,
+    pub attribution_hold: Option<String>,
+    pub extra: Vec<String>,
+}
+
+pub struct Agent {
+    child: RefCell<Option<Child>>,
+    pub dir: tempfile::TempDir,
+    pub events_path: PathBuf,
+    pub log_path: PathBuf,
+    pub metrics_addr: SocketAddr,
+}
+
+impl Agent {
+    /// Start the agent and wait until `/readyz` says ready.
+    pub fn start(opts: AgentOptions) -> Agent {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let events_path = dir.path().join("events.json");
+        let log_path = dir.path().join("agent.log");
+        let mut cmd = Command::new(agent_bin());
+        cmd.args([
+            "run",
+            "--node-name",
+            "test-node",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .arg("--events-out")
+        .arg(&events_path)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log_path).expect("log file"));
+        if let Some(p) = &opts.policies {
+            cmd.arg("--policies").arg(p);
+        }
+        if let Some(p) = &opts.pod_manifests {
+            cmd.arg("--pod-manifests").arg(p);
+        }
+        if let Some(h) = &opts.attribution_hold {
+            cmd.args(["--attribution-hold", h]);
+        }
+        cmd.args(&opts.extra);
+        let mut child = cmd.spawn().expect("spawn rampart-agent");
+
+        // The agent logs the address it bound; then wait for readiness.
+        let start = Instant::now();
+        let metrics_addr = loop {
+            if let Some(addr) = bound_addr(&log_path) {
+                break addr;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "rampart-agent exited early ({status}):\n{}",
+                    fs::read_to_string(&log_path).unwrap_or_default()
+                );
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "rampart-agent did not start within 60s:\n{}",
+                fs::read_to_string(&log_path).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let agent = Agent { child: RefCell::new(Some(child)), dir, events_path, log_path, metrics_addr };
+        wait_for("the agent to be ready", Duration::from_secs(30), || {
+            (agent.get("/readyz").0 == 200).then_some(())
+        });
+        agent
+    }
+
+    /// HTTP GET on the agent's metrics address: (status, body).
+    pub fn get(&self, path: &str) -> (u16, String) {
+        http_get(self.metrics_addr, path).unwrap_or((0, String::new()))
+    }
+
+    pub fn metrics(&self) -> String {
+        self.get("/metrics").1
+    }
+
+    /// The value of one sample, e.g. `rampart_pods` or `rampart_events_total{kind="exec"}`.
+    pub fn metric(&self, sample: &str) -> Option<f64> {
+        self.metrics().lines().find_map(|l| {
+            let (name, value) = l.rsplit_once(' ')?;
+            (name == sample).then(|| value.parse().ok())?
+        })
+    }
+
+    /// Wait until the metric reaches `value`.
+    pub fn wait_metric(&self, sample: &str, value: f64) {
+        wait_for(&format!("{sample} == {value}"), Duration::from_secs(10), || {
+            (self.metric(sample) == Some(value)).then_some(())
+        });
+    }
+
+    /// Every event written so far.
+    pub fn events(&self) -> Vec<Value> {
+        let text = fs::read_to_string(&self.events_path).unwrap_or_default();
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("event is not JSON ({e}): {l}")))
+            .collect()
+    }
+
+    /// Wait for an event matching `pred`.
+    pub fn wait_event(&self, what: &str, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let start = Instant::now();
+        loop {
+            if let Some(e) = self.events().into_iter().find(|e| pred(e)) {
+                return e;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "no event {what} within {timeout:?}; {} events seen; agent log:\n{}",
+                    self.events().len(),
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// SIGTERM, then wait for the exit status. Outputs stay readable afterwards.
+    pub fn stop(&self) -> ExitStatus {
+        let mut child = self.child.borrow_mut().take().expect("running");
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                let _ = child.kill();
+                panic!("rampart-agent did not exit within 15s of SIGTERM:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.get_mut().take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn bound_addr(log: &Path) -> Option<SocketAddr> {
+    let text = fs::read_to_string(log).ok()?;
+    text.lines().find_map(|l| {
+        let v: Value = serde_json::from_str(l).ok()?;
+        v["fields"]["message"].as_str()?.starts_with("serving /metrics").then_some(())?;
+        v["fields"]["addr"].as_str()?.parse().ok()
+    })
+}
+
+/// A minimal HTTP/1.1 GET.
+pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf)?;
+    let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}

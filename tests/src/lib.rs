@@ -1,0 +1,50 @@
+//! Harness for Rampart's end-to-end tests on a real kernel.
+//!
+//! - [`pod`]: pods as real cgroup v2 directories in the kubelet layout (both drivers, every
+//!   runtime naming and QoS class), with real processes moved into them, and their Pod
+//!   manifests.
+//! - [`agent`]: the real `rampart-agent` binary, started with a scratch directory, read through
+//!   its `--events-out` file and its `/metrics`, stopped with SIGTERM.
+//! - [`require`]: capabilities a test needs. Under `CI=true` a missing one fails the test with
+//!   the reason; elsewhere the test says why it skipped.
+
+pub mod agent;
+pub mod pod;
+pub mod require;
+
+use std::time::{Duration, Instant};
+
+/// Poll `f` until it returns `Some`, or panic with `what` after `timeout`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        if start.elapsed() > timeout {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Random hex string of `n` characters, from the kernel's random source.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n.div_ceil(2)];
+    // SAFETY: fills the buffer it is given.
+    let got = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    assert_eq!(got as usize, bytes.len(), "getrandom");
+    let mut s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    s.truncate(n);
+    s
+}
+
+/// A random RFC 4122 UUID, as kubelet gives pods.
+pub fn random_uuid() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/uuid").map(|s| s.trim().to_string()).unwrap_or_else(
+        |_| {
+            let h = random_hex(32);
+            format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+        },
+    )
+}

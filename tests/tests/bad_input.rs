@@ -1,0 +1,126 @@
+//! Bad input gets a clear error that names the place, and loses nothing already accepted.
+
+use std::{fs, process::Command, time::Duration};
+
+use rampart_tests::{
+    agent::{Agent, AgentOptions, agent_bin},
+    pod::{PodSpec, TestPod},
+    require, wait_for,
+};
+
+const GOOD_POLICY: &str = "apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  mode: enforce
+  privilege: {escalation: deny}
+";
+
+const BAD_POLICY: &str = "apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  mode: enforce
+  network:
+    egress:
+      - ports: [{port: 5432, protocl: TCP}]
+";
+
+#[test]
+fn config_errors_are_reported_all_at_once_and_exit_2() {
+    let out = Command::new(agent_bin())
+        .args([
+            "run",
+            "--ring-buffer-size",
+            "12345",
+            "--policies",
+            "/nonexistent/rampart",
+            "--metrics-addr",
+            "nope",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--ring-buffer-size 12345: must be a power of two"), "{err}");
+    assert!(err.contains("--policies /nonexistent/rampart"), "{err}");
+    assert!(err.contains("--metrics-addr \"nope\""), "{err}");
+}
+
+#[test]
+fn malformed_policy_is_refused_with_file_line_and_field_and_good_ones_stay() {
+    if !require::root("malformed_policy_is_refused_with_file_line_and_field_and_good_ones_stay") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("web.yaml"), GOOD_POLICY).unwrap();
+    fs::write(dir.path().join("db.yaml"), BAD_POLICY).unwrap();
+    let agent = Agent::start(AgentOptions { policies: Some(dir.path().into()), ..Default::default() });
+    assert_eq!(agent.metric("rampart_policies"), Some(1.0));
+    assert_eq!(agent.metric("rampart_policy_errors_total"), Some(1.0));
+    let log = agent.log();
+    let line = log.lines().find(|l| l.contains("policy refused")).unwrap_or_else(|| panic!("{log}"));
+    let db = dir.path().join("db.yaml");
+    assert!(line.contains(&format!("{}:9:", db.display())), "file and line: {line}");
+    assert!(line.contains("protocl"), "names the unknown field: {line}");
+
+    // Breaking the good file does not take its policy away.
+    fs::write(dir.path().join("web.yaml"), GOOD_POLICY.replace("mode: enforce", "mode: enforcing")).unwrap();
+    wait_for("the broken edit to be refused", Duration::from_secs(10), || {
+        (agent.metric("rampart_policy_errors_total") == Some(2.0)).then_some(())
+    });
+    assert_eq!(agent.metric("rampart_policies"), Some(1.0), "the good version stays in force");
+
+    // Fixing the bad file brings it in.
+    fs::write(&db, BAD_POLICY.replace("protocl", "protocol")).unwrap();
+    agent.wait_metric("rampart_policies", 2.0);
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn bad_pod_manifests_are_named_and_do_not_hide_good_pods() {
+    if !require::root("bad_pod_manifests_are_named_and_do_not_hide_good_pods") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("shop", "good"));
+    pod.write_manifest(dir.path());
+    fs::write(
+        dir.path().join("nouid.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: anon, namespace: shop}\n",
+    )
+    .unwrap();
+    // A directory named like a manifest cannot be read as one.
+    fs::create_dir(dir.path().join("unreadable.yaml")).unwrap();
+    let agent = Agent::start(AgentOptions { pod_manifests: Some(dir.path().into()), ..Default::default() });
+    assert_eq!(agent.metric("rampart_pods"), Some(1.0));
+    assert_eq!(agent.metric("rampart_manifest_errors_total"), Some(2.0));
+    let log = agent.log();
+    assert!(log.contains("nouid.yaml: document 1: Pod shop/anon has no metadata.uid"), "{log}");
+    assert!(log.contains("unreadable.yaml: unreadable"), "{log}");
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn metrics_health_and_readiness_are_served() {
+    if !require::root("metrics_health_and_readiness_are_served") {
+        return;
+    }
+    let agent = Agent::start(AgentOptions::default());
+    assert_eq!(agent.get("/healthz").0, 200);
+    assert_eq!(agent.get("/readyz").0, 200);
+    assert_eq!(agent.get("/nope").0, 404);
+    let m = agent.metrics();
+    for family in [
+        "rampart_events_total{kind=\"exec\"}",
+        "rampart_drops_total{stage=\"ringbuf\",kind=\"exec\"}",
+        "rampart_drops_total{stage=\"decode\",kind=\"unknown_kind\"}",
+        "rampart_enforcement_tier{concern=\"network\",tier=\"cgroup\"}",
+        "rampart_ready 1",
+    ] {
+        assert!(m.contains(family), "{family} missing from /metrics:\n{m}");
+    }
+    assert!(agent.stop().success());
+}

@@ -1,0 +1,208 @@
+//! Exec events from processes inside kubelet-layout pod cgroups, attributed to the right pod:
+//! both cgroup drivers, every runtime naming and QoS class, pods created while the agent runs,
+//! pods whose Pod object arrives late, and host processes.
+
+use std::time::Duration;
+
+use rampart_tests::{
+    agent::{Agent, AgentOptions},
+    pod::{Driver, PodSpec, Qos, Runtime, TestPod},
+    require,
+};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The exec of the test's own command (not of the `/bin/sh` that moved itself into the pod's
+/// cgroup first: its argv carries the marker too).
+fn exec_of<'a>(marker: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |e: &Value| {
+        e["exec"]["binary"] != "/bin/sh"
+            && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x.as_str() == Some(marker)))
+    }
+}
+
+/// The marker argument makes each test's exec findable among everything else on the node.
+fn marker() -> String {
+    format!("rampart-test-{}", rampart_tests::random_hex(12))
+}
+
+#[test]
+fn exec_in_pods_of_every_layout_is_attributed_exactly() {
+    if !require::root("exec_in_pods_of_every_layout_is_attributed_exactly") {
+        return;
+    }
+    let manifests = tempfile::tempdir().unwrap();
+    let layouts = [
+        (Driver::Systemd, Qos::Burstable, Runtime::Containerd),
+        (Driver::Systemd, Qos::BestEffort, Runtime::Crio),
+        (Driver::Systemd, Qos::Guaranteed, Runtime::Docker),
+        (Driver::Cgroupfs, Qos::Burstable, Runtime::Containerd),
+        (Driver::Cgroupfs, Qos::BestEffort, Runtime::Crio),
+        (Driver::Cgroupfs, Qos::Guaranteed, Runtime::Docker),
+    ];
+    let pods: Vec<TestPod> = layouts
+        .iter()
+        .enumerate()
+        .map(|(i, (d, q, r))| {
+            let pod = TestPod::create(
+                PodSpec::new("shop", &format!("web-{i}"))
+                    .driver(*d)
+                    .qos(*q)
+                    .runtime(*r)
+                    .label("tier", "front"),
+            );
+            pod.write_manifest(manifests.path());
+            pod
+        })
+        .collect();
+    let agent =
+        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    assert_eq!(agent.metric("rampart_pods"), Some(pods.len() as f64));
+
+    for (pod, layout) in pods.iter().zip(layouts) {
+        let m = marker();
+        let out = pod.exec(&["/bin/echo", &m]);
+        assert!(out.status.success(), "{layout:?}: {out:?}");
+        let e = agent.wait_event(&format!("exec of {m} in {layout:?}"), WAIT, exec_of(&m));
+        let p = &e["pod"];
+        assert_eq!(p["attribution"], "exact", "{layout:?}: {e}");
+        assert_eq!(p["namespace"], "shop");
+        assert_eq!(p["name"], pod.spec.name.as_str());
+        assert_eq!(p["uid"], pod.uid.as_str());
+        assert_eq!(p["labels"]["tier"], "front");
+        assert_eq!(p["containerId"], pod.container_id.as_str());
+        assert_eq!(p["containerName"], "main");
+        assert_eq!(p["cgroupId"], pod.container_cgroup_id().to_string());
+        // The process part is the kernel's view.
+        assert_eq!(e["process"]["binary"], "/bin/echo");
+        assert_eq!(e["process"]["comm"], "echo");
+        assert_eq!(e["exec"]["binary"], "/bin/echo");
+        assert_eq!(e["exec"]["args"], serde_json::json!(["/bin/echo", m]));
+        assert!(e["process"]["pid"].as_u64().unwrap() > 1);
+        assert!(e["process"]["parent"]["pid"].as_u64().unwrap() > 0);
+        assert_eq!(e["process"]["uid"], 0);
+        assert_eq!(e["node"], "test-node");
+        assert_eq!(e["verdict"]["action"], "allow");
+        assert_eq!(e["verdict"]["tier"], "none");
+        assert_eq!(e["verdict"]["enforced"], false);
+        assert!(e["time"].as_str().unwrap().ends_with('Z'));
+    }
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn pod_created_while_running_is_attributed_exactly() {
+    if !require::root("pod_created_while_running_is_attributed_exactly") {
+        return;
+    }
+    let manifests = tempfile::tempdir().unwrap();
+    let agent =
+        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    assert_eq!(agent.metric("rampart_pods"), Some(0.0));
+
+    // kubelet creates the cgroups, the API server has the Pod, then the container starts.
+    let pod = TestPod::create(PodSpec::new("late-ns", "newcomer").driver(Driver::Cgroupfs));
+    pod.write_manifest(manifests.path());
+    agent.wait_metric("rampart_pods", 1.0);
+    let m = marker();
+    assert!(pod.exec(&["/bin/true", &m]).status.success());
+    let e = agent.wait_event("exec in the new pod", WAIT, exec_of(&m));
+    assert_eq!(e["pod"]["attribution"], "exact", "{e}");
+    assert_eq!(e["pod"]["name"], "newcomer");
+    assert!(agent.metric("rampart_records_total{kind=\"cgroup_mkdir\"}").unwrap() >= 1.0);
+
+    // The pod goes away: its cgroups and manifest are removed.
+    std::fs::remove_file(manifests.path().join("late-ns_newcomer.yaml")).unwrap();
+    agent.wait_metric("rampart_pods", 0.0);
+    drop(pod);
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn event_before_its_pod_is_known_is_held_and_attributed_late() {
+    if !require::root("event_before_its_pod_is_known_is_held_and_attributed_late") {
+        return;
+    }
+    let manifests = tempfile::tempdir().unwrap();
+    let agent = Agent::start(AgentOptions {
+        pod_manifests: Some(manifests.path().into()),
+        attribution_hold: Some("20s".into()),
+        ..Default::default()
+    });
+    let pod = TestPod::create(PodSpec::new("shop", "slow-api").runtime(Runtime::Crio));
+    let m = marker();
+    assert!(pod.exec(&["/bin/true", &m]).status.success());
+    // Held: nothing out yet.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(agent.events().iter().all(|e| !exec_of(&m)(e)), "event went out before its pod was known");
+    // Other tests' pods, running in parallel, may be held here too.
+    assert!(agent.metric("rampart_held_events").unwrap() >= 1.0);
+
+    pod.write_manifest(manifests.path());
+    let e = agent.wait_event("the held exec", WAIT, exec_of(&m));
+    assert_eq!(e["pod"]["attribution"], "late", "{e}");
+    assert_eq!(e["pod"]["name"], "slow-api");
+    assert_eq!(e["pod"]["uid"], pod.uid.as_str());
+    assert_eq!(agent.metric("rampart_attribution_total{result=\"late\"}"), Some(1.0));
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn event_whose_pod_never_arrives_goes_out_unknown_with_what_is_known() {
+    if !require::root("event_whose_pod_never_arrives_goes_out_unknown_with_what_is_known") {
+        return;
+    }
+    let manifests = tempfile::tempdir().unwrap();
+    let agent = Agent::start(AgentOptions {
+        pod_manifests: Some(manifests.path().into()),
+        attribution_hold: Some("300ms".into()),
+        ..Default::default()
+    });
+    let pod = TestPod::create(PodSpec::new("ghost", "nobody").driver(Driver::Cgroupfs).qos(Qos::BestEffort));
+    let m = marker();
+    assert!(pod.exec(&["/bin/true", &m]).status.success());
+    let e = agent.wait_event("the exec from an unnamed pod", WAIT, exec_of(&m));
+    assert_eq!(e["pod"]["attribution"], "unknown", "{e}");
+    // The cgroup path still tells the pod UID and container id.
+    assert_eq!(e["pod"]["uid"], pod.uid.as_str());
+    assert_eq!(e["pod"]["containerId"], pod.container_id.as_str());
+    assert_eq!(e["pod"]["name"], "");
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn host_processes_say_host() {
+    if !require::root("host_processes_say_host") {
+        return;
+    }
+    let agent = Agent::start(AgentOptions::default());
+    let m = marker();
+    assert!(std::process::Command::new("/bin/true").arg(&m).status().unwrap().success());
+    let e = agent.wait_event("the host exec", WAIT, exec_of(&m));
+    assert_eq!(e["pod"]["attribution"], "host", "{e}");
+    assert_eq!(e["pod"]["name"], "");
+    assert_eq!(e["process"]["parent"]["pid"], std::process::id());
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn sigterm_drains_and_exits_zero_with_no_drops() {
+    if !require::root("sigterm_drains_and_exits_zero_with_no_drops") {
+        return;
+    }
+    let agent = Agent::start(AgentOptions::default());
+    let m = marker();
+    for _ in 0..50 {
+        assert!(std::process::Command::new("/bin/true").arg(&m).status().unwrap().success());
+    }
+    let metrics = agent.metrics();
+    let status = agent.stop();
+    assert!(status.success(), "exit status {status}");
+    let text = std::fs::read_to_string(&agent.events_path).unwrap();
+    let n = text.lines().filter(|l| l.contains(&m)).count();
+    assert_eq!(n, 50, "every exec before SIGTERM is written out");
+    for line in metrics.lines().filter(|l| l.starts_with("rampart_drops_total")) {
+        assert!(line.ends_with(" 0"), "unexpected drop: {line}");
+    }
+}
