@@ -29,10 +29,12 @@ use crate::{
     watch::DirWatch,
 };
 
-/// How often held events expire, kernel drop counters are read and the clock offset refreshed.
-const TICK: Duration = Duration::from_millis(250);
-/// Full re-read of the watched directories, in case a change notification was missed.
-const RESYNC: Duration = Duration::from_secs(30);
+/// How often kernel drop counters are read and the clock offset refreshed. Held events expire
+/// on their own timer; idle, the agent wakes only for this.
+const TICK: Duration = Duration::from_secs(1);
+/// Full rescan of the cgroup hierarchy and re-read of the watched directories, in case a
+/// change notification was missed (cgroup_mkdir records and inotify carry the real-time path).
+const RESYNC: Duration = Duration::from_secs(300);
 /// Events held at most, waiting for their pod.
 const HOLD_CAPACITY: usize = 16 * 1024;
 
@@ -93,6 +95,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         metrics: Arc::clone(&metrics),
     };
     update_gauges(&pipeline);
+    release_startup_memory();
 
     let pod_watch = cfg
         .pod_manifests
@@ -123,6 +126,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let mut tick = tokio::time::interval(TICK);
     let mut last_resync = Instant::now();
     loop {
+        let expiry = pipeline.held.next_deadline();
         tokio::select! {
             read = ring.read(|bytes| pipeline.on_bytes(bytes)) => {
                 read.map_err(io("reading the ring buffer"))?;
@@ -130,10 +134,12 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             }
             Some(()) = changed(pod_watch.as_ref()) => reload_pods(&mut pipeline),
             Some(()) = changed(policy_watch.as_ref()) => reload_policies(&mut pipeline),
-            _ = tick.tick() => {
-                pipeline.clock = Clock::now();
+            () = until(expiry) => {
                 pipeline.expire_held(Instant::now());
                 pipeline.flush();
+            }
+            _ = tick.tick() => {
+                pipeline.clock = Clock::now();
                 read_kernel_drops(&drops, &metrics);
                 if last_resync.elapsed() >= RESYNC {
                     last_resync = Instant::now();
@@ -155,6 +161,24 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     read_kernel_drops(&drops, &metrics);
     info!(records = n, drops = metrics.total_drops(), "drained; exiting");
     Ok(())
+}
+
+/// Resolves at `deadline`; never, when there is none.
+async fn until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Hand the memory freed after start-up (the kernel's BTF, parsed while loading) back to the
+/// system, so RSS reflects what the agent keeps.
+fn release_startup_memory() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only releases free heap pages.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Resolves when `watch` reports a change; never, when there is no watch.

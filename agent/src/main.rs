@@ -11,13 +11,9 @@ use rampart_agent::{
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = || {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio runtime")
-    };
+    // One thread: the pipeline is one loop, and an idle agent should wake as little as it can.
+    let runtime =
+        || tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     match cli.command {
         Command::Probe(args) => {
             let report = caps::probe();

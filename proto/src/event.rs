@@ -1,6 +1,14 @@
-//! Helpers on [`Event`](crate::v1::Event): its kind name, and the JSON line form.
+//! Helpers on [`Event`](crate::v1::Event): its kind name, the JSON line form, and the compact
+//! one-line form people read.
 
-use crate::v1::{Event, event::Body};
+use std::fmt::Write as _;
+
+use crate::v1::{
+    Event, Verdict,
+    event::Body,
+    pod::Attribution,
+    verdict::{Action, Tier},
+};
 
 /// The kinds of event, as users name them (`--kind flow|file|privilege|exec`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -50,12 +58,82 @@ impl Event {
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).expect("generated serde impls serialize to a string")
     }
+
+    /// One readable line: time, node, namespace/pod, process, what happened, verdict and tier.
+    pub fn compact_line(&self) -> String {
+        let mut o = String::new();
+        let time = self
+            .time
+            .map(|t| {
+                let s = humantime::format_rfc3339_millis(t.into()).to_string();
+                s.get(11..23).unwrap_or(&s).to_string()
+            })
+            .unwrap_or_else(|| "--:--:--.---".into());
+        let _ = write!(o, "{time} {} ", self.node);
+        match &self.pod {
+            Some(p) if !p.name.is_empty() => {
+                let _ = write!(o, "{}/{}", p.namespace, p.name);
+                if !p.container_name.is_empty() {
+                    let _ = write!(o, "[{}]", p.container_name);
+                }
+                if p.attribution == Attribution::Late as i32 {
+                    o.push_str("(late)");
+                }
+            }
+            Some(p) if p.attribution == Attribution::Host as i32 => o.push_str("(host)"),
+            Some(p) if !p.uid.is_empty() => {
+                let _ = write!(o, "(pod {})", p.uid);
+            }
+            _ => o.push_str("(unknown)"),
+        }
+        if let Some(p) = &self.process {
+            let _ = write!(o, " {}[{}]", p.comm, p.pid);
+        }
+        match &self.body {
+            Some(Body::Exec(e)) => {
+                let _ = write!(o, " exec {}", e.binary);
+                for a in e.args.iter().skip(1) {
+                    let _ = write!(o, " {a}");
+                }
+            }
+            Some(Body::Flow(f)) => {
+                let _ =
+                    write!(o, " flow {}:{} -> {}:{}", f.local_ip, f.local_port, f.remote_ip, f.remote_port);
+            }
+            Some(Body::File(f)) => {
+                let _ = write!(o, " file {}", f.path);
+            }
+            Some(Body::Privilege(_)) => o.push_str(" privilege"),
+            None => o.push_str(" ?"),
+        }
+        if let Some(v) = &self.verdict {
+            let _ = write!(o, "  => {}", verdict_text(v));
+        }
+        if self.repeat_count > 1 {
+            let _ = write!(o, " (x{})", self.repeat_count);
+        }
+        o
+    }
+}
+
+fn verdict_text(v: &Verdict) -> String {
+    let action = Action::try_from(v.action).map_or("?", |a| a.as_str_name());
+    let tier = Tier::try_from(v.tier).map_or("?", |t| t.as_str_name());
+    let mut s = format!("{action} [{tier}");
+    if v.enforced {
+        s.push_str(", enforced");
+    }
+    s.push(']');
+    if !v.policy.is_empty() {
+        let _ = write!(s, " {} {}", v.policy, v.rule);
+    }
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::v1::{Exec, Pod, Process, Verdict, pod::Attribution, verdict};
+    use crate::v1::{Exec, Pod, Process, Verdict, pod::Attribution};
 
     fn exec_event() -> Event {
         Event {
@@ -76,8 +154,8 @@ mod tests {
                 args_truncated: false,
             })),
             verdict: Some(Verdict {
-                action: verdict::Action::Allow as i32,
-                tier: verdict::Tier::None as i32,
+                action: Action::Allow as i32,
+                tier: Tier::None as i32,
                 ..Default::default()
             }),
             repeat_count: 0,
@@ -105,6 +183,12 @@ mod tests {
         let back: Event = serde_json::from_str(&event.to_json_line()).unwrap();
         assert_eq!(back, event);
         assert_eq!(back.kind(), Some(Kind::Exec));
+    }
+
+    #[test]
+    fn compact_line_reads_well() {
+        let line = exec_event().compact_line();
+        assert_eq!(line, "11:06:40.000 node-a shop/web-0 sh[10] exec /bin/true  => allow [none]");
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub fn agent_bin() -> PathBuf {
 
 #[derive(Default)]
 pub struct AgentOptions {
+    /// `--node-name`; `test-node` when unset.
+    pub node_name: Option<String>,
     pub policies: Option<PathBuf>,
     pub pod_manifests: Option<PathBuf>,
     pub attribution_hold: Option<String>,
@@ -114,6 +116,11 @@ impl Agent {
     /// HTTP GET on the agent's metrics address: (status, body).
     pub fn get(&self, path: &str) -> (u16, String) {
         http_get(self.metrics_addr, path).unwrap_or((0, String::new()))
+    }
+
+    /// The agent's pid, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.borrow().as_ref().map(Child::id)
     }
 
     pub fn metrics(&self) -> String {

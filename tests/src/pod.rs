@@ -151,16 +151,18 @@ impl TestPod {
         path
     }
 
-    /// Run `argv` inside the container's cgroup (moved in before it execs) and wait for it.
-    pub fn exec(&self, argv: &[&str]) -> Output {
+    /// A command that runs `argv` inside the container's cgroup: a shell moves itself into
+    /// the cgroup, then execs `argv`, as a runtime starts a container's process.
+    pub fn command(&self, argv: &[&str]) -> Command {
         let procs = self.container_dir.join("cgroup.procs");
-        Command::new("/bin/sh")
-            .arg("-c")
-            .arg(r#"echo $$ > "$0" && exec "$@""#)
-            .arg(&procs)
-            .args(argv)
-            .output()
-            .expect("spawn /bin/sh")
+        let mut cmd = Command::new("/bin/sh");
+        cmd.arg("-c").arg(r#"echo $$ > "$0" && exec "$@""#).arg(&procs).args(argv);
+        cmd
+    }
+
+    /// Run `argv` inside the container's cgroup and wait for it.
+    pub fn exec(&self, argv: &[&str]) -> Output {
+        self.command(argv).output().expect("spawn /bin/sh")
     }
 }
 
@@ -205,8 +207,23 @@ fn layout(root: &Path, s: &PodSpec, uid: &str, cid: &str) -> (PathBuf, PathBuf) 
     }
 }
 
+impl TestPod {
+    /// Kill every process in the container's cgroup (`cgroup.kill`, else one by one).
+    pub fn kill_all(&self) {
+        if fs::write(self.container_dir.join("cgroup.kill"), "1").is_ok() {
+            return;
+        }
+        let procs = fs::read_to_string(self.container_dir.join("cgroup.procs")).unwrap_or_default();
+        for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+            // SAFETY: signalling a process of this test's pod.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
 impl Drop for TestPod {
     fn drop(&mut self) {
+        self.kill_all();
         // Processes that ran here have been waited for; the kernel may take a moment to
         // notice the cgroup is empty.
         for dir in [&self.container_dir, &self.pod_dir] {

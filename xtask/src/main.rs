@@ -1,10 +1,18 @@
-//! Project tasks. `cargo xtask <task>`; every task that needs tools runs `setup` first.
+//! Project tasks: `cargo xtask <task>`. Every task that needs tools runs `setup` first.
 
-use std::path::PathBuf;
+use std::{
+    path::PathBuf,
+    process::{Command, Stdio},
+};
 
+use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod codegen;
+mod demo;
+mod setup;
+mod test;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Rampart project tasks")]
@@ -15,6 +23,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
+    /// The agent on this node with example policies and demo pods; events printed as they happen.
+    Demo {
+        /// Stop after this long (0 = run until Ctrl-C).
+        #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+        duration: std::time::Duration,
+        /// Also print events from host processes.
+        #[arg(long)]
+        host: bool,
+    },
+    /// Speed and memory goals as ratios against baselines measured in the same run.
+    Bench {
+        /// Rounds of interleaved segments.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Fewer iterations and shorter windows (a smoke run, not a measurement).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Install what this machine lacks (Debian packages, nightly rust-src, musl targets, bpf-linker).
+    Setup,
+    /// Run every test (what CI runs): setup, fmt, codegen drift, clippy, unit and real-kernel tests.
+    Test {
+        /// Skip fmt, codegen drift and clippy.
+        #[arg(long)]
+        no_lint: bool,
+    },
     /// Regenerate proto/src/gen from proto/rampart (or, with --check, fail if it drifted).
     Codegen {
         #[arg(long)]
@@ -24,6 +58,10 @@ enum Task {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
+        Task::Setup => setup::run_setup(),
+        Task::Bench { rounds, quick } => bench::run_bench(rounds, quick),
+        Task::Demo { duration, host } => demo::run_demo(duration, host),
+        Task::Test { no_lint } => test::run_tests(no_lint),
         Task::Codegen { check } => codegen::run(check),
     }
 }
@@ -31,4 +69,22 @@ fn main() -> anyhow::Result<()> {
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Run a command, inheriting stdio; fail with the command line if it fails.
+pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
+    let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed: {status}");
+    }
+    Ok(())
+}
+
+/// Run a command and return its stdout.
+pub fn output(cmd: &mut Command) -> anyhow::Result<String> {
+    let out = cmd.stderr(Stdio::inherit()).output().with_context(|| format!("starting {cmd:?}"))?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed: {}", out.status);
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -18,10 +18,10 @@ pub enum Qos {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PodCgroup {
-    pub pod_uid: String,
+    pub pod_uid: Box<str>,
     pub qos: Qos,
     /// The container's id, when the cgroup is a container's (or below one).
-    pub container_id: Option<String>,
+    pub container_id: Option<Box<str>>,
 }
 
 /// Parse a cgroup path relative to the cgroup v2 root (leading `/` optional).
@@ -48,7 +48,7 @@ pub fn parse(path: &str) -> Option<PodCgroup> {
         return None;
     }
     let container_id = rest.next().and_then(|c| container_id(c, systemd));
-    Some(PodCgroup { pod_uid, qos, container_id })
+    Some(PodCgroup { pod_uid: pod_uid.into(), qos, container_id })
 }
 
 fn qos_level(part: &str, systemd: bool) -> Option<Qos> {
@@ -61,7 +61,7 @@ fn qos_level(part: &str, systemd: bool) -> Option<Qos> {
 }
 
 /// The container id in a container cgroup's name, if it is one.
-fn container_id(part: &str, systemd: bool) -> Option<String> {
+fn container_id(part: &str, systemd: bool) -> Option<Box<str>> {
     let name = part.strip_suffix(".scope").unwrap_or(part);
     if name.starts_with("crio-conmon-") {
         return None;
@@ -70,7 +70,7 @@ fn container_id(part: &str, systemd: bool) -> Option<String> {
         .iter()
         .find_map(|prefix| name.strip_prefix(prefix))
         .or((!systemd).then_some(name))?;
-    is_container_id(id).then(|| id.to_string())
+    is_container_id(id).then(|| id.into())
 }
 
 fn is_container_id(id: &str) -> bool {

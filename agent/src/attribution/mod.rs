@@ -30,7 +30,7 @@ const RESCAN_EVERY: Duration = Duration::from_millis(200);
 #[derive(Debug)]
 pub enum Resolution {
     /// The pod is known.
-    Pod { pod: Arc<PodInfo>, container_id: Option<String> },
+    Pod { pod: Arc<PodInfo>, container_id: Option<Box<str>> },
     /// A pod's cgroup, but no Pod object with that UID (yet).
     PodNotKnown(PodCgroup),
     /// Not a pod's cgroup.

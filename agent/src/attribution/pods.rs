@@ -2,11 +2,13 @@
 //! static pods: YAML or JSON files, several documents per file, `kind: Pod` or a `List` of them.
 //!
 //! Only what attribution needs is kept per pod (namespace, name, uid, labels, container ids
-//! and names), so a thousand pods stay small. A file that fails to parse keeps its previous
+//! and names), in compact form (boxed strings, sorted vectors rather than maps: a pod has a
+//! handful of labels and containers), so a thousand pods stay small. A file that fails to parse keeps its previous
 //! pods in force; a removed file takes its pods away.
 
 use std::{
     collections::{BTreeMap, HashMap},
+    ffi::OsString,
     fs, io,
     path::{Path, PathBuf},
     sync::Arc,
@@ -20,17 +22,27 @@ use super::kubelet::status_container_id;
 /// What attribution keeps of a Pod.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PodInfo {
-    pub namespace: String,
-    pub name: String,
-    pub uid: String,
-    pub labels: BTreeMap<String, String>,
-    /// Container id (bare, no runtime prefix) → container name.
-    pub containers: HashMap<String, String>,
+    pub namespace: Box<str>,
+    pub name: Box<str>,
+    pub uid: Box<str>,
+    /// Sorted by key.
+    pub labels: Box<[(Box<str>, Box<str>)]>,
+    /// (container id without runtime prefix, container name).
+    pub containers: Box<[(Box<str>, Box<str>)]>,
 }
 
 impl PodInfo {
     pub fn container_name(&self, id: &str) -> Option<&str> {
-        self.containers.get(id).map(String::as_str)
+        self.containers.iter().find(|(cid, _)| &**cid == id).map(|(_, name)| &**name)
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.binary_search_by(|(k, _)| (**k).cmp(key)).ok().map(|i| &*self.labels[i].1)
+    }
+
+    /// The labels as a map (what events carry and selectors match against).
+    pub fn label_map(&self) -> BTreeMap<String, String> {
+        self.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 }
 
@@ -137,24 +149,27 @@ fn pod_info(obj: Object) -> Result<PodInfo, String> {
         .into_iter()
         .chain(s.init_container_statuses)
         .chain(s.ephemeral_container_statuses)
-        .filter_map(|c| Some((status_container_id(c.container_id.as_deref()?).to_string(), c.name)))
-        .filter(|(id, _)| !id.is_empty())
+        .filter_map(|c| Some((status_container_id(c.container_id.as_deref()?).into(), c.name.into())))
+        .filter(|(id, _): &(Box<str>, Box<str>)| !id.is_empty())
         .collect();
-    Ok(PodInfo { namespace, name, uid, labels: m.labels, containers })
+    // BTreeMap iteration is sorted by key.
+    let labels = m.labels.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    Ok(PodInfo { namespace: namespace.into(), name: name.into(), uid: uid.into(), labels, containers })
 }
 
 /// The pods of a manifests directory, kept per file.
 #[derive(Default)]
 pub struct PodStore {
-    files: HashMap<PathBuf, FileEntry>,
+    /// By file name within the directory.
+    files: HashMap<OsString, FileEntry>,
     /// Stamps of files that failed, so an unchanged bad file is reported once, not per reload.
-    failed: HashMap<PathBuf, (SystemTime, u64)>,
-    by_uid: HashMap<String, Arc<PodInfo>>,
+    failed: HashMap<OsString, (SystemTime, u64)>,
+    by_uid: HashMap<Box<str>, Arc<PodInfo>>,
 }
 
 struct FileEntry {
     stamp: (SystemTime, u64),
-    pods: Vec<Arc<PodInfo>>,
+    pods: Box<[Arc<PodInfo>]>,
 }
 
 /// What a reload changed.
@@ -186,6 +201,7 @@ impl PodStore {
         let mut out = Reload::default();
         for entry in entries.flatten() {
             let path = entry.path();
+            let key = entry.file_name();
             let is_manifest = path
                 .extension()
                 .and_then(|e| e.to_str())
@@ -193,7 +209,7 @@ impl PodStore {
             if !is_manifest {
                 continue;
             }
-            seen.push(path.clone());
+            seen.push(key.clone());
             // Follow symlinks: ConfigMap volumes are symlinks into a swapped `..data` directory.
             let stamp = match fs::metadata(&path) {
                 Ok(m) => (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()),
@@ -202,35 +218,35 @@ impl PodStore {
                     continue;
                 }
             };
-            if self.files.get(&path).is_some_and(|f| f.stamp == stamp)
-                || self.failed.get(&path) == Some(&stamp)
+            if self.files.get(&key).is_some_and(|f| f.stamp == stamp) || self.failed.get(&key) == Some(&stamp)
             {
                 continue;
             }
             let text = match fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(source) => {
-                    self.failed.insert(path.clone(), stamp);
+                    self.failed.insert(key, stamp);
                     out.errors.push(ManifestError::Read { path, source });
                     continue;
                 }
             };
             match parse_manifest(&path, &text) {
                 Ok(pods) => {
-                    self.failed.remove(&path);
+                    self.failed.remove(&key);
                     let pods = pods.into_iter().map(Arc::new).collect();
-                    self.files.insert(path, FileEntry { stamp, pods });
+                    self.files.insert(key, FileEntry { stamp, pods });
                     out.changed = true;
                 }
                 Err(errors) => {
-                    self.failed.insert(path, stamp);
+                    self.failed.insert(key, stamp);
                     out.errors.extend(errors);
                 }
             }
         }
         let before = self.files.len();
-        self.files.retain(|path, _| seen.contains(path));
-        self.failed.retain(|path, _| seen.contains(path));
+        let seen: std::collections::HashSet<OsString> = seen.into_iter().collect();
+        self.files.retain(|name, _| seen.contains(name));
+        self.failed.retain(|name, _| seen.contains(name));
         out.changed |= self.files.len() != before;
         if out.changed {
             self.by_uid = self
@@ -269,8 +285,9 @@ status:
         let pods = parse_manifest(Path::new("p.yaml"), POD).unwrap();
         assert_eq!(pods.len(), 1);
         let p = &pods[0];
-        assert_eq!((p.namespace.as_str(), p.name.as_str()), ("shop", "web-0"));
-        assert_eq!(p.labels["app"], "web");
+        assert_eq!((&*p.namespace, &*p.name), ("shop", "web-0"));
+        assert_eq!(p.label("app"), Some("web"));
+        assert_eq!(p.label_map()["app"], "web");
         assert_eq!(p.container_name("4e2b9a7c1d3f5e6a8b0c2d4e6f8a0b1c"), Some("nginx"));
     }
 
@@ -289,10 +306,10 @@ status:
         let text =
             format!("{POD}\n---\nkind: List\nitems:\n- kind: Pod\n  metadata: {{name: b, uid: u-2}}\n");
         let pods = parse_manifest(Path::new("m.yaml"), &text).unwrap();
-        assert_eq!(pods.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["web-0", "b"]);
-        assert_eq!(pods[1].namespace, "default");
+        assert_eq!(pods.iter().map(|p| &*p.name).collect::<Vec<_>>(), ["web-0", "b"]);
+        assert_eq!(&*pods[1].namespace, "default");
         let json = r#"{"kind":"Pod","metadata":{"name":"j","uid":"u-3"}}"#;
-        assert_eq!(parse_manifest(Path::new("j.json"), json).unwrap()[0].uid, "u-3");
+        assert_eq!(&*parse_manifest(Path::new("j.json"), json).unwrap()[0].uid, "u-3");
     }
 
     #[test]

@@ -51,6 +51,11 @@ impl Held {
         out
     }
 
+    /// When the oldest held event expires, if any is held.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.items.front().map(|h| h.deadline)
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

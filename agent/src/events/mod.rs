@@ -102,8 +102,8 @@ impl Pipeline {
             }
             Resolution::PodNotKnown(pc) => {
                 event.pod = Some(Pod {
-                    uid: pc.pod_uid,
-                    container_id: pc.container_id.unwrap_or_default(),
+                    uid: pc.pod_uid.into(),
+                    container_id: pc.container_id.map(String::from).unwrap_or_default(),
                     cgroup_id,
                     attribution: Attribution::Unknown as i32,
                     ..Default::default()
@@ -127,9 +127,9 @@ impl Pipeline {
     }
 
     fn judge_and_emit(&mut self, mut event: Event, pod: Option<&PodInfo>, how: AttributionResult) {
-        let selecting = match pod {
-            Some(p) => self.policies.set().selecting(&p.namespace, &p.labels),
-            None => Vec::new(),
+        let selecting = match (pod, &event.pod) {
+            (Some(p), Some(labelled)) => self.policies.set().selecting(&p.namespace, &labelled.labels),
+            _ => Vec::new(),
         };
         let judgement = judge(&selecting, &Activity::Exec);
         event.verdict = Some(verdict_record(judgement, Tier::None, false));
@@ -189,15 +189,15 @@ impl Pipeline {
     }
 }
 
-fn pod_of(pod: &PodInfo, container_id: Option<String>, cgroup_id: u64, how: Attribution) -> Pod {
+fn pod_of(pod: &PodInfo, container_id: Option<Box<str>>, cgroup_id: u64, how: Attribution) -> Pod {
     let container_name =
         container_id.as_deref().and_then(|id| pod.container_name(id)).unwrap_or_default().to_string();
     Pod {
-        namespace: pod.namespace.clone(),
-        name: pod.name.clone(),
-        uid: pod.uid.clone(),
-        labels: pod.labels.clone(),
-        container_id: container_id.unwrap_or_default(),
+        namespace: pod.namespace.to_string(),
+        name: pod.name.to_string(),
+        uid: pod.uid.to_string(),
+        labels: pod.label_map(),
+        container_id: container_id.map(String::from).unwrap_or_default(),
         container_name,
         attribution: how as i32,
         cgroup_id,

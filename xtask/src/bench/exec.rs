@@ -1,0 +1,123 @@
+//! fork+exec of a tiny static binary: no agent (A), an empty program on
+//! `sched:sched_process_exec` (B), the agent (C). Goal: C/B <= 1.3.
+
+use std::{
+    ffi::CString,
+    fs,
+    io::{BufRead as _, BufReader},
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::Instant,
+};
+
+use anyhow::{Context as _, bail};
+use rampart_tests::agent::{Agent, AgentOptions, agent_bin};
+
+use super::{
+    Goal,
+    segments::{Variant, interleaved},
+};
+use crate::run;
+
+/// A static binary that exits at once: the exec cost without a dynamic loader.
+fn tiny_binary(dir: &Path) -> anyhow::Result<PathBuf> {
+    let src = dir.join("tiny.c");
+    let bin = dir.join("tiny");
+    fs::write(&src, "int main(void) { return 0; }\n")?;
+    run(Command::new("gcc").args(["-O2", "-static", "-o"]).arg(&bin).arg(&src))
+        .context("gcc -static (libc6-dev)")?;
+    Ok(bin)
+}
+
+/// fork + execv + waitpid, `n` times; nanoseconds per iteration.
+fn fork_exec(bin: &Path, n: usize) -> anyhow::Result<f64> {
+    let path = CString::new(bin.as_os_str().as_encoded_bytes())?;
+    let argv = [path.as_ptr(), std::ptr::null()];
+    let start = Instant::now();
+    for _ in 0..n {
+        // SAFETY: the child only calls execv and _exit (async-signal-safe).
+        let pid = unsafe { libc::fork() };
+        match pid {
+            -1 => bail!("fork: {}", std::io::Error::last_os_error()),
+            0 => unsafe {
+                libc::execv(path.as_ptr(), argv.as_ptr());
+                libc::_exit(127);
+            },
+            _ => {
+                let mut status = 0;
+                // SAFETY: waiting for our own child.
+                unsafe { libc::waitpid(pid, &mut status, 0) };
+                if status != 0 {
+                    bail!("{} exited with status {status}", bin.display());
+                }
+            }
+        }
+    }
+    Ok(start.elapsed().as_nanos() as f64 / n as f64)
+}
+
+/// `rampart-agent bench-baseline --hook exec`, until dropped.
+struct Baseline(std::process::Child);
+
+impl Baseline {
+    fn start() -> anyhow::Result<Baseline> {
+        let mut child = Command::new(agent_bin())
+            .args(["bench-baseline", "--hook", "exec"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the baseline")?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+        if line.trim() != "attached" {
+            bail!("baseline did not attach: {line:?}");
+        }
+        Ok(Baseline(child))
+    }
+}
+
+impl Drop for Baseline {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
+}
+
+pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
+    println!("\n==> fork+exec of a tiny static binary");
+    let bin = tiny_binary(out_dir)?;
+    let n = if quick { 300 } else { 2000 };
+    fork_exec(&bin, n / 4)?; // warm the page cache
+    let variants = [
+        Variant { name: "A:none", start: Box::new(|| Ok(Box::new(()))) },
+        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start()?))) },
+        Variant { name: "C:agent", start: Box::new(|| Ok(Box::new(Agent::start(AgentOptions::default())))) },
+        Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
+    ];
+    let m = interleaved(rounds, &variants, || fork_exec(&bin, n))?;
+    let noise = (m.ratio("A2:none", "A:none") - 1.0).abs();
+    let note = format!(
+        "A {:.0} ns, B {:.0} ns, C {:.0} ns per fork+exec; A/A noise {:.1}%",
+        m.get("A:none"),
+        m.get("B:empty"),
+        m.get("C:agent"),
+        noise * 100.0
+    );
+    Ok(vec![
+        Goal::at_most(
+            "fork+exec: agent / empty program (C/B)",
+            m.ratio("C:agent", "B:empty"),
+            "ratio",
+            1.3,
+            note,
+        ),
+        Goal::at_most(
+            "fork+exec: agent / no agent (C/A), reported",
+            m.ratio("C:agent", "A:none"),
+            "ratio",
+            f64::INFINITY,
+            "",
+        ),
+        Goal::at_most("fork+exec: A/A noise", noise, "ratio", 0.05, "ratios closer to 1 than this are noise"),
+    ])
+}

@@ -1,0 +1,80 @@
+//! The agent's footprint: RSS idle and with 1,000 pod cgroups and their Pod objects (goal
+//! <= 48 MiB, and under 2 KiB per extra pod), and idle CPU (goal <= 0.1% of a core).
+
+use std::{
+    fs,
+    thread::sleep,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context as _;
+use rampart_tests::{
+    agent::{Agent, AgentOptions},
+    pod::{Driver, PodSpec, Qos, TestPod},
+};
+
+use super::Goal;
+
+fn rss_kib(pid: u32) -> anyhow::Result<f64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("VmRSS")?;
+    Ok(line.split_whitespace().nth(1).context("VmRSS value")?.parse()?)
+}
+
+/// CPU time of every thread of `pid`, in ns (`/proc/PID/task/*/schedstat`, first field).
+fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for task in fs::read_dir(format!("/proc/{pid}/task"))? {
+        let text = fs::read_to_string(task?.path().join("schedstat")).unwrap_or_default();
+        total += text.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    }
+    Ok(total)
+}
+
+fn settled_rss(agent: &Agent) -> anyhow::Result<f64> {
+    sleep(Duration::from_secs(2));
+    rss_kib(agent.pid().context("agent running")?)
+}
+
+pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
+    println!("\n==> agent footprint");
+    let manifests = tempfile::tempdir()?;
+    let idle =
+        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    let rss_idle = settled_rss(&idle)?;
+    let pid = idle.pid().context("agent running")?;
+    let window = Duration::from_secs(if quick { 5 } else { 20 });
+    let (c0, t0) = (cpu_ns(pid)?, Instant::now());
+    sleep(window);
+    let cpu_pct = (cpu_ns(pid)? - c0) as f64 / t0.elapsed().as_nanos() as f64 * 100.0;
+    idle.stop();
+    println!("    idle: RSS {rss_idle:.0} KiB, CPU {cpu_pct:.3}% of a core over {window:?}");
+
+    let n = 1000;
+    println!("    creating {n} pod cgroups and Pod manifests");
+    let pods: Vec<TestPod> = (0..n)
+        .map(|i| {
+            let spec = PodSpec::new("bench", &format!("pod-{i}"))
+                .driver(if i % 2 == 0 { Driver::Systemd } else { Driver::Cgroupfs })
+                .qos(if i % 3 == 0 { Qos::Guaranteed } else { Qos::Burstable });
+            let pod = TestPod::create(spec);
+            pod.write_manifest(manifests.path());
+            pod
+        })
+        .collect();
+    let loaded =
+        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    loaded.wait_metric("rampart_pods", n as f64);
+    let rss_loaded = settled_rss(&loaded)?;
+    loaded.stop();
+    drop(pods);
+    let per_pod = (rss_loaded - rss_idle) * 1024.0 / n as f64;
+    println!("    {n} pods: RSS {rss_loaded:.0} KiB ({per_pod:.0} bytes per pod)");
+
+    Ok(vec![
+        Goal::at_most("agent RSS idle", rss_idle / 1024.0, "MiB", 48.0, ""),
+        Goal::at_most("agent RSS with 1,000 pods", rss_loaded / 1024.0, "MiB", 48.0, ""),
+        Goal::at_most("agent RSS per extra pod", per_pod / 1024.0, "KiB", 2.0, ""),
+        Goal::at_most("agent idle CPU", cpu_pct, "%core", 0.1, format!("over {window:?}")),
+    ])
+}

@@ -1,0 +1,74 @@
+//! `cargo xtask bench`: speed and memory goals, measured as ratios against baselines taken in
+//! the same run, never as absolute times.
+//!
+//! Method: a workload is timed in segments that rotate through the variants —
+//! A (no agent), B (an empty program on the same hook), C (the agent) and A again — for several
+//! rounds, so drift in the machine hits every variant alike. Each variant's result is the
+//! median of its segments. The two A segments of each round give an A/A ratio: the noise floor
+//! a ratio must clear to mean anything. Results are printed and written to
+//! `target/bench/results.json`.
+
+mod exec;
+mod footprint;
+mod segments;
+
+use std::{fs, process::Command};
+
+use serde::Serialize;
+
+use crate::{run, setup, workspace_root};
+
+/// One goal: a measured value against its limit.
+#[derive(Debug, Serialize)]
+pub struct Goal {
+    pub name: String,
+    pub value: f64,
+    pub unit: String,
+    pub limit: f64,
+    pub met: bool,
+    pub note: String,
+}
+
+impl Goal {
+    pub fn at_most(name: &str, value: f64, unit: &str, limit: f64, note: impl Into<String>) -> Goal {
+        Goal { name: name.into(), value, unit: unit.into(), limit, met: value <= limit, note: note.into() }
+    }
+}
+
+pub fn run_bench(rounds: usize, quick: bool) -> anyhow::Result<()> {
+    setup::run_setup()?;
+    let root = workspace_root();
+    println!("\n==> building the agent (release)");
+    run(Command::new("cargo").current_dir(&root).args(["build", "--release", "-p", "rampart-agent"]))?;
+    let agent = root.join("target/release/rampart-agent");
+    // SAFETY: set before any thread is spawned.
+    unsafe { std::env::set_var("RAMPART_AGENT", &agent) };
+    let out_dir = root.join("target/bench");
+    fs::create_dir_all(&out_dir)?;
+
+    let mut goals = Vec::new();
+    goals.extend(exec::bench(&out_dir, rounds, quick)?);
+    goals.extend(footprint::bench(quick)?);
+
+    println!("\n==> results");
+    let mut all_met = true;
+    for g in &goals {
+        all_met &= g.met;
+        println!(
+            "  {:<4} {:<48} {:>10.4} {:<6} (goal <= {}) {}",
+            if g.met { "ok" } else { "MISS" },
+            g.name,
+            g.value,
+            g.unit,
+            g.limit,
+            g.note
+        );
+    }
+    let path = out_dir.join("results.json");
+    fs::write(&path, serde_json::to_string_pretty(&goals)?)?;
+    println!("written to {}", path.display());
+    if !all_met {
+        println!("some goals were missed (see above); the numbers are the finding, not a failure of the run");
+    }
+    Ok(())
+}

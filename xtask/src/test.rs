@@ -1,0 +1,36 @@
+//! `cargo xtask test`: what CI runs (`.ci/run`). Setup, then formatting, generated-code drift,
+//! clippy, the agent binary, and every test — unit tests and the real-kernel tests on this host.
+//!
+//! Under `CI=true` no test skips: a missing capability fails with the reason.
+
+use std::process::Command;
+
+use crate::{codegen, run, setup, workspace_root};
+
+pub fn run_tests(skip_lint: bool) -> anyhow::Result<()> {
+    setup::run_setup()?;
+    let root = workspace_root();
+    let cargo = || {
+        let mut c = Command::new("cargo");
+        c.current_dir(&root);
+        c
+    };
+    if !skip_lint {
+        section("formatting");
+        run(cargo().args(["fmt", "--all", "--check"]))?;
+        section("generated code");
+        codegen::run(true)?;
+        section("clippy");
+        run(cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"]))?;
+    }
+    section("build the agent");
+    run(cargo().args(["build", "-p", "rampart-agent"]))?;
+    section("tests (unit and real-kernel)");
+    run(cargo().args(["test", "--no-fail-fast"]))?;
+    section("all tests passed");
+    Ok(())
+}
+
+fn section(name: &str) {
+    println!("\n==> {name}");
+}
