@@ -9,6 +9,7 @@
 #![no_std]
 
 pub mod config;
+pub mod net;
 pub mod record;
 
 #[cfg(feature = "user")]

@@ -15,19 +15,22 @@ pub enum RecordKind {
     CgroupMkdir = 2,
     /// A cgroup directory was removed: [`CgroupRecord`].
     CgroupRmdir = 3,
+    /// A network flow opened, updated, closed or was refused: [`crate::net::FlowRecord`].
+    Flow = 4,
 }
 
 impl RecordKind {
     /// Every kind, for counters indexed by kind.
-    pub const ALL: [RecordKind; 3] = [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir];
+    pub const ALL: [RecordKind; 4] = [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow];
     /// Entries in per-kind arrays (indexed by the numeric kind).
-    pub const SLOTS: u32 = 4;
+    pub const SLOTS: u32 = 8;
 
     pub const fn name(self) -> &'static str {
         match self {
             Self::Exec => "exec",
             Self::CgroupMkdir => "cgroup_mkdir",
             Self::CgroupRmdir => "cgroup_rmdir",
+            Self::Flow => "flow",
         }
     }
 }
@@ -41,10 +44,15 @@ impl TryFrom<u32> for RecordKind {
             1 => Ok(Self::Exec),
             2 => Ok(Self::CgroupMkdir),
             3 => Ok(Self::CgroupRmdir),
+            4 => Ok(Self::Flow),
             other => Err(other),
         }
     }
 }
+
+/// Slot of the per-CPU `DROPS` array counting flows not tracked because the `FLOWS` table was
+/// full (the connection itself is unaffected). Slots below it are record kinds.
+pub const DROP_FLOW_TABLE_FULL: u32 = 7;
 
 /// First bytes of every record.
 #[repr(C)]

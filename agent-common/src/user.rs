@@ -2,13 +2,23 @@
 
 use crate::{
     config::KernelConfig,
+    net::{Cidr4Key, Cidr6Key, DenyCount, DenyKey, Flow, FlowRecord, NetConfig, PodNet, PortRange, PortSet},
     record::{CgroupRecord, ExecRecord, RecordHeader, RecordKind},
 };
 
 // SAFETY: `#[repr(C)]`, only integers and byte arrays, no implicit padding (sizes asserted).
 unsafe impl aya::Pod for KernelConfig {}
-// SAFETY: as above.
+// SAFETY: as above, for each of these.
 unsafe impl aya::Pod for RecordHeader {}
+unsafe impl aya::Pod for PodNet {}
+unsafe impl aya::Pod for NetConfig {}
+unsafe impl aya::Pod for Cidr4Key {}
+unsafe impl aya::Pod for Cidr6Key {}
+unsafe impl aya::Pod for PortRange {}
+unsafe impl aya::Pod for PortSet {}
+unsafe impl aya::Pod for Flow {}
+unsafe impl aya::Pod for DenyKey {}
+unsafe impl aya::Pod for DenyCount {}
 
 /// Why a ring-buffer record could not be decoded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -29,6 +39,7 @@ pub enum Record {
     Exec(ExecRecord),
     CgroupMkdir(CgroupRecord),
     CgroupRmdir(CgroupRecord),
+    Flow(FlowRecord),
 }
 
 impl Record {
@@ -37,6 +48,7 @@ impl Record {
             Self::Exec(_) => RecordKind::Exec,
             Self::CgroupMkdir(_) => RecordKind::CgroupMkdir,
             Self::CgroupRmdir(_) => RecordKind::CgroupRmdir,
+            Self::Flow(_) => RecordKind::Flow,
         }
     }
 }
@@ -62,6 +74,7 @@ impl TryFrom<&[u8]> for Record {
             RecordKind::Exec => Record::Exec(read(bytes, "exec record")?),
             RecordKind::CgroupMkdir => Record::CgroupMkdir(read(bytes, "cgroup record")?),
             RecordKind::CgroupRmdir => Record::CgroupRmdir(read(bytes, "cgroup record")?),
+            RecordKind::Flow => Record::Flow(read(bytes, "flow record")?),
         })
     }
 }

@@ -8,6 +8,7 @@ mod bench;
 mod cgroup;
 mod exec;
 mod maps;
+mod network;
 mod probe;
 mod task;
 

@@ -46,7 +46,13 @@ pub fn config() -> KernelConfig {
 /// Count a record of `kind` that found the ring buffer full.
 #[inline(always)]
 pub fn count_drop(kind: RecordKind) {
-    if let Some(slot) = DROPS.get_ptr_mut(kind as u32) {
+    count_slot(kind as u32);
+}
+
+/// Count a loss in `DROPS` slot `slot`.
+#[inline(always)]
+pub fn count_slot(slot: u32) {
+    if let Some(slot) = DROPS.get_ptr_mut(slot) {
         // SAFETY: per-CPU slot, no concurrent writer on this CPU.
         unsafe { *slot += 1 };
     }

@@ -20,8 +20,11 @@ use crate::{
     attribution::{Attributor, ManifestError},
     caps::{self, Concern},
     config::RunConfig,
-    enforce::policies::{PolicyDirError, PolicyStore},
-    events::{Pipeline, build::Clock, hold::Held, ring::Ring},
+    enforce::{
+        network::{NetEnforcer, NetError},
+        policies::{PolicyDirError, PolicyStore},
+    },
+    events::{Pipeline, build::Clock, denies::DenySummaries, hold::Held, ring::Ring},
     export::Exporter,
     loader::{self, LoadError, offsets, tracefs::Tracefs},
     process::ProcessTable,
@@ -50,6 +53,8 @@ pub enum AppError {
     NoMap(&'static str),
     #[error(transparent)]
     Ring(#[from] crate::events::ring::RingError),
+    #[error(transparent)]
+    Network(#[from] NetError),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
 }
@@ -93,7 +98,14 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         held: Held::new(cfg.attribution_hold, HOLD_CAPACITY),
         exporter: Exporter::open(cfg.events_out.as_ref()).map_err(io("opening --events-out"))?,
         metrics: Arc::clone(&metrics),
+        network: Some(NetEnforcer::new(&mut ebpf, cfg.network)?),
     };
+    let mut denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
+    // The maps say what the policies say before the programs that read them are attached.
+    pipeline.sync_network();
+    for program in loader::NETWORK_PROGRAMS {
+        loader::attach_cgroup(&mut ebpf, program, &cfg.cgroup_root)?;
+    }
     update_gauges(&pipeline);
     release_startup_memory();
 
@@ -140,10 +152,13 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             }
             _ = tick.tick() => {
                 pipeline.clock = Clock::now();
+                pipeline.summarize_denies(&mut denies);
+                pipeline.flush();
                 read_kernel_drops(&drops, &metrics);
                 if last_resync.elapsed() >= RESYNC {
                     last_resync = Instant::now();
                     pipeline.attributor.rescan();
+                    pipeline.sync_network();
                     reload_pods(&mut pipeline);
                     reload_policies(&mut pipeline);
                 }
@@ -156,6 +171,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     // Drain.
     metrics.set_ready(false);
     let n = ring.drain(|bytes| pipeline.on_bytes(bytes));
+    pipeline.summarize_denies(&mut denies);
     pipeline.release_all_held();
     pipeline.flush();
     read_kernel_drops(&drops, &metrics);
@@ -201,6 +217,7 @@ fn reload_pods(p: &mut Pipeline) {
             report_manifest_errors(&p.metrics, &r.errors);
             if r.changed {
                 info!(pods = p.attributor.pods(), "pod manifests reloaded");
+                p.sync_network();
                 p.retry_held();
                 p.flush();
             }
@@ -219,6 +236,7 @@ fn reload_policies(p: &mut Pipeline) {
             report_policy_errors(&p.metrics, &r.errors);
             if r.changed {
                 info!(policies = p.policies.set().len(), "policies reloaded");
+                p.sync_network();
             }
         }
         Err(e) => {
@@ -254,6 +272,9 @@ fn read_kernel_drops(drops: &PerCpuArray<MapData, u64>, metrics: &Metrics) {
         if let Ok(per_cpu) = drops.get(&(kind as u32), 0) {
             metrics.set_ringbuf_drops(kind, per_cpu.iter().sum());
         }
+    }
+    if let Ok(per_cpu) = drops.get(&agent_common::record::DROP_FLOW_TABLE_FULL, 0) {
+        metrics.set_flow_table_full(per_cpu.iter().sum());
     }
 }
 

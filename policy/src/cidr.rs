@@ -62,6 +62,22 @@ impl Cidr {
         other.prefix >= self.prefix && self.contains(other.addr)
     }
 
+    /// The block of length `len` (<= this block's) that contains this one.
+    pub fn truncate(&self, len: u8) -> Cidr {
+        let prefix = len.min(self.prefix);
+        let addr = match self.addr {
+            IpAddr::V4(a) => IpAddr::V4(mask_v4(a, prefix)),
+            IpAddr::V6(a) => IpAddr::V6(mask_v6(a, prefix)),
+        };
+        Cidr { addr, prefix }
+    }
+
+    /// `0.0.0.0/0` or `::/0`.
+    pub fn everything(ipv4: bool) -> Cidr {
+        let addr = if ipv4 { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V6(Ipv6Addr::UNSPECIFIED) };
+        Cidr { addr, prefix: 0 }
+    }
+
     /// The address with the host bits cleared.
     fn network(&self) -> IpAddr {
         match self.addr {

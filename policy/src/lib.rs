@@ -5,6 +5,7 @@
 //! The user-facing reference for the policy format is `docs/policy.md`.
 
 pub mod cidr;
+pub mod compile;
 pub mod document;
 pub mod error;
 pub mod fspath;

@@ -43,9 +43,41 @@ pub struct AgentOptions {
     pub pod_manifests: Option<PathBuf>,
     pub attribution_hold: Option<String>,
     pub extra: Vec<String>,
+    /// Run with no other agent on the node. Every agent's network programs judge every pod's
+    /// traffic and all must allow it, so an agent that denies pods it does not know
+    /// (`--network-unknown-pod deny`) must be alone. Others share the node.
+    pub exclusive: bool,
+}
+
+/// The node-wide lock agents of concurrent tests take: shared, or exclusive (see
+/// [`AgentOptions::exclusive`]).
+struct NodeLock {
+    _file: fs::File,
+}
+
+impl NodeLock {
+    fn take(exclusive: bool) -> NodeLock {
+        let open = |path: &str| {
+            fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).expect("lock file")
+        };
+        let flock = |f: &fs::File, op: i32| {
+            // SAFETY: flock on a file we own; released when the file is closed.
+            let rc = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(f), op) };
+            assert_eq!(rc, 0, "flock: {}", std::io::Error::last_os_error());
+        };
+        // A turnstile first, so an exclusive taker waiting for the node is not starved by
+        // shared takers arriving after it.
+        let turnstile = open("/tmp/rampart-tests.turnstile");
+        flock(&turnstile, libc::LOCK_EX);
+        let node = open("/tmp/rampart-tests.lock");
+        flock(&node, if exclusive { libc::LOCK_EX } else { libc::LOCK_SH });
+        drop(turnstile);
+        NodeLock { _file: node }
+    }
 }
 
 pub struct Agent {
+    _lock: NodeLock,
     child: RefCell<Option<Child>>,
     pub dir: tempfile::TempDir,
     pub events_path: PathBuf,
@@ -56,6 +88,7 @@ pub struct Agent {
 impl Agent {
     /// Start the agent and wait until `/readyz` says ready.
     pub fn start(opts: AgentOptions) -> Agent {
+        let lock = NodeLock::take(opts.exclusive);
         let dir = tempfile::tempdir().expect("tempdir");
         let events_path = dir.path().join("events.json");
         let log_path = dir.path().join("agent.log");
@@ -106,7 +139,8 @@ impl Agent {
             );
             std::thread::sleep(Duration::from_millis(20));
         };
-        let agent = Agent { child: RefCell::new(Some(child)), dir, events_path, log_path, metrics_addr };
+        let agent =
+            Agent { _lock: lock, child: RefCell::new(Some(child)), dir, events_path, log_path, metrics_addr };
         wait_for("the agent to be ready", Duration::from_secs(30), || {
             (agent.get("/readyz").0 == 200).then_some(())
         });
@@ -159,9 +193,25 @@ impl Agent {
                 return e;
             }
             if start.elapsed() > timeout {
+                let events = self.events();
+                let recent: Vec<String> = events
+                    .iter()
+                    .rev()
+                    .filter(|e| e["pod"]["attribution"] != "host")
+                    .take(12)
+                    .map(|e| {
+                        let body = if e["flow"].is_object() {
+                            e["flow"].to_string()
+                        } else {
+                            e["exec"]["binary"].to_string()
+                        };
+                        format!("{} {} {}", e["pod"]["name"], body, e["verdict"])
+                    })
+                    .collect();
                 panic!(
-                    "no event {what} within {timeout:?}; {} events seen; agent log:\n{}",
-                    self.events().len(),
+                    "no event {what} within {timeout:?}; {} events seen; the last pod events:\n{}\nagent log:\n{}",
+                    events.len(),
+                    recent.join("\n"),
                     self.log()
                 );
             }

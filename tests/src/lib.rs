@@ -5,10 +5,13 @@
 //!   manifests.
 //! - [`agent`]: the real `rampart-agent` binary, started with a scratch directory, read through
 //!   its `--events-out` file and its `/metrics`, stopped with SIGTERM.
+//! - [`netns`]: pod networking — a network namespace per pod on a veth to a test bridge.
 //! - [`require`]: capabilities a test needs. Under `CI=true` a missing one fails the test with
 //!   the reason; elsewhere the test says why it skipped.
 
 pub mod agent;
+pub mod net;
+pub mod netns;
 pub mod pod;
 pub mod require;
 

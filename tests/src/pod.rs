@@ -55,6 +55,8 @@ pub fn cgroup2_root() -> PathBuf {
 }
 
 pub struct PodSpec {
+    /// Give the pod its own network namespace on the test bridge.
+    pub netns: bool,
     pub namespace: String,
     pub name: String,
     pub labels: Vec<(String, String)>,
@@ -67,6 +69,7 @@ pub struct PodSpec {
 impl PodSpec {
     pub fn new(namespace: &str, name: &str) -> Self {
         PodSpec {
+            netns: false,
             namespace: namespace.into(),
             name: name.into(),
             labels: vec![("app".into(), name.into())],
@@ -92,6 +95,11 @@ impl PodSpec {
         self
     }
 
+    pub fn with_netns(mut self) -> Self {
+        self.netns = true;
+        self
+    }
+
     pub fn label(mut self, k: &str, v: &str) -> Self {
         self.labels.retain(|(key, _)| key != k);
         self.labels.push((k.into(), v.into()));
@@ -102,6 +110,8 @@ impl PodSpec {
 /// A pod on this node: its cgroups exist until it is dropped.
 pub struct TestPod {
     pub spec: PodSpec,
+    /// The pod's network namespace, if it has its own.
+    pub netns: Option<crate::netns::NetNs>,
     pub uid: String,
     pub container_id: String,
     pub pod_dir: PathBuf,
@@ -117,7 +127,8 @@ impl TestPod {
         let (pod_dir, container_dir) = layout(&root, &spec, &uid, &container_id);
         fs::create_dir_all(&container_dir)
             .unwrap_or_else(|e| panic!("creating {}: {e}", container_dir.display()));
-        TestPod { spec, uid, container_id, pod_dir, container_dir }
+        let netns = spec.netns.then(crate::netns::NetNs::create);
+        TestPod { spec, netns, uid, container_id, pod_dir, container_dir }
     }
 
     /// The cgroup v2 id of the container's cgroup.
@@ -156,8 +167,22 @@ impl TestPod {
     pub fn command(&self, argv: &[&str]) -> Command {
         let procs = self.container_dir.join("cgroup.procs");
         let mut cmd = Command::new("/bin/sh");
-        cmd.arg("-c").arg(r#"echo $$ > "$0" && exec "$@""#).arg(&procs).args(argv);
+        cmd.arg("-c").arg(r#"echo $$ > "$0" && exec "$@""#).arg(&procs);
+        if let Some(ns) = &self.netns {
+            cmd.args(ns.enter());
+        }
+        cmd.args(argv);
         cmd
+    }
+
+    /// The pod's IPv4 address (its netns address, or loopback when it shares the host's).
+    pub fn v4(&self) -> String {
+        self.netns.as_ref().map_or_else(|| "127.0.0.1".into(), |n| n.v4.clone())
+    }
+
+    /// The pod's IPv6 address.
+    pub fn v6(&self) -> String {
+        self.netns.as_ref().map_or_else(|| "::1".into(), |n| n.v6.clone())
     }
 
     /// Run `argv` inside the container's cgroup and wait for it.

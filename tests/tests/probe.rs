@@ -27,8 +27,11 @@ fn every_concern_reports_a_tier_and_why_each_tier_is_or_is_not_available() {
             assert!(s["available"].is_boolean(), "{concern}.{t}: {s}");
             assert!(!s["reason"].as_str().unwrap_or("").is_empty(), "{concern}.{t} has no reason");
         }
-        // The chosen tier is the strongest available one.
-        let strongest = order.iter().find(|t| c["tiers"][**t]["available"] == true).unwrap();
+        // The chosen tier is the most preferred available one (network prefers cgroup, which
+        // the agent enforces with on every kernel).
+        let preference: &[&str] =
+            if concern == "network" { &["cgroup", "lsm", "sigkill", "none"] } else { &order };
+        let strongest = preference.iter().find(|t| c["tiers"][**t]["available"] == true).unwrap();
         assert_eq!(chosen, *strongest, "{concern}: {c}");
         assert_eq!(c["tiers"]["none"]["available"], true);
         // Only the network concern has a cgroup hook.

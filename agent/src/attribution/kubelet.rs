@@ -51,6 +51,13 @@ pub fn parse(path: &str) -> Option<PodCgroup> {
     Some(PodCgroup { pod_uid: pod_uid.into(), qos, container_id })
 }
 
+/// If `path` is a kubepods root (`.../kubepods.slice` or `.../kubepods`), its depth below the
+/// hierarchy root (1 for `/kubepods.slice`).
+pub fn kubepods_root_depth(path: &str) -> Option<u32> {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    matches!(parts.last(), Some(&"kubepods.slice" | &"kubepods")).then_some(parts.len() as u32)
+}
+
 fn qos_level(part: &str, systemd: bool) -> Option<Qos> {
     let name = if systemd { part.strip_prefix("kubepods-")?.strip_suffix(".slice")? } else { part };
     match name {
@@ -165,6 +172,15 @@ mod tests {
         ] {
             assert_eq!(parse(path), None, "{path}");
         }
+    }
+
+    #[test]
+    fn kubepods_roots() {
+        assert_eq!(kubepods_root_depth("/kubepods.slice"), Some(1));
+        assert_eq!(kubepods_root_depth("/kubepods"), Some(1));
+        assert_eq!(kubepods_root_depth("/kubelet/kubepods"), Some(2));
+        assert_eq!(kubepods_root_depth("/kubepods.slice/kubepods-burstable.slice"), None);
+        assert_eq!(kubepods_root_depth("/"), None);
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct Attributor {
     manifests: Option<PathBuf>,
     /// cgroup id → the pod cgroup it is, or `None` for a host cgroup.
     cgroups: HashMap<u64, Option<PodCgroup>>,
+    /// The kubelet's `kubepods` roots: cgroup id → depth below the hierarchy root.
+    kubepods: HashMap<u64, u32>,
     pods: PodStore,
     last_rescan: Option<Instant>,
 }
@@ -59,6 +61,7 @@ impl Attributor {
             root,
             manifests,
             cgroups: HashMap::new(),
+            kubepods: HashMap::new(),
             pods: PodStore::default(),
             last_rescan: None,
         };
@@ -76,20 +79,49 @@ impl Attributor {
         self.last_rescan = Some(Instant::now());
         let Ok(all) = cgroupfs::scan(&self.root) else { return };
         let mut fresh = HashMap::with_capacity(all.len());
+        self.kubepods.clear();
         for (id, path) in all {
+            if let Some(depth) = kubelet::kubepods_root_depth(&path) {
+                self.kubepods.insert(id, depth);
+            }
             let known = self.cgroups.remove(&id);
             fresh.insert(id, known.unwrap_or_else(|| kubelet::parse(&path)));
         }
         self.cgroups = fresh;
     }
 
-    /// A cgroup appeared (`path` relative to the hierarchy root).
-    pub fn cgroup_created(&mut self, id: u64, path: &str) {
-        self.cgroups.insert(id, kubelet::parse(path));
+    /// A cgroup appeared (`path` relative to the hierarchy root). `true` if it is a pod's or a
+    /// kubepods root (what network enforcement keys on).
+    pub fn cgroup_created(&mut self, id: u64, path: &str) -> bool {
+        let root = kubelet::kubepods_root_depth(path);
+        if let Some(depth) = root {
+            self.kubepods.insert(id, depth);
+        }
+        let pod = kubelet::parse(path);
+        let relevant = root.is_some() || pod.is_some();
+        self.cgroups.insert(id, pod);
+        relevant
     }
 
-    pub fn cgroup_removed(&mut self, id: u64) {
-        self.cgroups.remove(&id);
+    /// A cgroup went away. `true` if it was a pod's or a kubepods root.
+    pub fn cgroup_removed(&mut self, id: u64) -> bool {
+        let pod = self.cgroups.remove(&id).flatten().is_some();
+        self.kubepods.remove(&id).is_some() || pod
+    }
+
+    /// The kubelet's kubepods roots: (cgroup id, depth).
+    pub fn kubepods_roots(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.kubepods.iter().map(|(id, depth)| (*id, *depth))
+    }
+
+    /// Every pod (or container) cgroup whose Pod object is known, with that pod.
+    pub fn known_pod_cgroups(&self) -> impl Iterator<Item = (u64, &Arc<PodInfo>)> + '_ {
+        self.cgroups.iter().filter_map(|(id, pc)| Some((*id, self.pods.get(&pc.as_ref()?.pod_uid)?)))
+    }
+
+    /// The pod a cgroup belongs to, if its Pod object is known.
+    pub fn pod_of_cgroup(&self, id: u64) -> Option<&Arc<PodInfo>> {
+        self.pods.get(&self.cgroups.get(&id)?.as_ref()?.pod_uid)
     }
 
     /// Re-read the manifests directory.

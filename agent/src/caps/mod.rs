@@ -4,7 +4,8 @@
 //! in the kernel's active LSM list, so that list is checked too.
 //!
 //! Tiers, strongest first: `lsm` (deny before the act), `cgroup` (network only), `sigkill`
-//! (tracepoint + `bpf_send_signal`), `none` (report only).
+//! (tracepoint + `bpf_send_signal`), `none` (report only). The network concern prefers
+//! `cgroup`, which the agent enforces with everywhere (see [`Concern::preference`]).
 
 mod kernel;
 mod report;
@@ -22,7 +23,7 @@ pub fn probe() -> ProbeReport {
     let kernel = KernelInfo::read(&tracefs);
     let mut trials = trial::Trials::new(&kernel, tracefs.ok());
     let mut concern = |c: Concern| {
-        let tiers = Tier::ALL.map(|t| (t, trials.try_tier(c, t)));
+        let tiers = c.preference().map(|t| (t, trials.try_tier(c, t)));
         ConcernReport::choose(tiers)
     };
     ProbeReport {

@@ -18,6 +18,16 @@ pub enum Concern {
 impl Concern {
     pub const ALL: [Concern; 3] = [Concern::Network, Concern::Rootfs, Concern::Privilege];
 
+    /// Tiers in the order the agent prefers them. Network is enforced with cgroup programs on
+    /// every kernel: they deny before the act like an LSM hook, and also cover unconnected
+    /// UDP and ingress, which `socket_connect` does not.
+    pub fn preference(self) -> [Tier; 4] {
+        match self {
+            Concern::Network => [Tier::Cgroup, Tier::Lsm, Tier::Sigkill, Tier::None],
+            Concern::Rootfs | Concern::Privilege => Tier::ALL,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Concern::Network => "network",

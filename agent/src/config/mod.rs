@@ -79,9 +79,22 @@ pub struct RunArgs {
     /// How long an event from a pod cgroup waits for its Pod object before going out as `unknown`.
     #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub attribution_hold: Duration,
+    /// What the traffic of a pod whose Pod object (hence policy) is not known yet gets:
+    /// `allow` (fail-open, reported) or `deny` (fail-closed).
+    #[arg(long, value_enum, default_value_t = UnknownPod::Allow, value_name = "allow|deny")]
+    pub network_unknown_pod: UnknownPod,
+    /// Interval between update records of a long-lived connection.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub flow_interval: Duration,
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UnknownPod {
+    Allow,
+    Deny,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +114,7 @@ pub struct RunConfig {
     pub ring_buffer_size: u32,
     pub attribution_hold: Duration,
     pub cgroup_root: PathBuf,
+    pub network: crate::enforce::network::NetworkOptions,
     pub log_format: LogFormat,
 }
 
@@ -203,6 +217,10 @@ impl RunArgs {
                 ring_buffer_size: size as u32,
                 attribution_hold: self.attribution_hold,
                 cgroup_root,
+                network: crate::enforce::network::NetworkOptions {
+                    fail_closed: self.network_unknown_pod == UnknownPod::Deny,
+                    flow_interval: self.flow_interval,
+                },
                 log_format: self.log_format,
             })
         } else {

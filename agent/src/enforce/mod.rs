@@ -2,6 +2,7 @@
 //! of an event — what the one verdict function (`rampart_policy::verdict::judge`) said, and
 //! which tier acted on it.
 
+pub mod network;
 pub mod policies;
 
 use rampart_policy::verdict::{Action, Judgement};
@@ -24,6 +25,24 @@ pub fn verdict_record(j: Judgement, tier: Tier, enforced: bool) -> Verdict {
         enforced,
         degraded: false,
     }
+}
+
+/// Name the policy and rule of a verdict the kernel already acted on, from the verdict
+/// function's judgement of the same activity. The action stays what the kernel did; `false`
+/// when the two disagree (a policy changed between the kernel's decision and now).
+pub fn name_verdict(v: &mut Verdict, j: Judgement) -> bool {
+    let judged = match j.action {
+        Action::Allow => verdict::Action::Allow,
+        Action::Deny => verdict::Action::Deny,
+        Action::Audit => verdict::Action::Audit,
+    } as i32;
+    if !v.rule.is_empty() {
+        // Named by the kernel side (a pod whose policy was not known yet).
+        return true;
+    }
+    v.policy = j.policy.unwrap_or_default();
+    v.rule = j.rule.unwrap_or_default();
+    v.action == judged
 }
 
 pub fn proto_tier(t: Tier) -> verdict::Tier {

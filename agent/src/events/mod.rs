@@ -7,23 +7,33 @@
 //! never overtakes the creation of its cgroup.
 
 pub mod build;
+pub mod denies;
 pub mod hold;
 pub mod ring;
 
 use std::{sync::Arc, time::Instant};
 
 use agent_common::{
+    net::FlowRecord,
     record::{CgroupRecord, ExecRecord},
     user::{DecodeError, Record, c_bytes},
 };
-use rampart_policy::verdict::{Activity, judge};
-use rampart_proto::v1::{Event, Pod, pod::Attribution};
+use rampart_policy::{
+    model::Protocol,
+    verdict::{Activity, Direction, judge},
+};
+use rampart_proto::v1::{
+    Event, Flow, Pod,
+    event::Body,
+    flow::{self, Direction as FlowDirection},
+    pod::Attribution,
+};
 use tracing::{debug, warn};
 
 use crate::{
     attribution::{Attributor, PodInfo, Resolution},
     caps::Tier,
-    enforce::{policies::PolicyStore, verdict_record},
+    enforce::{name_verdict, network::NetEnforcer, policies::PolicyStore, verdict_record},
     export::Exporter,
     process::ProcessTable,
     telemetry::{AttributionResult, DropStage, Metrics},
@@ -40,6 +50,8 @@ pub struct Pipeline {
     pub held: Held,
     pub exporter: Exporter,
     pub metrics: Arc<Metrics>,
+    /// Network maps, when the network programs are attached.
+    pub network: Option<NetEnforcer>,
 }
 
 impl Pipeline {
@@ -52,6 +64,7 @@ impl Pipeline {
                     Record::Exec(r) => self.on_exec(&r),
                     Record::CgroupMkdir(c) => self.on_cgroup(&c, true),
                     Record::CgroupRmdir(c) => self.on_cgroup(&c, false),
+                    Record::Flow(f) => self.on_flow(&f),
                 }
             }
             Err(DecodeError::UnknownKind(kind)) => {
@@ -73,11 +86,11 @@ impl Pipeline {
                 &self.attributor.root().join(path.trim_start_matches('/')),
             )
             .is_ok_and(|id| id == c.cgroup_id);
-            if is_v2 {
-                self.attributor.cgroup_created(c.cgroup_id, &path);
+            if is_v2 && self.attributor.cgroup_created(c.cgroup_id, &path) {
+                self.sync_network();
             }
-        } else {
-            self.attributor.cgroup_removed(c.cgroup_id);
+        } else if self.attributor.cgroup_removed(c.cgroup_id) {
+            self.sync_network();
         }
         self.metrics
             .pod_cgroups
@@ -91,6 +104,53 @@ impl Pipeline {
             self.processes.exec(p.pid, &p.comm, &p.binary);
         }
         self.attribute(event, r.task.cgroup_id, Instant::now());
+    }
+
+    fn on_flow(&mut self, r: &FlowRecord) {
+        let binary = self.processes.binary(r.flow.pid);
+        let event = build::flow_event(r, &self.node, &self.clock, binary);
+        self.attribute(event, r.flow.cgroup_id, Instant::now());
+    }
+
+    /// Summaries of refused attempts counted in the kernel since the last tick.
+    pub fn summarize_denies(&mut self, denies: &mut denies::DenySummaries) {
+        for s in denies.scan(build::boot_ns()) {
+            let binary = self.processes.binary(s.flow.pid);
+            let record = FlowRecord {
+                header: agent_common::record::RecordHeader {
+                    kind: agent_common::record::RecordKind::Flow as u32,
+                    size: size_of::<FlowRecord>() as u32,
+                    boot_ns: s.last_ns,
+                },
+                cookie: 0,
+                count: s.attempts,
+                flow: s.flow,
+                phase: agent_common::net::PHASE_DENIED,
+                tcp_state: 0,
+                _pad: [0; 6],
+            };
+            let event = build::flow_event(&record, &self.node, &self.clock, binary);
+            self.attribute(event, s.flow.cgroup_id, Instant::now());
+        }
+    }
+
+    /// Make the kernel's network maps say what the policies say about the known pods.
+    pub fn sync_network(&mut self) {
+        let Some(net) = &mut self.network else { return };
+        match net.sync(&self.attributor, self.policies.set()) {
+            Ok(r) => {
+                for e in &r.errors {
+                    warn!("network rules: {e}");
+                }
+                if r.sets_added + r.sets_removed + r.entries_written + r.entries_removed > 0 {
+                    debug!(?r, "network maps synced");
+                }
+            }
+            Err(e) => {
+                self.metrics.policy_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                warn!(error = %e, "writing network maps failed");
+            }
+        }
     }
 
     /// Attribute and emit, or hold until the pod is known.
@@ -131,8 +191,26 @@ impl Pipeline {
             (Some(p), Some(labelled)) => self.policies.set().selecting(&p.namespace, &labelled.labels),
             _ => Vec::new(),
         };
-        let judgement = judge(&selecting, &Activity::Exec);
-        event.verdict = Some(verdict_record(judgement, Tier::None, false));
+        match &event.body {
+            Some(Body::Flow(f)) => {
+                if let Some(activity) = connection(f) {
+                    let judgement = judge(&selecting, &activity);
+                    if let Some(v) = &mut event.verdict
+                        && !name_verdict(v, judgement)
+                    {
+                        self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        debug!(
+                            ?f,
+                            "the kernel's decision and the verdict function disagree (policy changed?)"
+                        );
+                    }
+                }
+            }
+            _ => {
+                let judgement = judge(&selecting, &Activity::Exec);
+                event.verdict = Some(verdict_record(judgement, Tier::None, false));
+            }
+        }
         self.emit(event, how);
     }
 
@@ -187,6 +265,17 @@ impl Pipeline {
             warn!(error = %e, "flushing events failed");
         }
     }
+}
+
+/// The activity a flow event is, for the verdict function.
+fn connection(f: &Flow) -> Option<Activity<'static>> {
+    let ingress = f.direction == FlowDirection::Ingress as i32;
+    Some(Activity::Connection {
+        direction: if ingress { Direction::Ingress } else { Direction::Egress },
+        peer: f.remote_ip.parse().ok()?,
+        port: (if ingress { f.local_port } else { f.remote_port }) as u16,
+        protocol: if f.protocol == flow::Protocol::Udp as i32 { Protocol::Udp } else { Protocol::Tcp },
+    })
 }
 
 fn pod_of(pod: &PodInfo, container_id: Option<Box<str>>, cgroup_id: u64, how: Attribution) -> Pod {

@@ -9,9 +9,11 @@ pub mod offsets;
 pub mod tracefs;
 
 use agent_common::{CONFIG_GLOBAL, EVENTS_MAP, config::KernelConfig};
+use std::{fs::File, path::Path};
+
 use aya::{
     Ebpf, EbpfError, EbpfLoader,
-    programs::{ProgramError, TracePoint},
+    programs::{CgroupAttachMode, CgroupSkbAttachType, Program, ProgramError, TracePoint},
 };
 
 /// The kernel programs, built by `agent/build.rs`.
@@ -31,6 +33,8 @@ pub enum LoadError {
     WrongType { program: String, expected: &'static str },
     #[error("{action} {program}: {}", describe(source))]
     Program { action: &'static str, program: String, source: ProgramError },
+    #[error("opening cgroup {path}: {source}")]
+    Cgroup { path: String, source: std::io::Error },
 }
 
 /// A readable account of a program error: the errno, and the verifier's last lines if any.
@@ -115,5 +119,60 @@ pub fn attach_tracepoint(
         program: format!("{program} to {category}:{name}"),
         source,
     })?;
+    Ok(())
+}
+
+/// The network programs, attached once to the cgroup v2 root (see `agent-ebpf/src/network`).
+pub const NETWORK_PROGRAMS: [&str; 10] = [
+    "connect4",
+    "connect6",
+    "sendmsg4",
+    "sendmsg6",
+    "skb_ingress",
+    "skb_egress",
+    "tcp_lifecycle",
+    "post_bind4",
+    "post_bind6",
+    "sock_release",
+];
+
+/// Load cgroup program `program` (sock_addr, sock, skb or sock_ops) and attach it to the cgroup
+/// directory `cgroup`, alongside any program already there: aya attaches through a BPF link
+/// (kernels >= 5.7), and cgroup links always coexist with other programs (the link flags must
+/// be 0, which aya's `Single` mode passes).
+pub fn attach_cgroup(ebpf: &mut Ebpf, program: &str, cgroup: &Path) -> Result<(), LoadError> {
+    let dir = File::open(cgroup)
+        .map_err(|source| LoadError::Cgroup { path: cgroup.display().to_string(), source })?;
+    let mode = CgroupAttachMode::Single;
+    let loading = |source| LoadError::Program { action: "loading", program: program.into(), source };
+    let attaching = |source| LoadError::Program {
+        action: "attaching",
+        program: format!("{program} to {}", cgroup.display()),
+        source,
+    };
+    match ebpf.program_mut(program).ok_or_else(|| LoadError::NoProgram(program.into()))? {
+        Program::CgroupSockAddr(p) => {
+            p.load().map_err(loading)?;
+            p.attach(&dir, mode).map_err(attaching)?;
+        }
+        Program::CgroupSock(p) => {
+            p.load().map_err(loading)?;
+            p.attach(&dir, mode).map_err(attaching)?;
+        }
+        Program::SockOps(p) => {
+            p.load().map_err(loading)?;
+            p.attach(&dir, mode).map_err(attaching)?;
+        }
+        Program::CgroupSkb(p) => {
+            let kind = if program.contains("ingress") {
+                CgroupSkbAttachType::Ingress
+            } else {
+                CgroupSkbAttachType::Egress
+            };
+            p.load().map_err(loading)?;
+            p.attach(&dir, kind, mode).map_err(attaching)?;
+        }
+        _ => return Err(LoadError::WrongType { program: program.into(), expected: "cgroup" }),
+    }
     Ok(())
 }

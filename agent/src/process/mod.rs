@@ -55,6 +55,17 @@ impl ProcessTable {
         Parent { pid: ppid, comm: p.comm, binary: p.binary }
     }
 
+    /// The binary `pid` runs, from the table or else `/proc`.
+    pub fn binary(&self, pid: u32) -> String {
+        match self.procs.get(&pid) {
+            Some(p) => p.binary.clone(),
+            None if pid != 0 => {
+                fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.display().to_string()).unwrap_or_default()
+            }
+            None => String::new(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.procs.len()
     }

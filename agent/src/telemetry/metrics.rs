@@ -53,6 +53,7 @@ pub struct Metrics {
     events: [AtomicU64; 4],
     records: [AtomicU64; RecordKind::SLOTS as usize],
     ringbuf_drops: [AtomicU64; RecordKind::SLOTS as usize],
+    flow_table_full: AtomicU64,
     decode_unknown: AtomicU64,
     decode_short: AtomicU64,
     export_drops: AtomicU64,
@@ -63,6 +64,8 @@ pub struct Metrics {
     pub policies: AtomicU64,
     pub policy_errors: AtomicU64,
     pub manifest_errors: AtomicU64,
+    /// Flow verdicts where the kernel's decision and the verdict function disagreed.
+    pub verdict_mismatches: AtomicU64,
     ready: AtomicBool,
     tiers: Mutex<Vec<(Concern, Tier)>>,
 }
@@ -87,6 +90,11 @@ impl Metrics {
     /// The kernel's cumulative count of ring-buffer reservation failures for `kind`.
     pub fn set_ringbuf_drops(&self, kind: RecordKind, total: u64) {
         self.ringbuf_drops[kind as usize].store(total, Relaxed);
+    }
+
+    /// The kernel's cumulative count of flows not tracked because the flow table was full.
+    pub fn set_flow_table_full(&self, total: u64) {
+        self.flow_table_full.store(total, Relaxed);
     }
 
     pub fn dropped(&self, stage: DropStage) {
@@ -120,6 +128,7 @@ impl Metrics {
             + self.decode_unknown.load(Relaxed)
             + self.decode_short.load(Relaxed)
             + self.export_drops.load(Relaxed)
+            + self.flow_table_full.load(Relaxed)
     }
 
     pub fn render(&self) -> String {
@@ -149,6 +158,11 @@ impl Metrics {
                 self.ringbuf_drops[k as usize].load(Relaxed)
             );
         }
+        let _ = writeln!(
+            o,
+            "rampart_drops_total{{stage=\"kernel\",kind=\"flow_table_full\"}} {}",
+            self.flow_table_full.load(Relaxed)
+        );
         let _ = writeln!(
             o,
             "rampart_drops_total{{stage=\"decode\",kind=\"unknown_kind\"}} {}",
@@ -199,6 +213,13 @@ impl Metrics {
         let _ = writeln!(o, "rampart_policy_errors_total {}", self.policy_errors.load(Relaxed));
         family(&mut o, "rampart_manifest_errors_total", "counter", "Pod manifests refused.");
         let _ = writeln!(o, "rampart_manifest_errors_total {}", self.manifest_errors.load(Relaxed));
+        family(
+            &mut o,
+            "rampart_verdict_mismatches_total",
+            "counter",
+            "Kernel decisions the verdict function disagreed with (policy changed in between).",
+        );
+        let _ = writeln!(o, "rampart_verdict_mismatches_total {}", self.verdict_mismatches.load(Relaxed));
         family(&mut o, "rampart_ready", "gauge", "1 when programs are attached and policies applied.");
         let _ = writeln!(o, "rampart_ready {}", u8::from(self.is_ready()));
         o

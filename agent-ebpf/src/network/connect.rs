@@ -1,0 +1,132 @@
+//! Egress: outgoing connections and unconnected datagrams.
+//!
+//! Hooks: cgroup sock_addr `connect4`/`connect6` (`BPF_CGROUP_INET{4,6}_CONNECT`, run from
+//! `__inet_stream_connect`/`udp_pre_connect` via `__cgroup_bpf_run_filter_sock_addr()` in
+//! `kernel/bpf/cgroup.c`) and `sendmsg4`/`sendmsg6` (`BPF_CGROUP_UDP{4,6}_SENDMSG`, from
+//! `udp_sendmsg`/`udpv6_sendmsg` when an address is given). Returning 0 makes the syscall fail
+//! with EPERM; these run in the calling task's context.
+
+use agent_common::{
+    net::{ACTION_DENY, DIR_EGRESS, FLOW_OPEN_SENT, Flow, IPPROTO_TCP, IPPROTO_UDP, PHASE_OPEN},
+    record::COMM_LEN,
+};
+use aya_ebpf::{
+    helpers::{
+        bpf_get_current_comm, bpf_get_current_pid_tgid,
+        generated::{bpf_get_current_ancestor_cgroup_id, bpf_get_current_cgroup_id, bpf_get_socket_cookie},
+    },
+    macros::cgroup_sock_addr,
+    programs::SockAddrContext,
+};
+
+use super::{EGRESS, FLOWS, decide, emit, is_v4_mapped, net_config, now, pod_state, refused, track};
+
+const SOCK_STREAM: u32 = 1;
+
+#[cgroup_sock_addr(connect4)]
+pub fn connect4(ctx: SockAddrContext) -> i32 {
+    match try_egress(&ctx, false) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+#[cgroup_sock_addr(connect6)]
+pub fn connect6(ctx: SockAddrContext) -> i32 {
+    match try_egress(&ctx, true) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+#[cgroup_sock_addr(sendmsg4)]
+pub fn sendmsg4(ctx: SockAddrContext) -> i32 {
+    match try_egress(&ctx, false) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+#[cgroup_sock_addr(sendmsg6)]
+pub fn sendmsg6(ctx: SockAddrContext) -> i32 {
+    match try_egress(&ctx, true) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+/// 1 lets the call through, 0 refuses it with EPERM.
+fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
+    let cfg = net_config();
+    // SAFETY: helpers without preconditions.
+    let leaf = unsafe { bpf_get_current_cgroup_id() };
+    let state = pod_state(&cfg, leaf, |l| unsafe { bpf_get_current_ancestor_cgroup_id(l) });
+    if let super::PodState::Host = state {
+        return Ok(1);
+    }
+    // SAFETY: the context pointer is valid for the program's run; fields are read one by one
+    // (the verifier refuses reads through a derived context pointer).
+    let (sock_type, port, mut addr) = unsafe {
+        let sa = &*ctx.sock_addr;
+        let mut addr = [0u8; 16];
+        if v6 {
+            let w = [sa.user_ip6[0], sa.user_ip6[1], sa.user_ip6[2], sa.user_ip6[3]];
+            addr[0..4].copy_from_slice(&w[0].to_ne_bytes());
+            addr[4..8].copy_from_slice(&w[1].to_ne_bytes());
+            addr[8..12].copy_from_slice(&w[2].to_ne_bytes());
+            addr[12..16].copy_from_slice(&w[3].to_ne_bytes());
+        } else {
+            addr[0..4].copy_from_slice(&sa.user_ip4.to_ne_bytes());
+        }
+        (sa.type_, u16::from_be(sa.user_port as u16), addr)
+    };
+    let mut family = if v6 { 6 } else { 4 };
+    if v6 && is_v4_mapped(&addr) {
+        family = 4;
+        addr = [addr[12], addr[13], addr[14], addr[15], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    }
+    let proto = if sock_type == SOCK_STREAM { IPPROTO_TCP } else { IPPROTO_UDP };
+    let Some(d) = decide(&cfg, state, EGRESS, family, &addr, proto, port) else {
+        return Ok(1);
+    };
+    // SAFETY: helper on our own context.
+    let cookie = unsafe { bpf_get_socket_cookie(ctx.sock_addr.cast()) };
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let flow = Flow {
+        cgroup_id: leaf,
+        opened_ns: now(),
+        last_report_ns: 0,
+        bytes_sent: 0,
+        bytes_received: 0,
+        packets_sent: 0,
+        packets_received: 0,
+        pid: (pid_tgid >> 32) as u32,
+        local_port: 0,
+        remote_port: port,
+        local_ip: [0; 16],
+        remote_ip: addr,
+        family,
+        proto,
+        direction: DIR_EGRESS,
+        action: d.action,
+        flags: d.flags,
+        _pad: [0; 3],
+        comm: bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+    };
+    if d.action == ACTION_DENY {
+        refused(&flow, cookie);
+        return Err(0);
+    }
+    // Allowed or audited: a flow, whose records carry the action.
+    // SAFETY: plain map lookup.
+    if unsafe { FLOWS.get(&cookie) }.is_none() {
+        let mut flow = flow;
+        if proto == IPPROTO_UDP {
+            // No handshake: the flow is open now. TCP opens at ESTABLISHED (sockops).
+            flow.flags |= FLOW_OPEN_SENT;
+            emit(&flow, cookie, PHASE_OPEN, 0, 0);
+        }
+        track(cookie, &flow);
+    }
+    Ok(1)
+}

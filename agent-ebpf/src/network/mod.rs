@@ -1,0 +1,267 @@
+//! Network: egress and ingress allowlists per pod, enforced by cgroup programs attached once at
+//! the cgroup v2 root, and per-connection flow records.
+//!
+//! A task's pod is found from its cgroup: the ancestor at the kubepods level must be a known
+//! kubepods root (else it is a host task: allowed, untracked, one lookup), then the task's own
+//! cgroup or its pod-level ancestor must have a `PODS` entry (else its policy is not known yet).
+//! Decisions read the rule set's LPM trie and port set; every decision on a pod's traffic is
+//! recorded: allowed and audited connections become flows (open/update/close), refusals become
+//! one record per (pod, peer, port) with later attempts counted in `DENIES`.
+
+pub mod connect;
+pub mod skb;
+pub mod sock;
+pub mod sockops;
+
+use agent_common::{
+    net::{
+        ACTION_ALLOW, ACTION_AUDIT, ACTION_DENY, Cidr4Key, Cidr6Key, DenyCount, DenyKey, EGRESS_AUDIT,
+        EGRESS_RESTRICTED, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, Flow, FlowRecord, INGRESS_AUDIT,
+        INGRESS_RESTRICTED, NetConfig, PodNet, PortSet, SET_BITS,
+    },
+    record::{COMM_LEN, RecordKind},
+};
+use aya_ebpf::{
+    bindings::BPF_F_NO_PREALLOC,
+    helpers::generated::bpf_ktime_get_boot_ns,
+    macros::map,
+    maps::{Array, HashMap, LpmTrie, LruHashMap, lpm_trie::Key},
+};
+
+use crate::maps::{EVENTS, count_drop, count_slot};
+
+#[map]
+pub static KUBEPODS: HashMap<u64, u32> = HashMap::with_max_entries(16, 0);
+#[map]
+pub static PODS: HashMap<u64, PodNet> = HashMap::with_max_entries(65536, 0);
+#[map]
+pub static CIDR4: LpmTrie<Cidr4Key, PortSet> = LpmTrie::with_max_entries(65536, BPF_F_NO_PREALLOC);
+#[map]
+pub static CIDR6: LpmTrie<Cidr6Key, PortSet> = LpmTrie::with_max_entries(65536, BPF_F_NO_PREALLOC);
+#[map]
+pub static NETCFG: Array<NetConfig> = Array::with_max_entries(1, 0);
+/// Open connections by socket cookie.
+#[map]
+pub static FLOWS: HashMap<u64, Flow> = HashMap::with_max_entries(65536, 0);
+/// Refused (pod, peer, port, protocol, direction) → attempts since the first was reported.
+#[map]
+pub static DENIES: HashMap<DenyKey, DenyCount> = HashMap::with_max_entries(16384, 0);
+/// Inbound TCP connections judged at their SYN, waiting for the accepted socket.
+#[map]
+pub static PENDING: LruHashMap<PendingKey, Flow> = LruHashMap::with_max_entries(4096, 0);
+/// Sockets of pods that bound a port (listeners, UDP servers): who bound them.
+#[map]
+pub static BOUND: HashMap<u64, Binder> = HashMap::with_max_entries(16384, 0);
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct PendingKey {
+    pub remote_ip: [u8; 16],
+    pub remote_port: u16,
+    pub local_port: u16,
+    pub family: u8,
+    pub _pad: [u8; 3],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Binder {
+    pub cgroup_id: u64,
+    pub pid: u32,
+    pub _pad: u32,
+    pub comm: [u8; COMM_LEN],
+}
+
+/// Where a task (or socket) stands.
+#[derive(Clone, Copy)]
+pub enum PodState {
+    Host,
+    /// Below a kubepods root, but no policy entry yet.
+    Unknown,
+    Pod(PodNet),
+}
+
+#[inline(always)]
+pub fn net_config() -> NetConfig {
+    match NETCFG.get(0) {
+        Some(c) => *c,
+        None => NetConfig::default(),
+    }
+}
+
+/// The pod state of a task or socket whose cgroup is `leaf`, with `ancestor(level)` giving the
+/// id of its ancestor at `level`.
+#[inline(always)]
+pub fn pod_state(cfg: &NetConfig, leaf: u64, ancestor: impl Fn(i32) -> u64) -> PodState {
+    let level = cfg.kubepods_level;
+    if level == 0 {
+        return PodState::Host;
+    }
+    // SAFETY: plain map lookups.
+    unsafe {
+        if KUBEPODS.get(&ancestor(level as i32)).is_none() {
+            return PodState::Host;
+        }
+        if let Some(p) = PODS.get(&leaf) {
+            return PodState::Pod(*p);
+        }
+        // The pod level sits one (guaranteed) or two (burstable, besteffort) below kubepods.
+        if let Some(p) = PODS.get(&ancestor(level as i32 + 1)) {
+            return PodState::Pod(*p);
+        }
+        if let Some(p) = PODS.get(&ancestor(level as i32 + 2)) {
+            return PodState::Pod(*p);
+        }
+    }
+    PodState::Unknown
+}
+
+/// A decision on one connection attempt: the action and the flags its flow carries.
+#[derive(Clone, Copy)]
+pub struct Decision {
+    pub action: u8,
+    pub flags: u8,
+}
+
+pub const EGRESS: bool = true;
+pub const INGRESS: bool = false;
+
+/// Judge `(addr, proto, port)` for a pod in direction `egress`; `None` for host tasks.
+#[inline(always)]
+pub fn decide(
+    cfg: &NetConfig,
+    state: PodState,
+    egress: bool,
+    family: u8,
+    addr: &[u8; 16],
+    proto: u8,
+    port: u16,
+) -> Option<Decision> {
+    let p = match state {
+        PodState::Host => return None,
+        PodState::Unknown => {
+            let action = if cfg.fail_closed != 0 { ACTION_DENY } else { ACTION_ALLOW };
+            return Some(Decision { action, flags: FLOW_UNKNOWN_POD });
+        }
+        PodState::Pod(p) => p,
+    };
+    let (restricted, audit, set) = if egress {
+        (EGRESS_RESTRICTED, EGRESS_AUDIT, p.egress_set)
+    } else {
+        (INGRESS_RESTRICTED, INGRESS_AUDIT, p.ingress_set)
+    };
+    if p.flags & restricted == 0 {
+        return Some(Decision { action: ACTION_ALLOW, flags: 0 });
+    }
+    let allowed = match lookup(set, family, addr) {
+        Some(ports) => ports.allows(proto, port),
+        None => false,
+    };
+    let action = if allowed {
+        ACTION_ALLOW
+    } else if p.flags & audit != 0 {
+        ACTION_AUDIT
+    } else {
+        ACTION_DENY
+    };
+    Some(Decision { action, flags: FLOW_RESTRICTED })
+}
+
+#[inline(always)]
+fn lookup(set: u32, family: u8, addr: &[u8; 16]) -> Option<&'static PortSet> {
+    if family == 4 {
+        let key = Key::new(SET_BITS + 32, Cidr4Key { set, addr: [addr[0], addr[1], addr[2], addr[3]] });
+        CIDR4.get(&key)
+    } else {
+        let key = Key::new(SET_BITS + 128, Cidr6Key { set, addr: *addr });
+        CIDR6.get(&key)
+    }
+}
+
+/// Start tracking a flow; a full table is counted (the connection itself goes on).
+#[inline(always)]
+pub fn track(cookie: u64, flow: &Flow) {
+    if FLOWS.insert(&cookie, flow, 0).is_err() {
+        count_slot(agent_common::record::DROP_FLOW_TABLE_FULL);
+    }
+}
+
+/// `::ffff:a.b.c.d` is an IPv4 peer on a dual-stack socket.
+#[inline(always)]
+pub fn is_v4_mapped(a: &[u8; 16]) -> bool {
+    a[0] == 0
+        && a[1] == 0
+        && a[2] == 0
+        && a[3] == 0
+        && a[4] == 0
+        && a[5] == 0
+        && a[6] == 0
+        && a[7] == 0
+        && a[8] == 0
+        && a[9] == 0
+        && a[10] == 0xff
+        && a[11] == 0xff
+}
+
+#[inline(always)]
+pub fn now() -> u64 {
+    // SAFETY: helper without preconditions.
+    unsafe { bpf_ktime_get_boot_ns() }
+}
+
+/// Write a flow record.
+#[inline(always)]
+pub fn emit(flow: &Flow, cookie: u64, phase: u8, tcp_state: u8, count: u64) {
+    let Some(mut entry) = EVENTS.reserve::<FlowRecord>(0) else {
+        count_drop(RecordKind::Flow);
+        return;
+    };
+    let rec = entry.as_mut_ptr();
+    // SAFETY: a reservation of size_of::<FlowRecord>() bytes, written in full.
+    unsafe {
+        (*rec).header.kind = RecordKind::Flow as u32;
+        (*rec).header.size = size_of::<FlowRecord>() as u32;
+        (*rec).header.boot_ns = now();
+        (*rec).cookie = cookie;
+        (*rec).count = count;
+        (*rec).flow = *flow;
+        (*rec).phase = phase;
+        (*rec).tcp_state = tcp_state;
+        (*rec)._pad = [0; 6];
+    }
+    entry.submit(0);
+}
+
+/// A refused (or audited-as-refused) attempt: the first for its key is recorded, later ones
+/// are counted for user space to summarise.
+#[inline(always)]
+pub fn refused(flow: &Flow, cookie: u64) {
+    let key = DenyKey {
+        cgroup_id: flow.cgroup_id,
+        remote_ip: flow.remote_ip,
+        remote_port: flow.remote_port,
+        proto: flow.proto,
+        direction: flow.direction,
+        family: flow.family,
+        _pad: [0; 3],
+    };
+    if let Some(seen) = DENIES.get_ptr_mut(&key) {
+        // SAFETY: a map value; a racing increment may be lost, never corrupted.
+        unsafe {
+            (*seen).count += 1;
+            (*seen).last_ns = now();
+        }
+        return;
+    }
+    let first = DenyCount {
+        count: 0,
+        last_ns: now(),
+        pid: flow.pid,
+        action: flow.action,
+        _pad: [0; 3],
+        comm: flow.comm,
+    };
+    // If the table is full the attempt is simply recorded on its own: nothing is lost.
+    let _ = DENIES.insert(&key, &first, 0);
+    emit(flow, cookie, agent_common::net::PHASE_DENIED, 0, 1);
+}

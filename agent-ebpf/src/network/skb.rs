@@ -1,0 +1,217 @@
+//! Per-packet work, kept to what has no cheaper hook: judging inbound connections (a TCP SYN,
+//! a UDP datagram) against the pod's ingress allowlist, and counting UDP bytes and packets.
+//! Every other packet costs one or two map lookups.
+//!
+//! Hooks: `cgroup_skb/ingress` and `cgroup_skb/egress` (`BPF_CGROUP_INET_{INGRESS,EGRESS}`,
+//! run from `sk_filter_trim_cap()` and `ip_finish_output()`/`ip6_finish_output()` via
+//! `__cgroup_bpf_run_filter_skb()` in `kernel/bpf/cgroup.c`). Returning 0 drops the packet: a
+//! refused TCP connection never sees its SYN answered.
+
+use agent_common::{
+    net::{
+        ACTION_DENY, DIR_INGRESS, FLOW_OPEN_SENT, Flow, IPPROTO_TCP, IPPROTO_UDP, PHASE_OPEN, PHASE_UPDATE,
+    },
+    record::COMM_LEN,
+};
+use aya_ebpf::{
+    helpers::generated::{bpf_get_socket_cookie, bpf_skb_ancestor_cgroup_id, bpf_skb_cgroup_id},
+    macros::cgroup_skb,
+    programs::SkBuffContext,
+};
+
+use super::{
+    BOUND, FLOWS, INGRESS, PENDING, PendingKey, decide, emit, net_config, now, pod_state, refused, track,
+};
+
+const ETH_P_IP: u32 = 0x0800;
+const ETH_P_IPV6: u32 = 0x86dd;
+const TCP_SYN: u8 = 0x02;
+const TCP_ACK: u8 = 0x10;
+
+/// The headers that matter, from the packet.
+struct Packet {
+    family: u8,
+    proto: u8,
+    /// Source (ingress: the peer) and destination (ingress: the pod).
+    src: [u8; 16],
+    src_port: u16,
+    dst_port: u16,
+    tcp_flags: u8,
+    /// UDP payload bytes.
+    payload: u32,
+}
+
+#[cgroup_skb(ingress)]
+pub fn skb_ingress(ctx: SkBuffContext) -> i32 {
+    match try_ingress(&ctx) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+#[cgroup_skb(egress)]
+pub fn skb_egress(ctx: SkBuffContext) -> i32 {
+    match try_egress(&ctx) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+fn parse(ctx: &SkBuffContext) -> Option<Packet> {
+    let proto_l3 = u32::from_be(ctx.skb.protocol()) >> 16;
+    let mut p =
+        Packet { family: 4, proto: 0, src: [0; 16], src_port: 0, dst_port: 0, tcp_flags: 0, payload: 0 };
+    let l4 = if proto_l3 == ETH_P_IP {
+        let vihl: u8 = ctx.load(0).ok()?;
+        p.proto = ctx.load(9).ok()?;
+        let saddr: [u8; 4] = ctx.load(12).ok()?;
+        p.src[0..4].copy_from_slice(&saddr);
+        ((vihl & 0x0f) as usize) * 4
+    } else if proto_l3 == ETH_P_IPV6 {
+        p.family = 6;
+        p.proto = ctx.load(6).ok()?;
+        p.src = ctx.load(8).ok()?;
+        40
+    } else {
+        return None;
+    };
+    if p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP {
+        return None;
+    }
+    let ports: [u8; 4] = ctx.load(l4).ok()?;
+    p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
+    p.dst_port = u16::from_be_bytes([ports[2], ports[3]]);
+    if p.proto == IPPROTO_TCP {
+        p.tcp_flags = ctx.load(l4 + 13).ok()?;
+    } else {
+        p.payload = ctx.len().saturating_sub(l4 as u32 + 8);
+    }
+    Some(p)
+}
+
+fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
+    let cfg = net_config();
+    let skb = ctx.skb.skb;
+    // SAFETY: helpers on our own context.
+    let leaf = unsafe { bpf_skb_cgroup_id(skb) };
+    let state = pod_state(&cfg, leaf, |l| unsafe { bpf_skb_ancestor_cgroup_id(skb, l) });
+    if let super::PodState::Host = state {
+        return Ok(1);
+    }
+    let Some(p) = parse(ctx) else { return Ok(1) };
+    // SAFETY: helper on our own context.
+    let cookie = unsafe { bpf_get_socket_cookie(skb.cast()) };
+    if p.proto == IPPROTO_TCP {
+        // Only a connection's first packet is judged; the accepted socket's flow is built from
+        // PENDING at PASSIVE_ESTABLISHED (sockops).
+        if p.tcp_flags & (TCP_SYN | TCP_ACK) != TCP_SYN {
+            return Ok(1);
+        }
+    } else if let Some(flow) = FLOWS.get_ptr_mut(&cookie) {
+        // A datagram for a socket already tracked: count it (an established UDP peer is not
+        // re-judged per datagram unless it is a server socket, judged below).
+        // SAFETY: a map value, valid during this run.
+        unsafe {
+            if (*flow).direction != DIR_INGRESS {
+                (*flow).bytes_received += u64::from(p.payload);
+                (*flow).packets_received += 1;
+                return Ok(1);
+            }
+        }
+    }
+    let Some(d) = decide(&cfg, state, INGRESS, p.family, &p.src, p.proto, p.dst_port) else {
+        return Ok(1);
+    };
+    // Who bound the receiving socket (the listener or the UDP server).
+    // SAFETY: plain map lookup.
+    let (pid, comm) = match unsafe { BOUND.get(&cookie) } {
+        Some(b) => (b.pid, b.comm),
+        None => (0, [0; COMM_LEN]),
+    };
+    let mut flow = Flow {
+        cgroup_id: leaf,
+        opened_ns: now(),
+        last_report_ns: now(),
+        bytes_sent: 0,
+        bytes_received: 0,
+        packets_sent: 0,
+        packets_received: 0,
+        pid,
+        local_port: p.dst_port,
+        remote_port: p.src_port,
+        local_ip: [0; 16],
+        remote_ip: p.src,
+        family: p.family,
+        proto: p.proto,
+        direction: DIR_INGRESS,
+        action: d.action,
+        flags: d.flags,
+        _pad: [0; 3],
+        comm,
+    };
+    if d.action == ACTION_DENY {
+        refused(&flow, cookie);
+        return Err(0);
+    }
+    if p.proto == IPPROTO_TCP {
+        let key = PendingKey {
+            remote_ip: p.src,
+            remote_port: p.src_port,
+            local_port: p.dst_port,
+            family: p.family,
+            _pad: [0; 3],
+        };
+        let _ = PENDING.insert(&key, &flow, 0);
+        return Ok(1);
+    }
+    // UDP to a pod's server socket: one flow per socket, counted from its first datagram.
+    match FLOWS.get_ptr_mut(&cookie) {
+        // SAFETY: a map value, valid during this run.
+        Some(f) => unsafe {
+            (*f).bytes_received += u64::from(p.payload);
+            (*f).packets_received += 1;
+            report_if_due(&*f, cookie, &cfg);
+        },
+        None => {
+            flow.bytes_received = u64::from(p.payload);
+            flow.packets_received = 1;
+            flow.flags |= FLOW_OPEN_SENT;
+            emit(&flow, cookie, PHASE_OPEN, 0, 0);
+            track(cookie, &flow);
+        }
+    }
+    Ok(1)
+}
+
+fn try_egress(ctx: &SkBuffContext) -> Result<i32, i32> {
+    let skb = ctx.skb.skb;
+    // SAFETY: helper on our own context.
+    let cookie = unsafe { bpf_get_socket_cookie(skb.cast()) };
+    let Some(flow) = FLOWS.get_ptr_mut(&cookie) else { return Ok(1) };
+    // SAFETY: a map value, valid during this run.
+    unsafe {
+        if (*flow).proto != IPPROTO_UDP {
+            return Ok(1);
+        }
+    }
+    let Some(p) = parse(ctx) else { return Ok(1) };
+    // SAFETY: as above.
+    unsafe {
+        (*flow).bytes_sent += u64::from(p.payload);
+        (*flow).packets_sent += 1;
+        report_if_due(&*flow, cookie, &net_config());
+    }
+    Ok(1)
+}
+
+/// A periodic update for a long-lived UDP flow.
+#[inline(always)]
+fn report_if_due(flow: &Flow, cookie: u64, cfg: &agent_common::net::NetConfig) {
+    let t = now();
+    if cfg.flow_interval_ns != 0 && t.saturating_sub(flow.last_report_ns) >= cfg.flow_interval_ns {
+        let f = flow as *const Flow as *mut Flow;
+        // SAFETY: `flow` is a map value; updating its report time is the only write.
+        unsafe { (*f).last_report_ns = t };
+        emit(flow, cookie, PHASE_UPDATE, 0, 0);
+    }
+}

@@ -1,0 +1,86 @@
+//! Socket lifetime edges a flow needs: who bound a pod's listening socket (so an accepted
+//! connection names the process that opened it), and the release of a socket (the close of a
+//! UDP flow, and cleanup for anything still tracked).
+//!
+//! Hooks: cgroup sock `post_bind4`/`post_bind6` (`BPF_CGROUP_INET{4,6}_POST_BIND`, from
+//! `__inet_bind()`/`__inet6_bind()`) in the binding task's context, and `sock_release`
+//! (`BPF_CGROUP_INET_SOCK_RELEASE`, from `inet_release()`).
+
+use agent_common::{
+    net::{FLOW_OPEN_SENT, IPPROTO_UDP, PHASE_CLOSE},
+    record::COMM_LEN,
+};
+use aya_ebpf::{
+    helpers::{
+        bpf_get_current_comm, bpf_get_current_pid_tgid,
+        generated::{bpf_get_current_ancestor_cgroup_id, bpf_get_current_cgroup_id, bpf_get_socket_cookie},
+    },
+    macros::cgroup_sock,
+    programs::SockContext,
+};
+
+use super::{BOUND, Binder, FLOWS, PodState, emit, net_config, pod_state};
+
+#[cgroup_sock(post_bind4)]
+pub fn post_bind4(ctx: SockContext) -> i32 {
+    match try_post_bind(&ctx) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+#[cgroup_sock(post_bind6)]
+pub fn post_bind6(ctx: SockContext) -> i32 {
+    match try_post_bind(&ctx) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+#[cgroup_sock(sock_release)]
+pub fn sock_release(ctx: SockContext) -> i32 {
+    match try_release(&ctx) {
+        // The verifier must see a result in [0, 1].
+        Ok(r) | Err(r) => r & 1,
+    }
+}
+
+fn try_post_bind(ctx: &SockContext) -> Result<i32, i32> {
+    let cfg = net_config();
+    // SAFETY: helpers without preconditions.
+    let leaf = unsafe { bpf_get_current_cgroup_id() };
+    if let PodState::Host = pod_state(&cfg, leaf, |l| unsafe { bpf_get_current_ancestor_cgroup_id(l) }) {
+        return Ok(1);
+    }
+    // SAFETY: helper on our own context.
+    let cookie = unsafe { bpf_get_socket_cookie(ctx.sock.cast()) };
+    let binder = Binder {
+        cgroup_id: leaf,
+        pid: (bpf_get_current_pid_tgid() >> 32) as u32,
+        _pad: 0,
+        comm: bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
+    };
+    let _ = BOUND.insert(&cookie, &binder, 0);
+    Ok(1)
+}
+
+fn try_release(ctx: &SockContext) -> Result<i32, i32> {
+    // SAFETY: helper on our own context.
+    let cookie = unsafe { bpf_get_socket_cookie(ctx.sock.cast()) };
+    let _ = BOUND.remove(&cookie);
+    // SAFETY: plain map lookup; the value is copied before the delete.
+    let Some(flow) = (unsafe { FLOWS.get(&cookie) }) else { return Ok(1) };
+    let flow = *flow;
+    if flow.proto == IPPROTO_UDP {
+        let _ = FLOWS.remove(&cookie);
+        if flow.flags & FLOW_OPEN_SENT != 0 {
+            emit(&flow, cookie, PHASE_CLOSE, 0, 0);
+        }
+    } else if flow.flags & FLOW_OPEN_SENT == 0 {
+        // A TCP connect that never established (and may never see a state callback).
+        let _ = FLOWS.remove(&cookie);
+    }
+    // An established TCP connection outlives its file: it closes from sockops when TCP
+    // reaches CLOSE, with the socket's final counters.
+    Ok(1)
+}

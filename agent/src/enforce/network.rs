@@ -1,0 +1,305 @@
+//! Network enforcement in the kernel: the maps the cgroup programs read, kept equal to what the
+//! policies say about the pods on this node.
+//!
+//! Constraints: programs are attached once (cgroup v2 root); everything per pod is a map entry.
+//! A change must never leave a pod unprotected or judged against a half-written rule set, so a
+//! rule set (one direction of one combination of policies, compiled by
+//! `rampart_policy::compile`) is written in full under a fresh id before any `PODS` entry points
+//! at it, entries are flipped one map update each, and a set is deleted only once nothing points
+//! at it. Identical compiled sets are shared between pods.
+
+use std::{
+    collections::{HashMap, HashSet},
+    net::IpAddr,
+    time::Duration,
+};
+
+use agent_common::net::{
+    self, ANY_TCP, ANY_UDP, CIDR4_MAP, CIDR6_MAP, Cidr4Key, Cidr6Key, EGRESS_AUDIT, EGRESS_RESTRICTED,
+    INGRESS_AUDIT, INGRESS_RESTRICTED, KUBEPODS_MAP, NETCFG_MAP, NetConfig, PODS_MAP, PORT_RANGES, PodNet,
+    PortRange, SET_BITS,
+};
+use aya::{
+    Ebpf,
+    maps::{
+        Array, HashMap as BpfHashMap, MapData, MapError,
+        lpm_trie::{Key, LpmTrie},
+    },
+};
+use rampart_policy::{
+    PolicySet,
+    compile::{CompiledNetwork, PortSet, compile_network},
+    model::{Mode, Protocol},
+    verdict::Direction,
+};
+
+use crate::attribution::Attributor;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("map {0} is missing from the kernel object")]
+    NoMap(&'static str),
+    #[error("map {name}: {source}")]
+    Map { name: &'static str, source: MapError },
+}
+
+/// How the network concern behaves where policies are silent.
+#[derive(Clone, Copy, Debug)]
+pub struct NetworkOptions {
+    /// Deny the traffic of a pod whose Pod object (hence policy) is not known yet.
+    pub fail_closed: bool,
+    /// Interval of a long-lived flow's update records.
+    pub flow_interval: Duration,
+}
+
+/// One written rule set.
+struct SetEntry {
+    id: u32,
+    keys4: Vec<Key<Cidr4Key>>,
+    keys6: Vec<Key<Cidr6Key>>,
+}
+
+/// What one sync changed.
+#[derive(Debug, Default)]
+pub struct SyncReport {
+    pub sets_added: usize,
+    pub sets_removed: usize,
+    pub entries_written: usize,
+    pub entries_removed: usize,
+    /// Rule sets the kernel cannot hold exactly (reported; enforced as close as it can).
+    pub errors: Vec<String>,
+}
+
+pub struct NetEnforcer {
+    kubepods: BpfHashMap<MapData, u64, u32>,
+    pods: BpfHashMap<MapData, u64, PodNet>,
+    cidr4: LpmTrie<MapData, Cidr4Key, net::PortSet>,
+    cidr6: LpmTrie<MapData, Cidr6Key, net::PortSet>,
+    netcfg: Array<MapData, NetConfig>,
+    options: NetworkOptions,
+    config: NetConfig,
+    written_roots: HashMap<u64, u32>,
+    written_pods: HashMap<u64, PodNet>,
+    sets: HashMap<CompiledNetwork, SetEntry>,
+    next_set: u32,
+}
+
+fn take<T>(ebpf: &mut Ebpf, name: &'static str) -> Result<T, NetError>
+where
+    T: TryFrom<aya::maps::Map, Error = MapError>,
+{
+    let map = ebpf.take_map(name).ok_or(NetError::NoMap(name))?;
+    T::try_from(map).map_err(|source| NetError::Map { name, source })
+}
+
+fn map_err(name: &'static str) -> impl Fn(MapError) -> NetError {
+    move |source| NetError::Map { name, source }
+}
+
+impl NetEnforcer {
+    pub fn new(ebpf: &mut Ebpf, options: NetworkOptions) -> Result<Self, NetError> {
+        let mut e = NetEnforcer {
+            kubepods: take(ebpf, KUBEPODS_MAP)?,
+            pods: take(ebpf, PODS_MAP)?,
+            cidr4: take(ebpf, CIDR4_MAP)?,
+            cidr6: take(ebpf, CIDR6_MAP)?,
+            netcfg: take(ebpf, NETCFG_MAP)?,
+            options,
+            config: NetConfig {
+                kubepods_level: 0,
+                fail_closed: u32::from(options.fail_closed),
+                flow_interval_ns: options.flow_interval.as_nanos() as u64,
+            },
+            written_roots: HashMap::new(),
+            written_pods: HashMap::new(),
+            sets: HashMap::new(),
+            next_set: 1,
+        };
+        e.write_config()?;
+        Ok(e)
+    }
+
+    pub fn options(&self) -> NetworkOptions {
+        self.options
+    }
+
+    fn write_config(&mut self) -> Result<(), NetError> {
+        self.netcfg.set(0, self.config, 0).map_err(map_err(NETCFG_MAP))
+    }
+
+    /// Make the maps say what the policies say about every known pod cgroup.
+    pub fn sync(&mut self, attributor: &Attributor, policies: &PolicySet) -> Result<SyncReport, NetError> {
+        let mut report = SyncReport::default();
+
+        // Desired entries, compiling each distinct combination of policies once.
+        let mut compiled: HashMap<Vec<String>, (Option<CompiledNetwork>, Option<CompiledNetwork>)> =
+            HashMap::new();
+        let mut desired: HashMap<u64, (Option<CompiledNetwork>, Option<CompiledNetwork>)> = HashMap::new();
+        for (cgroup, pod) in attributor.known_pod_cgroups() {
+            let selecting = policies.selecting(&pod.namespace, &pod.label_map());
+            let key: Vec<String> = selecting.iter().map(|p| p.key()).collect();
+            let pair = compiled
+                .entry(key)
+                .or_insert_with(|| {
+                    (
+                        compile_network(&selecting, Direction::Egress),
+                        compile_network(&selecting, Direction::Ingress),
+                    )
+                })
+                .clone();
+            desired.insert(cgroup, pair);
+        }
+
+        // Rule sets first: everything an entry will point at exists before it does.
+        let mut used: HashSet<u32> = HashSet::new();
+        let mut entries: HashMap<u64, PodNet> = HashMap::with_capacity(desired.len());
+        for (cgroup, (egress, ingress)) in &desired {
+            let mut pod = PodNet::default();
+            if let Some(c) = egress {
+                pod.egress_set = self.ensure_set(c, &mut report)?;
+                used.insert(pod.egress_set);
+                pod.flags |= EGRESS_RESTRICTED;
+                if c.mode == Mode::Audit {
+                    pod.flags |= EGRESS_AUDIT;
+                }
+            }
+            if let Some(c) = ingress {
+                pod.ingress_set = self.ensure_set(c, &mut report)?;
+                used.insert(pod.ingress_set);
+                pod.flags |= INGRESS_RESTRICTED;
+                if c.mode == Mode::Audit {
+                    pod.flags |= INGRESS_AUDIT;
+                }
+            }
+            entries.insert(*cgroup, pod);
+        }
+
+        // Flip entries (one update each), then drop those of gone pods.
+        for (cgroup, pod) in &entries {
+            if self.written_pods.get(cgroup) != Some(pod) {
+                self.pods.insert(cgroup, pod, 0).map_err(map_err(PODS_MAP))?;
+                self.written_pods.insert(*cgroup, *pod);
+                report.entries_written += 1;
+            }
+        }
+        let gone: Vec<u64> = self.written_pods.keys().filter(|c| !entries.contains_key(c)).copied().collect();
+        for cgroup in gone {
+            // Already gone from the kernel when its cgroup was removed: not an error.
+            let _ = self.pods.remove(&cgroup);
+            self.written_pods.remove(&cgroup);
+            report.entries_removed += 1;
+        }
+
+        // Kubepods roots last: a pod's entries exist before its tasks stop counting as host.
+        self.sync_roots(attributor)?;
+
+        // Sets nothing points at any more.
+        let stale: Vec<CompiledNetwork> =
+            self.sets.iter().filter(|(_, s)| !used.contains(&s.id)).map(|(c, _)| c.clone()).collect();
+        for c in stale {
+            if let Some(set) = self.sets.remove(&c) {
+                for k in &set.keys4 {
+                    let _ = self.cidr4.remove(k);
+                }
+                for k in &set.keys6 {
+                    let _ = self.cidr6.remove(k);
+                }
+                report.sets_removed += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    fn sync_roots(&mut self, attributor: &Attributor) -> Result<(), NetError> {
+        let roots: HashMap<u64, u32> = attributor.kubepods_roots().collect();
+        for (id, depth) in &roots {
+            if self.written_roots.get(id) != Some(depth) {
+                self.kubepods.insert(id, depth, 0).map_err(map_err(KUBEPODS_MAP))?;
+                self.written_roots.insert(*id, *depth);
+            }
+        }
+        let gone: Vec<u64> =
+            self.written_roots.keys().filter(|id| !roots.contains_key(id)).copied().collect();
+        for id in gone {
+            let _ = self.kubepods.remove(&id);
+            self.written_roots.remove(&id);
+        }
+        // Programs look at one depth; kubelet uses one cgroup root per node.
+        let level = roots.values().copied().min().unwrap_or(0);
+        if level != self.config.kubepods_level {
+            self.config.kubepods_level = level;
+            self.write_config()?;
+        }
+        Ok(())
+    }
+
+    /// The id of `c`'s rule set, writing it first if it is new.
+    fn ensure_set(&mut self, c: &CompiledNetwork, report: &mut SyncReport) -> Result<u32, NetError> {
+        if let Some(s) = self.sets.get(c) {
+            return Ok(s.id);
+        }
+        let id = self.next_set;
+        self.next_set = self.next_set.wrapping_add(1).max(1);
+        let mut set = SetEntry { id, keys4: Vec::new(), keys6: Vec::new() };
+        for (cidr, ports) in &c.prefixes {
+            let value = kernel_ports(ports, &cidr.to_string(), &mut report.errors);
+            match cidr.addr() {
+                IpAddr::V4(a) => {
+                    let key = Key::new(
+                        SET_BITS + u32::from(cidr.prefix_len()),
+                        Cidr4Key { set: id, addr: a.octets() },
+                    );
+                    self.cidr4.insert(&key, value, 0).map_err(map_err(CIDR4_MAP))?;
+                    set.keys4.push(key);
+                }
+                IpAddr::V6(a) => {
+                    let key = Key::new(
+                        SET_BITS + u32::from(cidr.prefix_len()),
+                        Cidr6Key { set: id, addr: a.octets() },
+                    );
+                    self.cidr6.insert(&key, value, 0).map_err(map_err(CIDR6_MAP))?;
+                    set.keys6.push(key);
+                }
+            }
+        }
+        self.sets.insert(c.clone(), set);
+        report.sets_added += 1;
+        Ok(id)
+    }
+
+    /// Rule sets and pod entries in the kernel now.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.sets.len(), self.written_pods.len())
+    }
+}
+
+/// The kernel's fixed-size form of a port set. More ranges than it holds are reported and the
+/// rest dropped (stricter than the policy, never looser).
+fn kernel_ports(p: &PortSet, prefix: &str, errors: &mut Vec<String>) -> net::PortSet {
+    let mut k = net::PortSet::default();
+    if p.any_tcp {
+        k.any |= ANY_TCP;
+    }
+    if p.any_udp {
+        k.any |= ANY_UDP;
+    }
+    if p.ranges.len() > PORT_RANGES {
+        errors.push(format!(
+            "{prefix}: {} port ranges apply, the kernel holds {PORT_RANGES}; the rest are denied",
+            p.ranges.len()
+        ));
+    }
+    for (slot, (proto, lo, hi)) in k.ranges.iter_mut().zip(&p.ranges) {
+        *slot = PortRange {
+            lo: *lo,
+            hi: *hi,
+            proto: match proto {
+                Protocol::Tcp => net::IPPROTO_TCP,
+                Protocol::Udp => net::IPPROTO_UDP,
+            },
+            _pad: [0; 3],
+        };
+        k.count += 1;
+    }
+    k
+}

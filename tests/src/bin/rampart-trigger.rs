@@ -1,0 +1,162 @@
+//! Trigger programs for the end-to-end tests: do one network thing and say exactly what
+//! happened, as one line on stdout (`ok ...` or `error errno=N ...`), exit 0 or 1.
+//!
+//! ```text
+//! rampart-trigger tcp-connect ADDR:PORT [SEND_BYTES] [TIMEOUT_MS]   send, half-close, read to EOF
+//! rampart-trigger tcp-serve ADDR:PORT REPLY_BYTES CONNECTIONS       print "listening", serve
+//! rampart-trigger udp-send ADDR:PORT BYTES [COUNT]                  sendto without connect
+//! rampart-trigger udp-connect ADDR:PORT BYTES                       connect, send
+//! rampart-trigger udp-serve ADDR:PORT DATAGRAMS                     print "listening", receive
+//! rampart-trigger tcp-hammer ADDR:PORT ATTEMPTS                     connect again and again
+//! rampart-trigger tcp-trickle ADDR:PORT CHUNKS INTERVAL_MS            one byte per interval
+//! ```
+
+use std::{
+    io::{self, Read as _, Write as _},
+    net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket},
+    process::ExitCode,
+    time::Duration,
+};
+
+fn fail(e: &io::Error) -> ExitCode {
+    println!("error errno={} {e}", e.raw_os_error().unwrap_or(0));
+    ExitCode::FAILURE
+}
+
+fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: Option<T>) -> T {
+    match args.get(i) {
+        Some(a) => a.parse().unwrap_or_else(|_| panic!("argument {i} ({a:?}) is not valid")),
+        None => default.unwrap_or_else(|| panic!("missing argument {i}")),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let cmd = args.get(1).map(String::as_str).unwrap_or("");
+    let addr: SocketAddr = match cmd {
+        "" => {
+            eprintln!(
+                "usage: rampart-trigger tcp-connect|tcp-serve|udp-send|udp-connect|udp-serve ADDR:PORT ..."
+            );
+            return ExitCode::from(2);
+        }
+        _ => arg(&args, 2, None),
+    };
+    match cmd {
+        "tcp-connect" => {
+            let send: usize = arg(&args, 3, Some(0));
+            let timeout = Duration::from_millis(arg(&args, 4, Some(3000)));
+            let mut s = match TcpStream::connect_timeout(&addr, timeout) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            let _ = s.set_read_timeout(Some(timeout));
+            if let Err(e) = s.write_all(&vec![b'x'; send]).and_then(|()| s.shutdown(Shutdown::Write)) {
+                return fail(&e);
+            }
+            let mut got = Vec::new();
+            if let Err(e) = s.read_to_end(&mut got) {
+                return fail(&e);
+            }
+            println!("ok sent={send} received={}", got.len());
+            ExitCode::SUCCESS
+        }
+        "tcp-serve" => {
+            let reply: usize = arg(&args, 3, Some(0));
+            let conns: usize = arg(&args, 4, Some(1));
+            let l = match TcpListener::bind(addr) {
+                Ok(l) => l,
+                Err(e) => return fail(&e),
+            };
+            println!("listening");
+            let _ = io::stdout().flush();
+            for _ in 0..conns {
+                let Ok((mut s, peer)) = l.accept() else { continue };
+                let mut got = Vec::new();
+                let _ = s.read_to_end(&mut got);
+                let _ = s.write_all(&vec![b'y'; reply]);
+                println!("served peer={peer} received={} sent={reply}", got.len());
+                let _ = io::stdout().flush();
+            }
+            ExitCode::SUCCESS
+        }
+        "udp-send" | "udp-connect" => {
+            let bytes: usize = arg(&args, 3, Some(1));
+            let count: usize = arg(&args, 4, Some(1));
+            let bind: SocketAddr =
+                if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
+            let s = match UdpSocket::bind(bind) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            let buf = vec![b'u'; bytes];
+            for _ in 0..count {
+                let sent = if cmd == "udp-connect" {
+                    s.connect(addr).and_then(|()| s.send(&buf))
+                } else {
+                    s.send_to(&buf, addr)
+                };
+                if let Err(e) = sent {
+                    return fail(&e);
+                }
+            }
+            println!("ok sent={}", bytes * count);
+            ExitCode::SUCCESS
+        }
+        "udp-serve" => {
+            let datagrams: usize = arg(&args, 3, Some(1));
+            let s = match UdpSocket::bind(addr) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            println!("listening");
+            let _ = io::stdout().flush();
+            let mut buf = [0u8; 65536];
+            let mut total = 0;
+            for _ in 0..datagrams {
+                match s.recv_from(&mut buf) {
+                    Ok((n, _)) => total += n,
+                    Err(e) => return fail(&e),
+                }
+            }
+            println!("ok received={total}");
+            ExitCode::SUCCESS
+        }
+        "tcp-trickle" => {
+            let chunks: usize = arg(&args, 3, Some(5));
+            let interval = Duration::from_millis(arg(&args, 4, Some(500)));
+            let mut s = match TcpStream::connect_timeout(&addr, Duration::from_secs(3)) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            for _ in 0..chunks {
+                if let Err(e) = s.write_all(b"t") {
+                    return fail(&e);
+                }
+                std::thread::sleep(interval);
+            }
+            let _ = s.shutdown(Shutdown::Write);
+            let mut got = Vec::new();
+            let _ = s.read_to_end(&mut got);
+            println!("ok sent={chunks} received={}", got.len());
+            ExitCode::SUCCESS
+        }
+        "tcp-hammer" => {
+            let attempts: usize = arg(&args, 3, Some(100));
+            let (mut ok, mut refused) = (0, 0);
+            for _ in 0..attempts {
+                match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+                    Ok(_) => ok += 1,
+                    Err(_) => refused += 1,
+                }
+            }
+            println!("ok connected={ok} refused={refused}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("unknown command {other}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Network test helpers: the trigger binary, servers on the host side, policies on disk.
+
+use std::{
+    io::{BufRead as _, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+};
+
+use serde_json::Value;
+
+/// `rampart-trigger`, next to the test binaries (or `$RAMPART_TRIGGER`).
+pub fn trigger() -> String {
+    if let Ok(p) = std::env::var("RAMPART_TRIGGER") {
+        return p;
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let bin = exe.parent().and_then(Path::parent).map(|d| d.join("rampart-trigger")).expect("target dir");
+    bin.display().to_string()
+}
+
+/// A free-ish port for this test (tests run in parallel; the range is wide).
+pub fn port() -> u16 {
+    20000 + (u16::from_str_radix(&crate::random_hex(4), 16).expect("hex") % 20000)
+}
+
+/// `[addr]:port` for IPv6, `addr:port` for IPv4.
+pub fn sockaddr(addr: &str, port: u16) -> String {
+    if addr.contains(':') { format!("[{addr}]:{port}") } else { format!("{addr}:{port}") }
+}
+
+/// A server started on the host side, killed when dropped.
+pub struct Server(pub Child);
+
+impl Server {
+    /// Run `rampart-trigger <mode> ADDR:PORT args...` via `cmd` and wait for "listening".
+    pub fn start(mut cmd: Command) -> Server {
+        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("spawn server");
+        let mut line = String::new();
+        let mut out = BufReader::new(child.stdout.take().expect("piped"));
+        out.read_line(&mut line).expect("server output");
+        assert_eq!(line.trim(), "listening", "server did not start: {line}");
+        // Keep reading so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in out.lines() {});
+        Server(child)
+    }
+
+    /// A TCP server on the host: replies `reply` bytes to each of `conns` connections.
+    pub fn tcp(addr: &str, port: u16, reply: usize, conns: usize) -> Server {
+        let mut cmd = Command::new(trigger());
+        cmd.args(["tcp-serve", &sockaddr(addr, port), &reply.to_string(), &conns.to_string()]);
+        Server::start(cmd)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The trigger's one-line verdict: `Ok(line)` or `Err(errno)`.
+pub fn outcome(out: &Output) -> Result<String, i32> {
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if out.status.success() {
+        return Ok(text);
+    }
+    let errno = text
+        .strip_prefix("error errno=")
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| {
+            panic!("trigger failed without an errno: {text:?} {:?}", String::from_utf8_lossy(&out.stderr))
+        });
+    Err(errno)
+}
+
+/// A RampartPolicy with a network section, written to `dir/<name>.yaml`.
+pub fn write_policy(
+    dir: &Path,
+    namespace: &str,
+    name: &str,
+    app: &str,
+    mode: &str,
+    network: &str,
+) -> PathBuf {
+    let path = dir.join(format!("{name}.yaml"));
+    let text = format!(
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: {name}, namespace: {namespace}}}\n\
+         spec:\n  podSelector: {{matchLabels: {{app: {app}}}}}\n  mode: {mode}\n  network:\n{network}"
+    );
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, text).expect("write policy");
+    std::fs::rename(&tmp, &path).expect("rename policy");
+    path
+}
+
+/// Is `e` a flow event of pod `pod` to/from `port` (remote port for egress, local for ingress)?
+pub fn flow_of(e: &Value, pod: &str, port: u16) -> bool {
+    let f = &e["flow"];
+    f.is_object()
+        && e["pod"]["name"] == pod
+        && (f["remotePort"] == u64::from(port)
+            || (f["direction"] == "ingress" && f["localPort"] == u64::from(port)))
+}
