@@ -40,7 +40,10 @@ pub struct KernelConfig {
     pub tp_cgroup_level: u32,
     /// `cgroup:cgroup_mkdir` / `cgroup_rmdir`: offset of `__data_loc char[] path`.
     pub tp_cgroup_path: u32,
-    pub _pad: u32,
+    /// Records wake the agent only once this many bytes wait in the ring buffer; below it the
+    /// agent drains on its own short timer (a wakeup per record would cost every event a
+    /// context switch).
+    pub wakeup_bytes: u32,
 }
 
 const _: () = assert!(size_of::<KernelConfig>() == 64);

@@ -57,6 +57,7 @@ fn try_cgroup(ctx: &TracePointContext, kind: RecordKind) -> Result<u32, u32> {
             }
         }
     }
-    entry.submit(0);
+    // Always wake the agent: until it knows this cgroup, a pod in it is not protected.
+    entry.submit(aya_ebpf::bindings::BPF_RB_FORCE_WAKEUP.into());
     Ok(0)
 }

@@ -73,6 +73,6 @@ fn try_exec(ctx: &TracePointContext) -> Result<u32, u32> {
             }
         }
     }
-    entry.submit(0);
+    entry.submit(crate::maps::submit_flags());
     Ok(0)
 }

@@ -33,7 +33,7 @@ pub static RAMPART_CONFIG: KernelConfig = KernelConfig {
     tp_cgroup_id: 0,
     tp_cgroup_level: 0,
     tp_cgroup_path: 0,
-    _pad: 0,
+    wakeup_bytes: 0,
 };
 
 /// The configuration, read so the compiler cannot fold the placeholder zeros.
@@ -41,6 +41,18 @@ pub static RAMPART_CONFIG: KernelConfig = KernelConfig {
 pub fn config() -> KernelConfig {
     // SAFETY: a plain static; volatile so the value patched in at load time is used.
     unsafe { core::ptr::read_volatile(&RAMPART_CONFIG) }
+}
+
+/// Submit flags for a record: wake the agent only when enough is waiting.
+#[inline(always)]
+pub fn submit_flags() -> u64 {
+    use aya_ebpf::bindings::{BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP};
+    let threshold = u64::from(config().wakeup_bytes);
+    if EVENTS.query(BPF_RB_AVAIL_DATA.into()) >= threshold {
+        BPF_RB_FORCE_WAKEUP.into()
+    } else {
+        BPF_RB_NO_WAKEUP.into()
+    }
 }
 
 /// Count a record of `kind` that found the ring buffer full.

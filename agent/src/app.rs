@@ -33,8 +33,11 @@ use crate::{
 };
 
 /// How often kernel drop counters are read and the clock offset refreshed. Held events expire
-/// on their own timer; idle, the agent wakes only for this.
+/// on their own timer.
 const TICK: Duration = Duration::from_secs(1);
+/// How often the ring buffer is drained without a wakeup: records below the kernel's wakeup
+/// threshold (`KernelConfig::wakeup_bytes`) wait at most this long.
+const DRAIN: Duration = Duration::from_millis(100);
 /// Full rescan of the cgroup hierarchy and re-read of the watched directories, in case a
 /// change notification was missed (cgroup_mkdir records and inotify carry the real-time path).
 const RESYNC: Duration = Duration::from_secs(300);
@@ -74,7 +77,8 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     }
     metrics.set_tiers(Concern::ALL.map(|c| (c, report.concern(c).tier)).to_vec());
     let tracefs = Tracefs::find_or_mount().map_err(LoadError::from)?;
-    let kernel_config = offsets::kernel_config(&tracefs).map_err(LoadError::from)?;
+    let mut kernel_config = offsets::kernel_config(&tracefs).map_err(LoadError::from)?;
+    kernel_config.wakeup_bytes = cfg.ring_buffer_size / 8;
     let mut ebpf = loader::load_object(&kernel_config, cfg.ring_buffer_size)?;
     loader::attach_tracepoint(&mut ebpf, "cgroup_mkdir", "cgroup", "cgroup_mkdir")?;
     loader::attach_tracepoint(&mut ebpf, "cgroup_rmdir", "cgroup", "cgroup_rmdir")?;
@@ -136,6 +140,8 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
 
     // Run.
     let mut tick = tokio::time::interval(TICK);
+    let mut drain = tokio::time::interval(DRAIN);
+    drain.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_resync = Instant::now();
     loop {
         let expiry = pipeline.held.next_deadline();
@@ -144,8 +150,21 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
                 read.map_err(io("reading the ring buffer"))?;
                 pipeline.flush();
             }
-            Some(()) = changed(pod_watch.as_ref()) => reload_pods(&mut pipeline),
-            Some(()) = changed(policy_watch.as_ref()) => reload_policies(&mut pipeline),
+            // What the kernel saw before a change is applied before it (a pod's cgroup records
+            // before its Pod object).
+            Some(()) = changed(pod_watch.as_ref()) => {
+                ring.drain_now(|bytes| pipeline.on_bytes(bytes));
+                reload_pods(&mut pipeline);
+            }
+            Some(()) = changed(policy_watch.as_ref()) => {
+                ring.drain_now(|bytes| pipeline.on_bytes(bytes));
+                reload_policies(&mut pipeline);
+            }
+            _ = drain.tick() => {
+                if ring.drain_now(|bytes| pipeline.on_bytes(bytes)) > 0 {
+                    pipeline.flush();
+                }
+            }
             () = until(expiry) => {
                 pipeline.expire_held(Instant::now());
                 pipeline.flush();

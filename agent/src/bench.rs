@@ -12,6 +12,15 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
         BaselineHook::Exec => {
             loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "sched", "sched_process_exec")?
         }
+        BaselineHook::Network => {
+            let root = crate::attribution::cgroupfs::cgroup2_mount().map_err(|e| LoadError::Cgroup {
+                path: "cgroup2".into(),
+                source: std::io::Error::other(e),
+            })?;
+            for program in loader::NETWORK_PROGRAMS {
+                loader::attach_cgroup(&mut ebpf, &format!("bench_{program}"), &root)?;
+            }
+        }
     }
     println!("attached");
     let mut term =

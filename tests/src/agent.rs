@@ -118,6 +118,14 @@ impl Agent {
             cmd.args(["--attribution-hold", h]);
         }
         cmd.args(&opts.extra);
+        // An agent outliving a killed test would go on judging every pod's traffic.
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
         let mut child = cmd.spawn().expect("spawn rampart-agent");
 
         // The agent logs the address it bound; then wait for readiness.

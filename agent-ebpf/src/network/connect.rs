@@ -7,7 +7,7 @@
 //! with EPERM; these run in the calling task's context.
 
 use agent_common::{
-    net::{ACTION_DENY, DIR_EGRESS, FLOW_OPEN_SENT, Flow, IPPROTO_TCP, IPPROTO_UDP, PHASE_OPEN},
+    net::{ACTION_DENY, DIR_EGRESS, Flow, IPPROTO_TCP, IPPROTO_UDP},
     record::COMM_LEN,
 };
 use aya_ebpf::{
@@ -19,7 +19,7 @@ use aya_ebpf::{
     programs::SockAddrContext,
 };
 
-use super::{EGRESS, FLOWS, decide, emit, is_v4_mapped, net_config, now, pod_state, refused, track};
+use super::{EGRESS, FLOWS, decide, is_v4_mapped, net_config, now, pod_state, refused, track};
 
 const SOCK_STREAM: u32 = 1;
 
@@ -120,12 +120,9 @@ fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
     // Allowed or audited: a flow, whose records carry the action.
     // SAFETY: plain map lookup.
     if unsafe { FLOWS.get(&cookie) }.is_none() {
-        let mut flow = flow;
-        if proto == IPPROTO_UDP {
-            // No handshake: the flow is open now. TCP opens at ESTABLISHED (sockops).
-            flow.flags |= FLOW_OPEN_SENT;
-            emit(&flow, cookie, PHASE_OPEN, 0, 0);
-        }
+        // Opens when traffic flows: TCP at ESTABLISHED (sockops), UDP at its first datagram
+        // (cgroup_skb) — a connect() without a send (glibc's source-address selection does
+        // this for every lookup) is no flow.
         track(cookie, &flow);
     }
     Ok(1)

@@ -229,7 +229,7 @@ pub fn emit(flow: &Flow, cookie: u64, phase: u8, tcp_state: u8, count: u64) {
         (*rec).tcp_state = tcp_state;
         (*rec)._pad = [0; 6];
     }
-    entry.submit(0);
+    entry.submit(crate::maps::submit_flags());
 }
 
 /// A refused (or audited-as-refused) attempt: the first for its key is recorded, later ones

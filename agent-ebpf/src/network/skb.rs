@@ -90,8 +90,25 @@ fn parse(ctx: &SkBuffContext) -> Option<Packet> {
 }
 
 fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
-    let cfg = net_config();
     let skb = ctx.skb.skb;
+    // SAFETY: helper on our own context.
+    let cookie = unsafe { bpf_get_socket_cookie(skb.cast()) };
+    // A tracked socket: TCP data of an accepted connection passes at once; a UDP client socket
+    // counts what it receives (an established UDP peer is not re-judged per datagram).
+    if let Some(flow) = FLOWS.get_ptr_mut(&cookie) {
+        // SAFETY: a map value, valid during this run.
+        unsafe {
+            if (*flow).proto == IPPROTO_TCP {
+                return Ok(1);
+            }
+            if (*flow).direction != DIR_INGRESS {
+                let Some(p) = parse(ctx) else { return Ok(1) };
+                count(&mut *flow, cookie, p.payload, false);
+                return Ok(1);
+            }
+        }
+    }
+    let cfg = net_config();
     // SAFETY: helpers on our own context.
     let leaf = unsafe { bpf_skb_cgroup_id(skb) };
     let state = pod_state(&cfg, leaf, |l| unsafe { bpf_skb_ancestor_cgroup_id(skb, l) });
@@ -99,25 +116,10 @@ fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
         return Ok(1);
     }
     let Some(p) = parse(ctx) else { return Ok(1) };
-    // SAFETY: helper on our own context.
-    let cookie = unsafe { bpf_get_socket_cookie(skb.cast()) };
-    if p.proto == IPPROTO_TCP {
-        // Only a connection's first packet is judged; the accepted socket's flow is built from
-        // PENDING at PASSIVE_ESTABLISHED (sockops).
-        if p.tcp_flags & (TCP_SYN | TCP_ACK) != TCP_SYN {
-            return Ok(1);
-        }
-    } else if let Some(flow) = FLOWS.get_ptr_mut(&cookie) {
-        // A datagram for a socket already tracked: count it (an established UDP peer is not
-        // re-judged per datagram unless it is a server socket, judged below).
-        // SAFETY: a map value, valid during this run.
-        unsafe {
-            if (*flow).direction != DIR_INGRESS {
-                (*flow).bytes_received += u64::from(p.payload);
-                (*flow).packets_received += 1;
-                return Ok(1);
-            }
-        }
+    // Only a TCP connection's first packet is judged; the accepted socket's flow is built from
+    // PENDING at PASSIVE_ESTABLISHED (sockops).
+    if p.proto == IPPROTO_TCP && p.tcp_flags & (TCP_SYN | TCP_ACK) != TCP_SYN {
+        return Ok(1);
     }
     let Some(d) = decide(&cfg, state, INGRESS, p.family, &p.src, p.proto, p.dst_port) else {
         return Ok(1);
@@ -128,7 +130,7 @@ fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
         Some(b) => (b.pid, b.comm),
         None => (0, [0; COMM_LEN]),
     };
-    let mut flow = Flow {
+    let flow = Flow {
         cgroup_id: leaf,
         opened_ns: now(),
         last_report_ns: now(),
@@ -164,19 +166,13 @@ fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
         let _ = PENDING.insert(&key, &flow, 0);
         return Ok(1);
     }
-    // UDP to a pod's server socket: one flow per socket, counted from its first datagram.
+    // UDP to a pod's server socket: one flow per socket, from its first datagram.
     match FLOWS.get_ptr_mut(&cookie) {
         // SAFETY: a map value, valid during this run.
-        Some(f) => unsafe {
-            (*f).bytes_received += u64::from(p.payload);
-            (*f).packets_received += 1;
-            report_if_due(&*f, cookie, &cfg);
-        },
+        Some(f) => unsafe { count(&mut *f, cookie, p.payload, false) },
         None => {
-            flow.bytes_received = u64::from(p.payload);
-            flow.packets_received = 1;
-            flow.flags |= FLOW_OPEN_SENT;
-            emit(&flow, cookie, PHASE_OPEN, 0, 0);
+            let mut flow = flow;
+            count(&mut flow, cookie, p.payload, false);
             track(cookie, &flow);
         }
     }
@@ -193,25 +189,37 @@ fn try_egress(ctx: &SkBuffContext) -> Result<i32, i32> {
         if (*flow).proto != IPPROTO_UDP {
             return Ok(1);
         }
-    }
-    let Some(p) = parse(ctx) else { return Ok(1) };
-    // SAFETY: as above.
-    unsafe {
-        (*flow).bytes_sent += u64::from(p.payload);
-        (*flow).packets_sent += 1;
-        report_if_due(&*flow, cookie, &net_config());
+        let Some(p) = parse(ctx) else { return Ok(1) };
+        count(&mut *flow, cookie, p.payload, true);
     }
     Ok(1)
 }
 
+/// Count one UDP datagram; the first one opens the flow, later ones may be due an update.
+#[inline(always)]
+fn count(flow: &mut Flow, cookie: u64, payload: u32, sent: bool) {
+    if sent {
+        flow.bytes_sent += u64::from(payload);
+        flow.packets_sent += 1;
+    } else {
+        flow.bytes_received += u64::from(payload);
+        flow.packets_received += 1;
+    }
+    if flow.flags & FLOW_OPEN_SENT == 0 {
+        flow.flags |= FLOW_OPEN_SENT;
+        flow.last_report_ns = now();
+        emit(flow, cookie, PHASE_OPEN, 0, 0);
+    } else {
+        report_if_due(flow, cookie, &net_config());
+    }
+}
+
 /// A periodic update for a long-lived UDP flow.
 #[inline(always)]
-fn report_if_due(flow: &Flow, cookie: u64, cfg: &agent_common::net::NetConfig) {
+fn report_if_due(flow: &mut Flow, cookie: u64, cfg: &agent_common::net::NetConfig) {
     let t = now();
     if cfg.flow_interval_ns != 0 && t.saturating_sub(flow.last_report_ns) >= cfg.flow_interval_ns {
-        let f = flow as *const Flow as *mut Flow;
-        // SAFETY: `flow` is a map value; updating its report time is the only write.
-        unsafe { (*f).last_report_ns = t };
+        flow.last_report_ns = t;
         emit(flow, cookie, PHASE_UPDATE, 0, 0);
     }
 }

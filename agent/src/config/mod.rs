@@ -54,6 +54,8 @@ pub struct BaselineArgs {
 pub enum BaselineHook {
     /// `sched:sched_process_exec`
     Exec,
+    /// The ten cgroup hooks of the network concern, at the cgroup v2 root.
+    Network,
 }
 
 #[derive(Args, Debug)]

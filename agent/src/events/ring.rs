@@ -48,6 +48,19 @@ impl Ring {
         Ok(n)
     }
 
+    /// Hand over up to [`BATCH`] records that are there now, without waiting (records the
+    /// kernel did not wake us for).
+    pub fn drain_now(&mut self, mut each: impl FnMut(&[u8])) -> usize {
+        let rb = self.fd.get_mut();
+        let mut n = 0;
+        while n < BATCH {
+            let Some(item) = rb.next() else { break };
+            each(&item);
+            n += 1;
+        }
+        n
+    }
+
     /// Hand over everything there is now, without waiting (for draining at shutdown).
     pub fn drain(&mut self, mut each: impl FnMut(&[u8])) -> usize {
         let rb = self.fd.get_mut();

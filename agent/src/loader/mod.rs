@@ -123,6 +123,7 @@ pub fn attach_tracepoint(
 }
 
 /// The network programs, attached once to the cgroup v2 root (see `agent-ebpf/src/network`).
+/// (`bench_<name>` is the matching empty program of the benchmark baseline.)
 pub const NETWORK_PROGRAMS: [&str; 10] = [
     "connect4",
     "connect6",

@@ -48,7 +48,7 @@ pub fn kernel_config(tracefs: &Tracefs) -> Result<KernelConfig, OffsetError> {
         tp_cgroup_id: take(field("cgroup", "cgroup_mkdir", "id")),
         tp_cgroup_level: take(field("cgroup", "cgroup_mkdir", "level")),
         tp_cgroup_path: take(field("cgroup", "cgroup_mkdir", "path")),
-        _pad: 0,
+        wakeup_bytes: 0,
     };
     // cgroup_rmdir shares cgroup_mkdir's event class; check rather than assume.
     for f in ["root", "id", "level", "path"] {

@@ -9,6 +9,8 @@
 //! rampart-trigger udp-serve ADDR:PORT DATAGRAMS                     print "listening", receive
 //! rampart-trigger tcp-hammer ADDR:PORT ATTEMPTS                     connect again and again
 //! rampart-trigger tcp-trickle ADDR:PORT CHUNKS INTERVAL_MS            one byte per interval
+//! rampart-trigger tcp-cycles ADDR:PORT N       listen, then N connect+accept+close; ns per cycle
+//! rampart-trigger udp-cycles ADDR:PORT N       N socket+connect+close; ns per cycle
 //! ```
 
 use std::{
@@ -140,6 +142,45 @@ fn main() -> ExitCode {
             let mut got = Vec::new();
             let _ = s.read_to_end(&mut got);
             println!("ok sent={chunks} received={}", got.len());
+            ExitCode::SUCCESS
+        }
+        "tcp-cycles" => {
+            let n: u32 = arg(&args, 3, Some(1000));
+            let l = match TcpListener::bind(addr) {
+                Ok(l) => l,
+                Err(e) => return fail(&e),
+            };
+            let start = std::time::Instant::now();
+            for _ in 0..n {
+                let c = match TcpStream::connect(addr) {
+                    Ok(c) => c,
+                    Err(e) => return fail(&e),
+                };
+                let (s, _) = match l.accept() {
+                    Ok(a) => a,
+                    Err(e) => return fail(&e),
+                };
+                drop(c);
+                drop(s);
+            }
+            println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(n));
+            ExitCode::SUCCESS
+        }
+        "udp-cycles" => {
+            let n: u32 = arg(&args, 3, Some(1000));
+            let bind: SocketAddr =
+                if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
+            let start = std::time::Instant::now();
+            for _ in 0..n {
+                let s = match UdpSocket::bind(bind) {
+                    Ok(s) => s,
+                    Err(e) => return fail(&e),
+                };
+                if let Err(e) = s.connect(addr) {
+                    return fail(&e);
+                }
+            }
+            println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(n));
             ExitCode::SUCCESS
         }
         "tcp-hammer" => {

@@ -94,7 +94,7 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
         Variant { name: "C:agent", start: Box::new(|| Ok(Box::new(Agent::start(AgentOptions::default())))) },
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];
-    let m = interleaved(rounds, &variants, || fork_exec(&bin, n))?;
+    let m = interleaved(rounds, &variants, |_| fork_exec(&bin, n))?;
     let noise = (m.ratio("A2:none", "A:none") - 1.0).abs();
     let note = format!(
         "A {:.0} ns, B {:.0} ns, C {:.0} ns per fork+exec; A/A noise {:.1}%",

@@ -10,6 +10,7 @@
 
 mod exec;
 mod footprint;
+mod network;
 mod segments;
 
 use std::{fs, process::Command};
@@ -39,15 +40,29 @@ pub fn run_bench(rounds: usize, quick: bool) -> anyhow::Result<()> {
     setup::run_setup()?;
     let root = workspace_root();
     println!("\n==> building the agent (release)");
-    run(Command::new("cargo").current_dir(&root).args(["build", "--release", "-p", "rampart-agent"]))?;
-    let agent = root.join("target/release/rampart-agent");
+    run(Command::new("cargo").current_dir(&root).args([
+        "build",
+        "--release",
+        "-p",
+        "rampart-agent",
+        "-p",
+        "rampart-tests",
+        "--bin",
+        "rampart-agent",
+        "--bin",
+        "rampart-trigger",
+    ]))?;
     // SAFETY: set before any thread is spawned.
-    unsafe { std::env::set_var("RAMPART_AGENT", &agent) };
+    unsafe {
+        std::env::set_var("RAMPART_AGENT", root.join("target/release/rampart-agent"));
+        std::env::set_var("RAMPART_TRIGGER", root.join("target/release/rampart-trigger"));
+    }
     let out_dir = root.join("target/bench");
     fs::create_dir_all(&out_dir)?;
 
     let mut goals = Vec::new();
     goals.extend(exec::bench(&out_dir, rounds, quick)?);
+    goals.extend(network::bench(rounds, quick)?);
     goals.extend(footprint::bench(quick)?);
 
     println!("\n==> results");

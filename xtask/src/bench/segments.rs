@@ -31,16 +31,17 @@ pub fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Run `workload` (returning a cost per operation) in every variant, `rounds` times, in rotation.
+/// The workload sees what the variant's start returned (to read an agent's metrics, say).
 pub fn interleaved(
     rounds: usize,
     variants: &[Variant<'_>],
-    mut workload: impl FnMut() -> anyhow::Result<f64>,
+    mut workload: impl FnMut(Option<&dyn std::any::Any>) -> anyhow::Result<f64>,
 ) -> anyhow::Result<Medians> {
     let mut samples: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
     for round in 0..rounds {
         for v in variants {
             let guard = (v.start)()?;
-            let cost = workload()?;
+            let cost = workload(Some(guard.as_ref()))?;
             drop(guard);
             println!("    round {round} {:<12} {cost:>12.1}", v.name);
             samples.entry(v.name).or_default().push(cost);

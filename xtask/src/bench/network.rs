@@ -1,0 +1,173 @@
+//! Network: TCP connect+accept+close cycles and UDP socket+connect+close, from a pod whose
+//! policy holds 10,000 CIDR rules — no agent (A) / empty programs on the same ten cgroup hooks
+//! (B) / the agent enforcing (C). Goals: C/A <= 1.02 and C/B <= 1.3 for the TCP cycle. Also the
+//! flow-event rate the pipeline sustains during the TCP segments, with its drop count.
+
+use std::{
+    io::{BufRead as _, BufReader},
+    path::Path,
+    process::{Command, Stdio},
+    time::Instant,
+};
+
+use anyhow::{Context as _, bail};
+use rampart_tests::{
+    agent::{Agent, AgentOptions, agent_bin},
+    net::{port, trigger, write_policy},
+    pod::{PodSpec, TestPod},
+};
+
+use super::{
+    Goal,
+    segments::{Variant, interleaved},
+};
+
+/// `rampart-agent bench-baseline --hook network`, until dropped.
+struct Baseline(std::process::Child);
+
+impl Baseline {
+    fn start() -> anyhow::Result<Baseline> {
+        let mut child = Command::new(agent_bin())
+            .args(["bench-baseline", "--hook", "network"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the baseline")?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+        if line.trim() != "attached" {
+            bail!("baseline did not attach: {line:?}");
+        }
+        Ok(Baseline(child))
+    }
+}
+
+impl Drop for Baseline {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
+}
+
+/// Run a `*-cycles` trigger in the pod; ns per cycle.
+fn cycles(pod: &TestPod, mode: &str, addr: &str, n: u32) -> anyhow::Result<f64> {
+    let t = trigger();
+    let out = pod.exec(&[&t, mode, addr, &n.to_string()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .strip_prefix("ok ns_per_cycle=")
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("{mode} failed: {text} {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn policy(dir: &Path, p: u16) {
+    let mut to = String::new();
+    for i in 0..9_999u32 {
+        to.push_str(&format!("{{cidr: 10.{}.{}.{}/32}}, ", 100 + i / 65536, (i / 256) % 256, i % 256));
+    }
+    to.push_str("{cidr: 127.0.0.1/32}");
+    write_policy(
+        dir,
+        "bench",
+        "ten-thousand",
+        "netbench",
+        "enforce",
+        &format!(
+            "    egress:\n      - to: [{to}]\n        ports: [{{port: {p}}}, {{port: {p}, protocol: UDP}}]\n    ingress:\n      - from: [{{cidr: 127.0.0.1/32}}]\n        ports: [{{port: {p}}}]\n"
+        ),
+    );
+}
+
+pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
+    println!("\n==> network: TCP connect+accept+close and UDP connect, 10,000 CIDR rules");
+    let (policies, manifests) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let p = port();
+    policy(policies.path(), p);
+    let pod = TestPod::create(PodSpec::new("bench", "netbench"));
+    pod.write_manifest(manifests.path());
+    let addr = format!("127.0.0.1:{p}");
+    let n = if quick { 300 } else { 3000 };
+    cycles(&pod, "tcp-cycles", &addr, n / 4)?; // warm up
+
+    let rates = std::cell::RefCell::new(Vec::new());
+    let start_agent = || -> anyhow::Result<Box<dyn std::any::Any>> {
+        let agent = Agent::start(AgentOptions {
+            policies: Some(policies.path().into()),
+            pod_manifests: Some(manifests.path().into()),
+            ..Default::default()
+        });
+        agent.wait_metric("rampart_policies", 1.0);
+        agent.wait_metric("rampart_pods", 1.0);
+        Ok(Box::new(agent))
+    };
+    let variants = [
+        Variant { name: "A:none", start: Box::new(|| Ok(Box::new(()))) },
+        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start()?))) },
+        Variant { name: "C:agent", start: Box::new(start_agent) },
+        Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
+    ];
+    let tcp = interleaved(rounds, &variants, |guard| {
+        let before = guard
+            .and_then(|g| g.downcast_ref::<Agent>())
+            .map(|a| a.metric("rampart_events_total{kind=\"flow\"}"));
+        let t0 = Instant::now();
+        let cost = cycles(&pod, "tcp-cycles", &addr, n)?;
+        if let Some(agent) = guard.and_then(|g| g.downcast_ref::<Agent>()) {
+            // Let the pipeline catch up, then count what it emitted and dropped.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let emitted = agent.metric("rampart_events_total{kind=\"flow\"}").unwrap_or(0.0)
+                - before.flatten().unwrap_or(0.0);
+            let drops: f64 = agent
+                .metrics()
+                .lines()
+                .filter(|l| l.starts_with("rampart_drops_total"))
+                .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+                .sum();
+            rates.borrow_mut().push((emitted / t0.elapsed().as_secs_f64(), drops));
+        }
+        Ok(cost)
+    })?;
+    let udp = interleaved(rounds, &variants, |_| cycles(&pod, "udp-cycles", &addr, n))?;
+
+    let noise = (tcp.ratio("A2:none", "A:none") - 1.0).abs();
+    let rates = rates.into_inner();
+    let best_rate = rates.iter().map(|r| r.0).fold(0.0, f64::max);
+    let drops = rates.iter().map(|r| r.1).fold(0.0, f64::max);
+    let note = format!(
+        "A {:.0} ns, B {:.0} ns, C {:.0} ns per cycle; A/A noise {:.1}%",
+        tcp.get("A:none"),
+        tcp.get("B:empty"),
+        tcp.get("C:agent"),
+        noise * 100.0
+    );
+    Ok(vec![
+        Goal::at_most(
+            "TCP cycle: agent / no agent (C/A)",
+            tcp.ratio("C:agent", "A:none"),
+            "ratio",
+            1.02,
+            note,
+        ),
+        Goal::at_most(
+            "TCP cycle: agent / empty programs (C/B)",
+            tcp.ratio("C:agent", "B:empty"),
+            "ratio",
+            1.3,
+            "",
+        ),
+        Goal::at_most(
+            "UDP connect: agent / empty programs (C/B)",
+            udp.ratio("C:agent", "B:empty"),
+            "ratio",
+            1.3,
+            format!("C/A {:.3}", udp.ratio("C:agent", "A:none")),
+        ),
+        Goal::at_most(
+            "flow events during TCP cycles: drops",
+            drops,
+            "events",
+            0.0,
+            format!("{best_rate:.0} flow events/s sustained (4 per cycle)"),
+        ),
+    ])
+}
