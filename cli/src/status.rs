@@ -57,7 +57,7 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
             s.subscribers, i.subscriber_missed
         );
     }
-    let _ = writeln!(o, "agents:    {}", if s.agents.is_empty() { "none yet" } else { "" });
+    let _ = writeln!(o, "agents:{}", if s.agents.is_empty() { "    none yet" } else { "" });
     for a in &s.agents {
         agent(&mut o, a, now);
     }
