@@ -372,10 +372,15 @@ impl ExportTask {
 
     async fn close(mut self, drain: Duration) {
         let deadline = Instant::now() + drain;
-        while self.conn.is_some() && !self.idle() {
+        while !self.idle() && Instant::now() < deadline {
             self.pump();
             tokio::select! {
                 reply = next_reply(&mut self.conn) => self.on_reply(reply),
+                () = sleep_until(self.retry_at.min(deadline)), if self.conn.is_none() => {
+                    if Instant::now() < deadline {
+                        self.connect().await;
+                    }
+                }
                 () = sleep_until(deadline) => break,
             }
         }
