@@ -23,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// The agent on this node with example policies and demo pods; events printed as they happen.
+    /// Collector, agent and demo pods on this node; events shown live with `rampart observe`, then replayed.
     Demo {
         /// Stop after this long (0 = run until Ctrl-C).
         #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
