@@ -19,8 +19,9 @@ use rampart_proto::{
 use super::{CollectorConfig, Exporter};
 use crate::telemetry::Metrics;
 
-/// Events generated ahead of the collector's acks, at most.
-const AHEAD: u64 = 64 * 1024;
+/// Events generated ahead of the collector's acks, at most: well inside the export's memory
+/// queue, so a run without a spool loses nothing (and one that loses something says so).
+const AHEAD: u64 = 8 * 1024;
 
 #[derive(Args, Debug)]
 pub struct LoadArgs {

@@ -10,6 +10,7 @@
 //! - The write queue is bounded: when the disk is slower than the agents, appends wait, acks
 //!   slow down, and agents queue (and spool) on their side.
 
+pub mod baseline;
 mod read;
 mod schema;
 mod writer;
