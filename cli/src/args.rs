@@ -20,6 +20,15 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub server: String,
+    /// CA certificate (PEM) that signed the collector's certificate (https:// servers).
+    #[arg(long, global = true, env = "RAMPART_TLS_CA", value_name = "PEM")]
+    pub tls_ca: Option<std::path::PathBuf>,
+    /// Client certificate (PEM) for a collector that requires mTLS, with --tls-key.
+    #[arg(long, global = true, env = "RAMPART_TLS_CERT", value_name = "PEM")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// Key (PEM) of --tls-cert.
+    #[arg(long, global = true, env = "RAMPART_TLS_KEY", value_name = "PEM")]
+    pub tls_key: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -14,7 +14,7 @@ use clap::Parser as _;
 use rampart_proto::v1::{
     ReplayRequest, StatusRequest, SubscribeRequest, collector_client::CollectorClient, subscribe_response,
 };
-use tonic::transport::Channel;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 
 use args::{Cli, Command, PolicyCommand, StatusOutput, StreamArgs};
 
@@ -47,25 +47,80 @@ fn main() -> ExitCode {
     }
 }
 
-async fn connect(server: &str) -> anyhow::Result<CollectorClient<Channel>> {
-    let endpoint =
-        Channel::from_shared(server.to_string()).with_context(|| format!("--server {server:?}"))?;
+/// Where the collector is and how to reach it.
+struct Server {
+    url: String,
+    tls: Option<ClientTlsConfig>,
+    /// A client certificate is configured.
+    identity: bool,
+}
+
+impl Server {
+    fn from_cli(cli: &Cli) -> anyhow::Result<Server> {
+        let read = |flag: &str, p: &std::path::Path| {
+            std::fs::read(p).with_context(|| format!("{flag} {}", p.display()))
+        };
+        let https = cli.server.starts_with("https://");
+        let tls = match (&cli.tls_ca, https) {
+            (Some(ca), true) => {
+                let mut t =
+                    ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read("--tls-ca", ca)?));
+                match (&cli.tls_cert, &cli.tls_key) {
+                    (Some(c), Some(k)) => {
+                        t = t.identity(Identity::from_pem(read("--tls-cert", c)?, read("--tls-key", k)?));
+                    }
+                    (None, None) => {}
+                    _ => anyhow::bail!("--tls-cert and --tls-key go together"),
+                }
+                Some(t)
+            }
+            (None, true) => {
+                anyhow::bail!("{} is https: --tls-ca is needed to verify the collector", cli.server)
+            }
+            (_, false) if cli.tls_ca.is_some() || cli.tls_cert.is_some() => {
+                anyhow::bail!("--tls-ca/--tls-cert need an https:// --server, not {}", cli.server)
+            }
+            (_, false) => None,
+        };
+        let identity = cli.tls_cert.is_some();
+        Ok(Server { url: cli.server.clone(), tls, identity })
+    }
+}
+
+async fn connect(server: &Server) -> anyhow::Result<CollectorClient<Channel>> {
+    let url = &server.url;
+    let mut endpoint = Channel::from_shared(url.clone()).with_context(|| format!("--server {url:?}"))?;
+    if let Some(tls) = &server.tls {
+        endpoint = endpoint.tls_config(tls.clone()).context("TLS configuration")?;
+    }
     let channel = endpoint
         .connect_timeout(std::time::Duration::from_secs(5))
         .connect()
         .await
-        .with_context(|| format!("cannot reach the collector at {server}"))?;
+        .with_context(|| format!("cannot reach the collector at {url}"))?;
     Ok(CollectorClient::new(channel).max_decoding_message_size(64 << 20))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let now = SystemTime::now();
+    let server = Server::from_cli(&cli)?;
+    let result = commands(cli, &server, now).await;
+    // TLS 1.3 reports a missing client certificate only as a broken connection.
+    if server.tls.is_some()
+        && !server.identity
+        && result.as_ref().is_err_and(|e| format!("{e:#}").contains("transport error"))
+    {
+        return result.context("the collector may require a client certificate (--tls-cert, --tls-key)");
+    }
+    result
+}
+
+async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Observe(a) => observe(&cli.server, a, now).await,
-        Command::Replay(a) => replay(&cli.server, a, now).await,
+        Command::Observe(a) => observe(server, a, now).await,
+        Command::Replay(a) => replay(server, a, now).await,
         Command::Status(a) => {
-            let s =
-                connect(&cli.server).await?.status(StatusRequest {}).await.context("status")?.into_inner();
+            let s = connect(server).await?.status(StatusRequest {}).await.context("status")?.into_inner();
             match a.output {
                 StatusOutput::Text => print!("{}", status::text(&s, SystemTime::now())),
                 StatusOutput::Json => println!("{}", serde_json::to_string(&s)?),
@@ -81,7 +136,7 @@ fn usage(e: String) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(2))
 }
 
-async fn observe(server: &str, a: StreamArgs, now: SystemTime) -> anyhow::Result<ExitCode> {
+async fn observe(server: &Server, a: StreamArgs, now: SystemTime) -> anyhow::Result<ExitCode> {
     let filter = match filter::to_proto(&a.filter, now) {
         Ok(f) => f,
         Err(e) => return usage(e),
@@ -118,7 +173,7 @@ async fn observe(server: &str, a: StreamArgs, now: SystemTime) -> anyhow::Result
     }
 }
 
-async fn replay(server: &str, a: StreamArgs, now: SystemTime) -> anyhow::Result<ExitCode> {
+async fn replay(server: &Server, a: StreamArgs, now: SystemTime) -> anyhow::Result<ExitCode> {
     let filter = match filter::to_proto(&a.filter, now) {
         Ok(f) => f,
         Err(e) => return usage(e),

@@ -38,6 +38,23 @@ pub struct Cli {
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Serve TLS with this certificate (PEM), with --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Require every client (agents, the CLI) to present a certificate signed by this CA (mTLS).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
+}
+
+/// TLS as served: certificate, key and (for mTLS) the CA client certificates must chain to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerTls {
+    pub cert: Vec<u8>,
+    pub key: Vec<u8>,
+    pub client_ca: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -61,6 +78,7 @@ pub struct Config {
     pub limits: Limits,
     pub subscriber_queue: usize,
     pub log_format: LogFormat,
+    pub tls: Option<ServerTls>,
 }
 
 /// Everything wrong with a command line.
@@ -129,6 +147,20 @@ impl Cli {
         if self.subscriber_queue < 2 {
             errors.push("--subscriber-queue must be at least 2".into());
         }
+        let mut read = |flag: &str, path: &Option<PathBuf>| {
+            path.as_ref().and_then(|p| {
+                std::fs::read(p).map_err(|e| errors.push(format!("{flag} {}: {e}", p.display()))).ok()
+            })
+        };
+        let (cert, key, client_ca) = (
+            read("--tls-cert", &self.tls_cert),
+            read("--tls-key", &self.tls_key),
+            read("--client-ca", &self.client_ca),
+        );
+        let tls = match (cert, key) {
+            (Some(cert), Some(key)) => Some(ServerTls { cert, key, client_ca }),
+            _ => None,
+        };
         match (listen, store) {
             (Some(listen), Some(store)) if errors.is_empty() => Ok(Config {
                 listen,
@@ -138,6 +170,7 @@ impl Cli {
                 limits: Limits { max_batch_events: self.max_batch_events },
                 subscriber_queue: self.subscriber_queue,
                 log_format: self.log_format,
+                tls,
             }),
             _ => Err(ConfigErrors(errors)),
         }

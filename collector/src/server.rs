@@ -7,6 +7,7 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use rampart_proto::v1::{collector_server::CollectorServer, ingest_server::IngestServer};
 use tokio::{net::TcpListener, sync::watch};
 use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 use tracing::{info, warn};
 
 use crate::{
@@ -112,7 +113,15 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         let _ = stop_tx.send(true);
         let _ = drained_tx.send(());
     };
-    let server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &cfg.tls {
+        let mut t = ServerTlsConfig::new().identity(Identity::from_pem(&tls.cert, &tls.key));
+        if let Some(ca) = &tls.client_ca {
+            t = t.client_ca_root(Certificate::from_pem(ca));
+        }
+        builder = builder.tls_config(t)?;
+    }
+    let server = builder
         .tcp_nodelay(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .add_service(health_service)
@@ -121,7 +130,12 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         .add_service(IngestServer::new(ingest).max_decoding_message_size(cfg.max_message_size))
         .add_service(CollectorServer::new(query))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
-    info!(addr = %bound, "listening");
+    let tls = match &cfg.tls {
+        None => "off",
+        Some(t) if t.client_ca.is_some() => "mtls",
+        Some(_) => "tls",
+    };
+    info!(addr = %bound, tls, "listening");
     tokio::pin!(server);
     tokio::select! {
         res = &mut server => res?,

@@ -29,7 +29,10 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Status, Streaming, transport::Endpoint};
 use tracing::{info, warn};
 
-use super::spool::{Cursor, Spool, SpoolError};
+use super::{
+    spool::{Cursor, Spool, SpoolError},
+    tls::ClientTls,
+};
 use crate::telemetry::{ExportDrop, Metrics};
 
 /// Batches sent and not yet answered, at most.
@@ -66,6 +69,7 @@ struct Conn {
 
 pub struct ExportTask {
     url: String,
+    tls: Option<ClientTls>,
     hello: Hello,
     metrics: Arc<Metrics>,
     spool: Option<Spool>,
@@ -86,9 +90,16 @@ fn events_of(b: &Batch) -> u32 {
 }
 
 impl ExportTask {
-    pub fn new(url: String, hello: Hello, metrics: Arc<Metrics>, spool: Option<Spool>) -> Self {
+    pub fn new(
+        url: String,
+        tls: Option<ClientTls>,
+        hello: Hello,
+        metrics: Arc<Metrics>,
+        spool: Option<Spool>,
+    ) -> Self {
         let t = ExportTask {
             url,
+            tls,
             hello,
             metrics,
             spool,
@@ -350,12 +361,15 @@ impl ExportTask {
     }
 
     async fn open_stream(&mut self) -> Result<Conn, String> {
-        let endpoint = Endpoint::from_shared(self.url.clone())
+        let mut endpoint = Endpoint::from_shared(self.url.clone())
             .map_err(|e| e.to_string())?
             .connect_timeout(CONNECT_TIMEOUT)
             .tcp_nodelay(true)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_timeout(Duration::from_secs(10));
+        if let Some(tls) = &self.tls {
+            endpoint = endpoint.tls_config(tls.config()).map_err(|e| format!("TLS: {e}"))?;
+        }
         let channel = endpoint.connect().await.map_err(|e| format!("{e}: {}", source_chain(&e)))?;
         let mut client = IngestClient::new(channel);
         let (out, rx) = mpsc::channel(WINDOW * 2 + 4);

@@ -1,8 +1,10 @@
-//! The export flags: `--collector URL`, `--spool-dir DIR`, `--spool-size SIZE`.
+//! The export flags: `--collector URL`, `--spool-dir DIR`, `--spool-size SIZE`, and TLS.
 
 use std::path::PathBuf;
 
 use clap::Args;
+
+use super::tls::{ClientTls, TlsArgs};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ExportArgs {
@@ -15,6 +17,8 @@ pub struct ExportArgs {
     /// Most disk the spool may use; what does not fit is dropped and counted.
     #[arg(long, default_value = "256MiB", value_parser = parse_bytes, value_name = "SIZE")]
     pub spool_size: u64,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 /// A validated collector export.
@@ -23,6 +27,7 @@ pub struct CollectorConfig {
     pub url: String,
     pub spool_dir: Option<PathBuf>,
     pub spool_size: u64,
+    pub tls: Option<ClientTls>,
 }
 
 impl ExportArgs {
@@ -36,13 +41,14 @@ impl ExportArgs {
         };
         let before = errors.len();
         match url.split_once("://") {
-            Some(("http", rest)) if !rest.is_empty() => {
+            Some(("http" | "https", rest)) if !rest.is_empty() => {
                 if let Err(e) = url.parse::<tonic::transport::Uri>() {
                     errors.push(format!("--collector {url:?}: {e}"));
                 }
             }
-            _ => errors.push(format!("--collector {url:?}: expected http://HOST:PORT")),
+            _ => errors.push(format!("--collector {url:?}: expected http://HOST:PORT or https://HOST:PORT")),
         }
+        let tls = self.tls.load(&url, errors);
         if let Some(d) = &self.spool_dir
             && let Err(e) = std::fs::create_dir_all(d)
         {
@@ -55,6 +61,7 @@ impl ExportArgs {
             url,
             spool_dir: self.spool_dir,
             spool_size: self.spool_size,
+            tls,
         })
     }
 }
@@ -86,7 +93,7 @@ mod tests {
     #[test]
     fn flags_are_checked_together() {
         let mut errors = Vec::new();
-        let args = ExportArgs { collector: Some("grpc://x".into()), spool_dir: None, spool_size: 10 };
+        let args = ExportArgs { collector: Some("grpc://x".into()), spool_size: 10, ..Default::default() };
         assert!(args.validate(&mut errors).is_none());
         assert_eq!(errors.len(), 2, "{errors:?}");
         let mut errors = Vec::new();
@@ -98,11 +105,20 @@ mod tests {
             collector: Some("http://127.0.0.1:50051".into()),
             spool_dir: Some(dir.path().join("spool")),
             spool_size: 1 << 20,
+            ..Default::default()
         };
         let cfg = good.validate(&mut errors).unwrap();
         assert!(dir.path().join("spool").is_dir());
         assert_eq!(cfg.url, "http://127.0.0.1:50051");
         assert_eq!(parse_bytes("256MiB"), Ok(256 << 20));
+        let mut errors = Vec::new();
+        let no_ca = ExportArgs {
+            collector: Some("https://c:50051".into()),
+            spool_size: 1 << 20,
+            ..Default::default()
+        };
+        assert!(no_ca.validate(&mut errors).is_none());
+        assert!(errors[0].contains("--tls-ca is needed"), "{errors:?}");
         assert!(parse_bytes("many").is_err());
     }
 }

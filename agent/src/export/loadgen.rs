@@ -36,12 +36,16 @@ pub struct LoadArgs {
     /// How long to wait for the last acks.
     #[arg(long, default_value = "120s", value_parser = humantime::parse_duration)]
     pub drain: Duration,
+    #[command(flatten)]
+    pub tls: super::tls::TlsArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("opening the spool: {0}")]
     Spool(std::io::Error),
+    #[error("{0}")]
+    Tls(String),
 }
 
 /// A plausible exec event from one of eight pods.
@@ -85,7 +89,12 @@ pub fn synthetic_event(node: &str, i: u64) -> Event {
 
 pub async fn run(args: LoadArgs) -> Result<(), LoadError> {
     let metrics = Arc::new(Metrics::default());
-    let cfg = CollectorConfig { url: args.collector, spool_dir: args.spool_dir, spool_size: 1 << 30 };
+    let mut errors = Vec::new();
+    let tls = args.tls.load(&args.collector, &mut errors);
+    if !errors.is_empty() {
+        return Err(LoadError::Tls(errors.join("; ")));
+    }
+    let cfg = CollectorConfig { url: args.collector, spool_dir: args.spool_dir, spool_size: 1 << 30, tls };
     let boot = super::new_boot_id();
     let hello = rampart_proto::v1::Hello {
         node: args.node_name.clone(),
