@@ -25,7 +25,7 @@ use crate::{
         policies::{PolicyDirError, PolicyStore},
     },
     events::{Pipeline, build::Clock, denies::DenySummaries, hold::Held, ring::Ring},
-    export::Exporter,
+    export::{self, Exporter},
     loader::{self, LoadError, offsets, tracefs::Tracefs},
     process::ProcessTable,
     telemetry::{self, Metrics},
@@ -100,7 +100,14 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         policies,
         processes: ProcessTable::new(32 * 1024),
         held: Held::new(cfg.attribution_hold, HOLD_CAPACITY),
-        exporter: Exporter::open(cfg.events_out.as_ref()).map_err(io("opening --events-out"))?,
+        exporter: Exporter::open(cfg.events_out.as_ref())
+            .map_err(io("opening --events-out"))?
+            .with_collector(
+                cfg.collector.as_ref(),
+                export::hello(&cfg.node_name, &export::new_boot_id(), &report),
+                &metrics,
+            )
+            .map_err(io("opening --spool-dir"))?,
         metrics: Arc::clone(&metrics),
         network: Some(NetEnforcer::new(&mut ebpf, cfg.network)?),
     };
@@ -193,6 +200,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     pipeline.summarize_denies(&mut denies);
     pipeline.release_all_held();
     pipeline.flush();
+    pipeline.exporter.close().await;
     read_kernel_drops(&drops, &metrics);
     info!(records = n, drops = metrics.total_drops(), "drained; exiting");
     Ok(())

@@ -40,6 +40,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::BenchExport(args) => match runtime().block_on(rampart_agent::export::loadgen::run(args)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("rampart-agent: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::BenchBaseline(args) => match runtime().block_on(bench::baseline(args.hook)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -1,6 +1,6 @@
 //! `rampart.v1`: the wire types of Rampart, generated from `proto/rampart/v1/*.proto` by
 //! `cargo xtask codegen` (prost for the messages, tonic for the services, pbjson for the proto3
-//! JSON mapping) and committed; `cargo xtask codegen --check` fails when they drift.
+//! JSON mapping, and the descriptor set for gRPC reflection) and committed; `cargo xtask codegen --check` fails when they drift.
 //!
 //! Hand-written helpers on the generated types live in [`event`].
 
@@ -15,5 +15,10 @@ pub mod v1 {
     include!("gen/rampart.v1.serde.rs");
 }
 
+/// The encoded `FileDescriptorSet` of `rampart/v1/*.proto` (and what they import), for gRPC
+/// reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("gen/rampart.v1.descriptor.bin");
+
+pub mod collector;
 pub mod event;
 pub mod wkt;

@@ -93,21 +93,14 @@ impl Agent {
         let events_path = dir.path().join("events.json");
         let log_path = dir.path().join("agent.log");
         let mut cmd = Command::new(agent_bin());
-        cmd.args([
-            "run",
-            "--node-name",
-            "test-node",
-            "--metrics-addr",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
-        .arg("--events-out")
-        .arg(&events_path)
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(fs::File::create(&log_path).expect("log file"));
+        let node = opts.node_name.as_deref().unwrap_or("test-node");
+        cmd.args(["run", "--node-name", node, "--metrics-addr", "127.0.0.1:0", "--log-format", "json"])
+            .arg("--events-out")
+            .arg(&events_path)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&log_path).expect("log file"));
         if let Some(p) = &opts.policies {
             cmd.arg("--policies").arg(p);
         }

@@ -6,10 +6,18 @@
 //! - [`agent`]: the real `rampart-agent` binary, started with a scratch directory, read through
 //!   its `--events-out` file and its `/metrics`, stopped with SIGTERM.
 //! - [`netns`]: pod networking — a network namespace per pod on a veth to a test bridge.
+//! - [`collector`]: the real `rampart-collector` on a scratch SQLite file, killed and restarted
+//!   on the same address and store.
+//! - [`cli`]: the real `rampart` command, one-shot or `observe` in the background.
+//! - [`grpc`]: a raw client of the collector's services, for what the binaries never send.
 //! - [`require`]: capabilities a test needs. Under `CI=true` a missing one fails the test with
 //!   the reason; elsewhere the test says why it skipped.
 
 pub mod agent;
+pub mod bins;
+pub mod cli;
+pub mod collector;
+pub mod grpc;
 pub mod net;
 pub mod netns;
 pub mod pod;

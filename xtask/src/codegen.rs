@@ -1,5 +1,6 @@
 //! `cargo xtask codegen [--check]`: regenerate the committed prost/tonic/pbjson code in
-//! `proto/src/gen/` from `proto/rampart/v1/*.proto`.
+//! `proto/src/gen/` from `proto/rampart/v1/*.proto`, and the encoded descriptor set that gRPC
+//! reflection serves.
 //!
 //! The .proto files are compiled with protox (pure Rust), so no system `protoc` is needed.
 //! `--check` generates into a temporary directory and fails if anything differs from what is
@@ -15,6 +16,9 @@ use prost_build::Config;
 use protox::prost::Message as _;
 
 use crate::workspace_root;
+
+/// The encoded `FileDescriptorSet` of every .proto file, served by gRPC reflection.
+const DESCRIPTOR_SET: &str = "rampart.v1.descriptor.bin";
 
 pub fn run(check: bool) -> anyhow::Result<()> {
     let root = workspace_root();
@@ -65,6 +69,9 @@ fn generate(root: &Path, out: &Path) -> anyhow::Result<()> {
         .compile_fds_with_config(fds.clone(), config)
         .context("generating prost/tonic code")?;
 
+    // For gRPC reflection (grpcurl): the compiled descriptors, imports included.
+    fs::write(out.join(DESCRIPTOR_SET), fds.encode_to_vec())?;
+
     pbjson_build::Builder::new()
         .register_descriptors(&fds.encode_to_vec())?
         .extern_path(".google.protobuf", "crate::wkt")
@@ -97,4 +104,19 @@ fn compare(fresh: &Path, committed: &Path) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(drift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed code is what the .proto files generate (`cargo test` catches drift too).
+    #[test]
+    fn committed_code_matches_the_protos() {
+        let root = workspace_root();
+        let tmp = tempfile::tempdir().unwrap();
+        generate(&root, tmp.path()).unwrap();
+        let drift = compare(tmp.path(), &root.join("proto/src/gen")).unwrap();
+        assert!(drift.is_empty(), "run `cargo xtask codegen`: {}", drift.join(", "));
+    }
 }

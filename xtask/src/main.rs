@@ -23,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// The agent on this node with example policies and demo pods; events printed as they happen.
+    /// Collector, agent and demo pods on this node; events shown live with `rampart observe`, then replayed.
     Demo {
         /// Stop after this long (0 = run until Ctrl-C).
         #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
@@ -40,6 +40,9 @@ enum Task {
         /// Fewer iterations and shorter windows (a smoke run, not a measurement).
         #[arg(long)]
         quick: bool,
+        /// Run only these benchmarks (exec, network, footprint, collector); default all.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
     /// Install what this machine lacks (Debian packages, nightly rust-src, musl targets, bpf-linker).
     Setup,
@@ -59,7 +62,7 @@ enum Task {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Setup => setup::run_setup(),
-        Task::Bench { rounds, quick } => bench::run_bench(rounds, quick),
+        Task::Bench { rounds, quick, only } => bench::run_bench(rounds, quick, &only),
         Task::Demo { duration, host } => demo::run_demo(duration, host),
         Task::Test { no_lint } => test::run_tests(no_lint),
         Task::Codegen { check } => codegen::run(check),

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: what CI runs (`.ci/run`). Setup, then formatting, generated-code drift,
-//! clippy, the agent binary, and every test — unit tests and the real-kernel tests on this host.
+//! clippy, the binaries (agent, collector, CLI), and every test — unit tests and the real-kernel
+//! tests on this host.
 //!
 //! Under `CI=true` no test skips: a missing capability fails with the reason.
 
@@ -23,8 +24,8 @@ pub fn run_tests(skip_lint: bool) -> anyhow::Result<()> {
         section("clippy");
         run(cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"]))?;
     }
-    section("build the agent");
-    run(cargo().args(["build", "-p", "rampart-agent"]))?;
+    section("build the binaries the end-to-end tests run");
+    run(cargo().args(["build", "-p", "rampart-agent", "-p", "rampart-collector", "-p", "rampart-cli"]))?;
     section("tests (unit and real-kernel)");
     run(cargo().args(["test", "--no-fail-fast"]))?;
     section("all tests passed");

@@ -11,7 +11,10 @@ use std::{
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::{attribution::cgroupfs, export::EventsOut};
+use crate::{
+    attribution::cgroupfs,
+    export::{CollectorConfig, EventsOut, ExportArgs},
+};
 
 #[derive(Parser, Debug)]
 #[command(name = "rampart-agent", version, about = "Rampart node agent: eBPF runtime enforcement for pods")]
@@ -29,6 +32,9 @@ pub enum Command {
     /// Benchmark baseline: attach an empty program to a hook and wait for SIGTERM.
     #[command(hide = true)]
     BenchBaseline(BaselineArgs),
+    /// Benchmark: a synthetic agent streaming generated events through the real export path.
+    #[command(hide = true)]
+    BenchExport(crate::export::loadgen::LoadArgs),
 }
 
 #[derive(Args, Debug)]
@@ -91,6 +97,8 @@ pub struct RunArgs {
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub export: ExportArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -118,6 +126,8 @@ pub struct RunConfig {
     pub cgroup_root: PathBuf,
     pub network: crate::enforce::network::NetworkOptions,
     pub log_format: LogFormat,
+    /// `--collector` and its spool.
+    pub collector: Option<CollectorConfig>,
 }
 
 /// Everything wrong with a configuration.
@@ -209,6 +219,7 @@ impl RunArgs {
                 PathBuf::new()
             }
         };
+        let collector = self.export.validate(&mut errors);
         if errors.is_empty() {
             Ok(RunConfig {
                 node_name,
@@ -224,6 +235,7 @@ impl RunArgs {
                     flow_interval: self.flow_interval,
                 },
                 log_format: self.log_format,
+                collector,
             })
         } else {
             Err(ConfigErrors(errors))

@@ -1,13 +1,39 @@
-//! Where events go. For now: JSON lines (`--events-out PATH|-`), the proto3 JSON mapping of
-//! `rampart.v1.Event`, one per line, flushed after every batch the ring buffer yields.
+//! Where events go: JSON lines (`--events-out PATH|-`, the proto3 JSON mapping of
+//! `rampart.v1.Event`, one per line) and the collector (`--collector URL`).
+//!
+//! Toward the collector, events are numbered per agent boot (a random boot id, sequences from
+//! 1 without gaps) and sealed into batches at every flush (after each ring-buffer read) or
+//! every [`MAX_BATCH_EVENTS`]; [`client`] streams them with acks, and [`spool`] keeps them on
+//! disk while the collector is away. (node, boot id, sequence) is what the collector
+//! deduplicates on, so resending is always safe.
+
+pub mod client;
+pub mod config;
+pub mod loadgen;
+pub mod spool;
+pub mod tls;
 
 use std::{
     fs::OpenOptions,
     io::{self, BufWriter, Write},
     path::PathBuf,
+    sync::Arc,
+    time::Duration,
 };
 
-use rampart_proto::v1::Event;
+use rampart_proto::v1::{Batch, ConcernTier, Event, Hello, concern_tier, verdict};
+use tokio::{sync::mpsc, task::JoinHandle};
+
+use crate::{
+    caps::{Concern, ProbeReport, Tier},
+    telemetry::Metrics,
+};
+pub use config::{CollectorConfig, ExportArgs, parse_bytes};
+
+/// Events per batch at most (a batch is also sealed at every flush).
+pub const MAX_BATCH_EVENTS: usize = 512;
+/// How long shutdown waits for the collector to ack what is pending before spooling it.
+pub const CLOSE_DRAIN: Duration = Duration::from_secs(3);
 
 /// Where `--events-out` points.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +50,64 @@ impl EventsOut {
 
 pub struct Exporter {
     lines: Option<BufWriter<Box<dyn Write + Send>>>,
+    collector: Option<ToCollector>,
+}
+
+/// The sending side of the collector export.
+struct ToCollector {
+    boot_id: String,
+    next_sequence: u64,
+    pending: Vec<Event>,
+    commands: mpsc::UnboundedSender<client::Command>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ToCollector {
+    fn seal(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let events = std::mem::take(&mut self.pending);
+        let batch = Batch { boot_id: self.boot_id.clone(), first_sequence: self.next_sequence, events };
+        self.next_sequence += batch.events.len() as u64;
+        // The task ends only after the sender does: this cannot fail while we hold it.
+        let _ = self.commands.send(client::Command::Batch(batch));
+    }
+}
+
+/// A new random boot id (a UUID from the kernel).
+pub fn new_boot_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/uuid").map(|s| s.trim().to_string()).unwrap_or_else(
+        |_| {
+            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            format!("{:x}-{:x}", t.as_nanos(), std::process::id())
+        },
+    )
+}
+
+/// The Hello: who this agent is and what it can enforce.
+pub fn hello(node: &str, boot_id: &str, report: &ProbeReport) -> Hello {
+    let concern = |c: Concern| match c {
+        Concern::Network => concern_tier::Concern::Network,
+        Concern::Rootfs => concern_tier::Concern::Rootfs,
+        Concern::Privilege => concern_tier::Concern::Privilege,
+    };
+    let tier = |t: Tier| match t {
+        Tier::Lsm => verdict::Tier::Lsm,
+        Tier::Cgroup => verdict::Tier::Cgroup,
+        Tier::Sigkill => verdict::Tier::Sigkill,
+        Tier::None => verdict::Tier::None,
+    };
+    Hello {
+        node: node.into(),
+        boot_id: boot_id.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        tiers: Concern::ALL
+            .iter()
+            .map(|c| ConcernTier { concern: concern(*c) as i32, tier: tier(report.concern(*c).tier) as i32 })
+            .collect(),
+        stats: None,
+    }
 }
 
 impl Exporter {
@@ -36,10 +120,36 @@ impl Exporter {
                 Some(BufWriter::new(Box::new(f) as Box<dyn Write + Send>))
             }
         };
-        Ok(Exporter { lines })
+        Ok(Exporter { lines, collector: None })
+    }
+
+    /// Also stream to the collector (when configured): opens the spool and starts the export
+    /// task. Must be called inside the tokio runtime.
+    pub fn with_collector(
+        mut self,
+        cfg: Option<&CollectorConfig>,
+        hello: Hello,
+        metrics: &Arc<Metrics>,
+    ) -> io::Result<Self> {
+        let Some(cfg) = cfg else { return Ok(self) };
+        let spool = cfg.spool_dir.as_deref().map(|d| spool::Spool::open(d, cfg.spool_size)).transpose()?;
+        let (commands, rx) = mpsc::unbounded_channel();
+        let boot_id = hello.boot_id.clone();
+        let task =
+            client::ExportTask::new(cfg.url.clone(), cfg.tls.clone(), hello, Arc::clone(metrics), spool);
+        let task = tokio::spawn(task.run(rx));
+        self.collector =
+            Some(ToCollector { boot_id, next_sequence: 1, pending: Vec::new(), commands, task: Some(task) });
+        Ok(self)
     }
 
     pub fn send(&mut self, event: &Event) -> io::Result<()> {
+        if let Some(c) = &mut self.collector {
+            c.pending.push(event.clone());
+            if c.pending.len() >= MAX_BATCH_EVENTS {
+                c.seal();
+            }
+        }
         if let Some(w) = &mut self.lines {
             w.write_all(event.to_json_line().as_bytes())?;
             w.write_all(b"\n")?;
@@ -48,9 +158,29 @@ impl Exporter {
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
+        if let Some(c) = &mut self.collector {
+            c.seal();
+        }
         match &mut self.lines {
             Some(w) => w.flush(),
             None => Ok(()),
+        }
+    }
+
+    /// At shutdown: seal what is pending, give the collector [`CLOSE_DRAIN`] to ack it, and
+    /// keep the rest in the spool.
+    pub async fn close(&mut self) {
+        self.close_within(CLOSE_DRAIN).await;
+    }
+
+    /// [`Exporter::close`] with its own drain time.
+    pub async fn close_within(&mut self, drain: Duration) {
+        let _ = self.flush();
+        if let Some(c) = &mut self.collector {
+            let _ = c.commands.send(client::Command::Close(drain));
+            if let Some(task) = c.task.take() {
+                let _ = task.await;
+            }
         }
     }
 }

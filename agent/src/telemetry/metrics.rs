@@ -68,6 +68,8 @@ pub struct Metrics {
     pub verdict_mismatches: AtomicU64,
     ready: AtomicBool,
     tiers: Mutex<Vec<(Concern, Tier)>>,
+    /// Export to the collector (its drops are part of `rampart_drops_total`).
+    pub export: super::export::ExportMetrics,
 }
 
 fn kind_index(k: Kind) -> usize {
@@ -129,6 +131,7 @@ impl Metrics {
             + self.decode_short.load(Relaxed)
             + self.export_drops.load(Relaxed)
             + self.flow_table_full.load(Relaxed)
+            + self.export.total_drops()
     }
 
     pub fn render(&self) -> String {
@@ -178,6 +181,7 @@ impl Metrics {
             "rampart_drops_total{{stage=\"export\",kind=\"write_error\"}} {}",
             self.export_drops.load(Relaxed)
         );
+        self.export.render_drops(&mut o);
         family(&mut o, "rampart_attribution_total", "counter", "Events by how their pod was found.");
         for r in AttributionResult::ALL {
             let _ = writeln!(
@@ -222,7 +226,26 @@ impl Metrics {
         let _ = writeln!(o, "rampart_verdict_mismatches_total {}", self.verdict_mismatches.load(Relaxed));
         family(&mut o, "rampart_ready", "gauge", "1 when programs are attached and policies applied.");
         let _ = writeln!(o, "rampart_ready {}", u8::from(self.is_ready()));
+        self.export.render(&mut o);
         o
+    }
+
+    /// Every `rampart_drops_total` sample as (stage, kind, count): what the agent reports to
+    /// the collector.
+    pub fn drop_counts(&self) -> Vec<(&'static str, String, u64)> {
+        let mut v: Vec<(&'static str, String, u64)> = RecordKind::ALL
+            .iter()
+            .map(|k| ("ringbuf", k.name().to_string(), self.ringbuf_drops[*k as usize].load(Relaxed)))
+            .collect();
+        v.push(("kernel", "flow_table_full".into(), self.flow_table_full.load(Relaxed)));
+        v.push(("decode", "unknown_kind".into(), self.decode_unknown.load(Relaxed)));
+        v.push(("decode", "short_record".into(), self.decode_short.load(Relaxed)));
+        v.push(("export", "write_error".into(), self.export_drops.load(Relaxed)));
+        for d in super::export::ExportDrop::ALL {
+            let (stage, kind) = d.labels();
+            v.push((stage, kind.to_string(), self.export.drops(d)));
+        }
+        v
     }
 }
 
@@ -244,5 +267,22 @@ mod tests {
         assert!(text.contains("rampart_enforcement_tier{concern=\"network\",tier=\"cgroup\"} 1"));
         assert!(text.contains("rampart_enforcement_tier{concern=\"network\",tier=\"lsm\"} 0"));
         assert_eq!(m.total_drops(), 4);
+    }
+
+    /// The counts sent to the collector are exactly the `rampart_drops_total` samples.
+    #[test]
+    fn drop_counts_match_the_rendered_drops() {
+        let m = Metrics::default();
+        m.set_ringbuf_drops(RecordKind::Exec, 2);
+        m.dropped(DropStage::DecodeShort);
+        m.export.dropped(super::super::export::ExportDrop::SpoolOverflow, 5);
+        let rendered: Vec<String> =
+            m.render().lines().filter(|l| l.starts_with("rampart_drops_total{")).map(String::from).collect();
+        let counted: Vec<String> = m
+            .drop_counts()
+            .into_iter()
+            .map(|(stage, kind, n)| format!("rampart_drops_total{{stage=\"{stage}\",kind=\"{kind}\"}} {n}"))
+            .collect();
+        assert_eq!(counted, rendered, "drop_counts() must list every rampart_drops_total sample");
     }
 }

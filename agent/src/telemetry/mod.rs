@@ -1,9 +1,11 @@
 //! What the agent says about itself: Prometheus metrics, health and readiness over HTTP, and
 //! logging setup.
 
+mod export;
 mod http;
 mod metrics;
 
+pub use export::{ExportDrop, ExportMetrics};
 pub use http::serve;
 pub use metrics::{AttributionResult, DropStage, Metrics};
 

@@ -616,3 +616,1196 @@ pub mod verdict {
         }
     }
 }
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct AgentMessage {
+    #[prost(oneof = "agent_message::Message", tags = "1, 2, 3")]
+    pub message: ::core::option::Option<agent_message::Message>,
+}
+/// Nested message and enum types in `AgentMessage`.
+pub mod agent_message {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Message {
+        #[prost(message, tag = "1")]
+        Hello(super::Hello),
+        #[prost(message, tag = "2")]
+        Batch(super::Batch),
+        #[prost(message, tag = "3")]
+        Stats(super::AgentStats),
+    }
+}
+/// First message on an Ingest stream.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Hello {
+    #[prost(string, tag = "1")]
+    pub node: ::prost::alloc::string::String,
+    /// Random, new every time the agent process starts.
+    #[prost(string, tag = "2")]
+    pub boot_id: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub version: ::prost::alloc::string::String,
+    /// The enforcement tier per concern, as `rampart-agent probe` chose it.
+    #[prost(message, repeated, tag = "4")]
+    pub tiers: ::prost::alloc::vec::Vec<ConcernTier>,
+    #[prost(message, optional, tag = "5")]
+    pub stats: ::core::option::Option<AgentStats>,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ConcernTier {
+    #[prost(enumeration = "concern_tier::Concern", tag = "1")]
+    pub concern: i32,
+    #[prost(enumeration = "verdict::Tier", tag = "2")]
+    pub tier: i32,
+}
+/// Nested message and enum types in `ConcernTier`.
+pub mod concern_tier {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Concern {
+        Unspecified = 0,
+        Network = 1,
+        Rootfs = 2,
+        Privilege = 3,
+    }
+    impl Concern {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Unspecified => "CONCERN_UNSPECIFIED",
+                Self::Network => "network",
+                Self::Rootfs => "rootfs",
+                Self::Privilege => "privilege",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "CONCERN_UNSPECIFIED" => Some(Self::Unspecified),
+                "network" => Some(Self::Network),
+                "rootfs" => Some(Self::Rootfs),
+                "privilege" => Some(Self::Privilege),
+                _ => None,
+            }
+        }
+    }
+}
+/// The agent's counters, as its /metrics shows them.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct AgentStats {
+    /// Every `rampart_drops_total{stage,kind}` sample.
+    #[prost(message, repeated, tag = "1")]
+    pub drops: ::prost::alloc::vec::Vec<DropCount>,
+    /// Events waiting in the agent's on-disk spool.
+    #[prost(uint64, tag = "2")]
+    pub spooled_events: u64,
+    #[prost(uint64, tag = "3")]
+    pub spooled_bytes: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DropCount {
+    #[prost(string, tag = "1")]
+    pub stage: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub kind: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "3")]
+    pub count: u64,
+}
+/// Events from one boot of one agent, with consecutive sequence numbers.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Batch {
+    /// The boot that produced these events: the Hello's, or an earlier one for events the agent
+    /// spooled before it restarted.
+    #[prost(string, tag = "1")]
+    pub boot_id: ::prost::alloc::string::String,
+    /// Sequence of the first event; the i-th event has first_sequence + i. Sequences start at 1
+    /// for each boot. A gap means the agent lost events (and counted them in its drops).
+    #[prost(uint64, tag = "2")]
+    pub first_sequence: u64,
+    #[prost(message, repeated, tag = "3")]
+    pub events: ::prost::alloc::vec::Vec<Event>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct CollectorMessage {
+    #[prost(oneof = "collector_message::Message", tags = "1, 2")]
+    pub message: ::core::option::Option<collector_message::Message>,
+}
+/// Nested message and enum types in `CollectorMessage`.
+pub mod collector_message {
+    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
+    pub enum Message {
+        #[prost(message, tag = "1")]
+        Ack(super::Ack),
+        #[prost(message, tag = "2")]
+        Refusal(super::Refusal),
+    }
+}
+/// The batch is stored: every event in it is on disk (now, or from an earlier send).
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Ack {
+    #[prost(string, tag = "1")]
+    pub boot_id: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "2")]
+    pub first_sequence: u64,
+    #[prost(uint64, tag = "3")]
+    pub last_sequence: u64,
+    /// Events stored by this batch; the others were stored before (a resend).
+    #[prost(uint32, tag = "4")]
+    pub stored: u32,
+    #[prost(uint32, tag = "5")]
+    pub duplicates: u32,
+}
+/// The batch was refused and nothing of it was stored. Resending it will not help.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Refusal {
+    #[prost(string, tag = "1")]
+    pub boot_id: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "2")]
+    pub first_sequence: u64,
+    #[prost(uint64, tag = "3")]
+    pub last_sequence: u64,
+    #[prost(enumeration = "refusal::Reason", tag = "4")]
+    pub reason: i32,
+    /// What was wrong, naming the event's sequence and field.
+    #[prost(string, tag = "5")]
+    pub message: ::prost::alloc::string::String,
+}
+/// Nested message and enum types in `Refusal`.
+pub mod refusal {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Reason {
+        Unspecified = 0,
+        /// An event is malformed: no time, no body, or an enum value this collector does not know.
+        InvalidEvent = 1,
+        /// More events than the collector accepts in one batch.
+        TooManyEvents = 2,
+        /// The batch itself is malformed (no boot id, sequence 0, sequence overflow).
+        InvalidBatch = 3,
+    }
+    impl Reason {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Unspecified => "REASON_UNSPECIFIED",
+                Self::InvalidEvent => "invalid_event",
+                Self::TooManyEvents => "too_many_events",
+                Self::InvalidBatch => "invalid_batch",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "REASON_UNSPECIFIED" => Some(Self::Unspecified),
+                "invalid_event" => Some(Self::InvalidEvent),
+                "too_many_events" => Some(Self::TooManyEvents),
+                "invalid_batch" => Some(Self::InvalidBatch),
+                _ => None,
+            }
+        }
+    }
+}
+/// Which events a subscriber or replay wants. Every field that is set must match; a repeated
+/// field matches when any of its values does; an empty filter matches everything.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct Filter {
+    #[prost(string, repeated, tag = "1")]
+    pub namespaces: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// Pod names.
+    #[prost(string, repeated, tag = "2")]
+    pub pods: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(message, optional, tag = "3")]
+    pub label_selector: ::core::option::Option<LabelSelector>,
+    #[prost(enumeration = "filter::Kind", repeated, tag = "4")]
+    pub kinds: ::prost::alloc::vec::Vec<i32>,
+    #[prost(enumeration = "verdict::Action", repeated, tag = "5")]
+    pub actions: ::prost::alloc::vec::Vec<i32>,
+    /// "namespace/name" of the deciding policy.
+    #[prost(string, repeated, tag = "6")]
+    pub policies: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, repeated, tag = "7")]
+    pub nodes: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// Event time window: since \<= time \< until. Either may be left out.
+    #[prost(message, optional, tag = "8")]
+    pub since: ::core::option::Option<crate::wkt::Timestamp>,
+    #[prost(message, optional, tag = "9")]
+    pub until: ::core::option::Option<crate::wkt::Timestamp>,
+}
+/// Nested message and enum types in `Filter`.
+pub mod filter {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Kind {
+        Unspecified = 0,
+        Flow = 1,
+        File = 2,
+        Privilege = 3,
+        Exec = 4,
+    }
+    impl Kind {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Unspecified => "KIND_UNSPECIFIED",
+                Self::Flow => "flow",
+                Self::File => "file",
+                Self::Privilege => "privilege",
+                Self::Exec => "exec",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "KIND_UNSPECIFIED" => Some(Self::Unspecified),
+                "flow" => Some(Self::Flow),
+                "file" => Some(Self::File),
+                "privilege" => Some(Self::Privilege),
+                "exec" => Some(Self::Exec),
+                _ => None,
+            }
+        }
+    }
+}
+/// A Kubernetes label selector (matchLabels) against the pod's labels.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct LabelSelector {
+    #[prost(btree_map = "string, string", tag = "1")]
+    pub match_labels: ::prost::alloc::collections::BTreeMap<
+        ::prost::alloc::string::String,
+        ::prost::alloc::string::String,
+    >,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct SubscribeRequest {
+    #[prost(message, optional, tag = "1")]
+    pub filter: ::core::option::Option<Filter>,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct SubscribeResponse {
+    #[prost(oneof = "subscribe_response::Item", tags = "1, 2")]
+    pub item: ::core::option::Option<subscribe_response::Item>,
+}
+/// Nested message and enum types in `SubscribeResponse`.
+pub mod subscribe_response {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Item {
+        #[prost(message, tag = "1")]
+        Event(super::Event),
+        #[prost(message, tag = "2")]
+        Missed(super::Missed),
+    }
+}
+/// Events matching the subscription that were not sent, at this point in the stream.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Missed {
+    #[prost(uint64, tag = "1")]
+    pub events: u64,
+    #[prost(string, tag = "2")]
+    pub reason: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ReplayRequest {
+    #[prost(message, optional, tag = "1")]
+    pub filter: ::core::option::Option<Filter>,
+    /// At most this many events (0: all).
+    #[prost(uint64, tag = "2")]
+    pub limit: u64,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ReplayResponse {
+    #[prost(message, optional, tag = "1")]
+    pub event: ::core::option::Option<Event>,
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct StatusRequest {}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct StatusResponse {
+    #[prost(string, tag = "1")]
+    pub version: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "2")]
+    pub started: ::core::option::Option<crate::wkt::Timestamp>,
+    /// Agents seen since the collector started, and earlier boots found in the store.
+    #[prost(message, repeated, tag = "3")]
+    pub agents: ::prost::alloc::vec::Vec<AgentStatus>,
+    #[prost(message, optional, tag = "4")]
+    pub store: ::core::option::Option<StoreStatus>,
+    #[prost(message, optional, tag = "5")]
+    pub ingest: ::core::option::Option<IngestStatus>,
+    #[prost(uint32, tag = "6")]
+    pub subscribers: u32,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct AgentStatus {
+    #[prost(string, tag = "1")]
+    pub node: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub boot_id: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub version: ::prost::alloc::string::String,
+    #[prost(bool, tag = "4")]
+    pub connected: bool,
+    /// Remote address of the current (or last) connection.
+    #[prost(string, tag = "5")]
+    pub peer: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "6")]
+    pub connected_since: ::core::option::Option<crate::wkt::Timestamp>,
+    #[prost(message, optional, tag = "7")]
+    pub last_seen: ::core::option::Option<crate::wkt::Timestamp>,
+    #[prost(message, repeated, tag = "8")]
+    pub tiers: ::prost::alloc::vec::Vec<ConcernTier>,
+    #[prost(message, optional, tag = "9")]
+    pub stats: ::core::option::Option<AgentStats>,
+    /// Highest sequence stored for this boot.
+    #[prost(uint64, tag = "10")]
+    pub last_sequence: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct StoreStatus {
+    /// "sqlite"
+    #[prost(string, tag = "1")]
+    pub backend: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub location: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "3")]
+    pub size_bytes: u64,
+    #[prost(uint64, tag = "4")]
+    pub events: u64,
+    #[prost(message, optional, tag = "5")]
+    pub oldest: ::core::option::Option<crate::wkt::Timestamp>,
+    #[prost(message, optional, tag = "6")]
+    pub newest: ::core::option::Option<crate::wkt::Timestamp>,
+    /// Retention by age in seconds (0: none) and by size in bytes (0: none).
+    #[prost(uint64, tag = "7")]
+    pub retention_seconds: u64,
+    #[prost(uint64, tag = "8")]
+    pub retention_bytes: u64,
+}
+/// Counters since the collector started.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct IngestStatus {
+    #[prost(uint64, tag = "1")]
+    pub batches: u64,
+    #[prost(uint64, tag = "2")]
+    pub events_stored: u64,
+    #[prost(uint64, tag = "3")]
+    pub duplicates: u64,
+    #[prost(uint64, tag = "4")]
+    pub batches_refused: u64,
+    /// Events not sent to slow subscribers (they were told).
+    #[prost(uint64, tag = "5")]
+    pub subscriber_missed: u64,
+}
+/// Generated client implementations.
+pub mod ingest_client {
+    #![allow(
+        unused_variables,
+        dead_code,
+        missing_docs,
+        clippy::wildcard_imports,
+        clippy::let_unit_value,
+    )]
+    use tonic::codegen::*;
+    use tonic::codegen::http::Uri;
+    /// Agents → collector.
+    #[derive(Debug, Clone)]
+    pub struct IngestClient<T> {
+        inner: tonic::client::Grpc<T>,
+    }
+    impl IngestClient<tonic::transport::Channel> {
+        /// Attempt to create a new client by connecting to a given endpoint.
+        pub async fn connect<D>(dst: D) -> Result<Self, tonic::transport::Error>
+        where
+            D: TryInto<tonic::transport::Endpoint>,
+            D::Error: Into<StdError>,
+        {
+            let conn = tonic::transport::Endpoint::new(dst)?.connect().await?;
+            Ok(Self::new(conn))
+        }
+    }
+    impl<T> IngestClient<T>
+    where
+        T: tonic::client::GrpcService<tonic::body::Body>,
+        T::Error: Into<StdError>,
+        T::ResponseBody: Body<Data = Bytes> + std::marker::Send + 'static,
+        <T::ResponseBody as Body>::Error: Into<StdError> + std::marker::Send,
+    {
+        pub fn new(inner: T) -> Self {
+            let inner = tonic::client::Grpc::new(inner);
+            Self { inner }
+        }
+        pub fn with_origin(inner: T, origin: Uri) -> Self {
+            let inner = tonic::client::Grpc::with_origin(inner, origin);
+            Self { inner }
+        }
+        pub fn with_interceptor<F>(
+            inner: T,
+            interceptor: F,
+        ) -> IngestClient<InterceptedService<T, F>>
+        where
+            F: tonic::service::Interceptor,
+            T::ResponseBody: Default,
+            T: tonic::codegen::Service<
+                http::Request<tonic::body::Body>,
+                Response = http::Response<
+                    <T as tonic::client::GrpcService<tonic::body::Body>>::ResponseBody,
+                >,
+            >,
+            <T as tonic::codegen::Service<
+                http::Request<tonic::body::Body>,
+            >>::Error: Into<StdError> + std::marker::Send + std::marker::Sync,
+        {
+            IngestClient::new(InterceptedService::new(inner, interceptor))
+        }
+        /// Compress requests with the given encoding.
+        ///
+        /// This requires the server to support it otherwise it might respond with an
+        /// error.
+        #[must_use]
+        pub fn send_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.inner = self.inner.send_compressed(encoding);
+            self
+        }
+        /// Enable decompressing responses.
+        #[must_use]
+        pub fn accept_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.inner = self.inner.accept_compressed(encoding);
+            self
+        }
+        /// Limits the maximum size of a decoded message.
+        ///
+        /// Default: `4MB`
+        #[must_use]
+        pub fn max_decoding_message_size(mut self, limit: usize) -> Self {
+            self.inner = self.inner.max_decoding_message_size(limit);
+            self
+        }
+        /// Limits the maximum size of an encoded message.
+        ///
+        /// Default: `usize::MAX`
+        #[must_use]
+        pub fn max_encoding_message_size(mut self, limit: usize) -> Self {
+            self.inner = self.inner.max_encoding_message_size(limit);
+            self
+        }
+        /// One stream per agent connection. The agent sends a Hello first, then Batches (and Stats
+        /// when its counters change). The collector answers every Batch, in the order received, with
+        /// an Ack once the batch is durably stored, or a Refusal when the batch is invalid (nothing of
+        /// a refused batch is stored). A message that cannot be decoded or is larger than the
+        /// collector's limit ends the stream with INVALID_ARGUMENT or RESOURCE_EXHAUSTED.
+        pub async fn stream(
+            &mut self,
+            request: impl tonic::IntoStreamingRequest<Message = super::AgentMessage>,
+        ) -> std::result::Result<
+            tonic::Response<tonic::codec::Streaming<super::CollectorMessage>>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static("/rampart.v1.Ingest/Stream");
+            let mut req = request.into_streaming_request();
+            req.extensions_mut().insert(GrpcMethod::new("rampart.v1.Ingest", "Stream"));
+            self.inner.streaming(req, path, codec).await
+        }
+    }
+}
+/// Generated server implementations.
+pub mod ingest_server {
+    #![allow(
+        unused_variables,
+        dead_code,
+        missing_docs,
+        clippy::wildcard_imports,
+        clippy::let_unit_value,
+    )]
+    use tonic::codegen::*;
+    /// Generated trait containing gRPC methods that should be implemented for use with IngestServer.
+    #[async_trait]
+    pub trait Ingest: std::marker::Send + std::marker::Sync + 'static {
+        /// Server streaming response type for the Stream method.
+        type StreamStream: tonic::codegen::tokio_stream::Stream<
+                Item = std::result::Result<super::CollectorMessage, tonic::Status>,
+            >
+            + std::marker::Send
+            + 'static;
+        /// One stream per agent connection. The agent sends a Hello first, then Batches (and Stats
+        /// when its counters change). The collector answers every Batch, in the order received, with
+        /// an Ack once the batch is durably stored, or a Refusal when the batch is invalid (nothing of
+        /// a refused batch is stored). A message that cannot be decoded or is larger than the
+        /// collector's limit ends the stream with INVALID_ARGUMENT or RESOURCE_EXHAUSTED.
+        async fn stream(
+            &self,
+            request: tonic::Request<tonic::Streaming<super::AgentMessage>>,
+        ) -> std::result::Result<tonic::Response<Self::StreamStream>, tonic::Status>;
+    }
+    /// Agents → collector.
+    #[derive(Debug)]
+    pub struct IngestServer<T> {
+        inner: Arc<T>,
+        accept_compression_encodings: EnabledCompressionEncodings,
+        send_compression_encodings: EnabledCompressionEncodings,
+        max_decoding_message_size: Option<usize>,
+        max_encoding_message_size: Option<usize>,
+    }
+    impl<T> IngestServer<T> {
+        pub fn new(inner: T) -> Self {
+            Self::from_arc(Arc::new(inner))
+        }
+        pub fn from_arc(inner: Arc<T>) -> Self {
+            Self {
+                inner,
+                accept_compression_encodings: Default::default(),
+                send_compression_encodings: Default::default(),
+                max_decoding_message_size: None,
+                max_encoding_message_size: None,
+            }
+        }
+        pub fn with_interceptor<F>(
+            inner: T,
+            interceptor: F,
+        ) -> InterceptedService<Self, F>
+        where
+            F: tonic::service::Interceptor,
+        {
+            InterceptedService::new(Self::new(inner), interceptor)
+        }
+        /// Enable decompressing requests with the given encoding.
+        #[must_use]
+        pub fn accept_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.accept_compression_encodings.enable(encoding);
+            self
+        }
+        /// Compress responses with the given encoding, if the client supports it.
+        #[must_use]
+        pub fn send_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.send_compression_encodings.enable(encoding);
+            self
+        }
+        /// Limits the maximum size of a decoded message.
+        ///
+        /// Default: `4MB`
+        #[must_use]
+        pub fn max_decoding_message_size(mut self, limit: usize) -> Self {
+            self.max_decoding_message_size = Some(limit);
+            self
+        }
+        /// Limits the maximum size of an encoded message.
+        ///
+        /// Default: `usize::MAX`
+        #[must_use]
+        pub fn max_encoding_message_size(mut self, limit: usize) -> Self {
+            self.max_encoding_message_size = Some(limit);
+            self
+        }
+    }
+    impl<T, B> tonic::codegen::Service<http::Request<B>> for IngestServer<T>
+    where
+        T: Ingest,
+        B: Body + std::marker::Send + 'static,
+        B::Error: Into<StdError> + std::marker::Send + 'static,
+    {
+        type Response = http::Response<tonic::body::Body>;
+        type Error = std::convert::Infallible;
+        type Future = BoxFuture<Self::Response, Self::Error>;
+        fn poll_ready(
+            &mut self,
+            _cx: &mut Context<'_>,
+        ) -> Poll<std::result::Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, req: http::Request<B>) -> Self::Future {
+            match req.uri().path() {
+                "/rampart.v1.Ingest/Stream" => {
+                    #[allow(non_camel_case_types)]
+                    struct StreamSvc<T: Ingest>(pub Arc<T>);
+                    impl<T: Ingest> tonic::server::StreamingService<super::AgentMessage>
+                    for StreamSvc<T> {
+                        type Response = super::CollectorMessage;
+                        type ResponseStream = T::StreamStream;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                tonic::Streaming<super::AgentMessage>,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Ingest>::stream(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = StreamSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                _ => {
+                    Box::pin(async move {
+                        let mut response = http::Response::new(
+                            tonic::body::Body::default(),
+                        );
+                        let headers = response.headers_mut();
+                        headers
+                            .insert(
+                                tonic::Status::GRPC_STATUS,
+                                (tonic::Code::Unimplemented as i32).into(),
+                            );
+                        headers
+                            .insert(
+                                http::header::CONTENT_TYPE,
+                                tonic::metadata::GRPC_CONTENT_TYPE,
+                            );
+                        Ok(response)
+                    })
+                }
+            }
+        }
+    }
+    impl<T> Clone for IngestServer<T> {
+        fn clone(&self) -> Self {
+            let inner = self.inner.clone();
+            Self {
+                inner,
+                accept_compression_encodings: self.accept_compression_encodings,
+                send_compression_encodings: self.send_compression_encodings,
+                max_decoding_message_size: self.max_decoding_message_size,
+                max_encoding_message_size: self.max_encoding_message_size,
+            }
+        }
+    }
+    /// Generated gRPC service name
+    pub const SERVICE_NAME: &str = "rampart.v1.Ingest";
+    impl<T> tonic::server::NamedService for IngestServer<T> {
+        const NAME: &'static str = SERVICE_NAME;
+    }
+}
+/// Generated client implementations.
+pub mod collector_client {
+    #![allow(
+        unused_variables,
+        dead_code,
+        missing_docs,
+        clippy::wildcard_imports,
+        clippy::let_unit_value,
+    )]
+    use tonic::codegen::*;
+    use tonic::codegen::http::Uri;
+    /// People and tools ← collector.
+    #[derive(Debug, Clone)]
+    pub struct CollectorClient<T> {
+        inner: tonic::client::Grpc<T>,
+    }
+    impl CollectorClient<tonic::transport::Channel> {
+        /// Attempt to create a new client by connecting to a given endpoint.
+        pub async fn connect<D>(dst: D) -> Result<Self, tonic::transport::Error>
+        where
+            D: TryInto<tonic::transport::Endpoint>,
+            D::Error: Into<StdError>,
+        {
+            let conn = tonic::transport::Endpoint::new(dst)?.connect().await?;
+            Ok(Self::new(conn))
+        }
+    }
+    impl<T> CollectorClient<T>
+    where
+        T: tonic::client::GrpcService<tonic::body::Body>,
+        T::Error: Into<StdError>,
+        T::ResponseBody: Body<Data = Bytes> + std::marker::Send + 'static,
+        <T::ResponseBody as Body>::Error: Into<StdError> + std::marker::Send,
+    {
+        pub fn new(inner: T) -> Self {
+            let inner = tonic::client::Grpc::new(inner);
+            Self { inner }
+        }
+        pub fn with_origin(inner: T, origin: Uri) -> Self {
+            let inner = tonic::client::Grpc::with_origin(inner, origin);
+            Self { inner }
+        }
+        pub fn with_interceptor<F>(
+            inner: T,
+            interceptor: F,
+        ) -> CollectorClient<InterceptedService<T, F>>
+        where
+            F: tonic::service::Interceptor,
+            T::ResponseBody: Default,
+            T: tonic::codegen::Service<
+                http::Request<tonic::body::Body>,
+                Response = http::Response<
+                    <T as tonic::client::GrpcService<tonic::body::Body>>::ResponseBody,
+                >,
+            >,
+            <T as tonic::codegen::Service<
+                http::Request<tonic::body::Body>,
+            >>::Error: Into<StdError> + std::marker::Send + std::marker::Sync,
+        {
+            CollectorClient::new(InterceptedService::new(inner, interceptor))
+        }
+        /// Compress requests with the given encoding.
+        ///
+        /// This requires the server to support it otherwise it might respond with an
+        /// error.
+        #[must_use]
+        pub fn send_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.inner = self.inner.send_compressed(encoding);
+            self
+        }
+        /// Enable decompressing responses.
+        #[must_use]
+        pub fn accept_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.inner = self.inner.accept_compressed(encoding);
+            self
+        }
+        /// Limits the maximum size of a decoded message.
+        ///
+        /// Default: `4MB`
+        #[must_use]
+        pub fn max_decoding_message_size(mut self, limit: usize) -> Self {
+            self.inner = self.inner.max_decoding_message_size(limit);
+            self
+        }
+        /// Limits the maximum size of an encoded message.
+        ///
+        /// Default: `usize::MAX`
+        #[must_use]
+        pub fn max_encoding_message_size(mut self, limit: usize) -> Self {
+            self.inner = self.inner.max_encoding_message_size(limit);
+            self
+        }
+        /// Live events matching the filter, as they are stored. With `filter.since` in the past, the
+        /// stored events from then on come first, then live ones, with no gap and no duplicate.
+        /// A subscriber that reads too slowly is sent a Missed item counting what it skipped; ingest
+        /// never waits for subscribers. With `filter.until` the stream ends at that time.
+        pub async fn subscribe(
+            &mut self,
+            request: impl tonic::IntoRequest<super::SubscribeRequest>,
+        ) -> std::result::Result<
+            tonic::Response<tonic::codec::Streaming<super::SubscribeResponse>>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rampart.v1.Collector/Subscribe",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rampart.v1.Collector", "Subscribe"));
+            self.inner.server_streaming(req, path, codec).await
+        }
+        /// Stored events matching the filter, in event-time order, read from disk page by page.
+        pub async fn replay(
+            &mut self,
+            request: impl tonic::IntoRequest<super::ReplayRequest>,
+        ) -> std::result::Result<
+            tonic::Response<tonic::codec::Streaming<super::ReplayResponse>>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rampart.v1.Collector/Replay",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rampart.v1.Collector", "Replay"));
+            self.inner.server_streaming(req, path, codec).await
+        }
+        /// Agents seen, their tiers and drop counters, the last sequence stored, and the store.
+        pub async fn status(
+            &mut self,
+            request: impl tonic::IntoRequest<super::StatusRequest>,
+        ) -> std::result::Result<tonic::Response<super::StatusResponse>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rampart.v1.Collector/Status",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rampart.v1.Collector", "Status"));
+            self.inner.unary(req, path, codec).await
+        }
+    }
+}
+/// Generated server implementations.
+pub mod collector_server {
+    #![allow(
+        unused_variables,
+        dead_code,
+        missing_docs,
+        clippy::wildcard_imports,
+        clippy::let_unit_value,
+    )]
+    use tonic::codegen::*;
+    /// Generated trait containing gRPC methods that should be implemented for use with CollectorServer.
+    #[async_trait]
+    pub trait Collector: std::marker::Send + std::marker::Sync + 'static {
+        /// Server streaming response type for the Subscribe method.
+        type SubscribeStream: tonic::codegen::tokio_stream::Stream<
+                Item = std::result::Result<super::SubscribeResponse, tonic::Status>,
+            >
+            + std::marker::Send
+            + 'static;
+        /// Live events matching the filter, as they are stored. With `filter.since` in the past, the
+        /// stored events from then on come first, then live ones, with no gap and no duplicate.
+        /// A subscriber that reads too slowly is sent a Missed item counting what it skipped; ingest
+        /// never waits for subscribers. With `filter.until` the stream ends at that time.
+        async fn subscribe(
+            &self,
+            request: tonic::Request<super::SubscribeRequest>,
+        ) -> std::result::Result<tonic::Response<Self::SubscribeStream>, tonic::Status>;
+        /// Server streaming response type for the Replay method.
+        type ReplayStream: tonic::codegen::tokio_stream::Stream<
+                Item = std::result::Result<super::ReplayResponse, tonic::Status>,
+            >
+            + std::marker::Send
+            + 'static;
+        /// Stored events matching the filter, in event-time order, read from disk page by page.
+        async fn replay(
+            &self,
+            request: tonic::Request<super::ReplayRequest>,
+        ) -> std::result::Result<tonic::Response<Self::ReplayStream>, tonic::Status>;
+        /// Agents seen, their tiers and drop counters, the last sequence stored, and the store.
+        async fn status(
+            &self,
+            request: tonic::Request<super::StatusRequest>,
+        ) -> std::result::Result<tonic::Response<super::StatusResponse>, tonic::Status>;
+    }
+    /// People and tools ← collector.
+    #[derive(Debug)]
+    pub struct CollectorServer<T> {
+        inner: Arc<T>,
+        accept_compression_encodings: EnabledCompressionEncodings,
+        send_compression_encodings: EnabledCompressionEncodings,
+        max_decoding_message_size: Option<usize>,
+        max_encoding_message_size: Option<usize>,
+    }
+    impl<T> CollectorServer<T> {
+        pub fn new(inner: T) -> Self {
+            Self::from_arc(Arc::new(inner))
+        }
+        pub fn from_arc(inner: Arc<T>) -> Self {
+            Self {
+                inner,
+                accept_compression_encodings: Default::default(),
+                send_compression_encodings: Default::default(),
+                max_decoding_message_size: None,
+                max_encoding_message_size: None,
+            }
+        }
+        pub fn with_interceptor<F>(
+            inner: T,
+            interceptor: F,
+        ) -> InterceptedService<Self, F>
+        where
+            F: tonic::service::Interceptor,
+        {
+            InterceptedService::new(Self::new(inner), interceptor)
+        }
+        /// Enable decompressing requests with the given encoding.
+        #[must_use]
+        pub fn accept_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.accept_compression_encodings.enable(encoding);
+            self
+        }
+        /// Compress responses with the given encoding, if the client supports it.
+        #[must_use]
+        pub fn send_compressed(mut self, encoding: CompressionEncoding) -> Self {
+            self.send_compression_encodings.enable(encoding);
+            self
+        }
+        /// Limits the maximum size of a decoded message.
+        ///
+        /// Default: `4MB`
+        #[must_use]
+        pub fn max_decoding_message_size(mut self, limit: usize) -> Self {
+            self.max_decoding_message_size = Some(limit);
+            self
+        }
+        /// Limits the maximum size of an encoded message.
+        ///
+        /// Default: `usize::MAX`
+        #[must_use]
+        pub fn max_encoding_message_size(mut self, limit: usize) -> Self {
+            self.max_encoding_message_size = Some(limit);
+            self
+        }
+    }
+    impl<T, B> tonic::codegen::Service<http::Request<B>> for CollectorServer<T>
+    where
+        T: Collector,
+        B: Body + std::marker::Send + 'static,
+        B::Error: Into<StdError> + std::marker::Send + 'static,
+    {
+        type Response = http::Response<tonic::body::Body>;
+        type Error = std::convert::Infallible;
+        type Future = BoxFuture<Self::Response, Self::Error>;
+        fn poll_ready(
+            &mut self,
+            _cx: &mut Context<'_>,
+        ) -> Poll<std::result::Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, req: http::Request<B>) -> Self::Future {
+            match req.uri().path() {
+                "/rampart.v1.Collector/Subscribe" => {
+                    #[allow(non_camel_case_types)]
+                    struct SubscribeSvc<T: Collector>(pub Arc<T>);
+                    impl<
+                        T: Collector,
+                    > tonic::server::ServerStreamingService<super::SubscribeRequest>
+                    for SubscribeSvc<T> {
+                        type Response = super::SubscribeResponse;
+                        type ResponseStream = T::SubscribeStream;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::SubscribeRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Collector>::subscribe(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = SubscribeSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.server_streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rampart.v1.Collector/Replay" => {
+                    #[allow(non_camel_case_types)]
+                    struct ReplaySvc<T: Collector>(pub Arc<T>);
+                    impl<
+                        T: Collector,
+                    > tonic::server::ServerStreamingService<super::ReplayRequest>
+                    for ReplaySvc<T> {
+                        type Response = super::ReplayResponse;
+                        type ResponseStream = T::ReplayStream;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::ReplayRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Collector>::replay(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ReplaySvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.server_streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rampart.v1.Collector/Status" => {
+                    #[allow(non_camel_case_types)]
+                    struct StatusSvc<T: Collector>(pub Arc<T>);
+                    impl<T: Collector> tonic::server::UnaryService<super::StatusRequest>
+                    for StatusSvc<T> {
+                        type Response = super::StatusResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::StatusRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Collector>::status(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = StatusSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                _ => {
+                    Box::pin(async move {
+                        let mut response = http::Response::new(
+                            tonic::body::Body::default(),
+                        );
+                        let headers = response.headers_mut();
+                        headers
+                            .insert(
+                                tonic::Status::GRPC_STATUS,
+                                (tonic::Code::Unimplemented as i32).into(),
+                            );
+                        headers
+                            .insert(
+                                http::header::CONTENT_TYPE,
+                                tonic::metadata::GRPC_CONTENT_TYPE,
+                            );
+                        Ok(response)
+                    })
+                }
+            }
+        }
+    }
+    impl<T> Clone for CollectorServer<T> {
+        fn clone(&self) -> Self {
+            let inner = self.inner.clone();
+            Self {
+                inner,
+                accept_compression_encodings: self.accept_compression_encodings,
+                send_compression_encodings: self.send_compression_encodings,
+                max_decoding_message_size: self.max_decoding_message_size,
+                max_encoding_message_size: self.max_encoding_message_size,
+            }
+        }
+    }
+    /// Generated gRPC service name
+    pub const SERVICE_NAME: &str = "rampart.v1.Collector";
+    impl<T> tonic::server::NamedService for CollectorServer<T> {
+        const NAME: &'static str = SERVICE_NAME;
+    }
+}

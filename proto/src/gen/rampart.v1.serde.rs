@@ -1,3 +1,1244 @@
+impl serde::Serialize for Ack {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Ack", len)?;
+        if true {
+            struct_ser.serialize_field("bootId", &self.boot_id)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("firstSequence", ToString::to_string(&self.first_sequence).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("lastSequence", ToString::to_string(&self.last_sequence).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("stored", &self.stored)?;
+        }
+        if true {
+            struct_ser.serialize_field("duplicates", &self.duplicates)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Ack {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "boot_id",
+            "bootId",
+            "first_sequence",
+            "firstSequence",
+            "last_sequence",
+            "lastSequence",
+            "stored",
+            "duplicates",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            BootId,
+            FirstSequence,
+            LastSequence,
+            Stored,
+            Duplicates,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "bootId" | "boot_id" => Ok(GeneratedField::BootId),
+                            "firstSequence" | "first_sequence" => Ok(GeneratedField::FirstSequence),
+                            "lastSequence" | "last_sequence" => Ok(GeneratedField::LastSequence),
+                            "stored" => Ok(GeneratedField::Stored),
+                            "duplicates" => Ok(GeneratedField::Duplicates),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Ack;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Ack")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Ack, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut boot_id__ = None;
+                let mut first_sequence__ = None;
+                let mut last_sequence__ = None;
+                let mut stored__ = None;
+                let mut duplicates__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::BootId => {
+                            if boot_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bootId"));
+                            }
+                            boot_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FirstSequence => {
+                            if first_sequence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("firstSequence"));
+                            }
+                            first_sequence__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::LastSequence => {
+                            if last_sequence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastSequence"));
+                            }
+                            last_sequence__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Stored => {
+                            if stored__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stored"));
+                            }
+                            stored__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Duplicates => {
+                            if duplicates__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("duplicates"));
+                            }
+                            duplicates__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Ack {
+                    boot_id: boot_id__.unwrap_or_default(),
+                    first_sequence: first_sequence__.unwrap_or_default(),
+                    last_sequence: last_sequence__.unwrap_or_default(),
+                    stored: stored__.unwrap_or_default(),
+                    duplicates: duplicates__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Ack", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for AgentMessage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.message.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.AgentMessage", len)?;
+        if let Some(v) = self.message.as_ref() {
+            match v {
+                agent_message::Message::Hello(v) => {
+                    struct_ser.serialize_field("hello", v)?;
+                }
+                agent_message::Message::Batch(v) => {
+                    struct_ser.serialize_field("batch", v)?;
+                }
+                agent_message::Message::Stats(v) => {
+                    struct_ser.serialize_field("stats", v)?;
+                }
+            }
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AgentMessage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "hello",
+            "batch",
+            "stats",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Hello,
+            Batch,
+            Stats,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "hello" => Ok(GeneratedField::Hello),
+                            "batch" => Ok(GeneratedField::Batch),
+                            "stats" => Ok(GeneratedField::Stats),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = AgentMessage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.AgentMessage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<AgentMessage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut message__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Hello => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("hello"));
+                            }
+                            message__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Message::Hello)
+;
+                        }
+                        GeneratedField::Batch => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("batch"));
+                            }
+                            message__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Message::Batch)
+;
+                        }
+                        GeneratedField::Stats => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stats"));
+                            }
+                            message__ = map_.next_value::<::std::option::Option<_>>()?.map(agent_message::Message::Stats)
+;
+                        }
+                    }
+                }
+                Ok(AgentMessage {
+                    message: message__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.AgentMessage", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for AgentStats {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.AgentStats", len)?;
+        if true {
+            struct_ser.serialize_field("drops", &self.drops)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("spooledEvents", ToString::to_string(&self.spooled_events).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("spooledBytes", ToString::to_string(&self.spooled_bytes).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AgentStats {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "drops",
+            "spooled_events",
+            "spooledEvents",
+            "spooled_bytes",
+            "spooledBytes",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Drops,
+            SpooledEvents,
+            SpooledBytes,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "drops" => Ok(GeneratedField::Drops),
+                            "spooledEvents" | "spooled_events" => Ok(GeneratedField::SpooledEvents),
+                            "spooledBytes" | "spooled_bytes" => Ok(GeneratedField::SpooledBytes),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = AgentStats;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.AgentStats")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<AgentStats, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut drops__ = None;
+                let mut spooled_events__ = None;
+                let mut spooled_bytes__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Drops => {
+                            if drops__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("drops"));
+                            }
+                            drops__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SpooledEvents => {
+                            if spooled_events__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("spooledEvents"));
+                            }
+                            spooled_events__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::SpooledBytes => {
+                            if spooled_bytes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("spooledBytes"));
+                            }
+                            spooled_bytes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(AgentStats {
+                    drops: drops__.unwrap_or_default(),
+                    spooled_events: spooled_events__.unwrap_or_default(),
+                    spooled_bytes: spooled_bytes__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.AgentStats", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for AgentStatus {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.AgentStatus", len)?;
+        if true {
+            struct_ser.serialize_field("node", &self.node)?;
+        }
+        if true {
+            struct_ser.serialize_field("bootId", &self.boot_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("version", &self.version)?;
+        }
+        if true {
+            struct_ser.serialize_field("connected", &self.connected)?;
+        }
+        if true {
+            struct_ser.serialize_field("peer", &self.peer)?;
+        }
+        if let Some(v) = self.connected_since.as_ref() {
+            struct_ser.serialize_field("connectedSince", v)?;
+        }
+        if let Some(v) = self.last_seen.as_ref() {
+            struct_ser.serialize_field("lastSeen", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("tiers", &self.tiers)?;
+        }
+        if let Some(v) = self.stats.as_ref() {
+            struct_ser.serialize_field("stats", v)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("lastSequence", ToString::to_string(&self.last_sequence).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AgentStatus {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node",
+            "boot_id",
+            "bootId",
+            "version",
+            "connected",
+            "peer",
+            "connected_since",
+            "connectedSince",
+            "last_seen",
+            "lastSeen",
+            "tiers",
+            "stats",
+            "last_sequence",
+            "lastSequence",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Node,
+            BootId,
+            Version,
+            Connected,
+            Peer,
+            ConnectedSince,
+            LastSeen,
+            Tiers,
+            Stats,
+            LastSequence,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "node" => Ok(GeneratedField::Node),
+                            "bootId" | "boot_id" => Ok(GeneratedField::BootId),
+                            "version" => Ok(GeneratedField::Version),
+                            "connected" => Ok(GeneratedField::Connected),
+                            "peer" => Ok(GeneratedField::Peer),
+                            "connectedSince" | "connected_since" => Ok(GeneratedField::ConnectedSince),
+                            "lastSeen" | "last_seen" => Ok(GeneratedField::LastSeen),
+                            "tiers" => Ok(GeneratedField::Tiers),
+                            "stats" => Ok(GeneratedField::Stats),
+                            "lastSequence" | "last_sequence" => Ok(GeneratedField::LastSequence),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = AgentStatus;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.AgentStatus")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<AgentStatus, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node__ = None;
+                let mut boot_id__ = None;
+                let mut version__ = None;
+                let mut connected__ = None;
+                let mut peer__ = None;
+                let mut connected_since__ = None;
+                let mut last_seen__ = None;
+                let mut tiers__ = None;
+                let mut stats__ = None;
+                let mut last_sequence__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Node => {
+                            if node__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("node"));
+                            }
+                            node__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::BootId => {
+                            if boot_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bootId"));
+                            }
+                            boot_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Version => {
+                            if version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("version"));
+                            }
+                            version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Connected => {
+                            if connected__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("connected"));
+                            }
+                            connected__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Peer => {
+                            if peer__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("peer"));
+                            }
+                            peer__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::ConnectedSince => {
+                            if connected_since__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("connectedSince"));
+                            }
+                            connected_since__ = map_.next_value()?;
+                        }
+                        GeneratedField::LastSeen => {
+                            if last_seen__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastSeen"));
+                            }
+                            last_seen__ = map_.next_value()?;
+                        }
+                        GeneratedField::Tiers => {
+                            if tiers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tiers"));
+                            }
+                            tiers__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Stats => {
+                            if stats__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stats"));
+                            }
+                            stats__ = map_.next_value()?;
+                        }
+                        GeneratedField::LastSequence => {
+                            if last_sequence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastSequence"));
+                            }
+                            last_sequence__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(AgentStatus {
+                    node: node__.unwrap_or_default(),
+                    boot_id: boot_id__.unwrap_or_default(),
+                    version: version__.unwrap_or_default(),
+                    connected: connected__.unwrap_or_default(),
+                    peer: peer__.unwrap_or_default(),
+                    connected_since: connected_since__,
+                    last_seen: last_seen__,
+                    tiers: tiers__.unwrap_or_default(),
+                    stats: stats__,
+                    last_sequence: last_sequence__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.AgentStatus", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Batch {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Batch", len)?;
+        if true {
+            struct_ser.serialize_field("bootId", &self.boot_id)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("firstSequence", ToString::to_string(&self.first_sequence).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("events", &self.events)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Batch {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "boot_id",
+            "bootId",
+            "first_sequence",
+            "firstSequence",
+            "events",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            BootId,
+            FirstSequence,
+            Events,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "bootId" | "boot_id" => Ok(GeneratedField::BootId),
+                            "firstSequence" | "first_sequence" => Ok(GeneratedField::FirstSequence),
+                            "events" => Ok(GeneratedField::Events),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Batch;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Batch")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Batch, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut boot_id__ = None;
+                let mut first_sequence__ = None;
+                let mut events__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::BootId => {
+                            if boot_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bootId"));
+                            }
+                            boot_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FirstSequence => {
+                            if first_sequence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("firstSequence"));
+                            }
+                            first_sequence__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Events => {
+                            if events__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("events"));
+                            }
+                            events__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Batch {
+                    boot_id: boot_id__.unwrap_or_default(),
+                    first_sequence: first_sequence__.unwrap_or_default(),
+                    events: events__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Batch", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for CollectorMessage {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.message.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.CollectorMessage", len)?;
+        if let Some(v) = self.message.as_ref() {
+            match v {
+                collector_message::Message::Ack(v) => {
+                    struct_ser.serialize_field("ack", v)?;
+                }
+                collector_message::Message::Refusal(v) => {
+                    struct_ser.serialize_field("refusal", v)?;
+                }
+            }
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for CollectorMessage {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "ack",
+            "refusal",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Ack,
+            Refusal,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "ack" => Ok(GeneratedField::Ack),
+                            "refusal" => Ok(GeneratedField::Refusal),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = CollectorMessage;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.CollectorMessage")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<CollectorMessage, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut message__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Ack => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ack"));
+                            }
+                            message__ = map_.next_value::<::std::option::Option<_>>()?.map(collector_message::Message::Ack)
+;
+                        }
+                        GeneratedField::Refusal => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("refusal"));
+                            }
+                            message__ = map_.next_value::<::std::option::Option<_>>()?.map(collector_message::Message::Refusal)
+;
+                        }
+                    }
+                }
+                Ok(CollectorMessage {
+                    message: message__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.CollectorMessage", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ConcernTier {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.ConcernTier", len)?;
+        if true {
+            let v = concern_tier::Concern::try_from(self.concern)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.concern)))?;
+            struct_ser.serialize_field("concern", &v)?;
+        }
+        if true {
+            let v = verdict::Tier::try_from(self.tier)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.tier)))?;
+            struct_ser.serialize_field("tier", &v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ConcernTier {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "concern",
+            "tier",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Concern,
+            Tier,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "concern" => Ok(GeneratedField::Concern),
+                            "tier" => Ok(GeneratedField::Tier),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ConcernTier;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.ConcernTier")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ConcernTier, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut concern__ = None;
+                let mut tier__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Concern => {
+                            if concern__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("concern"));
+                            }
+                            concern__ = Some(map_.next_value::<concern_tier::Concern>()? as i32);
+                        }
+                        GeneratedField::Tier => {
+                            if tier__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tier"));
+                            }
+                            tier__ = Some(map_.next_value::<verdict::Tier>()? as i32);
+                        }
+                    }
+                }
+                Ok(ConcernTier {
+                    concern: concern__.unwrap_or_default(),
+                    tier: tier__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.ConcernTier", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for concern_tier::Concern {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "CONCERN_UNSPECIFIED",
+            Self::Network => "network",
+            Self::Rootfs => "rootfs",
+            Self::Privilege => "privilege",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for concern_tier::Concern {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "CONCERN_UNSPECIFIED",
+            "network",
+            "rootfs",
+            "privilege",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = concern_tier::Concern;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "CONCERN_UNSPECIFIED" => Ok(concern_tier::Concern::Unspecified),
+                    "network" => Ok(concern_tier::Concern::Network),
+                    "rootfs" => Ok(concern_tier::Concern::Rootfs),
+                    "privilege" => Ok(concern_tier::Concern::Privilege),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for DropCount {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.DropCount", len)?;
+        if true {
+            struct_ser.serialize_field("stage", &self.stage)?;
+        }
+        if true {
+            struct_ser.serialize_field("kind", &self.kind)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("count", ToString::to_string(&self.count).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for DropCount {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "stage",
+            "kind",
+            "count",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Stage,
+            Kind,
+            Count,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "stage" => Ok(GeneratedField::Stage),
+                            "kind" => Ok(GeneratedField::Kind),
+                            "count" => Ok(GeneratedField::Count),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = DropCount;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.DropCount")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<DropCount, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut stage__ = None;
+                let mut kind__ = None;
+                let mut count__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Stage => {
+                            if stage__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stage"));
+                            }
+                            stage__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Kind => {
+                            if kind__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kind"));
+                            }
+                            kind__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Count => {
+                            if count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("count"));
+                            }
+                            count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(DropCount {
+                    stage: stage__.unwrap_or_default(),
+                    kind: kind__.unwrap_or_default(),
+                    count: count__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.DropCount", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for Event {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -630,6 +1871,322 @@ impl<'de> serde::Deserialize<'de> for file::Operation {
         deserializer.deserialize_any(GeneratedVisitor)
     }
 }
+impl serde::Serialize for Filter {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Filter", len)?;
+        if true {
+            struct_ser.serialize_field("namespaces", &self.namespaces)?;
+        }
+        if true {
+            struct_ser.serialize_field("pods", &self.pods)?;
+        }
+        if let Some(v) = self.label_selector.as_ref() {
+            struct_ser.serialize_field("labelSelector", v)?;
+        }
+        if true {
+            let v = self.kinds.iter().cloned().map(|v| {
+                filter::Kind::try_from(v)
+                    .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", v)))
+                }).collect::<std::result::Result<Vec<_>, _>>()?;
+            struct_ser.serialize_field("kinds", &v)?;
+        }
+        if true {
+            let v = self.actions.iter().cloned().map(|v| {
+                verdict::Action::try_from(v)
+                    .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", v)))
+                }).collect::<std::result::Result<Vec<_>, _>>()?;
+            struct_ser.serialize_field("actions", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("policies", &self.policies)?;
+        }
+        if true {
+            struct_ser.serialize_field("nodes", &self.nodes)?;
+        }
+        if let Some(v) = self.since.as_ref() {
+            struct_ser.serialize_field("since", v)?;
+        }
+        if let Some(v) = self.until.as_ref() {
+            struct_ser.serialize_field("until", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Filter {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "namespaces",
+            "pods",
+            "label_selector",
+            "labelSelector",
+            "kinds",
+            "actions",
+            "policies",
+            "nodes",
+            "since",
+            "until",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Namespaces,
+            Pods,
+            LabelSelector,
+            Kinds,
+            Actions,
+            Policies,
+            Nodes,
+            Since,
+            Until,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "namespaces" => Ok(GeneratedField::Namespaces),
+                            "pods" => Ok(GeneratedField::Pods),
+                            "labelSelector" | "label_selector" => Ok(GeneratedField::LabelSelector),
+                            "kinds" => Ok(GeneratedField::Kinds),
+                            "actions" => Ok(GeneratedField::Actions),
+                            "policies" => Ok(GeneratedField::Policies),
+                            "nodes" => Ok(GeneratedField::Nodes),
+                            "since" => Ok(GeneratedField::Since),
+                            "until" => Ok(GeneratedField::Until),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Filter;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Filter")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Filter, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut namespaces__ = None;
+                let mut pods__ = None;
+                let mut label_selector__ = None;
+                let mut kinds__ = None;
+                let mut actions__ = None;
+                let mut policies__ = None;
+                let mut nodes__ = None;
+                let mut since__ = None;
+                let mut until__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Namespaces => {
+                            if namespaces__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("namespaces"));
+                            }
+                            namespaces__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Pods => {
+                            if pods__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pods"));
+                            }
+                            pods__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::LabelSelector => {
+                            if label_selector__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("labelSelector"));
+                            }
+                            label_selector__ = map_.next_value()?;
+                        }
+                        GeneratedField::Kinds => {
+                            if kinds__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kinds"));
+                            }
+                            kinds__ = Some(map_.next_value::<Vec<filter::Kind>>()?.into_iter().map(|x| x as i32).collect());
+                        }
+                        GeneratedField::Actions => {
+                            if actions__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("actions"));
+                            }
+                            actions__ = Some(map_.next_value::<Vec<verdict::Action>>()?.into_iter().map(|x| x as i32).collect());
+                        }
+                        GeneratedField::Policies => {
+                            if policies__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("policies"));
+                            }
+                            policies__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Nodes => {
+                            if nodes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("nodes"));
+                            }
+                            nodes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Since => {
+                            if since__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("since"));
+                            }
+                            since__ = map_.next_value()?;
+                        }
+                        GeneratedField::Until => {
+                            if until__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("until"));
+                            }
+                            until__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(Filter {
+                    namespaces: namespaces__.unwrap_or_default(),
+                    pods: pods__.unwrap_or_default(),
+                    label_selector: label_selector__,
+                    kinds: kinds__.unwrap_or_default(),
+                    actions: actions__.unwrap_or_default(),
+                    policies: policies__.unwrap_or_default(),
+                    nodes: nodes__.unwrap_or_default(),
+                    since: since__,
+                    until: until__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Filter", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for filter::Kind {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "KIND_UNSPECIFIED",
+            Self::Flow => "flow",
+            Self::File => "file",
+            Self::Privilege => "privilege",
+            Self::Exec => "exec",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for filter::Kind {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "KIND_UNSPECIFIED",
+            "flow",
+            "file",
+            "privilege",
+            "exec",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = filter::Kind;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "KIND_UNSPECIFIED" => Ok(filter::Kind::Unspecified),
+                    "flow" => Ok(filter::Kind::Flow),
+                    "file" => Ok(filter::Kind::File),
+                    "privilege" => Ok(filter::Kind::Privilege),
+                    "exec" => Ok(filter::Kind::Exec),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
 impl serde::Serialize for Flow {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -1188,6 +2745,554 @@ impl<'de> serde::Deserialize<'de> for flow::Protocol {
             }
         }
         deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Hello {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Hello", len)?;
+        if true {
+            struct_ser.serialize_field("node", &self.node)?;
+        }
+        if true {
+            struct_ser.serialize_field("bootId", &self.boot_id)?;
+        }
+        if true {
+            struct_ser.serialize_field("version", &self.version)?;
+        }
+        if true {
+            struct_ser.serialize_field("tiers", &self.tiers)?;
+        }
+        if let Some(v) = self.stats.as_ref() {
+            struct_ser.serialize_field("stats", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Hello {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "node",
+            "boot_id",
+            "bootId",
+            "version",
+            "tiers",
+            "stats",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Node,
+            BootId,
+            Version,
+            Tiers,
+            Stats,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "node" => Ok(GeneratedField::Node),
+                            "bootId" | "boot_id" => Ok(GeneratedField::BootId),
+                            "version" => Ok(GeneratedField::Version),
+                            "tiers" => Ok(GeneratedField::Tiers),
+                            "stats" => Ok(GeneratedField::Stats),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Hello;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Hello")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Hello, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut node__ = None;
+                let mut boot_id__ = None;
+                let mut version__ = None;
+                let mut tiers__ = None;
+                let mut stats__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Node => {
+                            if node__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("node"));
+                            }
+                            node__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::BootId => {
+                            if boot_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bootId"));
+                            }
+                            boot_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Version => {
+                            if version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("version"));
+                            }
+                            version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Tiers => {
+                            if tiers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tiers"));
+                            }
+                            tiers__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Stats => {
+                            if stats__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("stats"));
+                            }
+                            stats__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(Hello {
+                    node: node__.unwrap_or_default(),
+                    boot_id: boot_id__.unwrap_or_default(),
+                    version: version__.unwrap_or_default(),
+                    tiers: tiers__.unwrap_or_default(),
+                    stats: stats__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Hello", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for IngestStatus {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.IngestStatus", len)?;
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("batches", ToString::to_string(&self.batches).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("eventsStored", ToString::to_string(&self.events_stored).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("duplicates", ToString::to_string(&self.duplicates).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("batchesRefused", ToString::to_string(&self.batches_refused).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("subscriberMissed", ToString::to_string(&self.subscriber_missed).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for IngestStatus {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "batches",
+            "events_stored",
+            "eventsStored",
+            "duplicates",
+            "batches_refused",
+            "batchesRefused",
+            "subscriber_missed",
+            "subscriberMissed",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Batches,
+            EventsStored,
+            Duplicates,
+            BatchesRefused,
+            SubscriberMissed,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "batches" => Ok(GeneratedField::Batches),
+                            "eventsStored" | "events_stored" => Ok(GeneratedField::EventsStored),
+                            "duplicates" => Ok(GeneratedField::Duplicates),
+                            "batchesRefused" | "batches_refused" => Ok(GeneratedField::BatchesRefused),
+                            "subscriberMissed" | "subscriber_missed" => Ok(GeneratedField::SubscriberMissed),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = IngestStatus;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.IngestStatus")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<IngestStatus, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut batches__ = None;
+                let mut events_stored__ = None;
+                let mut duplicates__ = None;
+                let mut batches_refused__ = None;
+                let mut subscriber_missed__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Batches => {
+                            if batches__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("batches"));
+                            }
+                            batches__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::EventsStored => {
+                            if events_stored__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("eventsStored"));
+                            }
+                            events_stored__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Duplicates => {
+                            if duplicates__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("duplicates"));
+                            }
+                            duplicates__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::BatchesRefused => {
+                            if batches_refused__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("batchesRefused"));
+                            }
+                            batches_refused__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::SubscriberMissed => {
+                            if subscriber_missed__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("subscriberMissed"));
+                            }
+                            subscriber_missed__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(IngestStatus {
+                    batches: batches__.unwrap_or_default(),
+                    events_stored: events_stored__.unwrap_or_default(),
+                    duplicates: duplicates__.unwrap_or_default(),
+                    batches_refused: batches_refused__.unwrap_or_default(),
+                    subscriber_missed: subscriber_missed__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.IngestStatus", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for LabelSelector {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.LabelSelector", len)?;
+        if true {
+            struct_ser.serialize_field("matchLabels", &self.match_labels)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for LabelSelector {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "match_labels",
+            "matchLabels",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            MatchLabels,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "matchLabels" | "match_labels" => Ok(GeneratedField::MatchLabels),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = LabelSelector;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.LabelSelector")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<LabelSelector, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut match_labels__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::MatchLabels => {
+                            if match_labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("matchLabels"));
+                            }
+                            match_labels__ = Some(
+                                map_.next_value::<std::collections::BTreeMap<_, _>>()?
+                            );
+                        }
+                    }
+                }
+                Ok(LabelSelector {
+                    match_labels: match_labels__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.LabelSelector", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Missed {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Missed", len)?;
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("events", ToString::to_string(&self.events).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("reason", &self.reason)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Missed {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "events",
+            "reason",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Events,
+            Reason,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "events" => Ok(GeneratedField::Events),
+                            "reason" => Ok(GeneratedField::Reason),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Missed;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Missed")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Missed, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut events__ = None;
+                let mut reason__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Events => {
+                            if events__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("events"));
+                            }
+                            events__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Reason => {
+                            if reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reason"));
+                            }
+                            reason__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Missed {
+                    events: events__.unwrap_or_default(),
+                    reason: reason__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Missed", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for Parent {
@@ -2327,6 +4432,1136 @@ impl<'de> serde::Deserialize<'de> for Process {
             }
         }
         deserializer.deserialize_struct("rampart.v1.Process", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for Refusal {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Refusal", len)?;
+        if true {
+            struct_ser.serialize_field("bootId", &self.boot_id)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("firstSequence", ToString::to_string(&self.first_sequence).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("lastSequence", ToString::to_string(&self.last_sequence).as_str())?;
+        }
+        if true {
+            let v = refusal::Reason::try_from(self.reason)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.reason)))?;
+            struct_ser.serialize_field("reason", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("message", &self.message)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Refusal {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "boot_id",
+            "bootId",
+            "first_sequence",
+            "firstSequence",
+            "last_sequence",
+            "lastSequence",
+            "reason",
+            "message",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            BootId,
+            FirstSequence,
+            LastSequence,
+            Reason,
+            Message,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "bootId" | "boot_id" => Ok(GeneratedField::BootId),
+                            "firstSequence" | "first_sequence" => Ok(GeneratedField::FirstSequence),
+                            "lastSequence" | "last_sequence" => Ok(GeneratedField::LastSequence),
+                            "reason" => Ok(GeneratedField::Reason),
+                            "message" => Ok(GeneratedField::Message),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Refusal;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Refusal")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Refusal, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut boot_id__ = None;
+                let mut first_sequence__ = None;
+                let mut last_sequence__ = None;
+                let mut reason__ = None;
+                let mut message__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::BootId => {
+                            if boot_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bootId"));
+                            }
+                            boot_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::FirstSequence => {
+                            if first_sequence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("firstSequence"));
+                            }
+                            first_sequence__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::LastSequence => {
+                            if last_sequence__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("lastSequence"));
+                            }
+                            last_sequence__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Reason => {
+                            if reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reason"));
+                            }
+                            reason__ = Some(map_.next_value::<refusal::Reason>()? as i32);
+                        }
+                        GeneratedField::Message => {
+                            if message__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("message"));
+                            }
+                            message__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(Refusal {
+                    boot_id: boot_id__.unwrap_or_default(),
+                    first_sequence: first_sequence__.unwrap_or_default(),
+                    last_sequence: last_sequence__.unwrap_or_default(),
+                    reason: reason__.unwrap_or_default(),
+                    message: message__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Refusal", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for refusal::Reason {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "REASON_UNSPECIFIED",
+            Self::InvalidEvent => "invalid_event",
+            Self::TooManyEvents => "too_many_events",
+            Self::InvalidBatch => "invalid_batch",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for refusal::Reason {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "REASON_UNSPECIFIED",
+            "invalid_event",
+            "too_many_events",
+            "invalid_batch",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = refusal::Reason;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "REASON_UNSPECIFIED" => Ok(refusal::Reason::Unspecified),
+                    "invalid_event" => Ok(refusal::Reason::InvalidEvent),
+                    "too_many_events" => Ok(refusal::Reason::TooManyEvents),
+                    "invalid_batch" => Ok(refusal::Reason::InvalidBatch),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ReplayRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.ReplayRequest", len)?;
+        if let Some(v) = self.filter.as_ref() {
+            struct_ser.serialize_field("filter", v)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("limit", ToString::to_string(&self.limit).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ReplayRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "filter",
+            "limit",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Filter,
+            Limit,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "filter" => Ok(GeneratedField::Filter),
+                            "limit" => Ok(GeneratedField::Limit),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ReplayRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.ReplayRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ReplayRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut filter__ = None;
+                let mut limit__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Filter => {
+                            if filter__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("filter"));
+                            }
+                            filter__ = map_.next_value()?;
+                        }
+                        GeneratedField::Limit => {
+                            if limit__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("limit"));
+                            }
+                            limit__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(ReplayRequest {
+                    filter: filter__,
+                    limit: limit__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.ReplayRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for ReplayResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.ReplayResponse", len)?;
+        if let Some(v) = self.event.as_ref() {
+            struct_ser.serialize_field("event", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ReplayResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "event",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Event,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "event" => Ok(GeneratedField::Event),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = ReplayResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.ReplayResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<ReplayResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut event__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Event => {
+                            if event__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("event"));
+                            }
+                            event__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(ReplayResponse {
+                    event: event__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.ReplayResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for StatusRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let len = 0;
+        let struct_ser = serializer.serialize_struct("rampart.v1.StatusRequest", len)?;
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for StatusRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = StatusRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.StatusRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<StatusRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                while map_.next_key::<GeneratedField>()?.is_some() {
+                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(StatusRequest {
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.StatusRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for StatusResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.StatusResponse", len)?;
+        if true {
+            struct_ser.serialize_field("version", &self.version)?;
+        }
+        if let Some(v) = self.started.as_ref() {
+            struct_ser.serialize_field("started", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("agents", &self.agents)?;
+        }
+        if let Some(v) = self.store.as_ref() {
+            struct_ser.serialize_field("store", v)?;
+        }
+        if let Some(v) = self.ingest.as_ref() {
+            struct_ser.serialize_field("ingest", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("subscribers", &self.subscribers)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for StatusResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "version",
+            "started",
+            "agents",
+            "store",
+            "ingest",
+            "subscribers",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Version,
+            Started,
+            Agents,
+            Store,
+            Ingest,
+            Subscribers,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "version" => Ok(GeneratedField::Version),
+                            "started" => Ok(GeneratedField::Started),
+                            "agents" => Ok(GeneratedField::Agents),
+                            "store" => Ok(GeneratedField::Store),
+                            "ingest" => Ok(GeneratedField::Ingest),
+                            "subscribers" => Ok(GeneratedField::Subscribers),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = StatusResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.StatusResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<StatusResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut version__ = None;
+                let mut started__ = None;
+                let mut agents__ = None;
+                let mut store__ = None;
+                let mut ingest__ = None;
+                let mut subscribers__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Version => {
+                            if version__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("version"));
+                            }
+                            version__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Started => {
+                            if started__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("started"));
+                            }
+                            started__ = map_.next_value()?;
+                        }
+                        GeneratedField::Agents => {
+                            if agents__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("agents"));
+                            }
+                            agents__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Store => {
+                            if store__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("store"));
+                            }
+                            store__ = map_.next_value()?;
+                        }
+                        GeneratedField::Ingest => {
+                            if ingest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ingest"));
+                            }
+                            ingest__ = map_.next_value()?;
+                        }
+                        GeneratedField::Subscribers => {
+                            if subscribers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("subscribers"));
+                            }
+                            subscribers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(StatusResponse {
+                    version: version__.unwrap_or_default(),
+                    started: started__,
+                    agents: agents__.unwrap_or_default(),
+                    store: store__,
+                    ingest: ingest__,
+                    subscribers: subscribers__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.StatusResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for StoreStatus {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.StoreStatus", len)?;
+        if true {
+            struct_ser.serialize_field("backend", &self.backend)?;
+        }
+        if true {
+            struct_ser.serialize_field("location", &self.location)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("sizeBytes", ToString::to_string(&self.size_bytes).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("events", ToString::to_string(&self.events).as_str())?;
+        }
+        if let Some(v) = self.oldest.as_ref() {
+            struct_ser.serialize_field("oldest", v)?;
+        }
+        if let Some(v) = self.newest.as_ref() {
+            struct_ser.serialize_field("newest", v)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("retentionSeconds", ToString::to_string(&self.retention_seconds).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("retentionBytes", ToString::to_string(&self.retention_bytes).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for StoreStatus {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "backend",
+            "location",
+            "size_bytes",
+            "sizeBytes",
+            "events",
+            "oldest",
+            "newest",
+            "retention_seconds",
+            "retentionSeconds",
+            "retention_bytes",
+            "retentionBytes",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Backend,
+            Location,
+            SizeBytes,
+            Events,
+            Oldest,
+            Newest,
+            RetentionSeconds,
+            RetentionBytes,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "backend" => Ok(GeneratedField::Backend),
+                            "location" => Ok(GeneratedField::Location),
+                            "sizeBytes" | "size_bytes" => Ok(GeneratedField::SizeBytes),
+                            "events" => Ok(GeneratedField::Events),
+                            "oldest" => Ok(GeneratedField::Oldest),
+                            "newest" => Ok(GeneratedField::Newest),
+                            "retentionSeconds" | "retention_seconds" => Ok(GeneratedField::RetentionSeconds),
+                            "retentionBytes" | "retention_bytes" => Ok(GeneratedField::RetentionBytes),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = StoreStatus;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.StoreStatus")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<StoreStatus, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut backend__ = None;
+                let mut location__ = None;
+                let mut size_bytes__ = None;
+                let mut events__ = None;
+                let mut oldest__ = None;
+                let mut newest__ = None;
+                let mut retention_seconds__ = None;
+                let mut retention_bytes__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Backend => {
+                            if backend__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("backend"));
+                            }
+                            backend__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Location => {
+                            if location__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("location"));
+                            }
+                            location__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::SizeBytes => {
+                            if size_bytes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("sizeBytes"));
+                            }
+                            size_bytes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Events => {
+                            if events__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("events"));
+                            }
+                            events__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Oldest => {
+                            if oldest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("oldest"));
+                            }
+                            oldest__ = map_.next_value()?;
+                        }
+                        GeneratedField::Newest => {
+                            if newest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newest"));
+                            }
+                            newest__ = map_.next_value()?;
+                        }
+                        GeneratedField::RetentionSeconds => {
+                            if retention_seconds__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("retentionSeconds"));
+                            }
+                            retention_seconds__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::RetentionBytes => {
+                            if retention_bytes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("retentionBytes"));
+                            }
+                            retention_bytes__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(StoreStatus {
+                    backend: backend__.unwrap_or_default(),
+                    location: location__.unwrap_or_default(),
+                    size_bytes: size_bytes__.unwrap_or_default(),
+                    events: events__.unwrap_or_default(),
+                    oldest: oldest__,
+                    newest: newest__,
+                    retention_seconds: retention_seconds__.unwrap_or_default(),
+                    retention_bytes: retention_bytes__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.StoreStatus", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for SubscribeRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.SubscribeRequest", len)?;
+        if let Some(v) = self.filter.as_ref() {
+            struct_ser.serialize_field("filter", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for SubscribeRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "filter",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Filter,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "filter" => Ok(GeneratedField::Filter),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = SubscribeRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.SubscribeRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<SubscribeRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut filter__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Filter => {
+                            if filter__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("filter"));
+                            }
+                            filter__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(SubscribeRequest {
+                    filter: filter__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.SubscribeRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for SubscribeResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.item.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.SubscribeResponse", len)?;
+        if let Some(v) = self.item.as_ref() {
+            match v {
+                subscribe_response::Item::Event(v) => {
+                    struct_ser.serialize_field("event", v)?;
+                }
+                subscribe_response::Item::Missed(v) => {
+                    struct_ser.serialize_field("missed", v)?;
+                }
+            }
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for SubscribeResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "event",
+            "missed",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Event,
+            Missed,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "event" => Ok(GeneratedField::Event),
+                            "missed" => Ok(GeneratedField::Missed),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = SubscribeResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.SubscribeResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<SubscribeResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut item__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Event => {
+                            if item__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("event"));
+                            }
+                            item__ = map_.next_value::<::std::option::Option<_>>()?.map(subscribe_response::Item::Event)
+;
+                        }
+                        GeneratedField::Missed => {
+                            if item__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("missed"));
+                            }
+                            item__ = map_.next_value::<::std::option::Option<_>>()?.map(subscribe_response::Item::Missed)
+;
+                        }
+                    }
+                }
+                Ok(SubscribeResponse {
+                    item: item__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.SubscribeResponse", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for Verdict {

@@ -8,6 +8,7 @@
 //! a ratio must clear to mean anything. Results are printed and written to
 //! `target/bench/results.json`.
 
+mod collector;
 mod exec;
 mod footprint;
 mod network;
@@ -26,29 +27,61 @@ pub struct Goal {
     pub value: f64,
     pub unit: String,
     pub limit: f64,
+    /// `<=` or `>=`: how `value` must compare with `limit`.
+    pub goal: &'static str,
     pub met: bool,
     pub note: String,
 }
 
 impl Goal {
     pub fn at_most(name: &str, value: f64, unit: &str, limit: f64, note: impl Into<String>) -> Goal {
-        Goal { name: name.into(), value, unit: unit.into(), limit, met: value <= limit, note: note.into() }
+        Goal {
+            name: name.into(),
+            value,
+            unit: unit.into(),
+            limit,
+            goal: "<=",
+            met: value <= limit,
+            note: note.into(),
+        }
+    }
+
+    pub fn at_least(name: &str, value: f64, unit: &str, limit: f64, note: impl Into<String>) -> Goal {
+        Goal {
+            name: name.into(),
+            value,
+            unit: unit.into(),
+            limit,
+            goal: ">=",
+            met: value >= limit,
+            note: note.into(),
+        }
+    }
+
+    /// A number worth printing, with no goal.
+    pub fn reported(name: &str, value: f64, unit: &str, note: impl Into<String>) -> Goal {
+        Goal::at_least(name, value, unit, 0.0, note)
     }
 }
 
-pub fn run_bench(rounds: usize, quick: bool) -> anyhow::Result<()> {
+pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<()> {
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     setup::run_setup()?;
     let root = workspace_root();
-    println!("\n==> building the agent (release)");
+    println!("\n==> building the agent, the collector and the trigger (release)");
     run(Command::new("cargo").current_dir(&root).args([
         "build",
         "--release",
         "-p",
         "rampart-agent",
         "-p",
+        "rampart-collector",
+        "-p",
         "rampart-tests",
         "--bin",
         "rampart-agent",
+        "--bin",
+        "rampart-collector",
         "--bin",
         "rampart-trigger",
     ]))?;
@@ -56,25 +89,36 @@ pub fn run_bench(rounds: usize, quick: bool) -> anyhow::Result<()> {
     unsafe {
         std::env::set_var("RAMPART_AGENT", root.join("target/release/rampart-agent"));
         std::env::set_var("RAMPART_TRIGGER", root.join("target/release/rampart-trigger"));
+        std::env::set_var("RAMPART_COLLECTOR", root.join("target/release/rampart-collector"));
     }
     let out_dir = root.join("target/bench");
     fs::create_dir_all(&out_dir)?;
 
     let mut goals = Vec::new();
-    goals.extend(exec::bench(&out_dir, rounds, quick)?);
-    goals.extend(network::bench(rounds, quick)?);
-    goals.extend(footprint::bench(quick)?);
+    if wanted("exec") {
+        goals.extend(exec::bench(&out_dir, rounds, quick)?);
+    }
+    if wanted("network") {
+        goals.extend(network::bench(rounds, quick)?);
+    }
+    if wanted("footprint") {
+        goals.extend(footprint::bench(quick)?);
+    }
+    if wanted("collector") {
+        goals.extend(collector::bench(rounds, quick)?);
+    }
 
     println!("\n==> results");
     let mut all_met = true;
     for g in &goals {
         all_met &= g.met;
         println!(
-            "  {:<4} {:<48} {:>10.4} {:<6} (goal <= {}) {}",
+            "  {:<4} {:<52} {:>12.4} {:<6} (goal {} {}) {}",
             if g.met { "ok" } else { "MISS" },
             g.name,
             g.value,
             g.unit,
+            g.goal,
             g.limit,
             g.note
         );

@@ -1,0 +1,67 @@
+//! TLS to the collector: `--tls-ca` (the CA that signed the collector's certificate) and,
+//! for mTLS, `--tls-cert`/`--tls-key` (this agent's client certificate). Files are read once,
+//! at start.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use tonic::transport::{Certificate, ClientTlsConfig, Identity};
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct TlsArgs {
+    /// CA certificate (PEM) that signed the collector's certificate; needed for https:// URLs.
+    #[arg(long, value_name = "PEM")]
+    pub tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) presented to the collector (mTLS), with --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// What TLS to the collector needs, read from the files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientTls {
+    pub ca: Vec<u8>,
+    /// Certificate and key, for mTLS.
+    pub identity: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl ClientTls {
+    pub fn config(&self) -> ClientTlsConfig {
+        let c = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(&self.ca));
+        match &self.identity {
+            Some((cert, key)) => c.identity(Identity::from_pem(cert, key)),
+            None => c,
+        }
+    }
+}
+
+fn read(flag: &str, path: &PathBuf, errors: &mut Vec<String>) -> Option<Vec<u8>> {
+    std::fs::read(path).map_err(|e| errors.push(format!("{flag} {}: {e}", path.display()))).ok()
+}
+
+impl TlsArgs {
+    /// The TLS settings for `url`, or problems added to `errors`.
+    pub fn load(&self, url: &str, errors: &mut Vec<String>) -> Option<ClientTls> {
+        let https = url.starts_with("https://");
+        let any = self.tls_ca.is_some() || self.tls_cert.is_some();
+        if !https {
+            if any {
+                errors.push(format!("--tls-ca/--tls-cert need an https:// URL, not {url:?}"));
+            }
+            return None;
+        }
+        let Some(ca) = &self.tls_ca else {
+            errors.push(format!("{url:?} is https: --tls-ca is needed to verify the collector"));
+            return None;
+        };
+        let ca = read("--tls-ca", ca, errors);
+        let identity = match (&self.tls_cert, &self.tls_key) {
+            (Some(c), Some(k)) => Some((read("--tls-cert", c, errors)?, read("--tls-key", k, errors)?)),
+            _ => None,
+        };
+        Some(ClientTls { ca: ca?, identity })
+    }
+}

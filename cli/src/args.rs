@@ -1,0 +1,144 @@
+//! The command line: `rampart observe|replay|status|policy lint`, the contract's filters and
+//! output formats.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rampart_proto::event::Kind;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rampart",
+    version,
+    about = "Rampart: watch and replay what pods did, check the collector, lint policies"
+)]
+pub struct Cli {
+    /// The collector's gRPC address.
+    #[arg(
+        long,
+        global = true,
+        env = "RAMPART_SERVER",
+        default_value = "http://127.0.0.1:50051",
+        value_name = "URL"
+    )]
+    pub server: String,
+    /// CA certificate (PEM) that signed the collector's certificate (https:// servers).
+    #[arg(long, global = true, env = "RAMPART_TLS_CA", value_name = "PEM")]
+    pub tls_ca: Option<std::path::PathBuf>,
+    /// Client certificate (PEM) for a collector that requires mTLS, with --tls-key.
+    #[arg(long, global = true, env = "RAMPART_TLS_CERT", value_name = "PEM")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// Key (PEM) of --tls-cert.
+    #[arg(long, global = true, env = "RAMPART_TLS_KEY", value_name = "PEM")]
+    pub tls_key: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Follow live events as the collector stores them (from --since first, if given).
+    Observe(StreamArgs),
+    /// Print stored events of a time window, oldest first, then exit.
+    Replay(StreamArgs),
+    /// Agents, their tiers, drops and last sequence; the store; ingest counters.
+    Status(StatusArgs),
+    /// Policy files.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Parse and validate RampartPolicy files; print every error with file:line:column.
+    Lint {
+        /// Files (or directories of *.yaml, *.yml, *.json).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StreamArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Compact)]
+    pub output: Output,
+    /// Colour compact output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Exit after this many events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct FilterArgs {
+    /// Only this namespace (repeat for several).
+    #[arg(long = "namespace", short = 'n', value_name = "NS")]
+    pub namespaces: Vec<String>,
+    /// Only this pod name (repeat for several).
+    #[arg(long = "pod", value_name = "NAME")]
+    pub pods: Vec<String>,
+    /// Only pods with this label (repeat: all must hold).
+    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Only this kind of event (repeat for several).
+    #[arg(long = "kind", value_name = "flow|file|privilege|exec")]
+    pub kinds: Vec<Kind>,
+    /// Only this verdict (repeat for several).
+    #[arg(long = "verdict", value_enum, value_name = "allow|deny|audit")]
+    pub verdicts: Vec<Verdict>,
+    /// Only events decided by this policy, as NAMESPACE/NAME (repeat for several).
+    #[arg(long = "policy", value_name = "NS/NAME")]
+    pub policies: Vec<String>,
+    /// Only events from this node (repeat for several).
+    #[arg(long = "node", value_name = "NAME")]
+    pub nodes: Vec<String>,
+    /// From this time: RFC 3339 (2026-11-23T10:00:00Z) or a duration ago (10m, 2h, 1d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Up to (not including) this time, in the same forms as --since.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("{s:?}: expected KEY=VALUE")),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Verdict {
+    Allow,
+    Deny,
+    Audit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// One readable line per event.
+    Compact,
+    /// The proto3 JSON mapping of rampart.v1.Event, one per line.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = StatusOutput::Text)]
+    pub output: StatusOutput,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusOutput {
+    Text,
+    /// The proto3 JSON mapping of rampart.v1.StatusResponse.
+    Json,
+}

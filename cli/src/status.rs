@@ -1,0 +1,135 @@
+//! `rampart status`: what the collector knows, as text or as the proto3 JSON of StatusResponse.
+
+use std::{fmt::Write as _, time::SystemTime};
+
+use rampart_proto::v1::{AgentStatus, StatusResponse, concern_tier::Concern, verdict::Tier};
+
+use crate::filter::ago;
+
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+fn time(t: Option<rampart_proto::wkt::Timestamp>) -> String {
+    t.map_or("-".into(), |t| humantime::format_rfc3339_seconds(t.into()).to_string())
+}
+
+pub fn text(s: &StatusResponse, now: SystemTime) -> String {
+    let mut o = String::new();
+    let started =
+        s.started.map(|t| format!(", up since {} ({})", time(Some(t)), ago(t, now))).unwrap_or_default();
+    let _ = writeln!(o, "collector {}{started}", s.version);
+    if let Some(st) = &s.store {
+        let _ = writeln!(
+            o,
+            "store:     {} {}, {}, {} events, {} .. {}",
+            st.backend,
+            st.location,
+            bytes(st.size_bytes),
+            st.events,
+            time(st.oldest),
+            time(st.newest)
+        );
+        let age = if st.retention_seconds > 0 {
+            humantime::format_duration(std::time::Duration::from_secs(st.retention_seconds)).to_string()
+        } else {
+            "forever".into()
+        };
+        let size = if st.retention_bytes > 0 { bytes(st.retention_bytes) } else { "no size limit".into() };
+        let _ = writeln!(o, "retention: {age}, {size}");
+    }
+    if let Some(i) = &s.ingest {
+        let _ = writeln!(
+            o,
+            "ingest:    {} batches, {} events stored, {} duplicates skipped, {} batches refused",
+            i.batches, i.events_stored, i.duplicates, i.batches_refused
+        );
+        let _ = writeln!(
+            o,
+            "live:      {} subscribers, {} events missed by slow ones",
+            s.subscribers, i.subscriber_missed
+        );
+    }
+    let _ = writeln!(o, "agents:{}", if s.agents.is_empty() { "    none yet" } else { "" });
+    for a in &s.agents {
+        agent(&mut o, a, now);
+    }
+    o
+}
+
+fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
+    let state = if a.connected { format!("connected from {}", a.peer) } else { "not connected".into() };
+    let seen = a.last_seen.map(|t| format!(", seen {}", ago(t, now))).unwrap_or_default();
+    let version = if a.version.is_empty() { String::new() } else { format!(" v{}", a.version) };
+    let _ = writeln!(
+        o,
+        "  {} boot {}{version}: {state}{seen}; last sequence {}",
+        a.node, a.boot_id, a.last_sequence
+    );
+    if !a.tiers.is_empty() {
+        let tiers: Vec<String> = a
+            .tiers
+            .iter()
+            .map(|t| {
+                let c = Concern::try_from(t.concern).map_or("?", |c| c.as_str_name());
+                let tier = Tier::try_from(t.tier).map_or("?", |t| t.as_str_name());
+                format!("{c}={tier}")
+            })
+            .collect();
+        let _ = writeln!(o, "    tiers: {}", tiers.join(" "));
+    }
+    if let Some(st) = &a.stats {
+        let drops: Vec<String> = st
+            .drops
+            .iter()
+            .filter(|d| d.count > 0)
+            .map(|d| format!("{}/{}={}", d.stage, d.kind, d.count))
+            .collect();
+        let _ =
+            writeln!(o, "    drops: {}", if drops.is_empty() { "none".to_string() } else { drops.join(" ") });
+        let _ = writeln!(o, "    spool: {} events, {}", st.spooled_events, bytes(st.spooled_bytes));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_proto::v1::{AgentStats, ConcernTier, DropCount};
+
+    use super::*;
+
+    #[test]
+    fn text_names_agents_tiers_and_drops() {
+        let s = StatusResponse {
+            version: "0.1.0".into(),
+            agents: vec![AgentStatus {
+                node: "node-a".into(),
+                boot_id: "b1".into(),
+                connected: true,
+                peer: "10.0.0.1:4000".into(),
+                tiers: vec![ConcernTier { concern: Concern::Network as i32, tier: Tier::Cgroup as i32 }],
+                stats: Some(AgentStats {
+                    drops: vec![
+                        DropCount { stage: "spool".into(), kind: "overflow".into(), count: 3 },
+                        DropCount { stage: "ringbuf".into(), kind: "exec".into(), count: 0 },
+                    ],
+                    ..Default::default()
+                }),
+                last_sequence: 42,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let t = text(&s, SystemTime::now());
+        assert!(t.contains("node-a boot b1: connected from 10.0.0.1:4000; last sequence 42"), "{t}");
+        assert!(t.contains("tiers: network=cgroup"), "{t}");
+        assert!(t.contains("drops: spool/overflow=3\n"), "{t}");
+        assert_eq!(bytes(1536), "1.5 KiB");
+    }
+}

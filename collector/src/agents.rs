@@ -1,0 +1,114 @@
+//! The agents this collector has heard from: what each said in its Hello (version, tiers),
+//! its latest counters, whether it is connected, and the last sequence stored per boot. Kept
+//! in memory for sessions since start; `Status` adds the boots found in the store.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+};
+
+use rampart_proto::{
+    v1::{AgentStats, AgentStatus, ConcernTier, Hello},
+    wkt::Timestamp,
+};
+
+use crate::store::{Origin, StoredAgent};
+
+#[derive(Clone, Debug, Default)]
+struct Entry {
+    version: String,
+    connections: u32,
+    peer: String,
+    connected_since: Option<Timestamp>,
+    last_seen: Option<Timestamp>,
+    tiers: Vec<ConcernTier>,
+    stats: Option<AgentStats>,
+    last_sequence: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Agents {
+    entries: Mutex<BTreeMap<Origin, Entry>>,
+}
+
+/// A connected stream; marks the agent disconnected when dropped.
+pub struct Connection {
+    origin: Origin,
+    agents: Arc<Agents>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let mut entries = self.agents.entries.lock().expect("not poisoned");
+        if let Some(e) = entries.get_mut(&self.origin) {
+            e.connections = e.connections.saturating_sub(1);
+            e.last_seen = Some(crate::now());
+        }
+    }
+}
+
+impl Connection {
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+}
+
+impl Agents {
+    pub fn connected(self: &Arc<Self>, hello: &Hello, peer: String) -> Connection {
+        let origin = Origin { node: hello.node.clone(), boot_id: hello.boot_id.clone() };
+        let now = crate::now();
+        let mut entries = self.entries.lock().expect("not poisoned");
+        let e = entries.entry(origin.clone()).or_default();
+        e.version = hello.version.clone();
+        e.connections += 1;
+        e.peer = peer;
+        e.connected_since = Some(now);
+        e.last_seen = Some(now);
+        e.tiers = hello.tiers.clone();
+        e.stats = hello.stats.clone();
+        Connection { origin, agents: Arc::clone(self) }
+    }
+
+    pub fn stats(&self, conn: &Connection, stats: AgentStats) {
+        let mut entries = self.entries.lock().expect("not poisoned");
+        if let Some(e) = entries.get_mut(&conn.origin) {
+            e.stats = Some(stats);
+            e.last_seen = Some(crate::now());
+        }
+    }
+
+    /// A batch of `origin` (possibly an earlier boot than its stream's) is stored up to `last`.
+    pub fn stored(&self, origin: &Origin, last: u64) {
+        let mut entries = self.entries.lock().expect("not poisoned");
+        let e = entries.entry(origin.clone()).or_default();
+        e.last_sequence = e.last_sequence.max(last);
+        e.last_seen = Some(crate::now());
+    }
+
+    /// Every agent boot known, from memory and from the store.
+    pub fn status(&self, stored: Vec<StoredAgent>) -> Vec<AgentStatus> {
+        let mut entries = self.entries.lock().expect("not poisoned").clone();
+        for s in stored {
+            let e = entries.entry(s.origin).or_default();
+            e.last_sequence = e.last_sequence.max(s.last_sequence);
+            if e.last_seen.is_none() {
+                e.last_seen = Some(Timestamp::from_unix_nanos(s.last_seen_ns));
+            }
+        }
+        entries
+            .into_iter()
+            .map(|(o, e)| AgentStatus {
+                node: o.node,
+                boot_id: o.boot_id,
+                version: e.version,
+                connected: e.connections > 0,
+                peer: e.peer,
+                connected_since: e.connected_since,
+                last_seen: e.last_seen,
+                tiers: e.tiers,
+                stats: e.stats,
+                last_sequence: e.last_sequence,
+            })
+            .collect()
+    }
+}

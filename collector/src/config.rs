@@ -1,0 +1,233 @@
+//! Command line and its validation: every problem is reported at once (exit 2).
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Parser, ValueEnum};
+
+use crate::{store::Retention, units::parse_bytes, validate::Limits};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rampart-collector",
+    version,
+    about = "Rampart collector: stores events from agents and serves them live and as history"
+)]
+pub struct Cli {
+    /// Address to serve gRPC on (Ingest, Collector, health, reflection).
+    #[arg(long, default_value = "0.0.0.0:50051", value_name = "ADDR")]
+    pub listen: String,
+    /// Where events are kept: `sqlite:PATH` (a file, created if missing). NATS JetStream
+    /// (`nats://HOST:PORT[,...]`) is planned.
+    #[arg(long, value_name = "sqlite:PATH")]
+    pub store: String,
+    /// Delete events older than this (event time), e.g. `7d`, `12h`. Default: keep.
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub retention: Option<Duration>,
+    /// Delete the oldest events while the store is larger than this, e.g. `10GiB`. Default: no limit.
+    #[arg(long, value_parser = parse_bytes, value_name = "SIZE")]
+    pub retention_size: Option<u64>,
+    /// Largest gRPC message accepted from an agent; a larger one ends its stream with RESOURCE_EXHAUSTED.
+    #[arg(long, default_value = "4MiB", value_parser = parse_bytes, value_name = "SIZE")]
+    pub max_message_size: u64,
+    /// Most events accepted in one batch; a larger batch is refused.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_batch_events: usize,
+    /// Events queued per live subscriber; a subscriber that falls further behind is told what it missed.
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    pub subscriber_queue: usize,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Serve TLS with this certificate (PEM), with --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Require every client (agents, the CLI) to present a certificate signed by this CA (mTLS).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub client_ca: Option<PathBuf>,
+}
+
+/// TLS as served: certificate, key and (for mTLS) the CA client certificates must chain to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerTls {
+    pub cert: Vec<u8>,
+    pub key: Vec<u8>,
+    pub client_ca: Option<Vec<u8>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where events are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreUrl {
+    Sqlite(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub store: StoreUrl,
+    pub retention: Retention,
+    pub max_message_size: usize,
+    pub limits: Limits,
+    pub subscriber_queue: usize,
+    pub log_format: LogFormat,
+    pub tls: Option<ServerTls>,
+}
+
+/// Everything wrong with a command line.
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<String>);
+
+impl std::fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.len();
+        writeln!(f, "invalid configuration ({n} problem{}):", if n == 1 { "" } else { "s" })?;
+        for e in &self.0 {
+            writeln!(f, "  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+fn store_url(s: &str) -> Result<StoreUrl, String> {
+    if let Some(path) = s.strip_prefix("sqlite:") {
+        let path = PathBuf::from(path.strip_prefix("//").unwrap_or(path));
+        if path.as_os_str().is_empty() {
+            return Err(format!("--store {s:?}: no path after sqlite:"));
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        if !parent.is_dir() {
+            return Err(format!("--store {s:?}: directory {} does not exist", parent.display()));
+        }
+        return Ok(StoreUrl::Sqlite(path));
+    }
+    if s.starts_with("nats://") {
+        return Err(format!("--store {s:?}: the NATS JetStream store is not built yet; use sqlite:PATH"));
+    }
+    Err(format!("--store {s:?}: expected sqlite:PATH"))
+}
+
+impl Cli {
+    pub fn validate(self) -> Result<Config, ConfigErrors> {
+        let mut errors = Vec::new();
+        let listen = self
+            .listen
+            .parse::<SocketAddr>()
+            .map_err(|e| {
+                errors.push(format!("--listen {:?}: {e} (expected IP:PORT, e.g. 0.0.0.0:50051)", self.listen))
+            })
+            .ok();
+        let store = store_url(&self.store).map_err(|e| errors.push(e)).ok();
+        let max_age_ns = match self.retention {
+            Some(d) if d.is_zero() => {
+                errors.push("--retention 0s would delete everything; leave it out to keep events".into());
+                None
+            }
+            Some(d) => Some(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+            None => None,
+        };
+        if self.retention_size.is_some_and(|s| s < 1 << 20) {
+            errors.push("--retention-size must be at least 1MiB".into());
+        }
+        if self.max_message_size < 1024 {
+            errors.push("--max-message-size must be at least 1KiB".into());
+        }
+        if self.max_batch_events == 0 {
+            errors.push("--max-batch-events must be at least 1".into());
+        }
+        if self.subscriber_queue < 2 {
+            errors.push("--subscriber-queue must be at least 2".into());
+        }
+        let mut read = |flag: &str, path: &Option<PathBuf>| {
+            path.as_ref().and_then(|p| {
+                std::fs::read(p).map_err(|e| errors.push(format!("{flag} {}: {e}", p.display()))).ok()
+            })
+        };
+        let (cert, key, client_ca) = (
+            read("--tls-cert", &self.tls_cert),
+            read("--tls-key", &self.tls_key),
+            read("--client-ca", &self.client_ca),
+        );
+        let tls = match (cert, key) {
+            (Some(cert), Some(key)) => Some(ServerTls { cert, key, client_ca }),
+            _ => None,
+        };
+        match (listen, store) {
+            (Some(listen), Some(store)) if errors.is_empty() => Ok(Config {
+                listen,
+                store,
+                retention: Retention { max_age_ns, max_bytes: self.retention_size },
+                max_message_size: usize::try_from(self.max_message_size).unwrap_or(usize::MAX),
+                limits: Limits { max_batch_events: self.max_batch_events },
+                subscriber_queue: self.subscriber_queue,
+                log_format: self.log_format,
+                tls,
+            }),
+            _ => Err(ConfigErrors(errors)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut argv = vec!["rampart-collector"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).unwrap()
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let err = cli(&[
+            "--listen",
+            "nowhere",
+            "--store",
+            "nats://127.0.0.1:4222",
+            "--retention",
+            "0s",
+            "--max-batch-events",
+            "0",
+        ])
+        .validate()
+        .unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "--listen \"nowhere\"",
+            "NATS JetStream store is not built yet",
+            "--retention 0s",
+            "--max-batch-events",
+        ] {
+            assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+        }
+    }
+
+    #[test]
+    fn sqlite_urls() {
+        assert_eq!(store_url("sqlite:/tmp/x.db"), Ok(StoreUrl::Sqlite("/tmp/x.db".into())));
+        assert_eq!(store_url("sqlite:///tmp/x.db"), Ok(StoreUrl::Sqlite("/tmp/x.db".into())));
+        assert!(store_url("sqlite:/nonexistent/dir/x.db").unwrap_err().contains("does not exist"));
+        assert!(store_url("postgres://x").unwrap_err().contains("expected sqlite:PATH"));
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let cfg = cli(&["--store", "sqlite:events.db", "--retention", "7d", "--retention-size", "1GiB"])
+            .validate()
+            .unwrap();
+        assert_eq!(cfg.listen, "0.0.0.0:50051".parse().unwrap());
+        assert_eq!(cfg.retention.max_age_ns, Some(7 * 24 * 3600 * 1_000_000_000));
+        assert_eq!(cfg.retention.max_bytes, Some(1 << 30));
+        assert_eq!(cfg.max_message_size, 4 << 20);
+    }
+}

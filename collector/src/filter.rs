@@ -1,0 +1,201 @@
+//! What a subscriber or a replay asks for: [`EventFilter`], checked from the wire's
+//! `rampart.v1.Filter` and matched against events. The SQLite store pushes the indexed parts
+//! (time, namespace, pod, kind, verdict, policy, node) into its query and matches the rest here.
+
+use std::collections::BTreeMap;
+
+use rampart_policy::LabelSelector;
+use rampart_proto::{
+    event::Kind,
+    v1::{Event, Filter, filter, verdict::Action},
+};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventFilter {
+    pub namespaces: Vec<String>,
+    pub pods: Vec<String>,
+    pub labels: LabelSelector,
+    pub kinds: Vec<Kind>,
+    pub actions: Vec<Action>,
+    pub policies: Vec<String>,
+    pub nodes: Vec<String>,
+    /// Event time window, Unix ns: `since <= time < until`.
+    pub since_ns: Option<i64>,
+    pub until_ns: Option<i64>,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    #[error("filter.kinds: unknown kind value {0} (expected flow, file, privilege or exec)")]
+    Kind(i32),
+    #[error("filter.actions: unknown verdict action value {0} (expected allow, deny or audit)")]
+    Action(i32),
+    #[error("filter: since ({since}) is not before until ({until})")]
+    Window { since: String, until: String },
+}
+
+impl TryFrom<Filter> for EventFilter {
+    type Error = FilterError;
+
+    fn try_from(f: Filter) -> Result<Self, FilterError> {
+        let kinds = f
+            .kinds
+            .iter()
+            .map(|&k| {
+                filter::Kind::try_from(k)
+                    .ok()
+                    .and_then(|k| Kind::try_from(k).ok())
+                    .ok_or(FilterError::Kind(k))
+            })
+            .collect::<Result<_, _>>()?;
+        let actions = f
+            .actions
+            .iter()
+            .map(|&a| {
+                Action::try_from(a).ok().filter(|a| *a != Action::Unspecified).ok_or(FilterError::Action(a))
+            })
+            .collect::<Result<_, _>>()?;
+        let since_ns = f.since.map(|t| t.unix_nanos());
+        let until_ns = f.until.map(|t| t.unix_nanos());
+        if let (Some(s), Some(u)) = (f.since, f.until)
+            && s.unix_nanos() >= u.unix_nanos()
+        {
+            return Err(FilterError::Window {
+                since: humantime::format_rfc3339_nanos(s.into()).to_string(),
+                until: humantime::format_rfc3339_nanos(u.into()).to_string(),
+            });
+        }
+        Ok(EventFilter {
+            namespaces: f.namespaces,
+            pods: f.pods,
+            labels: LabelSelector {
+                match_labels: f.label_selector.map(|s| s.match_labels).unwrap_or_default(),
+                match_expressions: Vec::new(),
+            },
+            kinds,
+            actions,
+            policies: f.policies,
+            nodes: f.nodes,
+            since_ns,
+            until_ns,
+        })
+    }
+}
+
+fn any_of<T: PartialEq>(wanted: &[T], value: &T) -> bool {
+    wanted.is_empty() || wanted.contains(value)
+}
+
+fn any_str(wanted: &[String], value: &str) -> bool {
+    wanted.is_empty() || wanted.iter().any(|w| w == value)
+}
+
+impl EventFilter {
+    /// Whether the event time is inside the window (an event without time is outside any
+    /// window that has a bound).
+    pub fn matches_time(&self, time_ns: Option<i64>) -> bool {
+        match time_ns {
+            Some(t) => self.since_ns.is_none_or(|s| t >= s) && self.until_ns.is_none_or(|u| t < u),
+            None => self.since_ns.is_none() && self.until_ns.is_none(),
+        }
+    }
+
+    /// Whether `event` passes every part of the filter.
+    pub fn matches(&self, event: &Event) -> bool {
+        self.matches_time(event.time.map(|t| t.unix_nanos())) && self.matches_rest(event)
+    }
+
+    /// Everything but the time window.
+    pub fn matches_rest(&self, event: &Event) -> bool {
+        let empty = BTreeMap::new();
+        let (namespace, name, labels) = match &event.pod {
+            Some(p) => (p.namespace.as_str(), p.name.as_str(), &p.labels),
+            None => ("", "", &empty),
+        };
+        let verdict = event.verdict.as_ref();
+        let action = verdict.map_or(Action::Unspecified, |v| v.action());
+        let policy = verdict.map_or("", |v| v.policy.as_str());
+        any_str(&self.namespaces, namespace)
+            && any_str(&self.pods, name)
+            && any_str(&self.nodes, &event.node)
+            && any_str(&self.policies, policy)
+            && any_of(&self.actions, &action)
+            && (self.kinds.is_empty() || event.kind().is_some_and(|k| self.kinds.contains(&k)))
+            && (self.labels.is_empty() || self.labels.matches(labels))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_proto::{
+        v1::{Exec, LabelSelector as WireSelector, Pod, Verdict, event::Body},
+        wkt::Timestamp,
+    };
+
+    use super::*;
+
+    fn event(ns: &str, pod: &str, app: &str, action: Action, t: i64) -> Event {
+        Event {
+            time: Some(Timestamp::from_unix_nanos(t)),
+            node: "n1".into(),
+            pod: Some(Pod {
+                namespace: ns.into(),
+                name: pod.into(),
+                labels: [("app".to_string(), app.to_string())].into(),
+                ..Default::default()
+            }),
+            body: Some(Body::Exec(Exec::default())),
+            verdict: Some(Verdict { action: action as i32, policy: "shop/web".into(), ..Default::default() }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn empty_filter_matches_everything() {
+        let f = EventFilter::try_from(Filter::default()).unwrap();
+        assert!(f.matches(&event("a", "b", "c", Action::Allow, 5)));
+        assert!(f.matches(&Event::default()));
+    }
+
+    #[test]
+    fn every_part_must_match() {
+        let f = EventFilter::try_from(Filter {
+            namespaces: vec!["shop".into()],
+            pods: vec!["web-0".into(), "web-1".into()],
+            label_selector: Some(WireSelector { match_labels: [("app".into(), "web".into())].into() }),
+            kinds: vec![filter::Kind::Exec as i32],
+            actions: vec![Action::Deny as i32, Action::Audit as i32],
+            policies: vec!["shop/web".into()],
+            nodes: vec!["n1".into()],
+            since: Some(Timestamp::from_unix_nanos(10)),
+            until: Some(Timestamp::from_unix_nanos(20)),
+        })
+        .unwrap();
+        assert!(f.matches(&event("shop", "web-1", "web", Action::Deny, 10)));
+        assert!(!f.matches(&event("shop", "web-1", "web", Action::Deny, 20)), "until is exclusive");
+        assert!(!f.matches(&event("shop", "web-1", "web", Action::Deny, 9)));
+        assert!(!f.matches(&event("bank", "web-1", "web", Action::Deny, 15)));
+        assert!(!f.matches(&event("shop", "db-0", "web", Action::Deny, 15)));
+        assert!(!f.matches(&event("shop", "web-1", "db", Action::Deny, 15)));
+        assert!(!f.matches(&event("shop", "web-1", "web", Action::Allow, 15)));
+        let mut flow = event("shop", "web-1", "web", Action::Deny, 15);
+        flow.body = None;
+        assert!(!f.matches(&flow));
+    }
+
+    #[test]
+    fn unknown_enum_values_and_empty_windows_are_refused() {
+        let bad_kind = Filter { kinds: vec![9], ..Default::default() };
+        assert_eq!(EventFilter::try_from(bad_kind), Err(FilterError::Kind(9)));
+        let unspecified = Filter { kinds: vec![0], ..Default::default() };
+        assert_eq!(EventFilter::try_from(unspecified), Err(FilterError::Kind(0)));
+        let bad_action = Filter { actions: vec![7], ..Default::default() };
+        assert_eq!(EventFilter::try_from(bad_action), Err(FilterError::Action(7)));
+        let window = Filter {
+            since: Some(Timestamp::from_unix_nanos(5)),
+            until: Some(Timestamp::from_unix_nanos(5)),
+            ..Default::default()
+        };
+        assert!(matches!(EventFilter::try_from(window), Err(FilterError::Window { .. })));
+    }
+}

@@ -1,0 +1,241 @@
+//! `rampart.v1.Ingest`: agents stream batches in; every batch is answered, in order, with an
+//! Ack after it is durably stored or a Refusal when it is invalid.
+//!
+//! Design constraints:
+//! - Per stream, batches are pipelined: each is validated on arrival and its append runs as its
+//!   own task (column extraction and encoding in parallel; the store group-commits), while an
+//!   acker answers them strictly in arrival order. At most [`IN_FLIGHT`] appends per stream; a
+//!   slow store therefore slows the agent's acks, never the collector's memory.
+//! - Newly stored events go to live subscribers (the hub) before their ack is sent.
+//! - A message that cannot be decoded or is over the size limit ends the stream with a clear
+//!   status after the acks already due; a store failure ends it with UNAVAILABLE so the agent
+//!   resends later. Nothing of a refused or failed batch is stored.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering::Relaxed},
+};
+
+use rampart_proto::v1::{
+    Ack, AgentMessage, CollectorMessage, Refusal, agent_message, collector_message, ingest_server::Ingest,
+};
+use tokio::{
+    sync::{mpsc, watch},
+    task::JoinHandle,
+};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Code, Request, Response, Status, Streaming};
+use tracing::{debug, info, warn};
+
+use crate::{
+    agents::{Agents, Connection},
+    hub::Hub,
+    store::{Appended, Origin, Store, StoreError},
+    validate::{self, Limits},
+};
+
+/// Appends one stream may have outstanding.
+pub const IN_FLIGHT: usize = 32;
+
+/// Ingest counters since start (shown by Status).
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub batches: AtomicU64,
+    pub events_stored: AtomicU64,
+    pub duplicates: AtomicU64,
+    pub batches_refused: AtomicU64,
+}
+
+pub struct IngestService<S> {
+    pub store: Arc<S>,
+    pub hub: Arc<Hub>,
+    pub agents: Arc<Agents>,
+    pub counters: Arc<Counters>,
+    pub limits: Limits,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// An answer owed to the agent, in arrival order.
+enum Owed {
+    Append {
+        origin: Origin,
+        first: u64,
+        last: u64,
+        task: JoinHandle<Result<Appended, StoreError>>,
+    },
+    Refused(Box<Refusal>),
+    /// End the stream with this status.
+    End(Status),
+}
+
+#[tonic::async_trait]
+impl<S: Store> Ingest for IngestService<S> {
+    type StreamStream = ReceiverStream<Result<CollectorMessage, Status>>;
+
+    async fn stream(
+        &self,
+        request: Request<Streaming<AgentMessage>>,
+    ) -> Result<Response<Self::StreamStream>, Status> {
+        let peer = request.remote_addr().map(|a| a.to_string()).unwrap_or_default();
+        let mut inbound = request.into_inner();
+        let hello = match inbound.message().await {
+            Ok(Some(AgentMessage { message: Some(agent_message::Message::Hello(h)) })) => h,
+            Ok(Some(_)) => {
+                return Err(Status::failed_precondition("the first message on a stream must be a Hello"));
+            }
+            Ok(None) => return Err(Status::cancelled("the stream ended before its Hello")),
+            Err(status) => return Err(inbound_error(status)),
+        };
+        validate::hello(&hello).map_err(Status::invalid_argument)?;
+        info!(node = %hello.node, boot = %hello.boot_id, version = %hello.version, %peer, "agent connected");
+        let conn = self.agents.connected(&hello, peer);
+        let (out, rx) = mpsc::channel(IN_FLIGHT);
+        let (owed_tx, owed_rx) = mpsc::channel(IN_FLIGHT);
+        tokio::spawn(acker(
+            owed_rx,
+            out,
+            Arc::clone(&self.hub),
+            Arc::clone(&self.agents),
+            Arc::clone(&self.counters),
+        ));
+        tokio::spawn(read_batches(
+            inbound,
+            conn,
+            owed_tx,
+            Arc::clone(&self.store),
+            Arc::clone(&self.agents),
+            self.limits,
+            self.shutdown.clone(),
+        ));
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+/// The status to end a stream with when reading from it failed.
+fn inbound_error(status: Status) -> Status {
+    match status.code() {
+        Code::OutOfRange => Status::resource_exhausted(format!("message refused: {}", status.message())),
+        Code::Internal => {
+            Status::invalid_argument(format!("message refused: it cannot be decoded: {}", status.message()))
+        }
+        _ => status,
+    }
+}
+
+async fn read_batches<S: Store>(
+    mut inbound: Streaming<AgentMessage>,
+    conn: Connection,
+    owed: mpsc::Sender<Owed>,
+    store: Arc<S>,
+    agents: Arc<Agents>,
+    limits: Limits,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let node = conn.origin().node.clone();
+    loop {
+        let msg = tokio::select! {
+            msg = inbound.message() => msg,
+            () = crate::stopping(&mut shutdown) => {
+                let _ = owed.send(Owed::End(Status::unavailable("the collector is shutting down"))).await;
+                return;
+            }
+        };
+        let next = match msg {
+            Ok(Some(AgentMessage { message: Some(agent_message::Message::Batch(batch)) })) => {
+                match validate::batch(&node, batch, limits) {
+                    Ok(batch) => {
+                        let (first, last) = (
+                            batch.first_sequence,
+                            batch.first_sequence + batch.events.len().saturating_sub(1) as u64,
+                        );
+                        let origin = batch.origin.clone();
+                        let store = Arc::clone(&store);
+                        let task = tokio::spawn(async move { store.append(batch).await });
+                        Owed::Append { origin, first, last, task }
+                    }
+                    Err(refusal) => {
+                        warn!(%node, boot = %refusal.boot_id, first = refusal.first_sequence, reason = %refusal.message, "batch refused");
+                        Owed::Refused(refusal)
+                    }
+                }
+            }
+            Ok(Some(AgentMessage { message: Some(agent_message::Message::Stats(stats)) })) => {
+                agents.stats(&conn, stats);
+                continue;
+            }
+            Ok(Some(AgentMessage { message: Some(agent_message::Message::Hello(_)) })) => {
+                Owed::End(Status::failed_precondition("a second Hello on one stream"))
+            }
+            Ok(Some(AgentMessage { message: None })) => {
+                Owed::End(Status::invalid_argument("an empty AgentMessage"))
+            }
+            Ok(None) => {
+                debug!(%node, "agent stream ended");
+                return;
+            }
+            Err(status) if status.code() == Code::Cancelled => return,
+            Err(status) => {
+                let status = inbound_error(status);
+                warn!(%node, code = ?status.code(), message = status.message(), "agent stream refused");
+                Owed::End(status)
+            }
+        };
+        let end = matches!(next, Owed::End(_));
+        if owed.send(next).await.is_err() || end {
+            return;
+        }
+    }
+}
+
+async fn acker(
+    mut owed: mpsc::Receiver<Owed>,
+    out: mpsc::Sender<Result<CollectorMessage, Status>>,
+    hub: Arc<Hub>,
+    agents: Arc<Agents>,
+    counters: Arc<Counters>,
+) {
+    while let Some(item) = owed.recv().await {
+        let message = match item {
+            Owed::Append { origin, first, last, task } => {
+                let appended = match task.await {
+                    Ok(Ok(a)) => a,
+                    Ok(Err(e)) => {
+                        warn!(error = %e, "storing a batch failed");
+                        let _ = out
+                            .send(Err(Status::unavailable(format!("storing the batch failed: {e}"))))
+                            .await;
+                        return;
+                    }
+                    Err(e) => {
+                        let _ =
+                            out.send(Err(Status::internal(format!("storing the batch failed: {e}")))).await;
+                        return;
+                    }
+                };
+                hub.publish(&appended.stored);
+                agents.stored(&origin, last);
+                counters.batches.fetch_add(1, Relaxed);
+                counters.events_stored.fetch_add(appended.stored.len() as u64, Relaxed);
+                counters.duplicates.fetch_add(u64::from(appended.duplicates), Relaxed);
+                collector_message::Message::Ack(Ack {
+                    boot_id: origin.boot_id,
+                    first_sequence: first,
+                    last_sequence: last,
+                    stored: appended.stored.len() as u32,
+                    duplicates: appended.duplicates,
+                })
+            }
+            Owed::Refused(r) => {
+                counters.batches_refused.fetch_add(1, Relaxed);
+                collector_message::Message::Refusal(*r)
+            }
+            Owed::End(status) => {
+                let _ = out.send(Err(status)).await;
+                return;
+            }
+        };
+        if out.send(Ok(CollectorMessage { message: Some(message) })).await.is_err() {
+            return;
+        }
+    }
+}

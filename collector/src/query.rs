@@ -1,0 +1,163 @@
+//! `rampart.v1.Collector`: Subscribe (live, optionally from a point in the past), Replay
+//! (stored history) and Status.
+//!
+//! A subscription with `since` joins history to the live stream with no gap and no duplicate:
+//! it registers with the hub first, then reads the store's watermark (the highest stored id),
+//! replays stored events up to the watermark, and then forwards live events with larger ids.
+//! Any event stored after registration is queued live; any stored before the watermark was read
+//! is replayed; ids settle the overlap.
+
+use std::{pin::Pin, sync::Arc};
+
+use rampart_proto::{
+    v1::{
+        Event, IngestStatus, Missed, ReplayRequest, ReplayResponse, StatusRequest, StatusResponse,
+        StoreStatus, SubscribeRequest, SubscribeResponse, collector_server::Collector, subscribe_response,
+    },
+    wkt::Timestamp,
+};
+use tokio::sync::{mpsc, watch};
+use tokio_stream::{Stream, wrappers::ReceiverStream};
+use tonic::{Request, Response, Status};
+
+use crate::{
+    agents::Agents,
+    filter::EventFilter,
+    hub::{Hub, Item},
+    ingest::Counters,
+    store::{ReplayQuery, Retention, Store},
+};
+
+pub struct QueryService<S> {
+    pub store: Arc<S>,
+    pub hub: Arc<Hub>,
+    pub agents: Arc<Agents>,
+    pub counters: Arc<Counters>,
+    pub subscriber_queue: usize,
+    pub retention: Retention,
+    pub started: Timestamp,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+type Out<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
+
+fn filter_of(f: Option<rampart_proto::v1::Filter>) -> Result<EventFilter, Status> {
+    EventFilter::try_from(f.unwrap_or_default()).map_err(|e| Status::invalid_argument(e.to_string()))
+}
+
+fn event_item(e: Event) -> SubscribeResponse {
+    SubscribeResponse { item: Some(subscribe_response::Item::Event(e)) }
+}
+
+#[tonic::async_trait]
+impl<S: Store> Collector for QueryService<S> {
+    type SubscribeStream = Out<SubscribeResponse>;
+    type ReplayStream = Out<ReplayResponse>;
+
+    async fn subscribe(
+        &self,
+        request: Request<SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        let filter = filter_of(request.into_inner().filter)?;
+        let mut sub = self.hub.subscribe(filter.clone(), self.subscriber_queue);
+        let watermark = self.store.watermark();
+        let history = filter.since_ns.map(|_| {
+            self.store.replay(ReplayQuery { filter: filter.clone(), max_id: Some(watermark), limit: None })
+        });
+        let until = filter.until_ns;
+        let replayed = history.is_some();
+        let (tx, rx) = mpsc::channel(16);
+        let mut shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            if let Some(mut history) = history {
+                while let Some(item) = history.recv().await {
+                    let msg = item.map(|s| event_item(s.event)).map_err(|e| Status::internal(e.to_string()));
+                    if tx.send(msg).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            let deadline = until.map(|u| {
+                let wait = u.saturating_sub(crate::now_ns()).max(0) as u64;
+                tokio::time::Instant::now() + std::time::Duration::from_nanos(wait)
+            });
+            loop {
+                let item = tokio::select! {
+                    item = sub.queue.recv() => item,
+                    () = crate::until(deadline) => return,
+                    () = tx.closed() => return,
+                    () = crate::stopping(&mut shutdown) => {
+                        let _ = tx.send(Err(Status::unavailable("the collector is shutting down"))).await;
+                        return;
+                    }
+                };
+                let msg = match item {
+                    None => return,
+                    Some(Item::Event(id, _)) if replayed && id <= watermark => continue,
+                    Some(Item::Event(_, event)) => event_item(Event::clone(&event)),
+                    Some(Item::Missed(n)) => SubscribeResponse {
+                        item: Some(subscribe_response::Item::Missed(Missed {
+                            events: n,
+                            reason: "the subscriber read more slowly than events arrived; its queue was full"
+                                .into(),
+                        })),
+                    },
+                };
+                if tx.send(Ok(msg)).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn replay(&self, request: Request<ReplayRequest>) -> Result<Response<Self::ReplayStream>, Status> {
+        let req = request.into_inner();
+        let filter = filter_of(req.filter)?;
+        let limit = (req.limit > 0).then_some(req.limit);
+        let mut rows = self.store.replay(ReplayQuery { filter, max_id: None, limit });
+        let (tx, rx) = mpsc::channel(64);
+        tokio::spawn(async move {
+            while let Some(item) = rows.recv().await {
+                let msg = item
+                    .map(|s| ReplayResponse { event: Some(s.event) })
+                    .map_err(|e| Status::internal(e.to_string()));
+                if tx.send(msg).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn status(&self, _: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
+        let internal = |e: crate::store::StoreError| Status::internal(e.to_string());
+        let stats = self.store.stats().await.map_err(internal)?;
+        let stored_agents = self.store.agents().await.map_err(internal)?;
+        let c = &self.counters;
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+        Ok(Response::new(StatusResponse {
+            version: env!("CARGO_PKG_VERSION").into(),
+            started: Some(self.started),
+            agents: self.agents.status(stored_agents),
+            store: Some(StoreStatus {
+                backend: stats.backend.into(),
+                location: stats.location,
+                size_bytes: stats.size_bytes,
+                events: stats.events,
+                oldest: stats.oldest_ns.map(Timestamp::from_unix_nanos),
+                newest: stats.newest_ns.map(Timestamp::from_unix_nanos),
+                retention_seconds: self.retention.max_age_ns.map_or(0, |n| (n / 1_000_000_000) as u64),
+                retention_bytes: self.retention.max_bytes.unwrap_or(0),
+            }),
+            ingest: Some(IngestStatus {
+                batches: load(&c.batches),
+                events_stored: load(&c.events_stored),
+                duplicates: load(&c.duplicates),
+                batches_refused: load(&c.batches_refused),
+                subscriber_missed: self.hub.missed_total(),
+            }),
+            subscribers: self.hub.len() as u32,
+        }))
+    }
+}

@@ -1,0 +1,167 @@
+//! The collector's lifecycle: open the store, serve gRPC (Ingest, Collector, health,
+//! reflection), prune on a timer, and on SIGTERM/SIGINT end every stream with UNAVAILABLE,
+//! finish pending commits and exit.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use rampart_proto::v1::{collector_server::CollectorServer, ingest_server::IngestServer};
+use tokio::{net::TcpListener, sync::watch};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::{Certificate, Identity, ServerTlsConfig};
+use tracing::{info, warn};
+
+use crate::{
+    agents::Agents,
+    config::{Config, StoreUrl},
+    hub::Hub,
+    ingest::{Counters, IngestService},
+    query::QueryService,
+    store::{Retention, Store, StoreError, sqlite::SqliteStore},
+};
+
+/// How often retention runs (and once at start).
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// How often gaps pending for slow subscribers are re-offered.
+const MISSED_EVERY: Duration = Duration::from_secs(1);
+/// How long shutdown waits for connections to close.
+const DRAIN: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("listening on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("gRPC reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("serving: {0}")]
+    Serve(#[from] tonic::transport::Error),
+    #[error("installing signal handlers: {0}")]
+    Signals(std::io::Error),
+}
+
+pub async fn run(cfg: Config) -> Result<(), ServerError> {
+    match &cfg.store {
+        StoreUrl::Sqlite(path) => {
+            let store = Arc::new(SqliteStore::open(path)?);
+            info!(path = %path.display(), events = store.stats().await?.events, "store opened");
+            serve(cfg, store).await
+        }
+    }
+}
+
+async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> {
+    let hub = Arc::new(Hub::default());
+    let agents = Arc::new(Agents::default());
+    let counters = Arc::new(Counters::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+
+    let ingest = IngestService {
+        store: Arc::clone(&store),
+        hub: Arc::clone(&hub),
+        agents: Arc::clone(&agents),
+        counters: Arc::clone(&counters),
+        limits: cfg.limits,
+        shutdown: stop_rx.clone(),
+    };
+    let query = QueryService {
+        store: Arc::clone(&store),
+        hub: Arc::clone(&hub),
+        agents,
+        counters,
+        subscriber_queue: cfg.subscriber_queue,
+        retention: cfg.retention,
+        started: crate::now(),
+        shutdown: stop_rx.clone(),
+    };
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<IngestServer<IngestService<S>>>().await;
+    health.set_serving::<CollectorServer<QueryService<S>>>().await;
+    let reflection = |b: tonic_reflection::server::Builder<'static>| {
+        b.register_encoded_file_descriptor_set(rampart_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection(tonic_reflection::server::Builder::configure()).build_v1()?;
+    let reflection_v1alpha = reflection(tonic_reflection::server::Builder::configure()).build_v1alpha()?;
+
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| ServerError::Listen { addr: cfg.listen, source })?;
+    let bound = listener.local_addr().map_err(|source| ServerError::Listen { addr: cfg.listen, source })?;
+
+    let _pruner = crate::AbortOnDrop(tokio::spawn(prune_forever(Arc::clone(&store), cfg.retention)));
+    let flusher_hub = Arc::clone(&hub);
+    let _flusher = crate::AbortOnDrop(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(MISSED_EVERY);
+        loop {
+            tick.tick().await;
+            flusher_hub.flush_missed();
+        }
+    }));
+
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(ServerError::Signals)?;
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(ServerError::Signals)?;
+    let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        tokio::select! {
+            _ = sigterm.recv() => info!("SIGTERM: shutting down"),
+            _ = sigint.recv() => info!("SIGINT: shutting down"),
+        }
+        // End every open stream; the server then waits for connections to close.
+        let _ = stop_tx.send(true);
+        let _ = drained_tx.send(());
+    };
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &cfg.tls {
+        let mut t = ServerTlsConfig::new().identity(Identity::from_pem(&tls.cert, &tls.key));
+        if let Some(ca) = &tls.client_ca {
+            t = t.client_ca_root(Certificate::from_pem(ca));
+        }
+        builder = builder.tls_config(t)?;
+    }
+    let server = builder
+        .tcp_nodelay(true)
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(IngestServer::new(ingest).max_decoding_message_size(cfg.max_message_size))
+        .add_service(CollectorServer::new(query))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+    let tls = match &cfg.tls {
+        None => "off",
+        Some(t) if t.client_ca.is_some() => "mtls",
+        Some(_) => "tls",
+    };
+    info!(addr = %bound, tls, "listening");
+    tokio::pin!(server);
+    tokio::select! {
+        res = &mut server => res?,
+        () = async {
+            let _ = drained_rx.await;
+            tokio::time::sleep(DRAIN).await;
+        } => warn!("connections still open after {DRAIN:?}; closing them"),
+    }
+    store.close().await;
+    info!("store closed; exiting");
+    Ok(())
+}
+
+async fn prune_forever<S: Store>(store: Arc<S>, retention: Retention) {
+    if retention == Retention::default() {
+        return;
+    }
+    let mut tick = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        tick.tick().await;
+        match store.prune(retention, crate::now_ns()).await {
+            Ok(p) if p.by_age + p.by_size > 0 => {
+                info!(by_age = p.by_age, by_size = p.by_size, "retention deleted events");
+            }
+            Ok(_) => {}
+            Err(e) => warn!(error = %e, "retention failed; will retry"),
+        }
+    }
+}

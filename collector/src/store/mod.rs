@@ -1,0 +1,149 @@
+//! Where events are kept: the [`Store`] trait and its backends.
+//!
+//! Design constraints, which every backend must keep:
+//! - **Exactly once.** An event is identified by its origin (node, agent boot id) and sequence;
+//!   [`Store::append`] stores a batch atomically and skips events whose identity is already
+//!   stored, so an agent may resend anything it has no ack for.
+//! - **Durable before acked.** `append` returns only once the batch survives a kill of the
+//!   collector process.
+//! - **Ordered ids.** Every stored event gets an id larger than any id stored before it (never
+//!   reused, even after retention), which live subscribers use to join stored history to the
+//!   live stream without a gap or a duplicate ([`Store::watermark`]).
+//! - **Streaming reads.** [`Store::replay`] yields events in (time, id) order a page at a time;
+//!   a window is never loaded into memory whole.
+//!
+//! [`sqlite`] is the embedded default. A NATS JetStream backend (dedup by message id, replay by
+//! start time) is planned behind the same trait.
+
+pub mod sqlite;
+
+use std::{future::Future, sync::Arc};
+
+use rampart_proto::v1::Event;
+use tokio::sync::mpsc;
+
+use crate::filter::EventFilter;
+
+/// Who sent a batch: the node of the stream's Hello and the boot that produced the events.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    pub node: String,
+    pub boot_id: String,
+}
+
+/// A validated batch, ready to store: consecutive sequences from `first_sequence`.
+#[derive(Debug)]
+pub struct IncomingBatch {
+    pub origin: Origin,
+    pub first_sequence: u64,
+    pub events: Vec<Arc<Event>>,
+}
+
+/// What [`Store::append`] did.
+#[derive(Debug, Default)]
+pub struct Appended {
+    /// Events newly stored, with their ids, in sequence order.
+    pub stored: Vec<(u64, Arc<Event>)>,
+    /// Events skipped because they were stored before.
+    pub duplicates: u32,
+}
+
+/// Which stored events to read.
+#[derive(Clone, Debug, Default)]
+pub struct ReplayQuery {
+    pub filter: EventFilter,
+    /// Only events with an id up to this (a subscriber's watermark).
+    pub max_id: Option<u64>,
+    /// At most this many events.
+    pub limit: Option<u64>,
+}
+
+/// One event read back.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub id: u64,
+    pub event: Event,
+}
+
+/// What is in the store.
+#[derive(Clone, Debug, Default)]
+pub struct StoreStats {
+    pub backend: &'static str,
+    pub location: String,
+    pub size_bytes: u64,
+    pub events: u64,
+    /// Event times (Unix ns) of the oldest and newest stored events.
+    pub oldest_ns: Option<i64>,
+    pub newest_ns: Option<i64>,
+}
+
+/// One agent boot the store has events from.
+#[derive(Clone, Debug)]
+pub struct StoredAgent {
+    pub origin: Origin,
+    pub last_sequence: u64,
+    /// When its last batch was stored (Unix ns).
+    pub last_seen_ns: i64,
+}
+
+/// How much to keep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Delete events whose time is older than this many nanoseconds before now.
+    pub max_age_ns: Option<i64>,
+    /// Delete the oldest events while the store is larger than this.
+    pub max_bytes: Option<u64>,
+}
+
+/// What a retention pass deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub by_age: u64,
+    pub by_size: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("opening the store at {location}: {source}")]
+    Open { location: String, source: rusqlite::Error },
+    #[error("the store at {location} has schema version {found}; this collector knows version {expected}")]
+    Schema { location: String, found: i64, expected: i64 },
+    #[error("{what}: {source}")]
+    Sqlite { what: &'static str, source: rusqlite::Error },
+    #[error("stored event {id} cannot be decoded: {source}")]
+    Corrupt { id: u64, source: prost::DecodeError },
+    #[error("the store's writer has stopped")]
+    WriterGone,
+    #[error("committing failed, nothing of the batches in that commit was stored: {0}")]
+    Commit(String),
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+}
+
+/// A place to keep events. See the module documentation for what every backend guarantees.
+pub trait Store: Send + Sync + 'static {
+    /// Store a batch atomically, skipping events already stored; returns once durable.
+    fn append(&self, batch: IncomingBatch) -> impl Future<Output = Result<Appended, StoreError>> + Send;
+
+    /// Events matching the query in (time, id) order, sent a page at a time into the returned
+    /// channel; reading stops when the receiver is dropped.
+    fn replay(&self, query: ReplayQuery) -> mpsc::Receiver<Result<StoredEvent, StoreError>>;
+
+    /// The highest id stored so far (0 when none).
+    fn watermark(&self) -> u64;
+
+    fn stats(&self) -> impl Future<Output = Result<StoreStats, StoreError>> + Send;
+
+    /// Every agent boot with events in the store, and the last sequence stored for it.
+    fn agents(&self) -> impl Future<Output = Result<Vec<StoredAgent>, StoreError>> + Send;
+
+    /// Delete what `retention` says not to keep, measured against `now_ns` (Unix ns).
+    fn prune(
+        &self,
+        retention: Retention,
+        now_ns: i64,
+    ) -> impl Future<Output = Result<Pruned, StoreError>> + Send;
+
+    /// Finish pending writes and stop.
+    fn close(&self) -> impl Future<Output = ()> + Send;
+}

@@ -1,0 +1,163 @@
+//! The real agent streaming to the real collector: events from pods reach a live subscriber
+//! and the store with their pods, and a collector killed while the agent produces events
+//! (spooled meanwhile) ends up with every event exactly once.
+
+use std::time::Duration;
+
+use rampart_tests::{
+    agent::{Agent, AgentOptions},
+    cli::{self, Observer},
+    collector::{Collector, CollectorOptions},
+    pod::{PodSpec, TestPod},
+    require, wait_for,
+};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn marker() -> String {
+    format!("rampart-test-{}", rampart_tests::random_hex(12))
+}
+
+/// The exec of `/bin/true <marker>` (not the shell that moved itself into the cgroup).
+fn is_exec_of(e: &Value, m: &str) -> bool {
+    e["exec"]["binary"] == "/bin/true"
+        && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == m))
+}
+
+fn agent_with(collector: &Collector, manifests: &std::path::Path, spool: Option<&std::path::Path>) -> Agent {
+    let mut extra = vec!["--collector".to_string(), collector.url()];
+    if let Some(s) = spool {
+        extra.extend(["--spool-dir".to_string(), s.display().to_string()]);
+    }
+    Agent::start(AgentOptions { pod_manifests: Some(manifests.into()), extra, ..Default::default() })
+}
+
+#[test]
+fn agent_to_collector_to_subscriber_with_pods() {
+    if !require::root("agent_to_collector_to_subscriber_with_pods") {
+        return;
+    }
+    let collector = Collector::start(CollectorOptions::default());
+    let manifests = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("e2e-shop", "web-7").label("app", "web"));
+    pod.write_manifest(manifests.path());
+    let other = TestPod::create(PodSpec::new("e2e-bank", "ledger-0").label("app", "ledger"));
+    other.write_manifest(manifests.path());
+    let observer =
+        Observer::start(&collector.url(), &["-o", "json", "--namespace", "e2e-shop", "--label", "app=web"]);
+    let agent = agent_with(&collector, manifests.path(), None);
+
+    let (m, n) = (marker(), marker());
+    assert!(pod.exec(&["/bin/true", &m]).status.success());
+    assert!(other.exec(&["/bin/true", &n]).status.success());
+    let e = observer.wait_event("the pod's exec, live", WAIT, |e| is_exec_of(e, &m));
+    assert_eq!(e["pod"]["namespace"], "e2e-shop");
+    assert_eq!(e["pod"]["name"], "web-7");
+    assert_eq!(e["pod"]["uid"], pod.uid.as_str());
+    assert_eq!(e["pod"]["labels"]["app"], "web");
+    assert_eq!(e["pod"]["attribution"], "exact");
+    assert_eq!(e["node"], "test-node");
+    // The other pod's event reached the store, not this subscriber.
+    let stored = wait_for("the other pod's exec in the store", WAIT, || {
+        let got = cli::events(&collector.url(), &["replay", "-o", "json", "--pod", "ledger-0"]);
+        got.into_iter().find(|e| is_exec_of(e, &n))
+    });
+    assert_eq!(stored["pod"]["namespace"], "e2e-bank");
+    assert!(observer.events().iter().all(|e| e["pod"]["namespace"] == "e2e-shop"), "the filter is applied");
+
+    // Status: the agent is connected, with its tiers and drop counters.
+    let status = &cli::events(&collector.url(), &["status", "-o", "json"])[0];
+    let a =
+        status["agents"].as_array().unwrap().iter().find(|a| a["node"] == "test-node").expect("the agent");
+    assert_eq!(a["connected"], true, "{status}");
+    assert_eq!(a["tiers"].as_array().unwrap().len(), 3, "{a}");
+    assert!(a["stats"]["drops"].as_array().unwrap().iter().any(|d| d["stage"] == "ringbuf"), "{a}");
+    assert!(a["lastSequence"].as_str().unwrap().parse::<u64>().unwrap() > 0, "{a}");
+    // Compact output names pod, process and verdict on one line.
+    let out = cli::rampart(&collector.url(), &["replay", "--pod", "web-7", "--color", "never"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.contains(&m)).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(" test-node e2e-shop/web-7[main] true["), "{line}");
+    assert!(line.contains(&format!("exec /bin/true {m}  => allow [none]")), "{line}");
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn collector_killed_while_the_agent_works_stores_every_event_exactly_once() {
+    if !require::root("collector_killed_while_the_agent_works_stores_every_event_exactly_once") {
+        return;
+    }
+    let mut collector = Collector::start(CollectorOptions::default());
+    let manifests = tempfile::tempdir().unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("e2e-outage", "worker-0"));
+    pod.write_manifest(manifests.path());
+    let agent = agent_with(&collector, manifests.path(), Some(spool.path()));
+    let m = marker();
+    let run = |from: usize, to: usize| {
+        for i in from..to {
+            assert!(pod.exec(&["/bin/true", &m, &i.to_string()]).status.success());
+        }
+    };
+    run(0, 40);
+    collector.kill();
+    // Produced while the collector is down: spooled.
+    run(40, 80);
+    wait_for("the agent to spool", WAIT, || {
+        (agent.metric("rampart_spool_events").unwrap_or(0.0) > 0.0).then_some(())
+    });
+    collector.restart();
+    run(80, 120);
+    let seen = |e: &Value| -> Option<usize> {
+        let a = e["exec"]["args"].as_array()?;
+        (e["exec"]["binary"] == "/bin/true" && a.get(1)? == m.as_str())
+            .then(|| a.get(2)?.as_str()?.parse().ok())?
+    };
+    let events = wait_for("all 120 execs in the store", WAIT, || {
+        let got = cli::events(&collector.url(), &["replay", "-o", "json", "--namespace", "e2e-outage"]);
+        (got.iter().filter_map(seen).count() >= 120).then_some(got)
+    });
+    let mut numbers: Vec<usize> = events.iter().filter_map(seen).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (0..120).collect::<Vec<_>>(), "every exec exactly once:\n{}", collector.logs());
+    assert_eq!(agent.metric("rampart_spool_events"), Some(0.0));
+    let metrics = agent.metrics();
+    for line in metrics.lines().filter(|l| l.starts_with("rampart_drops_total")) {
+        assert!(line.ends_with(" 0"), "unexpected drop: {line}");
+    }
+    assert!(agent.metric("rampart_export_reconnects_total").unwrap() >= 1.0);
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn sigterm_with_the_collector_down_keeps_events_in_the_spool_for_the_next_start() {
+    if !require::root("sigterm_with_the_collector_down_keeps_events_in_the_spool_for_the_next_start") {
+        return;
+    }
+    let mut collector = Collector::start(CollectorOptions::default());
+    let manifests = tempfile::tempdir().unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("e2e-restart", "job-0"));
+    pod.write_manifest(manifests.path());
+    collector.kill();
+    let agent = agent_with(&collector, manifests.path(), Some(spool.path()));
+    let m = marker();
+    assert!(pod.exec(&["/bin/true", &m]).status.success());
+    wait_for("the exec to be spooled", WAIT, || {
+        (agent.metric("rampart_spool_events").unwrap_or(0.0) >= 1.0).then_some(())
+    });
+    assert!(agent.stop().success());
+    // A new agent (a new boot) sends what the old one spooled.
+    collector.restart();
+    let next = agent_with(&collector, manifests.path(), Some(spool.path()));
+    let got = wait_for("the spooled exec in the store", WAIT, || {
+        let got = cli::events(&collector.url(), &["replay", "-o", "json", "--namespace", "e2e-restart"]);
+        got.into_iter().find(|e| is_exec_of(e, &m))
+    });
+    assert_eq!(got["pod"]["name"], "job-0");
+    let status = &cli::events(&collector.url(), &["status", "-o", "json"])[0];
+    let boots = status["agents"].as_array().unwrap().iter().filter(|a| a["node"] == "test-node").count();
+    assert!(boots >= 2, "both boots are known: {status}");
+    assert!(next.stop().success());
+}

@@ -1,0 +1,308 @@
+//! The collector with raw gRPC clients and the synthetic agent: bad input is refused with a
+//! clear status and stored nothing, replays return exactly the stored window in order, a slow
+//! subscriber does not slow ingest and is told what it missed, a collector killed mid-stream
+//! loses and duplicates nothing, and health and reflection are served.
+
+use std::{
+    collections::BTreeSet,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use prost::Message as _;
+use rampart_proto::v1::{
+    AgentMessage, Batch, Hello, StatusRequest, SubscribeRequest, agent_message,
+    collector_client::CollectorClient, collector_message, refusal::Reason, subscribe_response,
+    verdict::Action,
+};
+use rampart_tests::{
+    agent::agent_bin,
+    bins::collector_bin,
+    cli,
+    collector::{Collector, CollectorOptions},
+    grpc::{self, IngestStream, event, runtime},
+    wait_for,
+};
+
+/// 2026-01-01T00:00:00Z: far from live events.
+const BASE: i64 = 1_767_225_600_000_000_000;
+const MS: i64 = 1_000_000;
+
+fn rfc3339(ns: i64) -> String {
+    humantime::format_rfc3339_nanos(std::time::UNIX_EPOCH + Duration::from_nanos(ns as u64)).to_string()
+}
+
+fn stored_events(url: &str) -> u64 {
+    runtime().block_on(async {
+        let mut c = CollectorClient::new(grpc::channel(url).await);
+        c.status(StatusRequest {}).await.expect("status").into_inner().store.expect("store").events
+    })
+}
+
+#[test]
+fn bad_batches_are_refused_with_a_clear_status_and_store_nothing() {
+    let collector = Collector::start(CollectorOptions {
+        extra: vec!["--max-message-size".into(), "64KiB".into(), "--max-batch-events".into(), "100".into()],
+        ..Default::default()
+    });
+    let url = collector.url();
+    runtime().block_on(async {
+        let mut s = IngestStream::open(&url, "node-a").await.unwrap();
+        let good = |i: i64| event(BASE + i * MS, "shop", "web-0", "web", Action::Allow);
+
+        let ack = s.send(1, vec![good(1), good(2)]).await.unwrap();
+        assert!(
+            matches!(ack.message, Some(collector_message::Message::Ack(ref a)) if a.stored == 2),
+            "{ack:?}"
+        );
+
+        // An unknown enum value: the batch is refused, naming the event and field.
+        let mut bad = good(3);
+        bad.verdict.as_mut().unwrap().action = 77;
+        let r = s.send(3, vec![good(4), bad]).await.unwrap();
+        let Some(collector_message::Message::Refusal(r)) = r.message else {
+            panic!("expected a refusal: {r:?}")
+        };
+        assert_eq!(r.reason(), Reason::InvalidEvent);
+        assert_eq!(r.message, "event 4: verdict.action has unknown value 77");
+        // Too many events for one batch.
+        let r = s.send(5, (0..101).map(|i| good(10 + i)).collect()).await.unwrap();
+        let Some(collector_message::Message::Refusal(r)) = r.message else {
+            panic!("expected a refusal: {r:?}")
+        };
+        assert_eq!(r.reason(), Reason::TooManyEvents);
+        // The stream goes on.
+        let ack = s.send(200, vec![good(5)]).await.unwrap();
+        assert!(matches!(ack.message, Some(collector_message::Message::Ack(_))), "{ack:?}");
+
+        // A message over --max-message-size ends the stream with RESOURCE_EXHAUSTED.
+        let mut huge = good(6);
+        if let Some(rampart_proto::v1::event::Body::Exec(x)) = &mut huge.body {
+            x.args = vec!["x".repeat(70 << 10)];
+        }
+        let status = s.send(300, vec![huge]).await.unwrap_err();
+        assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+        assert!(status.message().contains("too large"), "{status:?}");
+
+        // Bytes that are not an AgentMessage end the stream with INVALID_ARGUMENT.
+        let hello = AgentMessage {
+            message: Some(agent_message::Message::Hello(Hello {
+                node: "n".into(),
+                boot_id: "b".into(),
+                ..Default::default()
+            })),
+        };
+        let status = grpc::raw_ingest(&url, vec![hello.encode_to_vec(), vec![0x12, 0xff, 0xff, 0x01]]).await;
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+        assert!(status.message().contains("cannot be decoded"), "{status:?}");
+
+        // A batch before the Hello is refused.
+        let batch = AgentMessage {
+            message: Some(agent_message::Message::Batch(Batch {
+                boot_id: "b".into(),
+                first_sequence: 1,
+                events: vec![good(7)],
+            })),
+        };
+        let status = grpc::raw_ingest(&url, vec![batch.encode_to_vec()]).await;
+        assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    });
+    // Only the good events are stored, and the collector serves on.
+    let stored = cli::events(&url, &["replay", "-o", "json"]);
+    let args: Vec<&str> = stored.iter().map(|e| e["exec"]["args"][0].as_str().unwrap()).collect();
+    let t = |i: i64| format!("t{}", BASE + i * MS);
+    assert_eq!(args, [t(1), t(2), t(5)]);
+    let status = cli::events(&url, &["status", "-o", "json"]);
+    assert_eq!(status[0]["ingest"]["batchesRefused"], "2", "{}", status[0]);
+}
+
+#[test]
+fn replay_of_a_window_returns_exactly_the_stored_events_in_order() {
+    let collector = Collector::start(CollectorOptions::default());
+    let url = collector.url();
+    // 3000 events arriving out of time order, in two namespaces, some denied.
+    let n = 3000_i64;
+    let time = |i: i64| BASE + ((i * 7919) % n) * MS;
+    runtime().block_on(async {
+        let mut s = IngestStream::open(&url, "node-a").await.unwrap();
+        for chunk in (0..n).collect::<Vec<_>>().chunks(250) {
+            let events = chunk
+                .iter()
+                .map(|&i| {
+                    let ns = if i % 3 == 0 { "bank" } else { "shop" };
+                    let action = if i % 5 == 0 { Action::Deny } else { Action::Allow };
+                    event(
+                        time(i),
+                        ns,
+                        &format!("web-{}", i % 4),
+                        if i % 2 == 0 { "web" } else { "api" },
+                        action,
+                    )
+                })
+                .collect();
+            let ack = s.send(chunk[0] as u64 + 1, events).await.unwrap();
+            assert!(matches!(ack.message, Some(collector_message::Message::Ack(_))));
+        }
+    });
+    let (since, until) = (BASE + 500 * MS, BASE + 2500 * MS);
+    let expected = |pred: &dyn Fn(i64) -> bool| -> Vec<String> {
+        let mut t: Vec<i64> =
+            (0..n).filter(|&i| pred(i)).map(time).filter(|t| (since..until).contains(t)).collect();
+        t.sort();
+        t.into_iter().map(|t| format!("t{t}")).collect()
+    };
+    let (since_s, until_s) = (rfc3339(since), rfc3339(until));
+    let got = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["replay", "-o", "json", "--since", &since_s, "--until", &until_s];
+        args.extend_from_slice(extra);
+        cli::events(&url, &args).iter().map(|e| e["exec"]["args"][0].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(got(&[]), expected(&|_| true));
+    assert_eq!(got(&["--namespace", "shop"]), expected(&|i| i % 3 != 0));
+    assert_eq!(got(&["--namespace", "shop", "--pod", "web-1"]), expected(&|i| i % 3 != 0 && i % 4 == 1));
+    assert_eq!(got(&["--verdict", "deny", "--label", "app=web"]), expected(&|i| i % 5 == 0 && i % 2 == 0));
+    assert_eq!(got(&["--kind", "file"]), Vec::<String>::new());
+}
+
+#[test]
+fn a_slow_subscriber_does_not_slow_ingest_and_is_told_what_it_missed() {
+    let collector = Collector::start(CollectorOptions {
+        extra: vec!["--subscriber-queue".into(), "16".into()],
+        ..Default::default()
+    });
+    let url = collector.url();
+    let n = 20_000_i64;
+    runtime().block_on(async {
+        // Subscribed, and not reading.
+        let mut slow = grpc::subscribe(&url, SubscribeRequest::default()).await;
+        let mut s = IngestStream::open(&url, "node-a").await.unwrap();
+        for first in (0..n).step_by(500) {
+            let events = (first..first + 500)
+                .map(|i| event(BASE + i * MS, "shop", "web", "web", Action::Allow))
+                .collect();
+            let ack = s.send(first as u64 + 1, events).await.unwrap();
+            // Every batch is acked while the subscriber reads nothing.
+            assert!(
+                matches!(ack.message, Some(collector_message::Message::Ack(ref a)) if a.stored == 500),
+                "{ack:?}"
+            );
+        }
+        // Now read: what arrived plus what was reported missed is everything.
+        let (mut received, mut missed) = (0_u64, 0_u64);
+        let mut last_time = 0;
+        while received + missed < n as u64 {
+            let item = tokio::time::timeout(Duration::from_secs(20), slow.message())
+                .await
+                .unwrap_or_else(|_| panic!("stalled at {received} received + {missed} missed"))
+                .expect("stream ok")
+                .expect("stream open");
+            match item.item {
+                Some(subscribe_response::Item::Event(e)) => {
+                    let t = e.time.unwrap().unix_nanos();
+                    assert!(t > last_time, "in order");
+                    last_time = t;
+                    received += 1;
+                }
+                Some(subscribe_response::Item::Missed(m)) => {
+                    assert!(m.reason.contains("queue was full"), "{m:?}");
+                    missed += m.events;
+                }
+                None => panic!("empty item"),
+            }
+        }
+        assert_eq!(received + missed, n as u64);
+        assert!(missed > 0, "the subscriber was slow enough to miss some");
+        assert!(received > 0);
+    });
+    assert_eq!(stored_events(&url), n as u64);
+}
+
+#[test]
+fn collector_killed_mid_stream_stores_every_event_exactly_once() {
+    let mut collector = Collector::start(CollectorOptions::default());
+    let url = collector.url();
+    let spool = tempfile::tempdir().unwrap();
+    let n: u64 = 100_000;
+    let agent = Command::new(agent_bin())
+        .args(["bench-export", "--node-name", "synthetic", "--events", &n.to_string(), "--collector", &url])
+        .arg("--spool-dir")
+        .arg(spool.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the synthetic agent");
+    // Kill the collector twice while events stream in, and restart it on the same store.
+    for threshold in [n / 5, n / 2] {
+        wait_for("events to be stored before the kill", Duration::from_secs(60), || {
+            (stored_events(&url) >= threshold).then_some(())
+        });
+        collector.kill();
+        std::thread::sleep(Duration::from_millis(300));
+        collector.restart();
+    }
+    let out = agent.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary JSON");
+    assert_eq!(summary["drops"], 0, "{summary}");
+    assert_eq!(summary["spooled_events"], 0, "{summary}");
+
+    assert_eq!(stored_events(&url), n, "stored exactly once:\n{}", collector.logs());
+    let replayed = cli::events(&url, &["replay", "-o", "json", "--node", "synthetic"]);
+    let items: BTreeSet<String> =
+        replayed.iter().map(|e| e["exec"]["args"][2].as_str().unwrap().to_string()).collect();
+    assert_eq!(replayed.len() as u64, n);
+    assert_eq!(items.len() as u64, n, "every event once");
+}
+
+#[test]
+fn health_and_reflection_are_served() {
+    use tonic_health::pb::{
+        HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+    };
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient, server_reflection_request,
+        server_reflection_response,
+    };
+    let collector = Collector::start(CollectorOptions::default());
+    runtime().block_on(async {
+        let ch = grpc::channel(&collector.url()).await;
+        let mut health = HealthClient::new(ch.clone());
+        for service in ["", "rampart.v1.Ingest", "rampart.v1.Collector"] {
+            let r = health.check(HealthCheckRequest { service: service.into() }).await.unwrap().into_inner();
+            assert_eq!(r.status(), ServingStatus::Serving, "{service:?}");
+        }
+        let mut reflection = ServerReflectionClient::new(ch);
+        let ask = |m| ServerReflectionRequest { host: String::new(), message_request: Some(m) };
+        let requests = tokio_stream::iter([
+            ask(server_reflection_request::MessageRequest::ListServices(String::new())),
+            ask(server_reflection_request::MessageRequest::FileContainingSymbol("rampart.v1.Event".into())),
+        ]);
+        let mut answers = reflection.server_reflection_info(requests).await.unwrap().into_inner();
+        let services = answers.message().await.unwrap().unwrap().message_response;
+        let Some(server_reflection_response::MessageResponse::ListServicesResponse(list)) = services else {
+            panic!("{services:?}")
+        };
+        let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+        for s in ["rampart.v1.Ingest", "rampart.v1.Collector", "grpc.health.v1.Health"] {
+            assert!(names.iter().any(|n| n == s), "{s} not in {names:?}");
+        }
+        let file = answers.message().await.unwrap().unwrap().message_response;
+        let Some(server_reflection_response::MessageResponse::FileDescriptorResponse(f)) = file else {
+            panic!("{file:?}")
+        };
+        assert!(!f.file_descriptor_proto.is_empty());
+    });
+}
+
+#[test]
+fn config_errors_are_reported_all_at_once_and_exit_2() {
+    let out = Command::new(collector_bin())
+        .args(["--listen", "here", "--store", "nats://127.0.0.1:4222", "--retention", "0s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("3 problems"), "{err}");
+    assert!(err.contains("--listen \"here\""), "{err}");
+    assert!(err.contains("NATS JetStream store is not built yet"), "{err}");
+}

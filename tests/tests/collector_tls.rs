@@ -1,0 +1,111 @@
+//! mTLS: a collector that requires client certificates takes the agent's stream and the CLI's
+//! queries when they present one signed by its CA, and refuses clients without one, with one
+//! from another CA, and in plaintext.
+
+use std::{path::Path, process::Command};
+
+use rampart_tests::{
+    agent::agent_bin,
+    cli,
+    collector::{Collector, CollectorOptions},
+};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+
+struct Pki {
+    dir: tempfile::TempDir,
+}
+
+impl Pki {
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+}
+
+/// A CA and, signed by it, a server certificate for 127.0.0.1 and a client certificate;
+/// written as `<prefix>ca.pem`, `server.pem`, `server.key`, `client.pem`, `client.key`.
+fn pki(dir: &Path, prefix: &str) {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, format!("{prefix}rampart test CA"));
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    std::fs::write(dir.join(format!("{prefix}ca.pem")), ca_cert.pem()).unwrap();
+    for (name, sans) in
+        [("server", vec!["127.0.0.1".to_string(), "localhost".to_string()]), ("client", vec![])]
+    {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(sans).unwrap();
+        params.distinguished_name.push(DnType::CommonName, format!("{prefix}{name}"));
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        std::fs::write(dir.join(format!("{prefix}{name}.pem")), cert.pem()).unwrap();
+        std::fs::write(dir.join(format!("{prefix}{name}.key")), key.serialize_pem()).unwrap();
+    }
+}
+
+#[test]
+fn mtls_admits_clients_with_a_certificate_from_its_ca_and_refuses_the_rest() {
+    let pki_dir = Pki { dir: tempfile::tempdir().unwrap() };
+    pki(pki_dir.dir.path(), "");
+    pki(pki_dir.dir.path(), "other-");
+    let p = |n: &str| pki_dir.path(n);
+    let collector = Collector::start(CollectorOptions {
+        extra: vec![
+            "--tls-cert".into(),
+            p("server.pem"),
+            "--tls-key".into(),
+            p("server.key"),
+            "--client-ca".into(),
+            p("ca.pem"),
+        ],
+        ..Default::default()
+    });
+    assert!(collector.log().contains("\"tls\":\"mtls\""), "{}", collector.log());
+    let url = format!("https://{}", collector.addr);
+
+    // The agent's export path with a client certificate: everything is stored.
+    let out = Command::new(agent_bin())
+        .args(["bench-export", "--events", "2000", "--node-name", "tls-node", "--collector", &url])
+        .args(["--tls-ca", &p("ca.pem"), "--tls-cert", &p("client.pem"), "--tls-key", &p("client.key")])
+        .args(["--drain", "20s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["stored"], 2000, "{summary}");
+
+    let with = |extra: &[&str]| {
+        let mut args = vec!["--tls-ca", &p("ca.pem")].into_iter().map(String::from).collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend(["status", "-o", "json"].map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli::rampart(&url, &args)
+    };
+    // The CLI with a client certificate sees the agent.
+    let ok = with(&["--tls-cert", &p("client.pem"), "--tls-key", &p("client.key")]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("tls-node"));
+
+    // No client certificate: refused.
+    let none = with(&[]);
+    assert_eq!(none.status.code(), Some(1), "{none:?}");
+    let err = String::from_utf8_lossy(&none.stderr);
+    assert!(err.contains("may require a client certificate"), "{err}");
+    // A client certificate from another CA: refused.
+    let other = with(&["--tls-cert", &p("other-client.pem"), "--tls-key", &p("other-client.key")]);
+    assert_eq!(other.status.code(), Some(1), "{other:?}");
+    // Plaintext: refused.
+    let plain = cli::rampart(&collector.url(), &["status"]);
+    assert_eq!(plain.status.code(), Some(1), "{plain:?}");
+    // An agent without a client certificate stores nothing.
+    let out = Command::new(agent_bin())
+        .args(["bench-export", "--events", "10", "--node-name", "intruder", "--collector", &url])
+        .args(["--tls-ca", &p("ca.pem"), "--drain", "2s"])
+        .output()
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["stored"], 0, "{summary}");
+    let status = with(&["--tls-cert", &p("client.pem"), "--tls-key", &p("client.key")]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(!status.contains("intruder"), "{status}");
+}
