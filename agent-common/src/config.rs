@@ -26,6 +26,22 @@ pub struct KernelConfig {
     pub cred_euid: u32,
     /// `cred.egid`
     pub cred_egid: u32,
+    /// `cred.suid`
+    pub cred_suid: u32,
+    /// `cred.sgid`
+    pub cred_sgid: u32,
+    /// `cred.fsuid`
+    pub cred_fsuid: u32,
+    /// `cred.fsgid`
+    pub cred_fsgid: u32,
+    /// `cred.cap_permitted`
+    pub cred_cap_permitted: u32,
+    /// `cred.cap_effective`
+    pub cred_cap_effective: u32,
+    /// `linux_binprm.cred` (LSM `bprm_creds_from_file`: the new credentials)
+    pub bprm_cred: u32,
+    /// `linux_binprm.filename`
+    pub bprm_filename: u32,
     /// `mm_struct.arg_start`
     pub mm_arg_start: u32,
     /// `mm_struct.arg_end`
@@ -46,4 +62,4 @@ pub struct KernelConfig {
     pub wakeup_bytes: u32,
 }
 
-const _: () = assert!(size_of::<KernelConfig>() == 64);
+const _: () = assert!(size_of::<KernelConfig>() == 96);

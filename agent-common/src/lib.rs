@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod net;
+pub mod privilege;
 pub mod record;
 
 #[cfg(feature = "user")]

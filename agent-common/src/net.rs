@@ -2,10 +2,10 @@
 //!
 //! Maps the agent fills (all keyed so programs attach once, at the cgroup v2 root):
 //! - `KUBEPODS`: cgroup ids of the kubelet's `kubepods` roots. A task whose ancestor at
-//!   `NetConfig::kubepods_level` is not here is a host task, and leaves at once.
-//! - `PODS`: cgroup id (pod level and container level) → [`PodNet`]: which rule sets apply.
+//!   `RuntimeConfig::kubepods_level` is not here is a host task, and leaves at once.
+//! - `PODS`: cgroup id (pod level and container level) → [`PodPolicy`]: which rule sets apply.
 //!   A task below a kubepods root without an entry belongs to a pod whose policy is not known
-//!   yet: `NetConfig::fail_closed` decides.
+//!   yet: `RuntimeConfig::fail_closed` decides.
 //! - `CIDR4` / `CIDR6`: LPM tries keyed by (rule set, address) → [`PortSet`], the ports allowed
 //!   for addresses whose longest matching prefix this is. An empty set denies.
 //!
@@ -18,35 +18,50 @@ pub const KUBEPODS_MAP: &str = "KUBEPODS";
 pub const PODS_MAP: &str = "PODS";
 pub const CIDR4_MAP: &str = "CIDR4";
 pub const CIDR6_MAP: &str = "CIDR6";
-pub const NETCFG_MAP: &str = "NETCFG";
+pub const RUNTIME_MAP: &str = "RUNTIME";
 pub const FLOWS_MAP: &str = "FLOWS";
 pub const DENIES_MAP: &str = "DENIES";
 
-/// `PodNet::flags`: egress is an allowlist (else unrestricted).
+/// `PodPolicy::flags`: egress is an allowlist (else unrestricted).
 pub const EGRESS_RESTRICTED: u32 = 1 << 0;
-/// `PodNet::flags`: ingress is an allowlist (else unrestricted).
+/// `PodPolicy::flags`: ingress is an allowlist (else unrestricted).
 pub const INGRESS_RESTRICTED: u32 = 1 << 1;
-/// `PodNet::flags`: egress denials are only reported (every applicable policy is in audit mode).
+/// `PodPolicy::flags`: egress denials are only reported (every applicable policy is in audit mode).
 pub const EGRESS_AUDIT: u32 = 1 << 2;
-/// `PodNet::flags`: ingress denials are only reported.
+/// `PodPolicy::flags`: ingress denials are only reported.
 pub const INGRESS_AUDIT: u32 = 1 << 3;
 
-/// What applies to one pod's traffic.
+/// `PodPolicy::flags`: an escalation is denied (SIGKILL or EPERM, by tier).
+pub const PRIV_DENY: u32 = 1 << 8;
+/// `PodPolicy::flags`: an escalation is reported as `audit`.
+pub const PRIV_AUDIT: u32 = 1 << 9;
+/// `PodPolicy::flags`: `allowed_uids` holds the ids a uid may change to (else any non-zero).
+pub const PRIV_UID_LIST: u32 = 1 << 10;
+/// `PodPolicy::flags`: `allowed_gids` likewise.
+pub const PRIV_GID_LIST: u32 = 1 << 11;
+/// Ids a pod's allowed list holds at most.
+pub const ALLOWED_IDS: usize = 8;
+
+/// Everything the kernel enforces for one pod, in the `PODS` hash keyed by cgroup id.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PodNet {
+pub struct PodPolicy {
     pub egress_set: u32,
     pub ingress_set: u32,
+    /// Network (`EGRESS_*`, `INGRESS_*`) and privilege (`PRIV_*`) flags.
     pub flags: u32,
     pub _pad: u32,
+    /// Unused slots hold 0, which is never allowed (a change to 0 is always an escalation).
+    pub allowed_uids: [u32; ALLOWED_IDS],
+    pub allowed_gids: [u32; ALLOWED_IDS],
 }
 
-const _: () = assert!(size_of::<PodNet>() == 16);
+const _: () = assert!(size_of::<PodPolicy>() == 16 + 8 * ALLOWED_IDS);
 
-/// Runtime settings in the one-entry `NETCFG` array.
+/// Runtime settings in the one-entry `RUNTIME` array.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NetConfig {
+pub struct RuntimeConfig {
     /// Depth of the kubepods roots below the cgroup v2 root (1 for `/kubepods.slice`); 0 while
     /// none is known (every task is a host task).
     pub kubepods_level: u32,
@@ -56,7 +71,7 @@ pub struct NetConfig {
     pub flow_interval_ns: u64,
 }
 
-const _: () = assert!(size_of::<NetConfig>() == 16);
+const _: () = assert!(size_of::<RuntimeConfig>() == 16);
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,7 +156,7 @@ pub const ACTION_ALLOW: u8 = 1;
 pub const ACTION_DENY: u8 = 2;
 pub const ACTION_AUDIT: u8 = 3;
 
-/// `Flow::flags`: the task's pod had no policy entry yet (see `NetConfig::fail_closed`).
+/// `Flow::flags`: the task's pod had no policy entry yet (see `RuntimeConfig::fail_closed`).
 pub const FLOW_UNKNOWN_POD: u8 = 1 << 0;
 /// `Flow::flags`: the pod's traffic in this direction is restricted by a policy.
 pub const FLOW_RESTRICTED: u8 = 1 << 1;

@@ -17,11 +17,14 @@ pub enum RecordKind {
     CgroupRmdir = 3,
     /// A network flow opened, updated, closed or was refused: [`crate::net::FlowRecord`].
     Flow = 4,
+    /// A task gained privilege: [`crate::privilege::PrivRecord`].
+    Privilege = 5,
 }
 
 impl RecordKind {
     /// Every kind, for counters indexed by kind.
-    pub const ALL: [RecordKind; 4] = [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow];
+    pub const ALL: [RecordKind; 5] =
+        [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow, Self::Privilege];
     /// Entries in per-kind arrays (indexed by the numeric kind).
     pub const SLOTS: u32 = 8;
 
@@ -31,6 +34,7 @@ impl RecordKind {
             Self::CgroupMkdir => "cgroup_mkdir",
             Self::CgroupRmdir => "cgroup_rmdir",
             Self::Flow => "flow",
+            Self::Privilege => "privilege",
         }
     }
 }
@@ -45,6 +49,7 @@ impl TryFrom<u32> for RecordKind {
             2 => Ok(Self::CgroupMkdir),
             3 => Ok(Self::CgroupRmdir),
             4 => Ok(Self::Flow),
+            5 => Ok(Self::Privilege),
             other => Err(other),
         }
     }

@@ -2,7 +2,11 @@
 
 use crate::{
     config::KernelConfig,
-    net::{Cidr4Key, Cidr6Key, DenyCount, DenyKey, Flow, FlowRecord, NetConfig, PodNet, PortRange, PortSet},
+    net::{
+        Cidr4Key, Cidr6Key, DenyCount, DenyKey, Flow, FlowRecord, PodPolicy, PortRange, PortSet,
+        RuntimeConfig,
+    },
+    privilege::{Creds, PrivRecord},
     record::{CgroupRecord, ExecRecord, RecordHeader, RecordKind},
 };
 
@@ -10,8 +14,8 @@ use crate::{
 unsafe impl aya::Pod for KernelConfig {}
 // SAFETY: as above, for each of these.
 unsafe impl aya::Pod for RecordHeader {}
-unsafe impl aya::Pod for PodNet {}
-unsafe impl aya::Pod for NetConfig {}
+unsafe impl aya::Pod for PodPolicy {}
+unsafe impl aya::Pod for RuntimeConfig {}
 unsafe impl aya::Pod for Cidr4Key {}
 unsafe impl aya::Pod for Cidr6Key {}
 unsafe impl aya::Pod for PortRange {}
@@ -19,6 +23,7 @@ unsafe impl aya::Pod for PortSet {}
 unsafe impl aya::Pod for Flow {}
 unsafe impl aya::Pod for DenyKey {}
 unsafe impl aya::Pod for DenyCount {}
+unsafe impl aya::Pod for Creds {}
 
 /// Why a ring-buffer record could not be decoded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -40,6 +45,7 @@ pub enum Record {
     CgroupMkdir(CgroupRecord),
     CgroupRmdir(CgroupRecord),
     Flow(FlowRecord),
+    Privilege(PrivRecord),
 }
 
 impl Record {
@@ -49,6 +55,7 @@ impl Record {
             Self::CgroupMkdir(_) => RecordKind::CgroupMkdir,
             Self::CgroupRmdir(_) => RecordKind::CgroupRmdir,
             Self::Flow(_) => RecordKind::Flow,
+            Self::Privilege(_) => RecordKind::Privilege,
         }
     }
 }
@@ -75,6 +82,7 @@ impl TryFrom<&[u8]> for Record {
             RecordKind::CgroupMkdir => Record::CgroupMkdir(read(bytes, "cgroup record")?),
             RecordKind::CgroupRmdir => Record::CgroupRmdir(read(bytes, "cgroup record")?),
             RecordKind::Flow => Record::Flow(read(bytes, "flow record")?),
+            RecordKind::Privilege => Record::Privilege(read(bytes, "privilege record")?),
         })
     }
 }

@@ -9,6 +9,8 @@ mod cgroup;
 mod exec;
 mod maps;
 mod network;
+mod pods;
+mod privilege;
 mod probe;
 mod task;
 

@@ -18,10 +18,10 @@ use tracing::{info, warn};
 
 use crate::{
     attribution::{Attributor, ManifestError},
-    caps::{self, Concern},
+    caps::{self, Concern, Tier},
     config::RunConfig,
     enforce::{
-        network::{NetEnforcer, NetError},
+        kernel::{KernelPolicy, KernelPolicyError},
         policies::{PolicyDirError, PolicyStore},
     },
     events::{Pipeline, build::Clock, denies::DenySummaries, hold::Held, ring::Ring},
@@ -57,7 +57,7 @@ pub enum AppError {
     #[error(transparent)]
     Ring(#[from] crate::events::ring::RingError),
     #[error(transparent)]
-    Network(#[from] NetError),
+    Network(#[from] KernelPolicyError),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
 }
@@ -109,13 +109,21 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             )
             .map_err(io("opening --spool-dir"))?,
         metrics: Arc::clone(&metrics),
-        network: Some(NetEnforcer::new(&mut ebpf, cfg.network)?),
+        kernel: Some(KernelPolicy::new(&mut ebpf, cfg.network)?),
+        privilege_tier: report.privilege.tier,
     };
     let mut denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
     // The maps say what the policies say before the programs that read them are attached.
     pipeline.sync_network();
     for program in loader::NETWORK_PROGRAMS {
         loader::attach_cgroup(&mut ebpf, program, &cfg.cgroup_root)?;
+    }
+    match report.privilege.tier {
+        Tier::Lsm => loader::attach_privilege_lsm(&mut ebpf)?,
+        Tier::Sigkill => loader::attach_privilege_tracepoints(&mut ebpf)?,
+        tier => {
+            warn!(%tier, "privilege escalation cannot be observed on this node (see `rampart-agent probe`)")
+        }
     }
     update_gauges(&pipeline);
     release_startup_memory();

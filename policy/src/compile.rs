@@ -16,7 +16,7 @@ use crate::{
     cidr::Cidr,
     document::RampartPolicy,
     model::{Mode, NetworkRule, Protocol},
-    verdict::Direction,
+    verdict::{Action, Activity, Direction, judge},
 };
 
 /// Ports allowed at one prefix.
@@ -145,6 +145,41 @@ pub fn compile_network(selecting: &[&RampartPolicy], direction: Direction) -> Op
     Some(CompiledNetwork { mode, prefixes: compiled })
 }
 
+/// The privilege section of the policies selecting a pod, compiled.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CompiledPrivilege {
+    /// What an escalation gets (the verdict function's answer for this pod).
+    pub escalation: Action,
+    /// Ids a uid (gid) may change to from non-zero without it being an escalation; `None`:
+    /// any non-zero id. A change is allowed if any applicable policy allows it, so this is
+    /// the union of the lists, or `None` as soon as one applicable policy has no list.
+    pub allowed_uids: Option<Vec<u32>>,
+    pub allowed_gids: Option<Vec<u32>>,
+}
+
+/// Compile the privilege sections of the policies selecting a pod; `None`: no applicable
+/// policy (escalations are reported, not judged).
+pub fn compile_privilege(selecting: &[&RampartPolicy]) -> Option<CompiledPrivilege> {
+    let sections: Vec<_> = selecting.iter().filter_map(|p| p.spec.privilege.as_ref()).collect();
+    if sections.is_empty() {
+        return None;
+    }
+    let union = |pick: fn(&crate::model::PrivilegePolicy) -> &Option<Vec<u32>>| {
+        let mut all: Vec<u32> = Vec::new();
+        for s in &sections {
+            all.extend(pick(s).as_ref()?);
+        }
+        all.sort_unstable();
+        all.dedup();
+        Some(all)
+    };
+    Some(CompiledPrivilege {
+        escalation: judge(selecting, &Activity::Escalation).action,
+        allowed_uids: union(|s| &s.allowed_uids),
+        allowed_gids: union(|s| &s.allowed_gids),
+    })
+}
+
 impl CompiledNetwork {
     /// What the kernel will decide for `addr` (canonical: IPv4-mapped already IPv4): the
     /// longest matching prefix's ports.
@@ -263,6 +298,36 @@ spec:
         // A bare address allows every port.
         let p = at("192.168.1.7/32").unwrap();
         assert!(p.any_tcp && p.any_udp && p.ranges.is_empty());
+    }
+
+    #[test]
+    fn privilege_union_of_allows() {
+        let ps = policies(
+            "
+apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: a, namespace: ns}
+spec:
+  podSelector: {}
+  mode: enforce
+  privilege: {escalation: deny, allowedUids: [1000, 1001], allowedGids: [1000]}
+---
+apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: b, namespace: ns}
+spec:
+  podSelector: {}
+  mode: audit
+  privilege: {escalation: deny, allowedUids: [2000]}
+",
+        );
+        let refs: Vec<&RampartPolicy> = ps.iter().collect();
+        let c = compile_privilege(&refs).unwrap();
+        assert_eq!(c.escalation, Action::Deny);
+        assert_eq!(c.allowed_uids, Some(vec![1000, 1001, 2000]));
+        assert_eq!(c.allowed_gids, None, "b has no gid list: any non-zero gid is allowed");
+        assert_eq!(compile_privilege(&refs[1..]).unwrap().escalation, Action::Audit);
+        assert!(compile_privilege(&[]).is_none());
     }
 
     #[test]

@@ -48,12 +48,61 @@ pub enum RootfsMode {
     ReadWrite,
 }
 
+/// Ids an `allowedUids`/`allowedGids` list may hold (the kernel keeps them per pod).
+pub const MAX_ALLOWED_IDS: usize = 8;
+
 /// `spec.privilege`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PrivilegePolicy {
     pub escalation: EscalationMode,
+    /// Changing a uid (from non-zero) to an id outside this list is an escalation too; without
+    /// a list only uid 0 is.
+    pub allowed_uids: Option<Vec<u32>>,
+    /// The same for gids.
+    pub allowed_gids: Option<Vec<u32>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct RawPrivilege {
+    escalation: EscalationMode,
+    #[serde(default)]
+    allowed_uids: Option<Vec<u32>>,
+    #[serde(default)]
+    allowed_gids: Option<Vec<u32>>,
+}
+
+impl Validate for PrivilegePolicy {
+    type Raw = RawPrivilege;
+    const EXPECTING: &'static str = "a privilege mapping such as {escalation: deny}";
+
+    fn validate(raw: RawPrivilege) -> Result<Self, Invalid> {
+        for (field, list) in [("allowedUids", &raw.allowed_uids), ("allowedGids", &raw.allowed_gids)] {
+            let Some(list) = list else { continue };
+            if list.len() > MAX_ALLOWED_IDS {
+                return Err(Invalid::at(
+                    field,
+                    format!(
+                        "at most {MAX_ALLOWED_IDS} ids (the kernel keeps them per pod); {} given",
+                        list.len()
+                    ),
+                ));
+            }
+            if list.contains(&0) {
+                return Err(Invalid::at(
+                    field,
+                    "0 cannot be allowed: gaining root is what escalation means (use `escalation: allow`)",
+                ));
+            }
+        }
+        Ok(Self {
+            escalation: raw.escalation,
+            allowed_uids: raw.allowed_uids,
+            allowed_gids: raw.allowed_gids,
+        })
+    }
+}
+deserialize_via!(validated, PrivilegePolicy);
 
 /// `spec.privilege.escalation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -123,7 +123,10 @@ spec:
             allow_write: vec![AbsPath::new("/tmp").unwrap(), AbsPath::new("/var/cache/nginx").unwrap()],
         })
     );
-    assert_eq!(spec.privilege, Some(PrivilegePolicy { escalation: EscalationMode::Deny }));
+    assert_eq!(
+        spec.privilege,
+        Some(PrivilegePolicy { escalation: EscalationMode::Deny, allowed_uids: None, allowed_gids: None })
+    );
 }
 
 #[test]
@@ -148,7 +151,7 @@ spec:
     let network = p.spec.network.as_ref().unwrap();
     assert_eq!(network.egress, Some(vec![]));
     assert_eq!(network.ingress, Some(vec![NetworkRule::default(); 3]));
-    assert_eq!((p.spec.filesystem.as_ref(), p.spec.privilege), (None, None));
+    assert_eq!((p.spec.filesystem.as_ref(), p.spec.privilege.as_ref()), (None, None));
 
     let p = &parse_source(
         "p.yaml",
@@ -158,7 +161,7 @@ spec:
     assert_eq!(p.spec.network.as_ref().map(|n| (&n.egress, &n.ingress)), Some((&None, &None)));
     assert_eq!(p.spec.filesystem.as_ref().map(|f| f.rootfs), Some(RootfsMode::ReadWrite));
     let p = &parse_source("p.yaml", &doc("podSelector: {}\nmode: audit\nnetwork:\nprivilege:")).unwrap()[0];
-    assert_eq!((&p.spec.network, p.spec.privilege), (&None, None));
+    assert_eq!((&p.spec.network, &p.spec.privilege), (&None, &None));
 }
 
 /// (spec body below the standard header, line, column, field, message).

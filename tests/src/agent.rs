@@ -14,25 +14,9 @@ use serde_json::Value;
 
 use crate::wait_for;
 
-/// The agent binary: `$RAMPART_AGENT`, else `rampart-agent` next to this test's target dir
-/// (`cargo xtask test` builds it first).
+/// The agent binary: `$RAMPART_AGENT`, else next to this test's target dir.
 pub fn agent_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("RAMPART_AGENT") {
-        return p.into();
-    }
-    let exe = std::env::current_exe().expect("current exe");
-    // target/<profile>/deps/<test> → target/<profile>/rampart-agent
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("rampart-agent"))
-        .expect("test binary lives in target/<profile>/deps");
-    assert!(
-        bin.exists(),
-        "{} not found: build it first (`cargo build -p rampart-agent`; `cargo xtask test` does) or set RAMPART_AGENT",
-        bin.display()
-    );
-    bin
+    crate::bins::find("rampart-agent", "RAMPART_AGENT", "rampart-agent")
 }
 
 #[derive(Default)]

@@ -5,6 +5,8 @@
 //!   manifests.
 //! - [`agent`]: the real `rampart-agent` binary, started with a scratch directory, read through
 //!   its `--events-out` file and its `/metrics`, stopped with SIGTERM.
+//! - [`container`]: real runc containers on an overlayfs root filesystem, with a volume and a
+//!   tmpfs, in a pod's kubelet-layout cgroup.
 //! - [`netns`]: pod networking — a network namespace per pod on a veth to a test bridge.
 //! - [`collector`]: the real `rampart-collector` on a scratch SQLite file, killed and restarted
 //!   on the same address and store.
@@ -17,6 +19,7 @@ pub mod agent;
 pub mod bins;
 pub mod cli;
 pub mod collector;
+pub mod container;
 pub mod grpc;
 pub mod net;
 pub mod netns;

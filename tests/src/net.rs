@@ -10,12 +10,7 @@ use serde_json::Value;
 
 /// `rampart-trigger`, next to the test binaries (or `$RAMPART_TRIGGER`).
 pub fn trigger() -> String {
-    if let Ok(p) = std::env::var("RAMPART_TRIGGER") {
-        return p;
-    }
-    let exe = std::env::current_exe().expect("current exe");
-    let bin = exe.parent().and_then(Path::parent).map(|d| d.join("rampart-trigger")).expect("target dir");
-    bin.display().to_string()
+    crate::bins::find("rampart-trigger", "RAMPART_TRIGGER", "rampart-tests").display().to_string()
 }
 
 /// A free-ish port for this test (tests run in parallel; the range is wide).

@@ -19,7 +19,7 @@ use aya_ebpf::{
     programs::SockAddrContext,
 };
 
-use super::{EGRESS, FLOWS, decide, is_v4_mapped, net_config, now, pod_state, refused, track};
+use super::{EGRESS, FLOWS, decide, is_v4_mapped, now, pod_state, refused, runtime, track};
 
 const SOCK_STREAM: u32 = 1;
 
@@ -57,7 +57,7 @@ pub fn sendmsg6(ctx: SockAddrContext) -> i32 {
 
 /// 1 lets the call through, 0 refuses it with EPERM.
 fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
-    let cfg = net_config();
+    let cfg = runtime();
     // SAFETY: helpers without preconditions.
     let leaf = unsafe { bpf_get_current_cgroup_id() };
     let state = pod_state(&cfg, leaf, |l| unsafe { bpf_get_current_ancestor_cgroup_id(l) });

@@ -1,9 +1,8 @@
 //! Network: egress and ingress allowlists per pod, enforced by cgroup programs attached once at
 //! the cgroup v2 root, and per-connection flow records.
 //!
-//! A task's pod is found from its cgroup: the ancestor at the kubepods level must be a known
-//! kubepods root (else it is a host task: allowed, untracked, one lookup), then the task's own
-//! cgroup or its pod-level ancestor must have a `PODS` entry (else its policy is not known yet).
+//! A task's pod is found from its cgroup (see [`crate::pods`]); a host task is allowed and
+//! untracked after one lookup.
 //! Decisions read the rule set's LPM trie and port set; every decision on a pod's traffic is
 //! recorded: allowed and audited connections become flows (open/update/close), refusals become
 //! one record per (pod, peer, port) with later attempts counted in `DENIES`.
@@ -17,7 +16,7 @@ use agent_common::{
     net::{
         ACTION_ALLOW, ACTION_AUDIT, ACTION_DENY, Cidr4Key, Cidr6Key, DenyCount, DenyKey, EGRESS_AUDIT,
         EGRESS_RESTRICTED, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, Flow, FlowRecord, INGRESS_AUDIT,
-        INGRESS_RESTRICTED, NetConfig, PodNet, PortSet, SET_BITS,
+        INGRESS_RESTRICTED, PortSet, RuntimeConfig, SET_BITS,
     },
     record::{COMM_LEN, RecordKind},
 };
@@ -25,21 +24,16 @@ use aya_ebpf::{
     bindings::BPF_F_NO_PREALLOC,
     helpers::generated::bpf_ktime_get_boot_ns,
     macros::map,
-    maps::{Array, HashMap, LpmTrie, LruHashMap, lpm_trie::Key},
+    maps::{HashMap, LpmTrie, LruHashMap, lpm_trie::Key},
 };
 
 use crate::maps::{EVENTS, count_drop, count_slot};
+pub use crate::pods::{PodState, pod_state, runtime};
 
-#[map]
-pub static KUBEPODS: HashMap<u64, u32> = HashMap::with_max_entries(16, 0);
-#[map]
-pub static PODS: HashMap<u64, PodNet> = HashMap::with_max_entries(65536, 0);
 #[map]
 pub static CIDR4: LpmTrie<Cidr4Key, PortSet> = LpmTrie::with_max_entries(65536, BPF_F_NO_PREALLOC);
 #[map]
 pub static CIDR6: LpmTrie<Cidr6Key, PortSet> = LpmTrie::with_max_entries(65536, BPF_F_NO_PREALLOC);
-#[map]
-pub static NETCFG: Array<NetConfig> = Array::with_max_entries(1, 0);
 /// Open connections by socket cookie.
 #[map]
 pub static FLOWS: HashMap<u64, Flow> = HashMap::with_max_entries(65536, 0);
@@ -72,50 +66,6 @@ pub struct Binder {
     pub comm: [u8; COMM_LEN],
 }
 
-/// Where a task (or socket) stands.
-#[derive(Clone, Copy)]
-pub enum PodState {
-    Host,
-    /// Below a kubepods root, but no policy entry yet.
-    Unknown,
-    Pod(PodNet),
-}
-
-#[inline(always)]
-pub fn net_config() -> NetConfig {
-    match NETCFG.get(0) {
-        Some(c) => *c,
-        None => NetConfig::default(),
-    }
-}
-
-/// The pod state of a task or socket whose cgroup is `leaf`, with `ancestor(level)` giving the
-/// id of its ancestor at `level`.
-#[inline(always)]
-pub fn pod_state(cfg: &NetConfig, leaf: u64, ancestor: impl Fn(i32) -> u64) -> PodState {
-    let level = cfg.kubepods_level;
-    if level == 0 {
-        return PodState::Host;
-    }
-    // SAFETY: plain map lookups.
-    unsafe {
-        if KUBEPODS.get(&ancestor(level as i32)).is_none() {
-            return PodState::Host;
-        }
-        if let Some(p) = PODS.get(&leaf) {
-            return PodState::Pod(*p);
-        }
-        // The pod level sits one (guaranteed) or two (burstable, besteffort) below kubepods.
-        if let Some(p) = PODS.get(&ancestor(level as i32 + 1)) {
-            return PodState::Pod(*p);
-        }
-        if let Some(p) = PODS.get(&ancestor(level as i32 + 2)) {
-            return PodState::Pod(*p);
-        }
-    }
-    PodState::Unknown
-}
-
 /// A decision on one connection attempt: the action and the flags its flow carries.
 #[derive(Clone, Copy)]
 pub struct Decision {
@@ -129,7 +79,7 @@ pub const INGRESS: bool = false;
 /// Judge `(addr, proto, port)` for a pod in direction `egress`; `None` for host tasks.
 #[inline(always)]
 pub fn decide(
-    cfg: &NetConfig,
+    cfg: &RuntimeConfig,
     state: PodState,
     egress: bool,
     family: u8,

@@ -20,7 +20,7 @@ use aya_ebpf::{
 };
 
 use super::{
-    BOUND, FLOWS, INGRESS, PENDING, PendingKey, decide, emit, net_config, now, pod_state, refused, track,
+    BOUND, FLOWS, INGRESS, PENDING, PendingKey, decide, emit, now, pod_state, refused, runtime, track,
 };
 
 const ETH_P_IP: u32 = 0x0800;
@@ -108,7 +108,7 @@ fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
             }
         }
     }
-    let cfg = net_config();
+    let cfg = runtime();
     // SAFETY: helpers on our own context.
     let leaf = unsafe { bpf_skb_cgroup_id(skb) };
     let state = pod_state(&cfg, leaf, |l| unsafe { bpf_skb_ancestor_cgroup_id(skb, l) });
@@ -210,13 +210,13 @@ fn count(flow: &mut Flow, cookie: u64, payload: u32, sent: bool) {
         flow.last_report_ns = now();
         emit(flow, cookie, PHASE_OPEN, 0, 0);
     } else {
-        report_if_due(flow, cookie, &net_config());
+        report_if_due(flow, cookie, &runtime());
     }
 }
 
 /// A periodic update for a long-lived UDP flow.
 #[inline(always)]
-fn report_if_due(flow: &mut Flow, cookie: u64, cfg: &agent_common::net::NetConfig) {
+fn report_if_due(flow: &mut Flow, cookie: u64, cfg: &agent_common::net::RuntimeConfig) {
     let t = now();
     if cfg.flow_interval_ns != 0 && t.saturating_sub(flow.last_report_ns) >= cfg.flow_interval_ns {
         flow.last_report_ns = t;

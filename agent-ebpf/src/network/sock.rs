@@ -19,7 +19,7 @@ use aya_ebpf::{
     programs::SockContext,
 };
 
-use super::{BOUND, Binder, FLOWS, PodState, emit, net_config, pod_state};
+use super::{BOUND, Binder, FLOWS, PodState, emit, pod_state, runtime};
 
 #[cgroup_sock(post_bind4)]
 pub fn post_bind4(ctx: SockContext) -> i32 {
@@ -46,7 +46,7 @@ pub fn sock_release(ctx: SockContext) -> i32 {
 }
 
 fn try_post_bind(ctx: &SockContext) -> Result<i32, i32> {
-    let cfg = net_config();
+    let cfg = runtime();
     // SAFETY: helpers without preconditions.
     let leaf = unsafe { bpf_get_current_cgroup_id() };
     if let PodState::Host = pod_state(&cfg, leaf, |l| unsafe { bpf_get_current_ancestor_cgroup_id(l) }) {

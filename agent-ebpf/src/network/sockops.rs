@@ -21,7 +21,7 @@ use aya_ebpf::{
     programs::SockOpsContext,
 };
 
-use super::{FLOWS, PENDING, PendingKey, emit, is_v4_mapped, net_config, now, track};
+use super::{FLOWS, PENDING, PendingKey, emit, is_v4_mapped, now, runtime, track};
 
 // `include/net/tcp_states.h`
 const TCP_FIN_WAIT1: u32 = 4;
@@ -118,7 +118,7 @@ fn try_sockops(ctx: &SockOpsContext) -> Result<u32, u32> {
         BPF_SOCK_OPS_RTT_CB => {
             let Some(flow) = FLOWS.get_ptr_mut(&cookie) else { return Ok(0) };
             let t = now();
-            let interval = net_config().flow_interval_ns;
+            let interval = runtime().flow_interval_ns;
             // SAFETY: a map value, valid during this run.
             unsafe {
                 if (*flow).flags & FLOW_OPEN_SENT != 0

@@ -124,7 +124,7 @@ pub struct RunConfig {
     pub ring_buffer_size: u32,
     pub attribution_hold: Duration,
     pub cgroup_root: PathBuf,
-    pub network: crate::enforce::network::NetworkOptions,
+    pub network: crate::enforce::kernel::NetworkOptions,
     pub log_format: LogFormat,
     /// `--collector` and its spool.
     pub collector: Option<CollectorConfig>,
@@ -230,7 +230,7 @@ impl RunArgs {
                 ring_buffer_size: size as u32,
                 attribution_hold: self.attribution_hold,
                 cgroup_root,
-                network: crate::enforce::network::NetworkOptions {
+                network: crate::enforce::kernel::NetworkOptions {
                     fail_closed: self.network_unknown_pod == UnknownPod::Deny,
                     flow_interval: self.flow_interval,
                 },

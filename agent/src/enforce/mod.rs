@@ -2,7 +2,7 @@
 //! of an event — what the one verdict function (`rampart_policy::verdict::judge`) said, and
 //! which tier acted on it.
 
-pub mod network;
+pub mod kernel;
 pub mod policies;
 
 use rampart_policy::verdict::{Action, Judgement};

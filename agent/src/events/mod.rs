@@ -9,6 +9,7 @@
 pub mod build;
 pub mod denies;
 pub mod hold;
+pub mod privilege;
 pub mod ring;
 
 use std::{sync::Arc, time::Instant};
@@ -33,7 +34,7 @@ use tracing::{debug, warn};
 use crate::{
     attribution::{Attributor, PodInfo, Resolution},
     caps::Tier,
-    enforce::{name_verdict, network::NetEnforcer, policies::PolicyStore, verdict_record},
+    enforce::{kernel::KernelPolicy, name_verdict, policies::PolicyStore, verdict_record},
     export::Exporter,
     process::ProcessTable,
     telemetry::{AttributionResult, DropStage, Metrics},
@@ -50,8 +51,10 @@ pub struct Pipeline {
     pub held: Held,
     pub exporter: Exporter,
     pub metrics: Arc<Metrics>,
-    /// Network maps, when the network programs are attached.
-    pub network: Option<NetEnforcer>,
+    /// The kernel's per-pod policy maps, when the programs that read them are attached.
+    pub kernel: Option<KernelPolicy>,
+    /// The tier the privilege programs enforce with on this node.
+    pub privilege_tier: Tier,
 }
 
 impl Pipeline {
@@ -65,6 +68,7 @@ impl Pipeline {
                     Record::CgroupMkdir(c) => self.on_cgroup(&c, true),
                     Record::CgroupRmdir(c) => self.on_cgroup(&c, false),
                     Record::Flow(f) => self.on_flow(&f),
+                    Record::Privilege(p) => self.on_privilege(&p),
                 }
             }
             Err(DecodeError::UnknownKind(kind)) => {
@@ -112,6 +116,14 @@ impl Pipeline {
         self.attribute(event, r.flow.cgroup_id, Instant::now());
     }
 
+    fn on_privilege(&mut self, r: &agent_common::privilege::PrivRecord) {
+        let parent = self.processes.parent(r.task.ppid);
+        let binary = self.processes.binary(r.task.pid);
+        let event =
+            privilege::privilege_event(r, &self.node, &self.clock, parent, binary, self.privilege_tier);
+        self.attribute(event, r.task.cgroup_id, Instant::now());
+    }
+
     /// Summaries of refused attempts counted in the kernel since the last tick.
     pub fn summarize_denies(&mut self, denies: &mut denies::DenySummaries) {
         for s in denies.scan(build::boot_ns()) {
@@ -136,7 +148,7 @@ impl Pipeline {
 
     /// Make the kernel's network maps say what the policies say about the known pods.
     pub fn sync_network(&mut self) {
-        let Some(net) = &mut self.network else { return };
+        let Some(net) = &mut self.kernel else { return };
         match net.sync(&self.attributor, self.policies.set()) {
             Ok(r) => {
                 for e in &r.errors {
@@ -192,6 +204,14 @@ impl Pipeline {
             _ => Vec::new(),
         };
         match &event.body {
+            Some(Body::Privilege(_)) => {
+                let judgement = judge(&selecting, &Activity::Escalation);
+                if let Some(v) = &mut event.verdict
+                    && !name_verdict(v, judgement)
+                {
+                    self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
             Some(Body::Flow(f)) => {
                 if let Some(activity) = connection(f) {
                     let judgement = judge(&selecting, &activity);

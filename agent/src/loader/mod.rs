@@ -12,8 +12,8 @@ use agent_common::{CONFIG_GLOBAL, EVENTS_MAP, config::KernelConfig};
 use std::{fs::File, path::Path};
 
 use aya::{
-    Ebpf, EbpfError, EbpfLoader,
-    programs::{CgroupAttachMode, CgroupSkbAttachType, Program, ProgramError, TracePoint},
+    Btf, Ebpf, EbpfError, EbpfLoader,
+    programs::{CgroupAttachMode, CgroupSkbAttachType, Lsm, Program, ProgramError, TracePoint},
 };
 
 /// The kernel programs, built by `agent/build.rs`.
@@ -35,6 +35,8 @@ pub enum LoadError {
     Program { action: &'static str, program: String, source: ProgramError },
     #[error("opening cgroup {path}: {source}")]
     Cgroup { path: String, source: std::io::Error },
+    #[error("reading the kernel's BTF for LSM programs: {0}")]
+    Btf(#[source] aya::BtfError),
 }
 
 /// A readable account of a program error: the errno, and the verifier's last lines if any.
@@ -175,5 +177,66 @@ pub fn attach_cgroup(ebpf: &mut Ebpf, program: &str, cgroup: &Path) -> Result<()
         }
         _ => return Err(LoadError::WrongType { program: program.into(), expected: "cgroup" }),
     }
+    Ok(())
+}
+
+/// Syscalls whose tracepoints the privilege `sigkill` tier watches (entry and exit).
+pub const PRIVILEGE_SYSCALLS: [&str; 11] = [
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setfsuid",
+    "setfsgid",
+    "capset",
+    "execve",
+    "execveat",
+];
+
+/// The privilege `sigkill` tier: `priv_enter`/`priv_exit` on every credential-changing syscall.
+pub fn attach_privilege_tracepoints(ebpf: &mut Ebpf) -> Result<(), LoadError> {
+    for syscall in PRIVILEGE_SYSCALLS {
+        attach_tracepoint(ebpf, "priv_enter", "syscalls", &format!("sys_enter_{syscall}"))?;
+        attach_tracepoint(ebpf, "priv_exit", "syscalls", &format!("sys_exit_{syscall}"))?;
+    }
+    Ok(())
+}
+
+/// The LSM programs of the privilege `lsm` tier: (program, hook).
+pub const PRIVILEGE_LSM: [(&str, &str); 4] = [
+    ("lsm_task_fix_setuid", "task_fix_setuid"),
+    ("lsm_task_fix_setgid", "task_fix_setgid"),
+    ("lsm_capset", "capset"),
+    ("lsm_bprm_creds_from_file", "bprm_creds_from_file"),
+];
+
+/// The privilege `lsm` tier.
+pub fn attach_privilege_lsm(ebpf: &mut Ebpf) -> Result<(), LoadError> {
+    let btf = Btf::from_sys_fs().map_err(LoadError::Btf)?;
+    for (program, hook) in PRIVILEGE_LSM {
+        attach_lsm(ebpf, program, hook, &btf)?;
+    }
+    Ok(())
+}
+
+/// Load LSM program `program` for `hook` and attach it.
+pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Result<(), LoadError> {
+    let prog: &mut Lsm = ebpf
+        .program_mut(program)
+        .ok_or_else(|| LoadError::NoProgram(program.into()))?
+        .try_into()
+        .map_err(|_| LoadError::WrongType { program: program.into(), expected: "lsm" })?;
+    prog.load(hook, btf).map_err(|source| LoadError::Program {
+        action: "loading",
+        program: program.into(),
+        source,
+    })?;
+    prog.attach().map_err(|source| LoadError::Program {
+        action: "attaching",
+        program: format!("{program} to LSM hook {hook}"),
+        source,
+    })?;
     Ok(())
 }

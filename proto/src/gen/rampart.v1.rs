@@ -414,9 +414,13 @@ pub struct Privilege {
     /// The executable, for the exec operations.
     #[prost(string, tag = "7")]
     pub binary: ::prost::alloc::string::String,
-    /// Whether the new privileges took effect.
+    /// Whether the new credentials took effect in the kernel.
     #[prost(bool, tag = "8")]
     pub took_effect: bool,
+    /// What happened, in words: blocked before the change (lsm), or changed and the process
+    /// killed before it ran another instruction (sigkill), or changed (allow, audit).
+    #[prost(string, tag = "9")]
+    pub effect: ::prost::alloc::string::String,
 }
 /// Nested message and enum types in `Privilege`.
 pub mod privilege {

@@ -3755,6 +3755,9 @@ impl serde::Serialize for Privilege {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.Privilege", len)?;
         if true {
             let v = privilege::Operation::try_from(self.operation)
@@ -3782,6 +3785,9 @@ impl serde::Serialize for Privilege {
         if true {
             struct_ser.serialize_field("tookEffect", &self.took_effect)?;
         }
+        if true {
+            struct_ser.serialize_field("effect", &self.effect)?;
+        }
         struct_ser.end()
     }
 }
@@ -3806,6 +3812,7 @@ impl<'de> serde::Deserialize<'de> for Privilege {
             "binary",
             "took_effect",
             "tookEffect",
+            "effect",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3818,6 +3825,7 @@ impl<'de> serde::Deserialize<'de> for Privilege {
             CapabilitiesGained,
             Binary,
             TookEffect,
+            Effect,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3847,6 +3855,7 @@ impl<'de> serde::Deserialize<'de> for Privilege {
                             "capabilitiesGained" | "capabilities_gained" => Ok(GeneratedField::CapabilitiesGained),
                             "binary" => Ok(GeneratedField::Binary),
                             "tookEffect" | "took_effect" => Ok(GeneratedField::TookEffect),
+                            "effect" => Ok(GeneratedField::Effect),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3874,6 +3883,7 @@ impl<'de> serde::Deserialize<'de> for Privilege {
                 let mut capabilities_gained__ = None;
                 let mut binary__ = None;
                 let mut took_effect__ = None;
+                let mut effect__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Operation => {
@@ -3924,6 +3934,12 @@ impl<'de> serde::Deserialize<'de> for Privilege {
                             }
                             took_effect__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Effect => {
+                            if effect__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("effect"));
+                            }
+                            effect__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Privilege {
@@ -3935,6 +3951,7 @@ impl<'de> serde::Deserialize<'de> for Privilege {
                     capabilities_gained: capabilities_gained__.unwrap_or_default(),
                     binary: binary__.unwrap_or_default(),
                     took_effect: took_effect__.unwrap_or_default(),
+                    effect: effect__.unwrap_or_default(),
                 })
             }
         }

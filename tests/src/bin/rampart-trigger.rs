@@ -11,6 +11,13 @@
 //! rampart-trigger tcp-trickle ADDR:PORT CHUNKS INTERVAL_MS            one byte per interval
 //! rampart-trigger tcp-cycles ADDR:PORT N       listen, then N connect+accept+close; ns per cycle
 //! rampart-trigger udp-cycles ADDR:PORT N       N socket+connect+close; ns per cycle
+//! rampart-trigger ids                           print "ok uid=.. euid=.. gid=.. egid=.."
+//! rampart-trigger setuid UID                    setuid(UID), then print ids
+//! rampart-trigger setresuid R E S               setresuid(R, E, S), then print ids
+//! rampart-trigger seteuid-dance UID             as root: seteuid(UID), then seteuid(0)
+//! rampart-trigger cap-raise CAP                 raise CAP from permitted into effective (capset)
+//! rampart-trigger setuid-loop N                 N x setuid(getuid()); ns per call
+//! rampart-trigger as-user UID PROGRAM ARGS...   drop to UID (and gid) completely, then exec
 //! ```
 
 use std::{
@@ -25,6 +32,96 @@ fn fail(e: &io::Error) -> ExitCode {
     ExitCode::FAILURE
 }
 
+fn ids() -> String {
+    // SAFETY: plain getters.
+    unsafe {
+        format!(
+            "uid={} euid={} gid={} egid={}",
+            libc::getuid(),
+            libc::geteuid(),
+            libc::getgid(),
+            libc::getegid()
+        )
+    }
+}
+
+fn check(rc: i32) -> Result<(), ExitCode> {
+    if rc == 0 { Ok(()) } else { Err(fail(&io::Error::last_os_error())) }
+}
+
+/// The privilege commands (no address argument).
+fn privilege(cmd: &str, args: &[String]) -> Option<ExitCode> {
+    let n = |i: usize| -> u32 { arg(args, i, None) };
+    // SAFETY: credential syscalls on this process.
+    let r = unsafe {
+        match cmd {
+            "ids" => Ok(()),
+            "setuid" => check(libc::setuid(n(2))),
+            "setresuid" => check(libc::setresuid(n(2), n(3), n(4))),
+            "seteuid-dance" => check(libc::seteuid(n(2))).and_then(|()| {
+                println!("dropped {}", ids());
+                check(libc::seteuid(0))
+            }),
+            "cap-raise" => {
+                let cap = n(2);
+                let mut hdr = CapHeader { version: 0x2008_0522, pid: 0 };
+                let mut data = [CapData::default(); 2];
+                check(libc::syscall(libc::SYS_capget, &mut hdr, data.as_mut_ptr()) as i32).and_then(|()| {
+                    data[(cap / 32) as usize].effective |= 1 << (cap % 32);
+                    check(libc::syscall(libc::SYS_capset, &mut hdr, data.as_ptr()) as i32)
+                })
+            }
+            "as-user" => {
+                let id = n(2);
+                let prog = std::ffi::CString::new(args[3].as_bytes()).expect("no NUL");
+                let argv: Vec<std::ffi::CString> =
+                    args[3..].iter().map(|a| std::ffi::CString::new(a.as_bytes()).expect("no NUL")).collect();
+                let mut ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+                ptrs.push(std::ptr::null());
+                if let Err(code) = check(libc::setgroups(0, std::ptr::null()))
+                    .and_then(|()| check(libc::setresgid(id, id, id)))
+                    .and_then(|()| check(libc::setresuid(id, id, id)))
+                {
+                    return Some(code);
+                }
+                libc::execv(prog.as_ptr(), ptrs.as_ptr());
+                Err(fail(&io::Error::last_os_error()))
+            }
+            "setuid-loop" => {
+                let count: u32 = n(2);
+                let start = std::time::Instant::now();
+                for _ in 0..count {
+                    libc::setuid(libc::getuid());
+                }
+                println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(count.max(1)));
+                return Some(ExitCode::SUCCESS);
+            }
+            _ => return None,
+        }
+    };
+    Some(match r {
+        Ok(()) => {
+            println!("ok {}", ids());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    })
+}
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: Option<T>) -> T {
     match args.get(i) {
         Some(a) => a.parse().unwrap_or_else(|_| panic!("argument {i} ({a:?}) is not valid")),
@@ -35,6 +132,9 @@ fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: Option<T>) -> T
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let cmd = args.get(1).map(String::as_str).unwrap_or("");
+    if let Some(code) = privilege(cmd, &args) {
+        return code;
+    }
     let addr: SocketAddr = match cmd {
         "" => {
             eprintln!(

@@ -1,5 +1,6 @@
-//! Network enforcement in the kernel: the maps the cgroup programs read, kept equal to what the
-//! policies say about the pods on this node.
+//! What the kernel enforces per pod: the maps the programs read, kept equal to what the policies
+//! say about the pods on this node — each pod's `PODS` entry (network rule sets, privilege
+//! flags and allowed ids) and the network rule sets themselves.
 //!
 //! Constraints: programs are attached once (cgroup v2 root); everything per pod is a map entry.
 //! A change must never leave a pod unprotected or judged against a half-written rule set, so a
@@ -15,9 +16,9 @@ use std::{
 };
 
 use agent_common::net::{
-    self, ANY_TCP, ANY_UDP, CIDR4_MAP, CIDR6_MAP, Cidr4Key, Cidr6Key, EGRESS_AUDIT, EGRESS_RESTRICTED,
-    INGRESS_AUDIT, INGRESS_RESTRICTED, KUBEPODS_MAP, NETCFG_MAP, NetConfig, PODS_MAP, PORT_RANGES, PodNet,
-    PortRange, SET_BITS,
+    self, ALLOWED_IDS, ANY_TCP, ANY_UDP, CIDR4_MAP, CIDR6_MAP, Cidr4Key, Cidr6Key, EGRESS_AUDIT,
+    EGRESS_RESTRICTED, INGRESS_AUDIT, INGRESS_RESTRICTED, KUBEPODS_MAP, PODS_MAP, PORT_RANGES, PRIV_AUDIT,
+    PRIV_DENY, PRIV_GID_LIST, PRIV_UID_LIST, PodPolicy, PortRange, RUNTIME_MAP, RuntimeConfig, SET_BITS,
 };
 use aya::{
     Ebpf,
@@ -28,15 +29,15 @@ use aya::{
 };
 use rampart_policy::{
     PolicySet,
-    compile::{CompiledNetwork, PortSet, compile_network},
+    compile::{CompiledNetwork, CompiledPrivilege, PortSet, compile_network, compile_privilege},
     model::{Mode, Protocol},
-    verdict::Direction,
+    verdict::{Action, Direction},
 };
 
 use crate::attribution::Attributor;
 
 #[derive(Debug, thiserror::Error)]
-pub enum NetError {
+pub enum KernelPolicyError {
     #[error("map {0} is missing from the kernel object")]
     NoMap(&'static str),
     #[error("map {name}: {source}")]
@@ -50,6 +51,36 @@ pub struct NetworkOptions {
     pub fail_closed: bool,
     /// Interval of a long-lived flow's update records.
     pub flow_interval: Duration,
+}
+
+/// What the policies selecting one pod compile to.
+#[derive(Clone)]
+struct Compiled {
+    egress: Option<CompiledNetwork>,
+    ingress: Option<CompiledNetwork>,
+    privilege: Option<CompiledPrivilege>,
+}
+
+/// The privilege part of a pod's entry.
+fn privilege_entry(pod: &mut PodPolicy, p: &CompiledPrivilege) {
+    pod.flags |= match p.escalation {
+        Action::Deny => PRIV_DENY,
+        Action::Audit => PRIV_AUDIT,
+        Action::Allow => 0,
+    };
+    // The policy crate refuses lists longer than the kernel holds.
+    if let Some(uids) = &p.allowed_uids {
+        pod.flags |= PRIV_UID_LIST;
+        for (slot, id) in pod.allowed_uids.iter_mut().zip(uids.iter().take(ALLOWED_IDS)) {
+            *slot = *id;
+        }
+    }
+    if let Some(gids) = &p.allowed_gids {
+        pod.flags |= PRIV_GID_LIST;
+        for (slot, id) in pod.allowed_gids.iter_mut().zip(gids.iter().take(ALLOWED_IDS)) {
+            *slot = *id;
+        }
+    }
 }
 
 /// One written rule set.
@@ -70,42 +101,42 @@ pub struct SyncReport {
     pub errors: Vec<String>,
 }
 
-pub struct NetEnforcer {
+pub struct KernelPolicy {
     kubepods: BpfHashMap<MapData, u64, u32>,
-    pods: BpfHashMap<MapData, u64, PodNet>,
+    pods: BpfHashMap<MapData, u64, PodPolicy>,
     cidr4: LpmTrie<MapData, Cidr4Key, net::PortSet>,
     cidr6: LpmTrie<MapData, Cidr6Key, net::PortSet>,
-    netcfg: Array<MapData, NetConfig>,
+    netcfg: Array<MapData, RuntimeConfig>,
     options: NetworkOptions,
-    config: NetConfig,
+    config: RuntimeConfig,
     written_roots: HashMap<u64, u32>,
-    written_pods: HashMap<u64, PodNet>,
+    written_pods: HashMap<u64, PodPolicy>,
     sets: HashMap<CompiledNetwork, SetEntry>,
     next_set: u32,
 }
 
-fn take<T>(ebpf: &mut Ebpf, name: &'static str) -> Result<T, NetError>
+fn take<T>(ebpf: &mut Ebpf, name: &'static str) -> Result<T, KernelPolicyError>
 where
     T: TryFrom<aya::maps::Map, Error = MapError>,
 {
-    let map = ebpf.take_map(name).ok_or(NetError::NoMap(name))?;
-    T::try_from(map).map_err(|source| NetError::Map { name, source })
+    let map = ebpf.take_map(name).ok_or(KernelPolicyError::NoMap(name))?;
+    T::try_from(map).map_err(|source| KernelPolicyError::Map { name, source })
 }
 
-fn map_err(name: &'static str) -> impl Fn(MapError) -> NetError {
-    move |source| NetError::Map { name, source }
+fn map_err(name: &'static str) -> impl Fn(MapError) -> KernelPolicyError {
+    move |source| KernelPolicyError::Map { name, source }
 }
 
-impl NetEnforcer {
-    pub fn new(ebpf: &mut Ebpf, options: NetworkOptions) -> Result<Self, NetError> {
-        let mut e = NetEnforcer {
+impl KernelPolicy {
+    pub fn new(ebpf: &mut Ebpf, options: NetworkOptions) -> Result<Self, KernelPolicyError> {
+        let mut e = KernelPolicy {
             kubepods: take(ebpf, KUBEPODS_MAP)?,
             pods: take(ebpf, PODS_MAP)?,
             cidr4: take(ebpf, CIDR4_MAP)?,
             cidr6: take(ebpf, CIDR6_MAP)?,
-            netcfg: take(ebpf, NETCFG_MAP)?,
+            netcfg: take(ebpf, RUNTIME_MAP)?,
             options,
-            config: NetConfig {
+            config: RuntimeConfig {
                 kubepods_level: 0,
                 fail_closed: u32::from(options.fail_closed),
                 flow_interval_ns: options.flow_interval.as_nanos() as u64,
@@ -123,39 +154,41 @@ impl NetEnforcer {
         self.options
     }
 
-    fn write_config(&mut self) -> Result<(), NetError> {
-        self.netcfg.set(0, self.config, 0).map_err(map_err(NETCFG_MAP))
+    fn write_config(&mut self) -> Result<(), KernelPolicyError> {
+        self.netcfg.set(0, self.config, 0).map_err(map_err(RUNTIME_MAP))
     }
 
     /// Make the maps say what the policies say about every known pod cgroup.
-    pub fn sync(&mut self, attributor: &Attributor, policies: &PolicySet) -> Result<SyncReport, NetError> {
+    pub fn sync(
+        &mut self,
+        attributor: &Attributor,
+        policies: &PolicySet,
+    ) -> Result<SyncReport, KernelPolicyError> {
         let mut report = SyncReport::default();
 
         // Desired entries, compiling each distinct combination of policies once.
-        let mut compiled: HashMap<Vec<String>, (Option<CompiledNetwork>, Option<CompiledNetwork>)> =
-            HashMap::new();
-        let mut desired: HashMap<u64, (Option<CompiledNetwork>, Option<CompiledNetwork>)> = HashMap::new();
+        let mut compiled: HashMap<Vec<String>, Compiled> = HashMap::new();
+        let mut desired: HashMap<u64, Compiled> = HashMap::new();
         for (cgroup, pod) in attributor.known_pod_cgroups() {
             let selecting = policies.selecting(&pod.namespace, &pod.label_map());
             let key: Vec<String> = selecting.iter().map(|p| p.key()).collect();
-            let pair = compiled
+            let c = compiled
                 .entry(key)
-                .or_insert_with(|| {
-                    (
-                        compile_network(&selecting, Direction::Egress),
-                        compile_network(&selecting, Direction::Ingress),
-                    )
+                .or_insert_with(|| Compiled {
+                    egress: compile_network(&selecting, Direction::Egress),
+                    ingress: compile_network(&selecting, Direction::Ingress),
+                    privilege: compile_privilege(&selecting),
                 })
                 .clone();
-            desired.insert(cgroup, pair);
+            desired.insert(cgroup, c);
         }
 
         // Rule sets first: everything an entry will point at exists before it does.
         let mut used: HashSet<u32> = HashSet::new();
-        let mut entries: HashMap<u64, PodNet> = HashMap::with_capacity(desired.len());
-        for (cgroup, (egress, ingress)) in &desired {
-            let mut pod = PodNet::default();
-            if let Some(c) = egress {
+        let mut entries: HashMap<u64, PodPolicy> = HashMap::with_capacity(desired.len());
+        for (cgroup, c) in &desired {
+            let mut pod = PodPolicy::default();
+            if let Some(c) = &c.egress {
                 pod.egress_set = self.ensure_set(c, &mut report)?;
                 used.insert(pod.egress_set);
                 pod.flags |= EGRESS_RESTRICTED;
@@ -163,13 +196,16 @@ impl NetEnforcer {
                     pod.flags |= EGRESS_AUDIT;
                 }
             }
-            if let Some(c) = ingress {
+            if let Some(c) = &c.ingress {
                 pod.ingress_set = self.ensure_set(c, &mut report)?;
                 used.insert(pod.ingress_set);
                 pod.flags |= INGRESS_RESTRICTED;
                 if c.mode == Mode::Audit {
                     pod.flags |= INGRESS_AUDIT;
                 }
+            }
+            if let Some(p) = &c.privilege {
+                privilege_entry(&mut pod, p);
             }
             entries.insert(*cgroup, pod);
         }
@@ -210,7 +246,7 @@ impl NetEnforcer {
         Ok(report)
     }
 
-    fn sync_roots(&mut self, attributor: &Attributor) -> Result<(), NetError> {
+    fn sync_roots(&mut self, attributor: &Attributor) -> Result<(), KernelPolicyError> {
         let roots: HashMap<u64, u32> = attributor.kubepods_roots().collect();
         for (id, depth) in &roots {
             if self.written_roots.get(id) != Some(depth) {
@@ -234,7 +270,7 @@ impl NetEnforcer {
     }
 
     /// The id of `c`'s rule set, writing it first if it is new.
-    fn ensure_set(&mut self, c: &CompiledNetwork, report: &mut SyncReport) -> Result<u32, NetError> {
+    fn ensure_set(&mut self, c: &CompiledNetwork, report: &mut SyncReport) -> Result<u32, KernelPolicyError> {
         if let Some(s) = self.sets.get(c) {
             return Ok(s.id);
         }

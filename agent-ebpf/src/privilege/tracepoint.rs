@@ -1,0 +1,97 @@
+//! The `sigkill` tier: syscall tracepoints around every credential-changing syscall.
+//!
+//! Hooks: `syscalls:sys_enter_<name>` and `syscalls:sys_exit_<name>` for setuid, setgid,
+//! setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid, capset, execve and execveat
+//! (the syscall tracepoints in `kernel/trace/trace_syscalls.c`). Entry snapshots the task's
+//! credentials; exit (if the syscall succeeded) compares them with the new ones and, for a
+//! denied gain, sends SIGKILL: delivered before the task returns to user space, so no
+//! instruction of it runs with the new privileges. The attach list is the agent's
+//! (`loader::PRIVILEGE_SYSCALLS`).
+
+use agent_common::{
+    net::ACTION_DENY,
+    privilege::{Creds, PRIV_KILLED},
+};
+use aya_ebpf::{
+    helpers::{bpf_get_current_pid_tgid, generated::bpf_send_signal},
+    macros::{map, tracepoint},
+    maps::HashMap,
+    programs::TracePointContext,
+};
+
+use super::{current_creds, emit, judge};
+use crate::{
+    maps::config,
+    pods::{self, PodState},
+};
+
+/// Credentials at syscall entry, per thread, for tasks in pods.
+#[map]
+static PRIV_ENTRY: HashMap<u64, Entry> = HashMap::with_max_entries(16384, 0);
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Entry {
+    creds: Creds,
+    nr: u32,
+    _pad: u32,
+}
+
+/// Offset of `__syscall_nr` in a syscall tracepoint record (fixed by
+/// `include/trace/events/syscalls.h`).
+const NR: usize = 8;
+const SIGKILL: u32 = 9;
+
+#[tracepoint]
+pub fn priv_enter(ctx: TracePointContext) -> u32 {
+    match try_enter(&ctx) {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+#[tracepoint]
+pub fn priv_exit(ctx: TracePointContext) -> u32 {
+    match try_exit(&ctx) {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+fn try_enter(ctx: &TracePointContext) -> Result<u32, u32> {
+    let (state, _) = pods::current(&pods::runtime());
+    if let PodState::Host = state {
+        return Ok(0);
+    }
+    // SAFETY: reading the tracepoint record.
+    let nr: i32 = unsafe { ctx.read_at(NR) }.map_err(|_| 0u32)?;
+    let entry = Entry { creds: current_creds(&config()), nr: nr as u32, _pad: 0 };
+    let _ = PRIV_ENTRY.insert(&bpf_get_current_pid_tgid(), &entry, 0);
+    Ok(0)
+}
+
+fn try_exit(_ctx: &TracePointContext) -> Result<u32, u32> {
+    let pid_tgid = bpf_get_current_pid_tgid();
+    // A thread other than the leader that execs takes the leader's id.
+    let leader = (pid_tgid >> 32) << 32 | (pid_tgid >> 32);
+    // SAFETY: plain lookups; the value is copied before the delete.
+    let (key, entry) = match unsafe { PRIV_ENTRY.get(&pid_tgid) } {
+        Some(e) => (pid_tgid, *e),
+        None => match unsafe { PRIV_ENTRY.get(&leader) } {
+            Some(e) => (leader, *e),
+            None => return Ok(0),
+        },
+    };
+    let _ = PRIV_ENTRY.remove(&key);
+    // No need for the return value: a failed call changes nothing, and the comparison of
+    // credentials is the judge (setfsuid does not even return an error).
+    let cfg = config();
+    let new = current_creds(&cfg);
+    let (state, _) = pods::current(&pods::runtime());
+    let Some((action, mut flags)) = judge(state, &entry.creds, &new) else { return Ok(0) };
+    if action == ACTION_DENY {
+        // SAFETY: helper; signals the current task's process.
+        unsafe { bpf_send_signal(SIGKILL) };
+        flags |= PRIV_KILLED;
+    }
+    emit(&cfg, entry.nr, &entry.creds, &new, action, flags, core::ptr::null());
+    Ok(0)
+}
