@@ -18,26 +18,11 @@ pub struct KernelConfig {
     pub task_real_cred: u32,
     /// `task_struct.mm`
     pub task_mm: u32,
-    /// `cred.uid`
-    pub cred_uid: u32,
-    /// `cred.gid`
-    pub cred_gid: u32,
-    /// `cred.euid`
-    pub cred_euid: u32,
-    /// `cred.egid`
-    pub cred_egid: u32,
-    /// `cred.suid`
-    pub cred_suid: u32,
-    /// `cred.sgid`
-    pub cred_sgid: u32,
-    /// `cred.fsuid`
-    pub cred_fsuid: u32,
-    /// `cred.fsgid`
-    pub cred_fsgid: u32,
-    /// `cred.cap_permitted`
-    pub cred_cap_permitted: u32,
-    /// `cred.cap_effective`
-    pub cred_cap_effective: u32,
+    /// `cred.uid`: the start of the eight ids `uid, gid, suid, sgid, euid, egid, fsuid, fsgid`,
+    /// which the agent checks are contiguous `u32`s in that order (so one read gets them all).
+    pub cred_ids: u32,
+    /// `cred.cap_permitted`, followed by `cap_effective` (checked by the agent likewise).
+    pub cred_caps: u32,
     /// `linux_binprm.cred` (LSM `bprm_creds_from_file`: the new credentials)
     pub bprm_cred: u32,
     /// `linux_binprm.filename`
@@ -62,4 +47,28 @@ pub struct KernelConfig {
     pub wakeup_bytes: u32,
 }
 
-const _: () = assert!(size_of::<KernelConfig>() == 96);
+const _: () = assert!(size_of::<KernelConfig>() == 64);
+
+impl KernelConfig {
+    /// All offsets zero ("not found"): the placeholder compiled into the programs.
+    pub const fn zeroed() -> Self {
+        KernelConfig {
+            task_real_parent: 0,
+            task_tgid: 0,
+            task_real_cred: 0,
+            task_mm: 0,
+            cred_ids: 0,
+            cred_caps: 0,
+            bprm_cred: 0,
+            bprm_filename: 0,
+            mm_arg_start: 0,
+            mm_arg_end: 0,
+            tp_exec_filename: 0,
+            tp_cgroup_root: 0,
+            tp_cgroup_id: 0,
+            tp_cgroup_level: 0,
+            tp_cgroup_path: 0,
+            wakeup_bytes: 0,
+        }
+    }
+}

@@ -17,32 +17,7 @@ pub static DROPS: PerCpuArray<u64> = PerCpuArray::with_max_entries(RecordKind::S
 
 /// Offsets from the running kernel's BTF, written by the agent before load.
 #[unsafe(no_mangle)]
-pub static RAMPART_CONFIG: KernelConfig = KernelConfig {
-    task_real_parent: 0,
-    task_tgid: 0,
-    task_real_cred: 0,
-    task_mm: 0,
-    cred_uid: 0,
-    cred_gid: 0,
-    cred_euid: 0,
-    cred_egid: 0,
-    cred_suid: 0,
-    cred_sgid: 0,
-    cred_fsuid: 0,
-    cred_fsgid: 0,
-    cred_cap_permitted: 0,
-    cred_cap_effective: 0,
-    bprm_cred: 0,
-    bprm_filename: 0,
-    mm_arg_start: 0,
-    mm_arg_end: 0,
-    tp_exec_filename: 0,
-    tp_cgroup_root: 0,
-    tp_cgroup_id: 0,
-    tp_cgroup_level: 0,
-    tp_cgroup_path: 0,
-    wakeup_bytes: 0,
-};
+pub static RAMPART_CONFIG: KernelConfig = KernelConfig::zeroed();
 
 /// The configuration, read so the compiler cannot fold the placeholder zeros.
 #[inline(always)]

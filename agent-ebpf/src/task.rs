@@ -40,10 +40,12 @@ pub fn fill(info: &mut TaskInfo, cfg: &KernelConfig) {
         };
         match read_field::<*const u8>(task, cfg.task_real_cred) {
             Ok(cred) => {
-                info.uid = read_field(cred, cfg.cred_uid).unwrap_or(u32::MAX);
-                info.gid = read_field(cred, cfg.cred_gid).unwrap_or(u32::MAX);
-                info.euid = read_field(cred, cfg.cred_euid).unwrap_or(u32::MAX);
-                info.egid = read_field(cred, cfg.cred_egid).unwrap_or(u32::MAX);
+                // uid, gid, suid, sgid, euid, egid, fsuid, fsgid (contiguous: checked by the agent).
+                let ids: [u32; 8] = read_field(cred, cfg.cred_ids).unwrap_or([u32::MAX; 8]);
+                info.uid = ids[0];
+                info.gid = ids[1];
+                info.euid = ids[4];
+                info.egid = ids[5];
             }
             Err(_) => {
                 info.uid = u32::MAX;

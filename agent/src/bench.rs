@@ -21,6 +21,14 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
                 loader::attach_cgroup(&mut ebpf, &format!("bench_{program}"), &root)?;
             }
         }
+        BaselineHook::Privilege => {
+            for syscall in loader::PRIVILEGE_SYSCALLS {
+                for side in ["enter", "exit"] {
+                    let tp = format!("sys_{side}_{syscall}");
+                    loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "syscalls", &tp)?;
+                }
+            }
+        }
     }
     println!("attached");
     let mut term =

@@ -23,23 +23,24 @@ use crate::{
     task::{self, read_field},
 };
 
-/// The ids and capability sets of the `struct cred` at `cred`.
+/// The ids and capability sets of the `struct cred` at `cred`: two reads (the agent checked
+/// that the ids, and permitted + effective, are contiguous).
 #[inline(always)]
 pub fn read_creds(cred: *const u8, cfg: &KernelConfig) -> Creds {
     // SAFETY: offsets come from the running kernel's BTF; reads are checked.
-    unsafe {
-        Creds {
-            uid: read_field(cred, cfg.cred_uid).unwrap_or(u32::MAX),
-            euid: read_field(cred, cfg.cred_euid).unwrap_or(u32::MAX),
-            suid: read_field(cred, cfg.cred_suid).unwrap_or(u32::MAX),
-            fsuid: read_field(cred, cfg.cred_fsuid).unwrap_or(u32::MAX),
-            gid: read_field(cred, cfg.cred_gid).unwrap_or(u32::MAX),
-            egid: read_field(cred, cfg.cred_egid).unwrap_or(u32::MAX),
-            sgid: read_field(cred, cfg.cred_sgid).unwrap_or(u32::MAX),
-            fsgid: read_field(cred, cfg.cred_fsgid).unwrap_or(u32::MAX),
-            cap_permitted: read_field(cred, cfg.cred_cap_permitted).unwrap_or(0),
-            cap_effective: read_field(cred, cfg.cred_cap_effective).unwrap_or(0),
-        }
+    let ids: [u32; 8] = unsafe { read_field(cred, cfg.cred_ids) }.unwrap_or([u32::MAX; 8]);
+    let caps: [u64; 2] = unsafe { read_field(cred, cfg.cred_caps) }.unwrap_or([0; 2]);
+    Creds {
+        uid: ids[0],
+        gid: ids[1],
+        suid: ids[2],
+        sgid: ids[3],
+        euid: ids[4],
+        egid: ids[5],
+        fsuid: ids[6],
+        fsgid: ids[7],
+        cap_permitted: caps[0],
+        cap_effective: caps[1],
     }
 }
 

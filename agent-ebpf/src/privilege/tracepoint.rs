@@ -9,7 +9,7 @@
 //! (`loader::PRIVILEGE_SYSCALLS`).
 
 use agent_common::{
-    net::ACTION_DENY,
+    net::{ACTION_DENY, PodPolicy},
     privilege::{Creds, PRIV_KILLED},
 };
 use aya_ebpf::{
@@ -33,7 +33,9 @@ static PRIV_ENTRY: HashMap<u64, Entry> = HashMap::with_max_entries(16384, 0);
 #[derive(Clone, Copy)]
 struct Entry {
     creds: Creds,
-    nr: u32,
+    /// The task's pod policy at entry (`PodState::Unknown` when `known` is 0).
+    pod: PodPolicy,
+    known: u32,
     _pad: u32,
 }
 
@@ -56,19 +58,19 @@ pub fn priv_exit(ctx: TracePointContext) -> u32 {
     }
 }
 
-fn try_enter(ctx: &TracePointContext) -> Result<u32, u32> {
+fn try_enter(_ctx: &TracePointContext) -> Result<u32, u32> {
     let (state, _) = pods::current(&pods::runtime());
-    if let PodState::Host = state {
-        return Ok(0);
-    }
-    // SAFETY: reading the tracepoint record.
-    let nr: i32 = unsafe { ctx.read_at(NR) }.map_err(|_| 0u32)?;
-    let entry = Entry { creds: current_creds(&config()), nr: nr as u32, _pad: 0 };
+    let (pod, known) = match state {
+        PodState::Host => return Ok(0),
+        PodState::Unknown => (PodPolicy::default(), 0),
+        PodState::Pod(p) => (p, 1),
+    };
+    let entry = Entry { creds: current_creds(&config()), pod, known, _pad: 0 };
     let _ = PRIV_ENTRY.insert(&bpf_get_current_pid_tgid(), &entry, 0);
     Ok(0)
 }
 
-fn try_exit(_ctx: &TracePointContext) -> Result<u32, u32> {
+fn try_exit(ctx: &TracePointContext) -> Result<u32, u32> {
     let pid_tgid = bpf_get_current_pid_tgid();
     // A thread other than the leader that execs takes the leader's id.
     let leader = (pid_tgid >> 32) << 32 | (pid_tgid >> 32);
@@ -85,13 +87,16 @@ fn try_exit(_ctx: &TracePointContext) -> Result<u32, u32> {
     // credentials is the judge (setfsuid does not even return an error).
     let cfg = config();
     let new = current_creds(&cfg);
-    let (state, _) = pods::current(&pods::runtime());
+    let state = if entry.known != 0 { PodState::Pod(entry.pod) } else { PodState::Unknown };
     let Some((action, mut flags)) = judge(state, &entry.creds, &new) else { return Ok(0) };
     if action == ACTION_DENY {
         // SAFETY: helper; signals the current task's process.
         unsafe { bpf_send_signal(SIGKILL) };
         flags |= PRIV_KILLED;
     }
-    emit(&cfg, entry.nr, &entry.creds, &new, action, flags, core::ptr::null());
+    // The syscall number, from the exit record (only once something is to be reported).
+    // SAFETY: reading the tracepoint record.
+    let nr: i32 = unsafe { ctx.read_at(NR) }.unwrap_or(-1);
+    emit(&cfg, nr as u32, &entry.creds, &new, action, flags, core::ptr::null());
     Ok(0)
 }

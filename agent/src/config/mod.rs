@@ -62,6 +62,8 @@ pub enum BaselineHook {
     Exec,
     /// The ten cgroup hooks of the network concern, at the cgroup v2 root.
     Network,
+    /// The privilege `sigkill` tier's syscall tracepoints (entry and exit).
+    Privilege,
 }
 
 #[derive(Args, Debug)]

@@ -18,6 +18,24 @@ pub enum OffsetError {
     Missing(Vec<String>),
 }
 
+/// The offset of `fields[0]` in `strukt`, after checking that the fields follow each other
+/// `stride` bytes apart in this order (so a program reads them with one read).
+fn contiguous(btf: &Btf, strukt: &str, fields: &[&str], stride: u32) -> Result<u32, String> {
+    let first = btf.member_offset(strukt, fields[0]).map_err(|e| e.to_string())?;
+    for (i, f) in fields.iter().enumerate() {
+        let at = btf.member_offset(strukt, f).map_err(|e| e.to_string())?;
+        if at != first + stride * i as u32 {
+            return Err(format!(
+                "{strukt}.{f} is at {at}, not {} as the programs expect ({} contiguous from {strukt}.{})",
+                first + stride * i as u32,
+                fields.join(", "),
+                fields[0]
+            ));
+        }
+    }
+    Ok(first)
+}
+
 /// Compute every offset the programs use. Reads `/sys/kernel/btf/vmlinux` once and drops it.
 pub fn kernel_config(tracefs: &Tracefs) -> Result<KernelConfig, OffsetError> {
     let btf = Btf::from_sys_fs()?;
@@ -37,16 +55,13 @@ pub fn kernel_config(tracefs: &Tracefs) -> Result<KernelConfig, OffsetError> {
         task_tgid: take(member("task_struct", "tgid")),
         task_real_cred: take(member("task_struct", "real_cred")),
         task_mm: take(member("task_struct", "mm")),
-        cred_uid: take(member("cred", "uid")),
-        cred_gid: take(member("cred", "gid")),
-        cred_euid: take(member("cred", "euid")),
-        cred_egid: take(member("cred", "egid")),
-        cred_suid: take(member("cred", "suid")),
-        cred_sgid: take(member("cred", "sgid")),
-        cred_fsuid: take(member("cred", "fsuid")),
-        cred_fsgid: take(member("cred", "fsgid")),
-        cred_cap_permitted: take(member("cred", "cap_permitted")),
-        cred_cap_effective: take(member("cred", "cap_effective")),
+        cred_ids: take(contiguous(
+            &btf,
+            "cred",
+            &["uid", "gid", "suid", "sgid", "euid", "egid", "fsuid", "fsgid"],
+            4,
+        )),
+        cred_caps: take(contiguous(&btf, "cred", &["cap_permitted", "cap_effective"], 8)),
         bprm_cred: take(member("linux_binprm", "cred")),
         bprm_filename: take(member("linux_binprm", "filename")),
         mm_arg_start: take(member("mm_struct", "arg_start")),

@@ -18,6 +18,7 @@
 //! rampart-trigger cap-raise CAP                 raise CAP from permitted into effective (capset)
 //! rampart-trigger setuid-loop N                 N x setuid(getuid()); ns per call
 //! rampart-trigger as-user UID PROGRAM ARGS...   drop to UID (and gid) completely, then exec
+//! rampart-trigger exec-loop PROGRAM N           N x fork+exec+wait of PROGRAM; ns per cycle
 //! ```
 
 use std::{
@@ -86,6 +87,23 @@ fn privilege(cmd: &str, args: &[String]) -> Option<ExitCode> {
                 }
                 libc::execv(prog.as_ptr(), ptrs.as_ptr());
                 Err(fail(&io::Error::last_os_error()))
+            }
+            "exec-loop" => {
+                let prog = std::ffi::CString::new(args[2].as_bytes()).expect("no NUL");
+                let count: u32 = n(3);
+                let argv = [prog.as_ptr(), std::ptr::null()];
+                let start = std::time::Instant::now();
+                for _ in 0..count {
+                    let pid = libc::fork();
+                    if pid == 0 {
+                        libc::execv(prog.as_ptr(), argv.as_ptr());
+                        libc::_exit(127);
+                    }
+                    let mut status = 0;
+                    libc::waitpid(pid, &mut status, 0);
+                }
+                println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(count.max(1)));
+                return Some(ExitCode::SUCCESS);
             }
             "setuid-loop" => {
                 let count: u32 = n(2);

@@ -20,7 +20,7 @@ use super::{
 use crate::run;
 
 /// A static binary that exits at once: the exec cost without a dynamic loader.
-fn tiny_binary(dir: &Path) -> anyhow::Result<PathBuf> {
+pub fn tiny_binary(dir: &Path) -> anyhow::Result<PathBuf> {
     let src = dir.join("tiny.c");
     let bin = dir.join("tiny");
     fs::write(&src, "int main(void) { return 0; }\n")?;

@@ -12,6 +12,7 @@ mod collector;
 mod exec;
 mod footprint;
 mod network;
+mod privilege;
 mod segments;
 
 use std::{fs, process::Command};
@@ -100,6 +101,12 @@ pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<
     }
     if wanted("network") {
         goals.extend(network::bench(rounds, quick)?);
+    }
+    if wanted("privilege") {
+        if !out_dir.join("tiny").exists() {
+            exec::tiny_binary(&out_dir)?;
+        }
+        goals.extend(privilege::bench(&out_dir, rounds, quick)?);
     }
     if wanted("footprint") {
         goals.extend(footprint::bench(quick)?);
