@@ -7,7 +7,8 @@
 //!   its `--events-out` file and its `/metrics`, stopped with SIGTERM.
 //! - [`container`]: real runc containers on an overlayfs root filesystem, with a volume and a
 //!   tmpfs, in a pod's kubelet-layout cgroup.
-//! - [`netns`]: pod networking — a network namespace per pod on a veth to a test bridge.
+//! - [`netns`]: pod networking — a network namespace per pod on a veth to a test bridge, set
+//!   up through [`rtnl`] (raw rtnetlink) and `unshare`/`setns`, with no `ip` or `nsenter`.
 //! - [`collector`]: the real `rampart-collector` on a scratch SQLite file, killed and restarted
 //!   on the same address and store.
 //! - [`cli`]: the real `rampart` command, one-shot or `observe` in the background.
@@ -25,6 +26,7 @@ pub mod net;
 pub mod netns;
 pub mod pod;
 pub mod require;
+pub mod rtnl;
 
 use std::time::{Duration, Instant};
 

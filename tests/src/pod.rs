@@ -169,7 +169,7 @@ impl TestPod {
         let mut cmd = Command::new("/bin/sh");
         cmd.arg("-c").arg(r#"echo $$ > "$0" && exec "$@""#).arg(&procs);
         if let Some(ns) = &self.netns {
-            cmd.args(ns.enter());
+            ns.enter(&mut cmd);
         }
         cmd.args(argv);
         cmd
