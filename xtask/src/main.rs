@@ -13,6 +13,7 @@ mod codegen;
 mod demo;
 mod setup;
 mod test;
+mod vm;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Rampart project tasks")]
@@ -52,6 +53,22 @@ enum Task {
         #[arg(long)]
         no_lint: bool,
     },
+    /// The end-to-end tests on real kernels in VMs (x86_64 and arm64; 6.1 and 6.12; with and
+    /// without BPF in the LSM list), and the matrix of tiers and results.
+    VmTest {
+        /// Only these kernels (default: all); an unknown name lists the known ones.
+        #[arg(long = "kernel", value_delimiter = ',')]
+        kernels: Vec<String>,
+        /// Only these test files (names in tests/tests/, default: every one not host-only).
+        #[arg(long = "test", value_delimiter = ',')]
+        tests: Vec<String>,
+        /// Longest one test may take inside a VM.
+        #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
+        test_timeout: std::time::Duration,
+        /// Longest one VM may run.
+        #[arg(long, default_value = "40m", value_parser = humantime::parse_duration)]
+        vm_timeout: std::time::Duration,
+    },
     /// Regenerate proto/src/gen from proto/rampart (or, with --check, fail if it drifted).
     Codegen {
         #[arg(long)]
@@ -66,6 +83,9 @@ fn main() -> anyhow::Result<()> {
         Task::Demo { duration, host } => demo::run_demo(duration, host),
         Task::Test { no_lint } => test::run_tests(no_lint),
         Task::Codegen { check } => codegen::run(check),
+        Task::VmTest { kernels, tests, test_timeout, vm_timeout } => {
+            vm::run_vm_test(&vm::Options { kernels, tests, test_timeout, vm_timeout })
+        }
     }
 }
 

@@ -17,12 +17,16 @@ use anyhow::{Context as _, bail};
 
 use crate::{output, run};
 
-/// Debian packages: VMs (qemu, busybox, cpio), containers (runc), NATS, networking, inspection.
+/// Debian packages: VMs (qemu, busybox, cpio; a C cross compiler for `ring` in the static
+/// aarch64 binaries, xz for the kernels' modules), containers (runc), NATS, networking,
+/// inspection.
 const PACKAGES: &[&str] = &[
     "qemu-system-x86",
     "qemu-system-arm",
     "busybox-static",
     "cpio",
+    "gcc-aarch64-linux-gnu",
+    "xz-utils",
     "runc",
     "nats-server",
     "iproute2",

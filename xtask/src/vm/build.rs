@@ -1,0 +1,112 @@
+//! Static musl builds of what runs inside the VMs: the agent and every binary of the test crate
+//! (the trigger, helpers), and the test files that take part in the matrix, in the `vm` profile
+//! (optimised enough for TCG, no debug info).
+//!
+//! Every file in `tests/tests/` takes part unless it says otherwise with a line
+//! `// vm-test: host-only: <why>` (a test file that needs what a VM does not have: the
+//! collector, the CLI, the source tree). The skipped files and their reasons are printed.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use anyhow::{Context as _, bail};
+use serde_json::Value;
+
+use super::kernels::Arch;
+use crate::workspace_root;
+
+/// The line that keeps a test file out of the VM matrix.
+pub const HOST_ONLY: &str = "// vm-test: host-only:";
+
+pub const PROFILE: &str = "vm";
+
+/// A test file (`tests/tests/<name>.rs`) and whether it runs in the VMs.
+#[derive(Clone, Debug)]
+pub struct TestFile {
+    pub name: String,
+    /// Why it stays on the host, if it does.
+    pub host_only: Option<String>,
+}
+
+/// Every test file, in name order.
+pub fn test_files() -> anyhow::Result<Vec<TestFile>> {
+    let dir = workspace_root().join("tests/tests");
+    let mut files = Vec::new();
+    for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let name = path.file_stem().expect("file").to_string_lossy().into_owned();
+        let text = fs::read_to_string(&path)?;
+        let host_only =
+            text.lines().find_map(|l| l.trim().strip_prefix(HOST_ONLY)).map(|r| r.trim().to_string());
+        files.push(TestFile { name, host_only });
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
+/// What one architecture's build produced.
+#[derive(Debug)]
+pub struct Built {
+    /// Binaries (name, path): the agent and the test crate's binaries.
+    pub bins: Vec<(String, PathBuf)>,
+    /// Test executables (file name, path).
+    pub tests: Vec<(String, PathBuf)>,
+}
+
+/// Build the binaries and the test files `tests` for `arch`.
+pub fn build(arch: Arch, tests: &[String]) -> anyhow::Result<Built> {
+    let target = arch.rust_target();
+    println!("\n==> building for {target} (profile {PROFILE})");
+    let bins = cargo_artifacts(
+        Command::new("cargo").args(["build", "--bins", "-p", "rampart-agent", "-p", "rampart-tests"]),
+        target,
+        "bin",
+    )?;
+    let mut cmd = Command::new("cargo");
+    cmd.args(["test", "--no-run", "-p", "rampart-tests"]);
+    for t in tests {
+        cmd.args(["--test", t]);
+    }
+    let built_tests = if tests.is_empty() { Vec::new() } else { cargo_artifacts(&mut cmd, target, "test")? };
+    for t in tests {
+        if !built_tests.iter().any(|(n, _)| n == t) {
+            bail!("cargo built no test executable for {t}");
+        }
+    }
+    if !bins.iter().any(|(n, _)| n == "rampart-agent") {
+        bail!("cargo built no rampart-agent for {target}");
+    }
+    Ok(Built { bins, tests: built_tests })
+}
+
+/// Run a cargo command for `target` and return its executables of target kind `kind`.
+fn cargo_artifacts(cmd: &mut Command, target: &str, kind: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    cmd.current_dir(workspace_root())
+        .args(["--profile", PROFILE, "--target", target, "--message-format", "json-render-diagnostics"])
+        .stdout(Stdio::piped());
+    let out = cmd.output().with_context(|| format!("starting {cmd:?}"))?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed: {}", out.status);
+    }
+    let mut found = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
+        if v["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let (Some(exe), Some(name)) = (v["executable"].as_str(), v["target"]["name"].as_str()) else {
+            continue;
+        };
+        let kinds = v["target"]["kind"].as_array().cloned().unwrap_or_default();
+        if kinds.iter().any(|k| k == kind) {
+            found.push((name.to_string(), Path::new(exe).to_path_buf()));
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,86 @@
+#!/bin/sh
+# /init of the VM kernel matrix (`cargo xtask vm-test`): mount what a node has, load the modules
+# the tests need, print the probe's answer, run every test of every packed test binary in its
+# own process, report each on the console as a `@@rampart-vm` line, power off.
+#
+# Lines the host parses (xtask/src/vm/report.rs):
+#   @@rampart-vm begin <uname -r> <uname -m> <active LSM list>
+#   @@rampart-vm probe <rampart-agent probe -o json, on one line>
+#   @@rampart-vm test <file> <test> ok|failed|timeout|ignored <seconds>
+#   @@rampart-vm error <what went wrong outside a test>
+#   @@rampart-vm done
+# A failing test's output is printed between `@@rampart-vm output <file> <test>` and
+# `@@rampart-vm output-end`; the kernel log follows `@@rampart-vm dmesg` at the end.
+
+/bin/busybox --install
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TMPDIR=/tmp CI=true RUST_BACKTRACE=1
+M='@@rampart-vm'
+
+mnt() { mount -t "$1" "$1" "$2" || echo "$M error mounting $1 on $2"; }
+mkdir -p /proc /sys /dev /tmp /run
+mnt proc /proc
+mnt sysfs /sys
+mnt devtmpfs /dev
+mnt tmpfs /tmp
+mnt tmpfs /run
+mnt bpf /sys/fs/bpf
+mnt tracefs /sys/kernel/tracing
+mnt securityfs /sys/kernel/security
+mnt cgroup2 /sys/fs/cgroup
+# Kernel messages go to the log at the end, not between the lines above.
+dmesg -n 1
+
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        rampart.kernel=*) export RAMPART_VM="${arg#*=}" ;;
+        rampart.timeout=*) TIMEOUT="${arg#*=}" ;;
+    esac
+done
+: "${TIMEOUT:=300}"
+
+release=$(uname -r)
+while read -r m; do
+    [ -n "$m" ] && { insmod "/lib/modules/$release/$m" || echo "$M error insmod $m"; }
+done < "/lib/modules/$release/order"
+ip link set lo up
+hostname rampart-vm
+cd /tmp
+
+echo "$M begin $release $(uname -m) $(cat /sys/kernel/security/lsm 2>/dev/null)"
+if /rampart/rampart-agent probe -o json > /tmp/probe.json 2> /tmp/probe.err; then
+    echo "$M probe $(tr -d '\n' < /tmp/probe.json)"
+else
+    echo "$M error probe failed: $(tr '\n' ' ' < /tmp/probe.err)"
+fi
+
+while read -r file; do
+    bin="/rampart/deps/$file"
+    ignored=$("$bin" --list --ignored 2>/dev/null | sed -n 's/: test$//p')
+    for t in $("$bin" --list 2>/dev/null | sed -n 's/: test$//p'); do
+        if echo "$ignored" | grep -qxF "$t"; then
+            echo "$M test $file $t ignored 0"
+            continue
+        fi
+        start=$(date +%s)
+        timeout "$TIMEOUT" "$bin" --exact "$t" --test-threads=1 > /tmp/test.out 2>&1
+        rc=$?
+        secs=$(( $(date +%s) - start ))
+        case $rc in
+            0) status=ok ;;
+            124|143) status=timeout ;;
+            *) status=failed ;;
+        esac
+        if [ $status != ok ]; then
+            echo "$M output $file $t"
+            cat /tmp/test.out
+            echo "$M output-end"
+        fi
+        echo "$M test $file $t $status $secs"
+    done
+done < /rampart/tests
+
+echo "$M dmesg"
+dmesg
+echo "$M done"
+sync
+poweroff -f
