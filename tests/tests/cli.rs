@@ -1,4 +1,5 @@
 //! The `rampart` command: policy lint, and observe joining stored history to the live stream.
+// vm-test: host-only: the rampart command and the collector, with examples/ from the source tree; nothing in it depends on the kernel.
 
 use std::{process::Command, time::Duration};
 

@@ -1,6 +1,7 @@
 //! The real agent streaming to the real collector: events from pods reach a live subscriber
 //! and the store with their pods, and a collector killed while the agent produces events
 //! (spooled meanwhile) ends up with every event exactly once.
+// vm-test: host-only: the collector and the export path are user space; exec events are covered on every kernel by exec_attribution.
 
 use std::time::Duration;
 

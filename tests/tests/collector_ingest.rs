@@ -2,6 +2,7 @@
 //! clear status and stored nothing, replays return exactly the stored window in order, a slow
 //! subscriber does not slow ingest and is told what it missed, a collector killed mid-stream
 //! loses and duplicates nothing, and health and reflection are served.
+// vm-test: host-only: the collector and gRPC clients only; nothing in it depends on the kernel.
 
 use std::{
     collections::BTreeSet,

@@ -1,6 +1,7 @@
 //! mTLS: a collector that requires client certificates takes the agent's stream and the CLI's
 //! queries when they present one signed by its CA, and refuses clients without one, with one
 //! from another CA, and in plaintext.
+// vm-test: host-only: mTLS between the collector and its clients; nothing in it depends on the kernel.
 
 use std::{path::Path, process::Command};
 

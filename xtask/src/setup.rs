@@ -26,6 +26,7 @@ const PACKAGES: &[&str] = &[
     "busybox-static",
     "cpio",
     "gcc-aarch64-linux-gnu",
+    "libc6-dev-arm64-cross",
     "xz-utils",
     "runc",
     "nats-server",

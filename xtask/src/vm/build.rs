@@ -82,6 +82,8 @@ pub fn build(arch: Arch, tests: &[String]) -> anyhow::Result<Built> {
     if !bins.iter().any(|(n, _)| n == "rampart-agent") {
         bail!("cargo built no rampart-agent for {target}");
     }
+    let mut built_tests = built_tests;
+    built_tests.sort();
     Ok(Built { bins, tests: built_tests })
 }
 
@@ -89,7 +91,8 @@ pub fn build(arch: Arch, tests: &[String]) -> anyhow::Result<Built> {
 fn cargo_artifacts(cmd: &mut Command, target: &str, kind: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
     cmd.current_dir(workspace_root())
         .args(["--profile", PROFILE, "--target", target, "--message-format", "json-render-diagnostics"])
-        .stdout(Stdio::piped());
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
     let out = cmd.output().with_context(|| format!("starting {cmd:?}"))?;
     if !out.status.success() {
         bail!("{cmd:?} failed: {}", out.status);

@@ -7,7 +7,7 @@
 //! Cache layout (`$XDG_CACHE_HOME/rampart/vm`, else `~/.cache/rampart/vm`):
 //! - `apt/<suite>-<arch>/`: sources.list, lists, archives (the lists are refreshed when older
 //!   than [`LISTS_MAX_AGE`]);
-//! - `pkg/<package>_<version>/`: what the tests need from one package, extracted once (a
+//! - `pkg/<package>_<version>_<arch>/`: what the tests need from one package, extracted once (a
 //!   kernel's `vmlinuz`, `config`, the modules in [`kernels::MODULES`] decompressed, with the
 //!   order to load them; busybox's binary);
 //! - `pkg/<metapackage>-<suite>-<arch>.current`: the last resolution, used when the archive
@@ -195,10 +195,11 @@ fn cached_package(
             (n.to_string(), v.to_string())
         }
     };
-    let dir = pkg_root.join(format!("{name}_{version}"));
+    // Architecture-independent names (busybox-static) exist once per architecture.
+    let dir = pkg_root.join(format!("{name}_{version}_{}", arch.debian()));
     if !dir.join("complete").exists() {
         let _ = fs::remove_dir_all(&dir);
-        let work = pkg_root.join(format!(".{name}_{version}.work"));
+        let work = pkg_root.join(format!(".{name}_{version}_{}.work", arch.debian()));
         let _ = fs::remove_dir_all(&work);
         fs::create_dir_all(&work)?;
         let deb = apt.download(&name, &work)?;
