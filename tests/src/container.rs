@@ -3,6 +3,10 @@
 //! `/scratch`, the container's cgroup in the kubelet layout of its [`TestPod`], and the
 //! create → (the test applies policy) → start lifecycle.
 //!
+//! Where runc is not installed (the VM initramfs), the same container is started natively
+//! ([`crate::nsrun`]): the same overlay root, mounts, cgroup, user and capabilities, entered
+//! with a mount namespace and `chroot`.
+//!
 //! The container runs `/bin/sh -c SCRIPT`; its output (stdout and stderr) is read until the
 //! container exits. Commands run as children of that shell, which reports their exit status
 //! (`exit=137` for SIGKILL) — the container's pid 1 is never the process under test.
@@ -100,6 +104,8 @@ pub struct Container {
     pub volume: PathBuf,
     create: Option<Child>,
     started: bool,
+    /// Started without runc: the pipe that lets it run.
+    native: Option<Option<crate::nsrun::Start>>,
 }
 
 fn runc(state: &Path, args: &[&str]) -> std::process::Output {
@@ -138,6 +144,29 @@ impl Container {
             .status()
             .expect("mount");
         assert!(st.success(), "mounting the overlay root filesystem failed");
+        if !crate::nsrun::runc_available() {
+            let native = crate::nsrun::Spec {
+                rootfs: &b.join("rootfs"),
+                volume: &b.join("volume"),
+                uid: spec.uid,
+                gid: spec.gid,
+                capabilities: &spec.capabilities,
+                script: &spec.script,
+            };
+            let (child, start) = crate::nsrun::create(&native, &pod.container_dir)
+                .unwrap_or_else(|e| panic!("starting the container without runc: {e}"));
+            let id = format!("rampart-{}", crate::random_hex(10));
+            let volume = b.join("volume");
+            return Container {
+                pod,
+                id,
+                volume,
+                bundle,
+                create: Some(child),
+                started: false,
+                native: Some(Some(start)),
+            };
+        }
 
         let rel = pod.container_dir.strip_prefix(cgroup2_root()).expect("under the cgroup root");
         let caps = serde_json::json!(spec.capabilities);
@@ -179,8 +208,15 @@ impl Container {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("runc create");
-        let mut c =
-            Container { pod, id, volume: b.join("volume"), bundle, create: Some(create), started: false };
+        let mut c = Container {
+            pod,
+            id,
+            volume: b.join("volume"),
+            bundle,
+            create: Some(create),
+            started: false,
+            native: None,
+        };
         // `runc create` returns once the container exists; its stdout stays with the container.
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -206,8 +242,12 @@ impl Container {
 
     /// `runc start`, then the container's output once it exits.
     pub fn run(&mut self, timeout: Duration) -> String {
-        let out = runc(&self.bundle.path().join("state"), &["start", &self.id]);
-        assert!(out.status.success(), "runc start: {}", String::from_utf8_lossy(&out.stderr));
+        if let Some(start) = self.native.as_mut().and_then(Option::take) {
+            start.start().expect("starting the container");
+        } else {
+            let out = runc(&self.bundle.path().join("state"), &["start", &self.id]);
+            assert!(out.status.success(), "runc start: {}", String::from_utf8_lossy(&out.stderr));
+        }
         self.started = true;
         let mut child = self.create.take().expect("created");
         let mut stdout = child.stdout.take().expect("piped");
@@ -227,8 +267,10 @@ impl Container {
 
 impl Drop for Container {
     fn drop(&mut self) {
-        let state = self.bundle.path().join("state");
-        let _ = runc(&state, &["delete", "--force", &self.id]);
+        if self.native.is_none() {
+            let state = self.bundle.path().join("state");
+            let _ = runc(&state, &["delete", "--force", &self.id]);
+        }
         if let Some(mut c) = self.create.take() {
             let _ = c.kill();
             let _ = c.wait();

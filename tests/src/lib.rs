@@ -6,7 +6,9 @@
 //! - [`agent`]: the real `rampart-agent` binary, started with a scratch directory, read through
 //!   its `--events-out` file and its `/metrics`, stopped with SIGTERM.
 //! - [`container`]: real runc containers on an overlayfs root filesystem, with a volume and a
-//!   tmpfs, in a pod's kubelet-layout cgroup.
+//!   tmpfs, in a pod's kubelet-layout cgroup; started natively ([`nsrun`]) where runc is
+//!   missing (the VM initramfs).
+//! - [`filecaps`]: file capabilities as `setcap` writes them, without libcap's tools.
 //! - [`netns`]: pod networking — a network namespace per pod on a veth to a test bridge, set
 //!   up through [`rtnl`] (raw rtnetlink) and `unshare`/`setns`, with no `ip` or `nsenter`.
 //! - [`collector`]: the real `rampart-collector` on a scratch SQLite file, killed and restarted
@@ -21,9 +23,11 @@ pub mod bins;
 pub mod cli;
 pub mod collector;
 pub mod container;
+pub mod filecaps;
 pub mod grpc;
 pub mod net;
 pub mod netns;
+pub mod nsrun;
 pub mod pod;
 pub mod require;
 pub mod rtnl;

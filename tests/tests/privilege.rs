@@ -7,13 +7,14 @@ use std::{
     fs,
     os::unix::{fs::PermissionsExt as _, process::ExitStatusExt as _},
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::Output,
     time::Duration,
 };
 
 use rampart_tests::{
     agent::{Agent, AgentOptions},
     container::{Container, ContainerSpec},
+    filecaps,
     net::trigger,
     pod::{PodSpec, TestPod},
     require,
@@ -177,8 +178,8 @@ fn dropping_privileges_is_never_an_escalation() {
     let t = trigger();
     let out = pod.exec(&[&t, "setuid", "1000"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000 euid=1000"), "{out:?}");
-    let out = pod.exec(&["/usr/bin/setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", &t, "ids"]);
-    assert!(out.status.success(), "setpriv (a keep-caps drop) must survive: {out:?}");
+    let out = pod.exec(&[&t, "as-user-keep-caps", "1000", &t, "ids"]);
+    assert!(out.status.success(), "a keep-caps drop (as setpriv --reuid does) must survive: {out:?}");
     let out = as_user(&pod, &[&t, "ids"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000"), "{out:?}");
     // A marker exec after them: by the time it is out, any privilege event would be too.
@@ -224,9 +225,7 @@ fn a_file_capability_binary_raising_cap_net_raw_is_caught() {
     let pod = node.pod(&agent);
     let tier = tier(&agent);
     let bin = node.binary("net-raw", 0, 0o755);
-    let set =
-        Command::new("setcap").args(["cap_net_raw+ep"]).arg(&bin).status().expect("setcap (libcap2-bin)");
-    assert!(set.success());
+    filecaps::set_permitted_effective(&bin, &["CAP_NET_RAW"]).expect("setcap cap_net_raw+ep");
     let out = as_user(&pod, &[bin.to_str().unwrap(), "ids"]);
     assert_stopped(&tier, &out, "file-capability exec");
     let e = wait_privilege(&agent, &pod, "exec_file_caps");

@@ -17,37 +17,41 @@ use crate::{maps::config, pods, task::read_field};
 
 const EPERM: i32 = 1;
 
+/// The program's return value in a form the verifier can bound: since 6.10 an LSM program must
+/// provably return 0 or a negative errno. An earlier program's verdict arrives as an argument,
+/// unbounded to the verifier (and a range check on it is folded by LLVM into a compare on
+/// another register), so a denial is passed on as -EPERM.
+#[inline(always)]
+fn result(r: Result<i32, i32>) -> i32 {
+    match r {
+        Ok(0) | Err(0) => 0,
+        _ => -EPERM,
+    }
+}
+
 /// `int task_fix_setuid(struct cred *new, const struct cred *old, int flags)`
 #[lsm(hook = "task_fix_setuid")]
 pub fn lsm_task_fix_setuid(ctx: LsmContext) -> i32 {
-    match try_setid(&ctx, OP_LSM_SETUID) {
-        Ok(r) | Err(r) => r,
-    }
+    result(try_setid(&ctx, OP_LSM_SETUID))
 }
 
 /// `int task_fix_setgid(struct cred *new, const struct cred *old, int flags)`
 #[lsm(hook = "task_fix_setgid")]
 pub fn lsm_task_fix_setgid(ctx: LsmContext) -> i32 {
-    match try_setid(&ctx, OP_LSM_SETGID) {
-        Ok(r) | Err(r) => r,
-    }
+    result(try_setid(&ctx, OP_LSM_SETGID))
 }
 
 /// `int capset(struct cred *new, const struct cred *old, const kernel_cap_t *effective,
 /// const kernel_cap_t *inheritable, const kernel_cap_t *permitted)`
 #[lsm(hook = "capset")]
 pub fn lsm_capset(ctx: LsmContext) -> i32 {
-    match try_capset(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+    result(try_capset(&ctx))
 }
 
 /// `int bprm_creds_from_file(struct linux_binprm *bprm, const struct file *file)`
 #[lsm(hook = "bprm_creds_from_file")]
 pub fn lsm_bprm_creds_from_file(ctx: LsmContext) -> i32 {
-    match try_exec(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+    result(try_exec(&ctx))
 }
 
 /// The verdict: 0 to allow, -EPERM for a denied gain.

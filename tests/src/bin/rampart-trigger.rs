@@ -18,6 +18,7 @@
 //! rampart-trigger cap-raise CAP                 raise CAP from permitted into effective (capset)
 //! rampart-trigger setuid-loop N                 N x setuid(getuid()); ns per call
 //! rampart-trigger as-user UID PROGRAM ARGS...   drop to UID (and gid) completely, then exec
+//! rampart-trigger as-user-keep-caps UID PROG ...  the same with PR_SET_KEEPCAPS (as setpriv)
 //! rampart-trigger exec-loop PROGRAM N           N x fork+exec+wait of PROGRAM; ns per cycle
 //! ```
 
@@ -72,8 +73,15 @@ fn privilege(cmd: &str, args: &[String]) -> Option<ExitCode> {
                     check(libc::syscall(libc::SYS_capset, &mut hdr, data.as_ptr()) as i32)
                 })
             }
-            "as-user" => {
+            // `as-user-keep-caps` drops as util-linux `setpriv --reuid --regid --clear-groups`
+            // does: capabilities kept across the uid change (PR_SET_KEEPCAPS), lost at exec.
+            "as-user" | "as-user-keep-caps" => {
                 let id = n(2);
+                if cmd == "as-user-keep-caps"
+                    && let Err(code) = check(libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0))
+                {
+                    return Some(code);
+                }
                 let prog = std::ffi::CString::new(args[3].as_bytes()).expect("no NUL");
                 let argv: Vec<std::ffi::CString> =
                     args[3..].iter().map(|a| std::ffi::CString::new(a.as_bytes()).expect("no NUL")).collect();
