@@ -19,12 +19,14 @@ pub enum RecordKind {
     Flow = 4,
     /// A task gained privilege: [`crate::privilege::PrivRecord`].
     Privilege = 5,
+    /// A judged write to a root filesystem: [`crate::rootfs::FileRecord`].
+    File = 6,
 }
 
 impl RecordKind {
     /// Every kind, for counters indexed by kind.
-    pub const ALL: [RecordKind; 5] =
-        [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow, Self::Privilege];
+    pub const ALL: [RecordKind; 6] =
+        [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow, Self::Privilege, Self::File];
     /// Entries in per-kind arrays (indexed by the numeric kind).
     pub const SLOTS: u32 = 8;
 
@@ -35,6 +37,7 @@ impl RecordKind {
             Self::CgroupRmdir => "cgroup_rmdir",
             Self::Flow => "flow",
             Self::Privilege => "privilege",
+            Self::File => "file",
         }
     }
 }
@@ -50,6 +53,7 @@ impl TryFrom<u32> for RecordKind {
             3 => Ok(Self::CgroupRmdir),
             4 => Ok(Self::Flow),
             5 => Ok(Self::Privilege),
+            6 => Ok(Self::File),
             other => Err(other),
         }
     }

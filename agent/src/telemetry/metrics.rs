@@ -66,6 +66,8 @@ pub struct Metrics {
     pub manifest_errors: AtomicU64,
     /// Flow verdicts where the kernel's decision and the verdict function disagreed.
     pub verdict_mismatches: AtomicU64,
+    /// Container mount tables known to the kernel (rootfs tracepoint tier).
+    pub mount_tables: AtomicU64,
     ready: AtomicBool,
     tiers: Mutex<Vec<(Concern, Tier)>>,
     /// Export to the collector (its drops are part of `rampart_drops_total`).
@@ -203,7 +205,12 @@ impl Metrics {
                 );
             }
         }
-        let gauges: [(&str, &str, &AtomicU64); 4] = [
+        let gauges: [(&str, &str, &AtomicU64); 5] = [
+            (
+                "rampart_mount_tables",
+                "Container mount tables the kernel knows (rootfs tracepoint tier).",
+                &self.mount_tables,
+            ),
             ("rampart_pods", "Pods known from manifests or the API server.", &self.pods),
             ("rampart_pod_cgroups", "Pod and container cgroups known.", &self.pod_cgroups),
             ("rampart_held_events", "Events held waiting for their pod.", &self.held_events),
