@@ -374,20 +374,19 @@ pub fn mount_kind(s: &mut Scratch, cfg: &KernelConfig, len: usize) -> u32 {
 }
 
 /// The verdict on a judged write: `Some(action)` to report it (deny or audit), `None` when
-/// allowed. For path strings, `mount` is the table's answer and `flags` the path's.
+/// allowed. For path strings, `in_rootfs` is the mount table's answer (`None`: the table is
+/// not known yet, and the write is reported, not stopped) and `flags` the path's.
 #[inline(always)]
 pub fn decide(pod: &PodPolicy, in_rootfs: Option<bool>, allowed: bool, flags: &mut u32) -> Option<u8> {
     let unresolved = *flags & FILE_UNRESOLVED != 0;
-    match in_rootfs {
-        Some(false) if !unresolved => return None,
-        None => *flags |= FILE_UNKNOWN_MOUNTS,
-        _ => {}
+    if in_rootfs == Some(false) && !unresolved {
+        return None;
     }
     if allowed && !unresolved {
         return None;
     }
-    if in_rootfs.is_none() && !unresolved && pods::runtime().fail_closed == 0 {
-        // Mount table not known yet, and the node fails open: reported, not stopped.
+    if in_rootfs.is_none() {
+        *flags |= FILE_UNKNOWN_MOUNTS;
         return Some(ACTION_AUDIT);
     }
     Some(if pod.flags & ROOTFS_AUDIT != 0 { ACTION_AUDIT } else { ACTION_DENY })
