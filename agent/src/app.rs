@@ -323,8 +323,10 @@ fn read_kernel_drops(drops: &PerCpuArray<MapData, u64>, metrics: &Metrics) {
             metrics.set_ringbuf_drops(kind, per_cpu.iter().sum());
         }
     }
-    if let Ok(per_cpu) = drops.get(&agent_common::record::DROP_FLOW_TABLE_FULL, 0) {
-        metrics.set_flow_table_full(per_cpu.iter().sum());
+    for (i, (slot, _)) in agent_common::record::KERNEL_DROPS.iter().enumerate() {
+        if let Ok(per_cpu) = drops.get(slot, 0) {
+            metrics.set_kernel_drops(i, per_cpu.iter().sum());
+        }
     }
 }
 

@@ -157,10 +157,12 @@ fn judge_path(s: &mut Scratch, pod: &PodPolicy, op: u32, dirfd: i64, user: *cons
     Some(action)
 }
 
-/// Keep the prepared record until the syscall returns.
+/// Keep the prepared record until the syscall returns (a full table is counted).
 #[inline(always)]
 fn hold(s: &Scratch) {
-    let _ = FILE_PENDING.insert(&thread(), &s.rec, 0);
+    if FILE_PENDING.insert(&thread(), &s.rec, 0).is_err() {
+        crate::maps::count_slot(agent_common::record::DROP_FILE_PENDING_FULL);
+    }
 }
 
 #[tracepoint]
