@@ -3,8 +3,8 @@
 //! Rust eBPF programs get no CO-RE relocations, so every struct offset that differs between
 //! kernels is read by the agent from the running kernel's BTF (and every tracepoint field offset
 //! from the tracepoint's `format` file) and written into this global with
-//! `EbpfLoader::override_global`. An offset of zero means "not found": the agent refuses to
-//! load a program that needs it.
+//! `EbpfLoader::override_global`. The agent refuses to start when one it needs is missing from
+//! the kernel's BTF (zero is a real offset for some members, such as `path.mnt`).
 
 /// Offsets into kernel structures and tracepoint records, in bytes.
 #[repr(C)]
@@ -41,13 +41,44 @@ pub struct KernelConfig {
     pub tp_cgroup_level: u32,
     /// `cgroup:cgroup_mkdir` / `cgroup_rmdir`: offset of `__data_loc char[] path`.
     pub tp_cgroup_path: u32,
+    /// `task_struct.fs`, `.files`, `.nsproxy`
+    pub task_fs: u32,
+    pub task_files: u32,
+    pub task_nsproxy: u32,
+    /// `fs_struct.root`, `.pwd` (each a `struct path`)
+    pub fs_root: u32,
+    pub fs_pwd: u32,
+    /// `path.mnt`, `path.dentry`
+    pub path_mnt: u32,
+    pub path_dentry: u32,
+    /// `dentry.d_parent`, `dentry.d_name.name`
+    pub dentry_parent: u32,
+    pub dentry_name: u32,
+    /// `vfsmount.mnt_root`
+    pub vfsmount_root: u32,
+    /// `mount.mnt` (the embedded `vfsmount`), `mount.mnt_parent`, `mount.mnt_mountpoint`
+    pub mount_mnt: u32,
+    pub mount_parent: u32,
+    pub mount_mountpoint: u32,
+    /// `file.f_path`, `file.f_mode`, `file.f_flags`
+    pub file_path: u32,
+    pub file_mode: u32,
+    pub file_flags: u32,
+    /// `files_struct.fdt`, `fdtable.fd`, `fdtable.max_fds`
+    pub files_fdt: u32,
+    pub fdtable_fd: u32,
+    pub fdtable_max_fds: u32,
+    /// `nsproxy.mnt_ns`, `mnt_namespace.ns.inum`
+    pub nsproxy_mnt_ns: u32,
+    pub mnt_ns_inum: u32,
+    pub _pad: u32,
     /// Records wake the agent only once this many bytes wait in the ring buffer; below it the
     /// agent drains on its own short timer (a wakeup per record would cost every event a
     /// context switch).
     pub wakeup_bytes: u32,
 }
 
-const _: () = assert!(size_of::<KernelConfig>() == 64);
+const _: () = assert!(size_of::<KernelConfig>() == 152);
 
 impl KernelConfig {
     /// All offsets zero ("not found"): the placeholder compiled into the programs.
@@ -68,6 +99,28 @@ impl KernelConfig {
             tp_cgroup_id: 0,
             tp_cgroup_level: 0,
             tp_cgroup_path: 0,
+            task_fs: 0,
+            task_files: 0,
+            task_nsproxy: 0,
+            fs_root: 0,
+            fs_pwd: 0,
+            path_mnt: 0,
+            path_dentry: 0,
+            dentry_parent: 0,
+            dentry_name: 0,
+            vfsmount_root: 0,
+            mount_mnt: 0,
+            mount_parent: 0,
+            mount_mountpoint: 0,
+            file_path: 0,
+            file_mode: 0,
+            file_flags: 0,
+            files_fdt: 0,
+            fdtable_fd: 0,
+            fdtable_max_fds: 0,
+            nsproxy_mnt_ns: 0,
+            mnt_ns_inum: 0,
+            _pad: 0,
             wakeup_bytes: 0,
         }
     }

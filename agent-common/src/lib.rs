@@ -12,6 +12,7 @@ pub mod config;
 pub mod net;
 pub mod privilege;
 pub mod record;
+pub mod rootfs;
 
 #[cfg(feature = "user")]
 pub mod user;

@@ -48,9 +48,11 @@ pub const ALLOWED_IDS: usize = 8;
 pub struct PodPolicy {
     pub egress_set: u32,
     pub ingress_set: u32,
-    /// Network (`EGRESS_*`, `INGRESS_*`) and privilege (`PRIV_*`) flags.
+    /// Network (`EGRESS_*`, `INGRESS_*`), privilege (`PRIV_*`) and root filesystem
+    /// (`rootfs::ROOTFS_*`) flags.
     pub flags: u32,
-    pub _pad: u32,
+    /// The `allowWrite` prefix set in `ROOTFS_ALLOW`.
+    pub rootfs_set: u32,
     /// Unused slots hold 0, which is never allowed (a change to 0 is always an escalation).
     pub allowed_uids: [u32; ALLOWED_IDS],
     pub allowed_gids: [u32; ALLOWED_IDS],

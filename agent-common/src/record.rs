@@ -19,14 +19,17 @@ pub enum RecordKind {
     Flow = 4,
     /// A task gained privilege: [`crate::privilege::PrivRecord`].
     Privilege = 5,
+    /// A judged write to a root filesystem: [`crate::rootfs::FileRecord`].
+    File = 6,
 }
 
 impl RecordKind {
     /// Every kind, for counters indexed by kind.
-    pub const ALL: [RecordKind; 5] =
-        [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow, Self::Privilege];
-    /// Entries in per-kind arrays (indexed by the numeric kind).
-    pub const SLOTS: u32 = 8;
+    pub const ALL: [RecordKind; 6] =
+        [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow, Self::Privilege, Self::File];
+    /// Entries in per-kind arrays (indexed by the numeric kind) and the `DROPS` array (record
+    /// kinds, then the [`KERNEL_DROPS`] slots).
+    pub const SLOTS: u32 = 16;
 
     pub const fn name(self) -> &'static str {
         match self {
@@ -35,6 +38,7 @@ impl RecordKind {
             Self::CgroupRmdir => "cgroup_rmdir",
             Self::Flow => "flow",
             Self::Privilege => "privilege",
+            Self::File => "file",
         }
     }
 }
@@ -50,6 +54,7 @@ impl TryFrom<u32> for RecordKind {
             3 => Ok(Self::CgroupRmdir),
             4 => Ok(Self::Flow),
             5 => Ok(Self::Privilege),
+            6 => Ok(Self::File),
             other => Err(other),
         }
     }
@@ -58,6 +63,14 @@ impl TryFrom<u32> for RecordKind {
 /// Slot of the per-CPU `DROPS` array counting flows not tracked because the `FLOWS` table was
 /// full (the connection itself is unaffected). Slots below it are record kinds.
 pub const DROP_FLOW_TABLE_FULL: u32 = 7;
+/// Slot counting path writes (mkdir, rename, ...) not followed to their syscall's return
+/// because the `FILE_PENDING` table was full: neither stopped nor reported.
+pub const DROP_FILE_PENDING_FULL: u32 = 8;
+
+/// The kernel's own loss counters in `DROPS`: (slot, `kind` label of
+/// `rampart_drops_total{stage="kernel"}`).
+pub const KERNEL_DROPS: [(u32, &str); 2] =
+    [(DROP_FLOW_TABLE_FULL, "flow_table_full"), (DROP_FILE_PENDING_FULL, "file_pending_full")];
 
 /// First bytes of every record.
 #[repr(C)]

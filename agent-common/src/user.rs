@@ -8,6 +8,7 @@ use crate::{
     },
     privilege::{Creds, PrivRecord},
     record::{CgroupRecord, ExecRecord, RecordHeader, RecordKind},
+    rootfs::{FileDenyKey, FileRecord, PathKey},
 };
 
 // SAFETY: `#[repr(C)]`, only integers and byte arrays, no implicit padding (sizes asserted).
@@ -24,6 +25,8 @@ unsafe impl aya::Pod for Flow {}
 unsafe impl aya::Pod for DenyKey {}
 unsafe impl aya::Pod for DenyCount {}
 unsafe impl aya::Pod for Creds {}
+unsafe impl aya::Pod for PathKey {}
+unsafe impl aya::Pod for FileDenyKey {}
 
 /// Why a ring-buffer record could not be decoded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -46,6 +49,7 @@ pub enum Record {
     CgroupRmdir(CgroupRecord),
     Flow(FlowRecord),
     Privilege(PrivRecord),
+    File(FileRecord),
 }
 
 impl Record {
@@ -56,6 +60,7 @@ impl Record {
             Self::CgroupRmdir(_) => RecordKind::CgroupRmdir,
             Self::Flow(_) => RecordKind::Flow,
             Self::Privilege(_) => RecordKind::Privilege,
+            Self::File(_) => RecordKind::File,
         }
     }
 }
@@ -83,6 +88,7 @@ impl TryFrom<&[u8]> for Record {
             RecordKind::CgroupRmdir => Record::CgroupRmdir(read(bytes, "cgroup record")?),
             RecordKind::Flow => Record::Flow(read(bytes, "flow record")?),
             RecordKind::Privilege => Record::Privilege(read(bytes, "privilege record")?),
+            RecordKind::File => Record::File(read(bytes, "file record")?),
         })
     }
 }

@@ -2,13 +2,19 @@
 //! agent uses, against which the agent's programs are measured.
 
 use aya_ebpf::{
-    macros::{cgroup_skb, cgroup_sock, cgroup_sock_addr, sock_ops, tracepoint},
-    programs::{SkBuffContext, SockAddrContext, SockContext, SockOpsContext, TracePointContext},
+    macros::{cgroup_skb, cgroup_sock, cgroup_sock_addr, lsm, sock_ops, tracepoint},
+    programs::{LsmContext, SkBuffContext, SockAddrContext, SockContext, SockOpsContext, TracePointContext},
 };
 
 /// Empty program on `sched:sched_process_exec` (the exec hook's floor).
 #[tracepoint]
 pub fn bench_noop_tracepoint(_ctx: TracePointContext) -> u32 {
+    0
+}
+
+/// Empty LSM program; loaded once per hook (the hook is chosen at load time).
+#[lsm(hook = "file_open")]
+pub fn bench_noop_lsm(_ctx: LsmContext) -> i32 {
     0
 }
 

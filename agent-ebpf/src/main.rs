@@ -12,6 +12,7 @@ mod network;
 mod pods;
 mod privilege;
 mod probe;
+mod rootfs;
 mod task;
 
 #[cfg(not(test))]

@@ -111,6 +111,8 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         metrics: Arc::clone(&metrics),
         kernel: Some(KernelPolicy::new(&mut ebpf, cfg.network)?),
         privilege_tier: report.privilege.tier,
+        rootfs_tier: report.rootfs.tier,
+        file_denies: crate::events::file_denies::FileDenies::new(&mut ebpf),
     };
     let mut denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
     // The maps say what the policies say before the programs that read them are attached.
@@ -123,6 +125,16 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         Tier::Sigkill => loader::attach_privilege_tracepoints(&mut ebpf)?,
         tier => {
             warn!(%tier, "privilege escalation cannot be observed on this node (see `rampart-agent probe`)")
+        }
+    }
+    match report.rootfs.tier {
+        Tier::Lsm => loader::attach_rootfs_lsm(&mut ebpf)?,
+        Tier::Sigkill => {
+            let n = loader::attach_rootfs_tracepoints(&mut ebpf, &tracefs)?;
+            info!(tracepoints = n, "root filesystem writes judged at syscall tracepoints");
+        }
+        tier => {
+            warn!(%tier, "root filesystem writes cannot be observed on this node (see `rampart-agent probe`)")
         }
     }
     update_gauges(&pipeline);
@@ -187,6 +199,8 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             _ = tick.tick() => {
                 pipeline.clock = Clock::now();
                 pipeline.summarize_denies(&mut denies);
+                pipeline.summarize_file_denies();
+                pipeline.refresh_mounts();
                 pipeline.flush();
                 read_kernel_drops(&drops, &metrics);
                 if last_resync.elapsed() >= RESYNC {
@@ -206,6 +220,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     metrics.set_ready(false);
     let n = ring.drain(|bytes| pipeline.on_bytes(bytes));
     pipeline.summarize_denies(&mut denies);
+    pipeline.summarize_file_denies();
     pipeline.release_all_held();
     pipeline.flush();
     pipeline.exporter.close().await;
@@ -308,8 +323,10 @@ fn read_kernel_drops(drops: &PerCpuArray<MapData, u64>, metrics: &Metrics) {
             metrics.set_ringbuf_drops(kind, per_cpu.iter().sum());
         }
     }
-    if let Ok(per_cpu) = drops.get(&agent_common::record::DROP_FLOW_TABLE_FULL, 0) {
-        metrics.set_flow_table_full(per_cpu.iter().sum());
+    for (i, (slot, _)) in agent_common::record::KERNEL_DROPS.iter().enumerate() {
+        if let Ok(per_cpu) = drops.get(slot, 0) {
+            metrics.set_kernel_drops(i, per_cpu.iter().sum());
+        }
     }
 }
 

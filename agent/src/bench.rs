@@ -1,13 +1,20 @@
 //! `rampart-agent bench-baseline --hook H`: an empty program on the hook the agent uses, for
-//! the benchmark's "empty program" floor. Prints `attached` once attached; exits on SIGTERM.
+//! the benchmark's "empty program" floor. For rootfs and privilege that is the tier the probe
+//! chooses: LSM hooks where BPF LSM works, else the syscall tracepoints. Prints `attached`
+//! once attached; exits on SIGTERM.
+
+use aya::{Btf, Ebpf};
 
 use crate::{
+    caps::{self, Tier},
     config::BaselineHook,
-    loader::{self, LoadError},
+    loader::{self, LoadError, tracefs::Tracefs},
 };
 
 pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
     let mut ebpf = loader::load_object(&Default::default(), 4096)?;
+    // One object per LSM hook: a program is loaded for one hook.
+    let mut per_hook: Vec<Ebpf> = Vec::new();
     match hook {
         BaselineHook::Exec => {
             loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "sched", "sched_process_exec")?
@@ -20,6 +27,22 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
             for program in loader::NETWORK_PROGRAMS {
                 loader::attach_cgroup(&mut ebpf, &format!("bench_{program}"), &root)?;
             }
+        }
+        BaselineHook::Rootfs if caps::probe().rootfs.tier == Tier::Lsm => {
+            per_hook = noop_lsm(&loader::ROOTFS_LSM)?;
+        }
+        BaselineHook::Rootfs => {
+            let tracefs = Tracefs::find_or_mount()?;
+            for (_, tracepoints) in loader::ROOTFS_TRACEPOINTS {
+                for tp in
+                    tracepoints.iter().filter(|tp| tracefs.root.join("events/syscalls").join(tp).is_dir())
+                {
+                    loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "syscalls", tp)?;
+                }
+            }
+        }
+        BaselineHook::Privilege if caps::probe().privilege.tier == Tier::Lsm => {
+            per_hook = noop_lsm(&loader::PRIVILEGE_LSM)?;
         }
         BaselineHook::Privilege => {
             for syscall in loader::PRIVILEGE_SYSCALLS {
@@ -37,6 +60,20 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
         _ = term.recv() => {}
         _ = tokio::signal::ctrl_c() => {}
     }
+    drop(per_hook);
     drop(ebpf);
     Ok(())
+}
+
+/// The empty LSM program on each hook of `programs` (program name, hook).
+fn noop_lsm(programs: &[(&str, &str)]) -> Result<Vec<Ebpf>, LoadError> {
+    let btf = Btf::from_sys_fs().map_err(LoadError::Btf)?;
+    programs
+        .iter()
+        .map(|(_, hook)| {
+            let mut ebpf = loader::load_object(&Default::default(), 4096)?;
+            loader::attach_lsm(&mut ebpf, "bench_noop_lsm", hook, &btf)?;
+            Ok(ebpf)
+        })
+        .collect()
 }

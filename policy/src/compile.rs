@@ -145,6 +145,32 @@ pub fn compile_network(selecting: &[&RampartPolicy], direction: Direction) -> Op
     Some(CompiledNetwork { mode, prefixes: compiled })
 }
 
+/// The filesystem section of the policies selecting a pod, compiled.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CompiledRootfs {
+    /// What a write outside every allowed prefix gets: `Deny` or `Audit` (strictest mode).
+    pub outside: Action,
+    /// The `allowWrite` prefixes of every applicable policy, sorted and deduplicated.
+    pub allow_write: Vec<String>,
+}
+
+/// Compile the filesystem sections of the policies selecting a pod; `None`: root filesystem
+/// writes are not restricted (no applicable policy, or one says `rootfs: readWrite` — a union
+/// of allows).
+pub fn compile_rootfs(selecting: &[&RampartPolicy]) -> Option<CompiledRootfs> {
+    let sections: Vec<_> = selecting.iter().filter_map(|p| p.spec.filesystem.as_ref()).collect();
+    if sections.is_empty() || sections.iter().any(|f| f.rootfs == crate::model::RootfsMode::ReadWrite) {
+        return None;
+    }
+    let mut allow_write: Vec<String> =
+        sections.iter().flat_map(|f| f.allow_write.iter().map(|p| p.as_str().to_string())).collect();
+    allow_write.sort();
+    allow_write.dedup();
+    // A path no prefix covers: what the verdict function says about it is the mode.
+    let outside = judge(selecting, &Activity::RootfsWrite { path: "/\u{0}rampart-no-such-path" }).action;
+    Some(CompiledRootfs { outside, allow_write })
+}
+
 /// The privilege section of the policies selecting a pod, compiled.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CompiledPrivilege {
@@ -328,6 +354,52 @@ spec:
         assert_eq!(c.allowed_gids, None, "b has no gid list: any non-zero gid is allowed");
         assert_eq!(compile_privilege(&refs[1..]).unwrap().escalation, Action::Audit);
         assert!(compile_privilege(&[]).is_none());
+    }
+
+    #[test]
+    fn rootfs_union_and_modes() {
+        let ps = policies(
+            "
+apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: a, namespace: ns}
+spec:
+  podSelector: {}
+  mode: audit
+  filesystem: {rootfs: readOnly, allowWrite: [/tmp, /var/cache/nginx]}
+---
+apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: b, namespace: ns}
+spec:
+  podSelector: {}
+  mode: enforce
+  filesystem: {rootfs: readOnly, allowWrite: [/run, /tmp]}
+---
+apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: c, namespace: ns}
+spec:
+  podSelector: {}
+  mode: enforce
+  filesystem: {rootfs: readWrite}
+",
+        );
+        let refs: Vec<&RampartPolicy> = ps.iter().collect();
+        let c = compile_rootfs(&refs[..2]).unwrap();
+        assert_eq!(c.outside, Action::Deny, "enforce wins");
+        assert_eq!(c.allow_write, ["/run", "/tmp", "/var/cache/nginx"]);
+        assert_eq!(compile_rootfs(&refs[..1]).unwrap().outside, Action::Audit);
+        assert!(compile_rootfs(&refs).is_none(), "readWrite in any applicable policy allows every write");
+        assert!(compile_rootfs(&[]).is_none());
+        // The compiled prefixes agree with the verdict function.
+        for (path, allowed) in
+            [("/tmp/x", true), ("/tmp", true), ("/tmpfoo", false), ("/etc/passwd", false), ("/run/a/b", true)]
+        {
+            let judged = judge(&refs[..2], &Activity::RootfsWrite { path }).action == Action::Allow;
+            let compiled = c.allow_write.iter().any(|p| path == p || path.starts_with(&format!("{p}/")));
+            assert_eq!((judged, compiled), (allowed, allowed), "{path}");
+        }
     }
 
     #[test]

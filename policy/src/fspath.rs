@@ -5,8 +5,12 @@ use std::fmt;
 
 use crate::validate::{FromScalar, deserialize_via};
 
+/// The longest `allowWrite` path, in bytes: the kernel matches prefixes in an LPM trie whose
+/// keys hold 252 path bytes, one of them the `/` that makes matches whole components.
+pub const MAX_ALLOW_WRITE_LEN: usize = 251;
+
 /// A normalized absolute path: starts with `/`, no empty, `.` or `..` components, no
-/// trailing `/` (except the root itself).
+/// trailing `/` (except the root itself), at most [`MAX_ALLOW_WRITE_LEN`] bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AbsPath(String);
 
@@ -29,6 +33,12 @@ impl AbsPath {
         }
         if normalized.is_empty() {
             normalized.push('/');
+        }
+        if normalized.len() > MAX_ALLOW_WRITE_LEN {
+            return Err(format!(
+                "{text:?} is {} bytes long; the kernel judges prefixes of at most {MAX_ALLOW_WRITE_LEN}",
+                normalized.len()
+            ));
         }
         Ok(Self(normalized))
     }
@@ -100,6 +110,10 @@ mod tests {
         assert!(AbsPath::new("").is_err());
         assert!(AbsPath::new("/tmp/../etc").is_err());
         assert!(AbsPath::new("/./tmp").is_err());
+        let longest = format!("/{}", "a".repeat(MAX_ALLOW_WRITE_LEN - 1));
+        assert!(AbsPath::new(&longest).is_ok());
+        let err = AbsPath::new(&format!("{longest}b")).unwrap_err();
+        assert!(err.contains("252 bytes long"), "{err}");
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub enum Activity<'a> {
     Connection { direction: Direction, peer: IpAddr, port: u16, protocol: Protocol },
     /// A write to the container's root filesystem at `path`, as the container sees it.
     RootfsWrite { path: &'a str },
+    /// A rename within the container's root filesystem: a write at both ends. The verdict is
+    /// the stricter of the two (deny, then audit, then allow; the source on a tie).
+    RootfsRename { from: &'a str, to: &'a str },
     /// A privilege gain (uid/gid 0 from non-zero, id-changing setuid/setgid exec,
     /// capability gain).
     Escalation,
@@ -150,6 +153,16 @@ pub fn judge(selecting: &[&RampartPolicy], activity: &Activity<'_>) -> Judgement
                     },
                 })
             })
+        }
+        Activity::RootfsRename { from, to } => {
+            let source = judge(selecting, &Activity::RootfsWrite { path: from });
+            let destination = judge(selecting, &Activity::RootfsWrite { path: to });
+            let rank = |a: Action| match a {
+                Action::Deny => 2,
+                Action::Audit => 1,
+                Action::Allow => 0,
+            };
+            if rank(destination.action) > rank(source.action) { destination } else { source }
         }
         Activity::Escalation => combine(selecting, |p| {
             Some(match p.spec.privilege.as_ref()?.escalation {

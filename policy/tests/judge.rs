@@ -280,6 +280,31 @@ fn filesystem_read_only_with_allow_write_prefixes() {
 }
 
 #[test]
+fn a_rename_is_judged_at_both_ends() {
+    let ro = policy("ro", "enforce", "filesystem:\n  rootfs: readOnly\n  allowWrite: [/tmp, /var/cache]");
+    let rename = |from, to| Activity::RootfsRename { from, to };
+    let deny = (Action::Deny, Some("shop/ro"), Some("filesystem.rootfs"));
+    check(
+        &[&ro],
+        &[
+            (rename("/tmp/p", "/bin/p"), deny),
+            (rename("/etc/passwd", "/tmp/passwd"), deny),
+            (
+                rename("/tmp/a", "/var/cache/a"),
+                (Action::Allow, Some("shop/ro"), Some("filesystem.allowWrite[0]")),
+            ),
+            (rename("/tmp/a", "/tmp/b"), (Action::Allow, Some("shop/ro"), Some("filesystem.allowWrite[0]"))),
+        ],
+    );
+    let audit = policy("ro", "audit", "filesystem: {rootfs: readOnly, allowWrite: [/tmp]}");
+    check(
+        &[&audit],
+        &[(rename("/tmp/p", "/bin/p"), (Action::Audit, Some("shop/ro"), Some("filesystem.rootfs")))],
+    );
+    check(&[], &[(rename("/etc/a", "/etc/b"), ALLOW)]);
+}
+
+#[test]
 fn filesystem_read_write_allows_all_and_joins_the_union() {
     let rw = policy("rw", "enforce", "filesystem: {rootfs: readWrite}");
     let ro = policy("a-ro", "enforce", "filesystem: {rootfs: readOnly, allowWrite: [/data]}");

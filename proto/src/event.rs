@@ -101,9 +101,33 @@ impl Event {
                     write!(o, " flow {}:{} -> {}:{}", f.local_ip, f.local_port, f.remote_ip, f.remote_port);
             }
             Some(Body::File(f)) => {
-                let _ = write!(o, " file {}", f.path);
+                let op = crate::v1::file::Operation::try_from(f.operation).map_or("?", |op| op.as_str_name());
+                let _ = write!(o, " file {op} {}", f.path);
+                if !f.target_path.is_empty() {
+                    let _ = write!(o, " -> {}", f.target_path);
+                }
             }
-            Some(Body::Privilege(_)) => o.push_str(" privilege"),
+            Some(Body::Privilege(p)) => {
+                let op =
+                    crate::v1::privilege::Operation::try_from(p.operation).map_or("?", |op| op.as_str_name());
+                let _ = write!(o, " privilege {op}");
+                if !p.binary.is_empty() {
+                    let _ = write!(o, " {}", p.binary);
+                }
+                if let (Some(old), Some(new)) = (&p.old_uids, &p.new_uids)
+                    && (old.effective != new.effective || old.real != new.real)
+                {
+                    let _ = write!(o, " euid {}->{}", old.effective, new.effective);
+                }
+                if let (Some(old), Some(new)) = (&p.old_gids, &p.new_gids)
+                    && old.effective != new.effective
+                {
+                    let _ = write!(o, " egid {}->{}", old.effective, new.effective);
+                }
+                if !p.capabilities_gained.is_empty() {
+                    let _ = write!(o, " +{}", p.capabilities_gained.join(","));
+                }
+            }
             None => o.push_str(" ?"),
         }
         if let Some(v) = &self.verdict {
@@ -189,6 +213,49 @@ mod tests {
     fn compact_line_reads_well() {
         let line = exec_event().compact_line();
         assert_eq!(line, "11:06:40.000 node-a shop/web-0 sh[10] exec /bin/true  => allow [none]");
+    }
+
+    #[test]
+    fn compact_lines_say_what_a_file_or_privilege_event_did() {
+        use crate::v1::{File, Privilege, file, privilege, privilege::Ids};
+        let denied = Verdict {
+            action: Action::Deny as i32,
+            tier: Tier::Sigkill as i32,
+            enforced: true,
+            policy: "shop/web".into(),
+            rule: "filesystem.rootfs".into(),
+            ..Default::default()
+        };
+        let mut e = exec_event();
+        e.verdict = Some(denied.clone());
+        e.body = Some(Body::File(File {
+            operation: file::Operation::Rename as i32,
+            path: "/tmp/p".into(),
+            target_path: "/bin/p".into(),
+            ..Default::default()
+        }));
+        e.repeat_count = 3;
+        assert_eq!(
+            e.compact_line(),
+            "11:06:40.000 node-a shop/web-0 sh[10] file rename /tmp/p -> /bin/p  \
+             => deny [sigkill, enforced] shop/web filesystem.rootfs (x3)"
+        );
+        e.repeat_count = 0;
+        e.body = Some(Body::Privilege(Privilege {
+            operation: privilege::Operation::ExecSetuid as i32,
+            old_uids: Some(Ids { real: 1000, effective: 1000, saved: 1000, fs: 1000 }),
+            new_uids: Some(Ids { real: 1000, effective: 0, saved: 0, fs: 0 }),
+            old_gids: Some(Ids::default()),
+            new_gids: Some(Ids::default()),
+            capabilities_gained: vec!["CAP_SETUID".into()],
+            binary: "/usr/bin/su".into(),
+            ..Default::default()
+        }));
+        assert!(
+            e.compact_line().contains(" privilege exec_setuid /usr/bin/su euid 1000->0 +CAP_SETUID  => deny"),
+            "{}",
+            e.compact_line()
+        );
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //!
 //! Pods are real kubelet-layout cgroups with real processes (the test harness's pods). One pod's
 //! Pod object arrives after its first process runs, to show late attribution. The pods try
-//! network connections the example policies allow and deny, and writes inside and outside
-//! their allowed paths (under /tmp and /var/tmp, removed afterwards): each concern shows
-//! events as far as this agent implements it. Everything is stopped and removed on exit (after
+//! network connections the example policies allow and deny, writes inside and outside their
+//! allowed paths (under /tmp and /var/tmp, removed afterwards; the pods share the host's root
+//! filesystem, which is theirs here), and a non-root process executing setuid-root `su`. Everything is stopped and removed on exit (after
 //! `--duration`, or Ctrl-C).
 
 use std::{
@@ -33,21 +33,35 @@ extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
+/// An escalation: nobody executing setuid-root `su`.
+macro_rules! escalation {
+    () => {
+        "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/su --help >/dev/null 2>&1; "
+    };
+}
+
 /// What the web pod does, in a loop: execs, an allowed and a denied connection, an allowed
-/// and a denied write.
-const WEB_LOOP: &str = "while :; do \
+/// and a denied write, an escalation.
+const WEB_LOOP: &str = concat!(
+    "while :; do \
     /bin/date +%T >/dev/null; \
     /usr/bin/timeout 1 /bin/bash -c 'exec 3<>/dev/tcp/10.231.0.10/5432' 2>/dev/null; \
     /usr/bin/timeout 1 /bin/bash -c 'exec 3<>/dev/tcp/198.51.100.7/443' 2>/dev/null; \
     /bin/sh -c 'echo cache > /tmp/rampart-demo-web-cache'; \
-    /bin/sh -c 'echo oops > /var/tmp/rampart-demo-web-write' 2>/dev/null; \
-    /bin/sleep 3; done";
+    /bin/sh -c 'echo oops > /var/tmp/rampart-demo-web-write' 2>/dev/null; ",
+    escalation!(),
+    "/bin/sleep 3; done"
+);
 
-/// The worker (an audit-mode policy): the same denied write is reported, not blocked.
-const WORKER_LOOP: &str = "while :; do \
+/// The worker (an audit-mode policy): the same denied write and escalation are reported, not
+/// blocked.
+const WORKER_LOOP: &str = concat!(
+    "while :; do \
     /bin/ls /tmp >/dev/null; \
-    /bin/sh -c 'echo report > /var/tmp/rampart-demo-worker-write' 2>/dev/null; \
-    /bin/sleep 4; done";
+    /bin/sh -c 'echo report > /var/tmp/rampart-demo-worker-write' 2>/dev/null; ",
+    escalation!(),
+    "/bin/sleep 4; done"
+);
 
 pub fn run_demo(duration: Duration, show_host: bool) -> anyhow::Result<()> {
     setup::run_setup()?;

@@ -46,6 +46,8 @@ pub struct Attributor {
     cgroups: HashMap<u64, Option<PodCgroup>>,
     /// The kubelet's `kubepods` roots: cgroup id → depth below the hierarchy root.
     kubepods: HashMap<u64, u32>,
+    /// Paths (relative to the hierarchy root) of pod and container cgroups.
+    paths: HashMap<u64, Box<str>>,
     pods: PodStore,
     last_rescan: Option<Instant>,
 }
@@ -62,6 +64,7 @@ impl Attributor {
             manifests,
             cgroups: HashMap::new(),
             kubepods: HashMap::new(),
+            paths: HashMap::new(),
             pods: PodStore::default(),
             last_rescan: None,
         };
@@ -80,12 +83,16 @@ impl Attributor {
         let Ok(all) = cgroupfs::scan(&self.root) else { return };
         let mut fresh = HashMap::with_capacity(all.len());
         self.kubepods.clear();
+        self.paths.clear();
         for (id, path) in all {
             if let Some(depth) = kubelet::kubepods_root_depth(&path) {
                 self.kubepods.insert(id, depth);
             }
-            let known = self.cgroups.remove(&id);
-            fresh.insert(id, known.unwrap_or_else(|| kubelet::parse(&path)));
+            let known = self.cgroups.remove(&id).unwrap_or_else(|| kubelet::parse(&path));
+            if known.is_some() {
+                self.paths.insert(id, path.into());
+            }
+            fresh.insert(id, known);
         }
         self.cgroups = fresh;
     }
@@ -99,12 +106,16 @@ impl Attributor {
         }
         let pod = kubelet::parse(path);
         let relevant = root.is_some() || pod.is_some();
+        if pod.is_some() {
+            self.paths.insert(id, path.into());
+        }
         self.cgroups.insert(id, pod);
         relevant
     }
 
     /// A cgroup went away. `true` if it was a pod's or a kubepods root.
     pub fn cgroup_removed(&mut self, id: u64) -> bool {
+        self.paths.remove(&id);
         let pod = self.cgroups.remove(&id).flatten().is_some();
         self.kubepods.remove(&id).is_some() || pod
     }
@@ -117,6 +128,11 @@ impl Attributor {
     /// Every pod (or container) cgroup whose Pod object is known, with that pod.
     pub fn known_pod_cgroups(&self) -> impl Iterator<Item = (u64, &Arc<PodInfo>)> + '_ {
         self.cgroups.iter().filter_map(|(id, pc)| Some((*id, self.pods.get(&pc.as_ref()?.pod_uid)?)))
+    }
+
+    /// The directory of a pod or container cgroup.
+    pub fn cgroup_dir(&self, id: u64) -> Option<PathBuf> {
+        self.paths.get(&id).map(|p| self.root.join(p.trim_start_matches('/')))
     }
 
     /// The pod a cgroup belongs to, if its Pod object is known.

@@ -64,6 +64,8 @@ pub enum BaselineHook {
     Network,
     /// The privilege `sigkill` tier's syscall tracepoints (entry and exit).
     Privilege,
+    /// The rootfs `sigkill` tier's syscall tracepoints.
+    Rootfs,
 }
 
 #[derive(Args, Debug)]

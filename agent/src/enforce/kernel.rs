@@ -29,11 +29,19 @@ use aya::{
 };
 use rampart_policy::{
     PolicySet,
-    compile::{CompiledNetwork, CompiledPrivilege, PortSet, compile_network, compile_privilege},
+    compile::{
+        CompiledNetwork, CompiledPrivilege, CompiledRootfs, PortSet, compile_network, compile_privilege,
+        compile_rootfs,
+    },
     model::{Mode, Protocol},
     verdict::{Action, Direction},
 };
 
+use agent_common::rootfs::{
+    MNTNS_MAP, MOUNTS_MAP, PathKey, ROOTFS_ALLOW_MAP, ROOTFS_AUDIT, ROOTFS_READONLY, SYSCALL_OPS_MAP,
+};
+
+use super::mounts::{MountTables, path_key};
 use crate::attribution::Attributor;
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +67,7 @@ struct Compiled {
     egress: Option<CompiledNetwork>,
     ingress: Option<CompiledNetwork>,
     privilege: Option<CompiledPrivilege>,
+    rootfs: Option<CompiledRootfs>,
 }
 
 /// The privilege part of a pod's entry.
@@ -112,6 +121,10 @@ pub struct KernelPolicy {
     written_roots: HashMap<u64, u32>,
     written_pods: HashMap<u64, PodPolicy>,
     sets: HashMap<CompiledNetwork, SetEntry>,
+    rootfs_allow: LpmTrie<MapData, PathKey, u32>,
+    /// Written `allowWrite` prefix sets, by their (sorted) prefixes.
+    rootfs_sets: HashMap<Vec<String>, (u32, Vec<Key<PathKey>>)>,
+    mounts: MountTables,
     next_set: u32,
 }
 
@@ -144,8 +157,20 @@ impl KernelPolicy {
             written_roots: HashMap::new(),
             written_pods: HashMap::new(),
             sets: HashMap::new(),
+            rootfs_allow: take(ebpf, ROOTFS_ALLOW_MAP)?,
+            rootfs_sets: HashMap::new(),
+            mounts: MountTables::new(take(ebpf, MOUNTS_MAP)?, take(ebpf, MNTNS_MAP)?),
             next_set: 1,
         };
+        // Borrowed, not taken: programs not loaded yet still need the map's descriptor.
+        let mut ops: BpfHashMap<&mut MapData, u32, u32> = ebpf
+            .map_mut(SYSCALL_OPS_MAP)
+            .ok_or(KernelPolicyError::NoMap(SYSCALL_OPS_MAP))?
+            .try_into()
+            .map_err(map_err(SYSCALL_OPS_MAP))?;
+        for (nr, op) in crate::loader::rootfs_syscall_ops() {
+            ops.insert(nr, op, 0).map_err(map_err(SYSCALL_OPS_MAP))?;
+        }
         e.write_config()?;
         Ok(e)
     }
@@ -178,6 +203,7 @@ impl KernelPolicy {
                     egress: compile_network(&selecting, Direction::Egress),
                     ingress: compile_network(&selecting, Direction::Ingress),
                     privilege: compile_privilege(&selecting),
+                    rootfs: compile_rootfs(&selecting),
                 })
                 .clone();
             desired.insert(cgroup, c);
@@ -185,6 +211,7 @@ impl KernelPolicy {
 
         // Rule sets first: everything an entry will point at exists before it does.
         let mut used: HashSet<u32> = HashSet::new();
+        let mut used_rootfs: HashSet<u32> = HashSet::new();
         let mut entries: HashMap<u64, PodPolicy> = HashMap::with_capacity(desired.len());
         for (cgroup, c) in &desired {
             let mut pod = PodPolicy::default();
@@ -207,6 +234,14 @@ impl KernelPolicy {
             if let Some(p) = &c.privilege {
                 privilege_entry(&mut pod, p);
             }
+            if let Some(r) = &c.rootfs {
+                pod.rootfs_set = self.ensure_rootfs_set(&r.allow_write, &mut report)?;
+                used_rootfs.insert(pod.rootfs_set);
+                pod.flags |= ROOTFS_READONLY;
+                if r.outside == Action::Audit {
+                    pod.flags |= ROOTFS_AUDIT;
+                }
+            }
             entries.insert(*cgroup, pod);
         }
 
@@ -228,6 +263,29 @@ impl KernelPolicy {
 
         // Kubepods roots last: a pod's entries exist before its tasks stop counting as host.
         self.sync_roots(attributor)?;
+
+        // Containers whose root filesystem is judged by path string need their mount table.
+        for (cgroup, pod) in &entries {
+            if pod.flags & ROOTFS_READONLY != 0
+                && let Some(dir) = attributor.cgroup_dir(*cgroup)
+            {
+                self.mounts.learn(&dir);
+            }
+        }
+        let stale_rootfs: Vec<Vec<String>> = self
+            .rootfs_sets
+            .iter()
+            .filter(|(_, (id, _))| !used_rootfs.contains(id))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale_rootfs {
+            if let Some((_, keys)) = self.rootfs_sets.remove(&k) {
+                for key in &keys {
+                    let _ = self.rootfs_allow.remove(key);
+                }
+                report.sets_removed += 1;
+            }
+        }
 
         // Sets nothing points at any more.
         let stale: Vec<CompiledNetwork> =
@@ -267,6 +325,50 @@ impl KernelPolicy {
             self.write_config()?;
         }
         Ok(())
+    }
+
+    /// The id of the `allowWrite` prefix set, writing it first if it is new.
+    fn ensure_rootfs_set(
+        &mut self,
+        prefixes: &[String],
+        report: &mut SyncReport,
+    ) -> Result<u32, KernelPolicyError> {
+        if let Some((id, _)) = self.rootfs_sets.get(prefixes) {
+            return Ok(*id);
+        }
+        let id = self.next_set;
+        self.next_set = self.next_set.wrapping_add(1).max(1);
+        let mut keys = Vec::new();
+        for p in prefixes {
+            match path_key(id, p) {
+                Some(key) => {
+                    self.rootfs_allow.insert(&key, 1, 0).map_err(map_err(ROOTFS_ALLOW_MAP))?;
+                    keys.push(key);
+                }
+                None => report.errors.push(format!("allowWrite {p}: longer than the kernel judges; ignored")),
+            }
+        }
+        self.rootfs_sets.insert(prefixes.to_vec(), (id, keys));
+        report.sets_added += 1;
+        Ok(id)
+    }
+
+    /// Learn the mount tables of containers whose root filesystem is judged and that started
+    /// since the last sync; forget those that ended.
+    pub fn refresh_mounts(&mut self, attributor: &Attributor) {
+        for (cgroup, pod) in &self.written_pods {
+            if pod.flags & ROOTFS_READONLY != 0
+                && let Some(dir) = attributor.cgroup_dir(*cgroup)
+            {
+                self.mounts.learn(&dir);
+            }
+        }
+        self.mounts.forget_dead();
+    }
+
+    /// Container mount tables known.
+    pub fn mount_tables(&self) -> usize {
+        self.mounts.len()
     }
 
     /// The id of `c`'s rule set, writing it first if it is new.

@@ -3,6 +3,7 @@
 //! which tier acted on it.
 
 pub mod kernel;
+pub mod mounts;
 pub mod policies;
 
 use rampart_policy::verdict::{Action, Judgement};

@@ -8,6 +8,8 @@
 
 pub mod build;
 pub mod denies;
+pub mod file;
+pub mod file_denies;
 pub mod hold;
 pub mod privilege;
 pub mod ring;
@@ -55,6 +57,10 @@ pub struct Pipeline {
     pub kernel: Option<KernelPolicy>,
     /// The tier the privilege programs enforce with on this node.
     pub privilege_tier: Tier,
+    /// The tier the rootfs programs enforce with on this node.
+    pub rootfs_tier: Tier,
+    /// Refused writes counted in the kernel, to summarise.
+    pub file_denies: Option<file_denies::FileDenies>,
 }
 
 impl Pipeline {
@@ -69,6 +75,7 @@ impl Pipeline {
                     Record::CgroupRmdir(c) => self.on_cgroup(&c, false),
                     Record::Flow(f) => self.on_flow(&f),
                     Record::Privilege(p) => self.on_privilege(&p),
+                    Record::File(f) => self.on_file(&f),
                 }
             }
             Err(DecodeError::UnknownKind(kind)) => {
@@ -122,6 +129,36 @@ impl Pipeline {
         let event =
             privilege::privilege_event(r, &self.node, &self.clock, parent, binary, self.privilege_tier);
         self.attribute(event, r.task.cgroup_id, Instant::now());
+    }
+
+    fn on_file(&mut self, r: &agent_common::rootfs::FileRecord) {
+        if let Some(d) = &mut self.file_denies {
+            d.remember(r);
+        }
+        self.emit_file(r);
+    }
+
+    fn emit_file(&mut self, r: &agent_common::rootfs::FileRecord) {
+        let parent = self.processes.parent(r.task.ppid);
+        let binary = self.processes.binary(r.task.pid);
+        let event = file::file_event(r, &self.node, &self.clock, parent, binary, self.rootfs_tier);
+        self.attribute(event, r.task.cgroup_id, Instant::now());
+    }
+
+    /// Summaries of refused writes counted in the kernel since the last tick.
+    pub fn summarize_file_denies(&mut self) {
+        let Some(d) = &mut self.file_denies else { return };
+        for r in d.scan(build::boot_ns()) {
+            self.emit_file(&r);
+        }
+    }
+
+    /// Learn the mount tables of new containers whose root filesystem is judged.
+    pub fn refresh_mounts(&mut self) {
+        if let Some(k) = &mut self.kernel {
+            k.refresh_mounts(&self.attributor);
+            self.metrics.mount_tables.store(k.mount_tables() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Summaries of refused attempts counted in the kernel since the last tick.
@@ -204,6 +241,14 @@ impl Pipeline {
             _ => Vec::new(),
         };
         match &event.body {
+            Some(Body::File(f)) => {
+                let judgement = judge(&selecting, &file::activity(f));
+                if let Some(v) = &mut event.verdict
+                    && !name_verdict(v, judgement)
+                {
+                    self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
             Some(Body::Privilege(_)) => {
                 let judgement = judge(&selecting, &Activity::Escalation);
                 if let Some(v) = &mut event.verdict

@@ -240,3 +240,144 @@ pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Resu
     })?;
     Ok(())
 }
+
+/// The rootfs tracepoint tier: (program, tracepoints it is attached to). Tracepoints this
+/// architecture does not have (arm64 has only the `*at` forms) are skipped.
+pub const ROOTFS_TRACEPOINTS: [(&str, &[&str]); 9] = [
+    ("rootfs_open_exit", &["sys_exit_open", "sys_exit_openat", "sys_exit_openat2", "sys_exit_creat"]),
+    (
+        "rootfs_enter_path",
+        &[
+            "sys_enter_mkdir",
+            "sys_enter_unlink",
+            "sys_enter_rmdir",
+            "sys_enter_chmod",
+            "sys_enter_chown",
+            "sys_enter_lchown",
+            "sys_enter_mknod",
+            "sys_enter_truncate",
+        ],
+    ),
+    (
+        "rootfs_enter_at",
+        &[
+            "sys_enter_mkdirat",
+            "sys_enter_unlinkat",
+            "sys_enter_fchmodat",
+            "sys_enter_fchmodat2",
+            "sys_enter_fchownat",
+            "sys_enter_mknodat",
+        ],
+    ),
+    ("rootfs_enter_two", &["sys_enter_rename", "sys_enter_link"]),
+    ("rootfs_enter_two_at", &["sys_enter_renameat", "sys_enter_renameat2", "sys_enter_linkat"]),
+    ("rootfs_enter_symlink", &["sys_enter_symlink"]),
+    ("rootfs_enter_symlinkat", &["sys_enter_symlinkat"]),
+    ("rootfs_enter_fd", &["sys_enter_fchmod", "sys_enter_fchown", "sys_enter_ftruncate"]),
+    (
+        "rootfs_exit",
+        &[
+            "sys_exit_mkdir",
+            "sys_exit_unlink",
+            "sys_exit_rmdir",
+            "sys_exit_chmod",
+            "sys_exit_chown",
+            "sys_exit_lchown",
+            "sys_exit_mknod",
+            "sys_exit_truncate",
+            "sys_exit_mkdirat",
+            "sys_exit_unlinkat",
+            "sys_exit_fchmodat",
+            "sys_exit_fchmodat2",
+            "sys_exit_fchownat",
+            "sys_exit_mknodat",
+            "sys_exit_rename",
+            "sys_exit_link",
+            "sys_exit_renameat",
+            "sys_exit_renameat2",
+            "sys_exit_linkat",
+            "sys_exit_symlink",
+            "sys_exit_symlinkat",
+            "sys_exit_fchmod",
+            "sys_exit_fchown",
+            "sys_exit_ftruncate",
+        ],
+    ),
+];
+
+/// The rootfs `sigkill` tier. Returns the tracepoints attached.
+pub fn attach_rootfs_tracepoints(ebpf: &mut Ebpf, tracefs: &tracefs::Tracefs) -> Result<usize, LoadError> {
+    let mut n = 0;
+    for (program, tracepoints) in ROOTFS_TRACEPOINTS {
+        for tp in tracepoints {
+            if tracefs.root.join("events/syscalls").join(tp).is_dir() {
+                attach_tracepoint(ebpf, program, "syscalls", tp)?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The LSM programs of the rootfs `lsm` tier: (program, hook).
+pub const ROOTFS_LSM: [(&str, &str); 11] = [
+    ("lsm_file_open", "file_open"),
+    ("lsm_path_mknod", "path_mknod"),
+    ("lsm_path_mkdir", "path_mkdir"),
+    ("lsm_path_unlink", "path_unlink"),
+    ("lsm_path_rmdir", "path_rmdir"),
+    ("lsm_path_symlink", "path_symlink"),
+    ("lsm_path_truncate", "path_truncate"),
+    ("lsm_path_chmod", "path_chmod"),
+    ("lsm_path_chown", "path_chown"),
+    ("lsm_path_link", "path_link"),
+    ("lsm_path_rename", "path_rename"),
+];
+
+/// The rootfs `lsm` tier.
+pub fn attach_rootfs_lsm(ebpf: &mut Ebpf) -> Result<(), LoadError> {
+    let btf = Btf::from_sys_fs().map_err(LoadError::Btf)?;
+    for (program, hook) in ROOTFS_LSM {
+        attach_lsm(ebpf, program, hook, &btf)?;
+    }
+    Ok(())
+}
+
+/// Syscall numbers of this architecture → the rootfs operation (`SYSCALL_OPS`).
+pub fn rootfs_syscall_ops() -> Vec<(u32, u32)> {
+    use agent_common::rootfs::*;
+    #[cfg_attr(not(target_arch = "x86_64"), expect(unused_mut, reason = "legacy syscalls are x86_64 only"))]
+    let mut ops: Vec<(i64, u32)> = vec![
+        (libc::SYS_mkdirat, OP_MKDIR),
+        (libc::SYS_unlinkat, OP_UNLINKAT),
+        (libc::SYS_fchmodat, OP_CHMOD),
+        (libc::SYS_fchownat, OP_CHOWN),
+        (libc::SYS_mknodat, OP_CREATE),
+        (libc::SYS_renameat2, OP_RENAME),
+        (libc::SYS_linkat, OP_LINK),
+        (libc::SYS_symlinkat, OP_SYMLINK),
+        (libc::SYS_fchmod, OP_CHMOD),
+        (libc::SYS_fchown, OP_CHOWN),
+        (libc::SYS_ftruncate, OP_TRUNCATE),
+        (libc::SYS_truncate, OP_TRUNCATE),
+    ];
+    // fchmodat2 (Linux 6.6) is 452 on every architecture (the unified syscall table).
+    ops.push((452, OP_CHMOD));
+    #[cfg(target_arch = "x86_64")]
+    ops.extend([
+        (libc::SYS_mkdir, OP_MKDIR),
+        (libc::SYS_unlink, OP_UNLINK),
+        (libc::SYS_rmdir, OP_RMDIR),
+        (libc::SYS_chmod, OP_CHMOD),
+        (libc::SYS_chown, OP_CHOWN),
+        (libc::SYS_lchown, OP_CHOWN),
+        (libc::SYS_mknod, OP_CREATE),
+        (libc::SYS_rename, OP_RENAME),
+        (libc::SYS_renameat, OP_RENAME),
+        (libc::SYS_link, OP_LINK),
+        (libc::SYS_symlink, OP_SYMLINK),
+    ]);
+    #[cfg(target_arch = "aarch64")]
+    ops.push((libc::SYS_renameat, OP_RENAME));
+    ops.into_iter().map(|(nr, op)| (nr as u32, op)).collect()
+}

@@ -12,7 +12,7 @@ use std::{
     },
 };
 
-use agent_common::record::RecordKind;
+use agent_common::record::{KERNEL_DROPS, RecordKind};
 use rampart_proto::event::Kind;
 
 use crate::caps::{Concern, Tier};
@@ -53,7 +53,8 @@ pub struct Metrics {
     events: [AtomicU64; 4],
     records: [AtomicU64; RecordKind::SLOTS as usize],
     ringbuf_drops: [AtomicU64; RecordKind::SLOTS as usize],
-    flow_table_full: AtomicU64,
+    /// By index in [`KERNEL_DROPS`].
+    kernel_drops: [AtomicU64; KERNEL_DROPS.len()],
     decode_unknown: AtomicU64,
     decode_short: AtomicU64,
     export_drops: AtomicU64,
@@ -66,6 +67,8 @@ pub struct Metrics {
     pub manifest_errors: AtomicU64,
     /// Flow verdicts where the kernel's decision and the verdict function disagreed.
     pub verdict_mismatches: AtomicU64,
+    /// Container mount tables known to the kernel (rootfs tracepoint tier).
+    pub mount_tables: AtomicU64,
     ready: AtomicBool,
     tiers: Mutex<Vec<(Concern, Tier)>>,
     /// Export to the collector (its drops are part of `rampart_drops_total`).
@@ -94,9 +97,9 @@ impl Metrics {
         self.ringbuf_drops[kind as usize].store(total, Relaxed);
     }
 
-    /// The kernel's cumulative count of flows not tracked because the flow table was full.
-    pub fn set_flow_table_full(&self, total: u64) {
-        self.flow_table_full.store(total, Relaxed);
+    /// The kernel's cumulative count for `KERNEL_DROPS[i]`.
+    pub fn set_kernel_drops(&self, i: usize, total: u64) {
+        self.kernel_drops[i].store(total, Relaxed);
     }
 
     pub fn dropped(&self, stage: DropStage) {
@@ -130,7 +133,7 @@ impl Metrics {
             + self.decode_unknown.load(Relaxed)
             + self.decode_short.load(Relaxed)
             + self.export_drops.load(Relaxed)
-            + self.flow_table_full.load(Relaxed)
+            + self.kernel_drops.iter().map(|c| c.load(Relaxed)).sum::<u64>()
             + self.export.total_drops()
     }
 
@@ -161,11 +164,10 @@ impl Metrics {
                 self.ringbuf_drops[k as usize].load(Relaxed)
             );
         }
-        let _ = writeln!(
-            o,
-            "rampart_drops_total{{stage=\"kernel\",kind=\"flow_table_full\"}} {}",
-            self.flow_table_full.load(Relaxed)
-        );
+        for ((_, name), c) in KERNEL_DROPS.iter().zip(&self.kernel_drops) {
+            let _ =
+                writeln!(o, "rampart_drops_total{{stage=\"kernel\",kind=\"{name}\"}} {}", c.load(Relaxed));
+        }
         let _ = writeln!(
             o,
             "rampart_drops_total{{stage=\"decode\",kind=\"unknown_kind\"}} {}",
@@ -203,7 +205,12 @@ impl Metrics {
                 );
             }
         }
-        let gauges: [(&str, &str, &AtomicU64); 4] = [
+        let gauges: [(&str, &str, &AtomicU64); 5] = [
+            (
+                "rampart_mount_tables",
+                "Container mount tables the kernel knows (rootfs tracepoint tier).",
+                &self.mount_tables,
+            ),
             ("rampart_pods", "Pods known from manifests or the API server.", &self.pods),
             ("rampart_pod_cgroups", "Pod and container cgroups known.", &self.pod_cgroups),
             ("rampart_held_events", "Events held waiting for their pod.", &self.held_events),
@@ -237,7 +244,9 @@ impl Metrics {
             .iter()
             .map(|k| ("ringbuf", k.name().to_string(), self.ringbuf_drops[*k as usize].load(Relaxed)))
             .collect();
-        v.push(("kernel", "flow_table_full".into(), self.flow_table_full.load(Relaxed)));
+        for ((_, name), c) in KERNEL_DROPS.iter().zip(&self.kernel_drops) {
+            v.push(("kernel", (*name).to_string(), c.load(Relaxed)));
+        }
         v.push(("decode", "unknown_kind".into(), self.decode_unknown.load(Relaxed)));
         v.push(("decode", "short_record".into(), self.decode_short.load(Relaxed)));
         v.push(("export", "write_error".into(), self.export_drops.load(Relaxed)));

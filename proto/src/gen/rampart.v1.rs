@@ -325,6 +325,9 @@ pub struct File {
     /// Whether the operation took effect (false when denied before the act).
     #[prost(bool, tag = "5")]
     pub took_effect: bool,
+    /// What happened, in words: blocked before the change, created, truncated, killed after.
+    #[prost(string, tag = "6")]
+    pub effect: ::prost::alloc::string::String,
 }
 /// Nested message and enum types in `File`.
 pub mod file {

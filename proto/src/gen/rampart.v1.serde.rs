@@ -1630,6 +1630,9 @@ impl serde::Serialize for File {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.File", len)?;
         if true {
             let v = file::Operation::try_from(self.operation)
@@ -1648,6 +1651,9 @@ impl serde::Serialize for File {
         if true {
             struct_ser.serialize_field("tookEffect", &self.took_effect)?;
         }
+        if true {
+            struct_ser.serialize_field("effect", &self.effect)?;
+        }
         struct_ser.end()
     }
 }
@@ -1665,6 +1671,7 @@ impl<'de> serde::Deserialize<'de> for File {
             "mount",
             "took_effect",
             "tookEffect",
+            "effect",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1674,6 +1681,7 @@ impl<'de> serde::Deserialize<'de> for File {
             TargetPath,
             Mount,
             TookEffect,
+            Effect,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1700,6 +1708,7 @@ impl<'de> serde::Deserialize<'de> for File {
                             "targetPath" | "target_path" => Ok(GeneratedField::TargetPath),
                             "mount" => Ok(GeneratedField::Mount),
                             "tookEffect" | "took_effect" => Ok(GeneratedField::TookEffect),
+                            "effect" => Ok(GeneratedField::Effect),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1724,6 +1733,7 @@ impl<'de> serde::Deserialize<'de> for File {
                 let mut target_path__ = None;
                 let mut mount__ = None;
                 let mut took_effect__ = None;
+                let mut effect__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Operation => {
@@ -1756,6 +1766,12 @@ impl<'de> serde::Deserialize<'de> for File {
                             }
                             took_effect__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Effect => {
+                            if effect__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("effect"));
+                            }
+                            effect__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(File {
@@ -1764,6 +1780,7 @@ impl<'de> serde::Deserialize<'de> for File {
                     target_path: target_path__.unwrap_or_default(),
                     mount: mount__.unwrap_or_default(),
                     took_effect: took_effect__.unwrap_or_default(),
+                    effect: effect__.unwrap_or_default(),
                 })
             }
         }

@@ -20,6 +20,8 @@
 //! rampart-trigger as-user UID PROGRAM ARGS...   drop to UID (and gid) completely, then exec
 //! rampart-trigger as-user-keep-caps UID PROG ...  the same with PR_SET_KEEPCAPS (as setpriv)
 //! rampart-trigger exec-loop PROGRAM N           N x fork+exec+wait of PROGRAM; ns per cycle
+//! rampart-trigger open-loop ROOT PATH N         chroot(ROOT), then N x open(PATH,
+//!                                               O_CREAT|O_WRONLY)+close; ns per cycle
 //! ```
 
 use std::{
@@ -109,6 +111,27 @@ fn privilege(cmd: &str, args: &[String]) -> Option<ExitCode> {
                     }
                     let mut status = 0;
                     libc::waitpid(pid, &mut status, 0);
+                }
+                println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(count.max(1)));
+                return Some(ExitCode::SUCCESS);
+            }
+            "open-loop" => {
+                let root = std::ffi::CString::new(args[2].as_bytes()).expect("no NUL");
+                let path = std::ffi::CString::new(args[3].as_bytes()).expect("no NUL");
+                let count: u32 = n(4);
+                if let Err(code) =
+                    check(libc::chroot(root.as_ptr())).and_then(|()| check(libc::chdir(c"/".as_ptr())))
+                {
+                    return Some(code);
+                }
+                let start = std::time::Instant::now();
+                for _ in 0..count {
+                    let fd =
+                        libc::open(path.as_ptr(), libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC, 0o644);
+                    if fd < 0 {
+                        return Some(fail(&io::Error::last_os_error()));
+                    }
+                    libc::close(fd);
                 }
                 println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(count.max(1)));
                 return Some(ExitCode::SUCCESS);

@@ -4,18 +4,17 @@
 use std::{
     ffi::CString,
     fs,
-    io::{BufRead as _, BufReader},
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Command,
     time::Instant,
 };
 
 use anyhow::{Context as _, bail};
-use rampart_tests::agent::{Agent, AgentOptions, agent_bin};
+use rampart_tests::agent::{Agent, AgentOptions};
 
 use super::{
     Goal,
-    segments::{Variant, interleaved},
+    segments::{Baseline, Variant, interleaved},
 };
 use crate::run;
 
@@ -56,33 +55,6 @@ fn fork_exec(bin: &Path, n: usize) -> anyhow::Result<f64> {
     Ok(start.elapsed().as_nanos() as f64 / n as f64)
 }
 
-/// `rampart-agent bench-baseline --hook exec`, until dropped.
-struct Baseline(std::process::Child);
-
-impl Baseline {
-    fn start() -> anyhow::Result<Baseline> {
-        let mut child = Command::new(agent_bin())
-            .args(["bench-baseline", "--hook", "exec"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("starting the baseline")?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
-        if line.trim() != "attached" {
-            bail!("baseline did not attach: {line:?}");
-        }
-        Ok(Baseline(child))
-    }
-}
-
-impl Drop for Baseline {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
-        let _ = self.0.wait();
-    }
-}
-
 pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> fork+exec of a tiny static binary");
     let bin = tiny_binary(out_dir)?;
@@ -90,7 +62,7 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
     fork_exec(&bin, n / 4)?; // warm the page cache
     let variants = [
         Variant { name: "A:none", start: Box::new(|| Ok(Box::new(()))) },
-        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start()?))) },
+        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start("exec")?))) },
         Variant { name: "C:agent", start: Box::new(|| Ok(Box::new(Agent::start(AgentOptions::default())))) },
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];

@@ -13,6 +13,7 @@ mod exec;
 mod footprint;
 mod network;
 mod privilege;
+mod rootfs;
 mod segments;
 
 use std::{fs, process::Command};
@@ -107,6 +108,9 @@ pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<
             exec::tiny_binary(&out_dir)?;
         }
         goals.extend(privilege::bench(&out_dir, rounds, quick)?);
+    }
+    if wanted("rootfs") {
+        goals.extend(rootfs::bench(rounds, quick)?);
     }
     if wanted("footprint") {
         goals.extend(footprint::bench(quick)?);

@@ -3,51 +3,19 @@
 //! (B) / the agent enforcing (C). Goals: C/A <= 1.02 and C/B <= 1.3 for the TCP cycle. Also the
 //! flow-event rate the pipeline sustains during the TCP segments, with its drop count.
 
-use std::{
-    io::{BufRead as _, BufReader},
-    path::Path,
-    process::{Command, Stdio},
-    time::Instant,
-};
+use std::{path::Path, time::Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use rampart_tests::{
-    agent::{Agent, AgentOptions, agent_bin},
+    agent::{Agent, AgentOptions},
     net::{port, trigger, write_policy},
     pod::{PodSpec, TestPod},
 };
 
 use super::{
     Goal,
-    segments::{Variant, interleaved},
+    segments::{Baseline, Variant, interleaved},
 };
-
-/// `rampart-agent bench-baseline --hook network`, until dropped.
-struct Baseline(std::process::Child);
-
-impl Baseline {
-    fn start() -> anyhow::Result<Baseline> {
-        let mut child = Command::new(agent_bin())
-            .args(["bench-baseline", "--hook", "network"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("starting the baseline")?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
-        if line.trim() != "attached" {
-            bail!("baseline did not attach: {line:?}");
-        }
-        Ok(Baseline(child))
-    }
-}
-
-impl Drop for Baseline {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
-        let _ = self.0.wait();
-    }
-}
 
 /// Run a `*-cycles` trigger in the pod; ns per cycle.
 fn cycles(pod: &TestPod, mode: &str, addr: &str, n: u32) -> anyhow::Result<f64> {
@@ -102,7 +70,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     };
     let variants = [
         Variant { name: "A:none", start: Box::new(|| Ok(Box::new(()))) },
-        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start()?))) },
+        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start("network")?))) },
         Variant { name: "C:agent", start: Box::new(start_agent) },
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];

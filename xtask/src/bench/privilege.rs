@@ -3,49 +3,19 @@
 //! (C). Goal: C/B <= 1.3. The `sigkill` tier's syscall tracepoints also put every task of the
 //! node on the slow syscall path; the C/A ratio shows what that costs, and is reported.
 
-use std::{
-    io::{BufRead as _, BufReader},
-    path::Path,
-    process::{Command, Stdio},
-};
+use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use rampart_tests::{
-    agent::{Agent, AgentOptions, agent_bin},
+    agent::{Agent, AgentOptions},
     net::trigger,
     pod::{PodSpec, TestPod},
 };
 
 use super::{
     Goal,
-    segments::{Variant, interleaved},
+    segments::{Baseline, Variant, interleaved},
 };
-
-struct Baseline(std::process::Child);
-
-impl Baseline {
-    fn start() -> anyhow::Result<Baseline> {
-        let mut child = Command::new(agent_bin())
-            .args(["bench-baseline", "--hook", "privilege"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("starting the baseline")?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
-        if line.trim() != "attached" {
-            bail!("baseline did not attach: {line:?}");
-        }
-        Ok(Baseline(child))
-    }
-}
-
-impl Drop for Baseline {
-    fn drop(&mut self) {
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
-        let _ = self.0.wait();
-    }
-}
 
 fn in_pod(pod: &TestPod, args: &[&str]) -> anyhow::Result<f64> {
     let t = trigger();
@@ -74,7 +44,7 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
     let (n_setuid, n_exec) = if quick { ("20000", "200") } else { ("200000", "2000") };
     let variants = [
         Variant { name: "A:none", start: Box::new(|| Ok(Box::new(()))) },
-        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start()?))) },
+        Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start("privilege")?))) },
         Variant {
             name: "C:agent",
             start: Box::new(|| {

@@ -1,6 +1,41 @@
-//! Interleaved A/B/C/A segments and their medians.
+//! Interleaved A/B/C/A segments and their medians, and the empty-program baseline (B).
 
-use std::collections::BTreeMap;
+use std::{
+    collections::BTreeMap,
+    io::{BufRead as _, BufReader},
+    process::{Command, Stdio},
+};
+
+use anyhow::{Context as _, bail};
+use rampart_tests::agent::agent_bin;
+
+/// `rampart-agent bench-baseline --hook HOOK` (empty programs on the hooks the agent uses),
+/// until dropped.
+pub struct Baseline(std::process::Child);
+
+impl Baseline {
+    pub fn start(hook: &str) -> anyhow::Result<Baseline> {
+        let mut child = Command::new(agent_bin())
+            .args(["bench-baseline", "--hook", hook])
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the baseline")?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+        if line.trim() != "attached" {
+            bail!("baseline --hook {hook} did not attach: {line:?}");
+        }
+        Ok(Baseline(child))
+    }
+}
+
+impl Drop for Baseline {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
+}
 
 /// A variant of the machine a workload runs against: set up before its segment, torn down after.
 pub struct Variant<'a> {

@@ -1,0 +1,258 @@
+//! Writes to a container's root filesystem, told apart from its volume and tmpfs, judged by
+//! `filesystem: {rootfs: readOnly, allowWrite: [...]}` and stopped: on this host by SIGKILL
+//! (`sigkill` tier, the event says whether the write took effect), on kernels with BPF LSM by
+//! EPERM before the act (`lsm` tier). Every container is a real runc container on overlayfs.
+
+use std::{fs, time::Duration};
+
+use rampart_tests::{
+    agent::{Agent, AgentOptions},
+    container::{Container, ContainerSpec},
+    pod::PodSpec,
+    require,
+};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(10);
+const RUN: Duration = Duration::from_secs(30);
+
+struct Node {
+    policies: tempfile::TempDir,
+    manifests: tempfile::TempDir,
+}
+
+impl Node {
+    fn new(mode: &str, allow: &str) -> Node {
+        let n = Node { policies: tempfile::tempdir().unwrap(), manifests: tempfile::tempdir().unwrap() };
+        fs::write(
+            n.policies.path().join("fs.yaml"),
+            format!(
+                "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: read-only, namespace: files}}\n\
+                 spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  mode: {mode}\n  \
+                 filesystem: {{rootfs: readOnly, allowWrite: [{allow}]}}\n"
+            ),
+        )
+        .unwrap();
+        n
+    }
+
+    fn agent(&self) -> Agent {
+        Agent::start(AgentOptions {
+            policies: Some(self.policies.path().into()),
+            pod_manifests: Some(self.manifests.path().into()),
+            ..Default::default()
+        })
+    }
+
+    /// A created (not started) container of pod files/web running `script`, known to the agent
+    /// with its mount table.
+    fn container(&self, agent: &Agent, script: &str) -> Container {
+        let c = Container::create(PodSpec::new("files", "web"), ContainerSpec::new(script));
+        c.pod.write_manifest(self.manifests.path());
+        agent.wait_metric("rampart_pods", 1.0);
+        agent.wait_metric("rampart_mount_tables", 1.0);
+        c
+    }
+}
+
+/// The rootfs tier this node's agent enforces with.
+fn tier(agent: &Agent) -> String {
+    for t in ["lsm", "sigkill", "none"] {
+        if agent.metric(&format!("rampart_enforcement_tier{{concern=\"rootfs\",tier=\"{t}\"}}")) == Some(1.0)
+        {
+            return t.into();
+        }
+    }
+    panic!("no rootfs tier in the agent's metrics")
+}
+
+/// The exit status line the container's shell prints for a stopped write.
+fn stopped(tier: &str) -> &'static str {
+    match tier {
+        "sigkill" => "=137",
+        "lsm" => "=1",
+        other => panic!("tier {other} cannot stop a write"),
+    }
+}
+
+fn file_events(agent: &Agent, c: &Container) -> Vec<Value> {
+    agent
+        .events()
+        .into_iter()
+        .filter(|e| e["file"].is_object() && e["pod"]["uid"] == c.pod.uid.as_str())
+        .collect()
+}
+
+fn wait_file(agent: &Agent, c: &Container, op: &str, path: &str) -> Value {
+    agent.wait_event(&format!("a file event {op} {path}"), WAIT, |e| {
+        e["pod"]["uid"] == c.pod.uid.as_str() && e["file"]["operation"] == op && e["file"]["path"] == path
+    })
+}
+
+/// The script's last command: an exec the test waits for, so that any event for the writes
+/// before it is out too.
+const MARKER: &str = "sh -c ': rampart-marker'";
+
+fn settle(agent: &Agent, c: &Container) {
+    agent.wait_event("the marker exec", WAIT, |e| {
+        e["pod"]["uid"] == c.pod.uid.as_str()
+            && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == ": rampart-marker"))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+#[test]
+fn a_write_to_etc_is_stopped_and_writes_to_allowed_paths_volumes_and_tmpfs_are_not() {
+    if !require::root("a_write_to_etc_is_stopped_and_writes_to_allowed_paths_volumes_and_tmpfs_are_not") {
+        return;
+    }
+    let node = Node::new("enforce", "/tmp, /var/cache/nginx");
+    let agent = node.agent();
+    let mut c = node.container(
+        &agent,
+        &format!("sh -c 'echo pwned > /etc/evil'; echo etc=$?; \
+         sh -c 'echo ok > /tmp/ok && mkdir -p /var/cache/nginx/a && echo c > /var/cache/nginx/a/c'; echo allowed=$?; \
+         sh -c 'echo v > /data/v && mkdir /data/d && mv /data/v /data/d/v'; echo volume=$?; \
+         sh -c 'echo s > /scratch/s && rm /scratch/s'; echo tmpfs=$?; \
+         sh -c 'mkdir /etc/conf.d'; echo mkdir=$?; {MARKER}"),
+    );
+    let tier = tier(&agent);
+    let out = c.run(RUN);
+    let stop = stopped(&tier);
+    assert!(out.contains(&format!("etc{stop}")), "the write to /etc: {out}");
+    assert!(out.contains("allowed=0") && out.contains("volume=0") && out.contains("tmpfs=0"), "{out}");
+    assert!(out.contains(&format!("mkdir{stop}")), "mkdir in /etc: {out}");
+
+    let e = wait_file(&agent, &c, "create", "/etc/evil");
+    let v = &e["verdict"];
+    assert_eq!(v["action"], "deny", "{e}");
+    assert_eq!(v["tier"], tier.as_str());
+    assert_eq!(v["enforced"], true);
+    assert_eq!(v["policy"], "files/read-only");
+    assert_eq!(v["rule"], "filesystem.rootfs");
+    assert_eq!(e["pod"]["name"], "web");
+    assert_eq!(e["pod"]["containerId"], c.pod.container_id.as_str());
+    assert_eq!(e["file"]["mount"], "/");
+    let f = &e["file"];
+    match tier.as_str() {
+        // The open with O_CREAT created the file before the process died; the event says so.
+        "sigkill" => {
+            assert_eq!(f["tookEffect"], true, "{e}");
+            assert!(f["effect"].as_str().unwrap().contains("created"), "{e}");
+            assert_eq!(fs::read_to_string(c.upper().join("etc/evil")).unwrap(), "", "nothing written");
+        }
+        _ => {
+            assert_eq!(f["tookEffect"], false, "{e}");
+            assert!(!c.upper().join("etc/evil").exists());
+        }
+    }
+    let e = wait_file(&agent, &c, "mkdir", "/etc/conf.d");
+    assert_eq!(e["verdict"]["action"], "deny", "{e}");
+
+    settle(&agent, &c);
+    let reported: Vec<String> =
+        file_events(&agent, &c).iter().map(|e| e["file"]["path"].as_str().unwrap().to_string()).collect();
+    assert_eq!(reported, ["/etc/evil", "/etc/conf.d"], "only the rootfs writes outside allowWrite");
+    assert_eq!(agent.metric("rampart_verdict_mismatches_total"), Some(0.0));
+    assert!(fs::read_to_string(c.volume.join("d/v")).unwrap() == "v\n");
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn renaming_out_of_an_allowed_dir_into_the_rootfs_is_caught() {
+    if !require::root("renaming_out_of_an_allowed_dir_into_the_rootfs_is_caught") {
+        return;
+    }
+    let node = Node::new("enforce", "/tmp");
+    let agent = node.agent();
+    let mut c = node.container(
+        &agent,
+        &format!("echo payload > /tmp/p; echo made=$?; sh -c 'mv /tmp/p /bin/p'; echo rename=$?; {MARKER}"),
+    );
+    let tier = tier(&agent);
+    let out = c.run(RUN);
+    assert!(out.contains("made=0"), "{out}");
+    assert!(out.contains(&format!("rename{}", stopped(&tier))), "{out}");
+    let e = wait_file(&agent, &c, "rename", "/tmp/p");
+    assert_eq!(e["file"]["targetPath"], "/bin/p", "{e}");
+    let v = &e["verdict"];
+    assert_eq!(v["action"], "deny", "{e}");
+    assert_eq!(v["enforced"], true, "{e}");
+    assert_eq!(v["tier"], tier.as_str());
+    assert_eq!(v["policy"], "files/read-only");
+    assert_eq!(v["rule"], "filesystem.rootfs", "the destination decides");
+    // The tracepoint tier kills after the rename; the event says it happened.
+    let moved = c.upper().join("bin/p").exists();
+    assert_eq!(e["file"]["tookEffect"], moved, "{e}");
+    assert_eq!(moved, tier == "sigkill");
+    settle(&agent, &c);
+    assert_eq!(agent.metric("rampart_verdict_mismatches_total"), Some(0.0));
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn audit_mode_lets_every_write_through_and_reports_it() {
+    if !require::root("audit_mode_lets_every_write_through_and_reports_it") {
+        return;
+    }
+    let node = Node::new("audit", "/tmp");
+    let agent = node.agent();
+    let mut c = node.container(
+        &agent,
+        "echo a > /etc/a; echo open=$?; truncate -s 0 /etc/hostname; echo truncate=$?; chmod 600 /etc/passwd; echo chmod=$?; \
+         ln -s /etc/a /etc/link; echo symlink=$?; rm /etc/a; echo unlink=$?; true",
+    );
+    let out = c.run(RUN);
+    for step in ["open", "truncate", "chmod", "symlink", "unlink"] {
+        assert!(out.contains(&format!("{step}=0")), "audit must block nothing ({step}): {out}");
+    }
+    for (op, path) in [
+        ("create", "/etc/a"),
+        ("truncate", "/etc/hostname"),
+        ("chmod", "/etc/passwd"),
+        ("symlink", "/etc/link"),
+        ("unlink", "/etc/a"),
+    ] {
+        let e = wait_file(&agent, &c, op, path);
+        assert_eq!(e["verdict"]["action"], "audit", "{e}");
+        assert_eq!(e["verdict"]["enforced"], false, "{e}");
+        assert_eq!(e["verdict"]["policy"], "files/read-only");
+        assert_eq!(e["file"]["tookEffect"], true, "{e}");
+    }
+    assert!(c.upper().join("etc/link").is_symlink());
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn a_process_writing_a_denied_file_in_a_loop_is_summarised() {
+    if !require::root("a_process_writing_a_denied_file_in_a_loop_is_summarised") {
+        return;
+    }
+    let node = Node::new("audit", "/tmp");
+    let agent = node.agent();
+    let attempts = 2000;
+    let mut c = node.container(
+        &agent,
+        &format!(
+            "i=0; while [ $i -lt {attempts} ]; do echo x > /etc/loop; i=$((i+1)); done; echo done=$i; true"
+        ),
+    );
+    let out = c.run(RUN);
+    assert!(out.contains(&format!("done={attempts}")), "{out}");
+    let loop_events = |agent: &Agent| -> Vec<Value> {
+        file_events(agent, &c).into_iter().filter(|e| e["file"]["path"] == "/etc/loop").collect()
+    };
+    let total = |events: &[Value]| -> u64 {
+        events.iter().map(|e| e["repeatCount"].as_str().map_or(1, |n| n.parse::<u64>().unwrap().max(1))).sum()
+    };
+    rampart_tests::wait_for("every write accounted for", WAIT, || {
+        (total(&loop_events(&agent)) == attempts).then_some(())
+    });
+    let events = loop_events(&agent);
+    assert!(events.len() <= 12, "{} events for {attempts} writes: should be summarised", events.len());
+    let metrics = agent.metrics();
+    assert!(agent.stop().success());
+    for line in metrics.lines().filter(|l| l.starts_with("rampart_drops_total")) {
+        assert!(line.ends_with(" 0"), "drop: {line}");
+    }
+}
