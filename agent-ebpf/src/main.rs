@@ -7,6 +7,7 @@
 mod bench;
 mod cgroup;
 mod exec;
+mod lsm_ret;
 mod maps;
 mod network;
 mod pods;

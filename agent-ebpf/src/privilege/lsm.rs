@@ -13,19 +13,13 @@ use agent_common::{
 use aya_ebpf::{macros::lsm, programs::LsmContext};
 
 use super::{current_creds, emit, judge, read_creds};
-use crate::{maps::config, pods, task::read_field};
+use crate::{lsm_ret, maps::config, pods, task::read_field};
 
-const EPERM: i32 = 1;
-
-/// The program's return value in a form the verifier can bound: since 6.10 an LSM program must
-/// provably return 0 or a negative errno. An earlier program's verdict arrives as an argument,
-/// unbounded to the verifier (and a range check on it is folded by LLVM into a compare on
-/// another register), so a denial is passed on as -EPERM.
+/// The entry point's return: a denial (ours or one passed on) as -EPERM.
 #[inline(always)]
 fn result(r: Result<i32, i32>) -> i32 {
     match r {
-        Ok(0) | Err(0) => 0,
-        _ => -EPERM,
+        Ok(r) | Err(r) => lsm_ret::verdict(r),
     }
 }
 
@@ -63,7 +57,7 @@ fn verdict(op: u32, old: &Creds, new: &Creds, binary: *const u8) -> i32 {
         flags |= PRIV_BLOCKED;
     }
     emit(&config(), op, old, new, action, flags, binary);
-    if deny { -EPERM } else { 0 }
+    if deny { lsm_ret::DENY } else { 0 }
 }
 
 fn try_setid(ctx: &LsmContext, op: u32) -> Result<i32, i32> {
