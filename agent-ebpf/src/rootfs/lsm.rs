@@ -1,11 +1,12 @@
 //! The `lsm` tier: deny a write to the root filesystem with EPERM before it happens.
 //!
 //! Hooks (`security/security.c`, BPF LSM; the `path_*` ones need CONFIG_SECURITY_PATH, which
-//! distribution kernels have): `file_open` (an open for writing), `path_mknod` (every creation
+//! distribution kernels have): `file_open` (an open for writing), `file_truncate` (6.2+), `path_mknod` (every creation
 //! of a file, O_CREAT included, before it happens), `path_mkdir`, `path_unlink`, `path_rmdir`,
 //! `path_rename` (both ends), `path_link`, `path_symlink`, `path_truncate`, `path_chmod`,
 //! `path_chown`. Each has a mount and a dentry, so the mount and the path are exact. An LSM
-//! program passes on a non-zero verdict of an earlier one (its last argument).
+//! program passes on a non-zero verdict of an earlier one (its last argument); every entry
+//! point returns through [`lsm_ret::verdict`], so the 6.10+ verifier can bound it.
 
 use agent_common::{
     config::KernelConfig,
@@ -15,15 +16,18 @@ use agent_common::{
         OP_SYMLINK, OP_TRUNCATE, OP_UNLINK,
     },
 };
-use aya_ebpf::{macros::lsm, programs::LsmContext};
+use aya_ebpf::{
+    macros::{lsm, map},
+    maps::ProgramArray,
+    programs::LsmContext,
+};
 
 use super::{
     allowed, decide, dentry_path, emit, is_root_mount, judged_pod, keep_first, path_parts, prepare,
     rename_action, scratch, set_target, take_first,
 };
-use crate::{maps::config, task::read_field};
+use crate::{lsm_ret, maps::config, task::read_field};
 
-const EPERM: i32 = 1;
 const FMODE_WRITE: u32 = 0x2;
 const FMODE_CREATED: u32 = 0x10_0000;
 
@@ -50,7 +54,7 @@ fn verdict(action: Option<u8>) -> i32 {
         s.rec.flags &= !FILE_BLOCKED;
     }
     emit(&s.rec);
-    if action == ACTION_DENY { -EPERM } else { 0 }
+    if action == ACTION_DENY { lsm_ret::DENY } else { 0 }
 }
 
 /// (dir, dentry) hooks: the dentry is the child of `dir` being created or removed.
@@ -83,6 +87,11 @@ fn at_path(ctx: &LsmContext, op: u32, prev: usize) -> i32 {
 /// `int file_open(struct file *file)`
 #[lsm(hook = "file_open")]
 pub fn lsm_file_open(ctx: LsmContext) -> i32 {
+    lsm_ret::verdict(try_file_open(&ctx))
+}
+
+#[inline(always)]
+fn try_file_open(ctx: &LsmContext) -> i32 {
     let before: i32 = ctx.arg(1);
     if before != 0 {
         return before;
@@ -101,57 +110,83 @@ pub fn lsm_file_open(ctx: LsmContext) -> i32 {
     verdict(judge(&cfg, &pod, OP_OPEN_WRITE, mnt, dentry))
 }
 
+/// `int file_truncate(struct file *file)` (6.2 and later): `ftruncate()` and `open(O_TRUNC)`,
+/// which before 6.2 went through `path_truncate`.
+#[lsm(hook = "file_truncate")]
+pub fn lsm_file_truncate(ctx: LsmContext) -> i32 {
+    lsm_ret::verdict(try_file_truncate(&ctx))
+}
+
+#[inline(always)]
+fn try_file_truncate(ctx: &LsmContext) -> i32 {
+    let before: i32 = ctx.arg(1);
+    if before != 0 {
+        return before;
+    }
+    let Some(pod) = judged_pod() else { return 0 };
+    let cfg = config();
+    let file: *const u8 = ctx.arg(0);
+    // SAFETY: the pointer is only used for checked reads.
+    let (mnt, dentry) = path_parts(&cfg, unsafe { file.add(cfg.file_path as usize) });
+    verdict(judge(&cfg, &pod, OP_TRUNCATE, mnt, dentry))
+}
+
 /// `int path_mknod(const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev)`
 #[lsm(hook = "path_mknod")]
 pub fn lsm_path_mknod(ctx: LsmContext) -> i32 {
-    at_dir(&ctx, OP_CREATE, 4)
+    lsm_ret::verdict(at_dir(&ctx, OP_CREATE, 4))
 }
 
 /// `int path_mkdir(const struct path *dir, struct dentry *dentry, umode_t mode)`
 #[lsm(hook = "path_mkdir")]
 pub fn lsm_path_mkdir(ctx: LsmContext) -> i32 {
-    at_dir(&ctx, OP_MKDIR, 3)
+    lsm_ret::verdict(at_dir(&ctx, OP_MKDIR, 3))
 }
 
 /// `int path_unlink(const struct path *dir, struct dentry *dentry)`
 #[lsm(hook = "path_unlink")]
 pub fn lsm_path_unlink(ctx: LsmContext) -> i32 {
-    at_dir(&ctx, OP_UNLINK, 2)
+    lsm_ret::verdict(at_dir(&ctx, OP_UNLINK, 2))
 }
 
 /// `int path_rmdir(const struct path *dir, struct dentry *dentry)`
 #[lsm(hook = "path_rmdir")]
 pub fn lsm_path_rmdir(ctx: LsmContext) -> i32 {
-    at_dir(&ctx, OP_RMDIR, 2)
+    lsm_ret::verdict(at_dir(&ctx, OP_RMDIR, 2))
 }
 
 /// `int path_symlink(const struct path *dir, struct dentry *dentry, const char *old_name)`
 #[lsm(hook = "path_symlink")]
 pub fn lsm_path_symlink(ctx: LsmContext) -> i32 {
-    at_dir(&ctx, OP_SYMLINK, 3)
+    lsm_ret::verdict(at_dir(&ctx, OP_SYMLINK, 3))
 }
 
 /// `int path_truncate(const struct path *path)`
 #[lsm(hook = "path_truncate")]
 pub fn lsm_path_truncate(ctx: LsmContext) -> i32 {
-    at_path(&ctx, OP_TRUNCATE, 1)
+    lsm_ret::verdict(at_path(&ctx, OP_TRUNCATE, 1))
 }
 
 /// `int path_chmod(const struct path *path, umode_t mode)`
 #[lsm(hook = "path_chmod")]
 pub fn lsm_path_chmod(ctx: LsmContext) -> i32 {
-    at_path(&ctx, OP_CHMOD, 2)
+    lsm_ret::verdict(at_path(&ctx, OP_CHMOD, 2))
 }
 
 /// `int path_chown(const struct path *path, kuid_t uid, kgid_t gid)`
 #[lsm(hook = "path_chown")]
 pub fn lsm_path_chown(ctx: LsmContext) -> i32 {
-    at_path(&ctx, OP_CHOWN, 3)
+    lsm_ret::verdict(at_path(&ctx, OP_CHOWN, 3))
 }
 
 /// `int path_link(struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry)`
 #[lsm(hook = "path_link")]
 pub fn lsm_path_link(ctx: LsmContext) -> i32 {
+    lsm_ret::verdict(try_path_link(&ctx))
+}
+
+#[inline(always)]
+fn try_path_link(ctx: &LsmContext) -> i32 {
     let before: i32 = ctx.arg(3);
     if before != 0 {
         return before;
@@ -163,28 +198,60 @@ pub fn lsm_path_link(ctx: LsmContext) -> i32 {
     verdict(judge(&cfg, &pod, OP_LINK, mnt, new_dentry))
 }
 
+/// The second half of `path_rename`, reached by tail call: one dentry walk per program keeps
+/// each under the verifier's instruction budget (6.12 refuses the two walks in one program).
+#[map]
+static RENAME_SOURCE: ProgramArray = ProgramArray::with_max_entries(1, 0);
+
 /// `int path_rename(const struct path *old_dir, struct dentry *old_dentry,
-/// const struct path *new_dir, struct dentry *new_dentry, unsigned int flags)`: both ends.
+/// const struct path *new_dir, struct dentry *new_dentry, unsigned int flags)`: the destination
+/// end, kept in scratch; then [`lsm_path_rename_source`] judges the source and decides.
 #[lsm(hook = "path_rename")]
 pub fn lsm_path_rename(ctx: LsmContext) -> i32 {
+    lsm_ret::verdict(try_path_rename(&ctx))
+}
+
+#[inline(always)]
+fn try_path_rename(ctx: &LsmContext) -> i32 {
     let before: i32 = ctx.arg(5);
     if before != 0 {
         return before;
     }
     let Some(pod) = judged_pod() else { return 0 };
     let cfg = config();
-    let (old_dir, old_dentry, new_dir, new_dentry): (*const u8, *const u8, *const u8, *const u8) =
-        (ctx.arg(0), ctx.arg(1), ctx.arg(2), ctx.arg(3));
+    let (new_dir, new_dentry): (*const u8, *const u8) = (ctx.arg(2), ctx.arg(3));
     let (new_mnt, _) = path_parts(&cfg, new_dir);
-    let (old_mnt, _) = path_parts(&cfg, old_dir);
     let Some(s) = scratch() else { return 0 };
     // Both paths are built (an end on a volume is named too); only rootfs ends are judged.
-    // The destination first, kept as the target.
     let (new_len, mut new_flags) = dentry_path(s, &cfg, new_mnt, new_dentry);
     let ok = allowed(s, &pod, new_len);
     let new_action = decide(&pod, Some(is_root_mount(&cfg, new_mnt)), ok, &mut new_flags).unwrap_or(0);
     set_target(s, new_len);
     keep_first(s, new_action, new_len, new_flags);
+    // SAFETY: the map holds `lsm_path_rename_source`, loaded for this same hook.
+    unsafe { RENAME_SOURCE.tail_call(ctx, 0) };
+    // Only reached when the tail call failed (the agent fills the map before attaching): the
+    // destination's verdict alone, the record naming it at both ends.
+    let Some(action) = rename_action(0, new_action) else { return 0 };
+    prepare(s, &cfg, OP_RENAME, action, new_flags | FILE_BLOCKED, new_len);
+    s.rec.target_len = new_len as u16;
+    verdict(Some(action))
+}
+
+/// `path_rename`'s source end, never attached: entered from [`lsm_path_rename`] with the
+/// destination's verdict in scratch. The stricter of the two ends wins.
+#[lsm(hook = "path_rename")]
+pub fn lsm_path_rename_source(ctx: LsmContext) -> i32 {
+    lsm_ret::verdict(try_path_rename_source(&ctx))
+}
+
+#[inline(always)]
+fn try_path_rename_source(ctx: &LsmContext) -> i32 {
+    let Some(pod) = judged_pod() else { return 0 };
+    let cfg = config();
+    let (old_dir, old_dentry): (*const u8, *const u8) = (ctx.arg(0), ctx.arg(1));
+    let (old_mnt, _) = path_parts(&cfg, old_dir);
+    let Some(s) = scratch() else { return 0 };
     let (old_len, mut old_flags) = dentry_path(s, &cfg, old_mnt, old_dentry);
     let ok = allowed(s, &pod, old_len);
     let old_action = decide(&pod, Some(is_root_mount(&cfg, old_mnt)), ok, &mut old_flags).unwrap_or(0);

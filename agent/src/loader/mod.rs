@@ -13,6 +13,7 @@ use std::{fs::File, path::Path};
 
 use aya::{
     Btf, Ebpf, EbpfError, EbpfLoader,
+    maps::ProgramArray,
     programs::{CgroupAttachMode, CgroupSkbAttachType, Lsm, Program, ProgramError, TracePoint},
 };
 
@@ -37,6 +38,10 @@ pub enum LoadError {
     Cgroup { path: String, source: std::io::Error },
     #[error("reading the kernel's BTF for LSM programs: {0}")]
     Btf(#[source] aya::BtfError),
+    #[error("map {0} is not in the kernel object")]
+    NoMap(&'static str),
+    #[error("map {map}: {source}")]
+    Map { map: &'static str, source: aya::maps::MapError },
 }
 
 /// A readable account of a program error: the errno, and the verifier's last lines if any.
@@ -334,11 +339,47 @@ pub const ROOTFS_LSM: [(&str, &str); 11] = [
     ("lsm_path_rename", "path_rename"),
 ];
 
+/// The rootfs LSM program for kernels that have the hook (6.2+).
+pub const ROOTFS_FILE_TRUNCATE: (&str, &str) = ("lsm_file_truncate", "file_truncate");
+
+/// Whether the kernel has LSM hook `hook` (its `bpf_lsm_<hook>` attach point).
+fn btf_has_hook(btf: &Btf, hook: &str) -> bool {
+    btf.id_by_type_name_kind(&format!("bpf_lsm_{hook}"), aya_obj::btf::BtfKind::Func).is_ok()
+}
+
+/// `path_rename`'s second half (the source end), entered by tail call through this map.
+const RENAME_SOURCE: (&str, &str) = ("lsm_path_rename_source", "RENAME_SOURCE");
+
 /// The rootfs `lsm` tier.
 pub fn attach_rootfs_lsm(ebpf: &mut Ebpf) -> Result<(), LoadError> {
     let btf = Btf::from_sys_fs().map_err(LoadError::Btf)?;
+    let (program, map) = RENAME_SOURCE;
+    let prog: &mut Lsm = ebpf
+        .program_mut(program)
+        .ok_or_else(|| LoadError::NoProgram(program.into()))?
+        .try_into()
+        .map_err(|_| LoadError::WrongType { program: program.into(), expected: "lsm" })?;
+    prog.load("path_rename", &btf).map_err(|source| LoadError::Program {
+        action: "loading",
+        program: program.into(),
+        source,
+    })?;
+    let fd = prog
+        .fd()
+        .and_then(|fd| fd.try_clone().map_err(ProgramError::from))
+        .map_err(|source| LoadError::Program { action: "loading", program: program.into(), source })?;
+    // Borrowed, not taken: a map taken out of `ebpf` and dropped closes its fd.
+    let mut tail = ebpf
+        .map_mut(map)
+        .ok_or(LoadError::NoMap(map))
+        .and_then(|m| ProgramArray::try_from(m).map_err(|source| LoadError::Map { map, source }))?;
+    tail.set(0, &fd, 0).map_err(|source| LoadError::Map { map, source })?;
     for (program, hook) in ROOTFS_LSM {
         attach_lsm(ebpf, program, hook, &btf)?;
+    }
+    // `ftruncate()` and `open(O_TRUNC)` left `path_truncate` for `file_truncate` in 6.2.
+    if btf_has_hook(&btf, ROOTFS_FILE_TRUNCATE.1) {
+        attach_lsm(ebpf, ROOTFS_FILE_TRUNCATE.0, ROOTFS_FILE_TRUNCATE.1, &btf)?;
     }
     Ok(())
 }
