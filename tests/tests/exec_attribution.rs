@@ -27,6 +27,7 @@ fn marker() -> String {
     format!("rampart-test-{}", rampart_tests::random_hex(12))
 }
 
+// vm-test: core
 #[test]
 fn exec_in_pods_of_every_layout_is_attributed_exactly() {
     if !require::root("exec_in_pods_of_every_layout_is_attributed_exactly") {

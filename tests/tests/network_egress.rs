@@ -58,6 +58,7 @@ fn deny_event<'a>(events: &'a [Value], pod: &str, port: u16) -> Option<&'a Value
     })
 }
 
+// vm-test: core
 #[test]
 fn egress_allowlist_tcp_udp_v4_v6_in_a_pod_network_namespace() {
     if !require::root("egress_allowlist_tcp_udp_v4_v6_in_a_pod_network_namespace") {

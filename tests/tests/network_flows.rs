@@ -115,6 +115,7 @@ fn udp_flow_counts_datagrams_and_bytes() {
     assert!(agent.stop().success());
 }
 
+// vm-test: core
 #[test]
 fn ingress_from_a_peer_not_allowed_is_refused_and_an_allowed_one_works() {
     if !require::root("ingress_from_a_peer_not_allowed_is_refused_and_an_allowed_one_works") {

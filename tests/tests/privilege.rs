@@ -140,6 +140,7 @@ fn check_denied(e: &Value, tier: &str) {
     assert!(!p["effect"].as_str().unwrap().is_empty());
 }
 
+// vm-test: core
 #[test]
 fn a_non_root_process_executing_a_setuid_root_binary_is_stopped_before_it_runs() {
     if !require::root("a_non_root_process_executing_a_setuid_root_binary_is_stopped_before_it_runs") {
@@ -167,6 +168,7 @@ fn a_non_root_process_executing_a_setuid_root_binary_is_stopped_before_it_runs()
     assert!(agent.stop().success());
 }
 
+// vm-test: core
 #[test]
 fn dropping_privileges_is_never_an_escalation() {
     if !require::root("dropping_privileges_is_never_an_escalation") {
@@ -215,6 +217,7 @@ fn regaining_root_after_a_temporary_drop_is_caught() {
     assert!(agent.stop().success());
 }
 
+// vm-test: core
 #[test]
 fn a_file_capability_binary_raising_cap_net_raw_is_caught() {
     if !require::root("a_file_capability_binary_raising_cap_net_raw_is_caught") {

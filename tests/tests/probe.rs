@@ -12,6 +12,7 @@ fn probe_json() -> Value {
     serde_json::from_slice(&out.stdout).expect("probe JSON")
 }
 
+// vm-test: core
 #[test]
 fn every_concern_reports_a_tier_and_why_each_tier_is_or_is_not_available() {
     if !require::root("every_concern_reports_a_tier_and_why_each_tier_is_or_is_not_available") {

@@ -52,6 +52,9 @@ enum Task {
         /// Skip fmt, codegen drift and clippy.
         #[arg(long)]
         no_lint: bool,
+        /// Skip the VM kernel matrix (CI never does).
+        #[arg(long)]
+        no_vm: bool,
     },
     /// The end-to-end tests on real kernels in VMs (x86_64 and arm64; 6.1 and 6.12; with and
     /// without BPF in the LSM list), and the matrix of tiers and results.
@@ -62,6 +65,9 @@ enum Task {
         /// Only these test files (names in tests/tests/, default: every one not host-only).
         #[arg(long = "test", value_delimiter = ',')]
         tests: Vec<String>,
+        /// Every test, not only the core set (`// vm-test: core`).
+        #[arg(long)]
+        all: bool,
         /// Longest one test may take inside a VM.
         #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
         test_timeout: std::time::Duration,
@@ -81,10 +87,10 @@ fn main() -> anyhow::Result<()> {
         Task::Setup => setup::run_setup(),
         Task::Bench { rounds, quick, only } => bench::run_bench(rounds, quick, &only),
         Task::Demo { duration, host } => demo::run_demo(duration, host),
-        Task::Test { no_lint } => test::run_tests(no_lint),
+        Task::Test { no_lint, no_vm } => test::run_tests(no_lint, no_vm),
         Task::Codegen { check } => codegen::run(check),
-        Task::VmTest { kernels, tests, test_timeout, vm_timeout } => {
-            vm::run_vm_test(&vm::Options { kernels, tests, test_timeout, vm_timeout })
+        Task::VmTest { kernels, tests, all, test_timeout, vm_timeout } => {
+            vm::run_vm_test(&vm::Options { kernels, tests, all, test_timeout, vm_timeout })
         }
     }
 }

@@ -1,14 +1,14 @@
 //! `cargo xtask test`: what CI runs (`.ci/run`). Setup, then formatting, generated-code drift,
 //! clippy, the binaries (agent, collector, CLI), and every test — unit tests and the real-kernel
-//! tests on this host.
+//! tests on this host — then the VM kernel matrix's core set ([`crate::vm`]).
 //!
 //! Under `CI=true` no test skips: a missing capability fails with the reason.
 
-use std::process::Command;
+use std::{process::Command, time::Duration};
 
 use crate::{codegen, run, setup, workspace_root};
 
-pub fn run_tests(skip_lint: bool) -> anyhow::Result<()> {
+pub fn run_tests(skip_lint: bool, skip_vm: bool) -> anyhow::Result<()> {
     setup::run_setup()?;
     let root = workspace_root();
     let cargo = || {
@@ -28,6 +28,18 @@ pub fn run_tests(skip_lint: bool) -> anyhow::Result<()> {
     run(cargo().args(["build", "-p", "rampart-agent", "-p", "rampart-collector", "-p", "rampart-cli"]))?;
     section("tests (unit and real-kernel)");
     run(cargo().args(["test", "--no-fail-fast"]))?;
+    if skip_vm {
+        section("VM kernel matrix skipped (--no-vm)");
+    } else {
+        section("VM kernel matrix (core set)");
+        crate::vm::run_matrix(&crate::vm::Options {
+            kernels: Vec::new(),
+            tests: Vec::new(),
+            all: false,
+            test_timeout: Duration::from_secs(180),
+            vm_timeout: Duration::from_secs(15 * 60),
+        })?;
+    }
     section("all tests passed");
     Ok(())
 }

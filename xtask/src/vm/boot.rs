@@ -56,7 +56,10 @@ fn qemu(kernel: &Kernel, files: &KernelFiles, initrd: &Path, test_timeout: Durat
             c
         }
     };
-    c.args(["-accel", "tcg", "-smp", "2", "-m", &MEMORY_MB.to_string()])
+    // One vCPU: with two, 6.1 x86_64 under TCG locked up both (soft lockups, agent and test
+    // process) while the agent attached its LSM programs — cross-CPU code patching
+    // (`text_poke_bp`) of trampolines and tail calls is where TCG is weakest.
+    c.args(["-accel", "tcg", "-smp", "1", "-m", &MEMORY_MB.to_string()])
         .args(["-nodefaults", "-display", "none", "-serial", "stdio", "-no-reboot"])
         .arg("-kernel")
         .arg(&files.vmlinuz)

@@ -5,6 +5,11 @@
 //! Every file in `tests/tests/` takes part unless it says otherwise with a line
 //! `// vm-test: host-only: <why>` (a test file that needs what a VM does not have: the
 //! collector, the CLI, the source tree). The skipped files and their reasons are printed.
+//!
+//! The matrix CI runs (`cargo xtask test`, and `vm-test` without `--all`) is the core set: the
+//! tests marked with a line `// vm-test: core` above their `#[test]`, chosen so that every
+//! concern, and the lsm tier's denials, are exercised on every kernel within CI's budget (under
+//! TCG an agent start costs 10-30 s of verifier time).
 
 use std::{
     fs,
@@ -21,6 +26,9 @@ use crate::workspace_root;
 /// The line that keeps a test file out of the VM matrix.
 pub const HOST_ONLY: &str = "// vm-test: host-only:";
 
+/// The line that puts the next test in the core set.
+pub const CORE: &str = "// vm-test: core";
+
 pub const PROFILE: &str = "vm";
 
 /// A test file (`tests/tests/<name>.rs`) and whether it runs in the VMs.
@@ -29,6 +37,8 @@ pub struct TestFile {
     pub name: String,
     /// Why it stays on the host, if it does.
     pub host_only: Option<String>,
+    /// Its tests in the core set.
+    pub core: Vec<String>,
 }
 
 /// Every test file, in name order.
@@ -44,10 +54,26 @@ pub fn test_files() -> anyhow::Result<Vec<TestFile>> {
         let text = fs::read_to_string(&path)?;
         let host_only =
             text.lines().find_map(|l| l.trim().strip_prefix(HOST_ONLY)).map(|r| r.trim().to_string());
-        files.push(TestFile { name, host_only });
+        let core = core_tests(&text);
+        files.push(TestFile { name, host_only, core });
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(files)
+}
+
+/// The tests of a file's text marked [`CORE`]: the first `fn` after each mark.
+fn core_tests(text: &str) -> Vec<String> {
+    let mut marked = false;
+    let mut core = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line == CORE {
+            marked = true;
+        } else if marked && let Some(rest) = line.strip_prefix("fn ") {
+            core.push(rest.split('(').next().unwrap_or(rest).trim().to_string());
+            marked = false;
+        }
+    }
+    core
 }
 
 /// What one architecture's build produced.
@@ -112,4 +138,16 @@ fn cargo_artifacts(cmd: &mut Command, target: &str, kind: &str) -> anyhow::Resul
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_marks_name_the_next_test() {
+        let text = "// vm-test: core\n#[test]\nfn first() {}\n\n#[test]\nfn second() {}\n\n    // vm-test: core\n#[test]\nfn third(x: u8) {}\n";
+        assert_eq!(core_tests(text), ["first", "third"]);
+        assert!(core_tests("#[test]\nfn alone() {}\n").is_empty());
+    }
 }

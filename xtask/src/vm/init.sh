@@ -53,10 +53,12 @@ else
     echo "$M error probe failed: $(tr '\n' ' ' < /tmp/probe.err)"
 fi
 
-while read -r file; do
+# Each line of /rampart/tests: a test file, then the tests to run (all when none are named).
+while read -r file only; do
     bin="/rampart/deps/$file"
     ignored=$("$bin" --list --ignored 2>/dev/null | sed -n 's/: test$//p')
-    for t in $("$bin" --list 2>/dev/null | sed -n 's/: test$//p'); do
+    [ -n "$only" ] || only=$("$bin" --list 2>/dev/null | sed -n 's/: test$//p')
+    for t in $only; do
         if echo "$ignored" | grep -qxF "$t"; then
             echo "$M test $file $t ignored 0"
             continue

@@ -34,7 +34,13 @@ const DIRS: &[&str] = &[
 ];
 
 /// Write the initramfs for one architecture to `path`; returns its size in bytes.
-pub fn write(path: &Path, busybox: &Path, built: &Built, kernels: &[KernelFiles]) -> anyhow::Result<u64> {
+pub fn write(
+    path: &Path,
+    busybox: &Path,
+    built: &Built,
+    selected: &[(String, Vec<String>)],
+    kernels: &[KernelFiles],
+) -> anyhow::Result<u64> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
@@ -63,7 +69,9 @@ pub fn write(path: &Path, busybox: &Path, built: &Built, kernels: &[KernelFiles]
     let mut list = String::new();
     for (name, exe) in &built.tests {
         c.copy(&format!("rampart/deps/{name}"), exe)?;
-        list.push_str(name);
+        // `file [test ...]`: only those tests when named, else all.
+        let only = selected.iter().find(|(f, _)| f == name).map(|(_, t)| t.join(" ")).unwrap_or_default();
+        list.push_str(format!("{name} {only}").trim_end());
         list.push('\n');
     }
     c.file("rampart/tests", 0o644, list.as_bytes())?;

@@ -32,6 +32,8 @@ pub struct Options {
     pub kernels: Vec<String>,
     /// Test files to run (every file not marked host-only when empty).
     pub tests: Vec<String>,
+    /// Every test of those files, not only the core set.
+    pub all: bool,
     /// Longest one test may take inside a VM.
     pub test_timeout: Duration,
     /// Longest one VM may run.
@@ -47,7 +49,8 @@ pub fn run_vm_test(opts: &Options) -> anyhow::Result<()> {
 pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
     let started = Instant::now();
     let kernels = kernels::select(&opts.kernels)?;
-    let files = select_files(&opts.tests)?;
+    let selected = select_files(&opts.tests, opts.all)?;
+    let files: Vec<String> = selected.iter().map(|(f, _)| f.clone()).collect();
     let vm_dir = workspace_root().join("target/vm");
     let logs = vm_dir.join("logs");
     fs::create_dir_all(&logs)?;
@@ -77,7 +80,7 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
         let theirs: Vec<KernelFiles> =
             fetched.iter().filter(|((_, a, _), _)| *a == arch).map(|(_, f)| f.clone()).collect();
         let path = vm_dir.join(arch.uname()).join("initrd.cpio");
-        let size = initramfs::write(&path, &busyboxes[&arch], &built, &theirs)?;
+        let size = initramfs::write(&path, &busyboxes[&arch], &built, &selected, &theirs)?;
         println!("vm: {} ({:.1} MiB)", path.display(), size as f64 / (1 << 20) as f64);
         initrds.insert(arch, path);
     }
@@ -115,25 +118,32 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The test files that run in the VMs: `wanted`, or every file not marked host-only.
-fn select_files(wanted: &[String]) -> anyhow::Result<Vec<String>> {
-    let all = build::test_files()?;
-    for f in all.iter().filter(|f| wanted.is_empty() || wanted.contains(&f.name)) {
+/// The test files that run in the VMs (`wanted`, or every file not marked host-only), each with
+/// the tests to run: its core set, or every test (an empty list) with `all` or when a file was
+/// named. Files without core tests are left out of the core matrix.
+fn select_files(wanted: &[String], all: bool) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let files = build::test_files()?;
+    for f in files.iter().filter(|f| wanted.is_empty() || wanted.contains(&f.name)) {
         if let Some(why) = &f.host_only {
             println!("vm: {} stays on the host: {why}", f.name);
         }
     }
     for w in wanted {
-        match all.iter().find(|f| &f.name == w) {
+        match files.iter().find(|f| &f.name == w) {
             None => bail!("no test file tests/tests/{w}.rs"),
             Some(f) if f.host_only.is_some() => bail!("tests/tests/{w}.rs is marked `{}`", build::HOST_ONLY),
             Some(_) => {}
         }
     }
-    Ok(all
+    let every = all || !wanted.is_empty();
+    if !every {
+        println!("vm: the core set (tests marked `{}`; --all for every test)", build::CORE);
+    }
+    Ok(files
         .into_iter()
         .filter(|f| f.host_only.is_none() && (wanted.is_empty() || wanted.contains(&f.name)))
-        .map(|f| f.name)
+        .filter(|f| every || !f.core.is_empty())
+        .map(|f| (f.name, if every { Vec::new() } else { f.core }))
         .collect())
 }
 
