@@ -225,6 +225,7 @@ fn audit_mode_lets_every_write_through_and_reports_it() {
     assert!(agent.stop().success());
 }
 
+// vm-test: core
 #[test]
 fn a_process_writing_a_denied_file_in_a_loop_is_summarised() {
     if !require::root("a_process_writing_a_denied_file_in_a_loop_is_summarised") {

@@ -30,6 +30,10 @@ use crate::{lsm_ret, maps::config, task::read_field};
 
 const FMODE_WRITE: u32 = 0x2;
 const FMODE_CREATED: u32 = 0x10_0000;
+/// A file the kernel opened for itself (`alloc_empty_file_noaccount`): overlayfs's open of the
+/// upper file behind the container's (6.1 `open_with_fake_path`, 6.6+ backing files). The
+/// container's own open was judged already.
+const FMODE_NOACCOUNT: u32 = 0x2000_0000;
 
 /// Judge a write at (`mnt`, `dentry`); `Some(action)` with the record prepared when reported.
 #[inline(always)]
@@ -84,14 +88,10 @@ fn at_path(ctx: &LsmContext, op: u32, prev: usize) -> i32 {
     verdict(judge(&cfg, &pod, op, mnt, dentry))
 }
 
-/// `int file_open(struct file *file)`
-#[lsm(hook = "file_open")]
-pub fn lsm_file_open(ctx: LsmContext) -> i32 {
-    lsm_ret::verdict(try_file_open(&ctx))
-}
-
+/// `struct file *` hooks: judged at the file's mount and dentry, unless the kernel opened the
+/// file for itself; `file_open` only for an open for writing of an existing file.
 #[inline(always)]
-fn try_file_open(ctx: &LsmContext) -> i32 {
+fn at_file(ctx: &LsmContext, op: u32) -> i32 {
     let before: i32 = ctx.arg(1);
     if before != 0 {
         return before;
@@ -102,33 +102,26 @@ fn try_file_open(ctx: &LsmContext) -> i32 {
     // SAFETY: offsets from BTF; reads are checked.
     let mode: u32 = unsafe { read_field(file, cfg.file_mode) }.unwrap_or(0);
     // A file this open created was judged by `path_mknod` already.
-    if mode & FMODE_WRITE == 0 || mode & FMODE_CREATED != 0 {
+    let not_a_write = op == OP_OPEN_WRITE && (mode & FMODE_WRITE == 0 || mode & FMODE_CREATED != 0);
+    if not_a_write || mode & FMODE_NOACCOUNT != 0 {
         return 0;
     }
     // SAFETY: the pointer is only used for checked reads.
     let (mnt, dentry) = path_parts(&cfg, unsafe { file.add(cfg.file_path as usize) });
-    verdict(judge(&cfg, &pod, OP_OPEN_WRITE, mnt, dentry))
+    verdict(judge(&cfg, &pod, op, mnt, dentry))
+}
+
+/// `int file_open(struct file *file)`
+#[lsm(hook = "file_open")]
+pub fn lsm_file_open(ctx: LsmContext) -> i32 {
+    lsm_ret::verdict(at_file(&ctx, OP_OPEN_WRITE))
 }
 
 /// `int file_truncate(struct file *file)` (6.2 and later): `ftruncate()` and `open(O_TRUNC)`,
 /// which before 6.2 went through `path_truncate`.
 #[lsm(hook = "file_truncate")]
 pub fn lsm_file_truncate(ctx: LsmContext) -> i32 {
-    lsm_ret::verdict(try_file_truncate(&ctx))
-}
-
-#[inline(always)]
-fn try_file_truncate(ctx: &LsmContext) -> i32 {
-    let before: i32 = ctx.arg(1);
-    if before != 0 {
-        return before;
-    }
-    let Some(pod) = judged_pod() else { return 0 };
-    let cfg = config();
-    let file: *const u8 = ctx.arg(0);
-    // SAFETY: the pointer is only used for checked reads.
-    let (mnt, dentry) = path_parts(&cfg, unsafe { file.add(cfg.file_path as usize) });
-    verdict(judge(&cfg, &pod, OP_TRUNCATE, mnt, dentry))
+    lsm_ret::verdict(at_file(&ctx, OP_TRUNCATE))
 }
 
 /// `int path_mknod(const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev)`
