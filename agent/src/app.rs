@@ -120,15 +120,22 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     for program in loader::NETWORK_PROGRAMS {
         loader::attach_cgroup(&mut ebpf, program, &cfg.cgroup_root)?;
     }
+    // The kernel's BTF, parsed once for every LSM program.
+    let btf = if report.privilege.tier == Tier::Lsm || report.rootfs.tier == Tier::Lsm {
+        Some(aya::Btf::from_sys_fs().map_err(LoadError::Btf)?)
+    } else {
+        None
+    };
+    let lsm_btf = || btf.as_ref().expect("parsed when a concern has the lsm tier");
     match report.privilege.tier {
-        Tier::Lsm => loader::attach_privilege_lsm(&mut ebpf)?,
+        Tier::Lsm => loader::attach_privilege_lsm(&mut ebpf, lsm_btf())?,
         Tier::Sigkill => loader::attach_privilege_tracepoints(&mut ebpf)?,
         tier => {
             warn!(%tier, "privilege escalation cannot be observed on this node (see `rampart-agent probe`)")
         }
     }
     match report.rootfs.tier {
-        Tier::Lsm => loader::attach_rootfs_lsm(&mut ebpf)?,
+        Tier::Lsm => loader::attach_rootfs_lsm(&mut ebpf, lsm_btf())?,
         Tier::Sigkill => {
             let n = loader::attach_rootfs_tracepoints(&mut ebpf, &tracefs)?;
             info!(tracepoints = n, "root filesystem writes judged at syscall tracepoints");

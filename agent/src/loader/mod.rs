@@ -218,16 +218,15 @@ pub const PRIVILEGE_LSM: [(&str, &str); 4] = [
 ];
 
 /// The privilege `lsm` tier.
-pub fn attach_privilege_lsm(ebpf: &mut Ebpf) -> Result<(), LoadError> {
-    let btf = Btf::from_sys_fs().map_err(LoadError::Btf)?;
+pub fn attach_privilege_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<(), LoadError> {
     for (program, hook) in PRIVILEGE_LSM {
-        attach_lsm(ebpf, program, hook, &btf)?;
+        attach_lsm(ebpf, program, hook, btf)?;
     }
     Ok(())
 }
 
-/// Load LSM program `program` for `hook` and attach it.
-pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Result<(), LoadError> {
+/// Load LSM program `program` for `hook` (not attached).
+fn load_lsm<'a>(ebpf: &'a mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Result<&'a mut Lsm, LoadError> {
     let prog: &mut Lsm = ebpf
         .program_mut(program)
         .ok_or_else(|| LoadError::NoProgram(program.into()))?
@@ -238,7 +237,12 @@ pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Resu
         program: program.into(),
         source,
     })?;
-    prog.attach().map_err(|source| LoadError::Program {
+    Ok(prog)
+}
+
+/// Load LSM program `program` for `hook` and attach it.
+pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Result<(), LoadError> {
+    load_lsm(ebpf, program, hook, btf)?.attach().map_err(|source| LoadError::Program {
         action: "attaching",
         program: format!("{program} to LSM hook {hook}"),
         source,
@@ -351,20 +355,9 @@ fn btf_has_hook(btf: &Btf, hook: &str) -> bool {
 const RENAME_SOURCE: (&str, &str) = ("lsm_path_rename_source", "RENAME_SOURCE");
 
 /// The rootfs `lsm` tier.
-pub fn attach_rootfs_lsm(ebpf: &mut Ebpf) -> Result<(), LoadError> {
-    let btf = Btf::from_sys_fs().map_err(LoadError::Btf)?;
+pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<(), LoadError> {
     let (program, map) = RENAME_SOURCE;
-    let prog: &mut Lsm = ebpf
-        .program_mut(program)
-        .ok_or_else(|| LoadError::NoProgram(program.into()))?
-        .try_into()
-        .map_err(|_| LoadError::WrongType { program: program.into(), expected: "lsm" })?;
-    prog.load("path_rename", &btf).map_err(|source| LoadError::Program {
-        action: "loading",
-        program: program.into(),
-        source,
-    })?;
-    let fd = prog
+    let fd = load_lsm(ebpf, program, "path_rename", btf)?
         .fd()
         .and_then(|fd| fd.try_clone().map_err(ProgramError::from))
         .map_err(|source| LoadError::Program { action: "loading", program: program.into(), source })?;
@@ -375,11 +368,11 @@ pub fn attach_rootfs_lsm(ebpf: &mut Ebpf) -> Result<(), LoadError> {
         .and_then(|m| ProgramArray::try_from(m).map_err(|source| LoadError::Map { map, source }))?;
     tail.set(0, &fd, 0).map_err(|source| LoadError::Map { map, source })?;
     for (program, hook) in ROOTFS_LSM {
-        attach_lsm(ebpf, program, hook, &btf)?;
+        attach_lsm(ebpf, program, hook, btf)?;
     }
     // `ftruncate()` and `open(O_TRUNC)` left `path_truncate` for `file_truncate` in 6.2.
-    if btf_has_hook(&btf, ROOTFS_FILE_TRUNCATE.1) {
-        attach_lsm(ebpf, ROOTFS_FILE_TRUNCATE.0, ROOTFS_FILE_TRUNCATE.1, &btf)?;
+    if btf_has_hook(btf, ROOTFS_FILE_TRUNCATE.1) {
+        attach_lsm(ebpf, ROOTFS_FILE_TRUNCATE.0, ROOTFS_FILE_TRUNCATE.1, btf)?;
     }
     Ok(())
 }
