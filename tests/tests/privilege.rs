@@ -180,9 +180,12 @@ fn dropping_privileges_is_never_an_escalation() {
     let t = trigger();
     let out = pod.exec(&[&t, "setuid", "1000"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000 euid=1000"), "{out:?}");
-    let out = pod.exec(&[&t, "as-user-keep-caps", "1000", &t, "ids"]);
+    // What runs after the drop is a copy the user can reach (the build dir may be 0700).
+    let plain = node.binary("plain", 0, 0o755);
+    let plain = plain.to_str().unwrap();
+    let out = pod.exec(&[&t, "as-user-keep-caps", "1000", plain, "ids"]);
     assert!(out.status.success(), "a keep-caps drop (as setpriv --reuid does) must survive: {out:?}");
-    let out = as_user(&pod, &[&t, "ids"]);
+    let out = as_user(&pod, &[plain, "ids"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000"), "{out:?}");
     // A marker exec after them: by the time it is out, any privilege event would be too.
     let marker = format!("/bin/true-{}", rampart_tests::random_hex(6));
