@@ -12,7 +12,6 @@ mod maps;
 mod network;
 mod pods;
 mod privilege;
-mod probe;
 mod rootfs;
 mod task;
 

@@ -18,15 +18,16 @@ use tracing::{info, warn};
 
 use crate::{
     attribution::{Attributor, ManifestError},
-    caps::{self, Concern, Tier},
+    caps::{self, Concern, Startup, Trial},
     config::RunConfig,
     enforce::{
+        feasibility::{Feasibility, Tiers},
         kernel::{KernelPolicy, KernelPolicyError},
         policies::{PolicyDirError, PolicyStore},
     },
     events::{Pipeline, build::Clock, denies::DenySummaries, hold::Held, ring::Ring},
     export::{self, Exporter},
-    loader::{self, LoadError, offsets, tracefs::Tracefs},
+    loader::{self, LoadError},
     process::ProcessTable,
     telemetry::{self, Metrics},
     watch::DirWatch,
@@ -68,17 +69,16 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> AppError {
 }
 
 pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
+    let started = Instant::now();
     let metrics = Arc::new(Metrics::default());
 
-    // Build.
-    let report = caps::probe();
-    for c in Concern::ALL {
-        info!(concern = c.as_str(), tier = %report.concern(c).tier, "enforcement tier");
-    }
-    metrics.set_tiers(Concern::ALL.map(|c| (c, report.concern(c).tier)).to_vec());
-    let tracefs = Tracefs::find_or_mount().map_err(LoadError::from)?;
-    let mut kernel_config = offsets::kernel_config(&tracefs).map_err(LoadError::from)?;
+    // Build: start-up facts once, the object once, pods and policies into the maps, then each
+    // concern's tier engaged (its programs attached) with the maps already saying what the
+    // policies say.
+    let mut startup = Startup::discover();
+    let mut kernel_config = startup.kernel_config().map_err(LoadError::from)?;
     kernel_config.wakeup_bytes = cfg.ring_buffer_size / 8;
+    let t = Instant::now();
     let mut ebpf = loader::load_object(&kernel_config, cfg.ring_buffer_size)?;
     loader::attach_tracepoint(&mut ebpf, "cgroup_mkdir", "cgroup", "cgroup_mkdir")?;
     loader::attach_tracepoint(&mut ebpf, "cgroup_rmdir", "cgroup", "cgroup_rmdir")?;
@@ -87,12 +87,28 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let drops: PerCpuArray<MapData, u64> =
         PerCpuArray::try_from(ebpf.take_map(DROPS_MAP).ok_or(AppError::NoMap(DROPS_MAP))?)
             .map_err(|e| LoadError::Object(e.into()))?;
+    let object_time = t.elapsed();
 
     let (attributor, manifest_errors) = Attributor::new(cfg.cgroup_root.clone(), cfg.pod_manifests.clone())?;
     report_manifest_errors(&metrics, &manifest_errors);
     let mut policies = PolicyStore::new(cfg.policies.clone());
     let reload = policies.reload()?;
     report_policy_errors(&metrics, &reload.errors);
+    let mut kernel = KernelPolicy::new(&mut ebpf, cfg.network)?;
+    // The maps say what the policies say before the programs that read them are attached.
+    sync_maps(&mut kernel, &attributor, policies.set(), &metrics);
+    let t = Instant::now();
+    let report = caps::establish(&mut ebpf, &startup, &cfg.cgroup_root, Trial::Keep);
+    let tiers_time = t.elapsed();
+    for c in Concern::ALL {
+        let r = report.concern(c);
+        info!(concern = c.as_str(), tier = %r.tier, reason = %r.tiers[&r.tier].reason, "enforcement tier");
+    }
+    metrics.set_tiers(Concern::ALL.map(|c| (c, report.concern(c).tier)).to_vec());
+    let tiers = Tiers::of(&report);
+    let feasibility = Feasibility::assess(policies.set(), tiers);
+    report_degraded(&metrics, &feasibility);
+    let denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
     let mut pipeline = Pipeline {
         node: cfg.node_name.clone(),
         clock: Clock::now(),
@@ -109,43 +125,19 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             )
             .map_err(io("opening --spool-dir"))?,
         metrics: Arc::clone(&metrics),
-        kernel: Some(KernelPolicy::new(&mut ebpf, cfg.network)?),
-        privilege_tier: report.privilege.tier,
-        rootfs_tier: report.rootfs.tier,
+        kernel: Some(kernel),
+        tiers,
+        feasibility,
         file_denies: crate::events::file_denies::FileDenies::new(&mut ebpf),
     };
-    let mut denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
-    // The maps say what the policies say before the programs that read them are attached.
-    pipeline.sync_network();
-    for program in loader::NETWORK_PROGRAMS {
-        loader::attach_cgroup(&mut ebpf, program, &cfg.cgroup_root)?;
-    }
-    // The kernel's BTF, parsed once for every LSM program.
-    let btf = if report.privilege.tier == Tier::Lsm || report.rootfs.tier == Tier::Lsm {
-        Some(aya::Btf::from_sys_fs().map_err(LoadError::Btf)?)
-    } else {
-        None
-    };
-    let lsm_btf = || btf.as_ref().expect("parsed when a concern has the lsm tier");
-    match report.privilege.tier {
-        Tier::Lsm => loader::attach_privilege_lsm(&mut ebpf, lsm_btf())?,
-        Tier::Sigkill => loader::attach_privilege_tracepoints(&mut ebpf)?,
-        tier => {
-            warn!(%tier, "privilege escalation cannot be observed on this node (see `rampart-agent probe`)")
-        }
-    }
-    match report.rootfs.tier {
-        Tier::Lsm => loader::attach_rootfs_lsm(&mut ebpf, lsm_btf())?,
-        Tier::Sigkill => {
-            let n = loader::attach_rootfs_tracepoints(&mut ebpf, &tracefs)?;
-            info!(tracepoints = n, "root filesystem writes judged at syscall tracepoints");
-        }
-        tier => {
-            warn!(%tier, "root filesystem writes cannot be observed on this node (see `rampart-agent probe`)")
-        }
-    }
+    let mut denies = denies;
     update_gauges(&pipeline);
     release_startup_memory();
+    for (step, took) in &startup.steps {
+        info!(step, ms = took.as_millis() as u64, "start-up step");
+    }
+    info!(step = "object and tracepoints", ms = object_time.as_millis() as u64, "start-up step");
+    info!(step = "tiers engaged", ms = tiers_time.as_millis() as u64, "start-up step");
 
     let pod_watch = cfg
         .pod_manifests
@@ -169,8 +161,19 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     };
     let mut sigterm = signal(SignalKind::terminate()).map_err(io("installing the SIGTERM handler"))?;
     let mut sigint = signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
-    metrics.set_ready(true);
-    info!(node = %cfg.node_name, pods = pipeline.attributor.pods(), policies = pipeline.policies.set().len(), "agent ready");
+    metrics.set_startup(started.elapsed());
+    let unready = require_enforcement(&cfg, &pipeline.feasibility);
+    metrics.set_readiness(unready.clone());
+    match &unready {
+        None => info!(
+            node = %cfg.node_name,
+            pods = pipeline.attributor.pods(),
+            policies = pipeline.policies.set().len(),
+            startup_ms = started.elapsed().as_millis() as u64,
+            "agent ready"
+        ),
+        Some(why) => warn!(startup_ms = started.elapsed().as_millis() as u64, "agent not ready: {why}"),
+    }
 
     // Run.
     let mut tick = tokio::time::interval(TICK);
@@ -192,7 +195,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             }
             Some(()) = changed(policy_watch.as_ref()) => {
                 ring.drain_now(|bytes| pipeline.on_bytes(bytes));
-                reload_policies(&mut pipeline);
+                reload_policies(&mut pipeline, &cfg);
             }
             _ = drain.tick() => {
                 if ring.drain_now(|bytes| pipeline.on_bytes(bytes)) > 0 {
@@ -215,7 +218,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
                     pipeline.attributor.rescan();
                     pipeline.sync_network();
                     reload_pods(&mut pipeline);
-                    reload_policies(&mut pipeline);
+                    reload_policies(&mut pipeline, &cfg);
                 }
             }
             _ = sigterm.recv() => { info!("SIGTERM: draining"); break; }
@@ -287,13 +290,16 @@ fn reload_pods(p: &mut Pipeline) {
     update_gauges(p);
 }
 
-fn reload_policies(p: &mut Pipeline) {
+fn reload_policies(p: &mut Pipeline, cfg: &RunConfig) {
     match p.policies.reload() {
         Ok(r) => {
             report_policy_errors(&p.metrics, &r.errors);
             if r.changed {
                 info!(policies = p.policies.set().len(), "policies reloaded");
                 p.sync_network();
+                p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
+                report_degraded(&p.metrics, &p.feasibility);
+                p.metrics.set_readiness(require_enforcement(cfg, &p.feasibility));
             }
         }
         Err(e) => {
@@ -302,6 +308,54 @@ fn reload_policies(p: &mut Pipeline) {
         }
     }
     update_gauges(p);
+}
+
+/// With `--require-enforcement`, why the agent must not be ready: the `enforce` rules this
+/// node would let through.
+fn require_enforcement(cfg: &RunConfig, f: &Feasibility) -> Option<String> {
+    if !cfg.require_enforcement {
+        return None;
+    }
+    let rules: Vec<String> =
+        f.degraded().map(|r| format!("{} {} ({})", r.policy, r.rule, r.reason)).collect();
+    (!rules.is_empty()).then(|| {
+        format!(
+            "--require-enforcement: {} enforce rule(s) would be degraded: {}",
+            rules.len(),
+            rules.join("; ")
+        )
+    })
+}
+
+/// Log each degraded rule and export them as `rampart_rules_degraded`.
+fn report_degraded(metrics: &Metrics, f: &Feasibility) {
+    for r in f.degraded() {
+        warn!(policy = %r.policy, rule = r.rule, tier = %r.tier, "degraded rule: {}", r.reason);
+    }
+    metrics.set_feasibility(f.rules.clone());
+}
+
+/// Make the kernel's per-pod maps say what the policies say about the known pods.
+pub fn sync_maps(
+    kernel: &mut KernelPolicy,
+    pods: &Attributor,
+    policies: &rampart_policy::PolicySet,
+    metrics: &Metrics,
+) {
+    match kernel.sync(pods, policies) {
+        Ok(r) => {
+            for e in &r.errors {
+                warn!("network rules: {e}");
+            }
+            if r.sets_added + r.sets_removed + r.entries_written + r.entries_removed > 0 {
+                tracing::debug!(?r, "kernel maps synced");
+            }
+        }
+        Err(e) => {
+            metrics.policy_errors.fetch_add(1, Relaxed);
+            warn!(error = %e, "writing kernel maps failed");
+        }
+    }
 }
 
 fn update_gauges(p: &Pipeline) {

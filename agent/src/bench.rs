@@ -6,12 +6,14 @@
 use aya::{Btf, Ebpf};
 
 use crate::{
-    caps::{self, Tier},
+    caps,
     config::BaselineHook,
     loader::{self, LoadError, tracefs::Tracefs},
 };
 
 pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
+    // The agent uses LSM hooks wherever LSM programs can run here.
+    let lsm = || caps::Startup::discover().btf.is_ok();
     let mut ebpf = loader::load_object(&Default::default(), 4096)?;
     // One object per LSM hook: a program is loaded for one hook.
     let mut per_hook: Vec<Ebpf> = Vec::new();
@@ -28,7 +30,7 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
                 loader::attach_cgroup(&mut ebpf, &format!("bench_{program}"), &root)?;
             }
         }
-        BaselineHook::Rootfs if caps::probe().rootfs.tier == Tier::Lsm => {
+        BaselineHook::Rootfs if lsm() => {
             per_hook = noop_lsm(&loader::ROOTFS_LSM)?;
         }
         BaselineHook::Rootfs => {
@@ -41,7 +43,7 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
                 }
             }
         }
-        BaselineHook::Privilege if caps::probe().privilege.tier == Tier::Lsm => {
+        BaselineHook::Privilege if lsm() => {
             per_hook = noop_lsm(&loader::PRIVILEGE_LSM)?;
         }
         BaselineHook::Privilege => {

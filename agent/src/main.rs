@@ -6,6 +6,10 @@ use clap::Parser as _;
 use rampart_agent::{
     app, bench, caps,
     config::{Cli, Command, LogFormat, Output},
+    enforce::{
+        feasibility::{Feasibility, Tiers},
+        policies::PolicyStore,
+    },
     telemetry,
 };
 
@@ -16,7 +20,22 @@ fn main() -> ExitCode {
         || tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     match cli.command {
         Command::Probe(args) => {
-            let report = caps::probe();
+            let mut report = caps::probe();
+            if let Some(dir) = args.policies {
+                let mut store = PolicyStore::new(Some(dir));
+                match store.reload() {
+                    Ok(r) => {
+                        for e in r.errors {
+                            eprintln!("rampart-agent: policy refused: {e}");
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("rampart-agent: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+                report.rules = Some(Feasibility::assess(store.set(), Tiers::of(&report)).rules);
+            }
             match args.output {
                 Output::Text => print!("{report}"),
                 Output::Json => println!("{}", report.to_json()),

@@ -95,12 +95,18 @@ fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
         let _ =
             writeln!(o, "    drops: {}", if drops.is_empty() { "none".to_string() } else { drops.join(" ") });
         let _ = writeln!(o, "    spool: {} events, {}", st.spooled_events, bytes(st.spooled_bytes));
+        let degraded: Vec<_> = st.rules.iter().filter(|r| r.degraded).collect();
+        let _ = writeln!(o, "    rules: {} in force, {} degraded", st.rules.len(), degraded.len());
+        for r in degraded {
+            let tier = Tier::try_from(r.tier).map_or("?", |t| t.as_str_name());
+            let _ = writeln!(o, "      DEGRADED {} {} ({} tier): {}", r.policy, r.rule, tier, r.reason);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use rampart_proto::v1::{AgentStats, ConcernTier, DropCount};
+    use rampart_proto::v1::{AgentStats, ConcernTier, DropCount, RuleStatus};
 
     use super::*;
 
@@ -113,12 +119,25 @@ mod tests {
                 boot_id: "b1".into(),
                 connected: true,
                 peer: "10.0.0.1:4000".into(),
-                tiers: vec![ConcernTier { concern: Concern::Network as i32, tier: Tier::Cgroup as i32 }],
+                tiers: vec![ConcernTier {
+                    concern: Concern::Network as i32,
+                    tier: Tier::Cgroup as i32,
+                    ..Default::default()
+                }],
                 stats: Some(AgentStats {
                     drops: vec![
                         DropCount { stage: "spool".into(), kind: "overflow".into(), count: 3 },
                         DropCount { stage: "ringbuf".into(), kind: "exec".into(), count: 0 },
                     ],
+                    rules: vec![RuleStatus {
+                        policy: "shop/web".into(),
+                        rule: "filesystem.rootfs".into(),
+                        concern: Concern::Rootfs as i32,
+                        mode: "enforce".into(),
+                        tier: Tier::Sigkill as i32,
+                        degraded: true,
+                        reason: "the write lands".into(),
+                    }],
                     ..Default::default()
                 }),
                 last_sequence: 42,
@@ -130,6 +149,8 @@ mod tests {
         assert!(t.contains("node-a boot b1: connected from 10.0.0.1:4000; last sequence 42"), "{t}");
         assert!(t.contains("tiers: network=cgroup"), "{t}");
         assert!(t.contains("drops: spool/overflow=3\n"), "{t}");
+        assert!(t.contains("rules: 1 in force, 1 degraded"), "{t}");
+        assert!(t.contains("DEGRADED shop/web filesystem.rootfs (sigkill tier): the write lands"), "{t}");
         assert_eq!(bytes(1536), "1.5 KiB");
     }
 }

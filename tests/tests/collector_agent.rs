@@ -162,3 +162,38 @@ fn sigterm_with_the_collector_down_keeps_events_in_the_spool_for_the_next_start(
     assert!(boots >= 2, "both boots are known: {status}");
     assert!(next.stop().success());
 }
+
+#[test]
+fn status_names_the_rules_this_node_degrades() {
+    if !require::root("status_names_the_rules_this_node_degrades") {
+        return;
+    }
+    let collector = Collector::start(CollectorOptions::default());
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(
+        policies.path().join("fs.yaml"),
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: read-only, namespace: files}\n\
+         spec:\n  podSelector: {matchLabels: {app: web}}\n  mode: enforce\n  filesystem: {rootfs: readOnly}\n",
+    )
+    .unwrap();
+    let agent = Agent::start(AgentOptions {
+        policies: Some(policies.path().into()),
+        extra: vec!["--collector".to_string(), collector.url()],
+        ..Default::default()
+    });
+    let lsm = agent.metric("rampart_enforcement_tier{concern=\"rootfs\",tier=\"lsm\"}") == Some(1.0);
+    let text = wait_for("the agent's rules in the collector's status", WAIT, || {
+        let out = cli::rampart(&collector.url(), &["status"]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.contains("rules: 1 in force").then_some(text)
+    });
+    if lsm {
+        assert!(text.contains("rules: 1 in force, 0 degraded"), "{text}");
+    } else {
+        assert!(text.contains("rules: 1 in force, 1 degraded"), "{text}");
+        let line = text.lines().find(|l| l.contains("DEGRADED")).unwrap_or_else(|| panic!("{text}"));
+        assert!(line.contains("files/read-only filesystem.rootfs (sigkill tier)"), "{line}");
+        assert!(line.contains("lands before"), "{line}");
+    }
+    assert!(agent.stop().success());
+}

@@ -39,6 +39,15 @@ fn every_concern_reports_a_tier_and_why_each_tier_is_or_is_not_available() {
         if concern != "network" {
             assert_eq!(c["tiers"]["cgroup"]["available"], false);
         }
+        // Network is enforced by cgroup programs alone, and the probe says so.
+        if concern == "network" {
+            for t in ["lsm", "sigkill"] {
+                assert_eq!(c["tiers"][t]["available"], false, "network.{t}: {c}");
+                let why = c["tiers"][t]["reason"].as_str().unwrap();
+                assert!(why.contains("cgroup programs"), "network.{t}: {why}");
+            }
+            continue;
+        }
         // LSM is never trusted unless bpf is in the active LSM list.
         if c["tiers"]["lsm"]["available"] == true {
             let lsm = p["kernel"]["lsm"].as_array().unwrap();

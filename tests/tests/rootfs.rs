@@ -131,6 +131,8 @@ fn a_write_to_etc_is_stopped_and_writes_to_allowed_paths_volumes_and_tmpfs_are_n
     assert_eq!(v["enforced"], true);
     assert_eq!(v["policy"], "files/read-only");
     assert_eq!(v["rule"], "filesystem.rootfs");
+    // Only the lsm tier stops the write before it lands; elsewhere the enforce rule is degraded.
+    assert_eq!(v["degraded"], tier != "lsm", "{e}");
     assert_eq!(e["pod"]["name"], "web");
     assert_eq!(e["pod"]["containerId"], c.pod.container_id.as_str());
     assert_eq!(e["file"]["mount"], "/");
@@ -276,5 +278,123 @@ fn a_process_writing_a_denied_file_in_a_loop_is_summarised() {
     assert!(agent.stop().success());
     for line in metrics.lines().filter(|l| l.starts_with("rampart_drops_total")) {
         assert!(line.ends_with(" 0"), "drop: {line}");
+    }
+}
+
+/// `rampart_rules_degraded` for the test policy's rootfs rule.
+fn degraded_metric(agent: &Agent) -> Option<f64> {
+    agent.metric("rampart_rules_degraded{policy=\"files/read-only\",concern=\"rootfs\"}")
+}
+
+// vm-test: core
+#[test]
+fn an_lsm_hook_that_will_not_load_drops_rootfs_to_sigkill_and_writes_are_still_stopped() {
+    if !require::root("an_lsm_hook_that_will_not_load_drops_rootfs_to_sigkill_and_writes_are_still_stopped") {
+        return;
+    }
+    let node = Node::new("enforce", "/tmp");
+    let agent = Agent::start(AgentOptions {
+        policies: Some(node.policies.path().into()),
+        pod_manifests: Some(node.manifests.path().into()),
+        env: vec![("RAMPART_TEST_UNAVAILABLE_LSM_HOOKS".into(), "file_open".into())],
+        ..Default::default()
+    });
+    assert_eq!(tier(&agent), "sigkill", "rootfs cannot use lsm without file_open");
+    let lsm_possible = fs::read_to_string("/sys/kernel/security/lsm")
+        .unwrap_or_default()
+        .split(',')
+        .any(|l| l.trim() == "bpf");
+    let log = agent.log();
+    if lsm_possible {
+        // The LSM tier was tried, failed on the missing hook, and the agent said so and went on.
+        let line = log
+            .lines()
+            .find(|l| l.contains("tier unavailable") && l.contains("\"rootfs\""))
+            .unwrap_or_else(|| panic!("no fallback warning for rootfs:\n{log}"));
+        assert!(line.contains("file_open_made_unavailable"), "{line}");
+    }
+    assert_eq!(degraded_metric(&agent), Some(1.0), "the enforce rule is degraded on sigkill");
+    // The other concerns are not dragged down: privilege keeps what this kernel gives it.
+    assert!(
+        agent.metric("rampart_enforcement_tier{concern=\"privilege\",tier=\"none\"}") == Some(0.0),
+        "privilege lost its tier:\n{log}"
+    );
+
+    let mut c = node.container(&agent, &format!("sh -c 'echo pwned > /etc/evil'; echo etc=$?; {MARKER}"));
+    let out = c.run(RUN);
+    assert!(out.contains("etc=137"), "the writer is killed: {out}");
+    let e = wait_file(&agent, &c, "create", "/etc/evil");
+    let v = &e["verdict"];
+    assert_eq!(v["action"], "deny", "{e}");
+    assert_eq!(v["tier"], "sigkill", "{e}");
+    assert_eq!(v["enforced"], true, "{e}");
+    assert_eq!(v["degraded"], true, "{e}");
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn require_enforcement_keeps_the_agent_unready_while_an_enforce_rule_is_degraded() {
+    if !require::root("require_enforcement_keeps_the_agent_unready_while_an_enforce_rule_is_degraded") {
+        return;
+    }
+    let node = Node::new("enforce", "/tmp");
+    let agent = Agent::start(AgentOptions {
+        policies: Some(node.policies.path().into()),
+        pod_manifests: Some(node.manifests.path().into()),
+        extra: vec!["--require-enforcement".into()],
+        may_stay_unready: true,
+        ..Default::default()
+    });
+    let tier = tier(&agent);
+    let (status, body) = agent.get("/readyz");
+    if tier == "lsm" {
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(degraded_metric(&agent), Some(0.0));
+        return;
+    }
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("files/read-only filesystem.rootfs"), "the rule is named: {body}");
+    assert!(body.contains("lands before"), "and why: {body}");
+    assert_eq!(agent.metric("rampart_ready"), Some(0.0));
+    assert_eq!(degraded_metric(&agent), Some(1.0));
+
+    // In audit mode nothing is degraded: the agent becomes ready without a restart.
+    fs::write(
+        node.policies.path().join("fs.yaml"),
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: read-only, namespace: files}\n\
+         spec:\n  podSelector: {matchLabels: {app: web}}\n  mode: audit\n  filesystem: {rootfs: readOnly}\n",
+    )
+    .unwrap();
+    rampart_tests::wait_for("the agent to become ready", Duration::from_secs(10), || {
+        (agent.get("/readyz").0 == 200).then_some(())
+    });
+    assert_eq!(degraded_metric(&agent), Some(0.0));
+    assert!(agent.stop().success());
+}
+
+#[test]
+fn probe_names_each_rule_and_whether_this_node_degrades_it() {
+    if !require::root("probe_names_each_rule_and_whether_this_node_degrades_it") {
+        return;
+    }
+    let node = Node::new("enforce", "/tmp");
+    let out = std::process::Command::new(rampart_tests::agent::agent_bin())
+        .args(["probe", "-o", "json", "--policies"])
+        .arg(node.policies.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let p: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = p["rules"].as_array().unwrap_or_else(|| panic!("no rules in {p}"));
+    assert_eq!(rules.len(), 1, "{p}");
+    let r = &rules[0];
+    assert_eq!(r["policy"], "files/read-only");
+    assert_eq!(r["rule"], "filesystem.rootfs");
+    assert_eq!(r["mode"], "enforce");
+    assert_eq!(r["tier"], p["rootfs"]["tier"]);
+    let lsm = p["rootfs"]["tier"] == "lsm";
+    assert_eq!(r["degraded"], !lsm, "{r}");
+    if !lsm {
+        assert!(r["reason"].as_str().unwrap().contains("lands before"), "{r}");
     }
 }

@@ -1,35 +1,162 @@
 //! What this node can enforce, found by trying: for each concern (network, rootfs writes,
-//! privilege) every tier's smallest program is loaded **and attached**, and the strongest tier
-//! that works is chosen. A BPF LSM program can load and attach yet never run when `bpf` is not
-//! in the kernel's active LSM list, so that list is checked too.
+//! privilege) the tiers are engaged in order of preference — every program a tier needs loaded
+//! **and attached** ([`crate::loader::tiers`]) — and the first that engages whole is the
+//! concern's tier. A BPF LSM program can load and attach yet never run when `bpf` is not in the
+//! kernel's active LSM list, so that list is checked first.
 //!
 //! Tiers, strongest first: `lsm` (deny before the act), `cgroup` (network only), `sigkill`
 //! (tracepoint + `bpf_send_signal`), `none` (report only). The network concern prefers
 //! `cgroup`, which the agent enforces with everywhere (see [`Concern::preference`]).
+//!
+//! Start-up facts are computed once ([`Startup::discover`]): tracefs, the kernel's identity and
+//! LSM list, this kernel's struct offsets (one parse of its BTF by our reader), and aya's BTF
+//! (parsed only where LSM programs can run). The agent and `rampart-agent probe` share them.
 
 mod kernel;
 mod report;
-mod trial;
+
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use agent_common::config::KernelConfig;
+use aya::Ebpf;
 
 pub use kernel::KernelInfo;
 pub use report::{Concern, ConcernReport, ProbeReport, Tier, TierStatus};
 
-use crate::loader::tracefs::Tracefs;
+use crate::loader::{
+    self,
+    offsets::{self, OffsetError},
+    tiers::{self, Hooks},
+    tracefs::Tracefs,
+};
 
-/// Probe the running kernel. Needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON); without them
-/// every tier but `none` reports the errno it got.
-pub fn probe() -> ProbeReport {
-    let tracefs = Tracefs::find_or_mount();
-    let kernel = KernelInfo::read(&tracefs);
-    let mut trials = trial::Trials::new(&kernel, tracefs.ok());
+/// Facts about the running kernel, computed once at start.
+pub struct Startup {
+    pub kernel: KernelInfo,
+    pub tracefs: Option<Tracefs>,
+    /// aya's BTF for LSM programs, or why LSM programs cannot be used here.
+    pub btf: Result<aya::Btf, String>,
+    /// How long each step took.
+    pub steps: Vec<(&'static str, Duration)>,
+}
+
+impl Startup {
+    /// Find tracefs (mounting it if needed), read the kernel's identity and LSM list, compute
+    /// the offsets and, where `bpf` is an active LSM, parse the BTF LSM programs load against.
+    pub fn discover() -> Startup {
+        let mut steps = Vec::new();
+        let mut step = |name, since: Instant| steps.push((name, since.elapsed()));
+        let t = Instant::now();
+        let tracefs = Tracefs::find_or_mount();
+        let kernel = KernelInfo::read(&tracefs);
+        let tracefs = tracefs.ok();
+        step("kernel facts", t);
+        let t = Instant::now();
+        let btf = if !kernel.has_bpf_lsm() {
+            let list = if kernel.lsm.is_empty() {
+                kernel.lsm_error.clone().unwrap_or_else(|| "unknown".into())
+            } else {
+                kernel.lsm.join(",")
+            };
+            Err(format!(
+                "bpf is not in the active LSM list ({list}): LSM programs would attach but never run"
+            ))
+        } else {
+            aya::Btf::from_sys_fs().map_err(|e| format!("kernel BTF unavailable: {e}"))
+        };
+        step("BTF for LSM programs", t);
+        Startup { kernel, tracefs, btf, steps }
+    }
+
+    /// This kernel's struct and tracepoint offsets for the programs (one parse of its BTF by our
+    /// reader), or everything that is missing.
+    pub fn kernel_config(&mut self) -> Result<KernelConfig, OffsetError> {
+        let t = Instant::now();
+        let config = match &self.tracefs {
+            Some(tracefs) => offsets::kernel_config(tracefs),
+            None => Err(OffsetError::NoTracefs),
+        };
+        self.steps.push(("offsets from BTF", t.elapsed()));
+        config
+    }
+
+    pub fn hooks<'a>(&'a self, cgroup_root: &'a Path) -> Hooks<'a> {
+        Hooks { tracefs: self.tracefs.as_ref(), btf: self.btf.as_ref().ok(), cgroup_root }
+    }
+
+    /// Why a tier cannot be used here before anything is loaded, with the LSM reason from
+    /// start-up.
+    fn unavailable(&self, concern: Concern, tier: Tier, hooks: &Hooks<'_>) -> Option<String> {
+        match (&self.btf, tier) {
+            (Err(why), Tier::Lsm) if concern != Concern::Network => Some(why.clone()),
+            _ => tiers::unavailable(concern, tier, hooks),
+        }
+    }
+}
+
+/// What [`establish`] does with a tier that engaged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trial {
+    /// `rampart-agent probe`: try every tier, keep none.
+    Every,
+    /// The agent: stop at the first tier that engages, and keep it attached.
+    Keep,
+}
+
+/// Engage, per concern, the strongest tier whose programs all load and attach. Tiers after
+/// the chosen one are not tried under [`Trial::Keep`] (their reason says so).
+pub fn establish(ebpf: &mut Ebpf, startup: &Startup, cgroup_root: &Path, trial: Trial) -> ProbeReport {
+    let hooks = startup.hooks(cgroup_root);
     let mut concern = |c: Concern| {
-        let tiers = c.preference().map(|t| (t, trials.try_tier(c, t)));
+        let mut chosen: Option<Tier> = None;
+        let tiers = c.preference().map(|t| {
+            if let Some(chosen) = chosen.filter(|_| trial == Trial::Keep) {
+                return (t, TierStatus::no(format!("not tried: the {chosen} tier is in use")));
+            }
+            if let Some(why) = startup.unavailable(c, t, &hooks) {
+                return (t, TierStatus::no(why));
+            }
+            let status = match tiers::engage(ebpf, c, t, &hooks) {
+                Ok(what) => TierStatus::yes(what),
+                Err(e) => {
+                    if chosen.is_none() && t != Tier::None {
+                        tracing::warn!(concern = c.as_str(), tier = %t, error = %e, "tier unavailable; trying the next");
+                    }
+                    TierStatus::no(e.to_string())
+                }
+            };
+            if status.available && chosen.is_none() {
+                chosen = Some(t);
+            }
+            if trial == Trial::Every {
+                tiers::disengage(ebpf, c, t);
+            }
+            (t, status)
+        });
         ConcernReport::choose(tiers)
     };
     ProbeReport {
         network: concern(Concern::Network),
         rootfs: concern(Concern::Rootfs),
         privilege: concern(Concern::Privilege),
-        kernel,
+        kernel: startup.kernel.clone(),
+        rules: None,
+    }
+}
+
+/// `rampart-agent probe`: the start-up facts and a trial of every tier, nothing kept.
+pub fn probe() -> ProbeReport {
+    let mut startup = Startup::discover();
+    let config = match startup.kernel_config() {
+        Ok(config) => config,
+        Err(e) => return ProbeReport::unloadable(startup.kernel.clone(), &e.to_string()),
+    };
+    let root = startup.kernel.cgroup2.clone().unwrap_or_else(|| "/sys/fs/cgroup".into());
+    match loader::load_object(&config, 4096 * 4) {
+        Ok(mut ebpf) => establish(&mut ebpf, &startup, Path::new(&root), Trial::Every),
+        Err(e) => ProbeReport::unloadable(startup.kernel.clone(), &e.to_string()),
     }
 }

@@ -6,6 +6,7 @@ use std::{collections::BTreeMap, fmt};
 use serde::Serialize;
 
 use super::KernelInfo;
+use crate::enforce::feasibility::RuleFeasibility;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,6 +61,12 @@ impl Tier {
     }
 }
 
+impl fmt::Display for Concern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -102,6 +109,9 @@ pub struct ProbeReport {
     pub rootfs: ConcernReport,
     pub privilege: ConcernReport,
     pub kernel: KernelInfo,
+    /// With `probe --policies`: every rule, its tier here, and whether it is degraded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<RuleFeasibility>>,
 }
 
 impl ProbeReport {
@@ -110,6 +120,22 @@ impl ProbeReport {
             Concern::Network => &self.network,
             Concern::Rootfs => &self.rootfs,
             Concern::Privilege => &self.privilege,
+        }
+    }
+
+    /// The answer when the kernel object cannot be loaded at all: only `none` is left.
+    pub fn unloadable(kernel: KernelInfo, why: &str) -> Self {
+        let concern = |c: Concern| {
+            ConcernReport::choose(c.preference().map(|t| {
+                (t, if t == Tier::None { TierStatus::yes("report only") } else { TierStatus::no(why) })
+            }))
+        };
+        ProbeReport {
+            network: concern(Concern::Network),
+            rootfs: concern(Concern::Rootfs),
+            privilege: concern(Concern::Privilege),
+            kernel,
+            rules: None,
         }
     }
 
@@ -144,6 +170,17 @@ impl fmt::Display for ProbeReport {
             for (t, s) in &r.tiers {
                 let mark = if s.available { "yes" } else { "no " };
                 writeln!(f, "  {:<8} {mark}  {}", t.as_str(), s.reason)?;
+            }
+        }
+        if let Some(rules) = &self.rules {
+            let degraded = rules.iter().filter(|r| r.degraded).count();
+            writeln!(f, "rules      {} in force, {degraded} degraded", rules.len())?;
+            for r in rules {
+                let mark = if r.degraded { "DEGRADED" } else { "ok" };
+                writeln!(f, "  {:<8} {} {} ({}, {} tier)", mark, r.policy, r.rule, r.mode, r.tier)?;
+                if r.degraded {
+                    writeln!(f, "           {}", r.reason)?;
+                }
             }
         }
         Ok(())

@@ -41,6 +41,10 @@ pub enum Command {
 pub struct ProbeArgs {
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Text)]
     pub output: Output,
+    /// Directory of RampartPolicy YAML files: also say, rule by rule, what this node would do
+    /// with them, and which `enforce` rules would be degraded.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +105,10 @@ pub struct RunArgs {
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Stay unready (`/readyz` 503, and say which rules) while any `enforce` rule would be
+    /// degraded on this node: for fail-closed nodes.
+    #[arg(long)]
+    pub require_enforcement: bool,
     #[command(flatten)]
     pub export: ExportArgs,
 }
@@ -130,6 +138,7 @@ pub struct RunConfig {
     pub cgroup_root: PathBuf,
     pub network: crate::enforce::kernel::NetworkOptions,
     pub log_format: LogFormat,
+    pub require_enforcement: bool,
     /// `--collector` and its spool.
     pub collector: Option<CollectorConfig>,
 }
@@ -239,6 +248,7 @@ impl RunArgs {
                     flow_interval: self.flow_interval,
                 },
                 log_format: self.log_format,
+                require_enforcement: self.require_enforcement,
                 collector,
             })
         } else {

@@ -2,6 +2,7 @@
 //! of an event — what the one verdict function (`rampart_policy::verdict::judge`) said, and
 //! which tier acted on it.
 
+pub mod feasibility;
 pub mod kernel;
 pub mod mounts;
 pub mod policies;

@@ -23,7 +23,7 @@ use agent_common::{
 };
 use rampart_policy::{
     model::Protocol,
-    verdict::{Activity, Direction, judge},
+    verdict::{Activity, Direction, Judgement, judge},
 };
 use rampart_proto::v1::{
     Event, Flow, Pod,
@@ -35,8 +35,14 @@ use tracing::{debug, warn};
 
 use crate::{
     attribution::{Attributor, PodInfo, Resolution},
-    caps::Tier,
-    enforce::{kernel::KernelPolicy, name_verdict, policies::PolicyStore, verdict_record},
+    caps::{Concern, Tier},
+    enforce::{
+        feasibility::{Feasibility, Tiers},
+        kernel::KernelPolicy,
+        name_verdict,
+        policies::PolicyStore,
+        verdict_record,
+    },
     export::Exporter,
     process::ProcessTable,
     telemetry::{AttributionResult, DropStage, Metrics},
@@ -55,10 +61,10 @@ pub struct Pipeline {
     pub metrics: Arc<Metrics>,
     /// The kernel's per-pod policy maps, when the programs that read them are attached.
     pub kernel: Option<KernelPolicy>,
-    /// The tier the privilege programs enforce with on this node.
-    pub privilege_tier: Tier,
-    /// The tier the rootfs programs enforce with on this node.
-    pub rootfs_tier: Tier,
+    /// The tier acting for each concern on this node.
+    pub tiers: Tiers,
+    /// Which rules of the policies in force are degraded on this node.
+    pub feasibility: Feasibility,
     /// Refused writes counted in the kernel, to summarise.
     pub file_denies: Option<file_denies::FileDenies>,
 }
@@ -127,7 +133,7 @@ impl Pipeline {
         let parent = self.processes.parent(r.task.ppid);
         let binary = self.processes.binary(r.task.pid);
         let event =
-            privilege::privilege_event(r, &self.node, &self.clock, parent, binary, self.privilege_tier);
+            privilege::privilege_event(r, &self.node, &self.clock, parent, binary, self.tiers.privilege);
         self.attribute(event, r.task.cgroup_id, Instant::now());
     }
 
@@ -141,7 +147,7 @@ impl Pipeline {
     fn emit_file(&mut self, r: &agent_common::rootfs::FileRecord) {
         let parent = self.processes.parent(r.task.ppid);
         let binary = self.processes.binary(r.task.pid);
-        let event = file::file_event(r, &self.node, &self.clock, parent, binary, self.rootfs_tier);
+        let event = file::file_event(r, &self.node, &self.clock, parent, binary, self.tiers.rootfs);
         self.attribute(event, r.task.cgroup_id, Instant::now());
     }
 
@@ -183,22 +189,10 @@ impl Pipeline {
         }
     }
 
-    /// Make the kernel's network maps say what the policies say about the known pods.
+    /// Make the kernel's per-pod maps say what the policies say about the known pods.
     pub fn sync_network(&mut self) {
-        let Some(net) = &mut self.kernel else { return };
-        match net.sync(&self.attributor, self.policies.set()) {
-            Ok(r) => {
-                for e in &r.errors {
-                    warn!("network rules: {e}");
-                }
-                if r.sets_added + r.sets_removed + r.entries_written + r.entries_removed > 0 {
-                    debug!(?r, "network maps synced");
-                }
-            }
-            Err(e) => {
-                self.metrics.policy_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                warn!(error = %e, "writing network maps failed");
-            }
+        if let Some(kernel) = &mut self.kernel {
+            crate::app::sync_maps(kernel, &self.attributor, self.policies.set(), &self.metrics);
         }
     }
 
@@ -240,40 +234,32 @@ impl Pipeline {
             (Some(p), Some(labelled)) => self.policies.set().selecting(&p.namespace, &labelled.labels),
             _ => Vec::new(),
         };
-        match &event.body {
-            Some(Body::File(f)) => {
-                let judgement = judge(&selecting, &file::activity(f));
-                if let Some(v) = &mut event.verdict
-                    && !name_verdict(v, judgement)
-                {
+        let (concern, judgement) = match &event.body {
+            Some(Body::File(f)) => (Some(Concern::Rootfs), judge(&selecting, &file::activity(f))),
+            Some(Body::Privilege(_)) => (Some(Concern::Privilege), judge(&selecting, &Activity::Escalation)),
+            Some(Body::Flow(f)) => match connection(f) {
+                Some(activity) => (Some(Concern::Network), judge(&selecting, &activity)),
+                None => (None, Judgement::unrestricted()),
+            },
+            _ => (None, judge(&selecting, &Activity::Exec)),
+        };
+        let degraded = concern
+            .is_some_and(|c| judgement.policy.as_deref().is_some_and(|p| self.feasibility.is_degraded(p, c)));
+        match (&mut event.verdict, concern) {
+            // The kernel acted: the verdict function names the policy and rule.
+            (Some(v), Some(_)) => {
+                if !name_verdict(v, judgement) {
                     self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    debug!(?event.body, "the kernel's decision and the verdict function disagree (policy changed?)");
                 }
+                v.degraded = degraded;
             }
-            Some(Body::Privilege(_)) => {
-                let judgement = judge(&selecting, &Activity::Escalation);
-                if let Some(v) = &mut event.verdict
-                    && !name_verdict(v, judgement)
-                {
-                    self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-            }
-            Some(Body::Flow(f)) => {
-                if let Some(activity) = connection(f) {
-                    let judgement = judge(&selecting, &activity);
-                    if let Some(v) = &mut event.verdict
-                        && !name_verdict(v, judgement)
-                    {
-                        self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        debug!(
-                            ?f,
-                            "the kernel's decision and the verdict function disagree (policy changed?)"
-                        );
-                    }
-                }
-            }
-            _ => {
-                let judgement = judge(&selecting, &Activity::Exec);
-                event.verdict = Some(verdict_record(judgement, Tier::None, false));
+            // A flow whose peer could not be read keeps what the kernel said.
+            (Some(_), None) => {}
+            (None, _) => {
+                let mut v = verdict_record(judgement, Tier::None, false);
+                v.degraded = degraded;
+                event.verdict = Some(v);
             }
         }
         self.emit(event, how);

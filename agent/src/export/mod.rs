@@ -21,11 +21,12 @@ use std::{
     time::Duration,
 };
 
-use rampart_proto::v1::{Batch, ConcernTier, Event, Hello, concern_tier, verdict};
+use rampart_proto::v1::{Batch, ConcernTier, Event, Hello, RuleStatus, concern_tier};
 use tokio::{sync::mpsc, task::JoinHandle};
 
 use crate::{
-    caps::{Concern, ProbeReport, Tier},
+    caps::{Concern, ProbeReport},
+    enforce::{feasibility::RuleFeasibility, proto_tier},
     telemetry::Metrics,
 };
 pub use config::{CollectorConfig, ExportArgs, parse_bytes};
@@ -85,29 +86,49 @@ pub fn new_boot_id() -> String {
     )
 }
 
-/// The Hello: who this agent is and what it can enforce.
-pub fn hello(node: &str, boot_id: &str, report: &ProbeReport) -> Hello {
-    let concern = |c: Concern| match c {
+fn proto_concern(c: Concern) -> concern_tier::Concern {
+    match c {
         Concern::Network => concern_tier::Concern::Network,
         Concern::Rootfs => concern_tier::Concern::Rootfs,
         Concern::Privilege => concern_tier::Concern::Privilege,
-    };
-    let tier = |t: Tier| match t {
-        Tier::Lsm => verdict::Tier::Lsm,
-        Tier::Cgroup => verdict::Tier::Cgroup,
-        Tier::Sigkill => verdict::Tier::Sigkill,
-        Tier::None => verdict::Tier::None,
-    };
+    }
+}
+
+/// The Hello: who this agent is and what it can enforce.
+pub fn hello(node: &str, boot_id: &str, report: &ProbeReport) -> Hello {
     Hello {
         node: node.into(),
         boot_id: boot_id.into(),
         version: env!("CARGO_PKG_VERSION").into(),
         tiers: Concern::ALL
             .iter()
-            .map(|c| ConcernTier { concern: concern(*c) as i32, tier: tier(report.concern(*c).tier) as i32 })
+            .map(|c| {
+                let r = report.concern(*c);
+                ConcernTier {
+                    concern: proto_concern(*c) as i32,
+                    tier: proto_tier(r.tier) as i32,
+                    reason: r.tiers.get(&r.tier).map(|s| s.reason.clone()).unwrap_or_default(),
+                }
+            })
             .collect(),
         stats: None,
     }
+}
+
+/// The rules in force and what this node does with them, for the collector's `Status`.
+pub fn rule_statuses(rules: &[RuleFeasibility]) -> Vec<RuleStatus> {
+    rules
+        .iter()
+        .map(|r| RuleStatus {
+            policy: r.policy.clone(),
+            rule: r.rule.into(),
+            concern: proto_concern(r.concern) as i32,
+            mode: r.mode.into(),
+            tier: proto_tier(r.tier) as i32,
+            degraded: r.degraded,
+            reason: r.reason.clone(),
+        })
+        .collect()
 }
 
 impl Exporter {

@@ -6,6 +6,7 @@
 
 pub mod btf;
 pub mod offsets;
+pub mod tiers;
 pub mod tracefs;
 
 use agent_common::{CONFIG_GLOBAL, EVENTS_MAP, config::KernelConfig};
@@ -42,6 +43,12 @@ pub enum LoadError {
     NoMap(&'static str),
     #[error("map {map}: {source}")]
     Map { map: &'static str, source: aya::maps::MapError },
+    #[error("the kernel's BTF is not available to LSM programs")]
+    NoBtf,
+    #[error("tracefs is unavailable")]
+    NoTracefs,
+    #[error("Rampart has no {tier}-tier programs for {concern}")]
+    NoTier { concern: crate::caps::Concern, tier: crate::caps::Tier },
 }
 
 /// A readable account of a program error: the errno, and the verifier's last lines if any.
@@ -94,8 +101,11 @@ fn errno_name(code: i32) -> String {
 }
 
 /// Load the object: maps created, config global set; programs are loaded separately.
+/// The programs carry no CO-RE relocations (offsets come through the config global), so aya
+/// is not asked to parse the kernel's BTF for them.
 pub fn load_object(config: &KernelConfig, ring_bytes: u32) -> Result<Ebpf, LoadError> {
     EbpfLoader::new()
+        .btf(None)
         .override_global(CONFIG_GLOBAL, config, true)
         .map_max_entries(EVENTS_MAP, ring_bytes)
         .load(OBJECT)
@@ -200,15 +210,6 @@ pub const PRIVILEGE_SYSCALLS: [&str; 11] = [
     "execveat",
 ];
 
-/// The privilege `sigkill` tier: `priv_enter`/`priv_exit` on every credential-changing syscall.
-pub fn attach_privilege_tracepoints(ebpf: &mut Ebpf) -> Result<(), LoadError> {
-    for syscall in PRIVILEGE_SYSCALLS {
-        attach_tracepoint(ebpf, "priv_enter", "syscalls", &format!("sys_enter_{syscall}"))?;
-        attach_tracepoint(ebpf, "priv_exit", "syscalls", &format!("sys_exit_{syscall}"))?;
-    }
-    Ok(())
-}
-
 /// The LSM programs of the privilege `lsm` tier: (program, hook).
 pub const PRIVILEGE_LSM: [(&str, &str); 4] = [
     ("lsm_task_fix_setuid", "task_fix_setuid"),
@@ -217,14 +218,6 @@ pub const PRIVILEGE_LSM: [(&str, &str); 4] = [
     ("lsm_bprm_creds_from_file", "bprm_creds_from_file"),
 ];
 
-/// The privilege `lsm` tier.
-pub fn attach_privilege_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<(), LoadError> {
-    for (program, hook) in PRIVILEGE_LSM {
-        attach_lsm(ebpf, program, hook, btf)?;
-    }
-    Ok(())
-}
-
 /// Load LSM program `program` for `hook` (not attached).
 fn load_lsm<'a>(ebpf: &'a mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Result<&'a mut Lsm, LoadError> {
     let prog: &mut Lsm = ebpf
@@ -232,7 +225,7 @@ fn load_lsm<'a>(ebpf: &'a mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Res
         .ok_or_else(|| LoadError::NoProgram(program.into()))?
         .try_into()
         .map_err(|_| LoadError::WrongType { program: program.into(), expected: "lsm" })?;
-    prog.load(hook, btf).map_err(|source| LoadError::Program {
+    prog.load(&tiers::lsm_hook(hook), btf).map_err(|source| LoadError::Program {
         action: "loading",
         program: program.into(),
         source,
@@ -314,20 +307,6 @@ pub const ROOTFS_TRACEPOINTS: [(&str, &[&str]); 9] = [
     ),
 ];
 
-/// The rootfs `sigkill` tier. Returns the tracepoints attached.
-pub fn attach_rootfs_tracepoints(ebpf: &mut Ebpf, tracefs: &tracefs::Tracefs) -> Result<usize, LoadError> {
-    let mut n = 0;
-    for (program, tracepoints) in ROOTFS_TRACEPOINTS {
-        for tp in tracepoints {
-            if tracefs.root.join("events/syscalls").join(tp).is_dir() {
-                attach_tracepoint(ebpf, program, "syscalls", tp)?;
-                n += 1;
-            }
-        }
-    }
-    Ok(n)
-}
-
 /// The LSM programs of the rootfs `lsm` tier: (program, hook).
 pub const ROOTFS_LSM: [(&str, &str); 11] = [
     ("lsm_file_open", "file_open"),
@@ -352,10 +331,16 @@ fn btf_has_hook(btf: &Btf, hook: &str) -> bool {
 }
 
 /// `path_rename`'s second half (the source end), entered by tail call through this map.
-const RENAME_SOURCE: (&str, &str) = ("lsm_path_rename_source", "RENAME_SOURCE");
+pub(crate) const RENAME_SOURCE: (&str, &str) = ("lsm_path_rename_source", "RENAME_SOURCE");
 
-/// The rootfs `lsm` tier.
-pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<(), LoadError> {
+/// The rootfs `lsm` tier. Returns the programs attached.
+pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<usize, LoadError> {
+    // The cheap hooks first, so a kernel that cannot attach LSM programs says so before the
+    // verifier spends its time on the rename pair; `path_rename` (last) is attached only once
+    // the source half it tail-calls is in place.
+    for (program, hook) in &ROOTFS_LSM[..ROOTFS_LSM.len() - 1] {
+        attach_lsm(ebpf, program, hook, btf)?;
+    }
     let (program, map) = RENAME_SOURCE;
     let fd = load_lsm(ebpf, program, "path_rename", btf)?
         .fd()
@@ -367,14 +352,14 @@ pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<(), LoadError> {
         .ok_or(LoadError::NoMap(map))
         .and_then(|m| ProgramArray::try_from(m).map_err(|source| LoadError::Map { map, source }))?;
     tail.set(0, &fd, 0).map_err(|source| LoadError::Map { map, source })?;
-    for (program, hook) in ROOTFS_LSM {
-        attach_lsm(ebpf, program, hook, btf)?;
-    }
+    let (rename, hook) = ROOTFS_LSM[ROOTFS_LSM.len() - 1];
+    attach_lsm(ebpf, rename, hook, btf)?;
     // `ftruncate()` and `open(O_TRUNC)` left `path_truncate` for `file_truncate` in 6.2.
     if btf_has_hook(btf, ROOTFS_FILE_TRUNCATE.1) {
         attach_lsm(ebpf, ROOTFS_FILE_TRUNCATE.0, ROOTFS_FILE_TRUNCATE.1, btf)?;
+        return Ok(ROOTFS_LSM.len() + 1);
     }
-    Ok(())
+    Ok(ROOTFS_LSM.len())
 }
 
 /// Syscall numbers of this architecture → the rootfs operation (`SYSCALL_OPS`).

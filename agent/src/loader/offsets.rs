@@ -14,6 +14,8 @@ pub enum OffsetError {
     Btf(#[from] BtfError),
     #[error(transparent)]
     Tracefs(#[from] TracefsError),
+    #[error("tracefs is unavailable: tracepoint field offsets cannot be read")]
+    NoTracefs,
     #[error("offsets the kernel programs need are missing:\n  {}", .0.join("\n  "))]
     Missing(Vec<String>),
 }

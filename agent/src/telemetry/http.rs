@@ -38,7 +38,11 @@ fn route<B>(req: &Request<B>, metrics: &Metrics) -> Response<Full<Bytes>> {
         "/metrics" => (StatusCode::OK, "text/plain; version=0.0.4", metrics.render()),
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
         "/readyz" if metrics.is_ready() => (StatusCode::OK, "text/plain", "ready\n".to_string()),
-        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, "text/plain", "not ready\n".to_string()),
+        "/readyz" => {
+            let why = metrics.unready_reason();
+            let body = if why.is_empty() { "not ready\n".to_string() } else { format!("not ready: {why}\n") };
+            (StatusCode::SERVICE_UNAVAILABLE, "text/plain", body)
+        }
         _ => (StatusCode::NOT_FOUND, "text/plain", "not found\n".to_string()),
     };
     Response::builder()

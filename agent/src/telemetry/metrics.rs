@@ -15,7 +15,10 @@ use std::{
 use agent_common::record::{KERNEL_DROPS, RecordKind};
 use rampart_proto::event::Kind;
 
-use crate::caps::{Concern, Tier};
+use crate::{
+    caps::{Concern, Tier},
+    enforce::feasibility::RuleFeasibility,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttributionResult {
@@ -70,7 +73,13 @@ pub struct Metrics {
     /// Container mount tables known to the kernel (rootfs tracepoint tier).
     pub mount_tables: AtomicU64,
     ready: AtomicBool,
+    /// Why the agent is not ready, when a reason is known (`--require-enforcement`).
+    unready_reason: Mutex<String>,
     tiers: Mutex<Vec<(Concern, Tier)>>,
+    /// Every rule of the policies in force, with its tier and whether it is degraded.
+    rules: Mutex<Vec<RuleFeasibility>>,
+    /// Start to ready, in ms.
+    startup_ms: AtomicU64,
     /// Export to the collector (its drops are part of `rampart_drops_total`).
     pub export: super::export::ExportMetrics,
 }
@@ -119,8 +128,31 @@ impl Metrics {
         self.ready.store(ready, Relaxed);
     }
 
+    /// Ready, or not ready with the reason `/readyz` gives.
+    pub fn set_readiness(&self, unready: Option<String>) {
+        self.set_ready(unready.is_none());
+        *self.unready_reason.lock().expect("not poisoned") = unready.unwrap_or_default();
+    }
+
+    pub fn unready_reason(&self) -> String {
+        self.unready_reason.lock().expect("not poisoned").clone()
+    }
+
     pub fn is_ready(&self) -> bool {
         self.ready.load(Relaxed)
+    }
+
+    pub fn set_feasibility(&self, rules: Vec<RuleFeasibility>) {
+        *self.rules.lock().expect("not poisoned") = rules;
+    }
+
+    /// The rules in force and what this node does with them.
+    pub fn feasibility(&self) -> Vec<RuleFeasibility> {
+        self.rules.lock().expect("not poisoned").clone()
+    }
+
+    pub fn set_startup(&self, took: std::time::Duration) {
+        self.startup_ms.store(took.as_millis() as u64, Relaxed);
     }
 
     pub fn set_tiers(&self, tiers: Vec<(Concern, Tier)>) {
@@ -205,6 +237,28 @@ impl Metrics {
                 );
             }
         }
+        family(
+            &mut o,
+            "rampart_rules_degraded",
+            "gauge",
+            "Enforce rules whose tier on this node lets the act take effect, by policy and concern.",
+        );
+        let mut degraded: std::collections::BTreeMap<(&str, &str), u64> = Default::default();
+        let rules = self.rules.lock().expect("not poisoned");
+        for r in rules.iter() {
+            *degraded.entry((&r.policy, r.concern.as_str())).or_default() += u64::from(r.degraded);
+        }
+        for ((policy, concern), n) in degraded {
+            let _ = writeln!(o, "rampart_rules_degraded{{policy=\"{policy}\",concern=\"{concern}\"}} {n}");
+        }
+        drop(rules);
+        family(
+            &mut o,
+            "rampart_startup_seconds",
+            "gauge",
+            "Time from start to ready (programs attached, policies applied).",
+        );
+        let _ = writeln!(o, "rampart_startup_seconds {:.3}", self.startup_ms.load(Relaxed) as f64 / 1000.0);
         let gauges: [(&str, &str, &AtomicU64); 5] = [
             (
                 "rampart_mount_tables",

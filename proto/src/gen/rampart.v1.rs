@@ -656,12 +656,15 @@ pub struct Hello {
     #[prost(message, optional, tag = "5")]
     pub stats: ::core::option::Option<AgentStats>,
 }
-#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ConcernTier {
     #[prost(enumeration = "concern_tier::Concern", tag = "1")]
     pub concern: i32,
     #[prost(enumeration = "verdict::Tier", tag = "2")]
     pub tier: i32,
+    /// Why this tier: what was attached, or why stronger tiers were not available.
+    #[prost(string, tag = "3")]
+    pub reason: ::prost::alloc::string::String,
 }
 /// Nested message and enum types in `ConcernTier`.
 pub mod concern_tier {
@@ -708,6 +711,31 @@ pub mod concern_tier {
         }
     }
 }
+/// One rule of a policy in force on the agent's node, and what the node does with it.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct RuleStatus {
+    /// `namespace/name`.
+    #[prost(string, tag = "1")]
+    pub policy: ::prost::alloc::string::String,
+    /// `network.egress`, `network.ingress`, `filesystem.rootfs`, `privilege.escalation`.
+    #[prost(string, tag = "2")]
+    pub rule: ::prost::alloc::string::String,
+    #[prost(enumeration = "concern_tier::Concern", tag = "3")]
+    pub concern: i32,
+    /// `enforce` or `audit`.
+    #[prost(string, tag = "4")]
+    pub mode: ::prost::alloc::string::String,
+    /// The tier acting for the rule's concern on this node.
+    #[prost(enumeration = "verdict::Tier", tag = "5")]
+    pub tier: i32,
+    /// An `enforce` rule whose tier lets the act take effect (a rootfs write on `sigkill` lands
+    /// before the writer dies; nothing is seen on `none`).
+    #[prost(bool, tag = "6")]
+    pub degraded: bool,
+    /// Why it is degraded.
+    #[prost(string, tag = "7")]
+    pub reason: ::prost::alloc::string::String,
+}
 /// The agent's counters, as its /metrics shows them.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct AgentStats {
@@ -719,6 +747,9 @@ pub struct AgentStats {
     pub spooled_events: u64,
     #[prost(uint64, tag = "3")]
     pub spooled_bytes: u64,
+    /// Every rule of the policies in force on the node, with its tier and whether it is degraded.
+    #[prost(message, repeated, tag = "4")]
+    pub rules: ::prost::alloc::vec::Vec<RuleStatus>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct DropCount {

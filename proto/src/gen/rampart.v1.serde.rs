@@ -311,6 +311,9 @@ impl serde::Serialize for AgentStats {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.AgentStats", len)?;
         if true {
             struct_ser.serialize_field("drops", &self.drops)?;
@@ -324,6 +327,9 @@ impl serde::Serialize for AgentStats {
             #[allow(clippy::needless_borrow)]
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("spooledBytes", ToString::to_string(&self.spooled_bytes).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("rules", &self.rules)?;
         }
         struct_ser.end()
     }
@@ -340,6 +346,7 @@ impl<'de> serde::Deserialize<'de> for AgentStats {
             "spooledEvents",
             "spooled_bytes",
             "spooledBytes",
+            "rules",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -347,6 +354,7 @@ impl<'de> serde::Deserialize<'de> for AgentStats {
             Drops,
             SpooledEvents,
             SpooledBytes,
+            Rules,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -371,6 +379,7 @@ impl<'de> serde::Deserialize<'de> for AgentStats {
                             "drops" => Ok(GeneratedField::Drops),
                             "spooledEvents" | "spooled_events" => Ok(GeneratedField::SpooledEvents),
                             "spooledBytes" | "spooled_bytes" => Ok(GeneratedField::SpooledBytes),
+                            "rules" => Ok(GeneratedField::Rules),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -393,6 +402,7 @@ impl<'de> serde::Deserialize<'de> for AgentStats {
                 let mut drops__ = None;
                 let mut spooled_events__ = None;
                 let mut spooled_bytes__ = None;
+                let mut rules__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Drops => {
@@ -417,12 +427,19 @@ impl<'de> serde::Deserialize<'de> for AgentStats {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Rules => {
+                            if rules__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rules"));
+                            }
+                            rules__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(AgentStats {
                     drops: drops__.unwrap_or_default(),
                     spooled_events: spooled_events__.unwrap_or_default(),
                     spooled_bytes: spooled_bytes__.unwrap_or_default(),
+                    rules: rules__.unwrap_or_default(),
                 })
             }
         }
@@ -935,6 +952,9 @@ impl serde::Serialize for ConcernTier {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.ConcernTier", len)?;
         if true {
             let v = concern_tier::Concern::try_from(self.concern)
@@ -945,6 +965,9 @@ impl serde::Serialize for ConcernTier {
             let v = verdict::Tier::try_from(self.tier)
                 .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.tier)))?;
             struct_ser.serialize_field("tier", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("reason", &self.reason)?;
         }
         struct_ser.end()
     }
@@ -958,12 +981,14 @@ impl<'de> serde::Deserialize<'de> for ConcernTier {
         const FIELDS: &[&str] = &[
             "concern",
             "tier",
+            "reason",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             Concern,
             Tier,
+            Reason,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -987,6 +1012,7 @@ impl<'de> serde::Deserialize<'de> for ConcernTier {
                         match value {
                             "concern" => Ok(GeneratedField::Concern),
                             "tier" => Ok(GeneratedField::Tier),
+                            "reason" => Ok(GeneratedField::Reason),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1008,6 +1034,7 @@ impl<'de> serde::Deserialize<'de> for ConcernTier {
             {
                 let mut concern__ = None;
                 let mut tier__ = None;
+                let mut reason__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Concern => {
@@ -1022,11 +1049,18 @@ impl<'de> serde::Deserialize<'de> for ConcernTier {
                             }
                             tier__ = Some(map_.next_value::<verdict::Tier>()? as i32);
                         }
+                        GeneratedField::Reason => {
+                            if reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reason"));
+                            }
+                            reason__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ConcernTier {
                     concern: concern__.unwrap_or_default(),
                     tier: tier__.unwrap_or_default(),
+                    reason: reason__.unwrap_or_default(),
                 })
             }
         }
@@ -4918,6 +4952,203 @@ impl<'de> serde::Deserialize<'de> for ReplayResponse {
             }
         }
         deserializer.deserialize_struct("rampart.v1.ReplayResponse", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RuleStatus {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.RuleStatus", len)?;
+        if true {
+            struct_ser.serialize_field("policy", &self.policy)?;
+        }
+        if true {
+            struct_ser.serialize_field("rule", &self.rule)?;
+        }
+        if true {
+            let v = concern_tier::Concern::try_from(self.concern)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.concern)))?;
+            struct_ser.serialize_field("concern", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("mode", &self.mode)?;
+        }
+        if true {
+            let v = verdict::Tier::try_from(self.tier)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.tier)))?;
+            struct_ser.serialize_field("tier", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("degraded", &self.degraded)?;
+        }
+        if true {
+            struct_ser.serialize_field("reason", &self.reason)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RuleStatus {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "policy",
+            "rule",
+            "concern",
+            "mode",
+            "tier",
+            "degraded",
+            "reason",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Policy,
+            Rule,
+            Concern,
+            Mode,
+            Tier,
+            Degraded,
+            Reason,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "policy" => Ok(GeneratedField::Policy),
+                            "rule" => Ok(GeneratedField::Rule),
+                            "concern" => Ok(GeneratedField::Concern),
+                            "mode" => Ok(GeneratedField::Mode),
+                            "tier" => Ok(GeneratedField::Tier),
+                            "degraded" => Ok(GeneratedField::Degraded),
+                            "reason" => Ok(GeneratedField::Reason),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RuleStatus;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.RuleStatus")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RuleStatus, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut policy__ = None;
+                let mut rule__ = None;
+                let mut concern__ = None;
+                let mut mode__ = None;
+                let mut tier__ = None;
+                let mut degraded__ = None;
+                let mut reason__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Policy => {
+                            if policy__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("policy"));
+                            }
+                            policy__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Rule => {
+                            if rule__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rule"));
+                            }
+                            rule__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Concern => {
+                            if concern__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("concern"));
+                            }
+                            concern__ = Some(map_.next_value::<concern_tier::Concern>()? as i32);
+                        }
+                        GeneratedField::Mode => {
+                            if mode__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("mode"));
+                            }
+                            mode__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Tier => {
+                            if tier__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("tier"));
+                            }
+                            tier__ = Some(map_.next_value::<verdict::Tier>()? as i32);
+                        }
+                        GeneratedField::Degraded => {
+                            if degraded__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("degraded"));
+                            }
+                            degraded__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Reason => {
+                            if reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reason"));
+                            }
+                            reason__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(RuleStatus {
+                    policy: policy__.unwrap_or_default(),
+                    rule: rule__.unwrap_or_default(),
+                    concern: concern__.unwrap_or_default(),
+                    mode: mode__.unwrap_or_default(),
+                    tier: tier__.unwrap_or_default(),
+                    degraded: degraded__.unwrap_or_default(),
+                    reason: reason__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.RuleStatus", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for StatusRequest {
