@@ -8,6 +8,7 @@
 #   @@rampart-vm probe <rampart-agent probe -o json, on one line>
 #   @@rampart-vm test <file> <test> ok|failed|timeout|ignored <seconds>
 #   @@rampart-vm error <what went wrong outside a test>
+#   @@rampart-vm startup <the slowest agent start to ready, in ms>
 #   @@rampart-vm done
 # A failing test's output is printed between `@@rampart-vm output <file> <test>` and
 # `@@rampart-vm output-end`; the kernel log follows `@@rampart-vm dmesg` at the end.
@@ -84,6 +85,8 @@ while read -r file only; do
     done
 done < /rampart/tests
 
+# The slowest agent start the tests measured (tests/src/agent.rs keeps it).
+[ -f /tmp/rampart-tests.agent-start-ms ] && echo "$M startup $(cat /tmp/rampart-tests.agent-start-ms)"
 echo "$M dmesg"
 dmesg
 echo "$M done"

@@ -27,6 +27,8 @@ pub struct KernelRun {
     pub done: bool,
     pub timed_out: bool,
     pub elapsed: Duration,
+    /// The slowest agent start (spawn to ready) the tests measured in this VM, in ms.
+    pub slowest_start_ms: Option<u64>,
     pub log: PathBuf,
     /// Expectations that did not hold, and tests that did not pass.
     pub failures: Vec<String>,
@@ -63,6 +65,7 @@ impl KernelRun {
                     }
                 }
                 "error" => run.errors.push(rest.to_string()),
+                "startup" => run.slowest_start_ms = rest.trim().parse().ok(),
                 "done" => run.done = true,
                 _ => {}
             }
@@ -174,7 +177,8 @@ const GROUPS: [&str; 5] = ["exec", "network", "rootfs", "privilege", "other"];
 /// The matrix, one row per kernel.
 pub fn matrix(rows: &[(Kernel, KernelRun)]) -> String {
     let mut out = String::new();
-    let mut header = format!("{:<18} {:<26} {:>6}  {:<6}", "kernel", "release", "time", "probe");
+    let mut header =
+        format!("{:<18} {:<26} {:>6} {:>7}  {:<6}", "kernel", "release", "time", "start", "probe");
     for g in GROUPS {
         let w = if CONCERNS.contains(&g) { 18 } else { 8 };
         header.push_str(&format!(" {g:<w$}"));
@@ -185,10 +189,11 @@ pub fn matrix(rows: &[(Kernel, KernelRun)]) -> String {
     for (k, r) in rows {
         let probe_ok = r.probe.as_ref().is_some_and(|p| probe_failures(k, p).is_empty());
         let mut line = format!(
-            "{:<18} {:<26} {:>5}s  {:<6}",
+            "{:<18} {:<26} {:>5}s {:>7}  {:<6}",
             k.name,
             r.release.as_deref().unwrap_or("-"),
             r.elapsed.as_secs(),
+            r.slowest_start_ms.map_or("-".to_string(), |ms| format!("{:.1}s", ms as f64 / 1000.0)),
             if r.probe.is_none() {
                 "none"
             } else if probe_ok {
@@ -222,7 +227,9 @@ pub fn matrix(rows: &[(Kernel, KernelRun)]) -> String {
         out.push_str(&line);
         out.push('\n');
     }
-    out.push_str("(tier! = not the tier the matrix expects; n/m = tests passed of run)\n");
+    out.push_str(
+        "(start = the slowest agent start to ready in the tests; tier! = not the tier the matrix expects; n/m = tests passed of run)\n",
+    );
     out
 }
 
