@@ -43,7 +43,7 @@ impl RampartPolicy {
     }
 
     /// Whether this policy applies to a pod in `namespace` with `labels`.
-    pub fn selects(&self, namespace: &str, labels: &BTreeMap<String, String>) -> bool {
+    pub fn selects(&self, namespace: &str, labels: &(impl crate::selector::Labels + ?Sized)) -> bool {
         self.namespace == namespace && self.spec.pod_selector.matches(labels)
     }
 

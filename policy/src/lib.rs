@@ -28,6 +28,6 @@ pub use model::{
     EscalationMode, FilesystemPolicy, Mode, NetworkPolicy, NetworkRule, Peer, PolicySpec, PortSpec,
     PrivilegePolicy, Protocol, RootfsMode,
 };
-pub use selector::{LabelSelector, LabelSelectorRequirement, SelectorOperator};
+pub use selector::{LabelSelector, LabelSelectorRequirement, Labels, SelectorOperator};
 pub use set::PolicySet;
 pub use verdict::{Action, Activity, Direction, Judgement, judge};

@@ -8,6 +8,18 @@ use serde::Deserialize;
 use crate::names::{LabelKey, LabelValue};
 use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, keyword};
 
+/// A pod's labels, read by key: a map, or the agent's compact pod record, so a selector is
+/// matched against the labels where they are kept instead of a copy.
+pub trait Labels {
+    fn label(&self, key: &str) -> Option<&str>;
+}
+
+impl Labels for BTreeMap<String, String> {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key).map(String::as_str)
+    }
+}
+
 /// A standard Kubernetes `LabelSelector`. All of its terms must hold; the empty selector
 /// (`{}`) matches every set of labels.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,19 +53,20 @@ impl LabelSelector {
     }
 
     /// Whether `labels` satisfy every term.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+    pub fn matches(&self, labels: &(impl Labels + ?Sized)) -> bool {
+        self.match_labels.iter().all(|(k, v)| labels.label(k) == Some(v.as_str()))
             && self.match_expressions.iter().all(|r| r.matches(labels))
     }
 }
 
 impl LabelSelectorRequirement {
     /// Whether `labels` satisfy this requirement (`NotIn` holds when the key is absent).
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        let value = labels.get(&self.key);
+    pub fn matches(&self, labels: &(impl Labels + ?Sized)) -> bool {
+        let value = labels.label(&self.key);
+        let listed = |v: &str| self.values.iter().any(|x| x == v);
         match self.operator {
-            SelectorOperator::In => value.is_some_and(|v| self.values.contains(v)),
-            SelectorOperator::NotIn => value.is_none_or(|v| !self.values.contains(v)),
+            SelectorOperator::In => value.is_some_and(listed),
+            SelectorOperator::NotIn => value.is_none_or(|v| !listed(v)),
             SelectorOperator::Exists => value.is_some(),
             SelectorOperator::DoesNotExist => value.is_none(),
         }

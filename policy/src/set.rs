@@ -47,7 +47,7 @@ impl PolicySet {
     pub fn selecting<'a>(
         &'a self,
         namespace: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &(impl crate::selector::Labels + ?Sized),
     ) -> Vec<&'a RampartPolicy> {
         self.by_namespace
             .get(namespace)
@@ -61,7 +61,7 @@ impl PolicySet {
     pub fn judge(
         &self,
         namespace: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &(impl crate::selector::Labels + ?Sized),
         activity: &Activity<'_>,
     ) -> Judgement {
         judge(&self.selecting(namespace, labels), activity)

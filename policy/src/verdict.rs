@@ -40,6 +40,9 @@ pub enum Activity<'a> {
     Connection { direction: Direction, peer: IpAddr, port: u16, protocol: Protocol },
     /// A write to the container's root filesystem at `path`, as the container sees it.
     RootfsWrite { path: &'a str },
+    /// A write to the container's root filesystem at a path the kernel could not resolve (a
+    /// `..` the tracepoint tier does not follow): outside every `allowWrite` prefix.
+    RootfsUnresolved,
     /// A rename within the container's root filesystem: a write at both ends. The verdict is
     /// the stricter of the two (deny, then audit, then allow; the source on a tie).
     RootfsRename { from: &'a str, to: &'a str },
@@ -154,6 +157,12 @@ pub fn judge(selecting: &[&RampartPolicy], activity: &Activity<'_>) -> Judgement
                 })
             })
         }
+        Activity::RootfsUnresolved => combine(selecting, |p| {
+            Some(match p.spec.filesystem.as_ref()?.rootfs {
+                RootfsMode::ReadWrite => Outcome::Allowed(Rule::Rootfs),
+                RootfsMode::ReadOnly => Outcome::Refused(Rule::Rootfs),
+            })
+        }),
         Activity::RootfsRename { from, to } => {
             let source = judge(selecting, &Activity::RootfsWrite { path: from });
             let destination = judge(selecting, &Activity::RootfsWrite { path: to });

@@ -277,6 +277,13 @@ fn filesystem_read_only_with_allow_write_prefixes() {
     );
     let ro_audit = policy("ro", "audit", "filesystem: {rootfs: readOnly}");
     check(&[&ro_audit], &[(write("/tmp/x"), (Action::Audit, Some("shop/ro"), Some("filesystem.rootfs")))]);
+    // A path the kernel could not resolve matches no prefix; readWrite still allows it.
+    check(&[&ro], &[(Activity::RootfsUnresolved, deny)]);
+    let rw = policy("rw", "enforce", "filesystem: {rootfs: readWrite}");
+    check(
+        &[&rw],
+        &[(Activity::RootfsUnresolved, (Action::Allow, Some("shop/rw"), Some("filesystem.rootfs")))],
+    );
 }
 
 #[test]

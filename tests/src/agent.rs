@@ -175,7 +175,32 @@ impl Agent {
             });
             record_start(start.elapsed());
         }
+        agent.keep_startup_steps();
         agent
+    }
+
+    /// Append the agent's start-up lines (each step's duration, fallbacks, ready) to
+    /// `$TMPDIR/rampart-tests.agent-starts.log`, which the VM runner prints at the end.
+    fn keep_startup_steps(&self) {
+        let log = self.log();
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|l| {
+                ["start-up step", "tier unavailable", "agent ready", "agent not ready"]
+                    .iter()
+                    .any(|m| l.contains(m))
+            })
+            .collect();
+        let test = std::thread::current().name().unwrap_or("?").to_string();
+        let mut text = format!("== {test}\n");
+        for l in lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        let path = std::env::temp_dir().join("rampart-tests.agent-starts.log");
+        if let Ok(mut f) = fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = f.write_all(text.as_bytes());
+        }
     }
 
     /// HTTP GET on the agent's metrics address: (status, body).

@@ -40,9 +40,16 @@ impl PodInfo {
         self.labels.binary_search_by(|(k, _)| (**k).cmp(key)).ok().map(|i| &*self.labels[i].1)
     }
 
-    /// The labels as a map (what events carry and selectors match against).
+    /// The labels as a map (what events carry).
     pub fn label_map(&self) -> BTreeMap<String, String> {
         self.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}
+
+/// Selectors read the pod's labels where they are kept.
+impl rampart_policy::Labels for PodInfo {
+    fn label(&self, key: &str) -> Option<&str> {
+        PodInfo::label(self, key)
     }
 }
 

@@ -195,7 +195,7 @@ impl KernelPolicy {
         let mut compiled: HashMap<Vec<String>, Compiled> = HashMap::new();
         let mut desired: HashMap<u64, Compiled> = HashMap::new();
         for (cgroup, pod) in attributor.known_pod_cgroups() {
-            let selecting = policies.selecting(&pod.namespace, &pod.label_map());
+            let selecting = policies.selecting(&pod.namespace, &**pod);
             let key: Vec<String> = selecting.iter().map(|p| p.key()).collect();
             let c = compiled
                 .entry(key)

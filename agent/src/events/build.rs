@@ -4,8 +4,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use agent_common::{
     net::{
-        ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, FlowRecord, IPPROTO_UDP,
-        PHASE_CLOSE, PHASE_UPDATE,
+        ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, Flow as KernelFlow,
+        FlowRecord, IPPROTO_UDP, PHASE_CLOSE, PHASE_UPDATE,
     },
     record::{EXEC_ARGS_TRUNCATED, ExecRecord, TaskInfo},
     user::c_bytes,
@@ -128,10 +128,35 @@ pub fn tcp_state_name(state: u8) -> &'static str {
     }
 }
 
+/// A flow as the kernel reported it: an open, update or close record, or a summary of the
+/// refusals it counted (`count` attempts, the last at `boot_ns`).
+#[derive(Clone, Copy, Debug)]
+pub struct FlowReport<'a> {
+    pub flow: &'a KernelFlow,
+    pub phase: u8,
+    pub tcp_state: u8,
+    pub cookie: u64,
+    pub count: u64,
+    pub boot_ns: u64,
+}
+
+impl<'a> From<&'a FlowRecord> for FlowReport<'a> {
+    fn from(r: &'a FlowRecord) -> Self {
+        FlowReport {
+            flow: &r.flow,
+            phase: r.phase,
+            tcp_state: r.tcp_state,
+            cookie: r.cookie,
+            count: r.count,
+            boot_ns: r.header.boot_ns,
+        }
+    }
+}
+
 /// A flow event without pod; its verdict says what the kernel did (policy and rule are named
 /// after attribution, by the verdict function).
-pub fn flow_event(r: &FlowRecord, node: &str, clock: &Clock, binary: String) -> Event {
-    let f = &r.flow;
+pub fn flow_event(r: &FlowReport<'_>, node: &str, clock: &Clock, binary: String) -> Event {
+    let f = r.flow;
     let phase = match r.phase {
         PHASE_UPDATE => Phase::Update,
         PHASE_CLOSE => Phase::Close,
@@ -154,7 +179,7 @@ pub fn flow_event(r: &FlowRecord, node: &str, clock: &Clock, binary: String) -> 
         (String::new(), String::new())
     };
     Event {
-        time: Some(clock.wall(r.header.boot_ns)),
+        time: Some(clock.wall(r.boot_ns)),
         node: node.to_string(),
         pod: None,
         process: Some(Process {

@@ -10,7 +10,6 @@ use agent_common::{
     },
     user::c_bytes,
 };
-use rampart_policy::Activity;
 use rampart_proto::v1::{Event, File, Parent, Verdict, event::Body, file::Operation, verdict};
 
 use super::build::{Clock, process};
@@ -30,20 +29,6 @@ pub fn operation(op: u32) -> Operation {
         OP_LINK => Operation::Link,
         OP_SYMLINK => Operation::Symlink,
         _ => Operation::Unspecified,
-    }
-}
-
-/// What the verdict function judges for a file event: a rename at both ends, any other
-/// operation at its path. A path with a `..` component is one the tracepoint tier did not
-/// resolve and judged as outside every `allowWrite` prefix; it is named the same way here.
-pub fn activity(f: &File) -> Activity<'_> {
-    fn judged(p: &str) -> &str {
-        if p.split('/').any(|c| c == "..") { "/\0unresolved" } else { p }
-    }
-    if f.operation == Operation::Rename as i32 && !f.target_path.is_empty() {
-        Activity::RootfsRename { from: judged(&f.path), to: judged(&f.target_path) }
-    } else {
-        Activity::RootfsWrite { path: judged(&f.path) }
     }
 }
 

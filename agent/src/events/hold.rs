@@ -9,6 +9,8 @@ use std::{
 
 use rampart_proto::v1::Event;
 
+use super::subject::Subject;
+
 pub struct Held {
     items: VecDeque<HeldEvent>,
     hold: Duration,
@@ -19,6 +21,8 @@ pub struct HeldEvent {
     pub deadline: Instant,
     pub cgroup_id: u64,
     pub event: Event,
+    /// What will be judged once the pod is known.
+    pub subject: Subject,
 }
 
 impl Held {
@@ -27,8 +31,14 @@ impl Held {
     }
 
     /// Hold `event`; returns an event pushed out by the capacity bound, if any.
-    pub fn push(&mut self, cgroup_id: u64, event: Event, now: Instant) -> Option<HeldEvent> {
-        self.items.push_back(HeldEvent { deadline: now + self.hold, cgroup_id, event });
+    pub fn push(
+        &mut self,
+        cgroup_id: u64,
+        event: Event,
+        subject: Subject,
+        now: Instant,
+    ) -> Option<HeldEvent> {
+        self.items.push_back(HeldEvent { deadline: now + self.hold, cgroup_id, event, subject });
         (self.items.len() > self.capacity).then(|| self.items.pop_front()).flatten()
     }
 
@@ -73,9 +83,10 @@ mod tests {
     fn expires_in_order_and_bounds() {
         let t0 = Instant::now();
         let mut h = Held::new(Duration::from_secs(2), 2);
-        assert!(h.push(1, Event::default(), t0).is_none());
-        assert!(h.push(2, Event::default(), t0 + Duration::from_secs(1)).is_none());
-        let out = h.push(3, Event::default(), t0 + Duration::from_secs(1)).expect("over capacity");
+        assert!(h.push(1, Event::default(), Subject::Exec, t0).is_none());
+        assert!(h.push(2, Event::default(), Subject::Exec, t0 + Duration::from_secs(1)).is_none());
+        let out =
+            h.push(3, Event::default(), Subject::Exec, t0 + Duration::from_secs(1)).expect("over capacity");
         assert_eq!(out.cgroup_id, 1);
         assert!(h.expired(t0 + Duration::from_secs(2)).is_empty());
         let exp = h.expired(t0 + Duration::from_secs(3));

@@ -13,6 +13,7 @@ pub mod file_denies;
 pub mod hold;
 pub mod privilege;
 pub mod ring;
+pub mod subject;
 
 use std::{sync::Arc, time::Instant};
 
@@ -21,21 +22,13 @@ use agent_common::{
     record::{CgroupRecord, ExecRecord},
     user::{DecodeError, Record, c_bytes},
 };
-use rampart_policy::{
-    model::Protocol,
-    verdict::{Activity, Direction, Judgement, judge},
-};
-use rampart_proto::v1::{
-    Event, Flow, Pod,
-    event::Body,
-    flow::{self, Direction as FlowDirection},
-    pod::Attribution,
-};
+use rampart_policy::verdict::judge;
+use rampart_proto::v1::{Event, Pod, pod::Attribution};
 use tracing::{debug, warn};
 
 use crate::{
     attribution::{Attributor, PodInfo, Resolution},
-    caps::{Concern, Tier},
+    caps::Tier,
     enforce::{
         feasibility::{Feasibility, Tiers},
         kernel::KernelPolicy,
@@ -49,6 +42,7 @@ use crate::{
 };
 use build::Clock;
 use hold::{Held, HeldEvent};
+use subject::Subject;
 
 pub struct Pipeline {
     pub node: String,
@@ -120,13 +114,13 @@ impl Pipeline {
         if let Some(p) = &event.process {
             self.processes.exec(p.pid, &p.comm, &p.binary);
         }
-        self.attribute(event, r.task.cgroup_id, Instant::now());
+        self.attribute(event, Subject::Exec, r.task.cgroup_id, Instant::now());
     }
 
     fn on_flow(&mut self, r: &FlowRecord) {
         let binary = self.processes.binary(r.flow.pid);
-        let event = build::flow_event(r, &self.node, &self.clock, binary);
-        self.attribute(event, r.flow.cgroup_id, Instant::now());
+        let event = build::flow_event(&r.into(), &self.node, &self.clock, binary);
+        self.attribute(event, Subject::connection(&r.flow), r.flow.cgroup_id, Instant::now());
     }
 
     fn on_privilege(&mut self, r: &agent_common::privilege::PrivRecord) {
@@ -134,7 +128,7 @@ impl Pipeline {
         let binary = self.processes.binary(r.task.pid);
         let event =
             privilege::privilege_event(r, &self.node, &self.clock, parent, binary, self.tiers.privilege);
-        self.attribute(event, r.task.cgroup_id, Instant::now());
+        self.attribute(event, Subject::Escalation, r.task.cgroup_id, Instant::now());
     }
 
     fn on_file(&mut self, r: &agent_common::rootfs::FileRecord) {
@@ -148,7 +142,8 @@ impl Pipeline {
         let parent = self.processes.parent(r.task.ppid);
         let binary = self.processes.binary(r.task.pid);
         let event = file::file_event(r, &self.node, &self.clock, parent, binary, self.tiers.rootfs);
-        self.attribute(event, r.task.cgroup_id, Instant::now());
+        let subject = Subject::File { unresolved: r.flags & agent_common::rootfs::FILE_UNRESOLVED != 0 };
+        self.attribute(event, subject, r.task.cgroup_id, Instant::now());
     }
 
     /// Summaries of refused writes counted in the kernel since the last tick.
@@ -171,21 +166,16 @@ impl Pipeline {
     pub fn summarize_denies(&mut self, denies: &mut denies::DenySummaries) {
         for s in denies.scan(build::boot_ns()) {
             let binary = self.processes.binary(s.flow.pid);
-            let record = FlowRecord {
-                header: agent_common::record::RecordHeader {
-                    kind: agent_common::record::RecordKind::Flow as u32,
-                    size: size_of::<FlowRecord>() as u32,
-                    boot_ns: s.last_ns,
-                },
-                cookie: 0,
-                count: s.attempts,
-                flow: s.flow,
+            let report = build::FlowReport {
+                flow: &s.flow,
                 phase: agent_common::net::PHASE_DENIED,
                 tcp_state: 0,
-                _pad: [0; 6],
+                cookie: 0,
+                count: s.attempts,
+                boot_ns: s.last_ns,
             };
-            let event = build::flow_event(&record, &self.node, &self.clock, binary);
-            self.attribute(event, s.flow.cgroup_id, Instant::now());
+            let event = build::flow_event(&report, &self.node, &self.clock, binary);
+            self.attribute(event, Subject::connection(&s.flow), s.flow.cgroup_id, Instant::now());
         }
     }
 
@@ -197,11 +187,11 @@ impl Pipeline {
     }
 
     /// Attribute and emit, or hold until the pod is known.
-    fn attribute(&mut self, mut event: Event, cgroup_id: u64, now: Instant) {
+    fn attribute(&mut self, mut event: Event, subject: Subject, cgroup_id: u64, now: Instant) {
         match self.attributor.resolve(cgroup_id) {
             Resolution::Pod { pod, container_id } => {
                 event.pod = Some(pod_of(&pod, container_id, cgroup_id, Attribution::Exact));
-                self.judge_and_emit(event, Some(&pod), AttributionResult::Exact);
+                self.judge_and_emit(event, subject, Some(&pod), AttributionResult::Exact);
             }
             Resolution::PodNotKnown(pc) => {
                 event.pod = Some(Pod {
@@ -211,52 +201,53 @@ impl Pipeline {
                     attribution: Attribution::Unknown as i32,
                     ..Default::default()
                 });
-                if let Some(out) = self.held.push(cgroup_id, event, now) {
-                    self.judge_and_emit(out.event, None, AttributionResult::Unknown);
+                if let Some(out) = self.held.push(cgroup_id, event, subject, now) {
+                    self.judge_and_emit(out.event, out.subject, None, AttributionResult::Unknown);
                 }
             }
             Resolution::Host => {
                 event.pod =
                     Some(Pod { cgroup_id, attribution: Attribution::Host as i32, ..Default::default() });
-                self.judge_and_emit(event, None, AttributionResult::Host);
+                self.judge_and_emit(event, subject, None, AttributionResult::Host);
             }
             Resolution::UnknownCgroup => {
                 event.pod =
                     Some(Pod { cgroup_id, attribution: Attribution::Unknown as i32, ..Default::default() });
-                self.judge_and_emit(event, None, AttributionResult::Unknown);
+                self.judge_and_emit(event, subject, None, AttributionResult::Unknown);
             }
         }
         self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
-    fn judge_and_emit(&mut self, mut event: Event, pod: Option<&PodInfo>, how: AttributionResult) {
-        let selecting = match (pod, &event.pod) {
-            (Some(p), Some(labelled)) => self.policies.set().selecting(&p.namespace, &labelled.labels),
-            _ => Vec::new(),
+    /// Judge `subject` for the pod (the policies selecting it, by its labels) and emit. Where the
+    /// kernel acted, its action stands and the verdict function names the policy and rule.
+    fn judge_and_emit(
+        &mut self,
+        mut event: Event,
+        subject: Subject,
+        pod: Option<&PodInfo>,
+        how: AttributionResult,
+    ) {
+        let selecting = match pod {
+            Some(p) => self.policies.set().selecting(&p.namespace, p),
+            None => Vec::new(),
         };
-        let (concern, judgement) = match &event.body {
-            Some(Body::File(f)) => (Some(Concern::Rootfs), judge(&selecting, &file::activity(f))),
-            Some(Body::Privilege(_)) => (Some(Concern::Privilege), judge(&selecting, &Activity::Escalation)),
-            Some(Body::Flow(f)) => match connection(f) {
-                Some(activity) => (Some(Concern::Network), judge(&selecting, &activity)),
-                None => (None, Judgement::unrestricted()),
-            },
-            _ => (None, judge(&selecting, &Activity::Exec)),
-        };
+        let judgement = judge(&selecting, &subject.activity(&event));
+        let concern = subject.concern();
         let degraded = concern
             .is_some_and(|c| judgement.policy.as_deref().is_some_and(|p| self.feasibility.is_degraded(p, c)));
         match (&mut event.verdict, concern) {
-            // The kernel acted: the verdict function names the policy and rule.
             (Some(v), Some(_)) => {
                 if !name_verdict(v, judgement) {
                     self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    debug!(?event.body, "the kernel's decision and the verdict function disagree (policy changed?)");
+                    debug!(
+                        ?subject,
+                        "the kernel's decision and the verdict function disagree (policy changed?)"
+                    );
                 }
                 v.degraded = degraded;
             }
-            // A flow whose peer could not be read keeps what the kernel said.
-            (Some(_), None) => {}
-            (None, _) => {
+            _ => {
                 let mut v = verdict_record(judgement, Tier::None, false);
                 v.degraded = degraded;
                 event.verdict = Some(v);
@@ -279,15 +270,17 @@ impl Pipeline {
     /// Pods may have appeared: retry every held event.
     pub fn retry_held(&mut self) {
         for item in self.held.take_all() {
-            let HeldEvent { deadline, cgroup_id, mut event } = item;
+            let HeldEvent { deadline, cgroup_id, mut event, subject } = item;
             match self.attributor.resolve(cgroup_id) {
                 Resolution::Pod { pod, container_id } => {
                     event.pod = Some(pod_of(&pod, container_id, cgroup_id, Attribution::Late));
-                    self.judge_and_emit(event, Some(&pod), AttributionResult::Late);
+                    self.judge_and_emit(event, subject, Some(&pod), AttributionResult::Late);
                 }
-                Resolution::PodNotKnown(_) => self.held.put_back(HeldEvent { deadline, cgroup_id, event }),
+                Resolution::PodNotKnown(_) => {
+                    self.held.put_back(HeldEvent { deadline, cgroup_id, event, subject })
+                }
                 Resolution::Host | Resolution::UnknownCgroup => {
-                    self.judge_and_emit(event, None, AttributionResult::Unknown);
+                    self.judge_and_emit(event, subject, None, AttributionResult::Unknown);
                 }
             }
         }
@@ -297,7 +290,7 @@ impl Pipeline {
     /// Release events whose hold expired as `unknown`.
     pub fn expire_held(&mut self, now: Instant) {
         for item in self.held.expired(now) {
-            self.judge_and_emit(item.event, None, AttributionResult::Unknown);
+            self.judge_and_emit(item.event, item.subject, None, AttributionResult::Unknown);
         }
         self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
@@ -306,7 +299,7 @@ impl Pipeline {
     pub fn release_all_held(&mut self) {
         self.retry_held();
         for item in self.held.take_all() {
-            self.judge_and_emit(item.event, None, AttributionResult::Unknown);
+            self.judge_and_emit(item.event, item.subject, None, AttributionResult::Unknown);
         }
     }
 
@@ -316,17 +309,6 @@ impl Pipeline {
             warn!(error = %e, "flushing events failed");
         }
     }
-}
-
-/// The activity a flow event is, for the verdict function.
-fn connection(f: &Flow) -> Option<Activity<'static>> {
-    let ingress = f.direction == FlowDirection::Ingress as i32;
-    Some(Activity::Connection {
-        direction: if ingress { Direction::Ingress } else { Direction::Egress },
-        peer: f.remote_ip.parse().ok()?,
-        port: (if ingress { f.local_port } else { f.remote_port }) as u16,
-        protocol: if f.protocol == flow::Protocol::Udp as i32 { Protocol::Udp } else { Protocol::Tcp },
-    })
 }
 
 fn pod_of(pod: &PodInfo, container_id: Option<Box<str>>, cgroup_id: u64, how: Attribution) -> Pod {

@@ -1,5 +1,7 @@
 //! The agent's footprint: RSS idle and with 1,000 pod cgroups and their Pod objects (goal
-//! <= 48 MiB, and under 2 KiB per extra pod), and idle CPU (goal <= 0.1% of a core).
+//! <= 48 MiB, and under 2 KiB per extra pod), idle CPU (goal <= 0.1% of a core), and start to
+//! ready against the baseline of empty programs attached to the same hooks (until the agent
+//! is ready a node enforces nothing new).
 
 use std::{
     fs,
@@ -13,7 +15,25 @@ use rampart_tests::{
     pod::{Driver, PodSpec, Qos, TestPod},
 };
 
-use super::Goal;
+use super::{Goal, segments::Baseline};
+
+/// Spawn to `attached` of empty programs on every hook the agent uses (exec, the network
+/// cgroup hooks, the rootfs and privilege hooks of this kernel's tier), one after the other.
+fn baseline_attach() -> anyhow::Result<Duration> {
+    let t = Instant::now();
+    let mut held = Vec::new();
+    for hook in ["exec", "network", "rootfs", "privilege"] {
+        held.push(Baseline::start(hook)?);
+    }
+    let took = t.elapsed();
+    drop(held);
+    Ok(took)
+}
+
+/// The agent's own start to ready (`rampart_startup_seconds`), in seconds.
+fn startup(agent: &Agent) -> anyhow::Result<f64> {
+    agent.metric("rampart_startup_seconds").context("rampart_startup_seconds")
+}
 
 fn rss_kib(pid: u32) -> anyhow::Result<f64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -41,6 +61,7 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     let manifests = tempfile::tempdir()?;
     let idle =
         Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    let start_idle = startup(&idle)?;
     let rss_idle = settled_rss(&idle)?;
     let pid = idle.pid().context("agent running")?;
     let window = Duration::from_secs(if quick { 5 } else { 20 });
@@ -65,8 +86,18 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     let loaded =
         Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
     loaded.wait_metric("rampart_pods", n as f64);
+    let start_loaded = startup(&loaded)?;
     let rss_loaded = settled_rss(&loaded)?;
     loaded.stop();
+    let rounds = if quick { 1 } else { 3 };
+    let mut bases = (0..rounds)
+        .map(|_| baseline_attach().map(|d| d.as_secs_f64()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    bases.sort_by(f64::total_cmp);
+    let base = bases[bases.len() / 2];
+    println!(
+        "    start to ready: {start_idle:.2}s idle, {start_loaded:.2}s with {n} pods; empty programs on the same hooks attach in {base:.2}s"
+    );
     drop(pods);
     let per_pod = (rss_loaded - rss_idle) * 1024.0 / n as f64;
     println!("    {n} pods: RSS {rss_loaded:.0} KiB ({per_pod:.0} bytes per pod)");
@@ -76,5 +107,19 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
         Goal::at_most("agent RSS with 1,000 pods", rss_loaded / 1024.0, "MiB", 48.0, ""),
         Goal::at_most("agent RSS per extra pod", per_pod / 1024.0, "KiB", 2.0, ""),
         Goal::at_most("agent idle CPU", cpu_pct, "%core", 0.1, format!("over {window:?}")),
+        Goal::at_most(
+            "agent start to ready / empty programs attached",
+            start_idle / base,
+            "x",
+            2.0,
+            format!("{start_idle:.2}s vs {base:.2}s"),
+        ),
+        Goal::at_most(
+            "agent start to ready with 1,000 pods / empty programs attached",
+            start_loaded / base,
+            "x",
+            2.0,
+            format!("{start_loaded:.2}s vs {base:.2}s"),
+        ),
     ])
 }

@@ -87,6 +87,8 @@ done < /rampart/tests
 
 # The slowest agent start the tests measured (tests/src/agent.rs keeps it).
 [ -f /tmp/rampart-tests.agent-start-ms ] && echo "$M startup $(cat /tmp/rampart-tests.agent-start-ms)"
+# Each agent's start-up steps, for the kernel's log (target/vm/logs/<kernel>.log).
+[ -f /tmp/rampart-tests.agent-starts.log ] && cat /tmp/rampart-tests.agent-starts.log
 echo "$M dmesg"
 dmesg
 echo "$M done"
