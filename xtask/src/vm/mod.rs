@@ -85,18 +85,40 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
         initrds.insert(arch, path);
     }
 
+    // One VM per core at a time: each has one vCPU (two soft-locked 6.1 under TCG), and TCG
+    // is bound by the CPU, so more VMs than cores only slows every one of them.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(kernels.len()).max(1);
+    section(&format!("{} kernels, {workers} at a time", kernels.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(k) = kernels.get(i) else { break };
+                    println!("vm: {} — {}", k.name, k.why);
+                    let kf = &fetched[&(k.suite, k.arch, k.metapackage)];
+                    let log = logs.join(format!("{}.log", k.name));
+                    let run = boot::boot(k, kf, &initrds[&k.arch], &log, opts.test_timeout, opts.vm_timeout)
+                        .map(|b| {
+                            let mut run = KernelRun::parse(&b.lines);
+                            run.timed_out = b.timed_out;
+                            run.elapsed = b.elapsed;
+                            run.log = b.log;
+                            run.check(k, &files);
+                            run
+                        });
+                    results.lock().expect("not poisoned").push((i, *k, run));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("not poisoned");
+    results.sort_by_key(|(i, _, _)| *i);
     let mut rows: Vec<(Kernel, KernelRun)> = Vec::new();
-    for k in &kernels {
-        section(&format!("{} — {}", k.name, k.why));
-        let kf = &fetched[&(k.suite, k.arch, k.metapackage)];
-        let log = logs.join(format!("{}.log", k.name));
-        let b = boot::boot(k, kf, &initrds[&k.arch], &log, opts.test_timeout, opts.vm_timeout)?;
-        let mut run = KernelRun::parse(&b.lines);
-        run.timed_out = b.timed_out;
-        run.elapsed = b.elapsed;
-        run.log = b.log;
-        run.check(k, &files);
-        rows.push((*k, run));
+    for (_, k, run) in results {
+        rows.push((k, run?));
     }
 
     section(&format!("VM kernel matrix ({:.0}s in all)", started.elapsed().as_secs_f64()));
