@@ -18,7 +18,7 @@ use tracing::{info, warn};
 
 use crate::{
     attribution::{Attributor, ManifestError},
-    caps::{self, Concern, Startup, Trial},
+    caps::{self, Concern, ConcernReport, ProbeReport, Startup, Trial},
     config::RunConfig,
     enforce::{
         feasibility::{Feasibility, Tiers},
@@ -97,15 +97,30 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let mut kernel = KernelPolicy::new(&mut ebpf, cfg.network)?;
     // The maps say what the policies say before the programs that read them are attached.
     sync_maps(&mut kernel, &attributor, policies.set(), &metrics);
-    let t = Instant::now();
-    let report = caps::establish(&mut ebpf, &startup, &cfg.cgroup_root, Trial::Keep);
-    let tiers_time = t.elapsed();
+    let mut engaged = Vec::new();
+    let mut engage = |ebpf: &mut aya::Ebpf, c: Concern| {
+        let t = Instant::now();
+        let r = caps::establish_concern(ebpf, &startup, &cfg.cgroup_root, c, Trial::Keep);
+        engaged.push((c, t.elapsed()));
+        r
+    };
+    let network = engage(&mut ebpf, Concern::Network);
+    let privilege = engage(&mut ebpf, Concern::Privilege);
+    // Rootfs programs judge only the pods of policies with a filesystem section: until one is
+    // in force nothing would read them, so they are not verified and attached yet.
+    let rootfs_waiting = !needs_rootfs(policies.set());
+    let rootfs = if rootfs_waiting {
+        ConcernReport::waiting(Concern::Rootfs, ROOTFS_WAITING)
+    } else {
+        engage(&mut ebpf, Concern::Rootfs)
+    };
+    let report = ProbeReport { network, rootfs, privilege, kernel: startup.kernel.clone(), rules: None };
     for c in Concern::ALL {
         let r = report.concern(c);
         info!(concern = c.as_str(), tier = %r.tier, reason = %r.tiers[&r.tier].reason, "enforcement tier");
     }
-    metrics.set_tiers(Concern::ALL.map(|c| (c, report.concern(c).tier)).to_vec());
     let tiers = Tiers::of(&report);
+    set_tiers(&metrics, tiers);
     let feasibility = Feasibility::assess(policies.set(), tiers);
     report_degraded(&metrics, &feasibility);
     let denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
@@ -137,7 +152,11 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         info!(step, ms = took.as_millis() as u64, "start-up step");
     }
     info!(step = "object and tracepoints", ms = object_time.as_millis() as u64, "start-up step");
-    info!(step = "tiers engaged", ms = tiers_time.as_millis() as u64, "start-up step");
+    for (c, took) in engaged {
+        info!(step = "tier engaged", concern = c.as_str(), ms = took.as_millis() as u64, "start-up step");
+    }
+    drop(startup);
+    let mut programs = Programs { ebpf, rootfs_waiting };
 
     let pod_watch = cfg
         .pod_manifests
@@ -195,7 +214,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             }
             Some(()) = changed(policy_watch.as_ref()) => {
                 ring.drain_now(|bytes| pipeline.on_bytes(bytes));
-                reload_policies(&mut pipeline, &cfg);
+                reload_policies(&mut pipeline, &cfg, &mut programs);
             }
             _ = drain.tick() => {
                 if ring.drain_now(|bytes| pipeline.on_bytes(bytes)) > 0 {
@@ -218,7 +237,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
                     pipeline.attributor.rescan();
                     pipeline.sync_network();
                     reload_pods(&mut pipeline);
-                    reload_policies(&mut pipeline, &cfg);
+                    reload_policies(&mut pipeline, &cfg, &mut programs);
                 }
             }
             _ = sigterm.recv() => { info!("SIGTERM: draining"); break; }
@@ -290,13 +309,56 @@ fn reload_pods(p: &mut Pipeline) {
     update_gauges(p);
 }
 
-fn reload_policies(p: &mut Pipeline, cfg: &RunConfig) {
+/// Why the rootfs concern is not engaged yet.
+const ROOTFS_WAITING: &str = "no policy in force has a filesystem section; engaged when one arrives";
+
+fn needs_rootfs(policies: &rampart_policy::PolicySet) -> bool {
+    policies.iter().any(|p| p.spec.filesystem.is_some())
+}
+
+/// The loaded object (its programs stay attached while it lives), and whether the rootfs
+/// concern still waits for a policy that needs it.
+struct Programs {
+    ebpf: aya::Ebpf,
+    rootfs_waiting: bool,
+}
+
+fn set_tiers(metrics: &Metrics, tiers: Tiers) {
+    metrics.set_tiers(Concern::ALL.map(|c| (c, tiers.get(c))).to_vec());
+}
+
+/// A policy with a filesystem section arrived: engage the rootfs concern now (the start-up
+/// facts are read again; the maps already say what the policy says).
+fn engage_rootfs(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs) {
+    let t = Instant::now();
+    let startup = Startup::discover();
+    let r =
+        caps::establish_concern(&mut programs.ebpf, &startup, &cfg.cgroup_root, Concern::Rootfs, Trial::Keep);
+    programs.rootfs_waiting = false;
+    info!(
+        concern = "rootfs",
+        tier = %r.tier,
+        reason = %r.tiers[&r.tier].reason,
+        ms = t.elapsed().as_millis() as u64,
+        "enforcement tier (a policy with a filesystem section arrived)"
+    );
+    p.tiers.rootfs = r.tier;
+    set_tiers(&p.metrics, p.tiers);
+    p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
+    report_degraded(&p.metrics, &p.feasibility);
+    p.metrics.set_readiness(require_enforcement(cfg, &p.feasibility));
+}
+
+fn reload_policies(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs) {
     match p.policies.reload() {
         Ok(r) => {
             report_policy_errors(&p.metrics, &r.errors);
             if r.changed {
                 info!(policies = p.policies.set().len(), "policies reloaded");
                 p.sync_network();
+                if programs.rootfs_waiting && needs_rootfs(p.policies.set()) {
+                    engage_rootfs(p, cfg, programs);
+                }
                 p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
                 report_degraded(&p.metrics, &p.feasibility);
                 p.metrics.set_readiness(require_enforcement(cfg, &p.feasibility));

@@ -12,7 +12,7 @@ fn probe_json() -> Value {
     serde_json::from_slice(&out.stdout).expect("probe JSON")
 }
 
-// vm-test: core
+// Not in the VM core set: every VM's /init runs the probe, and the matrix checks its answer.
 #[test]
 fn every_concern_reports_a_tier_and_why_each_tier_is_or_is_not_available() {
     if !require::root("every_concern_reports_a_tier_and_why_each_tier_is_or_is_not_available") {

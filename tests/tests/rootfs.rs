@@ -398,3 +398,29 @@ fn probe_names_each_rule_and_whether_this_node_degrades_it() {
         assert!(r["reason"].as_str().unwrap().contains("lands before"), "{r}");
     }
 }
+
+#[test]
+fn the_rootfs_concern_is_engaged_when_the_first_filesystem_policy_arrives() {
+    if !require::root("the_rootfs_concern_is_engaged_when_the_first_filesystem_policy_arrives") {
+        return;
+    }
+    let node = Node::new("enforce", "/tmp");
+    let policy = fs::read_to_string(node.policies.path().join("fs.yaml")).unwrap();
+    fs::remove_file(node.policies.path().join("fs.yaml")).unwrap();
+    let agent = node.agent();
+    // Nothing needs the rootfs programs yet: not attached, and the metrics say so.
+    assert_eq!(tier(&agent), "none");
+    fs::write(node.policies.path().join("fs.yaml"), policy).unwrap();
+    let engaged =
+        rampart_tests::wait_for("the rootfs concern to be engaged", Duration::from_secs(60), || {
+            let t = tier(&agent);
+            (t != "none").then_some(t)
+        });
+    let mut c = node.container(&agent, &format!("sh -c 'echo pwned > /etc/evil'; echo etc=$?; {MARKER}"));
+    let out = c.run(RUN);
+    assert!(out.contains(&format!("etc{}", stopped(&engaged))), "{out}");
+    let e = wait_file(&agent, &c, "create", "/etc/evil");
+    assert_eq!(e["verdict"]["tier"], engaged.as_str(), "{e}");
+    assert_eq!(e["verdict"]["action"], "deny", "{e}");
+    assert!(agent.stop().success());
+}

@@ -109,42 +109,53 @@ pub enum Trial {
 /// Engage, per concern, the strongest tier whose programs all load and attach. Tiers after
 /// the chosen one are not tried under [`Trial::Keep`] (their reason says so).
 pub fn establish(ebpf: &mut Ebpf, startup: &Startup, cgroup_root: &Path, trial: Trial) -> ProbeReport {
-    let hooks = startup.hooks(cgroup_root);
-    let mut concern = |c: Concern| {
-        let mut chosen: Option<Tier> = None;
-        let tiers = c.preference().map(|t| {
-            if let Some(chosen) = chosen.filter(|_| trial == Trial::Keep) {
-                return (t, TierStatus::no(format!("not tried: the {chosen} tier is in use")));
-            }
-            if let Some(why) = startup.unavailable(c, t, &hooks) {
-                return (t, TierStatus::no(why));
-            }
-            let status = match tiers::engage(ebpf, c, t, &hooks) {
-                Ok(what) => TierStatus::yes(what),
-                Err(e) => {
-                    if chosen.is_none() && t != Tier::None {
-                        tracing::warn!(concern = c.as_str(), tier = %t, error = %e, "tier unavailable; trying the next");
-                    }
-                    TierStatus::no(e.to_string())
-                }
-            };
-            if status.available && chosen.is_none() {
-                chosen = Some(t);
-            }
-            if trial == Trial::Every {
-                tiers::disengage(ebpf, c, t);
-            }
-            (t, status)
-        });
-        ConcernReport::choose(tiers)
-    };
     ProbeReport {
-        network: concern(Concern::Network),
-        rootfs: concern(Concern::Rootfs),
-        privilege: concern(Concern::Privilege),
+        network: establish_concern(ebpf, startup, cgroup_root, Concern::Network, trial),
+        rootfs: establish_concern(ebpf, startup, cgroup_root, Concern::Rootfs, trial),
+        privilege: establish_concern(ebpf, startup, cgroup_root, Concern::Privilege, trial),
         kernel: startup.kernel.clone(),
         rules: None,
     }
+}
+
+/// Engage the strongest tier of one concern whose programs all load and attach.
+pub fn establish_concern(
+    ebpf: &mut Ebpf,
+    startup: &Startup,
+    cgroup_root: &Path,
+    c: Concern,
+    trial: Trial,
+) -> ConcernReport {
+    let hooks = startup.hooks(cgroup_root);
+    let started = Instant::now();
+    let mut chosen: Option<Tier> = None;
+    let tiers = c.preference().map(|t| {
+        if let Some(chosen) = chosen.filter(|_| trial == Trial::Keep) {
+            return (t, TierStatus::no(format!("not tried: the {chosen} tier is in use")));
+        }
+        if let Some(why) = startup.unavailable(c, t, &hooks) {
+            return (t, TierStatus::no(why));
+        }
+        let status = match tiers::engage(ebpf, c, t, &hooks) {
+            Ok(what) => TierStatus::yes(what),
+            Err(e) => {
+                if chosen.is_none() && t != Tier::None {
+                    tracing::warn!(concern = c.as_str(), tier = %t, error = %e, "tier unavailable; trying the next");
+                }
+                TierStatus::no(e.to_string())
+            }
+        };
+        if status.available && chosen.is_none() {
+            chosen = Some(t);
+        }
+        if trial == Trial::Every {
+            tiers::disengage(ebpf, c, t);
+        }
+        (t, status)
+    });
+    let report = ConcernReport::choose(tiers);
+    tracing::debug!(concern = c.as_str(), tier = %report.tier, ms = started.elapsed().as_millis() as u64, "concern engaged");
+    report
 }
 
 /// `rampart-agent probe`: the start-up facts and a trial of every tier, nothing kept.

@@ -101,6 +101,20 @@ impl ConcernReport {
         let tier = tiers.iter().find(|(_, s)| s.available).map_or(Tier::None, |(t, _)| *t);
         ConcernReport { tier, tiers: tiers.into_iter().collect() }
     }
+
+    /// A concern the agent has not engaged because nothing needs it yet: `none`, saying why.
+    pub fn waiting(c: Concern, why: &str) -> Self {
+        Self::choose(c.preference().map(|t| {
+            (
+                t,
+                if t == Tier::None {
+                    TierStatus::yes(why)
+                } else {
+                    TierStatus::no(format!("not tried: {why}"))
+                },
+            )
+        }))
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -59,8 +59,20 @@ fn settled_rss(agent: &Agent) -> anyhow::Result<f64> {
 pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> agent footprint");
     let manifests = tempfile::tempdir()?;
-    let idle =
-        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    // A policy with every section, so every concern is engaged at start (rootfs waits for one).
+    let policies = tempfile::tempdir()?;
+    fs::write(
+        policies.path().join("all.yaml"),
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: all, namespace: bench}\n\
+         spec:\n  podSelector: {matchLabels: {app: none}}\n  mode: audit\n  network: {egress: []}\n  \
+         filesystem: {rootfs: readOnly}\n  privilege: {escalation: deny}\n",
+    )?;
+    let options = || AgentOptions {
+        pod_manifests: Some(manifests.path().into()),
+        policies: Some(policies.path().into()),
+        ..Default::default()
+    };
+    let idle = Agent::start(options());
     let start_idle = startup(&idle)?;
     let rss_idle = settled_rss(&idle)?;
     let pid = idle.pid().context("agent running")?;
@@ -83,8 +95,7 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
             pod
         })
         .collect();
-    let loaded =
-        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    let loaded = Agent::start(options());
     loaded.wait_metric("rampart_pods", n as f64);
     let start_loaded = startup(&loaded)?;
     let rss_loaded = settled_rss(&loaded)?;
