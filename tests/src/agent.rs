@@ -42,18 +42,26 @@ fn start_record() -> PathBuf {
     std::env::temp_dir().join("rampart-tests.agent-start-ms")
 }
 
-/// How long an agent may take from spawn to ready. Derived from the starts measured here:
-/// four times the slowest so far (at least 20 s), since a node under TCG is ten times slower
-/// than this host and a fixed number is hit by chance. Before any start was measured: the
-/// first-start limit, `RAMPART_AGENT_FIRST_START_LIMIT` seconds (the VM runner sets it from its
-/// per-test limit), else 120 s.
+/// How long an agent may take from spawn to ready, derived from what was measured on this
+/// machine instead of a fixed number that a slow node (TCG) hits by chance:
+/// - four times the slowest start measured so far by any test here;
+/// - twice `RAMPART_PROBE_MS`, the time `rampart-agent probe` took (the VM's /init measures
+///   it): the probe engages every tier of every concern, more than any one start, so starts
+///   that engage more than the ones measured so far (a rootfs policy) stay covered;
+/// - never less than 60 s; before any start was measured, at least
+///   `RAMPART_AGENT_FIRST_START_LIMIT` seconds (the VM runner sets it from its per-test
+///   limit), else 120 s.
 pub fn start_limit() -> Duration {
-    match fs::read_to_string(start_record()).ok().and_then(|t| t.trim().parse::<u64>().ok()) {
-        Some(ms) => Duration::from_millis(ms * 4).max(Duration::from_secs(20)),
+    let ms = |v: Option<u64>| v.map(Duration::from_millis).unwrap_or_default();
+    let slowest = fs::read_to_string(start_record()).ok().and_then(|t| t.trim().parse::<u64>().ok());
+    let probe = std::env::var("RAMPART_PROBE_MS").ok().and_then(|v| v.parse::<u64>().ok());
+    let floor = match slowest {
+        Some(_) => Duration::from_secs(60),
         None => Duration::from_secs(
             std::env::var("RAMPART_AGENT_FIRST_START_LIMIT").ok().and_then(|v| v.parse().ok()).unwrap_or(120),
         ),
-    }
+    };
+    floor.max(ms(slowest) * 4).max(ms(probe) * 2)
 }
 
 /// Remember a measured start (the slowest one is kept).
