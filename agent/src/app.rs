@@ -123,7 +123,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     set_tiers(&metrics, tiers);
     let feasibility = Feasibility::assess(policies.set(), tiers);
     report_degraded(&metrics, &feasibility);
-    let denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
+    let mut denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
     let mut pipeline = Pipeline {
         node: cfg.node_name.clone(),
         clock: Clock::now(),
@@ -145,9 +145,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         feasibility,
         file_denies: crate::events::file_denies::FileDenies::new(&mut ebpf),
     };
-    let mut denies = denies;
     update_gauges(&pipeline);
-    release_startup_memory();
     for (step, took) in &startup.steps {
         info!(step, ms = took.as_millis() as u64, "start-up step");
     }
@@ -155,7 +153,9 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     for (c, took) in engaged {
         info!(step = "tier engaged", concern = c.as_str(), ms = took.as_millis() as u64, "start-up step");
     }
+    // The kernel's BTF (aya's parse, for LSM programs) goes with the start-up facts.
     drop(startup);
+    release_startup_memory();
     let mut programs = Programs { ebpf, rootfs_waiting };
 
     let pod_watch = cfg
