@@ -7,13 +7,17 @@
 //! records already in the ring buffer are processed, held events released, output flushed.
 
 use std::{
+    collections::BTreeSet,
     sync::{Arc, atomic::Ordering::Relaxed},
     time::{Duration, Instant},
 };
 
 use agent_common::{DROPS_MAP, EVENTS_MAP, record::RecordKind};
 use aya::maps::{MapData, PerCpuArray};
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::{
+    signal::unix::{SignalKind, signal},
+    sync::{mpsc, watch},
+};
 use tracing::{info, warn};
 
 use crate::{
@@ -23,12 +27,19 @@ use crate::{
     enforce::{
         feasibility::{Feasibility, Tiers},
         kernel::{KernelPolicy, KernelPolicyError},
-        policies::{PolicyDirError, PolicyStore},
+        policies::{PolicyDirError, PolicyReload, PolicyStore},
     },
     events::{Pipeline, build::Clock, denies::DenySummaries, hold::Held, ring::Ring},
     export::{self, Exporter},
     loader::{self, LoadError},
     process::ProcessTable,
+    sources::{
+        Delta, Resource, Update,
+        api::{
+            self as kube_api, ClientError,
+            node_status::{self, ConcernStatus, NodeStatus},
+        },
+    },
     telemetry::{self, Metrics},
     watch::DirWatch,
 };
@@ -59,6 +70,8 @@ pub enum AppError {
     Ring(#[from] crate::events::ring::RingError),
     #[error(transparent)]
     Network(#[from] KernelPolicyError),
+    #[error(transparent)]
+    Kube(#[from] ClientError),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
 }
@@ -146,6 +159,30 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         file_denies: crate::events::file_denies::FileDenies::new(&mut ebpf),
     };
     update_gauges(&pipeline);
+    // The API source: its watchers, and this node's RampartNode writer.
+    let mut standing = Standing {
+        waiting: BTreeSet::new(),
+        concerns: ConcernStatus::of(&report),
+        kernel: (report.kernel.release.clone(), report.kernel.arch.clone()),
+        status: None,
+        ready: None,
+    };
+    let mut api_updates = match &cfg.api {
+        Some(api) => {
+            let client = kube_api::connect(api).await?;
+            let (pods, policies) = (cfg.pod_manifests.is_none(), cfg.policies.is_none());
+            for (r, watched) in [(Resource::Pods, pods), (Resource::Policies, policies)] {
+                if watched {
+                    standing.waiting.insert(r);
+                    metrics.kube_watch_started(r.as_str());
+                }
+            }
+            info!(?api, "pods and policies from the Kubernetes API");
+            standing.status = Some(node_status::spawn(client.clone(), cfg.node_name.clone()));
+            Some(kube_api::spawn(&client, &cfg.node_name, pods, policies))
+        }
+        None => None,
+    };
     for (step, took) in &startup.steps {
         info!(step, ms = took.as_millis() as u64, "start-up step");
     }
@@ -181,18 +218,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let mut sigterm = signal(SignalKind::terminate()).map_err(io("installing the SIGTERM handler"))?;
     let mut sigint = signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
     metrics.set_startup(started.elapsed());
-    let unready = require_enforcement(&cfg, &pipeline.feasibility);
-    metrics.set_readiness(unready.clone());
-    match &unready {
-        None => info!(
-            node = %cfg.node_name,
-            pods = pipeline.attributor.pods(),
-            policies = pipeline.policies.set().len(),
-            startup_ms = started.elapsed().as_millis() as u64,
-            "agent ready"
-        ),
-        Some(why) => warn!(startup_ms = started.elapsed().as_millis() as u64, "agent not ready: {why}"),
-    }
+    standing.publish(&pipeline, &cfg);
 
     // Run.
     let mut tick = tokio::time::interval(TICK);
@@ -214,7 +240,11 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             }
             Some(()) = changed(policy_watch.as_ref()) => {
                 ring.drain_now(|bytes| pipeline.on_bytes(bytes));
-                reload_policies(&mut pipeline, &cfg, &mut programs);
+                reload_policies(&mut pipeline, &cfg, &mut programs, &mut standing);
+            }
+            Some(update) = recv(api_updates.as_mut()) => {
+                ring.drain_now(|bytes| pipeline.on_bytes(bytes));
+                apply_update(&mut pipeline, &cfg, &mut programs, &mut standing, update);
             }
             _ = drain.tick() => {
                 if ring.drain_now(|bytes| pipeline.on_bytes(bytes)) > 0 {
@@ -237,7 +267,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
                     pipeline.attributor.rescan();
                     pipeline.sync_network();
                     reload_pods(&mut pipeline);
-                    reload_policies(&mut pipeline, &cfg, &mut programs);
+                    reload_policies(&mut pipeline, &cfg, &mut programs, &mut standing);
                 }
             }
             _ = sigterm.recv() => { info!("SIGTERM: draining"); break; }
@@ -274,6 +304,51 @@ fn release_startup_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// The next update from the API source; never, when there is none.
+async fn recv(rx: Option<&mut mpsc::Receiver<Update>>) -> Option<Update> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Apply what the API source says: pods into attribution, policies into force, watch health
+/// into metrics. The first list of each kind is what readiness waits for.
+fn apply_update(
+    p: &mut Pipeline,
+    cfg: &RunConfig,
+    programs: &mut Programs,
+    standing: &mut Standing,
+    u: Update,
+) {
+    match u {
+        Update::Health { resource, error } => {
+            p.metrics.kube_watch_health(resource.as_str(), error.is_none());
+            return;
+        }
+        Update::Pods(delta) => {
+            if matches!(delta, Delta::Reset(_)) {
+                standing.waiting.remove(&Resource::Pods);
+            }
+            if p.attributor.apply_pods(delta) {
+                tracing::debug!(pods = p.attributor.pods(), "pods changed");
+                p.sync_network();
+                p.retry_held();
+                p.flush();
+            }
+            update_gauges(p);
+        }
+        Update::Policies(delta) => {
+            if matches!(*delta, Delta::Reset(_)) {
+                standing.waiting.remove(&Resource::Policies);
+            }
+            let r = p.policies.apply(*delta);
+            policies_applied(p, cfg, programs, standing, r);
+        }
+    }
+    standing.publish(p, cfg);
 }
 
 /// Resolves when `watch` reports a change; never, when there is no watch.
@@ -329,7 +404,7 @@ fn set_tiers(metrics: &Metrics, tiers: Tiers) {
 
 /// A policy with a filesystem section arrived: engage the rootfs concern now (the start-up
 /// facts are read again; the maps already say what the policy says).
-fn engage_rootfs(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs) {
+fn engage_rootfs(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs, standing: &mut Standing) {
     let t = Instant::now();
     let startup = Startup::discover();
     let r =
@@ -343,33 +418,116 @@ fn engage_rootfs(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs) {
         "enforcement tier (a policy with a filesystem section arrived)"
     );
     p.tiers.rootfs = r.tier;
+    if let Some(c) = standing.concerns.iter_mut().find(|c| c.concern == Concern::Rootfs) {
+        *c =
+            ConcernStatus { concern: Concern::Rootfs, tier: r.tier, reason: r.tiers[&r.tier].reason.clone() };
+    }
     set_tiers(&p.metrics, p.tiers);
-    p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
-    report_degraded(&p.metrics, &p.feasibility);
-    p.metrics.set_readiness(require_enforcement(cfg, &p.feasibility));
 }
 
-fn reload_policies(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs) {
+fn reload_policies(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs, standing: &mut Standing) {
     match p.policies.reload() {
-        Ok(r) => {
-            report_policy_errors(&p.metrics, &r.errors);
-            if r.changed {
-                info!(policies = p.policies.set().len(), "policies reloaded");
-                p.sync_network();
-                if programs.rootfs_waiting && needs_rootfs(p.policies.set()) {
-                    engage_rootfs(p, cfg, programs);
-                }
-                p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
-                report_degraded(&p.metrics, &p.feasibility);
-                p.metrics.set_readiness(require_enforcement(cfg, &p.feasibility));
-            }
-        }
+        Ok(r) => policies_applied(p, cfg, programs, standing, r),
         Err(e) => {
             p.metrics.policy_errors.fetch_add(1, Relaxed);
             warn!(error = %e, "policies unreadable; keeping the policies in force");
+            update_gauges(p);
         }
     }
+}
+
+/// After the policies changed (from either source): report refusals, make the maps say what
+/// the new set says, engage rootfs when it is first needed, and re-assess feasibility.
+fn policies_applied(
+    p: &mut Pipeline,
+    cfg: &RunConfig,
+    programs: &mut Programs,
+    standing: &mut Standing,
+    r: PolicyReload,
+) {
+    report_policy_errors(&p.metrics, &r.errors);
+    if r.changed {
+        info!(policies = p.policies.set().len(), "policies changed");
+        p.sync_network();
+        if programs.rootfs_waiting && needs_rootfs(p.policies.set()) {
+            engage_rootfs(p, cfg, programs, standing);
+        }
+        p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
+        report_degraded(&p.metrics, &p.feasibility);
+    }
     update_gauges(p);
+    standing.publish(p, cfg);
+}
+
+/// What the agent says about itself beyond counters: readiness (`/readyz`, the log) and, with
+/// the API source, this node's `RampartNode` object.
+struct Standing {
+    /// Kinds whose first list from the API server has not arrived.
+    waiting: BTreeSet<Resource>,
+    concerns: Vec<ConcernStatus>,
+    /// Kernel release and architecture.
+    kernel: (String, String),
+    status: Option<watch::Sender<Option<NodeStatus>>>,
+    /// Whether the agent was ready when last published (to log changes once).
+    ready: Option<bool>,
+}
+
+impl Standing {
+    fn publish(&mut self, p: &Pipeline, cfg: &RunConfig) {
+        let mut why = Vec::new();
+        if !self.waiting.is_empty() {
+            let kinds: Vec<&str> = self.waiting.iter().map(|r| r.as_str()).collect();
+            why.push(format!("waiting for the first list of {} from the API server", kinds.join(" and ")));
+        }
+        why.extend(require_enforcement(cfg, &p.feasibility));
+        let unready = (!why.is_empty()).then(|| why.join("; "));
+        let ready = unready.is_none();
+        p.metrics.set_readiness(unready.clone());
+        if self.ready != Some(ready) {
+            self.ready = Some(ready);
+            match &unready {
+                None => info!(
+                    node = %cfg.node_name,
+                    pods = p.attributor.pods(),
+                    policies = p.policies.set().len(),
+                    startup_ms = p.metrics.startup().as_millis() as u64,
+                    "agent ready"
+                ),
+                Some(why) => warn!("agent not ready: {why}"),
+            }
+        }
+        if let Some(tx) = &self.status {
+            let status = self.node_status(p, ready);
+            tx.send_if_modified(|old| {
+                let changed = old.as_ref() != Some(&status);
+                *old = Some(status);
+                changed
+            });
+        }
+    }
+
+    /// The `RampartNode` status: tiers, and the rules of every policy selecting a pod here.
+    fn node_status(&self, p: &Pipeline, ready: bool) -> NodeStatus {
+        let set = p.policies.set();
+        let here: BTreeSet<String> = set
+            .iter()
+            .filter(|pol| p.attributor.all_pods().any(|pod| pol.selects(&pod.namespace, &**pod)))
+            .map(|pol| pol.key())
+            .collect();
+        let rules: Vec<_> =
+            p.feasibility.rules.iter().filter(|r| here.contains(&r.policy)).cloned().collect();
+        NodeStatus {
+            kernel: self.kernel.0.clone(),
+            arch: self.kernel.1.clone(),
+            agent_version: env!("CARGO_PKG_VERSION"),
+            concerns: self.concerns.clone(),
+            degraded_rules: rules.iter().filter(|r| r.degraded).count(),
+            rules,
+            pods: p.attributor.pods(),
+            policies: set.len(),
+            ready,
+        }
+    }
 }
 
 /// With `--require-enforcement`, why the agent must not be ready: the `enforce` rules this

@@ -3,8 +3,9 @@
 //! exports it.
 //!
 //! Data flow: [`caps`] (probe) → [`loader`] → ring buffer → [`events`] (decode, build) →
-//! [`attribution`] (cgroup id → pod) → [`enforce`] (verdict) → [`export`]. [`app`] wires it
-//! together; `main.rs` is thin.
+//! [`attribution`] (cgroup id → pod) → [`enforce`] (verdict) → [`export`]; pods and policies
+//! come from [`sources`] (directories or the Kubernetes API). [`app`] wires it together;
+//! `main.rs` is thin.
 
 pub mod app;
 pub mod attribution;
@@ -16,5 +17,6 @@ pub mod events;
 pub mod export;
 pub mod loader;
 pub mod process;
+pub mod sources;
 pub mod telemetry;
 pub mod watch;

@@ -48,6 +48,16 @@ pub fn parse_source(source: &str, text: &str) -> FileOutcome {
     if errors.is_empty() { Ok(policies) } else { Err(errors) }
 }
 
+/// Validates one policy object that arrived already decoded (from the Kubernetes API: the
+/// watched custom resource), with the same checks as a file. `source` names the object in
+/// errors (there is no line: the field path says where).
+pub fn parse_object(source: &str, object: serde_yaml::Value) -> Result<RampartPolicy, PolicyError> {
+    match serde_path_to_error::deserialize::<_, Document>(object) {
+        Ok(doc) => Ok(doc.into_policy(Origin { source: source.to_owned(), line: None, column: None })),
+        Err(err) => Err(PolicyError::from_tracked(source, err)),
+    }
+}
+
 /// Reads and parses one policy file (see [`parse_source`]); the source name is the path as
 /// given. An unreadable file is one error without a position.
 pub fn load_file(path: &Path) -> FileOutcome {
@@ -175,5 +185,41 @@ impl<'de> Visitor<'de> for ProbeVisitor {
 
     fn visit_str<E>(self, _: &str) -> Result<ProbeShape, E> {
         Ok(ProbeShape::Other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(spec: &str) -> serde_yaml::Value {
+        let text = format!(
+            "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\n\
+             metadata: {{name: web, namespace: shop, uid: 1f2e, resourceVersion: '42', generation: 3, \
+             managedFields: [{{manager: kubectl}}]}}\nspec: {spec}\n"
+        );
+        serde_yaml::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn an_api_object_is_validated_like_a_file() {
+        let p = parse_object("RampartPolicy shop/web", object("{podSelector: {}, mode: enforce}")).unwrap();
+        assert_eq!(p.key(), "shop/web");
+        assert_eq!(p.origin.to_string(), "RampartPolicy shop/web");
+    }
+
+    #[test]
+    fn a_bad_api_object_names_the_object_and_the_field() {
+        let err = parse_object(
+            "RampartPolicy shop/web",
+            object("{podSelector: {}, mode: enforce, privilege: {escalation: deny, allowedUids: [0]}}"),
+        )
+        .unwrap_err();
+        assert_eq!(err.line, None);
+        assert_eq!(
+            err.to_string(),
+            "RampartPolicy shop/web: spec.privilege.allowedUids: 0 cannot be allowed: gaining root is \
+             what escalation means (use `escalation: allow`)"
+        );
     }
 }

@@ -139,6 +139,8 @@ impl Agent {
             cmd.args(["--attribution-hold", h]);
         }
         cmd.args(&opts.extra);
+        // Pods and policies come from what the test gives, never from the machine's cluster.
+        cmd.env_remove("KUBECONFIG").env_remove("KUBERNETES_SERVICE_HOST");
         cmd.envs(opts.env.iter().map(|(k, v)| (k, v)));
         // An agent outliving a killed test would go on judging every pod's traffic.
         // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
@@ -237,6 +239,13 @@ impl Agent {
     pub fn wait_metric(&self, sample: &str, value: f64) {
         wait_for(&format!("{sample} == {value}"), Duration::from_secs(10), || {
             (self.metric(sample) == Some(value)).then_some(())
+        });
+    }
+
+    /// Wait until `sample` is at least `value`.
+    pub fn wait_metric_at_least(&self, sample: &str, value: f64) {
+        wait_for(&format!("{sample} >= {value}"), Duration::from_secs(10), || {
+            (self.metric(sample)? >= value).then_some(())
         });
     }
 

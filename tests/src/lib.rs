@@ -13,12 +13,15 @@
 //!   up through [`rtnl`] (raw rtnetlink) and `unshare`/`setns`, with no `ip` or `nsenter`.
 //! - [`collector`]: the real `rampart-collector` on a scratch SQLite file, killed and restarted
 //!   on the same address and store.
+//! - [`apiserver`]: a stand-in Kubernetes API server (list, watch, server-side apply, 410,
+//!   403) with objects in the shape real API servers return them; the one stand-in here.
 //! - [`cli`]: the real `rampart` command, one-shot or `observe` in the background.
 //! - [`grpc`]: a raw client of the collector's services, for what the binaries never send.
 //! - [`require`]: capabilities a test needs. Under `CI=true` a missing one fails the test with
 //!   the reason; elsewhere the test says why it skipped.
 
 pub mod agent;
+pub mod apiserver;
 pub mod bins;
 pub mod cli;
 pub mod collector;

@@ -32,7 +32,7 @@ pub enum Runtime {
 }
 
 impl Runtime {
-    fn status_prefix(self) -> &'static str {
+    pub fn status_prefix(self) -> &'static str {
         match self {
             Runtime::Containerd => "containerd://",
             Runtime::Crio => "cri-o://",

@@ -148,6 +148,11 @@ impl Attributor {
         }
     }
 
+    /// Apply a change from the API source; `true` if a pod appeared, changed or went away.
+    pub fn apply_pods(&mut self, delta: crate::sources::Delta<PodInfo>) -> bool {
+        self.pods.apply(delta)
+    }
+
     pub fn resolve(&mut self, cgroup_id: u64) -> Resolution {
         if !self.cgroups.contains_key(&cgroup_id)
             && self.last_rescan.is_none_or(|t| t.elapsed() >= RESCAN_EVERY)
@@ -167,6 +172,11 @@ impl Attributor {
     /// Pod cgroups currently known (pod and container levels).
     pub fn pod_cgroups(&self) -> usize {
         self.cgroups.values().filter(|c| c.is_some()).count()
+    }
+
+    /// Every pod known.
+    pub fn all_pods(&self) -> impl Iterator<Item = &Arc<PodInfo>> {
+        self.pods.iter()
     }
 
     pub fn pods(&self) -> usize {

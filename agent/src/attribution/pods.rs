@@ -188,6 +188,10 @@ pub struct Reload {
 }
 
 impl PodStore {
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<PodInfo>> {
+        self.by_uid.values()
+    }
+
     pub fn get(&self, uid: &str) -> Option<&Arc<PodInfo>> {
         self.by_uid.get(uid)
     }
@@ -198,6 +202,30 @@ impl PodStore {
 
     pub fn is_empty(&self) -> bool {
         self.by_uid.is_empty()
+    }
+
+    /// Apply a change from the API source (which owns every pod then: no directory is read).
+    /// Returns whether any pod appeared, changed or went away.
+    pub fn apply(&mut self, delta: crate::sources::Delta<PodInfo>) -> bool {
+        use crate::sources::Delta;
+        match delta {
+            Delta::Reset(pods) => {
+                let fresh: HashMap<Box<str>, Arc<PodInfo>> =
+                    pods.into_iter().map(|p| (p.uid.clone(), Arc::new(p))).collect();
+                let changed = fresh.len() != self.by_uid.len()
+                    || fresh.iter().any(|(uid, p)| self.by_uid.get(uid).is_none_or(|old| old != p));
+                self.by_uid = fresh;
+                changed
+            }
+            Delta::Apply(pod) => {
+                if self.by_uid.get(&pod.uid).is_some_and(|old| **old == pod) {
+                    return false;
+                }
+                self.by_uid.insert(pod.uid.clone(), Arc::new(pod));
+                true
+            }
+            Delta::Delete(uid) => self.by_uid.remove(&uid).is_some(),
+        }
     }
 
     /// Re-read `dir`: parse new and modified files, drop removed ones. A file that no longer
@@ -350,6 +378,27 @@ status:
         let r = store.reload(dir.path()).unwrap();
         assert!(r.changed);
         assert!(store.is_empty());
+    }
+
+    #[test]
+    fn api_deltas_replace_apply_and_delete() {
+        use crate::sources::Delta;
+        let pod = |uid: &str, app: &str| PodInfo {
+            namespace: "shop".into(),
+            name: uid.into(),
+            uid: uid.into(),
+            labels: Box::new([("app".into(), app.into())]),
+            containers: Box::new([]),
+        };
+        let mut store = PodStore::default();
+        assert!(store.apply(Delta::Reset(vec![pod("a", "web"), pod("b", "db")])));
+        assert!(!store.apply(Delta::Reset(vec![pod("b", "db"), pod("a", "web")])), "the same list");
+        assert!(!store.apply(Delta::Apply(pod("a", "web"))), "unchanged");
+        assert!(store.apply(Delta::Apply(pod("a", "api"))), "label change");
+        assert_eq!(store.get("a").unwrap().label("app"), Some("api"));
+        assert!(store.apply(Delta::Delete("b".into())));
+        assert!(store.apply(Delta::Reset(vec![pod("c", "x")])), "a relist drops what it lacks");
+        assert!(store.get("a").is_none() && store.get("c").is_some());
     }
 
     #[test]

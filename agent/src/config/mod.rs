@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::{
     attribution::cgroupfs,
     export::{CollectorConfig, EventsOut, ExportArgs},
+    sources::api::ApiConfig,
 };
 
 #[derive(Parser, Debug)]
@@ -83,6 +84,11 @@ pub struct RunArgs {
     /// Directory of Pod manifests (YAML/JSON), watched for changes; used where no API server is configured.
     #[arg(long, value_name = "DIR")]
     pub pod_manifests: Option<PathBuf>,
+    /// Kubeconfig of the API server to take pods and policies from (a `:`-separated list is
+    /// merged). Without it and without `--pod-manifests`/`--policies`, the in-cluster service
+    /// account is used when the agent runs in a pod.
+    #[arg(long, env = "KUBECONFIG", value_name = "PATH")]
+    pub kubeconfig: Option<String>,
     /// Write events as JSON lines to PATH, or to stdout with `-`.
     #[arg(long, value_name = "PATH|-")]
     pub events_out: Option<String>,
@@ -131,6 +137,8 @@ pub struct RunConfig {
     pub node_name: String,
     pub policies: Option<PathBuf>,
     pub pod_manifests: Option<PathBuf>,
+    /// Pods and policies from the Kubernetes API (then neither directory is set).
+    pub api: Option<ApiConfig>,
     pub events_out: Option<EventsOut>,
     pub metrics_addr: Option<SocketAddr>,
     pub ring_buffer_size: u32,
@@ -184,6 +192,44 @@ fn check_dir(flag: &str, dir: &Path, errors: &mut Vec<String>) {
     }
 }
 
+/// Where pods and policies come from: `--kubeconfig` (or `KUBECONFIG`), else the directories,
+/// else the in-cluster service account when running in a pod. A kubeconfig and a directory
+/// together are refused: each kind has one source.
+fn api_config(
+    kubeconfig: Option<&str>,
+    pod_manifests: &Option<PathBuf>,
+    policies: &Option<PathBuf>,
+    errors: &mut Vec<String>,
+) -> Option<ApiConfig> {
+    let dirs: Vec<&str> = [(pod_manifests, "--pod-manifests"), (policies, "--policies")]
+        .iter()
+        .filter(|(d, _)| d.is_some())
+        .map(|(_, flag)| *flag)
+        .collect();
+    match kubeconfig.filter(|k| !k.is_empty()) {
+        Some(list) => {
+            if !dirs.is_empty() {
+                errors.push(format!(
+                    "--kubeconfig (or KUBECONFIG) and {} both given: pods and policies come from the API \
+                     server or from directories, not both",
+                    dirs.join(" and ")
+                ));
+            }
+            let paths: Vec<PathBuf> = list.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+            for p in &paths {
+                if !p.is_file() {
+                    errors.push(format!("--kubeconfig {}: no such file", p.display()));
+                }
+            }
+            Some(ApiConfig::Kubeconfig(paths))
+        }
+        None if dirs.is_empty() && std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => {
+            Some(ApiConfig::InCluster)
+        }
+        None => None,
+    }
+}
+
 impl RunArgs {
     pub fn validate(self) -> Result<RunConfig, ConfigErrors> {
         let mut errors = Vec::new();
@@ -200,6 +246,7 @@ impl RunArgs {
         if let Some(d) = &self.pod_manifests {
             check_dir("--pod-manifests", d, &mut errors);
         }
+        let api = api_config(self.kubeconfig.as_deref(), &self.pod_manifests, &self.policies, &mut errors);
         let events_out = self.events_out.as_deref().map(EventsOut::parse);
         if let Some(EventsOut::File(path)) = &events_out {
             let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -238,6 +285,7 @@ impl RunArgs {
                 node_name,
                 policies: self.policies,
                 pod_manifests: self.pod_manifests,
+                api,
                 events_out,
                 metrics_addr,
                 ring_buffer_size: size as u32,
@@ -297,6 +345,22 @@ mod tests {
             assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
         }
         assert!(err.0.len() >= 5);
+    }
+
+    #[test]
+    fn a_kubeconfig_and_directories_are_refused_together() {
+        let kubeconfig = tempfile::NamedTempFile::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let k = kubeconfig.path().to_str().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let err = args(&["--node-name", "n1", "--kubeconfig", k, "--policies", d]).validate().unwrap_err();
+        assert!(
+            err.0.iter().any(|e| e.starts_with("--kubeconfig (or KUBECONFIG) and --policies both given")),
+            "{err}"
+        );
+        let err =
+            args(&["--node-name", "n1", "--kubeconfig", "/nonexistent/kubeconfig"]).validate().unwrap_err();
+        assert!(err.0.iter().any(|e| e == "--kubeconfig /nonexistent/kubeconfig: no such file"), "{err}");
     }
 
     #[test]

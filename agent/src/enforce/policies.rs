@@ -1,8 +1,9 @@
-//! The policies in force, from a directory of `RampartPolicy` YAML files.
+//! The policies in force, from a directory of `RampartPolicy` YAML files or from the API
+//! server's `RampartPolicy` objects (see [`crate::sources`]).
 //!
-//! A file is all-or-nothing, and a file that fails to parse never replaces the version of it
-//! already in force: its previous policies stay, and the errors (file, line, field) are
-//! reported. A removed file takes its policies away.
+//! A file (an object) is all-or-nothing, and one that fails validation never replaces the
+//! version of it already in force: its previous policies stay, and the errors (file, line or
+//! object, field) are reported. A removed file (a deleted object) takes its policies away.
 
 use std::{
     collections::{BTreeMap, HashMap, btree_map::Entry},
@@ -12,6 +13,8 @@ use std::{
 };
 
 use rampart_policy::{PolicyError, PolicySet, RampartPolicy, load::parse_source};
+
+use crate::sources::{Delta, PolicyObject};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyDirError {
@@ -24,6 +27,8 @@ pub struct PolicyStore {
     files: HashMap<PathBuf, ((SystemTime, u64), Vec<RampartPolicy>)>,
     /// Stamps of files that failed, so an unchanged bad file is reported once, not per reload.
     failed: HashMap<PathBuf, (SystemTime, u64)>,
+    /// The API source's objects in force, by `namespace/name`.
+    objects: BTreeMap<Box<str>, RampartPolicy>,
     set: PolicySet,
 }
 
@@ -36,7 +41,13 @@ pub struct PolicyReload {
 
 impl PolicyStore {
     pub fn new(dir: Option<PathBuf>) -> Self {
-        PolicyStore { dir, files: HashMap::new(), failed: HashMap::new(), set: PolicySet::default() }
+        PolicyStore {
+            dir,
+            files: HashMap::new(),
+            failed: HashMap::new(),
+            objects: BTreeMap::new(),
+            set: PolicySet::default(),
+        }
     }
 
     pub fn set(&self) -> &PolicySet {
@@ -107,6 +118,42 @@ impl PolicyStore {
         Ok(out)
     }
 
+    /// Apply a change from the API source. An object the agent refuses keeps its previous
+    /// version in force (if any) and is reported.
+    pub fn apply(&mut self, delta: Delta<PolicyObject>) -> PolicyReload {
+        let mut out = PolicyReload::default();
+        let before = self.objects.clone();
+        let mut take = |objects: &mut BTreeMap<Box<str>, RampartPolicy>, o: PolicyObject| match o.policy {
+            Ok(p) => {
+                objects.insert(o.key, p);
+            }
+            Err(e) => {
+                if let Some(old) = before.get(&o.key) {
+                    objects.insert(o.key, old.clone());
+                }
+                out.errors.push(e);
+            }
+        };
+        match delta {
+            Delta::Reset(list) => {
+                let mut fresh = BTreeMap::new();
+                for o in list {
+                    take(&mut fresh, o);
+                }
+                self.objects = fresh;
+            }
+            Delta::Apply(o) => take(&mut self.objects, o),
+            Delta::Delete(key) => {
+                self.objects.remove(&key);
+            }
+        }
+        out.changed = self.objects != before;
+        if out.changed {
+            self.rebuild(&mut out.errors);
+        }
+        out
+    }
+
     /// Build the set from every file in force. A policy whose namespace/name another file
     /// already defines is refused (first file in name order wins).
     fn rebuild(&mut self, errors: &mut Vec<PolicyError>) {
@@ -128,6 +175,11 @@ impl PolicyStore {
                         slot.insert(p.clone());
                     }
                 }
+            }
+        }
+        for p in self.objects.values() {
+            if let Entry::Vacant(slot) = by_key.entry(p.key()) {
+                slot.insert(p.clone());
             }
         }
         match PolicySet::new(by_key.into_values()) {

@@ -82,6 +82,17 @@ pub struct Metrics {
     startup_ms: AtomicU64,
     /// Export to the collector (its drops are part of `rampart_drops_total`).
     pub export: super::export::ExportMetrics,
+    /// The API source's watches, by resource.
+    kube: Mutex<std::collections::BTreeMap<&'static str, WatchHealth>>,
+}
+
+/// One API watch's health: whether its last word was good, since when the cache is stale.
+#[derive(Debug)]
+struct WatchHealth {
+    healthy: bool,
+    /// When the watch was last healthy (or registered, before its first list).
+    fresh_at: std::time::Instant,
+    errors: u64,
 }
 
 fn kind_index(k: Kind) -> usize {
@@ -151,8 +162,33 @@ impl Metrics {
         self.rules.lock().expect("not poisoned").clone()
     }
 
+    pub fn startup(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.startup_ms.load(Relaxed))
+    }
+
     pub fn set_startup(&self, took: std::time::Duration) {
         self.startup_ms.store(took.as_millis() as u64, Relaxed);
+    }
+
+    /// Register a watch of the API source (unhealthy until its first list).
+    pub fn kube_watch_started(&self, resource: &'static str) {
+        let h = WatchHealth { healthy: false, fresh_at: std::time::Instant::now(), errors: 0 };
+        self.kube.lock().expect("not poisoned").insert(resource, h);
+    }
+
+    /// A watch turned healthy (`true`) or failed.
+    pub fn kube_watch_health(&self, resource: &'static str, healthy: bool) {
+        let mut all = self.kube.lock().expect("not poisoned");
+        let now = std::time::Instant::now();
+        let h = all.entry(resource).or_insert(WatchHealth { healthy, fresh_at: now, errors: 0 });
+        if h.healthy {
+            // Fresh until this moment.
+            h.fresh_at = now;
+        }
+        if !healthy {
+            h.errors += 1;
+        }
+        h.healthy = healthy;
     }
 
     pub fn set_tiers(&self, tiers: Vec<(Concern, Tier)>) {
@@ -285,6 +321,34 @@ impl Metrics {
             "Kernel decisions the verdict function disagreed with (policy changed in between).",
         );
         let _ = writeln!(o, "rampart_verdict_mismatches_total {}", self.verdict_mismatches.load(Relaxed));
+        let kube = self.kube.lock().expect("not poisoned");
+        if !kube.is_empty() {
+            family(
+                &mut o,
+                "rampart_kube_watch_healthy",
+                "gauge",
+                "1 while the API watch of a resource is healthy.",
+            );
+            for (r, h) in kube.iter() {
+                let _ = writeln!(o, "rampart_kube_watch_healthy{{resource=\"{r}\"}} {}", u8::from(h.healthy));
+            }
+            family(
+                &mut o,
+                "rampart_kube_cache_age_seconds",
+                "gauge",
+                "How stale the agent's copy of a resource may be: 0 while its watch is healthy, else the \
+                 time since it last was.",
+            );
+            for (r, h) in kube.iter() {
+                let age = if h.healthy { 0.0 } else { h.fresh_at.elapsed().as_secs_f64() };
+                let _ = writeln!(o, "rampart_kube_cache_age_seconds{{resource=\"{r}\"}} {age:.1}");
+            }
+            family(&mut o, "rampart_kube_watch_errors_total", "counter", "API watch errors, by resource.");
+            for (r, h) in kube.iter() {
+                let _ = writeln!(o, "rampart_kube_watch_errors_total{{resource=\"{r}\"}} {}", h.errors);
+            }
+        }
+        drop(kube);
         family(&mut o, "rampart_ready", "gauge", "1 when programs are attached and policies applied.");
         let _ = writeln!(o, "rampart_ready {}", u8::from(self.is_ready()));
         self.export.render(&mut o);

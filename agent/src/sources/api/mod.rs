@@ -1,0 +1,39 @@
+//! The Kubernetes API as a source: a kube-rs client from the configuration, and one watcher
+//! task per kind ([`pods`], [`policies`]) feeding [`Update`]s to the main loop.
+//!
+//! Resilience is kube-rs's watcher's: it lists (in pages), watches from the list's
+//! `resourceVersion` with bookmarks, relists on `410 Gone`, and retries with backoff on any
+//! error. Each error is also reported ([`Update::Health`]) so metrics and logs say the cache
+//! is stale; the stores keep their contents meanwhile.
+
+pub mod client;
+pub mod node_status;
+pub mod pods;
+pub mod policies;
+mod watch;
+
+pub use client::{ApiConfig, ClientError, connect};
+
+use tokio::sync::mpsc;
+
+use super::Update;
+
+/// Updates waiting for the main loop at most; a watcher waits when the loop is behind.
+const CHANNEL: usize = 1024;
+
+/// Start the watchers this configuration asks for. Returns the receiving end for the main loop.
+pub fn spawn(
+    client: &kube::Client,
+    node: &str,
+    watch_pods: bool,
+    watch_policies: bool,
+) -> mpsc::Receiver<Update> {
+    let (tx, rx) = mpsc::channel(CHANNEL);
+    if watch_pods {
+        tokio::spawn(pods::watch(client.clone(), node.to_owned(), tx.clone()));
+    }
+    if watch_policies {
+        tokio::spawn(policies::watch(client.clone(), tx));
+    }
+    rx
+}

@@ -1,0 +1,139 @@
+//! This node's `RampartNode` object: one cluster-scoped object per node, named after it,
+//! written only by that node's agent with server-side apply under its own field manager
+//! (`rampart-agent/<node>`), so N agents never contend for one object. An owner reference to
+//! the `Node` lets the garbage collector remove it with the node.
+//!
+//! The main loop hands the latest [`NodeStatus`] to a task over a `watch` channel; the task
+//! applies whatever is newest when the previous apply finished (and retries with backoff), so
+//! the API server's latency never reaches the loop.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Node;
+use kube::{
+    Api,
+    api::{ApiResource, DynamicObject, Patch, PatchParams},
+};
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use crate::{
+    caps::{Concern, ProbeReport, Tier},
+    enforce::feasibility::RuleFeasibility,
+};
+
+/// `rampart.dev/v1alpha1`, `rampartnodes` (cluster-scoped).
+pub fn api_resource() -> ApiResource {
+    ApiResource {
+        group: "rampart.dev".into(),
+        version: "v1alpha1".into(),
+        api_version: "rampart.dev/v1alpha1".into(),
+        kind: "RampartNode".into(),
+        plural: "rampartnodes".into(),
+    }
+}
+
+/// What a node reports about itself (the object's `status`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeStatus {
+    pub kernel: String,
+    pub arch: String,
+    pub agent_version: &'static str,
+    /// The tier per concern, and why that one.
+    pub concerns: Vec<ConcernStatus>,
+    /// Each rule of every policy that selects a pod on this node.
+    pub rules: Vec<RuleFeasibility>,
+    /// `enforce` rules this node lets through (the printer column).
+    pub degraded_rules: usize,
+    pub pods: usize,
+    pub policies: usize,
+    pub ready: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConcernStatus {
+    pub concern: Concern,
+    pub tier: Tier,
+    pub reason: String,
+}
+
+impl ConcernStatus {
+    pub fn of(report: &ProbeReport) -> Vec<ConcernStatus> {
+        Concern::ALL
+            .iter()
+            .map(|&c| {
+                let r = report.concern(c);
+                ConcernStatus { concern: c, tier: r.tier, reason: r.tiers[&r.tier].reason.clone() }
+            })
+            .collect()
+    }
+}
+
+/// Retry delays after a failed apply (the last one repeats).
+const BACKOFF: [Duration; 4] =
+    [Duration::from_millis(500), Duration::from_secs(2), Duration::from_secs(8), Duration::from_secs(30)];
+
+/// Start the writer; send it each new status.
+pub fn spawn(client: kube::Client, node: String) -> watch::Sender<Option<NodeStatus>> {
+    let (tx, rx) = watch::channel(None);
+    tokio::spawn(write(client, node, rx));
+    tx
+}
+
+async fn write(client: kube::Client, node: String, mut rx: watch::Receiver<Option<NodeStatus>>) {
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &api_resource());
+    let params = PatchParams::apply(&format!("rampart-agent/{node}")).force();
+    let mut owner = None;
+    let mut failures = 0usize;
+    while rx.changed().await.is_ok() {
+        let Some(status) = rx.borrow_and_update().clone() else { continue };
+        if owner.is_none() {
+            owner = node_owner(&client, &node).await;
+        }
+        let mut object = json!({
+            "apiVersion": "rampart.dev/v1alpha1",
+            "kind": "RampartNode",
+            "metadata": {"name": node},
+            "status": status,
+        });
+        if let Some(o) = &owner {
+            object["metadata"]["ownerReferences"] = json!([o]);
+        }
+        match api.patch(&node, &params, &Patch::Apply(&object)).await {
+            Ok(_) => {
+                if failures > 0 {
+                    info!(node = %node, "RampartNode written again");
+                }
+                failures = 0;
+            }
+            Err(e) => {
+                warn!(node = %node, error = %e, "writing RampartNode {node} failed (needs patch on rampartnodes.rampart.dev); retrying");
+                tokio::time::sleep(BACKOFF[failures.min(BACKOFF.len() - 1)]).await;
+                failures += 1;
+                // Try again with whatever is newest.
+                rx.mark_changed();
+            }
+        }
+    }
+}
+
+/// The owner reference to this node's `Node` object, when it can be read.
+async fn node_owner(client: &kube::Client, node: &str) -> Option<serde_json::Value> {
+    let nodes: Api<Node> = Api::all(client.clone());
+    match nodes.get_opt(node).await {
+        Ok(Some(n)) => {
+            n.metadata.uid.map(|uid| json!({"apiVersion": "v1", "kind": "Node", "name": node, "uid": uid}))
+        }
+        Ok(None) => {
+            warn!(node, "no Node object named {node}: RampartNode written without an owner");
+            None
+        }
+        Err(e) => {
+            warn!(node, error = %e, "reading Node {node} failed (needs get on nodes): RampartNode written without an owner");
+            None
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The Pods of this node from the API server (field selector `spec.nodeName=<node>`), each
+//! decoded into [`PodInfo`] as it arrives: attribution keeps names, uid, labels and container
+//! ids, nothing else (no spec, no managed fields).
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::{Api, runtime::watcher};
+use tokio::sync::mpsc;
+
+use crate::{
+    attribution::{PodInfo, kubelet::status_container_id},
+    sources::{Resource, Update},
+};
+
+pub async fn watch(client: kube::Client, node: String, tx: mpsc::Sender<Update>) {
+    let api: Api<Pod> = Api::all(client);
+    let config = watcher::Config::default().fields(&format!("spec.nodeName={node}"));
+    super::watch::run(
+        api,
+        config,
+        Resource::Pods,
+        pod_info,
+        |p| p.metadata.uid.as_deref().map(Into::into),
+        Update::Pods,
+        tx,
+    )
+    .await;
+}
+
+/// What attribution keeps of a Pod; `None` for an object without name or uid (not joinable).
+pub fn pod_info(pod: Pod) -> Option<PodInfo> {
+    let m = pod.metadata;
+    let name = m.name.filter(|n| !n.is_empty())?;
+    let uid = m.uid.filter(|u| !u.is_empty())?;
+    let namespace = m.namespace.filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into());
+    let status = pod.status.unwrap_or_default();
+    let containers = status
+        .container_statuses
+        .into_iter()
+        .flatten()
+        .chain(status.init_container_statuses.into_iter().flatten())
+        .chain(status.ephemeral_container_statuses.into_iter().flatten())
+        .filter_map(|c| {
+            Some((Box::<str>::from(status_container_id(c.container_id.as_deref()?)), c.name.into()))
+        })
+        .filter(|(id, _)| !id.is_empty())
+        .collect();
+    // BTreeMap iteration is sorted by key, as PodInfo::labels must be.
+    let labels = m.labels.unwrap_or_default().into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    Some(PodInfo { namespace: namespace.into(), name: name.into(), uid: uid.into(), labels, containers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pod_from_the_api_keeps_what_attribution_needs() {
+        let pod: Pod = serde_json::from_str(
+            r#"{"apiVersion":"v1","kind":"Pod",
+                "metadata":{"name":"web-0","namespace":"shop","uid":"6f1c","labels":{"b":"2","a":"1"},
+                            "managedFields":[{"manager":"kubelet"}]},
+                "spec":{"nodeName":"n1","containers":[{"name":"nginx","image":"nginx"}]},
+                "status":{"containerStatuses":[{"name":"nginx","image":"nginx","imageID":"","ready":true,
+                    "restartCount":0,"containerID":"containerd://4e2b"}]}}"#,
+        )
+        .unwrap();
+        let p = pod_info(pod).unwrap();
+        assert_eq!((&*p.namespace, &*p.name, &*p.uid), ("shop", "web-0", "6f1c"));
+        assert_eq!(p.labels.iter().map(|(k, _)| &**k).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(p.container_name("4e2b"), Some("nginx"));
+    }
+}
