@@ -19,6 +19,9 @@ pub mod verdict;
 
 mod validate;
 
+#[cfg(feature = "schema")]
+pub mod schema;
+
 pub use cidr::Cidr;
 pub use document::{Origin, RampartPolicy};
 pub use error::{LoadError, PolicyError};

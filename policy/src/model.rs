@@ -12,16 +12,23 @@ use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, keyword};
 
 pub use crate::network::{NetworkPolicy, NetworkRule, Peer, PortSpec, Protocol};
 
-/// `spec` of a RampartPolicy. A section left out (`None`) leaves that concern unrestricted.
+/// `spec` of a RampartPolicy: which pods, which mode, and a section per concern (a section
+/// left out leaves that concern unrestricted).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PolicySpec {
+    /// Which pods of the policy's namespace it applies to (`{}`: every pod).
     pub pod_selector: LabelSelector,
+    /// `enforce` blocks in the kernel; `audit` only reports what would be blocked.
     pub mode: Mode,
+    /// Egress and ingress allowlists; left out, the network is unrestricted.
     #[serde(default)]
     pub network: Option<NetworkPolicy>,
+    /// Writes to the container's root filesystem; left out, unrestricted.
     #[serde(default)]
     pub filesystem: Option<FilesystemPolicy>,
+    /// Privilege escalation (setuid and friends); left out, unrestricted.
     #[serde(default)]
     pub privilege: Option<PrivilegePolicy>,
 }
@@ -63,12 +70,18 @@ pub struct PrivilegePolicy {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RawPrivilege {
+    /// `deny`: gaining root (or an id outside the lists) is blocked; `allow`: not judged.
     escalation: EscalationMode,
+    /// Uids a process may change to besides its own (never 0).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 8), inner(range(min = 1))))]
     allowed_uids: Option<Vec<u32>>,
+    /// Gids a process may change to besides its own (never 0).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 8), inner(range(min = 1))))]
     allowed_gids: Option<Vec<u32>>,
 }
 
@@ -139,9 +152,19 @@ impl FilesystemPolicy {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("x-kubernetes-validations" = [{
+        "rule": "self.rootfs == 'readOnly' || !has(self.allowWrite) || size(self.allowWrite) == 0",
+        "message": "allowWrite only applies with rootfs: readOnly"
+    }]))
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RawFilesystem {
+    /// `readOnly`: writes are denied but under `allowWrite`; `readWrite`: not judged.
     rootfs: RootfsMode,
+    /// Path prefixes that stay writable (absolute).
     #[serde(default)]
     allow_write: Option<Vec<AbsPath>>,
 }

@@ -12,11 +12,16 @@ use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, explicit_l
 
 /// `spec.network`. `None` for a direction leaves it unrestricted; `Some(vec![])` denies all.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NetworkPolicy {
+    /// Where the pods may connect or send; `[]` denies all egress.
     #[serde(default, deserialize_with = "egress_rules")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<EgressRule>>"))]
     pub egress: Option<Vec<NetworkRule>>,
+    /// Who may connect to the pods; `[]` denies all ingress.
     #[serde(default, deserialize_with = "ingress_rules")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<IngressRule>>"))]
     pub ingress: Option<Vec<NetworkRule>>,
 }
 
@@ -91,19 +96,25 @@ impl PortSpec {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct EgressRule {
+pub(crate) struct EgressRule {
+    /// Destinations; left out, any address.
     #[serde(default)]
     to: Option<Vec<Peer>>,
+    /// Ports; left out, any port and protocol.
     #[serde(default)]
     ports: Option<Vec<PortSpec>>,
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-struct IngressRule {
+pub(crate) struct IngressRule {
+    /// Sources; left out, any address.
     #[serde(default)]
     from: Option<Vec<Peer>>,
+    /// Ports; left out, any port and protocol.
     #[serde(default)]
     ports: Option<Vec<PortSpec>>,
 }
@@ -137,9 +148,19 @@ fn ingress_rules<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<NetworkRu
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("x-kubernetes-validations" = [{
+        "rule": "!has(self.except) || self.except.all(e, cidr(self.cidr).containsCIDR(e))",
+        "message": "every except block must lie inside cidr (and be of its family)"
+    }]))
+)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPeer {
+    /// An IPv4 or IPv6 block, e.g. 10.0.0.0/8.
     cidr: Cidr,
+    /// Blocks inside `cidr` that are not part of the peer.
     #[serde(default)]
     except: Option<Vec<Cidr>>,
 }
@@ -170,11 +191,22 @@ impl Validate for Peer {
 deserialize_via!(validated, Peer);
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("x-kubernetes-validations" = [{
+        "rule": "!has(self.endPort) || self.endPort >= self.port",
+        "message": "endPort must not be less than port"
+    }]))
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RawPortSpec {
+    /// The port, or the first of a range.
     port: Port,
+    /// The last port of the range (inclusive).
     #[serde(default)]
     end_port: Option<Port>,
+    /// `TCP` (the default) or `UDP`.
     #[serde(default)]
     protocol: Option<Protocol>,
 }
@@ -194,7 +226,7 @@ impl Validate for PortSpec {
 deserialize_via!(validated, PortSpec);
 
 /// A port number in 1..=65535 while it is read.
-struct Port(u16);
+pub(crate) struct Port(u16);
 
 impl<'de> Deserialize<'de> for Port {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -74,6 +74,7 @@ impl LabelSelectorRequirement {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RawSelector {
     #[serde(default)]
@@ -107,6 +108,14 @@ impl FromScalar for SelectorOperator {
 deserialize_via!(scalar, SelectorOperator);
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("x-kubernetes-validations" = [{
+        "rule": "(self.operator in ['In', 'NotIn']) == (has(self.values) && size(self.values) > 0)",
+        "message": "In and NotIn need values; Exists and DoesNotExist take none"
+    }]))
+)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRequirement {
     key: LabelKey,

@@ -1,6 +1,6 @@
 //! `cargo xtask codegen [--check]`: regenerate the committed prost/tonic/pbjson code in
-//! `proto/src/gen/` from `proto/rampart/v1/*.proto`, and the encoded descriptor set that gRPC
-//! reflection serves.
+//! `proto/src/gen/` from `proto/rampart/v1/*.proto`, the encoded descriptor set that gRPC
+//! reflection serves, and the CRDs in `deploy/crds/` ([`crds`]).
 //!
 //! The .proto files are compiled with protox (pure Rust), so no system `protoc` is needed.
 //! `--check` generates into a temporary directory and fails if anything differs from what is
@@ -16,6 +16,11 @@ use prost_build::Config;
 use protox::prost::Message as _;
 
 use crate::workspace_root;
+
+pub mod crds;
+
+/// Where the generated CRDs are committed.
+const CRDS: &str = "deploy/crds";
 
 /// The encoded `FileDescriptorSet` of every .proto file, served by gRPC reflection.
 const DESCRIPTOR_SET: &str = "rampart.v1.descriptor.bin";
@@ -33,11 +38,21 @@ pub fn run(check: bool) -> anyhow::Result<()> {
                 drift.join(", ")
             );
         }
-        println!("codegen: proto/src/gen matches proto/rampart");
+        let tmp = tempfile::tempdir()?;
+        crds::generate(tmp.path())?;
+        let drift = compare(tmp.path(), &root.join(CRDS))?;
+        if !drift.is_empty() {
+            bail!(
+                "{CRDS} is out of date with the policy types ({}); run `cargo xtask codegen`",
+                drift.join(", ")
+            );
+        }
+        println!("codegen: proto/src/gen matches proto/rampart, {CRDS} matches the policy types");
     } else {
         fs::create_dir_all(&committed)?;
         generate(&root, &committed)?;
-        println!("codegen: wrote {}", committed.display());
+        crds::generate(&root.join(CRDS))?;
+        println!("codegen: wrote {} and {CRDS}", committed.display());
     }
     Ok(())
 }
@@ -117,6 +132,16 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         generate(&root, tmp.path()).unwrap();
         let drift = compare(tmp.path(), &root.join("proto/src/gen")).unwrap();
+        assert!(drift.is_empty(), "run `cargo xtask codegen`: {}", drift.join(", "));
+    }
+
+    /// The committed CRDs are what the policy types generate.
+    #[test]
+    fn committed_crds_match_the_types() {
+        let root = workspace_root();
+        let tmp = tempfile::tempdir().unwrap();
+        crds::generate(tmp.path()).unwrap();
+        let drift = compare(tmp.path(), &root.join(CRDS)).unwrap();
         assert!(drift.is_empty(), "run `cargo xtask codegen`: {}", drift.join(", "));
     }
 }

@@ -137,3 +137,71 @@ async fn node_owner(client: &kube::Client, node: &str) -> Option<serde_json::Val
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::caps::Tier;
+
+    /// Keys of `value` that `schema` does not declare, as paths.
+    fn undeclared(value: &Value, schema: &serde_yaml::Value, path: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    let p = format!("{path}.{k}");
+                    match schema.get("properties").and_then(|ps| ps.get(k.as_str())) {
+                        Some(s) => undeclared(v, s, &p, out),
+                        None => out.push(p),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    match schema.get("items") {
+                        Some(s) => undeclared(v, s, &format!("{path}[{i}]"), out),
+                        None => out.push(format!("{path}[{i}]")),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Everything the agent writes into its RampartNode is in the committed CRD's schema (the
+    /// API server would prune what is not).
+    #[test]
+    fn the_status_written_is_what_the_crd_declares() {
+        let status = NodeStatus {
+            kernel: "6.18.0".into(),
+            arch: "x86_64".into(),
+            agent_version: "0.1.0",
+            concerns: vec![ConcernStatus {
+                concern: Concern::Rootfs,
+                tier: Tier::Sigkill,
+                reason: "r".into(),
+            }],
+            rules: vec![RuleFeasibility {
+                policy: "shop/web".into(),
+                rule: "filesystem.rootfs",
+                concern: Concern::Rootfs,
+                mode: "enforce",
+                tier: Tier::Sigkill,
+                degraded: true,
+                reason: "the write lands before the process dies".into(),
+            }],
+            degraded_rules: 1,
+            pods: 3,
+            policies: 1,
+            ready: true,
+        };
+        let crd = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../deploy/crds/rampartnodes.rampart.dev.yaml");
+        let crd: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(crd).unwrap()).unwrap();
+        let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"];
+        let mut missing = Vec::new();
+        undeclared(&serde_json::to_value(&status).unwrap(), schema, "status", &mut missing);
+        assert!(missing.is_empty(), "not in the RampartNode CRD: {missing:?}");
+    }
+}
