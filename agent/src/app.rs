@@ -296,8 +296,9 @@ async fn until(deadline: Option<Instant>) {
     }
 }
 
-/// Hand the memory freed after start-up (the kernel's BTF, parsed while loading) back to the
-/// system, so RSS reflects what the agent keeps.
+/// Hand freed heap back to the system, so RSS reflects what the agent keeps: after start-up
+/// (the kernel's BTF, parsed while loading) and after a full list from the API server (the
+/// decoded pages of objects, of which only the slim form is kept).
 fn release_startup_memory() {
     #[cfg(target_env = "gnu")]
     // SAFETY: malloc_trim only releases free heap pages.
@@ -329,10 +330,15 @@ fn apply_update(
             return;
         }
         Update::Pods(delta) => {
-            if matches!(delta, Delta::Reset(_)) {
+            let listed = matches!(delta, Delta::Reset(_));
+            if listed {
                 standing.waiting.remove(&Resource::Pods);
             }
-            if p.attributor.apply_pods(delta) {
+            let changed = p.attributor.apply_pods(delta);
+            if listed {
+                release_startup_memory();
+            }
+            if changed {
                 tracing::debug!(pods = p.attributor.pods(), "pods changed");
                 p.sync_network();
                 p.retry_held();

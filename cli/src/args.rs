@@ -134,6 +134,13 @@ pub enum Color {
 pub struct StatusArgs {
     #[arg(short = 'o', long = "output", value_enum, default_value_t = StatusOutput::Text)]
     pub output: StatusOutput,
+    /// Read each node's RampartNode object from the Kubernetes API instead of asking the
+    /// collector: what every node can enforce, and the rules it degrades.
+    #[arg(long)]
+    pub nodes: bool,
+    /// Kubeconfig for `--nodes` (else `KUBECONFIG`, else `~/.kube/config`, else in-cluster).
+    #[arg(long, value_name = "PATH", requires = "nodes")]
+    pub kubeconfig: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

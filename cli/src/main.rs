@@ -4,6 +4,7 @@
 mod args;
 mod filter;
 mod lint;
+mod nodes;
 mod render;
 mod status;
 
@@ -119,6 +120,7 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
     match cli.command {
         Command::Observe(a) => observe(server, a, now).await,
         Command::Replay(a) => replay(server, a, now).await,
+        Command::Status(a) if a.nodes => nodes::status(a.kubeconfig.as_deref(), a.output).await,
         Command::Status(a) => {
             let s = connect(server).await?.status(StatusRequest {}).await.context("status")?.into_inner();
             match a.output {

@@ -118,6 +118,18 @@ fn pods_and_a_policy_from_the_api_are_enforced_edited_and_lifted() {
     assert_eq!((owner["kind"].as_str(), &owner["uid"]), (Some("Node"), &node["metadata"]["uid"]), "{status}");
     assert_eq!(status["metadata"]["managedFields"][0]["manager"], format!("rampart-agent/{NODE}"));
     assert_eq!(status["metadata"]["managedFields"][0]["operation"], "Apply");
+    // `rampart status --nodes` reads it.
+    let kubeconfig = c.api.kubeconfig(c.dir.path());
+    let out = std::process::Command::new(rampart_tests::bins::cli_bin())
+        .args(["status", "--nodes", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let row =
+        table.lines().find(|l| l.starts_with(NODE)).unwrap_or_else(|| panic!("no row for {NODE}:\n{table}"));
+    assert!(row.contains(" cgroup "), "{table}");
 
     // Edited at the API: the denied port is allowed within seconds, with no restart.
     assert_eq!(connect(&web, later), Err(EPERM));

@@ -11,19 +11,46 @@ use crate::pod::TestPod;
 /// The Pod object of a test pod scheduled on `node`, running.
 pub fn pod(p: &TestPod, node: &str) -> Value {
     let s = &p.spec;
+    let ip = p.netns.as_ref().map_or_else(|| "10.244.1.17".to_owned(), |_| p.v4());
+    let container_id = format!("{}{}", s.runtime.status_prefix(), p.container_id);
+    let parts = PodParts {
+        namespace: &s.namespace,
+        name: &s.name,
+        uid: &p.uid,
+        labels: &s.labels,
+        container: &s.container_name,
+        container_id: &container_id,
+        ip: &ip,
+    };
+    pod_object(&parts, node)
+}
+
+/// What makes one Pod object different from another.
+pub struct PodParts<'a> {
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub uid: &'a str,
+    pub labels: &'a [(String, String)],
+    pub container: &'a str,
+    /// With the runtime's prefix, e.g. `containerd://<64 hex>`.
+    pub container_id: &'a str,
+    pub ip: &'a str,
+}
+
+/// A running Pod object scheduled on `node` (also for pods that need no cgroups, as in a bench).
+pub fn pod_object(p: &PodParts<'_>, node: &str) -> Value {
     let labels: serde_json::Map<String, Value> =
-        s.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        p.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     let started = "2026-12-01T09:14:07Z";
     let token = format!("kube-api-access-{}", &crate::random_hex(5));
-    let container_id = format!("{}{}", s.runtime.status_prefix(), p.container_id);
-    let ip = p.netns.as_ref().map_or_else(|| "10.244.1.17".to_owned(), |_| p.v4());
+    let (container_id, ip) = (p.container_id, p.ip);
     json!({
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {
-            "name": s.name,
-            "generateName": format!("{}-7d4b9c6f8-", s.name),
-            "namespace": s.namespace,
+            "name": p.name,
+            "generateName": format!("{}-7d4b9c6f8-", p.name),
+            "namespace": p.namespace,
             "uid": p.uid,
             "generation": 1,
             "labels": labels,
@@ -31,7 +58,7 @@ pub fn pod(p: &TestPod, node: &str) -> Value {
             "ownerReferences": [{
                 "apiVersion": "apps/v1",
                 "kind": "ReplicaSet",
-                "name": format!("{}-7d4b9c6f8", s.name),
+                "name": format!("{}-7d4b9c6f8", p.name),
                 "uid": "2b0e4c8a-51f3-4d8e-9a77-0c3e1f5b6d21",
                 "controller": true,
                 "blockOwnerDeletion": true
@@ -71,7 +98,7 @@ pub fn pod(p: &TestPod, node: &str) -> Value {
                 }
             }],
             "containers": [{
-                "name": s.container_name,
+                "name": p.container,
                 "image": "registry.k8s.io/e2e-test-images/agnhost:2.53",
                 "args": ["netexec", "--http-port=8080"],
                 "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
@@ -112,7 +139,7 @@ pub fn pod(p: &TestPod, node: &str) -> Value {
             "podIPs": [{"ip": ip}],
             "startTime": "2026-12-01T09:14:05Z",
             "containerStatuses": [{
-                "name": s.container_name,
+                "name": p.container,
                 "state": {"running": {"startedAt": started}},
                 "lastState": {},
                 "ready": true,

@@ -558,13 +558,12 @@ fn in_namespace(object: &Value, namespace: Option<&str>) -> bool {
 
 fn list(shared: &Shared, c: Collection, namespace: Option<&str>, query: &BTreeMap<String, String>) -> Value {
     let st = shared.lock();
-    let all: Vec<Value> = st
+    let all: Vec<&Value> = st
         .objects
         .get(&c)
         .into_iter()
         .flat_map(|m| m.values())
         .filter(|o| in_namespace(o, namespace) && selected(o, query))
-        .cloned()
         .collect();
     // A continue token carries the version the first page was served at and the offset.
     let (rv, offset) = match query.get("continue").and_then(|t| t.split_once(':')) {
@@ -578,7 +577,7 @@ fn list(shared: &Shared, c: Collection, namespace: Option<&str>, query: &BTreeMa
         .skip(offset)
         .take(limit)
         .map(|o| {
-            let mut o = o.clone();
+            let mut o = (*o).clone();
             if !c.typed_items() {
                 let m = o.as_object_mut().expect("object");
                 m.remove("apiVersion");

@@ -11,6 +11,7 @@
 mod collector;
 mod exec;
 mod footprint;
+mod kube;
 mod network;
 mod privilege;
 mod rootfs;
@@ -114,6 +115,9 @@ pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<
     }
     if wanted("footprint") {
         goals.extend(footprint::bench(quick)?);
+    }
+    if wanted("kube") {
+        goals.extend(kube::bench(rounds, quick)?);
     }
     if wanted("collector") {
         goals.extend(collector::bench(rounds, quick)?);

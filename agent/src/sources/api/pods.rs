@@ -13,7 +13,8 @@ use crate::{
 
 pub async fn watch(client: kube::Client, node: String, tx: mpsc::Sender<Update>) {
     let api: Api<Pod> = Api::all(client);
-    let config = watcher::Config::default().fields(&format!("spec.nodeName={node}"));
+    // Pages of 100: a decoded page of whole Pod objects is the peak of a (re)list.
+    let config = watcher::Config::default().fields(&format!("spec.nodeName={node}")).page_size(100);
     super::watch::run(
         api,
         config,
