@@ -171,7 +171,9 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         Some(api) => {
             let client = kube_api::connect(api).await?;
             let (pods, policies) = (cfg.pod_manifests.is_none(), cfg.policies.is_none());
-            for (r, watched) in [(Resource::Pods, pods), (Resource::Policies, policies)] {
+            for (r, watched) in
+                [(Resource::Pods, pods), (Resource::Namespaces, pods), (Resource::Policies, policies)]
+            {
                 if watched {
                     standing.waiting.insert(r);
                     metrics.kube_watch_started(r.as_str());
@@ -346,6 +348,13 @@ fn apply_update(
             }
             update_gauges(p);
         }
+        Update::Namespaces(delta) => {
+            if matches!(delta, Delta::Reset(_)) {
+                standing.waiting.remove(&Resource::Namespaces);
+            }
+            p.attributor.apply_namespaces(delta);
+            update_gauges(p);
+        }
         Update::Policies(delta) => {
             if matches!(*delta, Delta::Reset(_)) {
                 standing.waiting.remove(&Resource::Policies);
@@ -483,7 +492,12 @@ impl Standing {
         let mut why = Vec::new();
         if !self.waiting.is_empty() {
             let kinds: Vec<&str> = self.waiting.iter().map(|r| r.as_str()).collect();
-            why.push(format!("waiting for the first list of {} from the API server", kinds.join(" and ")));
+            let kinds = match kinds.split_last() {
+                Some((last, [])) => (*last).to_owned(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            why.push(format!("waiting for the first list of {kinds} from the API server"));
         }
         why.extend(require_enforcement(cfg, &p.feasibility));
         let unready = (!why.is_empty()).then(|| why.join("; "));
@@ -586,6 +600,7 @@ pub fn sync_maps(
 
 fn update_gauges(p: &Pipeline) {
     p.metrics.pods.store(p.attributor.pods() as u64, Relaxed);
+    p.metrics.namespaces.store(p.attributor.namespaces() as u64, Relaxed);
     p.metrics.pod_cgroups.store(p.attributor.pod_cgroups() as u64, Relaxed);
     p.metrics.policies.store(p.policies.set().len() as u64, Relaxed);
 }

@@ -85,6 +85,7 @@ fn pods_and_a_policy_from_the_api_are_enforced_edited_and_lifted() {
     let agent = c.agent();
     agent.wait_metric("rampart_pods", 1.0);
     agent.wait_metric("rampart_policies", 1.0);
+    agent.wait_metric("rampart_namespaces", 1.0);
     let _s = servers(&[ok, no, later]);
 
     assert!(connect(&web, ok).is_ok(), "allowed port");
@@ -314,7 +315,7 @@ fn api_server_down_at_start_keeps_the_agent_unready_until_the_first_list() {
     assert_eq!(code, 503, "{body}");
     assert!(
         body.contains(
-            "waiting for the first list of pods and rampartpolicies.rampart.dev from the API server"
+            "waiting for the first list of pods, namespaces and rampartpolicies.rampart.dev from the API server"
         ),
         "{body}"
     );

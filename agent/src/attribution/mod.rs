@@ -12,6 +12,7 @@
 
 pub mod cgroupfs;
 pub mod kubelet;
+pub mod namespaces;
 pub mod pods;
 
 use std::{
@@ -49,6 +50,7 @@ pub struct Attributor {
     /// Paths (relative to the hierarchy root) of pod and container cgroups.
     paths: HashMap<u64, Box<str>>,
     pods: PodStore,
+    namespaces: namespaces::NamespaceStore,
     last_rescan: Option<Instant>,
 }
 
@@ -66,6 +68,7 @@ impl Attributor {
             kubepods: HashMap::new(),
             paths: HashMap::new(),
             pods: PodStore::default(),
+            namespaces: namespaces::NamespaceStore::default(),
             last_rescan: None,
         };
         a.rescan();
@@ -151,6 +154,20 @@ impl Attributor {
     /// Apply a change from the API source; `true` if a pod appeared, changed or went away.
     pub fn apply_pods(&mut self, delta: crate::sources::Delta<PodInfo>) -> bool {
         self.pods.apply(delta)
+    }
+
+    /// Apply a change of namespaces from the API source; `true` if any changed.
+    pub fn apply_namespaces(&mut self, delta: crate::sources::Delta<namespaces::NamespaceInfo>) -> bool {
+        self.namespaces.apply(delta)
+    }
+
+    /// A namespace and its labels, when known (only with the API source).
+    pub fn namespace(&self, name: &str) -> Option<&Arc<namespaces::NamespaceInfo>> {
+        self.namespaces.get(name)
+    }
+
+    pub fn namespaces(&self) -> usize {
+        self.namespaces.len()
     }
 
     pub fn resolve(&mut self, cgroup_id: u64) -> Resolution {

@@ -3,7 +3,8 @@
 //! Design constraints, first:
 //! - **One source per kind.** Pods come from a directory of manifests (`--pod-manifests`, as
 //!   kubelet's static pods: the demo, the tests, nodes without an API server) or from the
-//!   Kubernetes API (`--kubeconfig`, `KUBECONFIG`, or the in-cluster config); policies from a
+//!   Kubernetes API (`--kubeconfig`, `KUBECONFIG`, or the in-cluster config; then with the
+//!   namespaces and their labels, which selectors read); policies from a
 //!   directory (`--policies`) or from the `RampartPolicy` custom resources. Giving both for one
 //!   kind is a configuration error, not a silent merge.
 //! - **Deltas, typed.** The API side runs kube-rs watchers in their own tasks and sends the
@@ -22,7 +23,7 @@ pub mod api;
 
 use rampart_policy::{PolicyError, RampartPolicy};
 
-use crate::attribution::PodInfo;
+use crate::attribution::{PodInfo, namespaces::NamespaceInfo};
 
 /// A change to one kind of object.
 #[derive(Debug)]
@@ -47,16 +48,18 @@ pub struct PolicyObject {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Resource {
     Pods,
+    Namespaces,
     Policies,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 2] = [Resource::Pods, Resource::Policies];
+    pub const ALL: [Resource; 3] = [Resource::Pods, Resource::Namespaces, Resource::Policies];
 
     /// The resource's name as RBAC and the API server spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Resource::Pods => "pods",
+            Resource::Namespaces => "namespaces",
             Resource::Policies => "rampartpolicies.rampart.dev",
         }
     }
@@ -66,6 +69,7 @@ impl Resource {
 #[derive(Debug)]
 pub enum Update {
     Pods(Delta<PodInfo>),
+    Namespaces(Delta<NamespaceInfo>),
     /// Boxed: a policy is much larger than a pod.
     Policies(Box<Delta<PolicyObject>>),
     /// A watch turned healthy (a list or event arrived) or failed (the error, already worded

@@ -63,6 +63,7 @@ pub struct Metrics {
     export_drops: AtomicU64,
     attribution: [AtomicU64; 4],
     pub pods: AtomicU64,
+    pub namespaces: AtomicU64,
     pub pod_cgroups: AtomicU64,
     pub held_events: AtomicU64,
     pub policies: AtomicU64,
@@ -295,13 +296,18 @@ impl Metrics {
             "Time from start to ready (programs attached, policies applied).",
         );
         let _ = writeln!(o, "rampart_startup_seconds {:.3}", self.startup_ms.load(Relaxed) as f64 / 1000.0);
-        let gauges: [(&str, &str, &AtomicU64); 5] = [
+        let gauges: [(&str, &str, &AtomicU64); 6] = [
             (
                 "rampart_mount_tables",
                 "Container mount tables the kernel knows (rootfs tracepoint tier).",
                 &self.mount_tables,
             ),
             ("rampart_pods", "Pods known from manifests or the API server.", &self.pods),
+            (
+                "rampart_namespaces",
+                "Namespaces (and their labels) known from the API server.",
+                &self.namespaces,
+            ),
             ("rampart_pod_cgroups", "Pod and container cgroups known.", &self.pod_cgroups),
             ("rampart_held_events", "Events held waiting for their pod.", &self.held_events),
             ("rampart_policies", "Policies in force.", &self.policies),

@@ -7,6 +7,7 @@
 //! is stale; the stores keep their contents meanwhile.
 
 pub mod client;
+pub mod namespaces;
 pub mod node_status;
 pub mod pods;
 pub mod policies;
@@ -21,7 +22,7 @@ use super::Update;
 /// Updates waiting for the main loop at most; a watcher waits when the loop is behind.
 const CHANNEL: usize = 1024;
 
-/// Start the watchers this configuration asks for. Returns the receiving end for the main loop.
+/// Start the watchers this configuration asks for (pods come with their namespaces). Returns the receiving end for the main loop.
 pub fn spawn(
     client: &kube::Client,
     node: &str,
@@ -31,6 +32,7 @@ pub fn spawn(
     let (tx, rx) = mpsc::channel(CHANNEL);
     if watch_pods {
         tokio::spawn(pods::watch(client.clone(), node.to_owned(), tx.clone()));
+        tokio::spawn(namespaces::watch(client.clone(), tx.clone()));
     }
     if watch_policies {
         tokio::spawn(policies::watch(client.clone(), tx));
