@@ -4,8 +4,8 @@
 //! the `Node` lets the garbage collector remove it with the node.
 //!
 //! The main loop hands the latest [`NodeStatus`] to a task over a `watch` channel; the task
-//! applies whatever is newest when the previous apply finished (and retries with backoff), so
-//! the API server's latency never reaches the loop.
+//! applies whatever is newest when the previous apply finished, at most once a second (and
+//! retries with backoff), so the API server's latency never reaches the loop.
 
 use std::time::Duration;
 
@@ -72,6 +72,10 @@ impl ConcernStatus {
     }
 }
 
+/// At most one write per this interval: a node whose pods churn changes its status often, and
+/// only the newest status matters.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Retry delays after a failed apply (the last one repeats).
 const BACKOFF: [Duration; 4] =
     [Duration::from_millis(500), Duration::from_secs(2), Duration::from_secs(8), Duration::from_secs(30)];
@@ -108,6 +112,7 @@ async fn write(client: kube::Client, node: String, mut rx: watch::Receiver<Optio
                     info!(node = %node, "RampartNode written again");
                 }
                 failures = 0;
+                tokio::time::sleep(MIN_INTERVAL).await;
             }
             Err(e) => {
                 warn!(node = %node, error = %e, "writing RampartNode {node} failed (needs patch on rampartnodes.rampart.dev); retrying");
