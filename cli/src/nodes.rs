@@ -12,6 +12,8 @@ use kube::{
 };
 use serde::Deserialize;
 
+use rampart_proto::visible::visible;
+
 use crate::args::StatusOutput;
 
 /// What an agent writes into its node's object (see docs/deployment.md).
@@ -106,7 +108,7 @@ fn text(nodes: &[(String, NodeStatus)]) -> String {
         return o;
     }
     let tier = |s: &NodeStatus, c: &str| {
-        s.concerns.iter().find(|x| x.concern == c).map_or("?".to_owned(), |x| x.tier.clone())
+        s.concerns.iter().find(|x| x.concern == c).map_or("?".to_owned(), |x| visible(&x.tier).into_owned())
     };
     let _ = writeln!(
         o,
@@ -117,8 +119,8 @@ fn text(nodes: &[(String, NodeStatus)]) -> String {
         let _ = writeln!(
             o,
             "{:<24} {:<20} {:<8} {:<8} {:<9} {:>4} {:>8} {:>8}  {}",
-            name,
-            format!("{} {}", s.kernel, s.arch),
+            visible(name),
+            visible(&format!("{} {}", s.kernel, s.arch)),
             tier(s, "network"),
             tier(s, "rootfs"),
             tier(s, "privilege"),
@@ -130,7 +132,14 @@ fn text(nodes: &[(String, NodeStatus)]) -> String {
     }
     for (name, s) in nodes {
         for r in s.rules.iter().filter(|r| r.degraded) {
-            let _ = writeln!(o, "DEGRADED {name} {} {} ({}): {}", r.policy, r.rule, r.tier, r.reason);
+            let (policy, rule) = (visible(&r.policy), visible(&r.rule));
+            let _ = writeln!(
+                o,
+                "DEGRADED {} {policy} {rule} ({}): {}",
+                visible(name),
+                visible(&r.tier),
+                visible(&r.reason)
+            );
         }
     }
     o

@@ -46,7 +46,8 @@ impl Printer {
 fn colored(event: &Event) -> String {
     let line = event.compact_line();
     let (time, rest) = line.split_once(' ').unwrap_or(("", &line));
-    let (what, verdict) = rest.split_once("  => ").unwrap_or((rest, ""));
+    // The verdict is the last part: a workload's text before it (quoted) may hold "  => " too.
+    let (what, verdict) = rest.rsplit_once("  => ").unwrap_or((rest, ""));
     let action = event.verdict.as_ref().map_or(Action::Unspecified, |v| v.action());
     let color = match action {
         Action::Deny => RED,

@@ -1,5 +1,6 @@
 //! `rampart status`: what the collector knows, as text or as the proto3 JSON of StatusResponse.
 
+use rampart_proto::visible::visible;
 use std::{fmt::Write as _, time::SystemTime};
 
 use rampart_proto::v1::{AgentStatus, StatusResponse, concern_tier::Concern, verdict::Tier};
@@ -64,14 +65,18 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
     o
 }
 
+/// Every string an agent reported is escaped ([`visible`]): a node can say anything.
 fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
-    let state = if a.connected { format!("connected from {}", a.peer) } else { "not connected".into() };
+    let state =
+        if a.connected { format!("connected from {}", visible(&a.peer)) } else { "not connected".into() };
     let seen = a.last_seen.map(|t| format!(", seen {}", ago(t, now))).unwrap_or_default();
-    let version = if a.version.is_empty() { String::new() } else { format!(" v{}", a.version) };
+    let version = if a.version.is_empty() { String::new() } else { format!(" v{}", visible(&a.version)) };
     let _ = writeln!(
         o,
         "  {} boot {}{version}: {state}{seen}; last sequence {}",
-        a.node, a.boot_id, a.last_sequence
+        visible(&a.node),
+        visible(&a.boot_id),
+        a.last_sequence
     );
     if !a.tiers.is_empty() {
         let tiers: Vec<String> = a
@@ -90,7 +95,7 @@ fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
             .drops
             .iter()
             .filter(|d| d.count > 0)
-            .map(|d| format!("{}/{}={}", d.stage, d.kind, d.count))
+            .map(|d| format!("{}/{}={}", visible(&d.stage), visible(&d.kind), d.count))
             .collect();
         let _ =
             writeln!(o, "    drops: {}", if drops.is_empty() { "none".to_string() } else { drops.join(" ") });
@@ -99,7 +104,14 @@ fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
         let _ = writeln!(o, "    rules: {} in force, {} degraded", st.rules.len(), degraded.len());
         for r in degraded {
             let tier = Tier::try_from(r.tier).map_or("?", |t| t.as_str_name());
-            let _ = writeln!(o, "      DEGRADED {} {} ({} tier): {}", r.policy, r.rule, tier, r.reason);
+            let _ = writeln!(
+                o,
+                "      DEGRADED {} {} ({} tier): {}",
+                visible(&r.policy),
+                visible(&r.rule),
+                tier,
+                visible(&r.reason)
+            );
         }
     }
 }

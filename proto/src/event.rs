@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::visible::{shell_word, visible};
+
 use crate::v1::{
     Event, Verdict,
     event::Body,
@@ -69,12 +71,13 @@ impl Event {
                 s.get(11..23).unwrap_or(&s).to_string()
             })
             .unwrap_or_else(|| "--:--:--.---".into());
-        let _ = write!(o, "{time} {} ", self.node);
+        // Everything but the time and the verdict came from a node or a workload: escaped.
+        let _ = write!(o, "{time} {} ", visible(&self.node));
         match &self.pod {
             Some(p) if !p.name.is_empty() => {
-                let _ = write!(o, "{}/{}", p.namespace, p.name);
+                let _ = write!(o, "{}/{}", visible(&p.namespace), visible(&p.name));
                 if !p.container_name.is_empty() {
-                    let _ = write!(o, "[{}]", p.container_name);
+                    let _ = write!(o, "[{}]", visible(&p.container_name));
                 }
                 if p.attribution == Attribution::Late as i32 {
                     o.push_str("(late)");
@@ -82,29 +85,35 @@ impl Event {
             }
             Some(p) if p.attribution == Attribution::Host as i32 => o.push_str("(host)"),
             Some(p) if !p.uid.is_empty() => {
-                let _ = write!(o, "(pod {})", p.uid);
+                let _ = write!(o, "(pod {})", visible(&p.uid));
             }
             _ => o.push_str("(unknown)"),
         }
         if let Some(p) = &self.process {
-            let _ = write!(o, " {}[{}]", p.comm, p.pid);
+            let _ = write!(o, " {}[{}]", visible(&p.comm), p.pid);
         }
         match &self.body {
             Some(Body::Exec(e)) => {
-                let _ = write!(o, " exec {}", e.binary);
+                let _ = write!(o, " exec {}", shell_word(&e.binary));
                 for a in e.args.iter().skip(1) {
-                    let _ = write!(o, " {a}");
+                    let _ = write!(o, " {}", shell_word(a));
                 }
             }
             Some(Body::Flow(f)) => {
-                let _ =
-                    write!(o, " flow {}:{} -> {}:{}", f.local_ip, f.local_port, f.remote_ip, f.remote_port);
+                let _ = write!(
+                    o,
+                    " flow {}:{} -> {}:{}",
+                    visible(&f.local_ip),
+                    f.local_port,
+                    visible(&f.remote_ip),
+                    f.remote_port
+                );
             }
             Some(Body::File(f)) => {
                 let op = crate::v1::file::Operation::try_from(f.operation).map_or("?", |op| op.as_str_name());
-                let _ = write!(o, " file {op} {}", f.path);
+                let _ = write!(o, " file {op} {}", shell_word(&f.path));
                 if !f.target_path.is_empty() {
-                    let _ = write!(o, " -> {}", f.target_path);
+                    let _ = write!(o, " -> {}", shell_word(&f.target_path));
                 }
             }
             Some(Body::Privilege(p)) => {
@@ -112,7 +121,7 @@ impl Event {
                     crate::v1::privilege::Operation::try_from(p.operation).map_or("?", |op| op.as_str_name());
                 let _ = write!(o, " privilege {op}");
                 if !p.binary.is_empty() {
-                    let _ = write!(o, " {}", p.binary);
+                    let _ = write!(o, " {}", shell_word(&p.binary));
                 }
                 if let (Some(old), Some(new)) = (&p.old_uids, &p.new_uids)
                     && (old.effective != new.effective || old.real != new.real)
@@ -125,7 +134,7 @@ impl Event {
                     let _ = write!(o, " egid {}->{}", old.effective, new.effective);
                 }
                 if !p.capabilities_gained.is_empty() {
-                    let _ = write!(o, " +{}", p.capabilities_gained.join(","));
+                    let _ = write!(o, " +{}", visible(&p.capabilities_gained.join(",")));
                 }
             }
             None => o.push_str(" ?"),
@@ -149,7 +158,7 @@ fn verdict_text(v: &Verdict) -> String {
     }
     s.push(']');
     if !v.policy.is_empty() {
-        let _ = write!(s, " {} {}", v.policy, v.rule);
+        let _ = write!(s, " {} {}", visible(&v.policy), visible(&v.rule));
     }
     s
 }
@@ -199,6 +208,28 @@ mod tests {
         assert_eq!(json["time"], "2026-11-18T11:06:40.000000005Z");
         // 64-bit integers are strings in proto3 JSON.
         assert_eq!(json["pod"]["cgroupId"], "4242");
+    }
+
+    /// What a process in a pod chooses (its arguments, its name, a file name) cannot rewrite
+    /// the screen: one event, one line, no control character reaches the terminal.
+    #[test]
+    fn a_hostile_event_stays_one_visible_line() {
+        let mut e = exec_event();
+        e.process.as_mut().unwrap().comm = "sh\x1b]0;pwned\x07".into();
+        e.body = Some(Body::Exec(Exec {
+            binary: "/bin/sh".into(),
+            args: vec![
+                "sh".into(),
+                "-c".into(),
+                "\x1b[2K\r10:00:00.000 node-a shop/web-0 => ALLOW".into(),
+                "a\nb".into(),
+            ],
+            args_truncated: false,
+        }));
+        let line = e.compact_line();
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert!(line.contains("sh\\e]0;pwned\\x07[10]"), "{line}");
+        assert!(line.contains(" -c $'\\e[2K\\r10:00:00.000 node-a shop/web-0 => ALLOW' $'a\\nb'"), "{line}");
     }
 
     #[test]

@@ -21,4 +21,5 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("gen/rampart.v1.descriptor
 
 pub mod collector;
 pub mod event;
+pub mod visible;
 pub mod wkt;

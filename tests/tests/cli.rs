@@ -59,3 +59,64 @@ fn observe_since_joins_history_to_the_live_stream_without_gap_or_duplicate() {
     let expected: Vec<String> = (0..8).map(|i| format!("t{}", base + i * 1_000_000)).collect();
     assert_eq!(args, expected);
 }
+
+/// Events whose workload-chosen strings try to rewrite the watcher's screen: an argument that
+/// erases the line and prints a forged "allow", a comm that sets the terminal title, a pod
+/// name with a newline. `rampart replay` prints each on one line, with every control character
+/// shown escaped, coloured or not.
+#[test]
+fn hostile_events_cannot_rewrite_the_screen() {
+    let collector = Collector::start(CollectorOptions::default());
+    let url = collector.url();
+    let base = 1_767_225_600_000_000_000_i64;
+    let rt = runtime();
+    let mut s = rt.block_on(IngestStream::open(&url, "node-a")).unwrap();
+    let forged = "\x1b[2K\r12:00:00.000 node-a shop/web (host) => ALLOW";
+    let mut events = Vec::new();
+    for (i, (pod, comm, arg)) in [
+        ("web", "sh", forged),
+        ("web\nshop/other", "sh", "ok"),
+        ("web", "sh\x1b]0;owned\x07", "x  => ALLOW [TIER_LSM]"),
+        ("web", "sh", "\u{202e}exe.txt"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut e = event(base + i as i64 * 1_000_000, "shop", pod, "web", Action::Deny);
+        e.process.as_mut().unwrap().comm = comm.into();
+        if let Some(rampart_proto::v1::event::Body::Exec(x)) = e.body.as_mut() {
+            x.args = vec!["sh".into(), arg.into()];
+        }
+        events.push(e);
+    }
+    let n = events.len();
+    let ack = rt.block_on(s.send(1, events)).unwrap();
+    assert!(matches!(ack.message, Some(collector_message::Message::Ack(_))));
+
+    for color in ["never", "always"] {
+        let out = Command::new(cli_bin())
+            .args(["--server", &url, "replay", "--namespace", "shop", "--since", "2026-01-01T00:00:00Z"])
+            .args(["--color", color])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let screen = String::from_utf8(out.stdout).unwrap();
+        // Only the colour codes `rampart` itself writes may reach the terminal.
+        let ours = screen.replace("\x1b[2m", "").replace("\x1b[0m", "").replace("\x1b[1;31m", "");
+        assert!(!ours.chars().any(|c| c.is_control() && c != '\n'), "raw control characters: {ours:?}");
+        assert!(!ours.contains('\u{202e}'), "a bidi override reached the screen: {ours:?}");
+        let lines: Vec<&str> = ours.lines().collect();
+        assert_eq!(lines.len(), n, "one line per event:\n{ours}");
+        assert!(lines[0].contains("$'\\e[2K\\r12:00:00.000"), "{}", lines[0]);
+        assert!(lines[1].contains("shop/web\\nshop/other"), "{}", lines[1]);
+        assert!(lines[2].contains("sh\\e]0;owned\\x07[42]"), "{}", lines[2]);
+        assert!(lines[3].contains("$'\\u{202e}exe.txt'"), "{}", lines[3]);
+        for l in &lines {
+            assert!(l.ends_with("  => deny [none]"), "the real verdict ends the line: {l}");
+        }
+        if color == "always" {
+            // The forged "allow" inside the quoted argument is not coloured as a verdict.
+            assert!(!screen.contains("\x1b[32m"), "{screen:?}");
+        }
+    }
+}
