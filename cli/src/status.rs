@@ -19,7 +19,7 @@ fn bytes(n: u64) -> String {
 }
 
 fn time(t: Option<rampart_proto::wkt::Timestamp>) -> String {
-    t.map_or("-".into(), |t| humantime::format_rfc3339_seconds(t.into()).to_string())
+    t.map_or("-".into(), |t| t.rfc3339(0))
 }
 
 pub fn text(s: &StatusResponse, now: SystemTime) -> String {

@@ -60,10 +60,7 @@ impl TryFrom<Filter> for EventFilter {
         if let (Some(s), Some(u)) = (f.since, f.until)
             && s.unix_nanos() >= u.unix_nanos()
         {
-            return Err(FilterError::Window {
-                since: humantime::format_rfc3339_nanos(s.into()).to_string(),
-                until: humantime::format_rfc3339_nanos(u.into()).to_string(),
-            });
+            return Err(FilterError::Window { since: s.rfc3339(9), until: u.rfc3339(9) });
         }
         Ok(EventFilter {
             namespaces: f.namespaces,

@@ -160,8 +160,13 @@ async fn read_batches<S: Store>(
                 }
             }
             Ok(Some(AgentMessage { message: Some(agent_message::Message::Stats(stats)) })) => {
-                agents.stats(&conn, stats);
-                continue;
+                match validate::stats(&stats) {
+                    Ok(()) => {
+                        agents.stats(&conn, stats);
+                        continue;
+                    }
+                    Err(problem) => Owed::End(Status::invalid_argument(format!("stats refused: {problem}"))),
+                }
             }
             Ok(Some(AgentMessage { message: Some(agent_message::Message::Hello(_)) })) => {
                 Owed::End(Status::failed_precondition("a second Hello on one stream"))

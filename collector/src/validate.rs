@@ -4,11 +4,19 @@
 //!
 //! Unknown enum values are refused rather than stored: a newer agent must not write values
 //! that this collector, its filters and its readers cannot name.
+//!
+//! Every string and list has a bound ([`bounds`]), checked before anything is copied or
+//! stored: one oversized field must not be multiplied into every row of a batch. Event times
+//! must fall between 2000-01-01 and a day after the collector's clock, so nothing stored can
+//! trip a reader's time arithmetic.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use rampart_proto::v1::{
-    Batch, Event, Hello, Refusal,
+    AgentStats, Batch, Event, Hello, Refusal,
     event::Body,
     file, flow, pod, privilege,
     refusal::Reason,
@@ -23,6 +31,57 @@ pub struct Limits {
     pub max_batch_events: usize,
 }
 
+/// The most bytes (or entries) each field may hold. Kubernetes names keep Kubernetes' own
+/// limits; paths keep PATH_MAX; the rest are far above what an agent writes.
+pub mod bounds {
+    /// A node name (a DNS subdomain).
+    pub const NODE: usize = 253;
+    pub const BOOT_ID: usize = 64;
+    pub const VERSION: usize = 64;
+    pub const NAMESPACE: usize = 63;
+    pub const POD_NAME: usize = 253;
+    pub const UID: usize = 64;
+    pub const CONTAINER_ID: usize = 128;
+    pub const CONTAINER_NAME: usize = 63;
+    pub const LABELS: usize = 64;
+    /// A label key (prefix and name).
+    pub const LABEL_KEY: usize = 317;
+    pub const LABEL_VALUE: usize = 63;
+    pub const COMM: usize = 64;
+    /// Paths and binaries (PATH_MAX).
+    pub const PATH: usize = 4096;
+    pub const ARGS: usize = 1024;
+    /// All the arguments of one exec together.
+    pub const ARGS_BYTES: usize = 128 * 1024;
+    pub const IP: usize = 45;
+    pub const WORD: usize = 64;
+    pub const CAPABILITIES: usize = 64;
+    /// `namespace/name` of a policy.
+    pub const POLICY: usize = 317;
+    pub const RULE: usize = 256;
+    /// Free text an agent explains itself with (a tier's reason, an effect).
+    pub const REASON: usize = 4096;
+    pub const TIERS: usize = 16;
+    pub const DROPS: usize = 1024;
+    pub const RULES: usize = 65536;
+    /// Event times: not before 2000-01-01T00:00:00Z ...
+    pub const EARLIEST_UNIX_SECONDS: i64 = 946_684_800;
+    /// ... and not more than this far past the collector's clock.
+    pub const FUTURE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+}
+
+fn bounded(field: &str, s: &str, max: usize) -> Result<(), String> {
+    if s.len() > max {
+        Err(format!("{field} is {} bytes; at most {max} are accepted", s.len()))
+    } else {
+        Ok(())
+    }
+}
+
+fn counted(field: &str, n: usize, max: usize) -> Result<(), String> {
+    if n > max { Err(format!("{field} has {n} entries; at most {max} are accepted")) } else { Ok(()) }
+}
+
 /// The Hello's identity, or why it is unusable.
 pub fn hello(h: &Hello) -> Result<(), String> {
     if h.node.is_empty() {
@@ -30,6 +89,29 @@ pub fn hello(h: &Hello) -> Result<(), String> {
     }
     if h.boot_id.is_empty() {
         return Err("hello.boot_id is empty".into());
+    }
+    bounded("hello.node", &h.node, bounds::NODE)?;
+    bounded("hello.boot_id", &h.boot_id, bounds::BOOT_ID)?;
+    bounded("hello.version", &h.version, bounds::VERSION)?;
+    counted("hello.tiers", h.tiers.len(), bounds::TIERS)?;
+    for (i, t) in h.tiers.iter().enumerate() {
+        bounded(&format!("hello.tiers[{i}].reason"), &t.reason, bounds::REASON)?;
+    }
+    Ok(())
+}
+
+/// An agent's stats report, or why it is refused.
+pub fn stats(s: &AgentStats) -> Result<(), String> {
+    counted("stats.drops", s.drops.len(), bounds::DROPS)?;
+    for (i, d) in s.drops.iter().enumerate() {
+        bounded(&format!("stats.drops[{i}].stage"), &d.stage, bounds::WORD)?;
+        bounded(&format!("stats.drops[{i}].kind"), &d.kind, bounds::WORD)?;
+    }
+    counted("stats.rules", s.rules.len(), bounds::RULES)?;
+    for (i, r) in s.rules.iter().enumerate() {
+        bounded(&format!("stats.rules[{i}].policy"), &r.policy, bounds::POLICY)?;
+        bounded(&format!("stats.rules[{i}].rule"), &r.rule, bounds::RULE)?;
+        bounded(&format!("stats.rules[{i}].reason"), &r.reason, bounds::REASON)?;
     }
     Ok(())
 }
@@ -95,26 +177,79 @@ fn known<E: TryFrom<i32>>(field: &str, value: i32) -> Result<(), String> {
 
 /// What is wrong with one event, if anything.
 pub fn event(e: &Event) -> Result<(), String> {
-    if e.time.is_none() {
-        return Err("time is missing".into());
+    let Some(time) = e.time else { return Err("time is missing".into()) };
+    let latest = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO) + bounds::FUTURE;
+    if time.seconds < bounds::EARLIEST_UNIX_SECONDS || time.seconds > latest.as_secs() as i64 {
+        return Err(format!(
+            "time {}s since the epoch is outside the accepted window (2000-01-01 to a day from now)",
+            time.seconds
+        ));
     }
+    bounded("node", &e.node, bounds::NODE)?;
     if let Some(p) = &e.pod {
         known::<pod::Attribution>("pod.attribution", p.attribution)?;
+        bounded("pod.namespace", &p.namespace, bounds::NAMESPACE)?;
+        bounded("pod.name", &p.name, bounds::POD_NAME)?;
+        bounded("pod.uid", &p.uid, bounds::UID)?;
+        bounded("pod.container_id", &p.container_id, bounds::CONTAINER_ID)?;
+        bounded("pod.container_name", &p.container_name, bounds::CONTAINER_NAME)?;
+        counted("pod.labels", p.labels.len(), bounds::LABELS)?;
+        for (k, v) in &p.labels {
+            bounded("pod.labels key", k, bounds::LABEL_KEY)?;
+            bounded("pod.labels value", v, bounds::LABEL_VALUE)?;
+        }
+    }
+    if let Some(p) = &e.process {
+        bounded("process.comm", &p.comm, bounds::COMM)?;
+        bounded("process.binary", &p.binary, bounds::PATH)?;
+        if let Some(parent) = &p.parent {
+            bounded("process.parent.comm", &parent.comm, bounds::COMM)?;
+            bounded("process.parent.binary", &parent.binary, bounds::PATH)?;
+        }
     }
     match &e.body {
         None => return Err("no body: one of flow, file, privilege or exec must be set".into()),
-        Some(Body::Exec(_)) => {}
+        Some(Body::Exec(x)) => {
+            bounded("exec.binary", &x.binary, bounds::PATH)?;
+            counted("exec.args", x.args.len(), bounds::ARGS)?;
+            let total: usize = x.args.iter().map(String::len).sum();
+            if total > bounds::ARGS_BYTES {
+                return Err(format!(
+                    "exec.args are {total} bytes; at most {} are accepted",
+                    bounds::ARGS_BYTES
+                ));
+            }
+        }
         Some(Body::Flow(f)) => {
             known::<flow::Direction>("flow.direction", f.direction)?;
             known::<flow::Protocol>("flow.protocol", f.protocol)?;
             known::<flow::Phase>("flow.phase", f.phase)?;
+            bounded("flow.local_ip", &f.local_ip, bounds::IP)?;
+            bounded("flow.remote_ip", &f.remote_ip, bounds::IP)?;
+            bounded("flow.tcp_state", &f.tcp_state, bounds::WORD)?;
         }
-        Some(Body::File(f)) => known::<file::Operation>("file.operation", f.operation)?,
-        Some(Body::Privilege(p)) => known::<privilege::Operation>("privilege.operation", p.operation)?,
+        Some(Body::File(f)) => {
+            known::<file::Operation>("file.operation", f.operation)?;
+            bounded("file.path", &f.path, bounds::PATH)?;
+            bounded("file.target_path", &f.target_path, bounds::PATH)?;
+            bounded("file.mount", &f.mount, bounds::PATH)?;
+            bounded("file.effect", &f.effect, bounds::REASON)?;
+        }
+        Some(Body::Privilege(p)) => {
+            known::<privilege::Operation>("privilege.operation", p.operation)?;
+            bounded("privilege.binary", &p.binary, bounds::PATH)?;
+            bounded("privilege.effect", &p.effect, bounds::REASON)?;
+            counted("privilege.capabilities_gained", p.capabilities_gained.len(), bounds::CAPABILITIES)?;
+            for c in &p.capabilities_gained {
+                bounded("privilege.capabilities_gained entry", c, bounds::WORD)?;
+            }
+        }
     }
     if let Some(v) = &e.verdict {
         known::<Action>("verdict.action", v.action)?;
         known::<Tier>("verdict.tier", v.tier)?;
+        bounded("verdict.policy", &v.policy, bounds::POLICY)?;
+        bounded("verdict.rule", &v.rule, bounds::RULE)?;
     }
     Ok(())
 }
@@ -132,7 +267,7 @@ mod tests {
 
     fn good() -> Event {
         Event {
-            time: Some(Timestamp::from_unix_nanos(1)),
+            time: Some(Timestamp { seconds: 1_795_000_000, nanos: 0 }),
             body: Some(Body::Exec(Exec::default())),
             verdict: Some(Verdict {
                 action: Action::Allow as i32,
@@ -168,6 +303,35 @@ mod tests {
         flow.body = Some(Body::Flow(Flow { phase: 9, ..Default::default() }));
         let r = batch("n", batch_of(vec![flow]), LIMITS).unwrap_err();
         assert_eq!(r.message, "event 7: flow.phase has unknown value 9");
+    }
+
+    #[test]
+    fn oversized_fields_and_times_out_of_the_window_are_refused_naming_the_field() {
+        let mut big = good();
+        big.pod = Some(rampart_proto::v1::Pod { name: "x".repeat(3 << 20), ..Default::default() });
+        let r = batch("n", batch_of(vec![good(), big]), LIMITS).unwrap_err();
+        assert_eq!(r.message, "event 8: pod.name is 3145728 bytes; at most 253 are accepted");
+        let mut args = good();
+        args.body = Some(Body::Exec(Exec { args: vec!["a".repeat(1000); 200], ..Default::default() }));
+        assert!(
+            batch("n", batch_of(vec![args]), LIMITS)
+                .unwrap_err()
+                .message
+                .contains("exec.args are 200000 bytes")
+        );
+        for seconds in [-1, 0, 900_000_000, i64::MAX / 2] {
+            let mut t = good();
+            t.time = Some(Timestamp { seconds, nanos: 0 });
+            let r = batch("n", batch_of(vec![t]), LIMITS).unwrap_err();
+            assert!(r.message.contains("outside the accepted window"), "{seconds}: {}", r.message);
+        }
+        let h = Hello { node: "n".repeat(3 << 20), boot_id: "b".into(), ..Default::default() };
+        assert_eq!(hello(&h).unwrap_err(), "hello.node is 3145728 bytes; at most 253 are accepted");
+        let s = AgentStats {
+            drops: vec![rampart_proto::v1::DropCount { stage: "s".repeat(100), ..Default::default() }],
+            ..Default::default()
+        };
+        assert!(stats(&s).unwrap_err().starts_with("stats.drops[0].stage is 100 bytes"));
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Event {
         let time = self
             .time
             .map(|t| {
-                let s = humantime::format_rfc3339_millis(t.into()).to_string();
+                let s = t.rfc3339(3);
                 s.get(11..23).unwrap_or(&s).to_string()
             })
             .unwrap_or_else(|| "--:--:--.---".into());

@@ -20,6 +20,44 @@ impl Timestamp {
     pub fn from_unix_nanos(nanos: i64) -> Self {
         Timestamp { seconds: nanos.div_euclid(1_000_000_000), nanos: nanos.rem_euclid(1_000_000_000) as i32 }
     }
+
+    /// RFC 3339 in UTC with `digits` fractional digits (0, 3 or 9), for any value: times outside
+    /// 0000-01-01..=9999-12-31 are clamped to those ends (humantime's formatter panics before
+    /// 1970, and a stored time must never make a reader panic).
+    pub fn rfc3339(&self, digits: u8) -> String {
+        const MIN: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+        const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+        let (seconds, nanos) = match self.seconds {
+            s if s < MIN => (MIN, 0),
+            s if s > MAX => (MAX, 999_999_999),
+            s => (s, self.nanos.clamp(0, 999_999_999) as u32),
+        };
+        let (days, secs) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let (y, m, d) = civil_from_days(days);
+        let mut out =
+            format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+        match digits {
+            0 => {}
+            3 => out.push_str(&format!(".{:03}", nanos / 1_000_000)),
+            _ => out.push_str(&format!(".{nanos:09}")),
+        }
+        out.push('Z');
+        out
+    }
+}
+
+/// (year, month, day) of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 impl From<SystemTime> for Timestamp {
@@ -44,8 +82,7 @@ impl From<Timestamp> for SystemTime {
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let t = SystemTime::from(*self);
-        s.collect_str(&humantime::format_rfc3339_nanos(t))
+        s.collect_str(&self.rfc3339(9))
     }
 }
 
@@ -61,6 +98,23 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_time_formats_without_panicking() {
+        let at = |seconds, nanos| Timestamp { seconds, nanos }.rfc3339(9);
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000000Z");
+        assert_eq!(at(1_795_000_000, 5), "2026-11-18T11:06:40.000000005Z");
+        assert_eq!(at(-1, 0), "1969-12-31T23:59:59.000000000Z");
+        assert_eq!(at(951_782_400, 0), "2000-02-29T00:00:00.000000000Z");
+        assert_eq!(at(i64::MIN, 0), "0000-01-01T00:00:00.000000000Z");
+        assert_eq!(at(i64::MAX, 0), "9999-12-31T23:59:59.999999999Z");
+        assert_eq!(Timestamp { seconds: -86_400, nanos: 1_500_000 }.rfc3339(3), "1969-12-31T00:00:00.001Z");
+        // Agrees with humantime where humantime works.
+        for s in [0, 1, 86_399, 1_000_000_000, 1_767_225_600, 4_102_444_800] {
+            let t = Timestamp { seconds: s, nanos: 0 };
+            assert_eq!(t.rfc3339(0), humantime::format_rfc3339_seconds(SystemTime::from(t)).to_string());
+        }
+    }
 
     #[test]
     fn json_is_rfc3339_utc_z() {

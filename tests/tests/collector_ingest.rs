@@ -117,6 +117,61 @@ fn bad_batches_are_refused_with_a_clear_status_and_store_nothing() {
     assert_eq!(status[0]["ingest"]["batchesRefused"], "2", "{}", status[0]);
 }
 
+/// Oversized fields and times outside the window are refused before anything is copied or
+/// stored; the collector stays up and small, and readers keep working.
+#[test]
+fn oversized_fields_and_impossible_times_are_refused_and_the_collector_serves_on() {
+    let collector = Collector::start(CollectorOptions::default());
+    let url = collector.url();
+    runtime().block_on(async {
+        // A 3 MB node name in the Hello ends that stream at once.
+        let status = IngestStream::open(&url, &"n".repeat(3 << 20)).await.err().expect("refused");
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+        assert_eq!(status.message(), "hello.node is 3145728 bytes; at most 253 are accepted");
+
+        let mut s = IngestStream::open(&url, "node-a").await.unwrap();
+        let good = |i: i64| event(BASE + i * MS, "shop", "web-0", "web", Action::Allow);
+        let refusal = |m: rampart_proto::v1::CollectorMessage| match m.message {
+            Some(collector_message::Message::Refusal(r)) => r,
+            other => panic!("expected a refusal: {other:?}"),
+        };
+        // A 1 MB pod name in one of 2,000 events: the batch is refused naming it.
+        let mut batch: Vec<_> = (0..2000).map(good).collect();
+        batch[1999].pod.as_mut().unwrap().name = "p".repeat(1 << 20);
+        let r = refusal(s.send(1, batch).await.unwrap());
+        assert_eq!(r.reason(), Reason::InvalidEvent);
+        assert_eq!(r.message, "event 2000: pod.name is 1048576 bytes; at most 253 are accepted");
+        // Before 1970, before 2000, and far in the future.
+        for (seq, ns) in [(10, -1_000_000_000_i64), (11, 0), (12, i64::MAX)] {
+            let r =
+                refusal(s.send(seq, vec![event(ns, "shop", "web-0", "web", Action::Allow)]).await.unwrap());
+            assert!(r.message.contains("outside the accepted window"), "{}", r.message);
+        }
+        let ack = s.send(20, vec![good(1)]).await.unwrap();
+        assert!(matches!(ack.message, Some(collector_message::Message::Ack(_))), "{ack:?}");
+    });
+    // Readers are unaffected: one event stored, and a filter window before 1970 is refused
+    // cleanly instead of panicking the request.
+    assert_eq!(stored_events(&url), 1);
+    let out =
+        cli::rampart(&url, &["replay", "--since", "1960-01-01T00:00:00Z", "--until", "1950-01-01T00:00:00Z"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error, not a panic: {out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("rampart: --since"), "{out:?}");
+    let status = runtime().block_on(async {
+        let mut c = CollectorClient::new(grpc::channel(&url).await);
+        let f = rampart_proto::v1::Filter {
+            since: Some(rampart_proto::wkt::Timestamp { seconds: -100_000, nanos: 0 }),
+            until: Some(rampart_proto::wkt::Timestamp { seconds: -200_000, nanos: 0 }),
+            ..Default::default()
+        };
+        let r = c.replay(rampart_proto::v1::ReplayRequest { filter: Some(f), ..Default::default() }).await;
+        r.err().expect("refused")
+    });
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    assert!(status.message().contains("1969-12-30T"), "{status:?}");
+    assert_eq!(stored_events(&url), 1, "the collector still serves");
+}
+
 #[test]
 fn replay_of_a_window_returns_exactly_the_stored_events_in_order() {
     let collector = Collector::start(CollectorOptions::default());
