@@ -28,6 +28,8 @@ pub struct PolicyError {
 pub enum LoadError {
     #[error("cannot read policy directory {}: {source}", path.display())]
     ReadDir { path: PathBuf, source: io::Error },
+    #[error("policy directory {}: {count} policy files; at most {max} are read", path.display(), max = crate::source::MAX_FILES)]
+    TooManyFiles { path: PathBuf, count: usize },
 }
 
 impl PolicyError {

@@ -15,6 +15,7 @@ pub mod names;
 pub mod network;
 pub mod selector;
 pub mod set;
+pub mod source;
 pub mod verdict;
 
 mod validate;

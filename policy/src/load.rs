@@ -24,6 +24,9 @@ pub type FileOutcome = Result<Vec<RampartPolicy>, Vec<PolicyError>>;
 /// nothing after it can be read reliably). Empty documents (`---` alone, comments only) are
 /// skipped.
 pub fn parse_source(source: &str, text: &str) -> FileOutcome {
+    if let Err(e) = crate::source::check_nesting(text) {
+        return Err(vec![PolicyError::new(source, e.to_string())]);
+    }
     let mut policies = Vec::new();
     let mut errors = Vec::new();
     let probes = serde_yaml::Deserializer::from_str(text);
@@ -62,9 +65,9 @@ pub fn parse_object(source: &str, object: serde_yaml::Value) -> Result<RampartPo
 /// given. An unreadable file is one error without a position.
 pub fn load_file(path: &Path) -> FileOutcome {
     let source = path.display().to_string();
-    match fs::read_to_string(path) {
+    match crate::source::read_source(path) {
         Ok(text) => parse_source(&source, &text),
-        Err(err) => Err(vec![PolicyError::new(source, format!("cannot read file: {err}"))]),
+        Err(err) => Err(vec![PolicyError::new(source, err.to_string())]),
     }
 }
 
@@ -86,6 +89,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, FileOutcome)>, LoadError> {
         if is_policy_name && !fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
             files.push(path);
         }
+    }
+    if files.len() > crate::source::MAX_FILES {
+        return Err(LoadError::TooManyFiles { path: dir.to_owned(), count: files.len() });
     }
     files.sort();
     Ok(files

@@ -57,7 +57,7 @@ fn an_unreadable_directory_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing: PathBuf = dir.path().join("nope");
     let err = load_dir(&missing).unwrap_err();
-    let LoadError::ReadDir { path, source } = &err;
+    let LoadError::ReadDir { path, source } = &err else { panic!("{err}") };
     assert_eq!(path, &missing);
     assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
     assert!(err.to_string().starts_with(&format!("cannot read policy directory {}: ", missing.display())));

@@ -79,6 +79,59 @@ fn malformed_policy_is_refused_with_file_line_and_field_and_good_ones_stay() {
     assert!(agent.stop().success());
 }
 
+/// Files that would hang or exhaust a naive reader: a FIFO (opening it waits for a writer), a
+/// link to /dev/zero (endless), a file over the size limit, and YAML nested 100,000 deep
+/// (quadratic in libyaml). The agent refuses each by name, starts and stays healthy, the good
+/// policy is in force, and `rampart policy lint` says the same about the same directory.
+#[test]
+fn hostile_policy_files_cannot_hang_or_exhaust_the_agent_or_lint() {
+    if !require::root("hostile_policy_files_cannot_hang_or_exhaust_the_agent_or_lint") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("web.yaml"), GOOD_POLICY).unwrap();
+    let fifo =
+        std::ffi::CString::new(dir.path().join("fifo.yaml").into_os_string().into_encoded_bytes()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0, "mkfifo");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yaml")).unwrap();
+    fs::write(dir.path().join("big.yaml"), format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+    fs::write(dir.path().join("deep.yaml"), format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)))
+        .unwrap();
+    let expected = [
+        ("big.yaml", "bytes; at most 1048576 are read"),
+        ("deep.yaml", "line 1: nested more than 64 levels deep"),
+        ("fifo.yaml", "not a regular file but a FIFO"),
+        ("zero.yaml", "not a regular file but a character device"),
+    ];
+
+    let agent = Agent::start(AgentOptions { policies: Some(dir.path().into()), ..Default::default() });
+    assert_eq!(agent.get("/healthz").0, 200);
+    assert_eq!(agent.metric("rampart_policies"), Some(1.0));
+    assert_eq!(agent.metric("rampart_policy_errors_total"), Some(4.0));
+    let log = agent.log();
+    for (file, problem) in expected {
+        let path = dir.path().join(file).display().to_string();
+        assert!(log.lines().any(|l| l.contains(&path) && l.contains(problem)), "{file}: {problem}\n{log}");
+    }
+    assert!(agent.stop().success());
+
+    let out = Command::new(rampart_tests::bins::cli_bin())
+        .args(["policy", "lint"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for (file, problem) in expected {
+        let path = dir.path().join(file).display().to_string();
+        assert!(
+            stdout.lines().any(|l| l.starts_with(&path) && l.contains(problem)),
+            "lint: {file}\n{stdout}"
+        );
+    }
+}
+
 #[test]
 fn bad_pod_manifests_are_named_and_do_not_hide_good_pods() {
     if !require::root("bad_pod_manifests_are_named_and_do_not_hide_good_pods") {
@@ -99,7 +152,7 @@ fn bad_pod_manifests_are_named_and_do_not_hide_good_pods() {
     assert_eq!(agent.metric("rampart_manifest_errors_total"), Some(2.0));
     let log = agent.log();
     assert!(log.contains("nouid.yaml: document 1: Pod shop/anon has no metadata.uid"), "{log}");
-    assert!(log.contains("unreadable.yaml: unreadable"), "{log}");
+    assert!(log.contains("unreadable.yaml: not a regular file but a directory"), "{log}");
     assert!(agent.stop().success());
 }
 

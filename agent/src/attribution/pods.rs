@@ -59,6 +59,10 @@ pub enum ManifestError {
     Dir { path: PathBuf, source: io::Error },
     #[error("{path}: unreadable: {source}")]
     Read { path: PathBuf, source: io::Error },
+    #[error("{path}: more than {max} manifests; the rest are not read", max = rampart_policy::source::MAX_FILES)]
+    TooManyFiles { path: PathBuf },
+    #[error("{path}: {source}")]
+    Source { path: PathBuf, source: rampart_policy::source::SourceError },
     #[error("{path}: document {doc}: {message}")]
     Doc { path: PathBuf, doc: usize, message: String },
 }
@@ -244,6 +248,10 @@ impl PodStore {
             if !is_manifest {
                 continue;
             }
+            if seen.len() == rampart_policy::source::MAX_FILES {
+                out.errors.push(ManifestError::TooManyFiles { path: dir.into() });
+                break;
+            }
             seen.push(key.clone());
             // Follow symlinks: ConfigMap volumes are symlinks into a swapped `..data` directory.
             let stamp = match fs::metadata(&path) {
@@ -257,11 +265,12 @@ impl PodStore {
             {
                 continue;
             }
-            let text = match fs::read_to_string(&path) {
+            // Only regular files, bounded in size and nesting (a FIFO or /dev/zero is refused).
+            let text = match rampart_policy::source::read_source(&path) {
                 Ok(t) => t,
                 Err(source) => {
                     self.failed.insert(key, stamp);
-                    out.errors.push(ManifestError::Read { path, source });
+                    out.errors.push(ManifestError::Source { path, source });
                     continue;
                 }
             };

@@ -12,7 +12,11 @@ use std::{
     time::SystemTime,
 };
 
-use rampart_policy::{PolicyError, PolicySet, RampartPolicy, load::parse_source};
+use rampart_policy::{
+    PolicyError, PolicySet, RampartPolicy,
+    load::parse_source,
+    source::{MAX_FILES, read_source},
+};
 
 use crate::sources::{Delta, PolicyObject};
 
@@ -67,6 +71,13 @@ impl PolicyStore {
         let mut seen = Vec::new();
         let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         paths.sort();
+        if paths.len() > MAX_FILES {
+            out.errors.push(PolicyError::new(
+                dir.display().to_string(),
+                format!("{} entries; only the first {MAX_FILES} (in name order) are read", paths.len()),
+            ));
+            paths.truncate(MAX_FILES);
+        }
         for path in paths {
             let is_policy = path
                 .extension()
@@ -89,10 +100,12 @@ impl PolicyStore {
             {
                 continue;
             }
-            let text = match fs::read_to_string(&path) {
+            // Only regular files, bounded in size and nesting (a FIFO or /dev/zero is refused).
+            let text = match read_source(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    out.errors.push(PolicyError::new(name, format!("unreadable: {e}")));
+                    self.failed.insert(path, stamp);
+                    out.errors.push(PolicyError::new(name, e.to_string()));
                     continue;
                 }
             };
