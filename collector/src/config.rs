@@ -13,8 +13,9 @@ use crate::{store::Retention, units::parse_bytes, validate::Limits};
     about = "Rampart collector: stores events from agents and serves them live and as history"
 )]
 pub struct Cli {
-    /// Address to serve gRPC on (Ingest, Collector, health, reflection).
-    #[arg(long, default_value = "0.0.0.0:50051", value_name = "ADDR")]
+    /// Address to serve gRPC on (Ingest, Collector, health, reflection). Loopback by default:
+    /// serving other hosts is a choice (with TLS and a client CA, or loudly without).
+    #[arg(long, default_value = "127.0.0.1:50051", value_name = "ADDR")]
     pub listen: String,
     /// Where events are kept: `sqlite:PATH` (a file, created if missing). NATS JetStream
     /// (`nats://HOST:PORT[,...]`) is planned.

@@ -136,6 +136,14 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         Some(_) => "tls",
     };
     info!(addr = %bound, tls, "listening");
+    if cfg.tls.is_none() && !bound.ip().is_loopback() {
+        warn!(
+            addr = %bound,
+            "serving plaintext gRPC beyond this host: anyone who reaches {bound} can read every stored event and \
+             write events in any node's name; serve TLS with a client CA (--tls-cert, --tls-key, --client-ca) or \
+             listen on loopback"
+        );
+    }
     tokio::pin!(server);
     tokio::select! {
         res = &mut server => res?,

@@ -110,3 +110,20 @@ fn mtls_admits_clients_with_a_certificate_from_its_ca_and_refuses_the_rest() {
     let status = String::from_utf8_lossy(&status.stdout);
     assert!(!status.contains("intruder"), "{status}");
 }
+
+/// Plaintext beyond loopback is a choice the collector names at start; on loopback (the
+/// default) it says nothing.
+#[test]
+fn plaintext_beyond_loopback_is_logged_as_a_warning() {
+    let open = Collector::start(CollectorOptions {
+        listen: Some("0.0.0.0:0".parse().unwrap()),
+        ..Default::default()
+    });
+    let log = open.log();
+    assert!(
+        log.lines().any(|l| l.contains("\"WARN\"") && l.contains("serving plaintext gRPC beyond this host")),
+        "{log}"
+    );
+    let local = Collector::start(CollectorOptions::default());
+    assert!(!local.log().contains("serving plaintext gRPC beyond this host"));
+}
