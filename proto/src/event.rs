@@ -89,8 +89,12 @@ impl Event {
             }
             _ => o.push_str("(unknown)"),
         }
-        if let Some(p) = &self.process {
-            let _ = write!(o, " {}[{}]", visible(&p.comm), p.pid);
+        // A record with no task (a summary, a packet) has no process to name.
+        if let Some(p) = self.process.as_ref().filter(|p| p.pid != 0 || !p.comm.is_empty()) {
+            let _ = write!(o, " {}", visible(&p.comm));
+            if p.pid != 0 {
+                let _ = write!(o, "[{}]", p.pid);
+            }
         }
         match &self.body {
             Some(Body::Exec(e)) => {
@@ -100,14 +104,17 @@ impl Event {
                 }
             }
             Some(Body::Flow(f)) => {
-                let _ = write!(
-                    o,
-                    " flow {}:{} -> {}:{}",
-                    visible(&f.local_ip),
-                    f.local_port,
-                    visible(&f.remote_ip),
-                    f.remote_port
-                );
+                use crate::v1::flow::{Direction, Phase, Protocol};
+                let protocol = Protocol::try_from(f.protocol).map_or("?", |p| p.as_str_name());
+                let phase = Phase::try_from(f.phase).map_or("?", |p| p.as_str_name());
+                // The pod's end first; the arrow says who opened the connection.
+                let arrow = if f.direction == Direction::Ingress as i32 { "<-" } else { "->" };
+                let local = endpoint(&f.local_ip, f.local_port);
+                let remote = endpoint(&f.remote_ip, f.remote_port);
+                let _ = write!(o, " flow {protocol} {phase} {local} {arrow} {remote}");
+                if f.bytes_sent + f.bytes_received > 0 {
+                    let _ = write!(o, " sent {} received {}", bytes(f.bytes_sent), bytes(f.bytes_received));
+                }
             }
             Some(Body::File(f)) => {
                 let op = crate::v1::file::Operation::try_from(f.operation).map_or("?", |op| op.as_str_name());
@@ -147,6 +154,34 @@ impl Event {
         }
         o
     }
+}
+
+/// `ip:port`, `[ip]:port` for IPv6; without the port when there is none (the local end of a
+/// refused connect has no port yet) and `-` when nothing is known.
+fn endpoint(ip: &str, port: u32) -> String {
+    let ip = visible(ip);
+    match (ip.is_empty(), port) {
+        (true, 0) => "-".into(),
+        (_, 0) => ip.into_owned(),
+        (true, p) => format!(":{p}"),
+        (false, p) if ip.contains(':') => format!("[{ip}]:{p}"),
+        (false, p) => format!("{ip}:{p}"),
+    }
+}
+
+/// A byte count for people: `512B`, `1.5KiB`, `3.0MiB`.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n}B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1}{}", UNITS[unit])
 }
 
 fn verdict_text(v: &Verdict) -> String {
@@ -230,6 +265,42 @@ mod tests {
         assert!(!line.chars().any(char::is_control), "{line:?}");
         assert!(line.contains("sh\\e]0;pwned\\x07[10]"), "{line}");
         assert!(line.contains(" -c $'\\e[2K\\r10:00:00.000 node-a shop/web-0 => ALLOW' $'a\\nb'"), "{line}");
+    }
+
+    #[test]
+    fn flow_lines_say_direction_protocol_phase_and_bytes() {
+        use crate::v1::{Flow, flow};
+        let mut e = exec_event();
+        e.body = Some(Body::Flow(Flow {
+            direction: flow::Direction::Egress as i32,
+            protocol: flow::Protocol::Tcp as i32,
+            phase: flow::Phase::Open as i32,
+            local_ip: "10.0.3.7".into(),
+            local_port: 0,
+            remote_ip: "198.51.100.7".into(),
+            remote_port: 443,
+            ..Default::default()
+        }));
+        let line = e.compact_line();
+        assert!(line.contains(" flow tcp open 10.0.3.7 -> 198.51.100.7:443  =>"), "{line}");
+        e.body = Some(Body::Flow(Flow {
+            direction: flow::Direction::Ingress as i32,
+            protocol: flow::Protocol::Tcp as i32,
+            phase: flow::Phase::Close as i32,
+            local_ip: "fd00::7".into(),
+            local_port: 8080,
+            remote_ip: "fd00::1".into(),
+            remote_port: 51234,
+            bytes_sent: 1536,
+            bytes_received: 20,
+            ..Default::default()
+        }));
+        e.process = Some(Process::default());
+        let line = e.compact_line();
+        assert!(
+            line.ends_with("shop/web-0 flow tcp close [fd00::7]:8080 <- [fd00::1]:51234 sent 1.5KiB received 20B  => allow [none]"),
+            "no [0] for an unknown process: {line}"
+        );
     }
 
     #[test]
