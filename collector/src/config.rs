@@ -226,7 +226,7 @@ mod tests {
         let cfg = cli(&["--store", "sqlite:events.db", "--retention", "7d", "--retention-size", "1GiB"])
             .validate()
             .unwrap();
-        assert_eq!(cfg.listen, "0.0.0.0:50051".parse().unwrap());
+        assert_eq!(cfg.listen, "127.0.0.1:50051".parse().unwrap(), "loopback unless told otherwise");
         assert_eq!(cfg.retention.max_age_ns, Some(7 * 24 * 3600 * 1_000_000_000));
         assert_eq!(cfg.retention.max_bytes, Some(1 << 30));
         assert_eq!(cfg.max_message_size, 4 << 20);

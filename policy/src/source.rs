@@ -24,7 +24,7 @@ pub enum SourceError {
     NotRegular { kind: &'static str },
     #[error("{size} bytes; at most {max} are read", max = MAX_FILE_BYTES)]
     TooLarge { size: u64 },
-    #[error("cannot read: {0}")]
+    #[error("cannot read file: {0}")]
     Io(#[from] io::Error),
     #[error("not UTF-8 text")]
     NotUtf8,

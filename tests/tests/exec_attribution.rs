@@ -134,11 +134,10 @@ fn event_before_its_pod_is_known_is_held_and_attributed_late() {
     let pod = TestPod::create(PodSpec::new("shop", "slow-api").runtime(Runtime::Crio));
     let m = marker();
     assert!(pod.exec(&["/bin/true", &m]).status.success());
-    // Held: nothing out yet.
-    std::thread::sleep(Duration::from_millis(500));
+    // Held (other tests' pods, running in parallel, may be held here too): nothing out yet. That
+    // it was held until its pod arrived is what `late` below proves.
+    agent.wait_metric_at_least("rampart_held_events", 1.0);
     assert!(agent.events().iter().all(|e| !exec_of(&m)(e)), "event went out before its pod was known");
-    // Other tests' pods, running in parallel, may be held here too.
-    assert!(agent.metric("rampart_held_events").unwrap() >= 1.0);
 
     pod.write_manifest(manifests.path());
     let e = agent.wait_event("the held exec", WAIT, exec_of(&m));
