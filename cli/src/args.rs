@@ -1,4 +1,4 @@
-//! The command line: `rampart observe|replay|status|policy lint`, the contract's filters and
+//! The command line: `rampart observe|replay|status|policy lint|policy what-if`, the contract's filters and
 //! output formats.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -8,7 +8,7 @@ use rampart_proto::event::Kind;
 #[command(
     name = "rampart",
     version,
-    about = "Rampart: watch and replay what pods did, check the collector, lint policies"
+    about = "Rampart: watch and replay what pods did, check the collector, lint policies and try them on history"
 )]
 pub struct Cli {
     /// The collector's gRPC address.
@@ -54,6 +54,27 @@ pub enum PolicyCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
     },
+    /// Judge stored events again with candidate policies and report what would change.
+    #[command(name = "what-if")]
+    WhatIf(Box<WhatIfArgs>),
+}
+
+#[derive(Args, Debug)]
+pub struct WhatIfArgs {
+    /// Candidate policy files (or directories of *.yaml, *.yml, *.json).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
+    /// The policies in force (files or directories): judged with the candidates, except those
+    /// a candidate of the same namespace/name replaces.
+    #[arg(long, value_name = "PATH")]
+    pub base: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Compact)]
+    pub output: Output,
+    /// Sample events shown per change (at most 20).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub samples: u32,
 }
 
 #[derive(Args, Debug)]

@@ -7,6 +7,7 @@ mod lint;
 mod nodes;
 mod render;
 mod status;
+mod whatif;
 
 use std::{io::Write as _, process::ExitCode, time::SystemTime};
 
@@ -129,7 +130,8 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Policy(_) => unreachable!("handled without a runtime"),
+        Command::Policy(PolicyCommand::WhatIf(a)) => whatif::what_if(server, *a, now).await,
+        Command::Policy(PolicyCommand::Lint { .. }) => unreachable!("handled without a runtime"),
     }
 }
 

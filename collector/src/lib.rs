@@ -18,6 +18,7 @@ pub mod server;
 pub mod store;
 pub mod units;
 pub mod validate;
+pub mod whatif;
 
 use std::time::SystemTime;
 

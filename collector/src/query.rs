@@ -1,5 +1,6 @@
 //! `rampart.v1.Collector`: Subscribe (live, optionally from a point in the past), Replay
-//! (stored history) and Status.
+//! (stored history), WhatIf (stored history judged by candidate policies, [`crate::whatif`])
+//! and Status.
 //!
 //! A subscription with `since` joins history to the live stream with no gap and no duplicate:
 //! it registers with the hub first, then reads the store's watermark (the highest stored id),
@@ -12,7 +13,8 @@ use std::{pin::Pin, sync::Arc};
 use rampart_proto::{
     v1::{
         Event, IngestStatus, Missed, ReplayRequest, ReplayResponse, StatusRequest, StatusResponse,
-        StoreStatus, SubscribeRequest, SubscribeResponse, collector_server::Collector, subscribe_response,
+        StoreStatus, SubscribeRequest, SubscribeResponse, WhatIfRequest, WhatIfResponse,
+        collector_server::Collector, subscribe_response,
     },
     wkt::Timestamp,
 };
@@ -26,6 +28,7 @@ use crate::{
     hub::{Hub, Item},
     ingest::Counters,
     store::{ReplayQuery, Retention, Store},
+    whatif,
 };
 
 pub struct QueryService<S> {
@@ -53,6 +56,7 @@ fn event_item(e: Event) -> SubscribeResponse {
 impl<S: Store> Collector for QueryService<S> {
     type SubscribeStream = Out<SubscribeResponse>;
     type ReplayStream = Out<ReplayResponse>;
+    type WhatIfStream = Out<WhatIfResponse>;
 
     async fn subscribe(
         &self,
@@ -127,6 +131,21 @@ impl<S: Store> Collector for QueryService<S> {
                 }
             }
         });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn what_if(&self, request: Request<WhatIfRequest>) -> Result<Response<Self::WhatIfStream>, Status> {
+        let req = request.into_inner();
+        let filter = filter_of(req.filter)?;
+        let candidates = whatif::Candidates::parse(&req.candidates, &req.base)
+            .map_err(|e| Status::invalid_argument(format!("candidate policies: {e}")))?;
+        let samples = match req.samples as usize {
+            0 => whatif::DEFAULT_SAMPLES,
+            n => n.min(whatif::MAX_SAMPLES),
+        };
+        let rows = self.store.replay(ReplayQuery { filter, max_id: None, limit: None });
+        let (tx, rx) = mpsc::channel(16);
+        tokio::spawn(whatif::run(rows, candidates, samples, tx));
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 

@@ -27,7 +27,7 @@ pub use cidr::Cidr;
 pub use document::{Origin, RampartPolicy};
 pub use error::{LoadError, PolicyError};
 pub use fspath::AbsPath;
-pub use load::{FileOutcome, load_dir, load_file, parse_object, parse_source};
+pub use load::{FileOutcome, load_dir, load_file, parse_object, parse_source, policy_files};
 pub use model::{
     EscalationMode, FilesystemPolicy, Mode, NetworkPolicy, NetworkRule, Peer, PolicySpec, PortSpec,
     PrivilegePolicy, Protocol, RootfsMode,

@@ -71,11 +71,10 @@ pub fn load_file(path: &Path) -> FileOutcome {
     }
 }
 
-/// Reads every `*.yaml`, `*.yml` and `*.json` file in `dir` (not recursive; names starting
-/// with `.` are skipped, symbolic links are followed, sorted by path). Returns one outcome per
-/// file so a caller can keep the previous version of a file that now fails: a bad file never
-/// replaces a good policy in force.
-pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, FileOutcome)>, LoadError> {
+/// The policy files of `dir`: every `*.yaml`, `*.yml` and `*.json` file (not recursive; names
+/// starting with `.` are skipped, symbolic links are followed, sorted by path), at most
+/// [`crate::source::MAX_FILES`].
+pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let read_error = |source| LoadError::ReadDir { path: dir.to_owned(), source };
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).map_err(read_error)? {
@@ -94,7 +93,14 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, FileOutcome)>, LoadError> {
         return Err(LoadError::TooManyFiles { path: dir.to_owned(), count: files.len() });
     }
     files.sort();
-    Ok(files
+    Ok(files)
+}
+
+/// Reads every policy file of `dir` ([`policy_files`]). Returns one outcome per file so a
+/// caller can keep the previous version of a file that now fails: a bad file never replaces a
+/// good policy in force.
+pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, FileOutcome)>, LoadError> {
+    Ok(policy_files(dir)?
         .into_iter()
         .map(|path| {
             let outcome = load_file(&path);

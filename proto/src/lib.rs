@@ -19,6 +19,7 @@ pub mod v1 {
 /// reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("gen/rampart.v1.descriptor.bin");
 
+pub mod activity;
 pub mod collector;
 pub mod event;
 pub mod visible;

@@ -95,6 +95,7 @@ pub fn file_event(
             mount: if unknown_mounts { String::new() } else { "/".into() },
             took_effect,
             effect,
+            path_unresolved: r.flags & FILE_UNRESOLVED != 0,
         })),
         verdict: Some(Verdict {
             action: action as i32,

@@ -328,6 +328,10 @@ pub struct File {
     /// What happened, in words: blocked before the change, created, truncated, killed after.
     #[prost(string, tag = "6")]
     pub effect: ::prost::alloc::string::String,
+    /// The kernel could not resolve the path (a `..` the tracepoint tier does not follow): the
+    /// write was judged as outside every `allowWrite` prefix, and what-if judges it so again.
+    #[prost(bool, tag = "7")]
+    pub path_unresolved: bool,
 }
 /// Nested message and enum types in `File`.
 pub mod file {
@@ -1070,6 +1074,127 @@ pub struct IngestStatus {
     #[prost(uint64, tag = "5")]
     pub subscriber_missed: u64,
 }
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct WhatIfRequest {
+    /// Which stored events to judge (the time window is `since`/`until`).
+    #[prost(message, optional, tag = "1")]
+    pub filter: ::core::option::Option<Filter>,
+    /// The candidate policies: YAML or JSON RampartPolicy documents.
+    #[prost(message, repeated, tag = "2")]
+    pub candidates: ::prost::alloc::vec::Vec<PolicySource>,
+    /// The policies in force, if known: those not replaced by a candidate of the same
+    /// `namespace/name` are judged together with the candidates.
+    #[prost(message, repeated, tag = "3")]
+    pub base: ::prost::alloc::vec::Vec<PolicySource>,
+    /// Sample events kept per change (0: 3; at most 20).
+    #[prost(uint32, tag = "4")]
+    pub samples: u32,
+}
+/// One file (or API object) of policy documents.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct PolicySource {
+    /// Where it came from (a path, `RampartPolicy ns/name`): errors name it.
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub content: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct WhatIfResponse {
+    #[prost(oneof = "what_if_response::Item", tags = "1, 2")]
+    pub item: ::core::option::Option<what_if_response::Item>,
+}
+/// Nested message and enum types in `WhatIfResponse`.
+pub mod what_if_response {
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
+    pub enum Item {
+        #[prost(message, tag = "1")]
+        Progress(super::WhatIfProgress),
+        #[prost(message, tag = "2")]
+        Report(super::WhatIfReport),
+    }
+}
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct WhatIfProgress {
+    /// Stored events read so far.
+    #[prost(uint64, tag = "1")]
+    pub events_read: u64,
+    /// Time of the last event read.
+    #[prost(message, optional, tag = "2")]
+    pub reached: ::core::option::Option<crate::wkt::Timestamp>,
+}
+/// What the candidate set would have changed in the window.
+///
+/// Activities are counted once each: a connection at its `open` (its updates and close are the
+/// same connection), a file write and an escalation per event. Exec events are read but never
+/// judged (no policy restricts exec).
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct WhatIfReport {
+    /// Stored events in the window that match the filter.
+    #[prost(uint64, tag = "1")]
+    pub events_read: u64,
+    /// Activities judged again.
+    #[prost(uint64, tag = "2")]
+    pub judged: u64,
+    /// Of them, those whose verdict action would change.
+    #[prost(uint64, tag = "3")]
+    pub changed: u64,
+    /// Grouped by (stored action, candidate action, candidate policy and rule), most first.
+    #[prost(message, repeated, tag = "4")]
+    pub changes: ::prost::alloc::vec::Vec<VerdictChange>,
+    /// Activities a candidate could not judge, by reason: never guessed, always counted.
+    #[prost(message, repeated, tag = "5")]
+    pub unjudged: ::prost::alloc::vec::Vec<Unjudged>,
+    /// The candidate policies judged (`namespace/name`), and the base policies they replaced.
+    #[prost(string, repeated, tag = "6")]
+    pub policies: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    #[prost(string, repeated, tag = "7")]
+    pub replaced: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// Time of the first and last event read.
+    #[prost(message, optional, tag = "8")]
+    pub first: ::core::option::Option<crate::wkt::Timestamp>,
+    #[prost(message, optional, tag = "9")]
+    pub last: ::core::option::Option<crate::wkt::Timestamp>,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct VerdictChange {
+    /// The stored verdict's action, and the candidate's.
+    #[prost(enumeration = "verdict::Action", tag = "1")]
+    pub from: i32,
+    #[prost(enumeration = "verdict::Action", tag = "2")]
+    pub to: i32,
+    /// The candidate's deciding policy and rule (empty: no candidate policy applies).
+    #[prost(string, tag = "3")]
+    pub policy: ::prost::alloc::string::String,
+    #[prost(string, tag = "4")]
+    pub rule: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "5")]
+    pub count: u64,
+    /// `namespace/name` of each pod, with its count, most first.
+    #[prost(message, repeated, tag = "6")]
+    pub pods: ::prost::alloc::vec::Vec<NameCount>,
+    /// Event kind (`flow`, `file`, `privilege`), with its count.
+    #[prost(message, repeated, tag = "7")]
+    pub kinds: ::prost::alloc::vec::Vec<NameCount>,
+    /// The first events of this change in the window.
+    #[prost(message, repeated, tag = "8")]
+    pub samples: ::prost::alloc::vec::Vec<Event>,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Unjudged {
+    /// Why, in words (e.g. "the pod was never identified").
+    #[prost(string, tag = "1")]
+    pub reason: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "2")]
+    pub count: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct NameCount {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "2")]
+    pub count: u64,
+}
 /// Generated client implementations.
 pub mod ingest_client {
     #![allow(
@@ -1549,6 +1674,34 @@ pub mod collector_client {
                 .insert(GrpcMethod::new("rampart.v1.Collector", "Status"));
             self.inner.unary(req, path, codec).await
         }
+        /// Stored events matching the filter, judged again against a candidate policy set by the same
+        /// verdict function the agents use; reports every activity whose verdict would change. Sends
+        /// Progress now and then on long windows, and one Report at the end. Candidate policies that
+        /// do not parse are INVALID_ARGUMENT, naming each source, line and field.
+        pub async fn what_if(
+            &mut self,
+            request: impl tonic::IntoRequest<super::WhatIfRequest>,
+        ) -> std::result::Result<
+            tonic::Response<tonic::codec::Streaming<super::WhatIfResponse>>,
+            tonic::Status,
+        > {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rampart.v1.Collector/WhatIf",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rampart.v1.Collector", "WhatIf"));
+            self.inner.server_streaming(req, path, codec).await
+        }
     }
 }
 /// Generated server implementations.
@@ -1594,6 +1747,20 @@ pub mod collector_server {
             &self,
             request: tonic::Request<super::StatusRequest>,
         ) -> std::result::Result<tonic::Response<super::StatusResponse>, tonic::Status>;
+        /// Server streaming response type for the WhatIf method.
+        type WhatIfStream: tonic::codegen::tokio_stream::Stream<
+                Item = std::result::Result<super::WhatIfResponse, tonic::Status>,
+            >
+            + std::marker::Send
+            + 'static;
+        /// Stored events matching the filter, judged again against a candidate policy set by the same
+        /// verdict function the agents use; reports every activity whose verdict would change. Sends
+        /// Progress now and then on long windows, and one Report at the end. Candidate policies that
+        /// do not parse are INVALID_ARGUMENT, naming each source, line and field.
+        async fn what_if(
+            &self,
+            request: tonic::Request<super::WhatIfRequest>,
+        ) -> std::result::Result<tonic::Response<Self::WhatIfStream>, tonic::Status>;
     }
     /// People and tools ← collector.
     #[derive(Debug)]
@@ -1803,6 +1970,52 @@ pub mod collector_server {
                                 max_encoding_message_size,
                             );
                         let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rampart.v1.Collector/WhatIf" => {
+                    #[allow(non_camel_case_types)]
+                    struct WhatIfSvc<T: Collector>(pub Arc<T>);
+                    impl<
+                        T: Collector,
+                    > tonic::server::ServerStreamingService<super::WhatIfRequest>
+                    for WhatIfSvc<T> {
+                        type Response = super::WhatIfResponse;
+                        type ResponseStream = T::WhatIfStream;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::WhatIfRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Collector>::what_if(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = WhatIfSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.server_streaming(method, req).await;
                         Ok(res)
                     };
                     Box::pin(fut)

@@ -1667,6 +1667,9 @@ impl serde::Serialize for File {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.File", len)?;
         if true {
             let v = file::Operation::try_from(self.operation)
@@ -1688,6 +1691,9 @@ impl serde::Serialize for File {
         if true {
             struct_ser.serialize_field("effect", &self.effect)?;
         }
+        if true {
+            struct_ser.serialize_field("pathUnresolved", &self.path_unresolved)?;
+        }
         struct_ser.end()
     }
 }
@@ -1706,6 +1712,8 @@ impl<'de> serde::Deserialize<'de> for File {
             "took_effect",
             "tookEffect",
             "effect",
+            "path_unresolved",
+            "pathUnresolved",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1716,6 +1724,7 @@ impl<'de> serde::Deserialize<'de> for File {
             Mount,
             TookEffect,
             Effect,
+            PathUnresolved,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1743,6 +1752,7 @@ impl<'de> serde::Deserialize<'de> for File {
                             "mount" => Ok(GeneratedField::Mount),
                             "tookEffect" | "took_effect" => Ok(GeneratedField::TookEffect),
                             "effect" => Ok(GeneratedField::Effect),
+                            "pathUnresolved" | "path_unresolved" => Ok(GeneratedField::PathUnresolved),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1768,6 +1778,7 @@ impl<'de> serde::Deserialize<'de> for File {
                 let mut mount__ = None;
                 let mut took_effect__ = None;
                 let mut effect__ = None;
+                let mut path_unresolved__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Operation => {
@@ -1806,6 +1817,12 @@ impl<'de> serde::Deserialize<'de> for File {
                             }
                             effect__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::PathUnresolved => {
+                            if path_unresolved__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pathUnresolved"));
+                            }
+                            path_unresolved__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(File {
@@ -1815,6 +1832,7 @@ impl<'de> serde::Deserialize<'de> for File {
                     mount: mount__.unwrap_or_default(),
                     took_effect: took_effect__.unwrap_or_default(),
                     effect: effect__.unwrap_or_default(),
+                    path_unresolved: path_unresolved__.unwrap_or_default(),
                 })
             }
         }
@@ -3346,6 +3364,118 @@ impl<'de> serde::Deserialize<'de> for Missed {
         deserializer.deserialize_struct("rampart.v1.Missed", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for NameCount {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.NameCount", len)?;
+        if true {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("count", ToString::to_string(&self.count).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for NameCount {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "name",
+            "count",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Name,
+            Count,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "name" => Ok(GeneratedField::Name),
+                            "count" => Ok(GeneratedField::Count),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = NameCount;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.NameCount")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<NameCount, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut name__ = None;
+                let mut count__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Count => {
+                            if count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("count"));
+                            }
+                            count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(NameCount {
+                    name: name__.unwrap_or_default(),
+                    count: count__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.NameCount", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for Parent {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -3772,6 +3902,114 @@ impl<'de> serde::Deserialize<'de> for pod::Attribution {
             }
         }
         deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for PolicySource {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.PolicySource", len)?;
+        if true {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if true {
+            struct_ser.serialize_field("content", &self.content)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for PolicySource {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "name",
+            "content",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Name,
+            Content,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "name" => Ok(GeneratedField::Name),
+                            "content" => Ok(GeneratedField::Content),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = PolicySource;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.PolicySource")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<PolicySource, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut name__ = None;
+                let mut content__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Content => {
+                            if content__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("content"));
+                            }
+                            content__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(PolicySource {
+                    name: name__.unwrap_or_default(),
+                    content: content__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.PolicySource", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for Privilege {
@@ -5829,6 +6067,118 @@ impl<'de> serde::Deserialize<'de> for SubscribeResponse {
         deserializer.deserialize_struct("rampart.v1.SubscribeResponse", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for Unjudged {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Unjudged", len)?;
+        if true {
+            struct_ser.serialize_field("reason", &self.reason)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("count", ToString::to_string(&self.count).as_str())?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Unjudged {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "reason",
+            "count",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Reason,
+            Count,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "reason" => Ok(GeneratedField::Reason),
+                            "count" => Ok(GeneratedField::Count),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Unjudged;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Unjudged")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Unjudged, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut reason__ = None;
+                let mut count__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Reason => {
+                            if reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reason"));
+                            }
+                            reason__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Count => {
+                            if count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("count"));
+                            }
+                            count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(Unjudged {
+                    reason: reason__.unwrap_or_default(),
+                    count: count__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Unjudged", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for Verdict {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -6164,5 +6514,829 @@ impl<'de> serde::Deserialize<'de> for verdict::Tier {
             }
         }
         deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for VerdictChange {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.VerdictChange", len)?;
+        if true {
+            let v = verdict::Action::try_from(self.from)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.from)))?;
+            struct_ser.serialize_field("from", &v)?;
+        }
+        if true {
+            let v = verdict::Action::try_from(self.to)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.to)))?;
+            struct_ser.serialize_field("to", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("policy", &self.policy)?;
+        }
+        if true {
+            struct_ser.serialize_field("rule", &self.rule)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("count", ToString::to_string(&self.count).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("pods", &self.pods)?;
+        }
+        if true {
+            struct_ser.serialize_field("kinds", &self.kinds)?;
+        }
+        if true {
+            struct_ser.serialize_field("samples", &self.samples)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for VerdictChange {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "from",
+            "to",
+            "policy",
+            "rule",
+            "count",
+            "pods",
+            "kinds",
+            "samples",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            From,
+            To,
+            Policy,
+            Rule,
+            Count,
+            Pods,
+            Kinds,
+            Samples,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "from" => Ok(GeneratedField::From),
+                            "to" => Ok(GeneratedField::To),
+                            "policy" => Ok(GeneratedField::Policy),
+                            "rule" => Ok(GeneratedField::Rule),
+                            "count" => Ok(GeneratedField::Count),
+                            "pods" => Ok(GeneratedField::Pods),
+                            "kinds" => Ok(GeneratedField::Kinds),
+                            "samples" => Ok(GeneratedField::Samples),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = VerdictChange;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.VerdictChange")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<VerdictChange, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut from__ = None;
+                let mut to__ = None;
+                let mut policy__ = None;
+                let mut rule__ = None;
+                let mut count__ = None;
+                let mut pods__ = None;
+                let mut kinds__ = None;
+                let mut samples__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::From => {
+                            if from__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("from"));
+                            }
+                            from__ = Some(map_.next_value::<verdict::Action>()? as i32);
+                        }
+                        GeneratedField::To => {
+                            if to__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("to"));
+                            }
+                            to__ = Some(map_.next_value::<verdict::Action>()? as i32);
+                        }
+                        GeneratedField::Policy => {
+                            if policy__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("policy"));
+                            }
+                            policy__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Rule => {
+                            if rule__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("rule"));
+                            }
+                            rule__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Count => {
+                            if count__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("count"));
+                            }
+                            count__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Pods => {
+                            if pods__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("pods"));
+                            }
+                            pods__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Kinds => {
+                            if kinds__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("kinds"));
+                            }
+                            kinds__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Samples => {
+                            if samples__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("samples"));
+                            }
+                            samples__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(VerdictChange {
+                    from: from__.unwrap_or_default(),
+                    to: to__.unwrap_or_default(),
+                    policy: policy__.unwrap_or_default(),
+                    rule: rule__.unwrap_or_default(),
+                    count: count__.unwrap_or_default(),
+                    pods: pods__.unwrap_or_default(),
+                    kinds: kinds__.unwrap_or_default(),
+                    samples: samples__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.VerdictChange", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for WhatIfProgress {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.WhatIfProgress", len)?;
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("eventsRead", ToString::to_string(&self.events_read).as_str())?;
+        }
+        if let Some(v) = self.reached.as_ref() {
+            struct_ser.serialize_field("reached", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for WhatIfProgress {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "events_read",
+            "eventsRead",
+            "reached",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            EventsRead,
+            Reached,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "eventsRead" | "events_read" => Ok(GeneratedField::EventsRead),
+                            "reached" => Ok(GeneratedField::Reached),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = WhatIfProgress;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.WhatIfProgress")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<WhatIfProgress, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut events_read__ = None;
+                let mut reached__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::EventsRead => {
+                            if events_read__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("eventsRead"));
+                            }
+                            events_read__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Reached => {
+                            if reached__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reached"));
+                            }
+                            reached__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(WhatIfProgress {
+                    events_read: events_read__.unwrap_or_default(),
+                    reached: reached__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.WhatIfProgress", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for WhatIfReport {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.WhatIfReport", len)?;
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("eventsRead", ToString::to_string(&self.events_read).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("judged", ToString::to_string(&self.judged).as_str())?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("changed", ToString::to_string(&self.changed).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("changes", &self.changes)?;
+        }
+        if true {
+            struct_ser.serialize_field("unjudged", &self.unjudged)?;
+        }
+        if true {
+            struct_ser.serialize_field("policies", &self.policies)?;
+        }
+        if true {
+            struct_ser.serialize_field("replaced", &self.replaced)?;
+        }
+        if let Some(v) = self.first.as_ref() {
+            struct_ser.serialize_field("first", v)?;
+        }
+        if let Some(v) = self.last.as_ref() {
+            struct_ser.serialize_field("last", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for WhatIfReport {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "events_read",
+            "eventsRead",
+            "judged",
+            "changed",
+            "changes",
+            "unjudged",
+            "policies",
+            "replaced",
+            "first",
+            "last",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            EventsRead,
+            Judged,
+            Changed,
+            Changes,
+            Unjudged,
+            Policies,
+            Replaced,
+            First,
+            Last,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "eventsRead" | "events_read" => Ok(GeneratedField::EventsRead),
+                            "judged" => Ok(GeneratedField::Judged),
+                            "changed" => Ok(GeneratedField::Changed),
+                            "changes" => Ok(GeneratedField::Changes),
+                            "unjudged" => Ok(GeneratedField::Unjudged),
+                            "policies" => Ok(GeneratedField::Policies),
+                            "replaced" => Ok(GeneratedField::Replaced),
+                            "first" => Ok(GeneratedField::First),
+                            "last" => Ok(GeneratedField::Last),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = WhatIfReport;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.WhatIfReport")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<WhatIfReport, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut events_read__ = None;
+                let mut judged__ = None;
+                let mut changed__ = None;
+                let mut changes__ = None;
+                let mut unjudged__ = None;
+                let mut policies__ = None;
+                let mut replaced__ = None;
+                let mut first__ = None;
+                let mut last__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::EventsRead => {
+                            if events_read__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("eventsRead"));
+                            }
+                            events_read__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Judged => {
+                            if judged__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("judged"));
+                            }
+                            judged__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Changed => {
+                            if changed__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("changed"));
+                            }
+                            changed__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Changes => {
+                            if changes__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("changes"));
+                            }
+                            changes__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Unjudged => {
+                            if unjudged__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("unjudged"));
+                            }
+                            unjudged__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Policies => {
+                            if policies__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("policies"));
+                            }
+                            policies__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Replaced => {
+                            if replaced__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("replaced"));
+                            }
+                            replaced__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::First => {
+                            if first__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("first"));
+                            }
+                            first__ = map_.next_value()?;
+                        }
+                        GeneratedField::Last => {
+                            if last__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("last"));
+                            }
+                            last__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(WhatIfReport {
+                    events_read: events_read__.unwrap_or_default(),
+                    judged: judged__.unwrap_or_default(),
+                    changed: changed__.unwrap_or_default(),
+                    changes: changes__.unwrap_or_default(),
+                    unjudged: unjudged__.unwrap_or_default(),
+                    policies: policies__.unwrap_or_default(),
+                    replaced: replaced__.unwrap_or_default(),
+                    first: first__,
+                    last: last__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.WhatIfReport", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for WhatIfRequest {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.WhatIfRequest", len)?;
+        if let Some(v) = self.filter.as_ref() {
+            struct_ser.serialize_field("filter", v)?;
+        }
+        if true {
+            struct_ser.serialize_field("candidates", &self.candidates)?;
+        }
+        if true {
+            struct_ser.serialize_field("base", &self.base)?;
+        }
+        if true {
+            struct_ser.serialize_field("samples", &self.samples)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for WhatIfRequest {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "filter",
+            "candidates",
+            "base",
+            "samples",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Filter,
+            Candidates,
+            Base,
+            Samples,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "filter" => Ok(GeneratedField::Filter),
+                            "candidates" => Ok(GeneratedField::Candidates),
+                            "base" => Ok(GeneratedField::Base),
+                            "samples" => Ok(GeneratedField::Samples),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = WhatIfRequest;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.WhatIfRequest")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<WhatIfRequest, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut filter__ = None;
+                let mut candidates__ = None;
+                let mut base__ = None;
+                let mut samples__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Filter => {
+                            if filter__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("filter"));
+                            }
+                            filter__ = map_.next_value()?;
+                        }
+                        GeneratedField::Candidates => {
+                            if candidates__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("candidates"));
+                            }
+                            candidates__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Base => {
+                            if base__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("base"));
+                            }
+                            base__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Samples => {
+                            if samples__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("samples"));
+                            }
+                            samples__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                    }
+                }
+                Ok(WhatIfRequest {
+                    filter: filter__,
+                    candidates: candidates__.unwrap_or_default(),
+                    base: base__.unwrap_or_default(),
+                    samples: samples__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.WhatIfRequest", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for WhatIfResponse {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if self.item.is_some() {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.WhatIfResponse", len)?;
+        if let Some(v) = self.item.as_ref() {
+            match v {
+                what_if_response::Item::Progress(v) => {
+                    struct_ser.serialize_field("progress", v)?;
+                }
+                what_if_response::Item::Report(v) => {
+                    struct_ser.serialize_field("report", v)?;
+                }
+            }
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for WhatIfResponse {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "progress",
+            "report",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Progress,
+            Report,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "progress" => Ok(GeneratedField::Progress),
+                            "report" => Ok(GeneratedField::Report),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = WhatIfResponse;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.WhatIfResponse")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<WhatIfResponse, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut item__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Progress => {
+                            if item__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("progress"));
+                            }
+                            item__ = map_.next_value::<::std::option::Option<_>>()?.map(what_if_response::Item::Progress)
+;
+                        }
+                        GeneratedField::Report => {
+                            if item__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("report"));
+                            }
+                            item__ = map_.next_value::<::std::option::Option<_>>()?.map(what_if_response::Item::Report)
+;
+                        }
+                    }
+                }
+                Ok(WhatIfResponse {
+                    item: item__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.WhatIfResponse", FIELDS, GeneratedVisitor)
     }
 }

@@ -1,0 +1,199 @@
+//! A stored event, as the verdict function sees it: which pod did what
+//! ([`rampart_policy::Activity`]), decoded from the event's typed fields — the flow's address
+//! bytes, the file's `path_unresolved` flag — never from its text. What-if judges history with
+//! this, so a stored event is judged exactly as the agent judged it live.
+//!
+//! Some events are not an activity of their own (an exec; a connection's update or close,
+//! counted at its open), and some cannot be judged again (a pod never identified, a flow without
+//! an address): both are said, with the reason, never guessed.
+
+use std::net::IpAddr;
+
+use rampart_policy::{Activity, Direction, Protocol};
+
+use crate::v1::{Event, Pod, event::Body, file, flow, pod::Attribution};
+
+/// What a stored event gives the verdict function.
+#[derive(Debug, PartialEq)]
+pub enum Judgeable<'e> {
+    /// Judge `activity` of `pod` (its labels select the policies) in `namespace`. A host
+    /// process has an empty namespace and no pod: no policy selects it.
+    Activity { namespace: &'e str, pod: Option<&'e Pod>, activity: Activity<'e> },
+    /// Not an activity to count: an exec (no policy restricts it), or a connection's update or
+    /// close (the connection counts once, at its open).
+    NotCounted,
+    /// The event lacks something the verdict needs.
+    Unjudgeable(Unjudgeable),
+}
+
+/// Why a stored event cannot be judged again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unjudgeable {
+    /// Attribution `unknown` (or missing): which policies select it is not known.
+    PodUnknown,
+    /// No body, or an enum value this build does not know.
+    Malformed,
+    /// A flow whose remote address is missing or not an IP address.
+    NoPeer,
+    /// A file event whose mount was not known when it was seen: it may not be a root
+    /// filesystem write at all.
+    MountUnknown,
+}
+
+impl Unjudgeable {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Unjudgeable::PodUnknown => "the pod was never identified (attribution unknown)",
+            Unjudgeable::Malformed => "the event has no body or a kind this collector does not know",
+            Unjudgeable::NoPeer => "the flow has no remote address",
+            Unjudgeable::MountUnknown => "the container's mounts were not known when the write was seen",
+        }
+    }
+}
+
+impl Event {
+    /// What the verdict function would be asked about this event.
+    pub fn judgeable(&self) -> Judgeable<'_> {
+        let pod = self.pod.as_ref();
+        let namespace = match pod.map(|p| Attribution::try_from(p.attribution)) {
+            Some(Ok(Attribution::Exact | Attribution::Late)) => pod.map_or("", |p| p.namespace.as_str()),
+            Some(Ok(Attribution::Host)) => "",
+            _ => return Judgeable::Unjudgeable(Unjudgeable::PodUnknown),
+        };
+        let activity = match self.activity() {
+            Ok(Some(a)) => a,
+            Ok(None) => return Judgeable::NotCounted,
+            Err(e) => return Judgeable::Unjudgeable(e),
+        };
+        Judgeable::Activity { namespace, pod: pod.filter(|_| !namespace.is_empty()), activity }
+    }
+
+    /// The activity alone (`None`: not one to count).
+    fn activity(&self) -> Result<Option<Activity<'_>>, Unjudgeable> {
+        match self.body.as_ref().ok_or(Unjudgeable::Malformed)? {
+            Body::Exec(_) => Ok(None),
+            Body::Privilege(_) => Ok(Some(Activity::Escalation)),
+            Body::Flow(f) => {
+                match flow::Phase::try_from(f.phase).map_err(|_| Unjudgeable::Malformed)? {
+                    flow::Phase::Open => {}
+                    flow::Phase::Update | flow::Phase::Close => return Ok(None),
+                    flow::Phase::Unspecified => return Err(Unjudgeable::Malformed),
+                }
+                let direction = match flow::Direction::try_from(f.direction) {
+                    Ok(flow::Direction::Egress) => Direction::Egress,
+                    Ok(flow::Direction::Ingress) => Direction::Ingress,
+                    _ => return Err(Unjudgeable::Malformed),
+                };
+                let protocol = match flow::Protocol::try_from(f.protocol) {
+                    Ok(flow::Protocol::Tcp) => Protocol::Tcp,
+                    Ok(flow::Protocol::Udp) => Protocol::Udp,
+                    _ => return Err(Unjudgeable::Malformed),
+                };
+                let peer: IpAddr = f.remote_ip.parse().map_err(|_| Unjudgeable::NoPeer)?;
+                let port = match direction {
+                    Direction::Egress => f.remote_port,
+                    Direction::Ingress => f.local_port,
+                };
+                let port = u16::try_from(port).map_err(|_| Unjudgeable::Malformed)?;
+                Ok(Some(Activity::Connection { direction, peer, port, protocol }))
+            }
+            Body::File(f) => {
+                let operation = file::Operation::try_from(f.operation).map_err(|_| Unjudgeable::Malformed)?;
+                if f.mount.is_empty() {
+                    return Err(Unjudgeable::MountUnknown);
+                }
+                Ok(Some(if f.path_unresolved {
+                    Activity::RootfsUnresolved
+                } else if operation == file::Operation::Rename && !f.target_path.is_empty() {
+                    Activity::RootfsRename { from: &f.path, to: &f.target_path }
+                } else {
+                    Activity::RootfsWrite { path: &f.path }
+                }))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::v1::{File, Flow, Privilege};
+
+    fn in_pod(body: Body) -> Event {
+        Event {
+            pod: Some(Pod {
+                namespace: "shop".into(),
+                name: "web-0".into(),
+                attribution: Attribution::Exact as i32,
+                ..Default::default()
+            }),
+            body: Some(body),
+            ..Default::default()
+        }
+    }
+
+    fn flow(phase: flow::Phase, direction: flow::Direction) -> Flow {
+        Flow {
+            direction: direction as i32,
+            protocol: flow::Protocol::Udp as i32,
+            phase: phase as i32,
+            local_ip: "10.0.0.2".into(),
+            local_port: 40000,
+            remote_ip: "10.0.0.9".into(),
+            remote_port: 53,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_connection_is_judged_at_its_open_on_the_pod_side_port_for_ingress() {
+        let peer: IpAddr = "10.0.0.9".parse().unwrap();
+        let e = in_pod(Body::Flow(flow(flow::Phase::Open, flow::Direction::Egress)));
+        let Judgeable::Activity { namespace, activity, .. } = e.judgeable() else { panic!() };
+        assert_eq!(namespace, "shop");
+        assert_eq!(
+            activity,
+            Activity::Connection { direction: Direction::Egress, peer, port: 53, protocol: Protocol::Udp }
+        );
+        let e = in_pod(Body::Flow(flow(flow::Phase::Open, flow::Direction::Ingress)));
+        let Judgeable::Activity { activity, .. } = e.judgeable() else { panic!() };
+        assert!(matches!(activity, Activity::Connection { port: 40000, .. }));
+        for phase in [flow::Phase::Update, flow::Phase::Close] {
+            let e = in_pod(Body::Flow(flow(phase, flow::Direction::Egress)));
+            assert_eq!(e.judgeable(), Judgeable::NotCounted);
+        }
+        let mut f = flow(flow::Phase::Open, flow::Direction::Egress);
+        f.remote_ip.clear();
+        assert_eq!(in_pod(Body::Flow(f)).judgeable(), Judgeable::Unjudgeable(Unjudgeable::NoPeer));
+    }
+
+    #[test]
+    fn a_file_event_is_judged_on_its_flag_and_paths_and_an_unknown_pod_is_not_judged() {
+        let file = |path_unresolved, operation: file::Operation| File {
+            operation: operation as i32,
+            path: "/tmp/../etc/x".into(),
+            target_path: "/etc/y".into(),
+            mount: "/".into(),
+            path_unresolved,
+            ..Default::default()
+        };
+        let activity = |e: &Event| match e.judgeable() {
+            Judgeable::Activity { activity, .. } => format!("{activity:?}"),
+            other => format!("{other:?}"),
+        };
+        let e = in_pod(Body::File(file(true, file::Operation::Create)));
+        assert_eq!(activity(&e), "RootfsUnresolved");
+        let e = in_pod(Body::File(file(false, file::Operation::Rename)));
+        assert_eq!(activity(&e), r#"RootfsRename { from: "/tmp/../etc/x", to: "/etc/y" }"#);
+        let mut f = file(false, file::Operation::Create);
+        f.mount.clear();
+        assert_eq!(in_pod(Body::File(f)).judgeable(), Judgeable::Unjudgeable(Unjudgeable::MountUnknown));
+
+        let mut e = in_pod(Body::Privilege(Privilege::default()));
+        assert!(matches!(e.judgeable(), Judgeable::Activity { activity: Activity::Escalation, .. }));
+        e.pod.as_mut().unwrap().attribution = Attribution::Unknown as i32;
+        assert_eq!(e.judgeable(), Judgeable::Unjudgeable(Unjudgeable::PodUnknown));
+        e.pod.as_mut().unwrap().attribution = Attribution::Host as i32;
+        assert!(matches!(e.judgeable(), Judgeable::Activity { namespace: "", pod: None, .. }));
+    }
+}

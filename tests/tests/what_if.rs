@@ -1,0 +1,215 @@
+//! What-if on real history: a pod's connections and a setuid exec go through the real agent and
+//! collector under one policy; `rampart policy what-if` with a stricter candidate reports
+//! exactly what the candidate, put in force, then denies (shown by running the same actions
+//! again under it), and a looser candidate reports the denials it would lift.
+// vm-test: host-only: what-if runs in the collector and the CLI; the kernel verdicts it re-judges are tested on every VM kernel by network_egress and privilege.
+
+use std::{
+    fs,
+    os::unix::{fs::PermissionsExt as _, process::ExitStatusExt as _},
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use rampart_tests::{
+    agent::{Agent, AgentOptions},
+    cli,
+    collector::{Collector, CollectorOptions},
+    net::{Server, outcome, port, sockaddr, trigger},
+    netns::{BRIDGE_V4, ensure_bridge},
+    pod::{PodSpec, TestPod},
+    require, wait_for,
+};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// The policy `shop/web` for pods labelled `app=web`: egress to the bridge on `ports` only,
+/// and `escalation` (allow or deny).
+fn policy(ports: &[u16], escalation: &str) -> String {
+    let ports: Vec<String> = ports.iter().map(|p| format!("{{port: {p}}}")).collect();
+    format!(
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: web, namespace: shop}}\n\
+         spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  mode: enforce\n  network:\n    egress:\n\
+         \x20     - to: [{{cidr: {BRIDGE_V4}/32}}]\n        ports: [{}]\n  privilege: {{escalation: {escalation}}}\n",
+        ports.join(", ")
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// What one run of the workload saw: per port, whether the connect was refused with EPERM; and
+/// whether the setuid-root exec was stopped.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    refused_ports: Vec<u16>,
+    escalation_stopped: bool,
+}
+
+/// The workload: a connect to each port, then a setuid-root binary run as uid 1000.
+fn workload(pod: &TestPod, ports: &[u16], suid: &Path) -> Seen {
+    let t = trigger();
+    let mut refused_ports = Vec::new();
+    for &p in ports {
+        match outcome(&pod.exec(&[&t, "tcp-connect", &sockaddr(BRIDGE_V4, p)])) {
+            Ok(_) => {}
+            Err(1) => refused_ports.push(p),
+            Err(e) => panic!("connect to {p}: errno {e}"),
+        }
+    }
+    let out = pod.exec(&[&t, "as-user", "1000", suid.to_str().unwrap(), "ids"]);
+    let ran = String::from_utf8_lossy(&out.stdout).contains("ok uid=");
+    assert!(ran || !out.status.success() || out.status.signal() == Some(9), "{out:?}");
+    Seen { refused_ports, escalation_stopped: !ran }
+}
+
+fn what_if(collector: &Collector, pod: &str, candidate: &Path) -> Value {
+    let out = cli::rampart(
+        &collector.url(),
+        &["policy", "what-if", candidate.to_str().unwrap(), "--pod", pod, "-o", "json", "--samples", "20"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The changes of a report as (from, to, kind, remote port or 0), sorted.
+fn changes(report: &Value) -> Vec<(String, String, String, u64)> {
+    let mut v = Vec::new();
+    for c in report["changes"].as_array().into_iter().flatten() {
+        for e in c["samples"].as_array().unwrap() {
+            let kind = if e["flow"].is_object() { "flow" } else { "privilege" };
+            v.push((
+                c["from"].as_str().unwrap().to_string(),
+                c["to"].as_str().unwrap().to_string(),
+                kind.to_string(),
+                e["flow"]["remotePort"].as_u64().unwrap_or(0),
+            ));
+        }
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn what_if_reports_exactly_what_the_candidate_denies_when_in_force() {
+    if !require::root("what_if_reports_exactly_what_the_candidate_denies_when_in_force") {
+        return;
+    }
+    ensure_bridge();
+    let collector = Collector::start(CollectorOptions::default());
+    let (policies, manifests, work) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fs::set_permissions(work.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let suid = work.path().join("suid-root");
+    fs::copy(trigger(), &suid).unwrap();
+    std::os::unix::fs::chown(&suid, Some(0), Some(0)).unwrap();
+    fs::set_permissions(&suid, fs::Permissions::from_mode(0o4755)).unwrap();
+    let (a, b, c) = (port(), port(), port());
+    let _servers =
+        [Server::tcp(BRIDGE_V4, a, 0, 4), Server::tcp(BRIDGE_V4, b, 0, 4), Server::tcp(BRIDGE_V4, c, 0, 4)];
+    let ports = [a, b, c];
+
+    // Run 1, under the policy in force: a and b allowed, c denied, escalation allowed.
+    let in_force = write(policies.path(), "web.yaml", &policy(&[a, b], "allow"));
+    let agent = |policies: &Path| {
+        Agent::start(AgentOptions {
+            policies: Some(policies.into()),
+            pod_manifests: Some(manifests.path().into()),
+            extra: vec!["--collector".into(), collector.url()],
+            ..Default::default()
+        })
+    };
+    let first = agent(policies.path());
+    let pod1 = TestPod::create(PodSpec::new("shop", "web-1").label("app", "web").with_netns());
+    pod1.write_manifest(manifests.path());
+    first.wait_metric("rampart_pods", 1.0);
+    let seen1 = workload(&pod1, &ports, &suid);
+    assert_eq!(seen1, Seen { refused_ports: vec![c], escalation_stopped: false });
+    // Stored: three connection opens and the escalation.
+    wait_for("run 1's connections and escalation in the store", WAIT, || {
+        let got = cli::events(&collector.url(), &["replay", "-o", "json", "--pod", "web-1"]);
+        let opens = got.iter().filter(|e| e["flow"]["phase"] == "open").count();
+        let escalations = got.iter().filter(|e| e["privilege"].is_object()).count();
+        (opens >= 3 && escalations >= 1).then_some(())
+    });
+    assert!(first.stop().success());
+
+    // What-if, stricter: only a allowed, escalation denied.
+    let candidates = tempfile::tempdir().unwrap();
+    let strict = write(candidates.path(), "strict.yaml", &policy(&[a], "deny"));
+    let report = what_if(&collector, "web-1", &strict);
+    assert_eq!(
+        changes(&report),
+        vec![
+            ("allow".into(), "deny".into(), "flow".into(), u64::from(b)),
+            ("allow".into(), "deny".into(), "privilege".into(), 0),
+        ],
+        "{report:#}"
+    );
+    assert_eq!(report["changed"], "2", "{report:#}");
+    assert_eq!(report["judged"], "4", "three connections at their opens and one escalation: {report:#}");
+    let flow_change =
+        report["changes"].as_array().unwrap().iter().find(|c| c["rule"] == "network.egress").unwrap();
+    assert_eq!(flow_change["policy"], "shop/web");
+    assert_eq!(flow_change["pods"][0]["name"], "shop/web-1");
+
+    // Run 2, the same actions with the strict candidate in force: exactly those are denied.
+    fs::copy(&strict, &in_force).unwrap();
+    let second = agent(policies.path());
+    let pod2 = TestPod::create(PodSpec::new("shop", "web-2").label("app", "web").with_netns());
+    pod2.write_manifest(manifests.path());
+    second.wait_metric("rampart_pods", 2.0);
+    let seen2 = workload(&pod2, &ports, &suid);
+    let predicted_ports: Vec<u16> = changes(&report)
+        .iter()
+        .filter(|(_, to, kind, _)| to == "deny" && kind == "flow")
+        .map(|(.., p)| *p as u16)
+        .chain(seen1.refused_ports.iter().copied())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        seen2,
+        Seen {
+            refused_ports: predicted_ports,
+            escalation_stopped: changes(&report)
+                .iter()
+                .any(|(_, to, kind, _)| to == "deny" && kind == "privilege"),
+        },
+        "what-if predicted the run under the candidate"
+    );
+    assert!(second.stop().success());
+
+    // What-if, looser: every port allowed lifts run 1's one denial.
+    let loose = write(candidates.path(), "loose.yaml", &policy(&ports, "allow"));
+    let report = what_if(&collector, "web-1", &loose);
+    assert_eq!(
+        changes(&report),
+        vec![("deny".into(), "allow".into(), "flow".into(), u64::from(c))],
+        "{report:#}"
+    );
+    let change = &report["changes"][0];
+    assert_eq!(change["rule"], "network.egress[0]", "the allowing rule is named: {change}");
+
+    // The compact report leads with the summary a person reads first.
+    let out =
+        cli::rampart(&collector.url(), &["policy", "what-if", strict.to_str().unwrap(), "--pod", "web-1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("what-if: 2 would change of 4 activities judged (2 allow -> deny)"), "{text}");
+    assert!(text.contains("shop/web-1 (1)"), "{text}");
+
+    // A candidate with a mistake is refused with its file, line and field; nothing is judged.
+    let bad = write(
+        candidates.path(),
+        "bad.yaml",
+        &policy(&[a], "deny").replace("mode: enforce", "mode: sometimes"),
+    );
+    let out = cli::rampart(&collector.url(), &["policy", "what-if", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with(&format!("{}:6:", bad.display())) && text.contains("spec.mode"), "{text}");
+}
