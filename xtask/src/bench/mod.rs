@@ -16,6 +16,7 @@ mod network;
 mod privilege;
 mod rootfs;
 mod segments;
+mod whatif;
 
 use std::{fs, process::Command};
 
@@ -121,6 +122,9 @@ pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<
     }
     if wanted("collector") {
         goals.extend(collector::bench(rounds, quick)?);
+    }
+    if wanted("whatif") {
+        goals.extend(whatif::bench(rounds, quick)?);
     }
 
     println!("\n==> results");

@@ -45,10 +45,8 @@ fn plan(q: &ReplayQuery) -> (&'static str, String, Vec<Value>) {
     any_of("action", f.actions.iter().map(|a| Value::Integer(*a as i64)).collect());
     any_of("policy", text(&f.policies));
     any_of("node", text(&f.nodes));
-    if let Some(s) = f.since_ns {
-        conds.push("time_ns >= ?".into());
-        values.push(Value::Integer(s));
-    }
+    // `since` is not a condition here but the cursor's start (see `replay_pages`): with both,
+    // SQLite may take its range from `since` and walk the window from its start on every page.
     if let Some(u) = f.until_ns {
         conds.push("time_ns < ?".into());
         values.push(Value::Integer(u));
@@ -85,7 +83,8 @@ fn replay_pages(
          WHERE {where_}time_ns >= ? AND (time_ns, id) > (?, ?) ORDER BY time_ns, id LIMIT {PAGE}"
     );
     let mut stmt = conn.prepare(&query).map_err(sql("preparing the replay query"))?;
-    let mut cursor = (i64::MIN, 0_i64);
+    // Ids start at 1, so (since, 0) admits every event at `since`.
+    let mut cursor = (q.filter.since_ns.unwrap_or(i64::MIN), 0_i64);
     let mut sent = 0_u64;
     let limit = q.limit.unwrap_or(u64::MAX);
     loop {
