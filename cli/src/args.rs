@@ -1,4 +1,4 @@
-//! The command line: `rampart observe|replay|status|policy lint|policy what-if`, the contract's filters and
+//! The command line: `rampart observe|replay|status|policy lint|what-if|suggest`, the contract's filters and
 //! output formats.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -57,6 +57,29 @@ pub enum PolicyCommand {
     /// Judge stored events again with candidate policies and report what would change.
     #[command(name = "what-if")]
     WhatIf(Box<WhatIfArgs>),
+    /// Learn a RampartPolicy from stored history (one namespace; --label selects the pods),
+    /// print it, then print what it would have changed over the same window.
+    Suggest(Box<SuggestArgs>),
+}
+
+#[derive(Args, Debug)]
+pub struct SuggestArgs {
+    /// The policy's name.
+    #[arg(long, default_value = "learned", value_name = "NAME")]
+    pub name: String,
+    /// The policy's mode.
+    #[arg(long, value_enum, default_value_t = SuggestMode::Audit)]
+    pub mode: SuggestMode,
+    /// Which history: exactly one --namespace; --label KEY=VALUE becomes the policy's
+    /// podSelector; --since (e.g. 7d) and --until the window.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SuggestMode {
+    Audit,
+    Enforce,
 }
 
 #[derive(Args, Debug)]

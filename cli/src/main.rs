@@ -7,6 +7,7 @@ mod lint;
 mod nodes;
 mod render;
 mod status;
+mod suggest;
 mod whatif;
 
 use std::{io::Write as _, process::ExitCode, time::SystemTime};
@@ -131,6 +132,7 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
         Command::Policy(PolicyCommand::WhatIf(a)) => whatif::what_if(server, *a, now).await,
+        Command::Policy(PolicyCommand::Suggest(a)) => suggest::suggest(server, *a, now).await,
         Command::Policy(PolicyCommand::Lint { .. }) => unreachable!("handled without a runtime"),
     }
 }

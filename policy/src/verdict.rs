@@ -24,7 +24,7 @@ pub enum Action {
 }
 
 /// Direction of a connection, seen from the pod.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Direction {
     Egress,
     Ingress,

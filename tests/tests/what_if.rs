@@ -42,7 +42,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// What one run of the workload saw: per port, whether the connect was refused with EPERM; and
+/// What one run of the workload saw: the ports whose connect was refused with EPERM (sorted); and
 /// whether the setuid-root exec was stopped.
 #[derive(Debug, PartialEq)]
 struct Seen {
@@ -61,6 +61,7 @@ fn workload(pod: &TestPod, ports: &[u16], suid: &Path) -> Seen {
             Err(e) => panic!("connect to {p}: errno {e}"),
         }
     }
+    refused_ports.sort_unstable();
     let out = pod.exec(&[&t, "as-user", "1000", suid.to_str().unwrap(), "ids"]);
     let ran = String::from_utf8_lossy(&out.stdout).contains("ok uid=");
     assert!(ran || !out.status.success() || out.status.signal() == Some(9), "{out:?}");
@@ -212,4 +213,101 @@ fn what_if_reports_exactly_what_the_candidate_denies_when_in_force() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with(&format!("{}:6:", bad.display())) && text.contains("spec.mode"), "{text}");
+}
+
+#[test]
+fn a_suggested_policy_lets_the_workload_run_and_denies_what_it_never_did() {
+    if !require::root("a_suggested_policy_lets_the_workload_run_and_denies_what_it_never_did") {
+        return;
+    }
+    ensure_bridge();
+    let collector = Collector::start(CollectorOptions::default());
+    let (policies, manifests) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b, never) = (port(), port(), port());
+    let _servers = [
+        Server::tcp(BRIDGE_V4, a, 0, 4),
+        Server::tcp(BRIDGE_V4, b, 0, 4),
+        Server::tcp(BRIDGE_V4, never, 0, 4),
+    ];
+    // Learning: an audit policy watches the pods (nothing is blocked) while the workload runs.
+    write(
+        policies.path(),
+        "watch.yaml",
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: watch, namespace: learn}\n\
+         spec:\n  podSelector: {matchLabels: {app: api}}\n  mode: audit\n  network: {egress: [], ingress: []}\n\
+         \x20 privilege: {escalation: deny}\n",
+    );
+    let agent = |policies: &Path| {
+        Agent::start(AgentOptions {
+            policies: Some(policies.into()),
+            pod_manifests: Some(manifests.path().into()),
+            extra: vec!["--collector".into(), collector.url()],
+            ..Default::default()
+        })
+    };
+    let first = agent(policies.path());
+    let pod1 = TestPod::create(PodSpec::new("learn", "api-1").label("app", "api").with_netns());
+    pod1.write_manifest(manifests.path());
+    first.wait_metric("rampart_pods", 1.0);
+    let t = trigger();
+    let connect = |pod: &TestPod, p: u16| outcome(&pod.exec(&[&t, "tcp-connect", &sockaddr(BRIDGE_V4, p)]));
+    for p in [a, b] {
+        assert!(connect(&pod1, p).is_ok(), "audit blocks nothing");
+    }
+    wait_for("the workload's connections in the store", WAIT, || {
+        let got = cli::events(&collector.url(), &["replay", "-o", "json", "--pod", "api-1"]);
+        (got.iter().filter(|e| e["flow"]["phase"] == "open" && e["verdict"]["action"] == "audit").count()
+            >= 2)
+            .then_some(())
+    });
+    assert!(first.stop().success());
+
+    let out = cli::rampart(
+        &collector.url(),
+        &[
+            "policy",
+            "suggest",
+            "--namespace",
+            "learn",
+            "--label",
+            "app=api",
+            "--name",
+            "api",
+            "--mode",
+            "enforce",
+        ],
+    );
+    let yaml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{report}");
+    assert!(yaml.contains(&format!("{{cidr: \"{BRIDGE_V4}/32\"}}")), "{yaml}");
+    assert!(yaml.contains("privilege: {escalation: deny}"), "{yaml}");
+    // Its what-if over the same window: every change is towards allow, none to deny.
+    assert!(
+        report.starts_with("what-if: 2 would change of 2 activities judged (2 audit -> allow)"),
+        "{report}\n{yaml}"
+    );
+
+    // In force: the same workload runs without a single deny; what it never did is denied.
+    fs::remove_file(policies.path().join("watch.yaml")).unwrap();
+    write(policies.path(), "api.yaml", &yaml);
+    let second = agent(policies.path());
+    let pod2 = TestPod::create(PodSpec::new("learn", "api-2").label("app", "api").with_netns());
+    pod2.write_manifest(manifests.path());
+    second.wait_metric("rampart_pods", 2.0);
+    for p in [a, b] {
+        assert!(connect(&pod2, p).is_ok(), "the learned workload runs: port {p}\n{yaml}");
+    }
+    assert_eq!(connect(&pod2, never), Err(1), "a port the workload never used is denied\n{yaml}");
+    let e = second.wait_event("the deny of the unused port", WAIT, |e| {
+        e["pod"]["name"] == "api-2" && e["flow"]["remotePort"] == u64::from(never)
+    });
+    assert_eq!(e["verdict"]["policy"], "learn/api", "{e}");
+    let denies: Vec<Value> = second
+        .events()
+        .into_iter()
+        .filter(|e| e["pod"]["name"] == "api-2" && e["verdict"]["action"] == "deny")
+        .collect();
+    assert_eq!(denies.len(), 1, "only the unused port: {denies:#?}");
+    assert!(second.stop().success());
 }
