@@ -101,6 +101,7 @@ fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
             writeln!(o, "    drops: {}", if drops.is_empty() { "none".to_string() } else { drops.join(" ") });
         let _ = writeln!(o, "    spool: {} events, {}", st.spooled_events, bytes(st.spooled_bytes));
         let degraded: Vec<_> = st.rules.iter().filter(|r| r.degraded).collect();
+        let audited: Vec<_> = st.rules.iter().filter(|r| r.audited > 0).collect();
         let _ = writeln!(o, "    rules: {} in force, {} degraded", st.rules.len(), degraded.len());
         for r in degraded {
             let tier = Tier::try_from(r.tier).map_or("?", |t| t.as_str_name());
@@ -111,6 +112,16 @@ fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
                 visible(&r.rule),
                 tier,
                 visible(&r.reason)
+            );
+        }
+        for r in audited {
+            let _ = writeln!(
+                o,
+                "      AUDIT {} {} ({}): {} reported, not blocked",
+                visible(&r.policy),
+                visible(&r.rule),
+                visible(&r.mode),
+                r.audited
             );
         }
     }
@@ -141,15 +152,27 @@ mod tests {
                         DropCount { stage: "spool".into(), kind: "overflow".into(), count: 3 },
                         DropCount { stage: "ringbuf".into(), kind: "exec".into(), count: 0 },
                     ],
-                    rules: vec![RuleStatus {
-                        policy: "shop/web".into(),
-                        rule: "filesystem.rootfs".into(),
-                        concern: Concern::Rootfs as i32,
-                        mode: "enforce".into(),
-                        tier: Tier::Sigkill as i32,
-                        degraded: true,
-                        reason: "the write lands".into(),
-                    }],
+                    rules: vec![
+                        RuleStatus {
+                            policy: "shop/web".into(),
+                            rule: "filesystem.rootfs".into(),
+                            concern: Concern::Rootfs as i32,
+                            mode: "enforce".into(),
+                            tier: Tier::Sigkill as i32,
+                            degraded: true,
+                            reason: "the write lands".into(),
+                            audited: 0,
+                        },
+                        RuleStatus {
+                            policy: "shop/web".into(),
+                            rule: "privilege.escalation".into(),
+                            concern: Concern::Privilege as i32,
+                            mode: "audit".into(),
+                            tier: Tier::Sigkill as i32,
+                            audited: 7,
+                            ..Default::default()
+                        },
+                    ],
                     ..Default::default()
                 }),
                 last_sequence: 42,
@@ -161,7 +184,8 @@ mod tests {
         assert!(t.contains("node-a boot b1: connected from 10.0.0.1:4000; last sequence 42"), "{t}");
         assert!(t.contains("tiers: network=cgroup"), "{t}");
         assert!(t.contains("drops: spool/overflow=3\n"), "{t}");
-        assert!(t.contains("rules: 1 in force, 1 degraded"), "{t}");
+        assert!(t.contains("rules: 2 in force, 1 degraded"), "{t}");
+        assert!(t.contains("AUDIT shop/web privilege.escalation (audit): 7 reported, not blocked"), "{t}");
         assert!(t.contains("DEGRADED shop/web filesystem.rootfs (sigkill tier): the write lands"), "{t}");
         assert_eq!(bytes(1536), "1.5 KiB");
     }

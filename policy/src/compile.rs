@@ -89,7 +89,7 @@ pub fn compile_network(selecting: &[&RampartPolicy], direction: Direction) -> Op
             Direction::Ingress => net.ingress.as_ref(),
         };
         let Some(list) = list else { continue };
-        mode = Some(match (mode, p.spec.mode) {
+        mode = Some(match (mode, p.spec.network_mode()) {
             (Some(Mode::Enforce), _) | (_, Mode::Enforce) => Mode::Enforce,
             _ => Mode::Audit,
         });

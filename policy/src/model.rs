@@ -46,6 +46,8 @@ pub struct FilesystemPolicy {
     pub rootfs: RootfsMode,
     /// Only with [`RootfsMode::ReadOnly`]: path prefixes that stay writable.
     pub allow_write: Vec<AbsPath>,
+    /// This section's own mode; `None`: the policy's.
+    pub mode: Option<Mode>,
 }
 
 /// `spec.filesystem.rootfs`.
@@ -67,6 +69,8 @@ pub struct PrivilegePolicy {
     pub allowed_uids: Option<Vec<u32>>,
     /// The same for gids.
     pub allowed_gids: Option<Vec<u32>>,
+    /// This section's own mode; `None`: the policy's.
+    pub mode: Option<Mode>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +87,10 @@ pub(crate) struct RawPrivilege {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(length(max = 8), inner(range(min = 1))))]
     allowed_gids: Option<Vec<u32>>,
+    /// This section's own mode (left out: the policy's); `audit` in an `enforce` policy
+    /// reports escalations without blocking them.
+    #[serde(default)]
+    mode: Option<Mode>,
 }
 
 impl Validate for PrivilegePolicy {
@@ -112,6 +120,7 @@ impl Validate for PrivilegePolicy {
             escalation: raw.escalation,
             allowed_uids: raw.allowed_uids,
             allowed_gids: raw.allowed_gids,
+            mode: raw.mode,
         })
     }
 }
@@ -122,6 +131,23 @@ deserialize_via!(validated, PrivilegePolicy);
 pub enum EscalationMode {
     Deny,
     Allow,
+}
+
+impl PolicySpec {
+    /// The network section's mode: its own `mode`, else the policy's.
+    pub fn network_mode(&self) -> Mode {
+        self.network.as_ref().and_then(|n| n.mode).unwrap_or(self.mode)
+    }
+
+    /// The filesystem section's mode: its own `mode`, else the policy's.
+    pub fn filesystem_mode(&self) -> Mode {
+        self.filesystem.as_ref().and_then(|f| f.mode).unwrap_or(self.mode)
+    }
+
+    /// The privilege section's mode: its own `mode`, else the policy's.
+    pub fn privilege_mode(&self) -> Mode {
+        self.privilege.as_ref().and_then(|p| p.mode).unwrap_or(self.mode)
+    }
 }
 
 impl Mode {
@@ -167,6 +193,10 @@ pub(crate) struct RawFilesystem {
     /// Path prefixes that stay writable (absolute).
     #[serde(default)]
     allow_write: Option<Vec<AbsPath>>,
+    /// This section's own mode (left out: the policy's); `audit` in an `enforce` policy
+    /// reports root filesystem writes without blocking them.
+    #[serde(default)]
+    mode: Option<Mode>,
 }
 
 impl Validate for FilesystemPolicy {
@@ -182,7 +212,7 @@ impl Validate for FilesystemPolicy {
                  is writable)",
             ));
         }
-        Ok(Self { rootfs: raw.rootfs, allow_write })
+        Ok(Self { rootfs: raw.rootfs, allow_write, mode: raw.mode })
     }
 }
 deserialize_via!(validated, FilesystemPolicy);

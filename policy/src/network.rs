@@ -23,6 +23,10 @@ pub struct NetworkPolicy {
     #[serde(default, deserialize_with = "ingress_rules")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<IngressRule>>"))]
     pub ingress: Option<Vec<NetworkRule>>,
+    /// This section's own mode; left out, the policy's. `audit` inside an `enforce` policy
+    /// is a shadow rule: reported, never blocked.
+    #[serde(default)]
+    pub mode: Option<crate::model::Mode>,
 }
 
 /// One egress (`to`) or ingress (`from`) rule. Empty `peers` = any address, empty `ports` =

@@ -132,37 +132,49 @@ pub fn judge(selecting: &[&RampartPolicy], activity: &Activity<'_>) -> Judgement
         Activity::Exec => Judgement::unrestricted(),
         Activity::Connection { direction, peer, port, protocol } => {
             let peer = peer.to_canonical();
-            combine(selecting, |p| {
-                let network = p.spec.network.as_ref()?;
-                let rules = match direction {
-                    Direction::Egress => network.egress.as_ref()?,
-                    Direction::Ingress => network.ingress.as_ref()?,
-                };
-                Some(match rules.iter().position(|r| r.matches(peer, port, protocol)) {
-                    Some(i) => Outcome::Allowed(Rule::Network(direction, Some(i))),
-                    None => Outcome::Refused(Rule::Network(direction, None)),
-                })
-            })
+            combine(
+                selecting,
+                |p| p.spec.network_mode(),
+                |p| {
+                    let network = p.spec.network.as_ref()?;
+                    let rules = match direction {
+                        Direction::Egress => network.egress.as_ref()?,
+                        Direction::Ingress => network.ingress.as_ref()?,
+                    };
+                    Some(match rules.iter().position(|r| r.matches(peer, port, protocol)) {
+                        Some(i) => Outcome::Allowed(Rule::Network(direction, Some(i))),
+                        None => Outcome::Refused(Rule::Network(direction, None)),
+                    })
+                },
+            )
         }
         Activity::RootfsWrite { path } => {
             let parts = crate::fspath::resolve(path);
-            combine(selecting, |p| {
-                let fs = p.spec.filesystem.as_ref()?;
-                Some(match fs.rootfs {
-                    RootfsMode::ReadWrite => Outcome::Allowed(Rule::Rootfs),
-                    RootfsMode::ReadOnly => match fs.allowing_prefix_of(&parts) {
-                        Some(j) => Outcome::Allowed(Rule::AllowWrite(j)),
-                        None => Outcome::Refused(Rule::Rootfs),
-                    },
-                })
-            })
+            combine(
+                selecting,
+                |p| p.spec.filesystem_mode(),
+                |p| {
+                    let fs = p.spec.filesystem.as_ref()?;
+                    Some(match fs.rootfs {
+                        RootfsMode::ReadWrite => Outcome::Allowed(Rule::Rootfs),
+                        RootfsMode::ReadOnly => match fs.allowing_prefix_of(&parts) {
+                            Some(j) => Outcome::Allowed(Rule::AllowWrite(j)),
+                            None => Outcome::Refused(Rule::Rootfs),
+                        },
+                    })
+                },
+            )
         }
-        Activity::RootfsUnresolved => combine(selecting, |p| {
-            Some(match p.spec.filesystem.as_ref()?.rootfs {
-                RootfsMode::ReadWrite => Outcome::Allowed(Rule::Rootfs),
-                RootfsMode::ReadOnly => Outcome::Refused(Rule::Rootfs),
-            })
-        }),
+        Activity::RootfsUnresolved => combine(
+            selecting,
+            |p| p.spec.filesystem_mode(),
+            |p| {
+                Some(match p.spec.filesystem.as_ref()?.rootfs {
+                    RootfsMode::ReadWrite => Outcome::Allowed(Rule::Rootfs),
+                    RootfsMode::ReadOnly => Outcome::Refused(Rule::Rootfs),
+                })
+            },
+        ),
         Activity::RootfsRename { from, to } => {
             let source = judge(selecting, &Activity::RootfsWrite { path: from });
             let destination = judge(selecting, &Activity::RootfsWrite { path: to });
@@ -173,19 +185,25 @@ pub fn judge(selecting: &[&RampartPolicy], activity: &Activity<'_>) -> Judgement
             };
             if rank(destination.action) > rank(source.action) { destination } else { source }
         }
-        Activity::Escalation => combine(selecting, |p| {
-            Some(match p.spec.privilege.as_ref()?.escalation {
-                EscalationMode::Allow => Outcome::Allowed(Rule::Escalation),
-                EscalationMode::Deny => Outcome::Refused(Rule::Escalation),
-            })
-        }),
+        Activity::Escalation => combine(
+            selecting,
+            |p| p.spec.privilege_mode(),
+            |p| {
+                Some(match p.spec.privilege.as_ref()?.escalation {
+                    EscalationMode::Allow => Outcome::Allowed(Rule::Escalation),
+                    EscalationMode::Deny => Outcome::Refused(Rule::Escalation),
+                })
+            },
+        ),
     }
 }
 
 /// Combines the outcomes of the applicable policies (`outcome` returns `None` for a policy
-/// without the section): union of allows, strictest mode wins, first by key.
+/// without the section): union of allows, strictest mode wins (`mode`: the section's mode,
+/// which may differ from the policy's), first by key.
 fn combine<'p>(
     selecting: &[&'p RampartPolicy],
+    mode: impl Fn(&RampartPolicy) -> Mode,
     outcome: impl Fn(&RampartPolicy) -> Option<Outcome>,
 ) -> Judgement {
     type Best<'p> = Option<(&'p RampartPolicy, Rule)>;
@@ -194,7 +212,7 @@ fn combine<'p>(
         let (slot, rule) = match outcome(policy) {
             None => continue,
             Some(Outcome::Allowed(rule)) => (&mut allow, rule),
-            Some(Outcome::Refused(rule)) => match policy.spec.mode {
+            Some(Outcome::Refused(rule)) => match mode(policy) {
                 Mode::Enforce => (&mut deny, rule),
                 Mode::Audit => (&mut audit, rule),
             },

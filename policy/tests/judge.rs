@@ -367,3 +367,33 @@ spec:
     assert_eq!(set.judge("shop", &db, &activity), Judgement::unrestricted());
     assert_eq!(set.judge("other", &web, &activity), Judgement::unrestricted());
 }
+
+#[test]
+fn a_section_in_audit_inside_an_enforce_policy_reports_without_denying() {
+    let shadow = policy(
+        "shadow",
+        "enforce",
+        "network: {egress: [{ports: [{port: 443}]}]}\n\
+         filesystem: {rootfs: readOnly, allowWrite: [/tmp], mode: audit}\n\
+         privilege: {escalation: deny, mode: audit}",
+    );
+    check(
+        &[&shadow],
+        &[
+            (egress("10.0.0.1", 80), (Action::Deny, Some("shop/shadow"), Some("network.egress"))),
+            (write("/etc/x"), (Action::Audit, Some("shop/shadow"), Some("filesystem.rootfs"))),
+            (write("/tmp/x"), (Action::Allow, Some("shop/shadow"), Some("filesystem.allowWrite[0]"))),
+            (Activity::Escalation, (Action::Audit, Some("shop/shadow"), Some("privilege.escalation"))),
+        ],
+    );
+    // An enforcing section elsewhere still wins: the strictest mode, per section.
+    let strict = policy("strict", "audit", "privilege: {escalation: deny, mode: enforce}");
+    check(
+        &[&shadow, &strict],
+        &[(Activity::Escalation, (Action::Deny, Some("shop/strict"), Some("privilege.escalation")))],
+    );
+    // And a network section's own mode reaches what the kernel is given.
+    let audited = policy("audited", "enforce", "network: {egress: [], mode: audit}");
+    let compiled = rampart_policy::compile::compile_network(&[&audited], Direction::Egress).unwrap();
+    assert_eq!(compiled.mode, rampart_policy::Mode::Audit);
+}

@@ -121,11 +121,17 @@ spec:
         Some(FilesystemPolicy {
             rootfs: RootfsMode::ReadOnly,
             allow_write: vec![AbsPath::new("/tmp").unwrap(), AbsPath::new("/var/cache/nginx").unwrap()],
+            mode: None,
         })
     );
     assert_eq!(
         spec.privilege,
-        Some(PrivilegePolicy { escalation: EscalationMode::Deny, allowed_uids: None, allowed_gids: None })
+        Some(PrivilegePolicy {
+            escalation: EscalationMode::Deny,
+            allowed_uids: None,
+            allowed_gids: None,
+            mode: None
+        })
     );
 }
 
@@ -182,7 +188,7 @@ const SPEC_ERRORS: &[(&str, usize, usize, &str, &str)] = &[
     ("network:\n  egress: [{to: [{except: [10.0.0.0/8]}]}]", 8, 20, "spec.network.egress[0].to[0]", "missing field `cidr`"),
     ("network:\n  egress:\n    - too: []", 9, 9, "spec.network.egress[0].too", "unknown field `too`, expected `to` or `ports`"),
     ("network:\n  ingress:\n    - to: []", 9, 9, "spec.network.ingress[0].to", "unknown field `to`, expected `from` or `ports`"),
-    ("network:\n  egres: []", 8, 5, "spec.network.egres", "unknown field `egres`, expected `egress` or `ingress`"),
+    ("network:\n  egres: []", 8, 5, "spec.network.egres", "unknown field `egres`, expected one of `egress`, `ingress`, `mode`"),
     ("network:\n  egress:", 8, 12, "spec.network.egress", "null is ambiguous here: leave `egress` out to leave egress unrestricted, or write `egress: []` to deny all egress"),
     ("network:\n  ingress: ~", 8, 14, "spec.network.ingress", "null is ambiguous here: leave `ingress` out to leave ingress unrestricted, or write `ingress: []` to deny all ingress"),
     ("filesystem:\n  allowWrite: [/tmp]", 8, 5, "spec.filesystem", "missing field `rootfs`"),

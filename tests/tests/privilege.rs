@@ -264,6 +264,32 @@ fn audit_mode_reports_without_killing() {
 }
 
 #[test]
+fn a_shadow_privilege_section_in_an_enforce_policy_reports_and_counts_without_killing() {
+    if !require::root("a_shadow_privilege_section_in_an_enforce_policy_reports_and_counts_without_killing") {
+        return;
+    }
+    // `mode: enforce` for the policy, `mode: audit` for its privilege section.
+    let node = Node::new(Some("enforce"), ", mode: audit");
+    let agent = node.agent();
+    let pod = node.pod(&agent);
+    let suid = node.binary("suid-root", 0, 0o4755);
+    let out = as_user(&pod, &[suid.to_str().unwrap(), "ids"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000 euid=0"),
+        "a shadow section blocks nothing: {out:?}"
+    );
+    let e = wait_privilege(&agent, &pod, "exec_setuid");
+    assert_eq!(e["verdict"]["action"], "audit", "{e}");
+    assert_eq!(e["verdict"]["enforced"], false);
+    assert_eq!(e["verdict"]["rule"], "privilege.escalation");
+    agent.wait_metric(
+        "rampart_audit_events_total{policy=\"ops/no-escalation\",rule=\"privilege.escalation\"}",
+        1.0,
+    );
+    assert!(agent.stop().success());
+}
+
+#[test]
 fn without_a_policy_escalations_are_reported_and_allowed() {
     if !require::root("without_a_policy_escalations_are_reported_and_allowed") {
         return;

@@ -99,17 +99,27 @@ impl Feasibility {
             let s = &p.spec;
             let network = s.network.as_ref();
             let rules = [
-                (Concern::Network, "network.egress", network.is_some_and(|n| n.egress.is_some())),
-                (Concern::Network, "network.ingress", network.is_some_and(|n| n.ingress.is_some())),
-                (Concern::Rootfs, "filesystem.rootfs", s.filesystem.is_some()),
-                (Concern::Privilege, "privilege.escalation", s.privilege.is_some()),
+                (
+                    Concern::Network,
+                    "network.egress",
+                    network.is_some_and(|n| n.egress.is_some()),
+                    s.network_mode(),
+                ),
+                (
+                    Concern::Network,
+                    "network.ingress",
+                    network.is_some_and(|n| n.ingress.is_some()),
+                    s.network_mode(),
+                ),
+                (Concern::Rootfs, "filesystem.rootfs", s.filesystem.is_some(), s.filesystem_mode()),
+                (Concern::Privilege, "privilege.escalation", s.privilege.is_some(), s.privilege_mode()),
             ];
-            for (concern, rule, present) in rules {
+            for (concern, rule, present, mode) in rules {
                 if !present {
                     continue;
                 }
                 let tier = tiers.get(concern);
-                let weak = match s.mode {
+                let weak = match mode {
                     Mode::Enforce => weakness(concern, tier),
                     Mode::Audit => None,
                 };
@@ -120,7 +130,7 @@ impl Feasibility {
                     policy: p.key(),
                     rule,
                     concern,
-                    mode: match s.mode {
+                    mode: match mode {
                         Mode::Enforce => "enforce",
                         Mode::Audit => "audit",
                     },

@@ -23,7 +23,7 @@ use agent_common::{
     user::{DecodeError, Record, c_bytes},
 };
 use rampart_policy::verdict::judge;
-use rampart_proto::v1::{Event, Pod, pod::Attribution};
+use rampart_proto::v1::{Event, Pod, pod::Attribution, verdict};
 use tracing::{debug, warn};
 
 use crate::{
@@ -260,6 +260,11 @@ impl Pipeline {
         self.metrics.attributed(how);
         if let Some(kind) = event.kind() {
             self.metrics.event(kind);
+        }
+        if let Some(v) =
+            event.verdict.as_ref().filter(|v| v.action() == verdict::Action::Audit && !v.policy.is_empty())
+        {
+            self.metrics.audited_event(&v.policy, &v.rule);
         }
         if let Err(e) = self.exporter.send(&event) {
             self.metrics.dropped(DropStage::Export);

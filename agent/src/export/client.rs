@@ -145,7 +145,7 @@ impl ExportTask {
                 .collect(),
             spooled_events: self.spool.as_ref().map_or(0, Spool::events),
             spooled_bytes: self.spool.as_ref().map_or(0, Spool::bytes),
-            rules: super::rule_statuses(&self.metrics.feasibility()),
+            rules: super::rule_statuses(&self.metrics.feasibility(), |p, r| self.metrics.audited(p, r)),
         }
     }
 

@@ -115,8 +115,9 @@ pub fn hello(node: &str, boot_id: &str, report: &ProbeReport) -> Hello {
     }
 }
 
-/// The rules in force and what this node does with them, for the collector's `Status`.
-pub fn rule_statuses(rules: &[RuleFeasibility]) -> Vec<RuleStatus> {
+/// The rules in force and what this node does with them, for the collector's `Status`;
+/// `audited(policy, rule)`: the events it reported but did not block.
+pub fn rule_statuses(rules: &[RuleFeasibility], audited: impl Fn(&str, &str) -> u64) -> Vec<RuleStatus> {
     rules
         .iter()
         .map(|r| RuleStatus {
@@ -127,6 +128,7 @@ pub fn rule_statuses(rules: &[RuleFeasibility]) -> Vec<RuleStatus> {
             tier: proto_tier(r.tier) as i32,
             degraded: r.degraded,
             reason: r.reason.clone(),
+            audited: audited(&r.policy, r.rule),
         })
         .collect()
 }

@@ -79,6 +79,8 @@ pub struct Metrics {
     tiers: Mutex<Vec<(Concern, Tier)>>,
     /// Every rule of the policies in force, with its tier and whether it is degraded.
     rules: Mutex<Vec<RuleFeasibility>>,
+    /// Audit verdicts (reported, not blocked) by (policy, rule).
+    audited: Mutex<std::collections::BTreeMap<(String, String), u64>>,
     /// Start to ready, in ms.
     startup_ms: AtomicU64,
     /// Export to the collector (its drops are part of `rampart_drops_total`).
@@ -103,6 +105,18 @@ fn kind_index(k: Kind) -> usize {
 impl Metrics {
     pub fn event(&self, kind: Kind) {
         self.events[kind_index(kind)].fetch_add(1, Relaxed);
+    }
+
+    /// An event `rule` of `policy` reported but did not block.
+    pub fn audited_event(&self, policy: &str, rule: &str) {
+        let mut audited = self.audited.lock().expect("not poisoned");
+        *audited.entry((policy.to_owned(), rule.to_owned())).or_default() += 1;
+    }
+
+    /// How many events `rule` of `policy` reported but did not block.
+    pub fn audited(&self, policy: &str, rule: &str) -> u64 {
+        let audited = self.audited.lock().expect("not poisoned");
+        audited.get(&(policy.to_owned(), rule.to_owned())).copied().unwrap_or(0)
     }
 
     pub fn events(&self, kind: Kind) -> u64 {
@@ -289,6 +303,15 @@ impl Metrics {
             let _ = writeln!(o, "rampart_rules_degraded{{policy=\"{policy}\",concern=\"{concern}\"}} {n}");
         }
         drop(rules);
+        family(
+            &mut o,
+            "rampart_audit_events_total",
+            "counter",
+            "Events a rule reported but did not block (audit mode, or an audit section inside an enforce policy), by policy and rule.",
+        );
+        for ((policy, rule), n) in self.audited.lock().expect("not poisoned").iter() {
+            let _ = writeln!(o, "rampart_audit_events_total{{policy=\"{policy}\",rule=\"{rule}\"}} {n}");
+        }
         family(
             &mut o,
             "rampart_startup_seconds",

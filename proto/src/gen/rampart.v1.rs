@@ -739,6 +739,10 @@ pub struct RuleStatus {
     /// Why it is degraded.
     #[prost(string, tag = "7")]
     pub reason: ::prost::alloc::string::String,
+    /// Events this rule reported but did not block since the agent started: an `audit` policy,
+    /// or an `audit` section (a shadow rule) inside an `enforce` policy.
+    #[prost(uint64, tag = "8")]
+    pub audited: u64,
 }
 /// The agent's counters, as its /metrics shows them.
 #[derive(Clone, PartialEq, ::prost::Message)]

@@ -5221,6 +5221,9 @@ impl serde::Serialize for RuleStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.RuleStatus", len)?;
         if true {
             struct_ser.serialize_field("policy", &self.policy)?;
@@ -5247,6 +5250,11 @@ impl serde::Serialize for RuleStatus {
         if true {
             struct_ser.serialize_field("reason", &self.reason)?;
         }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("audited", ToString::to_string(&self.audited).as_str())?;
+        }
         struct_ser.end()
     }
 }
@@ -5264,6 +5272,7 @@ impl<'de> serde::Deserialize<'de> for RuleStatus {
             "tier",
             "degraded",
             "reason",
+            "audited",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5275,6 +5284,7 @@ impl<'de> serde::Deserialize<'de> for RuleStatus {
             Tier,
             Degraded,
             Reason,
+            Audited,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5303,6 +5313,7 @@ impl<'de> serde::Deserialize<'de> for RuleStatus {
                             "tier" => Ok(GeneratedField::Tier),
                             "degraded" => Ok(GeneratedField::Degraded),
                             "reason" => Ok(GeneratedField::Reason),
+                            "audited" => Ok(GeneratedField::Audited),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5329,6 +5340,7 @@ impl<'de> serde::Deserialize<'de> for RuleStatus {
                 let mut tier__ = None;
                 let mut degraded__ = None;
                 let mut reason__ = None;
+                let mut audited__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Policy => {
@@ -5373,6 +5385,14 @@ impl<'de> serde::Deserialize<'de> for RuleStatus {
                             }
                             reason__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Audited => {
+                            if audited__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("audited"));
+                            }
+                            audited__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(RuleStatus {
@@ -5383,6 +5403,7 @@ impl<'de> serde::Deserialize<'de> for RuleStatus {
                     tier: tier__.unwrap_or_default(),
                     degraded: degraded__.unwrap_or_default(),
                     reason: reason__.unwrap_or_default(),
+                    audited: audited__.unwrap_or_default(),
                 })
             }
         }
