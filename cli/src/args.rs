@@ -91,6 +91,13 @@ pub struct WhatIfArgs {
     /// a candidate of the same namespace/name replaces.
     #[arg(long, value_name = "PATH")]
     pub base: Vec<std::path::PathBuf>,
+    /// The policies in force are the cluster's RampartPolicy objects (read with --kubeconfig,
+    /// else KUBECONFIG, ~/.kube/config or in-cluster), as --base.
+    #[arg(long)]
+    pub base_cluster: bool,
+    /// Kubeconfig for --base-cluster.
+    #[arg(long, value_name = "PATH", requires = "base_cluster")]
+    pub kubeconfig: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub filter: FilterArgs,
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Compact)]

@@ -77,6 +77,10 @@ pub async fn what_if(server: &Server, a: WhatIfArgs, now: SystemTime) -> anyhow:
             return Ok(ExitCode::FAILURE);
         }
     };
+    let mut base = base;
+    if a.base_cluster {
+        base.extend(cluster_policies(a.kubeconfig.as_deref()).await?);
+    }
     let request = WhatIfRequest { filter: Some(filter), candidates, base, samples: a.samples };
     let mut client = connect(server).await?;
     let mut stream = client.what_if(request).await.context("what-if")?.into_inner();
@@ -114,6 +118,39 @@ pub async fn what_if(server: &Server, a: WhatIfArgs, now: SystemTime) -> anyhow:
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every RampartPolicy object of the cluster, as a policy source named after the object. An
+/// object that does not validate is not in force on any agent: it is left out, with a warning.
+async fn cluster_policies(kubeconfig: Option<&std::path::Path>) -> anyhow::Result<Vec<PolicySource>> {
+    use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+    let resource = ApiResource {
+        group: "rampart.dev".into(),
+        version: "v1alpha1".into(),
+        api_version: "rampart.dev/v1alpha1".into(),
+        kind: "RampartPolicy".into(),
+        plural: "rampartpolicies".into(),
+    };
+    let api: Api<DynamicObject> = Api::all_with(crate::nodes::client(kubeconfig).await?, &resource);
+    let list = api.list(&ListParams::default()).await.context("listing rampartpolicies.rampart.dev")?;
+    let mut sources = Vec::new();
+    for object in list.items {
+        let name = format!(
+            "RampartPolicy {}/{}",
+            object.metadata.namespace.as_deref().unwrap_or_default(),
+            object.metadata.name.as_deref().unwrap_or_default()
+        );
+        let content = serde_json::to_string(&object)?;
+        match parse_source(&name, &content) {
+            Ok(_) => sources.push(PolicySource { name, content }),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("rampart: left out of the policies in force: {e}");
+                }
+            }
+        }
+    }
+    Ok(sources)
 }
 
 fn thousands(n: u64) -> String {

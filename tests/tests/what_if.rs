@@ -13,6 +13,7 @@ use std::{
 
 use rampart_tests::{
     agent::{Agent, AgentOptions},
+    apiserver::{ApiServer, fixtures},
     cli,
     collector::{Collector, CollectorOptions},
     net::{Server, outcome, port, sockaddr, trigger},
@@ -34,6 +35,17 @@ fn policy(ports: &[u16], escalation: &str) -> String {
          \x20     - to: [{{cidr: {BRIDGE_V4}/32}}]\n        ports: [{}]\n  privilege: {{escalation: {escalation}}}\n",
         ports.join(", ")
     )
+}
+
+/// The `spec` of [`policy`], as the JSON the stand-in API server stores.
+fn spec_json(ports: &[u16], escalation: &str) -> Value {
+    let ports: Vec<Value> = ports.iter().map(|p| serde_json::json!({"port": p})).collect();
+    serde_json::json!({
+        "podSelector": {"matchLabels": {"app": "web"}},
+        "mode": "enforce",
+        "network": {"egress": [{"to": [{"cidr": format!("{BRIDGE_V4}/32")}], "ports": ports}]},
+        "privilege": {"escalation": escalation}
+    })
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -195,6 +207,60 @@ fn what_if_reports_exactly_what_the_candidate_denies_when_in_force() {
     );
     let change = &report["changes"][0];
     assert_eq!(change["rule"], "network.egress[0]", "the allowing rule is named: {change}");
+
+    // The policies in force from the cluster: a candidate of the same name replaces one, the
+    // others are judged with the candidates.
+    let api = ApiServer::start();
+    api.apply(fixtures::policy("shop", "web", spec_json(&[a, b], "allow")));
+    let kubeconfig = api.kubeconfig(candidates.path());
+    let with_cluster = |candidate: &Path| -> Value {
+        let out = cli::rampart(
+            &collector.url(),
+            &[
+                "policy",
+                "what-if",
+                candidate.to_str().unwrap(),
+                "--pod",
+                "web-1",
+                "-o",
+                "json",
+                "--samples",
+                "20",
+                "--base-cluster",
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let replacing = with_cluster(&strict);
+    assert_eq!(replacing["replaced"], serde_json::json!(["shop/web"]), "{replacing:#}");
+    assert_eq!(changes(&replacing), changes(&what_if(&collector, "web-1", &strict)));
+    // A new policy allowing port c beside the one in force lifts run 1's denial and nothing else;
+    // alone, it would have denied a and b.
+    let other = write(
+        candidates.path(),
+        "other.yaml",
+        &policy(&[c], "allow")
+            .replace("name: web,", "name: other,")
+            .replace("  privilege: {escalation: allow}\n", ""),
+    );
+    let beside = with_cluster(&other);
+    assert_eq!(beside["replaced"], serde_json::json!([]), "{beside:#}");
+    assert_eq!(
+        changes(&beside),
+        vec![("deny".into(), "allow".into(), "flow".into(), u64::from(c))],
+        "{beside:#}"
+    );
+    let alone = what_if(&collector, "web-1", &other);
+    let mut expected: Vec<(String, String, String, u64)> = vec![
+        ("allow".into(), "deny".into(), "flow".into(), u64::from(a)),
+        ("allow".into(), "deny".into(), "flow".into(), u64::from(b)),
+        ("deny".into(), "allow".into(), "flow".into(), u64::from(c)),
+    ];
+    expected.sort();
+    assert_eq!(changes(&alone), expected, "{alone:#}");
 
     // The compact report leads with the summary a person reads first.
     let out =
