@@ -1,10 +1,12 @@
 //! What-if on real history: a pod's connections and a setuid exec go through the real agent and
 //! collector under one policy; `rampart policy what-if` with a stricter candidate reports
 //! exactly what the candidate, put in force, then denies (shown by running the same actions
-//! again under it), and a looser candidate reports the denials it would lift.
+//! again under it), and a looser candidate reports the denials it would lift. The same for a
+//! runc container's root filesystem writes.
 // vm-test: host-only: what-if runs in the collector and the CLI; the kernel verdicts it re-judges are tested on every VM kernel by network_egress and privilege.
 
 use std::{
+    collections::BTreeSet,
     fs,
     os::unix::{fs::PermissionsExt as _, process::ExitStatusExt as _},
     path::{Path, PathBuf},
@@ -16,6 +18,7 @@ use rampart_tests::{
     apiserver::{ApiServer, fixtures},
     cli,
     collector::{Collector, CollectorOptions},
+    container::{Container, ContainerSpec},
     net::{Server, outcome, port, sockaddr, trigger},
     netns::{BRIDGE_V4, ensure_bridge},
     pod::{PodSpec, TestPod},
@@ -182,7 +185,7 @@ fn what_if_reports_exactly_what_the_candidate_denies_when_in_force() {
         .filter(|(_, to, kind, _)| to == "deny" && kind == "flow")
         .map(|(.., p)| *p as u16)
         .chain(seen1.refused_ports.iter().copied())
-        .collect::<std::collections::BTreeSet<_>>()
+        .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     assert_eq!(
@@ -376,4 +379,82 @@ fn a_suggested_policy_lets_the_workload_run_and_denies_what_it_never_did() {
         .collect();
     assert_eq!(denies.len(), 1, "only the unused port: {denies:#?}");
     assert!(second.stop().success());
+}
+
+/// A runc container's writes outside and inside `/var/lib`, with each shell's exit status.
+const WRITES: &str = "sh -c 'echo a > /etc/wi-a'; echo etc=$?; sh -c 'mkdir -p /var/lib/wi && echo b > /var/lib/wi/b'; \
+     echo varlib=$?; sh -c ': rampart-marker'";
+
+fn rootfs_policy(mode: &str, allow: &str) -> String {
+    format!(
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: fs, namespace: wi}}\n\
+         spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  mode: {mode}\n  \
+         filesystem: {{rootfs: readOnly, allowWrite: [{allow}]}}\n"
+    )
+}
+
+/// Runs [`WRITES`] in a new container of pod `wi/<name>` under an agent with `policy` in force;
+/// the container's output, once the agent has seen its last exec.
+fn run_writes(collector: &Collector, policy: &str, name: &str) -> String {
+    let (policies, manifests) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write(policies.path(), "fs.yaml", policy);
+    let agent = Agent::start(AgentOptions {
+        policies: Some(policies.path().into()),
+        pod_manifests: Some(manifests.path().into()),
+        extra: vec!["--collector".into(), collector.url()],
+        ..Default::default()
+    });
+    let mut c = Container::create(PodSpec::new("wi", name).label("app", "web"), ContainerSpec::new(WRITES));
+    c.pod.write_manifest(manifests.path());
+    agent.wait_metric("rampart_pods", 1.0);
+    agent.wait_metric("rampart_mount_tables", 1.0);
+    let out = c.run(Duration::from_secs(30));
+    agent.wait_event("the marker exec", WAIT, |e| {
+        e["pod"]["name"] == name
+            && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == ": rampart-marker"))
+    });
+    assert!(agent.stop().success());
+    out
+}
+
+#[test]
+fn what_if_judges_root_filesystem_writes_of_a_container_as_the_candidate_then_does() {
+    if !require::root("what_if_judges_root_filesystem_writes_of_a_container_as_the_candidate_then_does") {
+        return;
+    }
+    let collector = Collector::start(CollectorOptions::default());
+    // Run 1 under an audit policy: every write outside /tmp is reported, none stopped.
+    let out = run_writes(&collector, &rootfs_policy("audit", "/tmp"), "web-1");
+    assert!(out.contains("etc=0") && out.contains("varlib=0"), "audit stops nothing: {out}");
+    let stored = wait_for("run 1's writes in the store", WAIT, || {
+        let got =
+            cli::events(&collector.url(), &["replay", "-o", "json", "--pod", "web-1", "--kind", "file"]);
+        let paths: BTreeSet<String> =
+            got.iter().filter_map(|e| e["file"]["path"].as_str().map(String::from)).collect();
+        (paths.contains("/etc/wi-a") && paths.contains("/var/lib/wi/b")).then_some(got)
+    });
+    assert!(stored.iter().all(|e| e["verdict"]["action"] == "audit"), "{stored:#?}");
+
+    // The candidate enforces, allowing /var/lib.
+    let candidates = tempfile::tempdir().unwrap();
+    let candidate = write(candidates.path(), "fs.yaml", &rootfs_policy("enforce", "/var/lib"));
+    let report = what_if(&collector, "web-1", &candidate);
+    let by_path = |to: &str| -> BTreeSet<String> {
+        report["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["to"] == to)
+            .flat_map(|c| c["samples"].as_array().unwrap().iter())
+            .filter_map(|e| e["file"]["path"].as_str().map(String::from))
+            .collect()
+    };
+    assert_eq!(by_path("deny"), BTreeSet::from(["/etc/wi-a".to_string()]), "{report:#}");
+    assert!(by_path("allow").iter().all(|p| p.starts_with("/var/lib/")), "{report:#}");
+    assert!(!by_path("allow").is_empty(), "{report:#}");
+
+    // Run 2 with the candidate in force: exactly the predicted write is stopped.
+    let out = run_writes(&collector, &rootfs_policy("enforce", "/var/lib"), "web-2");
+    assert!(!out.contains("etc=0"), "the write to /etc is stopped: {out}");
+    assert!(out.contains("varlib=0"), "the write under /var/lib goes ahead: {out}");
 }
