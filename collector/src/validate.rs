@@ -198,6 +198,11 @@ pub fn event(e: &Event) -> Result<(), String> {
             bounded("pod.labels key", k, bounds::LABEL_KEY)?;
             bounded("pod.labels value", v, bounds::LABEL_VALUE)?;
         }
+        counted("pod.namespace_labels", p.namespace_labels.len(), bounds::LABELS)?;
+        for (k, v) in &p.namespace_labels {
+            bounded("pod.namespace_labels key", k, bounds::LABEL_KEY)?;
+            bounded("pod.namespace_labels value", v, bounds::LABEL_VALUE)?;
+        }
     }
     if let Some(p) = &e.process {
         bounded("process.comm", &p.comm, bounds::COMM)?;

@@ -95,6 +95,7 @@ fn pods_and_a_policy_from_the_api_are_enforced_edited_and_lifted() {
     });
     assert_eq!(e["pod"]["name"], "web", "{e}");
     assert_eq!(e["pod"]["namespace"], "shop");
+    assert_eq!(e["pod"]["namespaceLabels"]["team"], "shop", "the namespace's labels, for what-if: {e}");
     assert_eq!(e["pod"]["uid"], web.uid.as_str());
     assert_eq!(e["pod"]["attribution"], "exact");
     assert_eq!(e["verdict"]["policy"], "shop/web-egress");

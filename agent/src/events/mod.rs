@@ -27,7 +27,7 @@ use rampart_proto::v1::{Event, Pod, pod::Attribution, verdict};
 use tracing::{debug, warn};
 
 use crate::{
-    attribution::{Attributor, PodInfo, Resolution},
+    attribution::{Attributor, PodInfo, Resolution, namespaces::NamespaceInfo},
     caps::Tier,
     enforce::{
         feasibility::{Feasibility, Tiers},
@@ -190,7 +190,9 @@ impl Pipeline {
     fn attribute(&mut self, mut event: Event, subject: Subject, cgroup_id: u64, now: Instant) {
         match self.attributor.resolve(cgroup_id) {
             Resolution::Pod { pod, container_id } => {
-                event.pod = Some(pod_of(&pod, container_id, cgroup_id, Attribution::Exact));
+                let namespace = self.attributor.namespace(&pod.namespace).cloned();
+                event.pod =
+                    Some(pod_of(&pod, namespace.as_deref(), container_id, cgroup_id, Attribution::Exact));
                 self.judge_and_emit(event, subject, Some(&pod), AttributionResult::Exact);
             }
             Resolution::PodNotKnown(pc) => {
@@ -278,7 +280,9 @@ impl Pipeline {
             let HeldEvent { deadline, cgroup_id, mut event, subject } = item;
             match self.attributor.resolve(cgroup_id) {
                 Resolution::Pod { pod, container_id } => {
-                    event.pod = Some(pod_of(&pod, container_id, cgroup_id, Attribution::Late));
+                    let namespace = self.attributor.namespace(&pod.namespace).cloned();
+                    event.pod =
+                        Some(pod_of(&pod, namespace.as_deref(), container_id, cgroup_id, Attribution::Late));
                     self.judge_and_emit(event, subject, Some(&pod), AttributionResult::Late);
                 }
                 Resolution::PodNotKnown(_) => {
@@ -316,7 +320,13 @@ impl Pipeline {
     }
 }
 
-fn pod_of(pod: &PodInfo, container_id: Option<Box<str>>, cgroup_id: u64, how: Attribution) -> Pod {
+fn pod_of(
+    pod: &PodInfo,
+    namespace: Option<&NamespaceInfo>,
+    container_id: Option<Box<str>>,
+    cgroup_id: u64,
+    how: Attribution,
+) -> Pod {
     let container_name =
         container_id.as_deref().and_then(|id| pod.container_name(id)).unwrap_or_default().to_string();
     Pod {
@@ -328,5 +338,8 @@ fn pod_of(pod: &PodInfo, container_id: Option<Box<str>>, cgroup_id: u64, how: At
         container_name,
         attribution: how as i32,
         cgroup_id,
+        namespace_labels: namespace
+            .map(|n| n.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            .unwrap_or_default(),
     }
 }

@@ -64,6 +64,11 @@ pub fn synthetic_event(node: &str, i: u64) -> Event {
             container_name: "main".into(),
             attribution: Attribution::Exact as i32,
             cgroup_id: 10_000 + pod,
+            namespace_labels: [(
+                "kubernetes.io/metadata.name".to_string(),
+                if pod < 4 { "shop" } else { "bank" }.to_string(),
+            )]
+            .into(),
         }),
         process: Some(Process {
             pid: 1000 + (i % 30_000) as u32,

@@ -56,6 +56,14 @@ pub struct Pod {
     /// cgroup v2 id of the process (inode of its cgroup directory).
     #[prost(uint64, tag = "8")]
     pub cgroup_id: u64,
+    /// The labels of the pod's namespace when the event was processed (empty when the agent
+    /// reads no Namespace objects: directory sources). Kept so that stored history can be judged
+    /// again by rules that select namespaces.
+    #[prost(btree_map = "string, string", tag = "9")]
+    pub namespace_labels: ::prost::alloc::collections::BTreeMap<
+        ::prost::alloc::string::String,
+        ::prost::alloc::string::String,
+    >,
 }
 /// Nested message and enum types in `Pod`.
 pub mod pod {

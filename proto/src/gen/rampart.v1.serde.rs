@@ -3635,6 +3635,9 @@ impl serde::Serialize for Pod {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.Pod", len)?;
         if true {
             struct_ser.serialize_field("namespace", &self.namespace)?;
@@ -3664,6 +3667,9 @@ impl serde::Serialize for Pod {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("cgroupId", ToString::to_string(&self.cgroup_id).as_str())?;
         }
+        if true {
+            struct_ser.serialize_field("namespaceLabels", &self.namespace_labels)?;
+        }
         struct_ser.end()
     }
 }
@@ -3685,6 +3691,8 @@ impl<'de> serde::Deserialize<'de> for Pod {
             "attribution",
             "cgroup_id",
             "cgroupId",
+            "namespace_labels",
+            "namespaceLabels",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3697,6 +3705,7 @@ impl<'de> serde::Deserialize<'de> for Pod {
             ContainerName,
             Attribution,
             CgroupId,
+            NamespaceLabels,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3726,6 +3735,7 @@ impl<'de> serde::Deserialize<'de> for Pod {
                             "containerName" | "container_name" => Ok(GeneratedField::ContainerName),
                             "attribution" => Ok(GeneratedField::Attribution),
                             "cgroupId" | "cgroup_id" => Ok(GeneratedField::CgroupId),
+                            "namespaceLabels" | "namespace_labels" => Ok(GeneratedField::NamespaceLabels),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3753,6 +3763,7 @@ impl<'de> serde::Deserialize<'de> for Pod {
                 let mut container_name__ = None;
                 let mut attribution__ = None;
                 let mut cgroup_id__ = None;
+                let mut namespace_labels__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Namespace => {
@@ -3807,6 +3818,14 @@ impl<'de> serde::Deserialize<'de> for Pod {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::NamespaceLabels => {
+                            if namespace_labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("namespaceLabels"));
+                            }
+                            namespace_labels__ = Some(
+                                map_.next_value::<std::collections::BTreeMap<_, _>>()?
+                            );
+                        }
                     }
                 }
                 Ok(Pod {
@@ -3818,6 +3837,7 @@ impl<'de> serde::Deserialize<'de> for Pod {
                     container_name: container_name__.unwrap_or_default(),
                     attribution: attribution__.unwrap_or_default(),
                     cgroup_id: cgroup_id__.unwrap_or_default(),
+                    namespace_labels: namespace_labels__.unwrap_or_default(),
                 })
             }
         }
