@@ -11,7 +11,8 @@ use rampart_proto::event::Kind;
     about = "Rampart: watch and replay what pods did, check the collector, lint policies and try them on history"
 )]
 pub struct Cli {
-    /// The collector's gRPC address.
+    /// The collector's gRPC address: `host:port` (https when --tls-ca is given, else http),
+    /// or a URL with its scheme.
     #[arg(
         long,
         global = true,
@@ -20,6 +21,10 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub server: String,
+    /// The name to verify in the collector's certificate, when it differs from the host in
+    /// --server (an IP address, a port-forward).
+    #[arg(long, global = true, env = "RAMPART_TLS_SERVER_NAME", value_name = "NAME")]
+    pub tls_server_name: Option<String>,
     /// CA certificate (PEM) that signed the collector's certificate (https:// servers).
     #[arg(long, global = true, env = "RAMPART_TLS_CA", value_name = "PEM")]
     pub tls_ca: Option<std::path::PathBuf>,
@@ -119,6 +124,18 @@ pub struct StreamArgs {
     /// Exit after this many events.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
+    /// Event times in compact output: auto (local on a terminal, else UTC), local (RFC 3339
+    /// in the local zone, with its offset), utc (RFC 3339, `Z`), clock (UTC time of day only).
+    #[arg(long, value_enum, default_value_t = TimeFormat::Auto, value_name = "FORMAT")]
+    pub time_format: TimeFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TimeFormat {
+    Auto,
+    Local,
+    Utc,
+    Clock,
 }
 
 #[derive(Args, Debug, Default)]

@@ -1,12 +1,14 @@
 //! `rampart policy lint FILE...`: every error in every file, as `file:line:column: field: message`.
+//! What the agent refuses, lint refuses: each file's errors (a file is all-or-nothing), and a
+//! `namespace/name` defined twice across the files.
 
 use std::path::Path;
 
-use rampart_policy::{PolicyError, load_dir, load_file};
+use rampart_policy::{PolicyError, PolicySet, RampartPolicy, load_dir, load_file};
 
 /// Lint the files (and directories); returns (policies found, every error).
 pub fn lint(paths: &[impl AsRef<Path>]) -> (usize, Vec<String>) {
-    let mut outcomes: Vec<Result<Vec<_>, Vec<PolicyError>>> = Vec::new();
+    let mut outcomes: Vec<Result<Vec<RampartPolicy>, Vec<PolicyError>>> = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         let path = path.as_ref();
@@ -19,39 +21,49 @@ pub fn lint(paths: &[impl AsRef<Path>]) -> (usize, Vec<String>) {
             outcomes.push(load_file(path));
         }
     }
-    let mut policies = 0;
+    let mut policies = Vec::new();
     for o in outcomes {
         match o {
-            Ok(p) => policies += p.len(),
+            Ok(p) => policies.extend(p),
             Err(e) => errors.extend(e.iter().map(ToString::to_string)),
         }
     }
-    (policies, errors)
+    let found = policies.len();
+    if let Err(duplicates) = PolicySet::new(policies) {
+        errors.extend(duplicates.iter().map(ToString::to_string));
+    }
+    (found, errors)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const GOOD: &str = "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  podSelector: {}\n  mode: audit\n";
+
     #[test]
     fn reports_every_error_with_its_position() {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("good.yaml");
-        std::fs::write(
-            &good,
-            "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  podSelector: {}\n  mode: audit\n",
-        )
-        .unwrap();
+        std::fs::write(&good, GOOD).unwrap();
         let bad = dir.path().join("bad.yaml");
-        std::fs::write(
-            &bad,
-            "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  podSelector: {}\n  mode: sometimes\n",
-        )
-        .unwrap();
+        std::fs::write(&bad, GOOD.replace("mode: audit", "mode: sometimes")).unwrap();
         let (n, errors) = lint(&[&good, &bad, &dir.path().join("missing.yaml")]);
         assert_eq!(n, 1);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].starts_with(&format!("{}:6:", bad.display())), "{errors:?}");
         assert!(errors[1].contains("missing.yaml"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_policy_defined_twice_is_an_error_as_in_the_agent() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("one.yaml"), GOOD).unwrap();
+        std::fs::write(dir.path().join("two.yaml"), GOOD).unwrap();
+        let (n, errors) = lint(&[dir.path()]);
+        assert_eq!(n, 2);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("two.yaml") && errors[0].contains("duplicate policy b/a"), "{errors:?}");
+        assert!(errors[0].contains("one.yaml"), "names where the first is: {errors:?}");
     }
 }

@@ -29,6 +29,11 @@ fn main() -> ExitCode {
             println!("{e}");
         }
         if errors.is_empty() {
+            if policies == 0 {
+                eprintln!(
+                    "rampart: warning: no RampartPolicy found (a directory is read for *.yaml, *.yml, *.json)"
+                );
+            }
             println!(
                 "ok: {policies} polic{} in {} path{}",
                 if policies == 1 { "y" } else { "ies" },
@@ -60,14 +65,40 @@ struct Server {
 
 impl Server {
     fn from_cli(cli: &Cli) -> anyhow::Result<Server> {
-        let read = |flag: &str, p: &std::path::Path| {
-            std::fs::read(p).with_context(|| format!("{flag} {}", p.display()))
+        // Read a PEM file and check it holds what the flag expects (a key given as a
+        // certificate would otherwise fail later as a bare "transport error").
+        let read = |flag: &str, p: &std::path::Path| -> anyhow::Result<Vec<u8>> {
+            let pem = std::fs::read(p).with_context(|| format!("{flag} {}", p.display()))?;
+            let text = String::from_utf8_lossy(&pem);
+            let (want, what) = if flag == "--tls-key" {
+                ("PRIVATE KEY-----", "a PEM private key")
+            } else {
+                ("-----BEGIN CERTIFICATE-----", "a PEM certificate")
+            };
+            if !text.contains(want) {
+                anyhow::bail!("{flag} {}: not {what}", p.display());
+            }
+            Ok(pem)
         };
-        let https = cli.server.starts_with("https://");
+        // `host:port` without a scheme: https when a CA is given to verify it.
+        let url = if cli.server.contains("://") {
+            cli.server.clone()
+        } else if cli.tls_ca.is_some() {
+            format!("https://{}", cli.server)
+        } else {
+            format!("http://{}", cli.server)
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            anyhow::bail!("--server {}: unsupported scheme (use http://, https:// or host:port)", cli.server);
+        }
+        let https = url.starts_with("https://");
         let tls = match (&cli.tls_ca, https) {
             (Some(ca), true) => {
                 let mut t =
                     ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read("--tls-ca", ca)?));
+                if let Some(name) = &cli.tls_server_name {
+                    t = t.domain_name(name.clone());
+                }
                 match (&cli.tls_cert, &cli.tls_key) {
                     (Some(c), Some(k)) => {
                         t = t.identity(Identity::from_pem(read("--tls-cert", c)?, read("--tls-key", k)?));
@@ -78,15 +109,15 @@ impl Server {
                 Some(t)
             }
             (None, true) => {
-                anyhow::bail!("{} is https: --tls-ca is needed to verify the collector", cli.server)
+                anyhow::bail!("{url} is https: --tls-ca is needed to verify the collector")
             }
-            (_, false) if cli.tls_ca.is_some() || cli.tls_cert.is_some() => {
-                anyhow::bail!("--tls-ca/--tls-cert need an https:// --server, not {}", cli.server)
+            (_, false) if cli.tls_ca.is_some() || cli.tls_cert.is_some() || cli.tls_server_name.is_some() => {
+                anyhow::bail!("--tls-ca/--tls-cert/--tls-server-name need an https:// --server, not {url}")
             }
             (_, false) => None,
         };
         let identity = cli.tls_cert.is_some();
-        Ok(Server { url: cli.server.clone(), tls, identity })
+        Ok(Server { url, tls, identity })
     }
 }
 
@@ -108,12 +139,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let now = SystemTime::now();
     let server = Server::from_cli(&cli)?;
     let result = commands(cli, &server, now).await;
-    // TLS 1.3 reports a missing client certificate only as a broken connection.
+    // TLS 1.3 reports a missing client certificate only as a broken connection once the
+    // handshake is over: a failure to connect at all (DNS, refused, a bad CA) is not that.
     if server.tls.is_some()
         && !server.identity
-        && result.as_ref().is_err_and(|e| format!("{e:#}").contains("transport error"))
+        && result.as_ref().is_err_and(|e| {
+            let text = format!("{e:#}");
+            text.contains("transport error") && !text.contains("cannot reach the collector")
+        })
     {
         return result.context("the collector may require a client certificate (--tls-cert, --tls-key)");
+    }
+    // Plaintext HTTP/2 to a TLS port connects, then breaks at the first call.
+    if server.tls.is_none()
+        && result.as_ref().is_err_and(|e| {
+            let text = format!("{e:#}");
+            text.contains("transport error") && !text.contains("cannot reach the collector")
+        })
+    {
+        return result.context(format!(
+            "is the collector at {} serving TLS? then use https:// (or host:port) with --tls-ca",
+            server.url
+        ));
     }
     result
 }
@@ -124,7 +171,10 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
         Command::Replay(a) => replay(server, a, now).await,
         Command::Status(a) if a.nodes => nodes::status(a.kubeconfig.as_deref(), a.output).await,
         Command::Status(a) => {
-            let s = connect(server).await?.status(StatusRequest {}).await.context("status")?.into_inner();
+            // A deadline: a collector that accepts but never answers does not hang the CLI.
+            let mut request = tonic::Request::new(StatusRequest {});
+            request.set_timeout(std::time::Duration::from_secs(30));
+            let s = connect(server).await?.status(request).await.context("status")?.into_inner();
             match a.output {
                 StatusOutput::Text => print!("{}", status::text(&s, SystemTime::now())),
                 StatusOutput::Json => println!("{}", serde_json::to_string(&s)?),
@@ -147,7 +197,7 @@ async fn observe(server: &Server, a: StreamArgs, now: SystemTime) -> anyhow::Res
         Ok(f) => f,
         Err(e) => return usage(e),
     };
-    let printer = render::Printer::new(a.output, a.color);
+    let printer = render::Printer::new(a.output, a.color, a.time_format);
     let mut client = connect(server).await?;
     let mut stream =
         client.subscribe(SubscribeRequest { filter: Some(filter) }).await.context("subscribe")?.into_inner();
@@ -184,7 +234,7 @@ async fn replay(server: &Server, a: StreamArgs, now: SystemTime) -> anyhow::Resu
         Ok(f) => f,
         Err(e) => return usage(e),
     };
-    let printer = render::Printer::new(a.output, a.color);
+    let printer = render::Printer::new(a.output, a.color, a.time_format);
     let mut client = connect(server).await?;
     let request = ReplayRequest { filter: Some(filter), limit: a.count.unwrap_or(0) };
     let mut stream = client.replay(request).await.context("replay")?.into_inner();

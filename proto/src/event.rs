@@ -61,9 +61,9 @@ impl Event {
         serde_json::to_string(self).expect("generated serde impls serialize to a string")
     }
 
-    /// One readable line: time, node, namespace/pod, process, what happened, verdict and tier.
+    /// One readable line: time (UTC, time of day), node, namespace/pod, process, what
+    /// happened, verdict and tier.
     pub fn compact_line(&self) -> String {
-        let mut o = String::new();
         let time = self
             .time
             .map(|t| {
@@ -71,8 +71,15 @@ impl Event {
                 s.get(11..23).unwrap_or(&s).to_string()
             })
             .unwrap_or_else(|| "--:--:--.---".into());
-        // Everything but the time and the verdict came from a node or a workload: escaped.
-        let _ = write!(o, "{time} {} ", visible(&self.node));
+        format!("{time} {}", self.compact_rest())
+    }
+
+    /// The compact line after its time: node, namespace/pod, process, what happened, verdict
+    /// and tier (for a caller that prints the time its own way).
+    pub fn compact_rest(&self) -> String {
+        let mut o = String::new();
+        // Everything but the verdict came from a node or a workload: escaped.
+        let _ = write!(o, "{} ", visible(&self.node));
         match &self.pod {
             Some(p) if !p.name.is_empty() => {
                 let _ = write!(o, "{}/{}", visible(&p.namespace), visible(&p.name));

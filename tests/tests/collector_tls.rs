@@ -87,6 +87,25 @@ fn mtls_admits_clients_with_a_certificate_from_its_ca_and_refuses_the_rest() {
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("tls-node"));
 
+    // `host:port` with a CA is https; the name verified can be set apart from the address.
+    let client = ["--tls-ca", &p("ca.pem"), "--tls-cert", &p("client.pem"), "--tls-key", &p("client.key")];
+    let bare = collector.addr.to_string();
+    let named = |name: &str| {
+        let mut args = client.to_vec();
+        args.extend(["--tls-server-name", name, "status", "-o", "json"]);
+        cli::rampart(&bare, &args)
+    };
+    let ok = named("localhost");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let wrong = named("collector.elsewhere.test");
+    assert_eq!(wrong.status.code(), Some(1), "a name the certificate does not carry: {wrong:?}");
+    // A host that does not resolve is said as such, not blamed on a missing client certificate.
+    let nowhere = cli::rampart("no-such-host.invalid:50051", &["--tls-ca", &p("ca.pem"), "status"]);
+    assert_eq!(nowhere.status.code(), Some(1), "{nowhere:?}");
+    let err = String::from_utf8_lossy(&nowhere.stderr);
+    assert!(err.contains("cannot reach the collector at https://no-such-host.invalid:50051"), "{err}");
+    assert!(!err.contains("client certificate"), "{err}");
+
     // No client certificate: refused.
     let none = with(&[]);
     assert_eq!(none.status.code(), Some(1), "{none:?}");
@@ -98,6 +117,11 @@ fn mtls_admits_clients_with_a_certificate_from_its_ca_and_refuses_the_rest() {
     // Plaintext: refused.
     let plain = cli::rampart(&collector.url(), &["status"]);
     assert_eq!(plain.status.code(), Some(1), "{plain:?}");
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("serving TLS?"), "{plain:?}");
+    // A key given as the certificate is said so before anything is sent.
+    let swapped = with(&["--tls-cert", &p("client.key"), "--tls-key", &p("client.pem")]);
+    let err = String::from_utf8_lossy(&swapped.stderr);
+    assert!(err.contains("--tls-cert") && err.contains("not a PEM certificate"), "{err}");
     // An agent without a client certificate stores nothing.
     let out = Command::new(agent_bin())
         .args(["bench-export", "--events", "10", "--node-name", "intruder", "--collector", &url])
