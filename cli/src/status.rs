@@ -58,6 +58,11 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
             s.subscribers, i.subscriber_missed
         );
     }
+    let _ = writeln!(
+        o,
+        "readers:   {} of {} reading history, {} cut off for not reading",
+        s.readers, s.max_readers, s.readers_cut_off
+    );
     let _ = writeln!(o, "agents:{}", if s.agents.is_empty() { "    none yet" } else { "" });
     for a in &s.agents {
         agent(&mut o, a, now);

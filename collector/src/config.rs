@@ -36,6 +36,14 @@ pub struct Cli {
     /// Events queued per live subscriber; a subscriber that falls further behind is told what it missed.
     #[arg(long, default_value_t = 4096, value_name = "N")]
     pub subscriber_queue: usize,
+    /// Most readers of stored history at once (Replay, WhatIf, and Subscribe while it sends
+    /// history), over all clients; one more is refused with RESOURCE_EXHAUSTED.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_readers: usize,
+    /// A reader of stored history that takes nothing for this long is cut off with
+    /// DEADLINE_EXCEEDED, and what it held is released.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub reader_stall_timeout: Duration,
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -78,6 +86,8 @@ pub struct Config {
     pub max_message_size: usize,
     pub limits: Limits,
     pub subscriber_queue: usize,
+    pub max_readers: usize,
+    pub reader_stall: Duration,
     pub log_format: LogFormat,
     pub tls: Option<ServerTls>,
 }
@@ -148,6 +158,12 @@ impl Cli {
         if self.subscriber_queue < 2 {
             errors.push("--subscriber-queue must be at least 2".into());
         }
+        if self.max_readers == 0 {
+            errors.push("--max-readers must be at least 1".into());
+        }
+        if self.reader_stall_timeout < Duration::from_secs(1) {
+            errors.push("--reader-stall-timeout must be at least 1s".into());
+        }
         let mut read = |flag: &str, path: &Option<PathBuf>| {
             path.as_ref().and_then(|p| {
                 std::fs::read(p).map_err(|e| errors.push(format!("{flag} {}: {e}", p.display()))).ok()
@@ -170,6 +186,8 @@ impl Cli {
                 max_message_size: usize::try_from(self.max_message_size).unwrap_or(usize::MAX),
                 limits: Limits { max_batch_events: self.max_batch_events },
                 subscriber_queue: self.subscriber_queue,
+                max_readers: self.max_readers,
+                reader_stall: self.reader_stall_timeout,
                 log_format: self.log_format,
                 tls,
             }),

@@ -14,6 +14,7 @@ pub mod filter;
 pub mod hub;
 pub mod ingest;
 pub mod query;
+pub mod readers;
 pub mod server;
 pub mod store;
 pub mod units;

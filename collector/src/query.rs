@@ -8,7 +8,7 @@
 //! Any event stored after registration is queued live; any stored before the watermark was read
 //! is replayed; ids settle the overlap.
 
-use std::{pin::Pin, sync::Arc};
+use std::sync::Arc;
 
 use rampart_proto::{
     v1::{
@@ -18,8 +18,7 @@ use rampart_proto::{
     },
     wkt::Timestamp,
 };
-use tokio::sync::{mpsc, watch};
-use tokio_stream::{Stream, wrappers::ReceiverStream};
+use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use crate::{
@@ -27,6 +26,7 @@ use crate::{
     filter::EventFilter,
     hub::{Hub, Item},
     ingest::Counters,
+    readers::{Out, Readers},
     store::{ReplayQuery, Retention, Store},
     whatif,
 };
@@ -37,12 +37,12 @@ pub struct QueryService<S> {
     pub agents: Arc<Agents>,
     pub counters: Arc<Counters>,
     pub subscriber_queue: usize,
+    /// Readers of stored history: bounded, and cut off when they stop reading.
+    pub readers: Readers,
     pub retention: Retention,
     pub started: Timestamp,
     pub shutdown: watch::Receiver<bool>,
 }
-
-type Out<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
 fn filter_of(f: Option<rampart_proto::v1::Filter>) -> Result<EventFilter, Status> {
     EventFilter::try_from(f.unwrap_or_default()).map_err(|e| Status::invalid_argument(e.to_string()))
@@ -63,6 +63,8 @@ impl<S: Store> Collector for QueryService<S> {
         request: Request<SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let filter = filter_of(request.into_inner().filter)?;
+        // History first takes a reader's permit; a live-only subscription does not.
+        let (reader, out) = self.readers.open(16, filter.since_ns.is_some())?;
         let mut sub = self.hub.subscribe(filter.clone(), self.subscriber_queue);
         let watermark = self.store.watermark();
         let history = filter.since_ns.map(|_| {
@@ -70,17 +72,17 @@ impl<S: Store> Collector for QueryService<S> {
         });
         let until = filter.until_ns;
         let replayed = history.is_some();
-        let (tx, rx) = mpsc::channel(16);
         let mut shutdown = self.shutdown.clone();
         tokio::spawn(async move {
             if let Some(mut history) = history {
                 while let Some(item) = history.recv().await {
                     let msg = item.map(|s| event_item(s.event)).map_err(|e| Status::internal(e.to_string()));
-                    if tx.send(msg).await.is_err() {
+                    if !reader.send(msg).await {
                         return;
                     }
                 }
             }
+            let tx = reader.into_live();
             let deadline = until.map(|u| {
                 let wait = u.saturating_sub(crate::now_ns()).max(0) as u64;
                 tokio::time::Instant::now() + std::time::Duration::from_nanos(wait)
@@ -112,26 +114,26 @@ impl<S: Store> Collector for QueryService<S> {
                 }
             }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(out))
     }
 
     async fn replay(&self, request: Request<ReplayRequest>) -> Result<Response<Self::ReplayStream>, Status> {
         let req = request.into_inner();
         let filter = filter_of(req.filter)?;
         let limit = (req.limit > 0).then_some(req.limit);
+        let (reader, out) = self.readers.open(64, true)?;
         let mut rows = self.store.replay(ReplayQuery { filter, max_id: None, limit });
-        let (tx, rx) = mpsc::channel(64);
         tokio::spawn(async move {
             while let Some(item) = rows.recv().await {
                 let msg = item
                     .map(|s| ReplayResponse { event: Some(s.event) })
                     .map_err(|e| Status::internal(e.to_string()));
-                if tx.send(msg).await.is_err() {
+                if !reader.send(msg).await {
                     return;
                 }
             }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(out))
     }
 
     async fn what_if(&self, request: Request<WhatIfRequest>) -> Result<Response<Self::WhatIfStream>, Status> {
@@ -143,10 +145,10 @@ impl<S: Store> Collector for QueryService<S> {
             0 => whatif::DEFAULT_SAMPLES,
             n => n.min(whatif::MAX_SAMPLES),
         };
+        let (reader, out) = self.readers.open(16, true)?;
         let rows = self.store.replay(ReplayQuery { filter, max_id: None, limit: None });
-        let (tx, rx) = mpsc::channel(16);
-        tokio::spawn(whatif::run(rows, candidates, samples, tx));
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        tokio::spawn(whatif::run(rows, candidates, samples, reader));
+        Ok(Response::new(out))
     }
 
     async fn status(&self, _: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
@@ -177,6 +179,9 @@ impl<S: Store> Collector for QueryService<S> {
                 subscriber_missed: self.hub.missed_total(),
             }),
             subscribers: self.hub.len() as u32,
+            readers: self.readers.in_use().0 as u32,
+            max_readers: self.readers.in_use().1 as u32,
+            readers_cut_off: self.readers.cut_off.load(std::sync::atomic::Ordering::Relaxed),
         }))
     }
 }

@@ -70,6 +70,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         agents,
         counters,
         subscriber_queue: cfg.subscriber_queue,
+        readers: crate::readers::Readers::new(cfg.max_readers, cfg.reader_stall),
         retention: cfg.retention,
         started: crate::now(),
         shutdown: stop_rx.clone(),

@@ -12,7 +12,7 @@ use std::{
 
 use prost::Message as _;
 use rampart_proto::v1::{
-    AgentMessage, Batch, Hello, StatusRequest, SubscribeRequest, agent_message,
+    AgentMessage, Batch, Hello, ReplayRequest, StatusRequest, SubscribeRequest, agent_message,
     collector_client::CollectorClient, collector_message, refusal::Reason, subscribe_response,
     verdict::Action,
 };
@@ -22,7 +22,7 @@ use rampart_tests::{
     cli,
     collector::{Collector, CollectorOptions},
     grpc::{self, IngestStream, event, runtime},
-    wait_for,
+    wait_for, wait_for_async,
 };
 
 /// 2026-01-01T00:00:00Z: far from live events.
@@ -166,7 +166,7 @@ fn oversized_fields_and_impossible_times_are_refused_and_the_collector_serves_on
             until: Some(rampart_proto::wkt::Timestamp { seconds: -200_000, nanos: 0 }),
             ..Default::default()
         };
-        let r = c.replay(rampart_proto::v1::ReplayRequest { filter: Some(f), ..Default::default() }).await;
+        let r = c.replay(ReplayRequest { filter: Some(f), ..Default::default() }).await;
         match r {
             Ok(_) => panic!("a window before 1970 with since after until was served"),
             Err(status) => status,
@@ -366,4 +366,84 @@ fn config_errors_are_reported_all_at_once_and_exit_2() {
     assert!(err.contains("3 problems"), "{err}");
     assert!(err.contains("--listen \"here\""), "{err}");
     assert!(err.contains("NATS JetStream store is not built yet"), "{err}");
+}
+
+#[test]
+fn readers_that_never_read_are_bounded_then_cut_off_and_everyone_else_is_served() {
+    let collector = Collector::start(CollectorOptions {
+        extra: ["--max-readers", "2", "--reader-stall-timeout", "2s"].map(String::from).to_vec(),
+        ..Default::default()
+    });
+    let url = collector.url();
+    // 20,000 events with 2 KiB arguments: far more than a connection's flow-control window.
+    let n = 20_000_i64;
+    runtime().block_on(async {
+        let mut s = IngestStream::open(&url, "node-a").await.unwrap();
+        for k in 0..n / 500 {
+            let events = (0..500)
+                .map(|j| {
+                    let mut e = event(BASE + (k * 500 + j) * MS, "shop", "web-0", "web", Action::Allow);
+                    if let Some(rampart_proto::v1::event::Body::Exec(x)) = e.body.as_mut() {
+                        x.args.push("x".repeat(2048));
+                    }
+                    e
+                })
+                .collect();
+            let ack = s.send((k * 500) as u64 + 1, events).await.unwrap();
+            assert!(matches!(ack.message, Some(collector_message::Message::Ack(_))), "{ack:?}");
+        }
+    });
+    let status = |url: &str| {
+        runtime().block_on(async {
+            let mut c = CollectorClient::new(grpc::channel(url).await);
+            c.status(StatusRequest {}).await.expect("status answers").into_inner()
+        })
+    };
+    let rt = runtime();
+    rt.block_on(async {
+        let client =
+            || async { CollectorClient::new(grpc::channel(&url).await).max_decoding_message_size(64 << 20) };
+        // Two replays whose clients never read: every reader permit is held.
+        let mut held = Vec::new();
+        for _ in 0..2 {
+            held.push(client().await.replay(ReplayRequest::default()).await.expect("a reader").into_inner());
+        }
+        // A third is refused at once, naming the limit.
+        let refused = client().await.replay(ReplayRequest::default()).await.expect_err("no permit left");
+        assert_eq!(refused.code(), tonic::Code::ResourceExhausted, "{refused:?}");
+        assert!(refused.message().contains("--max-readers"), "{refused:?}");
+        // Status still answers while they hold on.
+        let s = client().await.status(StatusRequest {}).await.expect("status").into_inner();
+        assert_eq!((s.readers, s.max_readers), (2, 2), "{s:?}");
+        // After the stall timeout both are cut off and their permits come back.
+        let s = wait_for_async("both stalled readers to be cut off", Duration::from_secs(15), || async {
+            let s = client().await.status(StatusRequest {}).await.ok()?.into_inner();
+            (s.readers_cut_off >= 2 && s.readers == 0).then_some(s)
+        })
+        .await;
+        assert_eq!(s.readers_cut_off, 2);
+        // A reader that does read gets every event.
+        let mut all = client().await.replay(ReplayRequest::default()).await.unwrap().into_inner();
+        let mut got = 0;
+        while all.message().await.expect("a complete replay").is_some() {
+            got += 1;
+        }
+        assert_eq!(got, n);
+        // A stalled client that reads again learns it was cut off: never a stream that looks
+        // complete.
+        let mut stalled = held.pop().unwrap();
+        let mut partial = 0;
+        let end = loop {
+            match stalled.message().await {
+                Ok(Some(_)) => partial += 1,
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
+        let e =
+            end.unwrap_or_else(|| panic!("the cut-off stream ended as if complete after {partial} events"));
+        assert_eq!(e.code(), tonic::Code::DeadlineExceeded, "{e:?}");
+        assert!(partial < n, "{partial}");
+    });
+    assert_eq!(status(&url).store.unwrap().events, n as u64);
 }

@@ -21,7 +21,10 @@ use rampart_proto::v1::{PolicySource, WhatIfProgress, WhatIfResponse, what_if_re
 use tokio::sync::mpsc;
 use tonic::Status;
 
-use crate::store::{StoreError, StoredEvent};
+use crate::{
+    readers::Reader,
+    store::{StoreError, StoredEvent},
+};
 
 pub use tally::Tally;
 
@@ -108,7 +111,7 @@ pub async fn run(
     mut rows: mpsc::Receiver<Result<StoredEvent, StoreError>>,
     candidates: Candidates,
     samples: usize,
-    tx: mpsc::Sender<Result<WhatIfResponse, Status>>,
+    tx: Reader<WhatIfResponse>,
 ) {
     let mut tally = Tally::new(samples);
     let mut next_progress = tokio::time::Instant::now() + PROGRESS_EVERY;
@@ -129,7 +132,7 @@ pub async fn run(
                 next_progress += PROGRESS_EVERY;
                 let progress = WhatIfProgress { events_read: tally.events_read, reached: tally.last };
                 let item = what_if_response::Item::Progress(progress);
-                if tx.send(Ok(WhatIfResponse { item: Some(item) })).await.is_err() {
+                if !tx.send(Ok(WhatIfResponse { item: Some(item) })).await {
                     return;
                 }
             }

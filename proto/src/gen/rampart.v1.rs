@@ -1024,6 +1024,14 @@ pub struct StatusResponse {
     pub ingest: ::core::option::Option<IngestStatus>,
     #[prost(uint32, tag = "6")]
     pub subscribers: u32,
+    /// Readers of stored history now (Replay, WhatIf, Subscribe sending history), of at most
+    /// `max_readers`, and those cut off since the start for taking nothing for the stall timeout.
+    #[prost(uint32, tag = "7")]
+    pub readers: u32,
+    #[prost(uint32, tag = "8")]
+    pub max_readers: u32,
+    #[prost(uint64, tag = "9")]
+    pub readers_cut_off: u64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct AgentStatus {

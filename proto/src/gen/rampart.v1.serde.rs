@@ -5527,6 +5527,15 @@ impl serde::Serialize for StatusResponse {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.StatusResponse", len)?;
         if true {
             struct_ser.serialize_field("version", &self.version)?;
@@ -5546,6 +5555,17 @@ impl serde::Serialize for StatusResponse {
         if true {
             struct_ser.serialize_field("subscribers", &self.subscribers)?;
         }
+        if true {
+            struct_ser.serialize_field("readers", &self.readers)?;
+        }
+        if true {
+            struct_ser.serialize_field("maxReaders", &self.max_readers)?;
+        }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("readersCutOff", ToString::to_string(&self.readers_cut_off).as_str())?;
+        }
         struct_ser.end()
     }
 }
@@ -5562,6 +5582,11 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
             "store",
             "ingest",
             "subscribers",
+            "readers",
+            "max_readers",
+            "maxReaders",
+            "readers_cut_off",
+            "readersCutOff",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5572,6 +5597,9 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
             Store,
             Ingest,
             Subscribers,
+            Readers,
+            MaxReaders,
+            ReadersCutOff,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5599,6 +5627,9 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                             "store" => Ok(GeneratedField::Store),
                             "ingest" => Ok(GeneratedField::Ingest),
                             "subscribers" => Ok(GeneratedField::Subscribers),
+                            "readers" => Ok(GeneratedField::Readers),
+                            "maxReaders" | "max_readers" => Ok(GeneratedField::MaxReaders),
+                            "readersCutOff" | "readers_cut_off" => Ok(GeneratedField::ReadersCutOff),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5624,6 +5655,9 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                 let mut store__ = None;
                 let mut ingest__ = None;
                 let mut subscribers__ = None;
+                let mut readers__ = None;
+                let mut max_readers__ = None;
+                let mut readers_cut_off__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Version => {
@@ -5664,6 +5698,30 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Readers => {
+                            if readers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("readers"));
+                            }
+                            readers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::MaxReaders => {
+                            if max_readers__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("maxReaders"));
+                            }
+                            max_readers__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::ReadersCutOff => {
+                            if readers_cut_off__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("readersCutOff"));
+                            }
+                            readers_cut_off__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(StatusResponse {
@@ -5673,6 +5731,9 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                     store: store__,
                     ingest: ingest__,
                     subscribers: subscribers__.unwrap_or_default(),
+                    readers: readers__.unwrap_or_default(),
+                    max_readers: max_readers__.unwrap_or_default(),
+                    readers_cut_off: readers_cut_off__.unwrap_or_default(),
                 })
             }
         }
