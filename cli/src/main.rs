@@ -23,6 +23,14 @@ use args::{Cli, Command, PolicyCommand, StatusOutput, StreamArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Completion { shell } = &cli.command {
+        use clap::CommandFactory as _;
+        // Into a buffer first: a closed pipe (`| head`) is not a panic.
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "rampart", &mut script);
+        let _ = std::io::stdout().write_all(&script);
+        return ExitCode::SUCCESS;
+    }
     if let Command::Policy(PolicyCommand::Lint { files }) = &cli.command {
         let (policies, errors) = lint::lint(files);
         for e in &errors {
@@ -183,7 +191,9 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
         }
         Command::Policy(PolicyCommand::WhatIf(a)) => whatif::what_if(server, *a, now).await,
         Command::Policy(PolicyCommand::Suggest(a)) => suggest::suggest(server, *a, now).await,
-        Command::Policy(PolicyCommand::Lint { .. }) => unreachable!("handled without a runtime"),
+        Command::Policy(PolicyCommand::Lint { .. }) | Command::Completion { .. } => {
+            unreachable!("handled without a runtime")
+        }
     }
 }
 

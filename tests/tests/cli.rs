@@ -120,3 +120,17 @@ fn hostile_events_cannot_rewrite_the_screen() {
         }
     }
 }
+
+#[test]
+fn shell_completions_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = Command::new(cli_bin()).args(["completion", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}: {out:?}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["observe", "replay", "status", "what-if", "suggest", "time-format"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = Command::new(cli_bin()).args(["completion", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error: {out:?}");
+}
