@@ -199,6 +199,10 @@ async fn acker(
     agents: Arc<Agents>,
     counters: Arc<Counters>,
 ) {
+    // The agent may be gone (its stream broken) while appends it sent are still in flight:
+    // they are stored all the same, so they are still published to live subscribers and
+    // counted; only the acks stop.
+    let mut agent_gone = false;
     while let Some(item) = owed.recv().await {
         let message = match item {
             Owed::Append { origin, first, last, task } => {
@@ -206,15 +210,23 @@ async fn acker(
                     Ok(Ok(a)) => a,
                     Ok(Err(e)) => {
                         warn!(error = %e, "storing a batch failed");
-                        let _ = out
-                            .send(Err(Status::unavailable(format!("storing the batch failed: {e}"))))
-                            .await;
-                        return;
+                        // The agent resends what it has no ack for; later appends already in
+                        // flight are still published below.
+                        if !agent_gone {
+                            let status = Status::unavailable(format!("storing the batch failed: {e}"));
+                            let _ = out.send(Err(status)).await;
+                            agent_gone = true;
+                        }
+                        continue;
                     }
                     Err(e) => {
-                        let _ =
-                            out.send(Err(Status::internal(format!("storing the batch failed: {e}")))).await;
-                        return;
+                        if !agent_gone {
+                            let _ = out
+                                .send(Err(Status::internal(format!("storing the batch failed: {e}"))))
+                                .await;
+                            agent_gone = true;
+                        }
+                        continue;
                     }
                 };
                 hub.publish(&appended.stored);
@@ -239,8 +251,8 @@ async fn acker(
                 return;
             }
         };
-        if out.send(Ok(CollectorMessage { message: Some(message) })).await.is_err() {
-            return;
+        if !agent_gone && out.send(Ok(CollectorMessage { message: Some(message) })).await.is_err() {
+            agent_gone = true;
         }
     }
 }

@@ -447,3 +447,55 @@ fn readers_that_never_read_are_bounded_then_cut_off_and_everyone_else_is_served(
     });
     assert_eq!(status(&url).store.unwrap().events, n as u64);
 }
+
+#[test]
+fn an_agent_stream_that_breaks_mid_flight_still_reaches_live_subscribers() {
+    let collector = Collector::start(CollectorOptions {
+        extra: ["--subscriber-queue", "200000"].map(String::from).to_vec(),
+        ..Default::default()
+    });
+    let url = collector.url();
+    let rt = runtime();
+    let (received, stored) = rt.block_on(async {
+        let mut live = grpc::subscribe(&url, SubscribeRequest::default()).await;
+        // 40 batches sent back to back, then the connection dropped without waiting for acks:
+        // appends are in flight when the stream breaks.
+        let s = IngestStream::open(&url, "node-a").await.unwrap();
+        for k in 0..40_i64 {
+            let events = (0..500)
+                .map(|j| event(BASE + (k * 500 + j) * MS, "shop", "web-0", "web", Action::Allow))
+                .collect();
+            let batch = Batch { boot_id: s.boot_id.clone(), first_sequence: (k * 500) as u64 + 1, events };
+            s.out.send(AgentMessage { message: Some(agent_message::Message::Batch(batch)) }).await.unwrap();
+        }
+        drop(s);
+        // Whatever was stored (all or part) must reach the subscriber, or be announced as
+        // missed. Read until the live stream has been quiet for a second with the count equal
+        // to the store's, or until 15 quiet seconds have passed.
+        let (mut received, mut stored, mut quiet) = (0_u64, 0_u64, 0);
+        while quiet < 15 {
+            match tokio::time::timeout(Duration::from_secs(1), live.message()).await {
+                Ok(Ok(Some(r))) => match r.item {
+                    Some(subscribe_response::Item::Event(_)) => received += 1,
+                    Some(subscribe_response::Item::Missed(m)) => received += m.events,
+                    None => {}
+                },
+                Ok(other) => panic!("the live stream ended: {other:?}"),
+                Err(_) => {
+                    quiet += 1;
+                    stored = stored_events_async(&url).await;
+                    if stored > 0 && received == stored {
+                        break;
+                    }
+                }
+            }
+        }
+        (received, stored)
+    });
+    assert_eq!(received, stored, "stored events that never reached the live stream, with no Missed");
+}
+
+async fn stored_events_async(url: &str) -> u64 {
+    let mut c = CollectorClient::new(grpc::channel(url).await);
+    c.status(StatusRequest {}).await.expect("status").into_inner().store.expect("store").events
+}
