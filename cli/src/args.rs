@@ -151,9 +151,11 @@ pub struct FilterArgs {
     /// Only this pod name (repeat for several).
     #[arg(long = "pod", value_name = "NAME")]
     pub pods: Vec<String>,
-    /// Only pods with this label (repeat: all must hold).
-    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE", value_parser = parse_label)]
-    pub labels: Vec<(String, String)>,
+    /// Only pods whose labels match this selector, in kubectl's syntax: `app=web`,
+    /// `tier!=db`, `env in (prod,staging)`, `env notin (dev)`, `canary`, `!legacy`, terms
+    /// separated by commas (repeat the flag: all must hold).
+    #[arg(long = "label", short = 'l', value_name = "SELECTOR", value_parser = crate::selector::parse_selector)]
+    pub labels: Vec<Vec<crate::selector::LabelTerm>>,
     /// Only this kind of event (repeat for several).
     #[arg(long = "kind", value_name = "flow|file|privilege|exec")]
     pub kinds: Vec<Kind>,
@@ -172,13 +174,6 @@ pub struct FilterArgs {
     /// Up to (not including) this time, in the same forms as --since.
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-}
-
-fn parse_label(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("{s:?}: expected KEY=VALUE")),
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -3,11 +3,14 @@
 use std::time::{Duration, SystemTime};
 
 use rampart_proto::{
-    v1::{Filter, LabelSelector, filter, verdict::Action},
+    v1::{Filter, LabelRequirement, LabelSelector, filter, verdict::Action},
     wkt::Timestamp,
 };
 
-use crate::args::{FilterArgs, Verdict};
+use crate::{
+    args::{FilterArgs, Verdict},
+    selector::LabelTerm,
+};
 
 /// `2026-11-23T10:00:00Z`, `now`, or a duration ago (`10m`, `1h30m`, `2d`).
 pub fn parse_time(s: &str, now: SystemTime) -> Result<Timestamp, String> {
@@ -38,8 +41,7 @@ pub fn to_proto(a: &FilterArgs, now: SystemTime) -> Result<Filter, String> {
     Ok(Filter {
         namespaces: a.namespaces.clone(),
         pods: a.pods.clone(),
-        label_selector: (!a.labels.is_empty())
-            .then(|| LabelSelector { match_labels: a.labels.iter().cloned().collect() }),
+        label_selector: (!a.labels.is_empty()).then(|| selector(a.labels.iter().flatten())),
         kinds: a.kinds.iter().map(|k| filter::Kind::from(*k) as i32).collect(),
         actions: a
             .verdicts
@@ -55,6 +57,41 @@ pub fn to_proto(a: &FilterArgs, now: SystemTime) -> Result<Filter, String> {
         since,
         until,
     })
+}
+
+/// The terms of every `-l` as one selector (all must hold).
+fn selector<'a>(terms: impl Iterator<Item = &'a LabelTerm>) -> LabelSelector {
+    let mut s = LabelSelector::default();
+    let mut expression = |key: &str, operator: &str, values: &[String]| {
+        s.match_expressions.push(LabelRequirement {
+            key: key.into(),
+            operator: operator.into(),
+            values: values.to_vec(),
+        })
+    };
+    let mut labels = Vec::new();
+    for t in terms {
+        match t {
+            LabelTerm::Equals(k, v) => labels.push((k.clone(), v.clone())),
+            LabelTerm::NotEquals(k, v) => expression(k, "NotIn", std::slice::from_ref(v)),
+            LabelTerm::In(k, v) => expression(k, "In", v),
+            LabelTerm::NotIn(k, v) => expression(k, "NotIn", v),
+            LabelTerm::Exists(k) => expression(k, "Exists", &[]),
+            LabelTerm::DoesNotExist(k) => expression(k, "DoesNotExist", &[]),
+        }
+    }
+    for (k, v) in labels {
+        // `a=x,a=y` can match nothing: kept as two terms so the collector sees both.
+        if let Some(other) = s.match_labels.get(&k).filter(|o| **o != v).cloned() {
+            s.match_expressions.push(LabelRequirement {
+                key: k.clone(),
+                operator: "In".into(),
+                values: vec![other],
+            });
+        }
+        s.match_labels.insert(k, v);
+    }
+    s
 }
 
 /// How long ago `t` was, rounded for people.
@@ -89,7 +126,7 @@ mod tests {
         let now = at("2026-11-23T10:00:00Z");
         let a = FilterArgs {
             namespaces: vec!["shop".into()],
-            labels: vec![("app".into(), "web".into())],
+            labels: vec![crate::selector::parse_selector("app=web,tier!=db,!legacy").unwrap()],
             kinds: vec![Kind::File, Kind::Exec],
             verdicts: vec![Verdict::Deny],
             since: Some("1h".into()),
@@ -98,7 +135,11 @@ mod tests {
         };
         let f = to_proto(&a, now).unwrap();
         assert_eq!(f.namespaces, ["shop"]);
-        assert_eq!(f.label_selector.unwrap().match_labels["app"], "web");
+        let selector = f.label_selector.unwrap();
+        assert_eq!(selector.match_labels["app"], "web");
+        let ops: Vec<(&str, &str)> =
+            selector.match_expressions.iter().map(|r| (r.key.as_str(), r.operator.as_str())).collect();
+        assert_eq!(ops, [("tier", "NotIn"), ("legacy", "DoesNotExist")]);
         assert_eq!(f.kinds, [filter::Kind::File as i32, filter::Kind::Exec as i32]);
         assert_eq!(f.actions, [Action::Deny as i32]);
         assert_eq!(f.since, Some(at("2026-11-23T09:00:00Z").into()));

@@ -6,6 +6,7 @@ mod filter;
 mod lint;
 mod nodes;
 mod render;
+mod selector;
 mod status;
 mod suggest;
 mod whatif;

@@ -283,6 +283,17 @@ pub async fn suggest(server: &Server, a: SuggestArgs, now: SystemTime) -> anyhow
     let [namespace] = a.filter.namespaces.as_slice() else {
         return usage("policy suggest: give exactly one --namespace (a policy lives in one)".into());
     };
+    let mut labels = Vec::new();
+    for term in a.filter.labels.iter().flatten() {
+        match term {
+            crate::selector::LabelTerm::Equals(k, v) => labels.push((k.clone(), v.clone())),
+            other => {
+                return usage(format!(
+                    "policy suggest: --label takes KEY=VALUE terms only (they become the podSelector), not {other:?}"
+                ));
+            }
+        }
+    }
     let filter = match filter::to_proto(&a.filter, now) {
         Ok(f) => f,
         Err(e) => return usage(e),
@@ -306,7 +317,7 @@ pub async fn suggest(server: &Server, a: SuggestArgs, now: SystemTime) -> anyhow
         SuggestMode::Audit => "audit",
         SuggestMode::Enforce => "enforce",
     };
-    let yaml = learner.policy(namespace, &a.name, &a.filter.labels, mode);
+    let yaml = learner.policy(namespace, &a.name, &labels, mode);
     let name = format!("suggested {namespace}/{}", a.name);
     if let Err(errors) = parse_source(&name, &yaml) {
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use rampart_policy::LabelSelector;
+use rampart_policy::{LabelSelector, LabelSelectorRequirement, SelectorOperator};
 use rampart_proto::{
     event::Kind,
     v1::{Event, Filter, filter, verdict::Action},
@@ -32,6 +32,12 @@ pub enum FilterError {
     Action(i32),
     #[error("filter: since ({since}) is not before until ({until})")]
     Window { since: String, until: String },
+    #[error(
+        "filter.labelSelector: {key}: unknown operator {operator:?} (expected In, NotIn, Exists or DoesNotExist)"
+    )]
+    Operator { key: String, operator: String },
+    #[error("filter.labelSelector: {key} {operator}: {problem}")]
+    Values { key: String, operator: &'static str, problem: &'static str },
 }
 
 impl TryFrom<Filter> for EventFilter {
@@ -65,10 +71,7 @@ impl TryFrom<Filter> for EventFilter {
         Ok(EventFilter {
             namespaces: f.namespaces,
             pods: f.pods,
-            labels: LabelSelector {
-                match_labels: f.label_selector.map(|s| s.match_labels).unwrap_or_default(),
-                match_expressions: Vec::new(),
-            },
+            labels: selector(f.label_selector.unwrap_or_default())?,
             kinds,
             actions,
             policies: f.policies,
@@ -77,6 +80,26 @@ impl TryFrom<Filter> for EventFilter {
             until_ns,
         })
     }
+}
+
+/// The wire's selector as the policy crate's (the same matching as policies).
+fn selector(s: rampart_proto::v1::LabelSelector) -> Result<LabelSelector, FilterError> {
+    let mut match_expressions = Vec::new();
+    for r in s.match_expressions {
+        let (operator, name, with_values) = match r.operator.as_str() {
+            "In" => (SelectorOperator::In, "In", true),
+            "NotIn" => (SelectorOperator::NotIn, "NotIn", true),
+            "Exists" => (SelectorOperator::Exists, "Exists", false),
+            "DoesNotExist" => (SelectorOperator::DoesNotExist, "DoesNotExist", false),
+            _ => return Err(FilterError::Operator { key: r.key, operator: r.operator }),
+        };
+        if with_values == r.values.is_empty() {
+            let problem = if with_values { "needs values" } else { "takes no values" };
+            return Err(FilterError::Values { key: r.key, operator: name, problem });
+        }
+        match_expressions.push(LabelSelectorRequirement { key: r.key, operator, values: r.values });
+    }
+    Ok(LabelSelector { match_labels: s.match_labels, match_expressions })
 }
 
 fn any_of<T: PartialEq>(wanted: &[T], value: &T) -> bool {
@@ -159,7 +182,10 @@ mod tests {
         let f = EventFilter::try_from(Filter {
             namespaces: vec!["shop".into()],
             pods: vec!["web-0".into(), "web-1".into()],
-            label_selector: Some(WireSelector { match_labels: [("app".into(), "web".into())].into() }),
+            label_selector: Some(WireSelector {
+                match_labels: [("app".into(), "web".into())].into(),
+                ..Default::default()
+            }),
             kinds: vec![filter::Kind::Exec as i32],
             actions: vec![Action::Deny as i32, Action::Audit as i32],
             policies: vec!["shop/web".into()],
@@ -178,6 +204,30 @@ mod tests {
         let mut flow = event("shop", "web-1", "web", Action::Deny, 15);
         flow.body = None;
         assert!(!f.matches(&flow));
+    }
+
+    #[test]
+    fn label_expressions_match_as_in_policies_and_bad_ones_are_refused() {
+        use rampart_proto::v1::LabelRequirement;
+        let req = |key: &str, operator: &str, values: &[&str]| LabelRequirement {
+            key: key.into(),
+            operator: operator.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        };
+        let with = |expressions: Vec<LabelRequirement>| {
+            EventFilter::try_from(Filter {
+                label_selector: Some(WireSelector { match_expressions: expressions, ..Default::default() }),
+                ..Default::default()
+            })
+        };
+        let f = with(vec![req("app", "In", &["web", "api"]), req("legacy", "DoesNotExist", &[])]).unwrap();
+        assert!(f.matches(&event("shop", "web-1", "web", Action::Deny, 1)));
+        assert!(!f.matches(&event("shop", "db-0", "db", Action::Deny, 1)));
+        let not = with(vec![req("app", "NotIn", &["web"])]).unwrap();
+        assert!(!not.matches(&event("shop", "web-1", "web", Action::Deny, 1)));
+        assert!(matches!(with(vec![req("app", "Like", &["w"])]), Err(FilterError::Operator { .. })));
+        assert!(matches!(with(vec![req("app", "In", &[])]), Err(FilterError::Values { .. })));
+        assert!(matches!(with(vec![req("app", "Exists", &["x"])]), Err(FilterError::Values { .. })));
     }
 
     #[test]

@@ -223,6 +223,15 @@ fn replay_of_a_window_returns_exactly_the_stored_events_in_order() {
     assert_eq!(got(&["--namespace", "shop", "--pod", "web-1"]), expected(&|i| i % 3 != 0 && i % 4 == 1));
     assert_eq!(got(&["--verdict", "deny", "--label", "app=web"]), expected(&|i| i % 5 == 0 && i % 2 == 0));
     assert_eq!(got(&["--kind", "file"]), Vec::<String>::new());
+    // kubectl's selector syntax, matched by the collector.
+    assert_eq!(
+        got(&["-l", "app notin (web),!legacy", "--namespace", "shop"]),
+        expected(&|i| i % 3 != 0 && i % 2 == 1)
+    );
+    assert_eq!(got(&["-l", "app in (web,api)", "-l", "app!=api"]), expected(&|i| i % 2 == 0));
+    let bad = cli::rampart(&url, &["replay", "-l", "app in web"]);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("expected a set in parentheses"), "{bad:?}");
 }
 
 #[test]

@@ -957,7 +957,7 @@ pub mod filter {
         }
     }
 }
-/// A Kubernetes label selector (matchLabels) against the pod's labels.
+/// A Kubernetes label selector against the pod's labels: every term must hold.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct LabelSelector {
     #[prost(btree_map = "string, string", tag = "1")]
@@ -965,6 +965,19 @@ pub struct LabelSelector {
         ::prost::alloc::string::String,
         ::prost::alloc::string::String,
     >,
+    #[prost(message, repeated, tag = "2")]
+    pub match_expressions: ::prost::alloc::vec::Vec<LabelRequirement>,
+}
+/// A `matchExpressions` term.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct LabelRequirement {
+    #[prost(string, tag = "1")]
+    pub key: ::prost::alloc::string::String,
+    /// `In`, `NotIn` (with values), `Exists`, `DoesNotExist` (without).
+    #[prost(string, tag = "2")]
+    pub operator: ::prost::alloc::string::String,
+    #[prost(string, repeated, tag = "3")]
+    pub values: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct SubscribeRequest {

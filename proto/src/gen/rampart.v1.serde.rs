@@ -3158,6 +3158,131 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
         deserializer.deserialize_struct("rampart.v1.IngestStatus", FIELDS, GeneratedVisitor)
     }
 }
+impl serde::Serialize for LabelRequirement {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.LabelRequirement", len)?;
+        if true {
+            struct_ser.serialize_field("key", &self.key)?;
+        }
+        if true {
+            struct_ser.serialize_field("operator", &self.operator)?;
+        }
+        if true {
+            struct_ser.serialize_field("values", &self.values)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for LabelRequirement {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "key",
+            "operator",
+            "values",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Key,
+            Operator,
+            Values,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "key" => Ok(GeneratedField::Key),
+                            "operator" => Ok(GeneratedField::Operator),
+                            "values" => Ok(GeneratedField::Values),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = LabelRequirement;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.LabelRequirement")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<LabelRequirement, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut key__ = None;
+                let mut operator__ = None;
+                let mut values__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Key => {
+                            if key__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("key"));
+                            }
+                            key__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Operator => {
+                            if operator__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("operator"));
+                            }
+                            operator__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Values => {
+                            if values__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("values"));
+                            }
+                            values__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(LabelRequirement {
+                    key: key__.unwrap_or_default(),
+                    operator: operator__.unwrap_or_default(),
+                    values: values__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.LabelRequirement", FIELDS, GeneratedVisitor)
+    }
+}
 impl serde::Serialize for LabelSelector {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -3169,9 +3294,15 @@ impl serde::Serialize for LabelSelector {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.LabelSelector", len)?;
         if true {
             struct_ser.serialize_field("matchLabels", &self.match_labels)?;
+        }
+        if true {
+            struct_ser.serialize_field("matchExpressions", &self.match_expressions)?;
         }
         struct_ser.end()
     }
@@ -3185,11 +3316,14 @@ impl<'de> serde::Deserialize<'de> for LabelSelector {
         const FIELDS: &[&str] = &[
             "match_labels",
             "matchLabels",
+            "match_expressions",
+            "matchExpressions",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             MatchLabels,
+            MatchExpressions,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3212,6 +3346,7 @@ impl<'de> serde::Deserialize<'de> for LabelSelector {
                     {
                         match value {
                             "matchLabels" | "match_labels" => Ok(GeneratedField::MatchLabels),
+                            "matchExpressions" | "match_expressions" => Ok(GeneratedField::MatchExpressions),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3232,6 +3367,7 @@ impl<'de> serde::Deserialize<'de> for LabelSelector {
                     V: serde::de::MapAccess<'de>,
             {
                 let mut match_labels__ = None;
+                let mut match_expressions__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::MatchLabels => {
@@ -3242,10 +3378,17 @@ impl<'de> serde::Deserialize<'de> for LabelSelector {
                                 map_.next_value::<std::collections::BTreeMap<_, _>>()?
                             );
                         }
+                        GeneratedField::MatchExpressions => {
+                            if match_expressions__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("matchExpressions"));
+                            }
+                            match_expressions__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(LabelSelector {
                     match_labels: match_labels__.unwrap_or_default(),
+                    match_expressions: match_expressions__.unwrap_or_default(),
                 })
             }
         }
