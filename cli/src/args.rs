@@ -43,7 +43,7 @@ pub enum Command {
     /// Follow live events as the collector stores them (from --since first, if given).
     Observe(StreamArgs),
     /// Print stored events of a time window, oldest first, then exit.
-    Replay(StreamArgs),
+    Replay(ReplayArgs),
     /// Agents, their tiers, drops and last sequence; the store; ingest counters.
     Status(StatusArgs),
     /// Policy files.
@@ -141,6 +141,19 @@ pub enum TimeFormat {
     Local,
     Utc,
     Clock,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub stream: StreamArgs,
+    /// Only the newest N events of the window (printed oldest first).
+    #[arg(long, value_name = "N", conflicts_with_all = ["follow", "count"])]
+    pub last: Option<u64>,
+    /// After the stored events, go on with live ones as they are stored (as `observe --since`;
+    /// without --since, from the oldest stored event).
+    #[arg(short = 'f', long)]
+    pub follow: bool,
 }
 
 #[derive(Args, Debug, Default)]

@@ -20,7 +20,7 @@ use rampart_proto::v1::{
 };
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 
-use args::{Cli, Command, PolicyCommand, StatusOutput, StreamArgs};
+use args::{Cli, Command, PolicyCommand, ReplayArgs, StatusOutput, StreamArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -240,22 +240,36 @@ async fn observe(server: &Server, a: StreamArgs, now: SystemTime) -> anyhow::Res
     }
 }
 
-async fn replay(server: &Server, a: StreamArgs, now: SystemTime) -> anyhow::Result<ExitCode> {
-    let filter = match filter::to_proto(&a.filter, now) {
+async fn replay(server: &Server, a: ReplayArgs, now: SystemTime) -> anyhow::Result<ExitCode> {
+    let ReplayArgs { mut stream, last, follow } = a;
+    if follow {
+        // History then live, with no gap and no duplicate: what `observe --since` does.
+        stream.filter.since.get_or_insert_with(|| "1970-01-01T00:00:00Z".into());
+        return observe(server, stream, now).await;
+    }
+    let filter = match filter::to_proto(&stream.filter, now) {
         Ok(f) => f,
         Err(e) => return usage(e),
     };
-    let printer = render::Printer::new(a.output, a.color, a.time_format);
+    let printer = render::Printer::new(stream.output, stream.color, stream.time_format);
     let mut client = connect(server).await?;
-    let request = ReplayRequest { filter: Some(filter), limit: a.count.unwrap_or(0) };
-    let mut stream = client.replay(request).await.context("replay")?.into_inner();
+    let request = ReplayRequest {
+        filter: Some(filter),
+        limit: last.or(stream.count).unwrap_or(0),
+        newest: last.is_some(),
+    };
+    let mut replay = client.replay(request).await.context("replay")?.into_inner();
     let mut out = std::io::stdout().lock();
-    while let Some(r) = stream.message().await.context("the replay failed")? {
-        if let Some(e) = r.event
-            && !printer.print(&mut out, &e)
-        {
-            break;
+    let mut printed = 0_u64;
+    while let Some(r) = replay.message().await.context("the replay failed")? {
+        if let Some(e) = r.event {
+            if !printer.print(&mut out, &e) {
+                break;
+            }
+            printed += 1;
         }
     }
+    drop(out);
+    eprintln!("rampart: {printed} event{}", if printed == 1 { "" } else { "s" });
     Ok(ExitCode::SUCCESS)
 }

@@ -299,7 +299,7 @@ pub async fn suggest(server: &Server, a: SuggestArgs, now: SystemTime) -> anyhow
         Err(e) => return usage(e),
     };
     let mut client = connect(server).await?;
-    let request = ReplayRequest { filter: Some(filter.clone()), limit: 0 };
+    let request = ReplayRequest { filter: Some(filter.clone()), limit: 0, newest: false };
     let mut stream = client.replay(request).await.context("replay")?.into_inner();
     let mut learner = Learner::default();
     while let Some(r) = stream.message().await.context("the replay failed")? {

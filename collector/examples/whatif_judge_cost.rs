@@ -25,7 +25,8 @@ async fn read(
     judge: Option<&Candidates>,
 ) -> anyhow::Result<f64> {
     let start = Instant::now();
-    let mut rows = store.replay(ReplayQuery { filter: filter.clone(), max_id: None, limit: None });
+    let mut rows =
+        store.replay(ReplayQuery { filter: filter.clone(), max_id: None, limit: None, newest: false });
     let mut tally = Tally::new(3);
     let mut got = 0;
     while let Some(row) = rows.recv().await {

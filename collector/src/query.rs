@@ -68,7 +68,12 @@ impl<S: Store> Collector for QueryService<S> {
         let mut sub = self.hub.subscribe(filter.clone(), self.subscriber_queue);
         let watermark = self.store.watermark();
         let history = filter.since_ns.map(|_| {
-            self.store.replay(ReplayQuery { filter: filter.clone(), max_id: Some(watermark), limit: None })
+            self.store.replay(ReplayQuery {
+                filter: filter.clone(),
+                max_id: Some(watermark),
+                limit: None,
+                newest: false,
+            })
         });
         let until = filter.until_ns;
         let replayed = history.is_some();
@@ -122,7 +127,7 @@ impl<S: Store> Collector for QueryService<S> {
         let filter = filter_of(req.filter)?;
         let limit = (req.limit > 0).then_some(req.limit);
         let (reader, out) = self.readers.open(64, true)?;
-        let mut rows = self.store.replay(ReplayQuery { filter, max_id: None, limit });
+        let mut rows = self.store.replay(ReplayQuery { filter, max_id: None, limit, newest: req.newest });
         tokio::spawn(async move {
             while let Some(item) = rows.recv().await {
                 let msg = item
@@ -146,7 +151,7 @@ impl<S: Store> Collector for QueryService<S> {
             n => n.min(whatif::MAX_SAMPLES),
         };
         let (reader, out) = self.readers.open(16, true)?;
-        let rows = self.store.replay(ReplayQuery { filter, max_id: None, limit: None });
+        let rows = self.store.replay(ReplayQuery { filter, max_id: None, limit: None, newest: false });
         tokio::spawn(whatif::run(rows, candidates, samples, reader));
         Ok(Response::new(out))
     }

@@ -27,7 +27,7 @@ pub fn events(server: &str, args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-/// `rampart observe` in the background.
+/// `rampart observe` (or `replay -f`) in the background.
 pub struct Observer {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
@@ -36,10 +36,19 @@ pub struct Observer {
 
 impl Observer {
     pub fn start(server: &str, args: &[&str]) -> Observer {
+        Observer::spawn(server, &["observe"], args)
+    }
+
+    /// `rampart replay -f ARGS`.
+    pub fn replay_follow(server: &str, args: &[&str]) -> Observer {
+        Observer::spawn(server, &["replay", "-f"], args)
+    }
+
+    fn spawn(server: &str, command: &[&str], args: &[&str]) -> Observer {
         let mut child = Command::new(cli_bin())
             .arg("--server")
             .arg(server)
-            .arg("observe")
+            .args(command)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -6,7 +6,7 @@ use std::{process::Command, time::Duration};
 use rampart_proto::v1::{collector_message, verdict::Action};
 use rampart_tests::{
     bins::cli_bin,
-    cli::Observer,
+    cli::{self, Observer},
     collector::{Collector, CollectorOptions},
     grpc::{IngestStream, event, runtime},
     wait_for,
@@ -51,13 +51,23 @@ fn observe_since_joins_history_to_the_live_stream_without_gap_or_duplicate() {
         &url,
         &["-o", "json", "--since", "2026-01-01T00:00:00Z", "--count", "8", "--namespace", "shop"],
     );
-    wait_for("the stored history", Duration::from_secs(10), || (observer.events().len() == 5).then_some(()));
+    // `replay -f` (hubble's habit) does the same, from the oldest stored event.
+    let follower = Observer::replay_follow(&url, &["-o", "json", "--count", "8", "--namespace", "shop"]);
+    for o in [&observer, &follower] {
+        wait_for("the stored history", Duration::from_secs(10), || (o.events().len() == 5).then_some(()));
+    }
     send(6, 5..8);
-    wait_for("history and live", Duration::from_secs(10), || (observer.events().len() == 8).then_some(()));
-    let args: Vec<String> =
-        observer.events().iter().map(|e| e["exec"]["args"][0].as_str().unwrap().to_string()).collect();
     let expected: Vec<String> = (0..8).map(|i| format!("t{}", base + i * 1_000_000)).collect();
-    assert_eq!(args, expected);
+    for o in [&observer, &follower] {
+        wait_for("history and live", Duration::from_secs(10), || (o.events().len() == 8).then_some(()));
+        let args: Vec<String> =
+            o.events().iter().map(|e| e["exec"]["args"][0].as_str().unwrap().to_string()).collect();
+        assert_eq!(args, expected);
+    }
+    // `replay --last 3`: the newest three, oldest first.
+    let last = cli::events(&url, &["replay", "-o", "json", "--last", "3", "--namespace", "shop"]);
+    let args: Vec<&str> = last.iter().map(|e| e["exec"]["args"][0].as_str().unwrap()).collect();
+    assert_eq!(args, expected[5..].iter().map(String::as_str).collect::<Vec<_>>());
 }
 
 /// Events whose workload-chosen strings try to rewrite the watcher's screen: an argument that

@@ -223,6 +223,10 @@ fn replay_of_a_window_returns_exactly_the_stored_events_in_order() {
     assert_eq!(got(&["--namespace", "shop", "--pod", "web-1"]), expected(&|i| i % 3 != 0 && i % 4 == 1));
     assert_eq!(got(&["--verdict", "deny", "--label", "app=web"]), expected(&|i| i % 5 == 0 && i % 2 == 0));
     assert_eq!(got(&["--kind", "file"]), Vec::<String>::new());
+    // The newest of the window, across pages, oldest first.
+    let all_shop = expected(&|i| i % 3 != 0);
+    assert_eq!(got(&["--namespace", "shop", "--last", "700"]), all_shop[all_shop.len() - 700..].to_vec());
+    assert_eq!(got(&["--last", "5000"]), expected(&|_| true), "more than the window: all of it");
     // kubectl's selector syntax, matched by the collector.
     assert_eq!(
         got(&["-l", "app notin (web),!legacy", "--namespace", "shop"]),

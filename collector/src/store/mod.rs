@@ -56,6 +56,8 @@ pub struct ReplayQuery {
     pub max_id: Option<u64>,
     /// At most this many events.
     pub limit: Option<u64>,
+    /// With `limit`: the newest `limit` events of the window (still yielded oldest first).
+    pub newest: bool,
 }
 
 /// One event read back.

@@ -1014,6 +1014,10 @@ pub struct ReplayRequest {
     /// At most this many events (0: all).
     #[prost(uint64, tag = "2")]
     pub limit: u64,
+    /// With `limit`: the newest `limit` events of the window instead of the oldest (still sent
+    /// oldest first).
+    #[prost(bool, tag = "3")]
+    pub newest: bool,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct ReplayResponse {

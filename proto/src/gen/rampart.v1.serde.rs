@@ -5166,6 +5166,9 @@ impl serde::Serialize for ReplayRequest {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.ReplayRequest", len)?;
         if let Some(v) = self.filter.as_ref() {
             struct_ser.serialize_field("filter", v)?;
@@ -5174,6 +5177,9 @@ impl serde::Serialize for ReplayRequest {
             #[allow(clippy::needless_borrow)]
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("limit", ToString::to_string(&self.limit).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("newest", &self.newest)?;
         }
         struct_ser.end()
     }
@@ -5187,12 +5193,14 @@ impl<'de> serde::Deserialize<'de> for ReplayRequest {
         const FIELDS: &[&str] = &[
             "filter",
             "limit",
+            "newest",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
             Filter,
             Limit,
+            Newest,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5216,6 +5224,7 @@ impl<'de> serde::Deserialize<'de> for ReplayRequest {
                         match value {
                             "filter" => Ok(GeneratedField::Filter),
                             "limit" => Ok(GeneratedField::Limit),
+                            "newest" => Ok(GeneratedField::Newest),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5237,6 +5246,7 @@ impl<'de> serde::Deserialize<'de> for ReplayRequest {
             {
                 let mut filter__ = None;
                 let mut limit__ = None;
+                let mut newest__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Filter => {
@@ -5253,11 +5263,18 @@ impl<'de> serde::Deserialize<'de> for ReplayRequest {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Newest => {
+                            if newest__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("newest"));
+                            }
+                            newest__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(ReplayRequest {
                     filter: filter__,
                     limit: limit__.unwrap_or_default(),
+                    newest: newest__.unwrap_or_default(),
                 })
             }
         }

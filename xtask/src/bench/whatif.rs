@@ -131,7 +131,7 @@ fn window(events: usize) -> Filter {
 async fn replay(url: &str, n: usize) -> anyhow::Result<f64> {
     let mut client = CollectorClient::new(grpc::channel(url).await).max_decoding_message_size(64 << 20);
     let start = Instant::now();
-    let request = ReplayRequest { filter: Some(window(n)), limit: 0 };
+    let request = ReplayRequest { filter: Some(window(n)), limit: 0, newest: false };
     let mut stream = client.replay(request).await?.into_inner();
     let mut got = 0;
     while stream.message().await?.is_some() {

@@ -65,9 +65,64 @@ fn plan(q: &ReplayQuery) -> (&'static str, String, Vec<Value>) {
 }
 
 /// Send every matching event, in (time, id) order, until done, `limit`, or the receiver goes.
+/// With `newest`, the last `limit` of the window, read backwards and sent oldest first.
 pub fn replay(conn: &Connection, q: &ReplayQuery, tx: &mpsc::Sender<Result<StoredEvent, StoreError>>) {
-    if let Err(e) = replay_pages(conn, q, tx) {
+    let result = match (q.newest, q.limit) {
+        (true, Some(limit)) => newest_pages(conn, q, limit).map(|events| {
+            for e in events.into_iter().rev() {
+                if tx.blocking_send(Ok(e)).is_err() {
+                    return;
+                }
+            }
+        }),
+        _ => replay_pages(conn, q, tx),
+    };
+    if let Err(e) = result {
         let _ = tx.blocking_send(Err(e));
+    }
+}
+
+/// The newest `limit` matching events, newest first: pages backwards along the same index,
+/// from `until` (or the end) down to `since`. Holds at most `limit` events.
+fn newest_pages(conn: &Connection, q: &ReplayQuery, limit: u64) -> Result<Vec<StoredEvent>, StoreError> {
+    let (index, conds, mut values) = plan(q);
+    let mut conds = if conds.is_empty() { Vec::new() } else { vec![conds] };
+    if let Some(s) = q.filter.since_ns {
+        conds.push("time_ns >= ?".into());
+        values.push(Value::Integer(s));
+    }
+    let where_ = if conds.is_empty() { String::new() } else { format!("{} AND ", conds.join(" AND ")) };
+    let query = format!(
+        "SELECT id, time_ns, body FROM events INDEXED BY {index} \
+         WHERE {where_}time_ns <= ? AND (time_ns, id) < (?, ?) ORDER BY time_ns DESC, id DESC LIMIT {PAGE}"
+    );
+    let mut stmt = conn.prepare(&query).map_err(sql("preparing the newest-first query"))?;
+    let mut cursor = (i64::MAX, i64::MAX);
+    let mut out = Vec::new();
+    loop {
+        let mut params = values.clone();
+        params.extend([Value::Integer(cursor.0), Value::Integer(cursor.0), Value::Integer(cursor.1)]);
+        let page: Vec<(i64, i64, Vec<u8>)> = stmt
+            .query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(sql("reading a newest-first page"))?;
+        let Some(&(id, time, _)) = page.last() else { return Ok(out) };
+        let full = page.len() as i64 == PAGE;
+        cursor = (time, id);
+        for (id, _, body) in page {
+            let id = id as u64;
+            let event =
+                Event::decode(body.as_slice()).map_err(|source| StoreError::Corrupt { id, source })?;
+            if q.filter.matches(&event) {
+                out.push(StoredEvent { id, event });
+                if out.len() as u64 >= limit {
+                    return Ok(out);
+                }
+            }
+        }
+        if !full {
+            return Ok(out);
+        }
     }
 }
 
