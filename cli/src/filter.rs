@@ -12,19 +12,31 @@ use crate::{
     selector::LabelTerm,
 };
 
-/// `2026-11-23T10:00:00Z`, `now`, or a duration ago (`10m`, `1h30m`, `2d`).
+/// `2026-11-23T10:00:00Z`, with an offset (`2026-11-23T11:00:00+01:00`), a plain date
+/// (`2026-11-23`: its midnight UTC), `now`, or a duration ago (`10m`, `1h30m`, `2d`).
 pub fn parse_time(s: &str, now: SystemTime) -> Result<Timestamp, String> {
     if s == "now" {
         return Ok(now.into());
     }
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(Timestamp::from_unix_nanos(
+            i64::try_from(t.as_nanosecond()).map_err(|_| format!("{s:?} is out of range"))?,
+        ));
+    }
     if let Ok(t) = humantime::parse_rfc3339_weak(s) {
         return Ok(t.into());
     }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        let t = d.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| format!("{s:?}: {e}"))?.timestamp();
+        return Ok(Timestamp::from_unix_nanos(
+            i64::try_from(t.as_nanosecond()).map_err(|_| format!("{s:?} is out of range"))?,
+        ));
+    }
     match humantime::parse_duration(s) {
         Ok(d) => Ok(now.checked_sub(d).unwrap_or(SystemTime::UNIX_EPOCH).into()),
-        Err(_) => {
-            Err(format!("{s:?} is neither an RFC 3339 time (2026-11-23T10:00:00Z) nor a duration ago (10m)"))
-        }
+        Err(_) => Err(format!(
+            "{s:?} is neither an RFC 3339 time (2026-11-23T10:00:00Z, or with an offset), a date (2026-11-23) nor a duration ago (10m)"
+        )),
     }
 }
 
@@ -37,6 +49,9 @@ pub fn to_proto(a: &FilterArgs, now: SystemTime) -> Result<Filter, String> {
         && s >= u
     {
         return Err("--since must be before --until".into());
+    }
+    if let Some(key) = contradiction(a.labels.iter().flatten()) {
+        return Err(format!("--label: the terms on {key:?} cannot all hold, so nothing would match"));
     }
     Ok(Filter {
         namespaces: a.namespaces.clone(),
@@ -57,6 +72,47 @@ pub fn to_proto(a: &FilterArgs, now: SystemTime) -> Result<Filter, String> {
         since,
         until,
     })
+}
+
+/// A key whose terms no label value (or absence) satisfies, if any.
+fn contradiction<'a>(terms: impl Iterator<Item = &'a LabelTerm>) -> Option<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    #[derive(Default)]
+    struct Key {
+        /// Values allowed by `=`/`in` (None: not constrained to a set).
+        allowed: Option<BTreeSet<String>>,
+        refused: BTreeSet<String>,
+        present: bool,
+        absent: bool,
+    }
+    let mut keys: BTreeMap<&str, Key> = BTreeMap::new();
+    for t in terms {
+        let (k, allow, refuse, present, absent): (&str, Option<&[String]>, &[String], bool, bool) = match t {
+            LabelTerm::Equals(k, v) => (k, Some(std::slice::from_ref(v)), &[], true, false),
+            LabelTerm::In(k, v) => (k, Some(v), &[], true, false),
+            LabelTerm::NotEquals(k, v) => (k, None, std::slice::from_ref(v), false, false),
+            LabelTerm::NotIn(k, v) => (k, None, v, false, false),
+            LabelTerm::Exists(k) => (k, None, &[], true, false),
+            LabelTerm::DoesNotExist(k) => (k, None, &[], false, true),
+        };
+        let e = keys.entry(k).or_default();
+        if let Some(allow) = allow {
+            let allow: BTreeSet<String> = allow.iter().cloned().collect();
+            e.allowed = Some(match e.allowed.take() {
+                Some(before) => before.intersection(&allow).cloned().collect(),
+                None => allow,
+            });
+        }
+        e.refused.extend(refuse.iter().cloned());
+        e.present |= present;
+        e.absent |= absent;
+    }
+    keys.into_iter()
+        .find(|(_, e)| {
+            (e.present && e.absent)
+                || e.allowed.as_ref().is_some_and(|a| a.iter().all(|v| e.refused.contains(v)))
+        })
+        .map(|(k, _)| k.to_string())
 }
 
 /// The terms of every `-l` as one selector (all must hold).
@@ -80,17 +136,8 @@ fn selector<'a>(terms: impl Iterator<Item = &'a LabelTerm>) -> LabelSelector {
             LabelTerm::DoesNotExist(k) => expression(k, "DoesNotExist", &[]),
         }
     }
-    for (k, v) in labels {
-        // `a=x,a=y` can match nothing: kept as two terms so the collector sees both.
-        if let Some(other) = s.match_labels.get(&k).filter(|o| **o != v).cloned() {
-            s.match_expressions.push(LabelRequirement {
-                key: k.clone(),
-                operator: "In".into(),
-                values: vec![other],
-            });
-        }
-        s.match_labels.insert(k, v);
-    }
+    // `a=x,a=y` never gets here: `contradiction` refuses it.
+    s.match_labels.extend(labels);
     s
 }
 
@@ -119,6 +166,25 @@ mod tests {
         assert_eq!(parse_time("2026-11-23T08:00:00Z", now), Ok(at("2026-11-23T08:00:00Z").into()));
         assert_eq!(parse_time("now", now), Ok(now.into()));
         assert!(parse_time("yesterday", now).unwrap_err().contains("neither"));
+        assert_eq!(parse_time("2026-11-23T09:00:00+01:00", now), Ok(at("2026-11-23T08:00:00Z").into()));
+        assert_eq!(parse_time("2026-11-23", now), Ok(at("2026-11-23T00:00:00Z").into()));
+    }
+
+    #[test]
+    fn label_terms_that_cannot_all_hold_are_an_error() {
+        let now = at("2026-11-23T10:00:00Z");
+        let with = |sel: &[&str]| FilterArgs {
+            labels: sel.iter().map(|s| crate::selector::parse_selector(s).unwrap()).collect(),
+            ..Default::default()
+        };
+        for bad in [&["a=x", "a=y"][..], &["a=x,a!=x"], &["a in (x,y),a notin (x,y)"], &["a,!a"], &["a=x,!a"]]
+        {
+            let e = to_proto(&with(bad), now).unwrap_err();
+            assert!(e.contains("\"a\"") && e.contains("nothing would match"), "{bad:?}: {e}");
+        }
+        for good in [&["a in (x,y),a!=x"][..], &["a,b!=c"], &["!a,b"]] {
+            assert!(to_proto(&with(good), now).is_ok(), "{good:?}");
+        }
     }
 
     #[test]
