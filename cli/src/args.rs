@@ -187,6 +187,25 @@ pub struct FilterArgs {
     /// Up to (not including) this time, in the same forms as --since.
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
+    /// Only flows with either end on this port (repeat for several).
+    #[arg(long = "port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub ports: Vec<u16>,
+    /// Only flows with either end at this address or in this CIDR block (repeat for several).
+    #[arg(long = "ip", value_name = "ADDR|CIDR", value_parser = parse_ip)]
+    pub ips: Vec<String>,
+    /// Only flows of this protocol (repeat for several).
+    #[arg(long = "protocol", value_enum, value_name = "tcp|udp")]
+    pub protocols: Vec<FlowProtocol>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FlowProtocol {
+    Tcp,
+    Udp,
+}
+
+fn parse_ip(s: &str) -> Result<String, String> {
+    s.parse::<rampart_policy::Cidr>().map(|c| c.to_string()).map_err(|e| format!("{s:?}: {e}"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

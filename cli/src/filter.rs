@@ -3,12 +3,12 @@
 use std::time::{Duration, SystemTime};
 
 use rampart_proto::{
-    v1::{Filter, LabelRequirement, LabelSelector, filter, verdict::Action},
+    v1::{Filter, LabelRequirement, LabelSelector, filter, flow, verdict::Action},
     wkt::Timestamp,
 };
 
 use crate::{
-    args::{FilterArgs, Verdict},
+    args::{FilterArgs, FlowProtocol, Verdict},
     selector::LabelTerm,
 };
 
@@ -71,6 +71,16 @@ pub fn to_proto(a: &FilterArgs, now: SystemTime) -> Result<Filter, String> {
         nodes: a.nodes.clone(),
         since,
         until,
+        ports: a.ports.iter().map(|p| u32::from(*p)).collect(),
+        ips: a.ips.clone(),
+        protocols: a
+            .protocols
+            .iter()
+            .map(|p| match p {
+                FlowProtocol::Tcp => flow::Protocol::Tcp as i32,
+                FlowProtocol::Udp => flow::Protocol::Udp as i32,
+            })
+            .collect(),
     })
 }
 

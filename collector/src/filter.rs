@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use rampart_policy::{LabelSelector, LabelSelectorRequirement, SelectorOperator};
+use rampart_policy::{Cidr, LabelSelector, LabelSelectorRequirement, SelectorOperator};
 use rampart_proto::{
     event::Kind,
-    v1::{Event, Filter, filter, verdict::Action},
+    v1::{Event, Filter, event::Body, filter, flow, verdict::Action},
 };
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -22,6 +22,11 @@ pub struct EventFilter {
     /// Event time window, Unix ns: `since <= time < until`.
     pub since_ns: Option<i64>,
     pub until_ns: Option<i64>,
+    /// Flows with either end on one of these ports / in one of these blocks / of one of these
+    /// protocols (any of them set: flows only).
+    pub ports: Vec<u32>,
+    pub ips: Vec<Cidr>,
+    pub protocols: Vec<flow::Protocol>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +37,12 @@ pub enum FilterError {
     Action(i32),
     #[error("filter: since ({since}) is not before until ({until})")]
     Window { since: String, until: String },
+    #[error("filter.ips: {ip:?} is not an address or CIDR block: {problem}")]
+    Ip { ip: String, problem: String },
+    #[error("filter.ports: {0} is not a port (1-65535)")]
+    Port(u32),
+    #[error("filter.protocols: unknown protocol value {0} (expected tcp or udp)")]
+    Protocol(i32),
     #[error(
         "filter.labelSelector: {key}: unknown operator {operator:?} (expected In, NotIn, Exists or DoesNotExist)"
     )]
@@ -72,6 +83,27 @@ impl TryFrom<Filter> for EventFilter {
             namespaces: f.namespaces,
             pods: f.pods,
             labels: selector(f.label_selector.unwrap_or_default())?,
+            ports: match f.ports.iter().find(|p| !(1..=65535).contains(*p)) {
+                Some(p) => return Err(FilterError::Port(*p)),
+                None => f.ports,
+            },
+            ips: f
+                .ips
+                .iter()
+                .map(|ip| {
+                    ip.parse::<Cidr>().map_err(|e| FilterError::Ip { ip: ip.clone(), problem: e.to_string() })
+                })
+                .collect::<Result<_, _>>()?,
+            protocols: f
+                .protocols
+                .iter()
+                .map(|&p| {
+                    flow::Protocol::try_from(p)
+                        .ok()
+                        .filter(|p| *p != flow::Protocol::Unspecified)
+                        .ok_or(FilterError::Protocol(p))
+                })
+                .collect::<Result<_, _>>()?,
             kinds,
             actions,
             policies: f.policies,
@@ -142,6 +174,20 @@ impl EventFilter {
             && any_of(&self.actions, &action)
             && (self.kinds.is_empty() || event.kind().is_some_and(|k| self.kinds.contains(&k)))
             && (self.labels.is_empty() || self.labels.matches(labels))
+            && self.matches_flow(event)
+    }
+
+    /// The flow parts: with none set, any event; else a flow with a matching end.
+    fn matches_flow(&self, event: &Event) -> bool {
+        if self.ports.is_empty() && self.ips.is_empty() && self.protocols.is_empty() {
+            return true;
+        }
+        let Some(Body::Flow(f)) = &event.body else { return false };
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().ok().map(|a| a.to_canonical());
+        let in_blocks = |s: &str| ip(s).is_some_and(|a| self.ips.iter().any(|c| c.contains(a)));
+        (self.ports.is_empty() || self.ports.contains(&f.local_port) || self.ports.contains(&f.remote_port))
+            && (self.ips.is_empty() || in_blocks(&f.local_ip) || in_blocks(&f.remote_ip))
+            && (self.protocols.is_empty() || self.protocols.iter().any(|p| *p as i32 == f.protocol))
     }
 }
 
@@ -192,6 +238,7 @@ mod tests {
             nodes: vec!["n1".into()],
             since: Some(Timestamp::from_unix_nanos(10)),
             until: Some(Timestamp::from_unix_nanos(20)),
+            ..Default::default()
         })
         .unwrap();
         assert!(f.matches(&event("shop", "web-1", "web", Action::Deny, 10)));
@@ -228,6 +275,43 @@ mod tests {
         assert!(matches!(with(vec![req("app", "Like", &["w"])]), Err(FilterError::Operator { .. })));
         assert!(matches!(with(vec![req("app", "In", &[])]), Err(FilterError::Values { .. })));
         assert!(matches!(with(vec![req("app", "Exists", &["x"])]), Err(FilterError::Values { .. })));
+    }
+
+    #[test]
+    fn flow_parts_match_either_end_and_only_flows() {
+        use rampart_proto::v1::Flow;
+        let f = EventFilter::try_from(Filter {
+            ports: vec![5432],
+            ips: vec!["10.1.0.0/16".into()],
+            protocols: vec![flow::Protocol::Tcp as i32],
+            ..Default::default()
+        })
+        .unwrap();
+        let mut e = event("shop", "web-1", "web", Action::Deny, 1);
+        assert!(!f.matches(&e), "an exec is not a flow");
+        let flow = |local: &str, lport, remote: &str, rport, protocol: flow::Protocol| Flow {
+            local_ip: local.into(),
+            local_port: lport,
+            remote_ip: remote.into(),
+            remote_port: rport,
+            protocol: protocol as i32,
+            ..Default::default()
+        };
+        e.body = Some(Body::Flow(flow("10.2.0.1", 40000, "10.1.3.4", 5432, flow::Protocol::Tcp)));
+        assert!(f.matches(&e));
+        e.body = Some(Body::Flow(flow("10.1.0.9", 5432, "192.0.2.1", 40000, flow::Protocol::Tcp)));
+        assert!(f.matches(&e), "the local end counts too");
+        e.body = Some(Body::Flow(flow("10.2.0.1", 40000, "10.1.3.4", 5432, flow::Protocol::Udp)));
+        assert!(!f.matches(&e));
+        e.body = Some(Body::Flow(flow("10.2.0.1", 40000, "10.9.3.4", 5432, flow::Protocol::Tcp)));
+        assert!(!f.matches(&e));
+        let bad = |f: Filter| EventFilter::try_from(f).unwrap_err();
+        assert_eq!(bad(Filter { ports: vec![0], ..Default::default() }), FilterError::Port(0));
+        assert!(matches!(
+            bad(Filter { ips: vec!["10.0.0.1/8".into()], ..Default::default() }),
+            FilterError::Ip { .. }
+        ));
+        assert_eq!(bad(Filter { protocols: vec![9], ..Default::default() }), FilterError::Protocol(9));
     }
 
     #[test]

@@ -153,6 +153,25 @@ fn what_if_reports_exactly_what_the_candidate_denies_when_in_force() {
         (opens >= 3 && escalations >= 1).then_some(())
     });
     assert!(first.stop().success());
+    // The flow filters pick that one connection out of the pod's history.
+    let c_flows = cli::events(
+        &collector.url(),
+        &[
+            "replay",
+            "-o",
+            "json",
+            "--pod",
+            "web-1",
+            "--port",
+            &c.to_string(),
+            "--protocol",
+            "tcp",
+            "--ip",
+            BRIDGE_V4,
+        ],
+    );
+    assert!(!c_flows.is_empty());
+    assert!(c_flows.iter().all(|e| e["flow"]["remotePort"] == u64::from(c)), "{c_flows:#?}");
 
     // What-if, stricter: only a allowed, escalation denied.
     let candidates = tempfile::tempdir().unwrap();

@@ -908,6 +908,15 @@ pub struct Filter {
     pub since: ::core::option::Option<crate::wkt::Timestamp>,
     #[prost(message, optional, tag = "9")]
     pub until: ::core::option::Option<crate::wkt::Timestamp>,
+    /// Flows only: either end's port is one of these.
+    #[prost(uint32, repeated, tag = "10")]
+    pub ports: ::prost::alloc::vec::Vec<u32>,
+    /// Flows only: either end's address is in one of these (an address or a CIDR block).
+    #[prost(string, repeated, tag = "11")]
+    pub ips: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+    /// Flows only: of one of these protocols.
+    #[prost(enumeration = "flow::Protocol", repeated, tag = "12")]
+    pub protocols: ::prost::alloc::vec::Vec<i32>,
 }
 /// Nested message and enum types in `Filter`.
 pub mod filter {

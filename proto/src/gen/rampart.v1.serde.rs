@@ -1975,6 +1975,15 @@ impl serde::Serialize for Filter {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.Filter", len)?;
         if true {
             struct_ser.serialize_field("namespaces", &self.namespaces)?;
@@ -2011,6 +2020,19 @@ impl serde::Serialize for Filter {
         if let Some(v) = self.until.as_ref() {
             struct_ser.serialize_field("until", v)?;
         }
+        if true {
+            struct_ser.serialize_field("ports", &self.ports)?;
+        }
+        if true {
+            struct_ser.serialize_field("ips", &self.ips)?;
+        }
+        if true {
+            let v = self.protocols.iter().cloned().map(|v| {
+                flow::Protocol::try_from(v)
+                    .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", v)))
+                }).collect::<std::result::Result<Vec<_>, _>>()?;
+            struct_ser.serialize_field("protocols", &v)?;
+        }
         struct_ser.end()
     }
 }
@@ -2031,6 +2053,9 @@ impl<'de> serde::Deserialize<'de> for Filter {
             "nodes",
             "since",
             "until",
+            "ports",
+            "ips",
+            "protocols",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -2044,6 +2069,9 @@ impl<'de> serde::Deserialize<'de> for Filter {
             Nodes,
             Since,
             Until,
+            Ports,
+            Ips,
+            Protocols,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -2074,6 +2102,9 @@ impl<'de> serde::Deserialize<'de> for Filter {
                             "nodes" => Ok(GeneratedField::Nodes),
                             "since" => Ok(GeneratedField::Since),
                             "until" => Ok(GeneratedField::Until),
+                            "ports" => Ok(GeneratedField::Ports),
+                            "ips" => Ok(GeneratedField::Ips),
+                            "protocols" => Ok(GeneratedField::Protocols),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -2102,6 +2133,9 @@ impl<'de> serde::Deserialize<'de> for Filter {
                 let mut nodes__ = None;
                 let mut since__ = None;
                 let mut until__ = None;
+                let mut ports__ = None;
+                let mut ips__ = None;
+                let mut protocols__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Namespaces => {
@@ -2158,6 +2192,27 @@ impl<'de> serde::Deserialize<'de> for Filter {
                             }
                             until__ = map_.next_value()?;
                         }
+                        GeneratedField::Ports => {
+                            if ports__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ports"));
+                            }
+                            ports__ = 
+                                Some(map_.next_value::<Vec<::pbjson::private::NumberDeserialize<_>>>()?
+                                    .into_iter().map(|x| x.0).collect())
+                            ;
+                        }
+                        GeneratedField::Ips => {
+                            if ips__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ips"));
+                            }
+                            ips__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Protocols => {
+                            if protocols__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("protocols"));
+                            }
+                            protocols__ = Some(map_.next_value::<Vec<flow::Protocol>>()?.into_iter().map(|x| x as i32).collect());
+                        }
                     }
                 }
                 Ok(Filter {
@@ -2170,6 +2225,9 @@ impl<'de> serde::Deserialize<'de> for Filter {
                     nodes: nodes__.unwrap_or_default(),
                     since: since__,
                     until: until__,
+                    ports: ports__.unwrap_or_default(),
+                    ips: ips__.unwrap_or_default(),
+                    protocols: protocols__.unwrap_or_default(),
                 })
             }
         }
