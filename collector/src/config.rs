@@ -15,46 +15,46 @@ use crate::{store::Retention, units::parse_bytes, validate::Limits};
 pub struct Cli {
     /// Address to serve gRPC on (Ingest, Collector, health, reflection). Loopback by default:
     /// serving other hosts is a choice (with TLS and a client CA, or loudly without).
-    #[arg(long, default_value = "127.0.0.1:50051", value_name = "ADDR")]
+    #[arg(long, env = "RAMPART_LISTEN", default_value = "127.0.0.1:50051", value_name = "ADDR")]
     pub listen: String,
     /// Where events are kept: `sqlite:PATH` (a file, created if missing). NATS JetStream
     /// (`nats://HOST:PORT[,...]`) is planned.
-    #[arg(long, value_name = "sqlite:PATH")]
+    #[arg(long, env = "RAMPART_STORE", value_name = "sqlite:PATH")]
     pub store: String,
     /// Delete events older than this (event time), e.g. `7d`, `12h`. Default: keep.
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, env = "RAMPART_RETENTION", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub retention: Option<Duration>,
     /// Delete the oldest events while the store is larger than this, e.g. `10GiB`. Default: no limit.
-    #[arg(long, value_parser = parse_bytes, value_name = "SIZE")]
+    #[arg(long, env = "RAMPART_RETENTION_SIZE", value_parser = parse_bytes, value_name = "SIZE")]
     pub retention_size: Option<u64>,
     /// Largest gRPC message accepted from an agent; a larger one ends its stream with RESOURCE_EXHAUSTED.
-    #[arg(long, default_value = "4MiB", value_parser = parse_bytes, value_name = "SIZE")]
+    #[arg(long, env = "RAMPART_MAX_MESSAGE_SIZE", default_value = "4MiB", value_parser = parse_bytes, value_name = "SIZE")]
     pub max_message_size: u64,
     /// Most events accepted in one batch; a larger batch is refused.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    #[arg(long, env = "RAMPART_MAX_BATCH_EVENTS", default_value_t = 10_000, value_name = "N")]
     pub max_batch_events: usize,
     /// Events queued per live subscriber; a subscriber that falls further behind is told what it missed.
-    #[arg(long, default_value_t = 4096, value_name = "N")]
+    #[arg(long, env = "RAMPART_SUBSCRIBER_QUEUE", default_value_t = 4096, value_name = "N")]
     pub subscriber_queue: usize,
     /// Most readers of stored history at once (Replay, WhatIf, and Subscribe while it sends
     /// history), over all clients; one more is refused with RESOURCE_EXHAUSTED.
-    #[arg(long, default_value_t = 64, value_name = "N")]
+    #[arg(long, env = "RAMPART_MAX_READERS", default_value_t = 64, value_name = "N")]
     pub max_readers: usize,
     /// A reader of stored history that takes nothing for this long is cut off with
     /// DEADLINE_EXCEEDED, and what it held is released.
-    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, env = "RAMPART_READER_STALL_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub reader_stall_timeout: Duration,
     /// Log format on stderr.
-    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, env = "RAMPART_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// Serve TLS with this certificate (PEM), with --tls-key.
-    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    #[arg(long, env = "RAMPART_TLS_CERT", value_name = "PEM", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
     /// Key (PEM) of --tls-cert.
-    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    #[arg(long, env = "RAMPART_TLS_KEY", value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
     /// Require every client (agents, the CLI) to present a certificate signed by this CA (mTLS).
-    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    #[arg(long, env = "RAMPART_CLIENT_CA", value_name = "PEM", requires = "tls_cert")]
     pub client_ca: Option<PathBuf>,
 }
 

@@ -47,6 +47,21 @@ fn config_errors_are_reported_all_at_once_and_exit_2() {
     assert!(err.contains("--ring-buffer-size 12345: must be a power of two"), "{err}");
     assert!(err.contains("--policies /nonexistent/rampart"), "{err}");
     assert!(err.contains("--metrics-addr \"nope\""), "{err}");
+    // The same from the environment (a DaemonSet sets RAMPART_*).
+    let out = Command::new(agent_bin())
+        .args(["run"])
+        .env("RAMPART_RING_BUFFER_SIZE", "12345")
+        .env("RAMPART_POLICIES", "/nonexistent/rampart")
+        .env("RAMPART_METRICS_ADDR", "nope")
+        .env("RAMPART_COLLECTOR_URL", "ftp://x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--ring-buffer-size 12345: must be a power of two"), "{err}");
+    assert!(err.contains("--policies /nonexistent/rampart"), "{err}");
+    assert!(err.contains("--metrics-addr \"nope\""), "{err}");
+    assert!(err.contains("--collector \"ftp://x\""), "{err}");
 }
 
 #[test]

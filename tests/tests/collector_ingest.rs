@@ -379,6 +379,18 @@ fn config_errors_are_reported_all_at_once_and_exit_2() {
     assert!(err.contains("3 problems"), "{err}");
     assert!(err.contains("--listen \"here\""), "{err}");
     assert!(err.contains("NATS JetStream store is not built yet"), "{err}");
+    // The same from the environment (12-factor: a DaemonSet sets RAMPART_*), flags win.
+    let out = Command::new(collector_bin())
+        .env("RAMPART_LISTEN", "there")
+        .env("RAMPART_STORE", "nats://127.0.0.1:4222")
+        .env("RAMPART_MAX_READERS", "0")
+        .args(["--retention", "0s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("4 problems") && err.contains("--listen \"there\""), "{err}");
+    assert!(err.contains("--max-readers must be at least 1"), "{err}");
 }
 
 #[test]

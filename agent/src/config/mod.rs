@@ -79,10 +79,10 @@ pub struct RunArgs {
     #[arg(long, env = "NODE_NAME")]
     pub node_name: Option<String>,
     /// Directory of RampartPolicy YAML files, watched for changes.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "RAMPART_POLICIES", value_name = "DIR")]
     pub policies: Option<PathBuf>,
     /// Directory of Pod manifests (YAML/JSON), watched for changes; used where no API server is configured.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "RAMPART_POD_MANIFESTS", value_name = "DIR")]
     pub pod_manifests: Option<PathBuf>,
     /// Kubeconfig of the API server to take pods and policies from (a `:`-separated list is
     /// merged). Without it and without `--pod-manifests`/`--policies`, the in-cluster service
@@ -90,30 +90,30 @@ pub struct RunArgs {
     #[arg(long, env = "KUBECONFIG", value_name = "PATH")]
     pub kubeconfig: Option<String>,
     /// Write events as JSON lines to PATH, or to stdout with `-`.
-    #[arg(long, value_name = "PATH|-")]
+    #[arg(long, env = "RAMPART_EVENTS_OUT", value_name = "PATH|-")]
     pub events_out: Option<String>,
     /// Serve /metrics, /healthz and /readyz on ADDR (e.g. 0.0.0.0:9464).
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, env = "RAMPART_METRICS_ADDR", value_name = "ADDR")]
     pub metrics_addr: Option<String>,
     /// Ring buffer size in bytes: a power of two, at least one page.
-    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    #[arg(long, env = "RAMPART_RING_BUFFER_SIZE", default_value_t = 1 << 20, value_name = "BYTES")]
     pub ring_buffer_size: u64,
     /// How long an event from a pod cgroup waits for its Pod object before going out as `unknown`.
-    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, env = "RAMPART_ATTRIBUTION_HOLD", default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub attribution_hold: Duration,
     /// What the traffic of a pod whose Pod object (hence policy) is not known yet gets:
     /// `allow` (fail-open, reported) or `deny` (fail-closed).
-    #[arg(long, value_enum, default_value_t = UnknownPod::Allow, value_name = "allow|deny")]
+    #[arg(long, env = "RAMPART_NETWORK_UNKNOWN_POD", value_enum, default_value_t = UnknownPod::Allow, value_name = "allow|deny")]
     pub network_unknown_pod: UnknownPod,
     /// Interval between update records of a long-lived connection.
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, env = "RAMPART_FLOW_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub flow_interval: Duration,
     /// Log format on stderr.
-    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, env = "RAMPART_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// Stay unready (`/readyz` 503, and say which rules) while any `enforce` rule would be
     /// degraded on this node: for fail-closed nodes.
-    #[arg(long)]
+    #[arg(long, env = "RAMPART_REQUIRE_ENFORCEMENT")]
     pub require_enforcement: bool,
     #[command(flatten)]
     pub export: ExportArgs,

@@ -9,13 +9,13 @@ use super::tls::{ClientTls, TlsArgs};
 #[derive(Args, Debug, Clone, Default)]
 pub struct ExportArgs {
     /// Stream events to the collector at URL (e.g. http://rampart-collector:50051).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, env = "RAMPART_COLLECTOR_URL", value_name = "URL")]
     pub collector: Option<String>,
     /// Keep batches on disk here while the collector is unreachable (and across restarts).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "RAMPART_SPOOL_DIR", value_name = "DIR")]
     pub spool_dir: Option<PathBuf>,
     /// Most disk the spool may use; what does not fit is dropped and counted.
-    #[arg(long, default_value = "256MiB", value_parser = parse_bytes, value_name = "SIZE")]
+    #[arg(long, env = "RAMPART_SPOOL_SIZE", default_value = "256MiB", value_parser = parse_bytes, value_name = "SIZE")]
     pub spool_size: u64,
     #[command(flatten)]
     pub tls: TlsArgs,

@@ -10,13 +10,13 @@ use tonic::transport::{Certificate, ClientTlsConfig, Identity};
 #[derive(Args, Debug, Clone, Default)]
 pub struct TlsArgs {
     /// CA certificate (PEM) that signed the collector's certificate; needed for https:// URLs.
-    #[arg(long, value_name = "PEM")]
+    #[arg(long, env = "RAMPART_TLS_CA", value_name = "PEM")]
     pub tls_ca: Option<PathBuf>,
     /// Client certificate (PEM) presented to the collector (mTLS), with --tls-key.
-    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    #[arg(long, env = "RAMPART_TLS_CERT", value_name = "PEM", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
     /// Key (PEM) of --tls-cert.
-    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    #[arg(long, env = "RAMPART_TLS_KEY", value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 }
 
