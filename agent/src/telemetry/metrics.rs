@@ -225,6 +225,7 @@ impl Metrics {
         let family = |o: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
         };
+        super::process::render(&mut o);
         family(&mut o, "rampart_events_total", "counter", "Events emitted, by kind.");
         for k in Kind::ALL {
             let _ = writeln!(o, "rampart_events_total{{kind=\"{}\"}} {}", k.as_str(), self.events(k));

@@ -4,6 +4,7 @@
 mod export;
 mod http;
 mod metrics;
+mod process;
 
 pub use export::{ExportDrop, ExportMetrics};
 pub use http::serve;

@@ -1,0 +1,55 @@
+//! The process's own figures in the Prometheus client libraries' standard names
+//! (`process_*`), read from `/proc/self` at each scrape, and `rampart_build_info`.
+
+use std::fmt::Write as _;
+
+/// CPU seconds (user + system), resident bytes and open file descriptors of this process.
+fn read() -> Option<(f64, u64, usize)> {
+    // SAFETY: sysconf has no preconditions.
+    let (ticks, page) = unsafe { (libc::sysconf(libc::_SC_CLK_TCK), libc::sysconf(libc::_SC_PAGESIZE)) };
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let (utime, stime): (u64, u64) = (fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?);
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let resident: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    let fds = std::fs::read_dir("/proc/self/fd").ok()?.count();
+    Some(((utime + stime) as f64 / ticks.max(1) as f64, resident * page.max(1) as u64, fds))
+}
+
+/// Appends the families to `o`.
+pub fn render(o: &mut String) {
+    let _ = writeln!(
+        o,
+        "# HELP rampart_build_info The agent's version.\n# TYPE rampart_build_info gauge\n\
+         rampart_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    let Some((cpu, rss, fds)) = read() else { return };
+    let _ = writeln!(
+        o,
+        "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.\n\
+         # TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {cpu:.2}\n\
+         # HELP process_resident_memory_bytes Resident memory size in bytes.\n\
+         # TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {rss}\n\
+         # HELP process_open_fds Open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds {fds}"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_this_process() {
+        let mut o = String::new();
+        super::render(&mut o);
+        assert!(o.contains("rampart_build_info{version=\""), "{o}");
+        let value = |name: &str| -> f64 {
+            let line = o.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{o}"));
+            line.rsplit_once(' ').unwrap().1.parse().unwrap()
+        };
+        assert!(value("process_resident_memory_bytes") > 1e6, "{o}");
+        assert!(value("process_open_fds") >= 3.0, "{o}");
+        assert!(value("process_cpu_seconds_total") >= 0.0, "{o}");
+    }
+}
