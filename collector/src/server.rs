@@ -105,11 +105,16 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .map_err(ServerError::Signals)?;
     let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+    let draining = health.clone();
     let signal = async move {
         tokio::select! {
             _ = sigterm.recv() => info!("SIGTERM: shutting down"),
             _ = sigint.recv() => info!("SIGINT: shutting down"),
         }
+        // Load balancers and probes stop sending here first.
+        draining.set_not_serving::<IngestServer<IngestService<S>>>().await;
+        draining.set_not_serving::<CollectorServer<QueryService<S>>>().await;
+        draining.set_service_status("", tonic_health::ServingStatus::NotServing).await;
         // End every open stream; the server then waits for connections to close.
         let _ = stop_tx.send(true);
         let _ = drained_tx.send(());

@@ -366,6 +366,24 @@ fn health_and_reflection_are_served() {
         };
         assert!(!f.file_descriptor_proto.is_empty());
     });
+    // Draining: a health watcher is told NOT_SERVING when the collector is asked to stop.
+    let mut collector = collector;
+    runtime().block_on(async {
+        let mut health = HealthClient::new(grpc::channel(&collector.url()).await);
+        let request = HealthCheckRequest { service: "rampart.v1.Ingest".into() };
+        let mut watch = health.watch(request).await.unwrap().into_inner();
+        let first = watch.message().await.unwrap().unwrap();
+        assert_eq!(first.status(), ServingStatus::Serving);
+        let pid = collector.pid().unwrap();
+        // SAFETY: kill(2) on our own child.
+        assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGTERM) }, 0);
+        let next = watch.message().await;
+        assert!(
+            matches!(&next, Ok(Some(r)) if r.status() == ServingStatus::NotServing),
+            "draining is announced: {next:?}"
+        );
+    });
+    assert!(collector.stop().success());
 }
 
 #[test]

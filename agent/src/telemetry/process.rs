@@ -45,7 +45,8 @@ mod tests {
         super::render(&mut o);
         assert!(o.contains("rampart_build_info{version=\""), "{o}");
         let value = |name: &str| -> f64 {
-            let line = o.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{o}"));
+            let line =
+                o.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{o}"));
             line.rsplit_once(' ').unwrap().1.parse().unwrap()
         };
         assert!(value("process_resident_memory_bytes") > 1e6, "{o}");
