@@ -40,6 +40,15 @@ const WINDOW: usize = 16;
 /// Encoded bytes queued in memory before the oldest go to the spool (or, without one, are dropped).
 const MEMORY_BYTES: usize = 8 << 20;
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
+
+/// A wait between half of `backoff` and all of it, drawn at random: when a collector comes back,
+/// the agents of a whole DaemonSet reconnect spread over that time instead of all at once.
+fn jittered(backoff: Duration) -> Duration {
+    use std::hash::BuildHasher as _;
+    // Keyed at random per process (and per call): enough to spread agents apart.
+    let r = std::collections::hash_map::RandomState::new().hash_one(std::time::SystemTime::now());
+    backoff / 2 + backoff.mul_f64((r % 1_000_000) as f64 / 2_000_000.0)
+}
 pub const BACKOFF_MAX: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const STATS_EVERY: Duration = Duration::from_secs(10);
@@ -336,7 +345,7 @@ impl ExportTask {
                 self.spill(b);
             }
         }
-        self.retry_at = Instant::now() + self.backoff;
+        self.retry_at = Instant::now() + jittered(self.backoff);
         self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
         self.update_gauges();
     }
@@ -355,7 +364,7 @@ impl ExportTask {
                     warn!(collector = %self.url, error = %e, "the collector is unreachable; {to} and retrying");
                     self.outage_logged = true;
                 }
-                self.retry_at = Instant::now() + self.backoff;
+                self.retry_at = Instant::now() + jittered(self.backoff);
                 self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
             }
         }
@@ -449,4 +458,18 @@ fn source_chain(e: &dyn std::error::Error) -> String {
         cur = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnect_waits_are_spread_between_half_and_all_of_the_backoff() {
+        let backoff = Duration::from_secs(10);
+        let waits: Vec<Duration> = (0..200).map(|_| jittered(backoff)).collect();
+        assert!(waits.iter().all(|w| *w >= backoff / 2 && *w <= backoff), "{waits:?}");
+        let distinct: std::collections::BTreeSet<_> = waits.iter().collect();
+        assert!(distinct.len() > 150, "spread, not one value: {} distinct", distinct.len());
+    }
 }
