@@ -238,6 +238,10 @@ pub struct StatusArgs {
     /// collector: what every node can enforce, and the rules it degrades.
     #[arg(long)]
     pub nodes: bool,
+    /// Every agent boot the collector knows (by default, per node: the connected ones and
+    /// the latest).
+    #[arg(long, conflicts_with = "nodes")]
+    pub all_boots: bool,
     /// Kubeconfig for `--nodes` (else `KUBECONFIG`, else `~/.kube/config`, else in-cluster).
     #[arg(long, value_name = "PATH", requires = "nodes")]
     pub kubeconfig: Option<std::path::PathBuf>,

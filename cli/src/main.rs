@@ -181,7 +181,7 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
         Command::Status(a) if a.nodes => nodes::status(a.kubeconfig.as_deref(), a.output).await,
         Command::Status(a) => {
             // A deadline: a collector that accepts but never answers does not hang the CLI.
-            let mut request = tonic::Request::new(StatusRequest {});
+            let mut request = tonic::Request::new(StatusRequest { all_boots: a.all_boots });
             request.set_timeout(std::time::Duration::from_secs(30));
             let s = connect(server).await?.status(request).await.context("status")?.into_inner();
             match a.output {

@@ -64,6 +64,9 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
         s.readers, s.max_readers, s.readers_cut_off
     );
     let _ = writeln!(o, "agents:{}", if s.agents.is_empty() { "    none yet" } else { "" });
+    if s.boots_hidden > 0 {
+        let _ = writeln!(o, "  ({} earlier boots of these nodes not shown: --all-boots)", s.boots_hidden);
+    }
     for a in &s.agents {
         agent(&mut o, a, now);
     }

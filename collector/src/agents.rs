@@ -85,8 +85,10 @@ impl Agents {
         e.last_seen = Some(crate::now());
     }
 
-    /// Every agent boot known, from memory and from the store.
-    pub fn status(&self, stored: Vec<StoredAgent>) -> Vec<AgentStatus> {
+    /// Agent boots known, from memory and from the store: every one with `all`, else per node
+    /// the connected boots and the latest one (dead boots age out of the list). Returns them
+    /// and how many were left out.
+    pub fn status(&self, stored: Vec<StoredAgent>, all: bool) -> (Vec<AgentStatus>, u32) {
         let mut entries = self.entries.lock().expect("not poisoned").clone();
         for s in stored {
             let e = entries.entry(s.origin).or_default();
@@ -95,7 +97,23 @@ impl Agents {
                 e.last_seen = Some(Timestamp::from_unix_nanos(s.last_seen_ns));
             }
         }
-        entries
+        // Per node, the latest boot by last seen (connected boots are always kept).
+        let mut latest: BTreeMap<String, (Option<i64>, String)> = BTreeMap::new();
+        for (o, e) in &entries {
+            let seen = e.last_seen.map(|t| t.unix_nanos());
+            let slot = latest.entry(o.node.clone()).or_insert((seen, o.boot_id.clone()));
+            if seen > slot.0 {
+                *slot = (seen, o.boot_id.clone());
+            }
+        }
+        let before = entries.len();
+        if !all {
+            entries.retain(|o, e| {
+                e.connections > 0 || latest.get(&o.node).is_some_and(|(_, b)| *b == o.boot_id)
+            });
+        }
+        let hidden = (before - entries.len()) as u32;
+        let list = entries
             .into_iter()
             .map(|(o, e)| AgentStatus {
                 node: o.node,
@@ -109,6 +127,7 @@ impl Agents {
                 stats: e.stats,
                 last_sequence: e.last_sequence,
             })
-            .collect()
+            .collect();
+        (list, hidden)
     }
 }

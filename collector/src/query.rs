@@ -156,16 +156,19 @@ impl<S: Store> Collector for QueryService<S> {
         Ok(Response::new(out))
     }
 
-    async fn status(&self, _: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
+    async fn status(&self, request: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
+        let all_boots = request.into_inner().all_boots;
         let internal = |e: crate::store::StoreError| Status::internal(e.to_string());
         let stats = self.store.stats().await.map_err(internal)?;
         let stored_agents = self.store.agents().await.map_err(internal)?;
+        let (agents, boots_hidden) = self.agents.status(stored_agents, all_boots);
         let c = &self.counters;
         let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
         Ok(Response::new(StatusResponse {
             version: env!("CARGO_PKG_VERSION").into(),
             started: Some(self.started),
-            agents: self.agents.status(stored_agents),
+            agents,
+            boots_hidden,
             store: Some(StoreStatus {
                 backend: stats.backend.into(),
                 location: stats.location,

@@ -157,9 +157,16 @@ fn sigterm_with_the_collector_down_keeps_events_in_the_spool_for_the_next_start(
         got.into_iter().find(|e| is_exec_of(e, &m))
     });
     assert_eq!(got["pod"]["name"], "job-0");
-    let status = &cli::events(&collector.url(), &["status", "-o", "json"])[0];
+    let status = &cli::events(&collector.url(), &["status", "-o", "json", "--all-boots"])[0];
     let boots = status["agents"].as_array().unwrap().iter().filter(|a| a["node"] == "test-node").count();
     assert!(boots >= 2, "both boots are known: {status}");
+    // By default the dead boot ages out of the list, and the count says so.
+    let status = &cli::events(&collector.url(), &["status", "-o", "json"])[0];
+    let shown: Vec<&Value> =
+        status["agents"].as_array().unwrap().iter().filter(|a| a["node"] == "test-node").collect();
+    assert_eq!(shown.len(), 1, "{status}");
+    assert_eq!(shown[0]["connected"], true, "{status}");
+    assert!(status["bootsHidden"].as_u64().unwrap() >= 1, "{status}");
     assert!(next.stop().success());
 }
 

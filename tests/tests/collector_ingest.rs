@@ -36,7 +36,7 @@ fn rfc3339(ns: i64) -> String {
 fn stored_events(url: &str) -> u64 {
     runtime().block_on(async {
         let mut c = CollectorClient::new(grpc::channel(url).await);
-        c.status(StatusRequest {}).await.expect("status").into_inner().store.expect("store").events
+        c.status(StatusRequest::default()).await.expect("status").into_inner().store.expect("store").events
     })
 }
 
@@ -439,7 +439,7 @@ fn readers_that_never_read_are_bounded_then_cut_off_and_everyone_else_is_served(
     let status = |url: &str| {
         runtime().block_on(async {
             let mut c = CollectorClient::new(grpc::channel(url).await);
-            c.status(StatusRequest {}).await.expect("status answers").into_inner()
+            c.status(StatusRequest::default()).await.expect("status answers").into_inner()
         })
     };
     let rt = runtime();
@@ -456,11 +456,11 @@ fn readers_that_never_read_are_bounded_then_cut_off_and_everyone_else_is_served(
         assert_eq!(refused.code(), tonic::Code::ResourceExhausted, "{refused:?}");
         assert!(refused.message().contains("--max-readers"), "{refused:?}");
         // Status still answers while they hold on.
-        let s = client().await.status(StatusRequest {}).await.expect("status").into_inner();
+        let s = client().await.status(StatusRequest::default()).await.expect("status").into_inner();
         assert_eq!((s.readers, s.max_readers), (2, 2), "{s:?}");
         // After the stall timeout both are cut off and their permits come back.
         let s = wait_for_async("both stalled readers to be cut off", Duration::from_secs(15), || async {
-            let s = client().await.status(StatusRequest {}).await.ok()?.into_inner();
+            let s = client().await.status(StatusRequest::default()).await.ok()?.into_inner();
             (s.readers_cut_off >= 2 && s.readers == 0).then_some(s)
         })
         .await;
@@ -540,5 +540,5 @@ fn an_agent_stream_that_breaks_mid_flight_still_reaches_live_subscribers() {
 
 async fn stored_events_async(url: &str) -> u64 {
     let mut c = CollectorClient::new(grpc::channel(url).await);
-    c.status(StatusRequest {}).await.expect("status").into_inner().store.expect("store").events
+    c.status(StatusRequest::default()).await.expect("status").into_inner().store.expect("store").events
 }

@@ -1034,7 +1034,11 @@ pub struct ReplayResponse {
     pub event: ::core::option::Option<Event>,
 }
 #[derive(Clone, Copy, PartialEq, Eq, Hash, ::prost::Message)]
-pub struct StatusRequest {}
+pub struct StatusRequest {
+    /// Every agent boot ever seen. By default, per node: the connected boots and the latest one.
+    #[prost(bool, tag = "1")]
+    pub all_boots: bool,
+}
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct StatusResponse {
     #[prost(string, tag = "1")]
@@ -1058,6 +1062,9 @@ pub struct StatusResponse {
     pub max_readers: u32,
     #[prost(uint64, tag = "9")]
     pub readers_cut_off: u64,
+    /// Earlier, disconnected boots left out of `agents` (see `StatusRequest.all_boots`).
+    #[prost(uint32, tag = "10")]
+    pub boots_hidden: u32,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct AgentStatus {

@@ -5655,8 +5655,14 @@ impl serde::Serialize for StatusRequest {
         S: serde::Serializer,
     {
         use serde::ser::SerializeStruct;
-        let len = 0;
-        let struct_ser = serializer.serialize_struct("rampart.v1.StatusRequest", len)?;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.StatusRequest", len)?;
+        if true {
+            struct_ser.serialize_field("allBoots", &self.all_boots)?;
+        }
         struct_ser.end()
     }
 }
@@ -5667,10 +5673,13 @@ impl<'de> serde::Deserialize<'de> for StatusRequest {
         D: serde::Deserializer<'de>,
     {
         const FIELDS: &[&str] = &[
+            "all_boots",
+            "allBoots",
         ];
 
         #[allow(clippy::enum_variant_names)]
         enum GeneratedField {
+            AllBoots,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5691,7 +5700,10 @@ impl<'de> serde::Deserialize<'de> for StatusRequest {
                     where
                         E: serde::de::Error,
                     {
-                            Err(serde::de::Error::unknown_field(value, FIELDS))
+                        match value {
+                            "allBoots" | "all_boots" => Ok(GeneratedField::AllBoots),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
                     }
                 }
                 deserializer.deserialize_identifier(GeneratedVisitor)
@@ -5709,10 +5721,19 @@ impl<'de> serde::Deserialize<'de> for StatusRequest {
                 where
                     V: serde::de::MapAccess<'de>,
             {
-                while map_.next_key::<GeneratedField>()?.is_some() {
-                    let _ = map_.next_value::<serde::de::IgnoredAny>()?;
+                let mut all_boots__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::AllBoots => {
+                            if all_boots__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("allBoots"));
+                            }
+                            all_boots__ = Some(map_.next_value()?);
+                        }
+                    }
                 }
                 Ok(StatusRequest {
+                    all_boots: all_boots__.unwrap_or_default(),
                 })
             }
         }
@@ -5727,6 +5748,9 @@ impl serde::Serialize for StatusResponse {
     {
         use serde::ser::SerializeStruct;
         let mut len = 0;
+        if true {
+            len += 1;
+        }
         if true {
             len += 1;
         }
@@ -5784,6 +5808,9 @@ impl serde::Serialize for StatusResponse {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("readersCutOff", ToString::to_string(&self.readers_cut_off).as_str())?;
         }
+        if true {
+            struct_ser.serialize_field("bootsHidden", &self.boots_hidden)?;
+        }
         struct_ser.end()
     }
 }
@@ -5805,6 +5832,8 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
             "maxReaders",
             "readers_cut_off",
             "readersCutOff",
+            "boots_hidden",
+            "bootsHidden",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -5818,6 +5847,7 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
             Readers,
             MaxReaders,
             ReadersCutOff,
+            BootsHidden,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -5848,6 +5878,7 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                             "readers" => Ok(GeneratedField::Readers),
                             "maxReaders" | "max_readers" => Ok(GeneratedField::MaxReaders),
                             "readersCutOff" | "readers_cut_off" => Ok(GeneratedField::ReadersCutOff),
+                            "bootsHidden" | "boots_hidden" => Ok(GeneratedField::BootsHidden),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -5876,6 +5907,7 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                 let mut readers__ = None;
                 let mut max_readers__ = None;
                 let mut readers_cut_off__ = None;
+                let mut boots_hidden__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Version => {
@@ -5940,6 +5972,14 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::BootsHidden => {
+                            if boots_hidden__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("bootsHidden"));
+                            }
+                            boots_hidden__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(StatusResponse {
@@ -5952,6 +5992,7 @@ impl<'de> serde::Deserialize<'de> for StatusResponse {
                     readers: readers__.unwrap_or_default(),
                     max_readers: max_readers__.unwrap_or_default(),
                     readers_cut_off: readers_cut_off__.unwrap_or_default(),
+                    boots_hidden: boots_hidden__.unwrap_or_default(),
                 })
             }
         }

@@ -89,7 +89,7 @@ async fn replay_all(url: &str) -> anyhow::Result<(u64, f64)> {
 
 async fn stored(url: &str) -> anyhow::Result<u64> {
     let mut client = CollectorClient::new(grpc::channel(url).await);
-    Ok(client.status(StatusRequest {}).await?.into_inner().store.context("store")?.events)
+    Ok(client.status(StatusRequest::default()).await?.into_inner().store.context("store")?.events)
 }
 
 pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
