@@ -46,7 +46,9 @@ pub struct Reader<T> {
     cut: mpsc::Sender<Result<T, Status>>,
     stall: Duration,
     cut_off: Arc<AtomicU64>,
-    _permit: Option<OwnedSemaphorePermit>,
+    /// Given back before a cut-off is announced, so a client told it was cut off finds the
+    /// permit free.
+    permit: std::sync::Mutex<Option<OwnedSemaphorePermit>>,
 }
 
 impl Readers {
@@ -78,8 +80,13 @@ impl Readers {
         let (tx, rx) = mpsc::channel(buffer);
         let (cut, cut_rx) = mpsc::channel(1);
         let stream = ReceiverStream::new(rx).merge(ReceiverStream::new(cut_rx));
-        let reader =
-            Reader { tx, cut, stall: self.stall, cut_off: Arc::clone(&self.cut_off), _permit: permit };
+        let reader = Reader {
+            tx,
+            cut,
+            stall: self.stall,
+            cut_off: Arc::clone(&self.cut_off),
+            permit: std::sync::Mutex::new(permit),
+        };
         Ok((reader, Box::pin(stream)))
     }
 }
@@ -90,6 +97,7 @@ impl<T> Reader<T> {
         match tokio::time::timeout(self.stall, self.tx.send(item)).await {
             Ok(sent) => sent.is_ok(),
             Err(_) => {
+                drop(self.permit.lock().expect("not poisoned").take());
                 self.cut_off.fetch_add(1, Relaxed);
                 warn!(stall = ?self.stall, "a reader took nothing for the stall timeout; cut off");
                 let message = format!(
@@ -106,10 +114,6 @@ impl<T> Reader<T> {
     /// timeout (a live subscriber that falls behind is told what it missed instead).
     pub fn into_live(self) -> mpsc::Sender<Result<T, Status>> {
         self.tx
-    }
-
-    pub async fn closed(&self) {
-        self.tx.closed().await;
     }
 
     pub fn is_closed(&self) -> bool {

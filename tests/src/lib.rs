@@ -51,25 +51,6 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<
     }
 }
 
-/// [`wait_for`] for async checks: poll `f` until it returns `Some`, or panic with `what`
-/// after `timeout`.
-pub async fn wait_for_async<T, F: Future<Output = Option<T>>>(
-    what: &str,
-    timeout: Duration,
-    f: impl Fn() -> F,
-) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        if start.elapsed() > timeout {
-            panic!("timed out after {timeout:?} waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
 /// Random hex string of `n` characters, from the kernel's random source.
 pub fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n.div_ceil(2)];
