@@ -18,19 +18,21 @@ pub fn parse_time(s: &str, now: SystemTime) -> Result<Timestamp, String> {
     if s == "now" {
         return Ok(now.into());
     }
+    let from_jiff = |t: jiff::Timestamp| {
+        i64::try_from(t.as_nanosecond())
+            .map(Timestamp::from_unix_nanos)
+            .map_err(|_| format!("{s:?} is out of range"))
+    };
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Ok(Timestamp::from_unix_nanos(
-            i64::try_from(t.as_nanosecond()).map_err(|_| format!("{s:?} is out of range"))?,
-        ));
+        return from_jiff(t);
     }
     if let Ok(t) = humantime::parse_rfc3339_weak(s) {
         return Ok(t.into());
     }
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        let t = d.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| format!("{s:?}: {e}"))?.timestamp();
-        return Ok(Timestamp::from_unix_nanos(
-            i64::try_from(t.as_nanosecond()).map_err(|_| format!("{s:?} is out of range"))?,
-        ));
+        return from_jiff(
+            d.to_zoned(jiff::tz::TimeZone::UTC).map_err(|e| format!("{s:?}: {e}"))?.timestamp(),
+        );
     }
     match humantime::parse_duration(s) {
         Ok(d) => Ok(now.checked_sub(d).unwrap_or(SystemTime::UNIX_EPOCH).into()),

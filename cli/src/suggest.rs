@@ -73,11 +73,13 @@ impl Learner {
     pub fn add(&mut self, e: &Event) {
         self.events += 1;
         let action = e.verdict.as_ref().map_or(verdict::Action::Unspecified, |v| v.action());
-        let Judgeable::Activity { activity, pod, .. } = e.judgeable() else {
-            if matches!(e.judgeable(), Judgeable::Unjudgeable(_)) {
+        let (activity, pod) = match e.judgeable() {
+            Judgeable::Activity { activity, pod, .. } => (activity, pod),
+            Judgeable::Unjudgeable(_) => {
                 self.unjudged += 1;
+                return;
             }
-            return;
+            Judgeable::NotCounted => return,
         };
         if action == verdict::Action::Deny {
             self.denied += 1;

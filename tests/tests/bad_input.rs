@@ -30,6 +30,14 @@ spec:
 
 #[test]
 fn config_errors_are_reported_all_at_once_and_exit_2() {
+    let all_reported = |out: &std::process::Output| -> String {
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(err.contains("--ring-buffer-size 12345: must be a power of two"), "{err}");
+        assert!(err.contains("--policies /nonexistent/rampart"), "{err}");
+        assert!(err.contains("--metrics-addr \"nope\""), "{err}");
+        err
+    };
     let out = Command::new(agent_bin())
         .args([
             "run",
@@ -42,11 +50,7 @@ fn config_errors_are_reported_all_at_once_and_exit_2() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--ring-buffer-size 12345: must be a power of two"), "{err}");
-    assert!(err.contains("--policies /nonexistent/rampart"), "{err}");
-    assert!(err.contains("--metrics-addr \"nope\""), "{err}");
+    all_reported(&out);
     // The same from the environment (a DaemonSet sets RAMPART_*).
     let out = Command::new(agent_bin())
         .args(["run"])
@@ -56,11 +60,7 @@ fn config_errors_are_reported_all_at_once_and_exit_2() {
         .env("RAMPART_COLLECTOR_URL", "ftp://x")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--ring-buffer-size 12345: must be a power of two"), "{err}");
-    assert!(err.contains("--policies /nonexistent/rampart"), "{err}");
-    assert!(err.contains("--metrics-addr \"nope\""), "{err}");
+    let err = all_reported(&out);
     assert!(err.contains("--collector \"ftp://x\""), "{err}");
 }
 

@@ -241,23 +241,27 @@ fn a_file_capability_binary_raising_cap_net_raw_is_caught() {
     assert!(agent.stop().success());
 }
 
+/// A node whose policy has `mode` (and `extra` in its privilege section): a setuid-root exec
+/// runs as uid 1000, is not stopped, and is reported. The agent (still running) and the event.
+fn reported_not_stopped(mode: &str, extra: &str, why: &str) -> (Agent, Value) {
+    let node = Node::new(Some(mode), extra);
+    let agent = node.agent();
+    let pod = node.pod(&agent);
+    let suid = node.binary("suid-root", 0, 0o4755);
+    let out = as_user(&pod, &[suid.to_str().unwrap(), "ids"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000 euid=0"), "{why}: {out:?}");
+    let e = wait_privilege(&agent, &pod, "exec_setuid");
+    assert_eq!(e["verdict"]["action"], "audit", "{e}");
+    assert_eq!(e["verdict"]["enforced"], false);
+    (agent, e)
+}
+
 #[test]
 fn audit_mode_reports_without_killing() {
     if !require::root("audit_mode_reports_without_killing") {
         return;
     }
-    let node = Node::new(Some("audit"), "");
-    let agent = node.agent();
-    let pod = node.pod(&agent);
-    let suid = node.binary("suid-root", 0, 0o4755);
-    let out = as_user(&pod, &[suid.to_str().unwrap(), "ids"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000 euid=0"),
-        "audit blocks nothing: {out:?}"
-    );
-    let e = wait_privilege(&agent, &pod, "exec_setuid");
-    assert_eq!(e["verdict"]["action"], "audit", "{e}");
-    assert_eq!(e["verdict"]["enforced"], false);
+    let (agent, e) = reported_not_stopped("audit", "", "audit blocks nothing");
     assert_eq!(e["verdict"]["policy"], "ops/no-escalation");
     assert_eq!(e["privilege"]["tookEffect"], true);
     assert!(agent.stop().success());
@@ -269,18 +273,7 @@ fn a_shadow_privilege_section_in_an_enforce_policy_reports_and_counts_without_ki
         return;
     }
     // `mode: enforce` for the policy, `mode: audit` for its privilege section.
-    let node = Node::new(Some("enforce"), ", mode: audit");
-    let agent = node.agent();
-    let pod = node.pod(&agent);
-    let suid = node.binary("suid-root", 0, 0o4755);
-    let out = as_user(&pod, &[suid.to_str().unwrap(), "ids"]);
-    assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("ok uid=1000 euid=0"),
-        "a shadow section blocks nothing: {out:?}"
-    );
-    let e = wait_privilege(&agent, &pod, "exec_setuid");
-    assert_eq!(e["verdict"]["action"], "audit", "{e}");
-    assert_eq!(e["verdict"]["enforced"], false);
+    let (agent, e) = reported_not_stopped("enforce", ", mode: audit", "a shadow section blocks nothing");
     assert_eq!(e["verdict"]["rule"], "privilege.escalation");
     agent.wait_metric(
         "rampart_audit_events_total{policy=\"ops/no-escalation\",rule=\"privilege.escalation\"}",

@@ -51,6 +51,16 @@ fn spec_json(ports: &[u16], escalation: &str) -> Value {
     })
 }
 
+/// An agent with the policies and pod manifests of these directories, streaming to `collector`.
+fn agent_to(collector: &Collector, policies: &Path, manifests: &Path) -> Agent {
+    Agent::start(AgentOptions {
+        policies: Some(policies.into()),
+        pod_manifests: Some(manifests.into()),
+        extra: vec!["--collector".into(), collector.url()],
+        ..Default::default()
+    })
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     fs::write(&path, text).unwrap();
@@ -131,14 +141,7 @@ fn what_if_reports_exactly_what_the_candidate_denies_when_in_force() {
 
     // Run 1, under the policy in force: a and b allowed, c denied, escalation allowed.
     let in_force = write(policies.path(), "web.yaml", &policy(&[a, b], "allow"));
-    let agent = |policies: &Path| {
-        Agent::start(AgentOptions {
-            policies: Some(policies.into()),
-            pod_manifests: Some(manifests.path().into()),
-            extra: vec!["--collector".into(), collector.url()],
-            ..Default::default()
-        })
-    };
+    let agent = |policies: &Path| agent_to(&collector, policies, manifests.path());
     let first = agent(policies.path());
     let pod1 = TestPod::create(PodSpec::new("shop", "web-1").label("app", "web").with_netns());
     pod1.write_manifest(manifests.path());
@@ -325,14 +328,7 @@ fn a_suggested_policy_lets_the_workload_run_and_denies_what_it_never_did() {
          spec:\n  podSelector: {matchLabels: {app: api}}\n  mode: audit\n  network: {egress: [], ingress: []}\n\
          \x20 privilege: {escalation: deny}\n",
     );
-    let agent = |policies: &Path| {
-        Agent::start(AgentOptions {
-            policies: Some(policies.into()),
-            pod_manifests: Some(manifests.path().into()),
-            extra: vec!["--collector".into(), collector.url()],
-            ..Default::default()
-        })
-    };
+    let agent = |policies: &Path| agent_to(&collector, policies, manifests.path());
     let first = agent(policies.path());
     let pod1 = TestPod::create(PodSpec::new("learn", "api-1").label("app", "api").with_netns());
     pod1.write_manifest(manifests.path());
@@ -417,12 +413,7 @@ fn rootfs_policy(mode: &str, allow: &str) -> String {
 fn run_writes(collector: &Collector, policy: &str, name: &str) -> String {
     let (policies, manifests) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     write(policies.path(), "fs.yaml", policy);
-    let agent = Agent::start(AgentOptions {
-        policies: Some(policies.path().into()),
-        pod_manifests: Some(manifests.path().into()),
-        extra: vec!["--collector".into(), collector.url()],
-        ..Default::default()
-    });
+    let agent = agent_to(collector, policies.path(), manifests.path());
     let mut c = Container::create(PodSpec::new("wi", name).label("app", "web"), ContainerSpec::new(WRITES));
     c.pod.write_manifest(manifests.path());
     agent.wait_metric("rampart_pods", 1.0);

@@ -82,48 +82,14 @@ pub fn replay(conn: &Connection, q: &ReplayQuery, tx: &mpsc::Sender<Result<Store
     }
 }
 
-/// The newest `limit` matching events, newest first: pages backwards along the same index,
-/// from `until` (or the end) down to `since`. Holds at most `limit` events.
+/// The newest `limit` matching events, newest first. Holds at most `limit` events.
 fn newest_pages(conn: &Connection, q: &ReplayQuery, limit: u64) -> Result<Vec<StoredEvent>, StoreError> {
-    let (index, conds, mut values) = plan(q);
-    let mut conds = if conds.is_empty() { Vec::new() } else { vec![conds] };
-    if let Some(s) = q.filter.since_ns {
-        conds.push("time_ns >= ?".into());
-        values.push(Value::Integer(s));
-    }
-    let where_ = if conds.is_empty() { String::new() } else { format!("{} AND ", conds.join(" AND ")) };
-    let query = format!(
-        "SELECT id, time_ns, body FROM events INDEXED BY {index} \
-         WHERE {where_}time_ns <= ? AND (time_ns, id) < (?, ?) ORDER BY time_ns DESC, id DESC LIMIT {PAGE}"
-    );
-    let mut stmt = conn.prepare(&query).map_err(sql("preparing the newest-first query"))?;
-    let mut cursor = (i64::MAX, i64::MAX);
     let mut out = Vec::new();
-    loop {
-        let mut params = values.clone();
-        params.extend([Value::Integer(cursor.0), Value::Integer(cursor.0), Value::Integer(cursor.1)]);
-        let page: Vec<(i64, i64, Vec<u8>)> = stmt
-            .query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .and_then(|rows| rows.collect())
-            .map_err(sql("reading a newest-first page"))?;
-        let Some(&(id, time, _)) = page.last() else { return Ok(out) };
-        let full = page.len() as i64 == PAGE;
-        cursor = (time, id);
-        for (id, _, body) in page {
-            let id = id as u64;
-            let event =
-                Event::decode(body.as_slice()).map_err(|source| StoreError::Corrupt { id, source })?;
-            if q.filter.matches(&event) {
-                out.push(StoredEvent { id, event });
-                if out.len() as u64 >= limit {
-                    return Ok(out);
-                }
-            }
-        }
-        if !full {
-            return Ok(out);
-        }
-    }
+    walk(conn, q, Order::NewestFirst, |e| {
+        out.push(e);
+        (out.len() as u64) < limit
+    })?;
+    Ok(out)
 }
 
 fn replay_pages(
@@ -131,17 +97,48 @@ fn replay_pages(
     q: &ReplayQuery,
     tx: &mpsc::Sender<Result<StoredEvent, StoreError>>,
 ) -> Result<(), StoreError> {
-    let (index, conds, values) = plan(q);
-    let where_ = if conds.is_empty() { String::new() } else { format!("{conds} AND ") };
+    let limit = q.limit.unwrap_or(u64::MAX);
+    let mut sent = 0_u64;
+    walk(conn, q, Order::OldestFirst, |e| {
+        sent += 1;
+        tx.blocking_send(Ok(e)).is_ok() && sent < limit
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    OldestFirst,
+    /// Backwards from `until` (or the end) down to `since`.
+    NewestFirst,
+}
+
+/// Every matching event in `order`, page by page along the planned index, to `visit` until it
+/// returns `false`.
+fn walk(
+    conn: &Connection,
+    q: &ReplayQuery,
+    order: Order,
+    mut visit: impl FnMut(StoredEvent) -> bool,
+) -> Result<(), StoreError> {
+    let (index, conds, mut values) = plan(q);
+    let mut conds = if conds.is_empty() { Vec::new() } else { vec![conds] };
+    let (bound, after, direction, mut cursor) = match order {
+        // Ids start at 1, so (since, 0) admits every event at `since`.
+        Order::OldestFirst => (">=", ">", "", (q.filter.since_ns.unwrap_or(i64::MIN), 0_i64)),
+        Order::NewestFirst => {
+            if let Some(s) = q.filter.since_ns {
+                conds.push("time_ns >= ?".into());
+                values.push(Value::Integer(s));
+            }
+            ("<=", "<", " DESC", (i64::MAX, i64::MAX))
+        }
+    };
+    let where_ = if conds.is_empty() { String::new() } else { format!("{} AND ", conds.join(" AND ")) };
     let query = format!(
-        "SELECT id, time_ns, body FROM events INDEXED BY {index} \
-         WHERE {where_}time_ns >= ? AND (time_ns, id) > (?, ?) ORDER BY time_ns, id LIMIT {PAGE}"
+        "SELECT id, time_ns, body FROM events INDEXED BY {index} WHERE {where_}time_ns {bound} ? \
+         AND (time_ns, id) {after} (?, ?) ORDER BY time_ns{direction}, id{direction} LIMIT {PAGE}"
     );
     let mut stmt = conn.prepare(&query).map_err(sql("preparing the replay query"))?;
-    // Ids start at 1, so (since, 0) admits every event at `since`.
-    let mut cursor = (q.filter.since_ns.unwrap_or(i64::MIN), 0_i64);
-    let mut sent = 0_u64;
-    let limit = q.limit.unwrap_or(u64::MAX);
     loop {
         let mut params = values.clone();
         params.extend([Value::Integer(cursor.0), Value::Integer(cursor.0), Value::Integer(cursor.1)]);
@@ -157,14 +154,7 @@ fn replay_pages(
             let event =
                 Event::decode(body.as_slice()).map_err(|source| StoreError::Corrupt { id, source })?;
             // The query narrowed by the indexed columns; labels (and everything, again) here.
-            if !q.filter.matches(&event) {
-                continue;
-            }
-            if tx.blocking_send(Ok(StoredEvent { id, event })).is_err() {
-                return Ok(());
-            }
-            sent += 1;
-            if sent >= limit {
+            if q.filter.matches(&event) && !visit(StoredEvent { id, event }) {
                 return Ok(());
             }
         }
