@@ -27,6 +27,8 @@ const MEMORY_MB: u32 = 1024;
 pub struct Boot {
     /// The `@@rampart-vm` lines, without the marker.
     pub lines: Vec<String>,
+    /// What each test that did not pass printed (`file::test` → its lines).
+    pub outputs: Vec<(String, Vec<String>)>,
     pub elapsed: Duration,
     /// The VM was killed at the deadline.
     pub timed_out: bool,
@@ -110,6 +112,8 @@ pub fn boot(
     }
     drop(tx);
     let mut lines = Vec::new();
+    let mut outputs: Vec<(String, Vec<String>)> = Vec::new();
+    let mut in_output = false;
     let mut timed_out = false;
     loop {
         let left = deadline.saturating_sub(start.elapsed());
@@ -118,8 +122,15 @@ pub fn boot(
                 writeln!(logf, "{line}")?;
                 if let Some(pos) = line.find(MARKER) {
                     let m = line[pos + MARKER.len()..].to_string();
+                    in_output = false;
+                    if let Some(test) = m.strip_prefix("output ") {
+                        outputs.push((test.replacen(' ', "::", 1), Vec::new()));
+                        in_output = true;
+                    }
                     echo(kernel.name, &m, start.elapsed());
                     lines.push(m);
+                } else if in_output && let Some((_, out)) = outputs.last_mut() {
+                    out.push(line);
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -133,7 +144,7 @@ pub fn boot(
     }
     let status = child.wait()?;
     writeln!(logf, "# qemu exited: {status} after {:.1}s", start.elapsed().as_secs_f64())?;
-    Ok(Boot { lines, elapsed: start.elapsed(), timed_out, log: log.to_path_buf() })
+    Ok(Boot { lines, outputs, elapsed: start.elapsed(), timed_out, log: log.to_path_buf() })
 }
 
 /// Progress on the terminal: one line per test, and the milestones.

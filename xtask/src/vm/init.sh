@@ -6,7 +6,7 @@
 # Lines the host parses (xtask/src/vm/report.rs):
 #   @@rampart-vm begin <uname -r> <uname -m> <active LSM list>
 #   @@rampart-vm probe <rampart-agent probe -o json, on one line>
-#   @@rampart-vm test <file> <test> ok|failed|timeout|ignored <seconds>
+#   @@rampart-vm test <file> <test> ok|flaky|failed|timeout|ignored <seconds>
 #   @@rampart-vm error <what went wrong outside a test>
 #   @@rampart-vm startup <the slowest agent start to ready, in ms>
 #   @@rampart-vm done
@@ -73,7 +73,6 @@ while read -r file only; do
         start=$(date +%s)
         timeout "$TIMEOUT" "$bin" --exact "$t" --test-threads=1 > /tmp/test.out 2>&1
         rc=$?
-        secs=$(( $(date +%s) - start ))
         case $rc in
             0) status=ok ;;
             124|143) status=timeout ;;
@@ -84,6 +83,12 @@ while read -r file only; do
             cat /tmp/test.out
             echo "$M output-end"
         fi
+        # A failure (not a timeout) runs once more: passing then, the test is reported
+        # `flaky` with the first run's output above, and the matrix says so.
+        if [ $status = failed ]; then
+            timeout "$TIMEOUT" "$bin" --exact "$t" --test-threads=1 > /tmp/test.out 2>&1 && status=flaky
+        fi
+        secs=$(( $(date +%s) - start ))
         echo "$M test $file $t $status $secs"
     done
 done < /rampart/tests

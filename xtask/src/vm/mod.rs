@@ -106,6 +106,7 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
                             run.timed_out = b.timed_out;
                             run.elapsed = b.elapsed;
                             run.log = b.log;
+                            run.outputs = b.outputs;
                             run.check(k, &files);
                             run
                         });
@@ -125,13 +126,36 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
     print!("{}", report::matrix(&rows));
     let mut failed = 0;
     for (k, r) in &rows {
-        if r.passed() {
+        let flaky: Vec<String> = r
+            .tests
+            .iter()
+            .filter(|t| t.status == "flaky")
+            .map(|t| format!("{}::{}", t.file, t.test))
+            .collect();
+        if r.passed() && flaky.is_empty() {
             continue;
         }
-        failed += 1;
-        println!("\n{} FAILED (log: {}):", k.name, r.log.display());
-        for f in &r.failures {
-            println!("  - {f}");
+        if r.passed() {
+            println!(
+                "\n{} passed; FLAKY, failed once and passed when run again (log: {}):",
+                k.name,
+                r.log.display()
+            );
+            for f in &flaky {
+                println!("  - {f}");
+            }
+        } else {
+            failed += 1;
+            println!("\n{} FAILED (log: {}):", k.name, r.log.display());
+            for f in r.failures.iter().chain(&flaky) {
+                println!("  - {f}");
+            }
+        }
+        for (test, out) in &r.outputs {
+            println!("  {test} said:");
+            for line in report::gist(out) {
+                println!("    | {line}");
+            }
         }
     }
     if failed > 0 {

@@ -11,7 +11,7 @@ use super::kernels::{CONCERNS, Kernel, Lsm};
 pub struct TestResult {
     pub file: String,
     pub test: String,
-    /// ok | failed | timeout | ignored
+    /// ok | flaky (failed, then passed when run again) | failed | timeout | ignored
     pub status: String,
     pub secs: u64,
 }
@@ -32,6 +32,8 @@ pub struct KernelRun {
     pub log: PathBuf,
     /// Expectations that did not hold, and tests that did not pass.
     pub failures: Vec<String>,
+    /// What each test that did not pass printed (`file::test` → its lines).
+    pub outputs: Vec<(String, Vec<String>)>,
 }
 
 impl KernelRun {
@@ -105,7 +107,7 @@ impl KernelRun {
             }
         }
         for t in &self.tests {
-            if t.status != "ok" && t.status != "ignored" {
+            if !["ok", "flaky", "ignored"].contains(&t.status.as_str()) {
                 f.push(format!("{}::{} {} after {}s", t.file, t.test, t.status, t.secs));
             }
         }
@@ -118,6 +120,24 @@ impl KernelRun {
 
     fn tier(&self, concern: &str) -> Option<&str> {
         self.probe.as_ref()?[concern]["tier"].as_str()
+    }
+}
+
+/// Most lines of a failed test's output the summary shows.
+const GIST_LINES: usize = 40;
+
+/// The part of a failed test's output worth showing in the summary (the full output is in the
+/// kernel's log): from the first panic to the backtrace, else the last lines.
+pub fn gist(out: &[String]) -> &[String] {
+    match out.iter().position(|l| l.contains("panicked at")) {
+        Some(start) => {
+            let end = out[start..]
+                .iter()
+                .position(|l| l.starts_with("stack backtrace:") || l.starts_with("note: run with"))
+                .map_or(out.len(), |n| start + n);
+            &out[start..end.min(start + GIST_LINES)]
+        }
+        None => &out[out.len().saturating_sub(GIST_LINES)..],
     }
 }
 
@@ -205,7 +225,7 @@ pub fn matrix(rows: &[(Kernel, KernelRun)]) -> String {
         let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         for t in &r.tests {
             let c = counts.entry(group(&t.file)).or_default();
-            if t.status == "ok" {
+            if t.status == "ok" || t.status == "flaky" {
                 c.0 += 1;
             } else if t.status != "ignored" {
                 c.1 += 1;
@@ -224,6 +244,10 @@ pub fn matrix(rows: &[(Kernel, KernelRun)]) -> String {
             }
         }
         line.push_str(if r.passed() { "  PASS" } else { "  FAIL" });
+        let flaky = r.tests.iter().filter(|t| t.status == "flaky").count();
+        if flaky > 0 {
+            line.push_str(&format!(" ({flaky} flaky)"));
+        }
         out.push_str(&line);
         out.push('\n');
     }
@@ -274,6 +298,24 @@ mod tests {
             "{:?}",
             run.failures
         );
+    }
+
+    #[test]
+    fn the_gist_of_a_failed_test_is_its_panic_without_the_backtrace() {
+        let out: Vec<String> = [
+            "running 1 test",
+            "agent log line",
+            "thread 'x' panicked at a.rs:1:2:",
+            "boom",
+            "stack backtrace:",
+            "   0: f",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(gist(&out), &out[2..4]);
+        let quiet: Vec<String> = (0..50).map(|i| i.to_string()).collect();
+        assert_eq!(gist(&quiet).len(), GIST_LINES);
+        assert_eq!(gist(&quiet).last().unwrap(), "49");
     }
 
     #[test]
