@@ -365,7 +365,6 @@ pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<usize, LoadError>
 /// Syscall numbers of this architecture → the rootfs operation (`SYSCALL_OPS`).
 pub fn rootfs_syscall_ops() -> Vec<(u32, u32)> {
     use agent_common::rootfs::*;
-    #[cfg_attr(not(target_arch = "x86_64"), expect(unused_mut, reason = "legacy syscalls are x86_64 only"))]
     let mut ops: Vec<(i64, u32)> = vec![
         (libc::SYS_mkdirat, OP_MKDIR),
         (libc::SYS_unlinkat, OP_UNLINKAT),
