@@ -89,6 +89,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     // concern's tier engaged (its programs attached) with the maps already saying what the
     // policies say.
     let mut startup = Startup::discover();
+    startup.kernel.cgroup2 = Some(cfg.cgroup_root.display().to_string());
     let mut kernel_config = startup.kernel_config().map_err(LoadError::from)?;
     kernel_config.wakeup_bytes = cfg.ring_buffer_size / 8;
     let t = Instant::now();

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         || tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     match cli.command {
         Command::Probe(args) => {
-            let mut report = caps::probe();
+            let mut report = caps::probe(args.cgroup_root.as_deref());
             if let Some(dir) = args.policies {
                 let mut store = PolicyStore::new(Some(dir));
                 match store.reload() {

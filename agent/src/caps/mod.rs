@@ -159,8 +159,12 @@ pub fn establish_concern(
 }
 
 /// `rampart-agent probe`: the start-up facts and a trial of every tier, nothing kept.
-pub fn probe() -> ProbeReport {
+/// `cgroup_root`: the host's cgroup v2 hierarchy, when not the one mounted here.
+pub fn probe(cgroup_root: Option<&Path>) -> ProbeReport {
     let mut startup = Startup::discover();
+    if let Some(root) = cgroup_root {
+        startup.kernel.cgroup2 = Some(root.display().to_string());
+    }
     let config = match startup.kernel_config() {
         Ok(config) => config,
         Err(e) => return ProbeReport::unloadable(startup.kernel.clone(), &e.to_string()),

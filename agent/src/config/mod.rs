@@ -46,6 +46,9 @@ pub struct ProbeArgs {
     /// with them, and which `enforce` rules would be degraded.
     #[arg(long, value_name = "DIR")]
     pub policies: Option<PathBuf>,
+    /// The host's cgroup v2 hierarchy (default: the cgroup2 mount in /proc/self/mountinfo).
+    #[arg(long, env = "RAMPART_CGROUP_ROOT", value_name = "DIR")]
+    pub cgroup_root: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -115,6 +118,11 @@ pub struct RunArgs {
     /// degraded on this node: for fail-closed nodes.
     #[arg(long, env = "RAMPART_REQUIRE_ENFORCEMENT")]
     pub require_enforcement: bool,
+    /// The host's cgroup v2 hierarchy, where pods' cgroups are found and programs attached
+    /// (default: the cgroup2 mount in /proc/self/mountinfo; in a container, the host's
+    /// hierarchy mounted in, e.g. /host/cgroup).
+    #[arg(long, env = "RAMPART_CGROUP_ROOT", value_name = "DIR")]
+    pub cgroup_root: Option<PathBuf>,
     #[command(flatten)]
     pub export: ExportArgs,
 }
@@ -272,12 +280,17 @@ impl RunArgs {
                 "--ring-buffer-size {size}: must be a power of two between the page size ({page}) and 1 GiB"
             ));
         }
-        let cgroup_root = match cgroupfs::cgroup2_mount() {
-            Ok(root) => root,
-            Err(e) => {
+        let cgroup_root = match self.cgroup_root {
+            Some(root) => {
+                if let Err(e) = cgroupfs::check_cgroup2_dir(&root) {
+                    errors.push(format!("--cgroup-root: {e}"));
+                }
+                root
+            }
+            None => cgroupfs::cgroup2_mount().unwrap_or_else(|e| {
                 errors.push(e.to_string());
                 PathBuf::new()
-            }
+            }),
         };
         let collector = self.export.validate(&mut errors);
         if errors.is_empty() {
