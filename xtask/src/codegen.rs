@@ -1,6 +1,7 @@
 //! `cargo xtask codegen [--check]`: regenerate the committed prost/tonic/pbjson code in
 //! `proto/src/gen/` from `proto/rampart/v1/*.proto`, the encoded descriptor set that gRPC
-//! reflection serves, and the CRDs in `deploy/crds/` ([`crds`]).
+//! reflection serves, the CRDs in `deploy/crds/` ([`crds`]), and the manifests derived from the
+//! Helm chart ([`manifests`]).
 //!
 //! The .proto files are compiled with protox (pure Rust), so no system `protoc` is needed.
 //! `--check` generates into a temporary directory and fails if anything differs from what is
@@ -18,6 +19,7 @@ use protox::prost::Message as _;
 use crate::workspace_root;
 
 pub mod crds;
+pub mod manifests;
 
 /// Where the generated CRDs are committed.
 const CRDS: &str = "deploy/crds";
@@ -39,22 +41,54 @@ pub fn run(check: bool) -> anyhow::Result<()> {
             );
         }
         let tmp = tempfile::tempdir()?;
-        crds::generate(tmp.path())?;
-        let drift = compare(tmp.path(), &root.join(CRDS))?;
-        if !drift.is_empty() {
-            bail!(
-                "{CRDS} is out of date with the policy types ({}); run `cargo xtask codegen`",
-                drift.join(", ")
-            );
+        let dirs = generate_deploy(&root, tmp.path())?;
+        for (fresh, dir, source) in dirs {
+            let drift = compare(&fresh, &root.join(dir))?;
+            if !drift.is_empty() {
+                bail!("{dir} is out of date with {source} ({}); run `cargo xtask codegen`", drift.join(", "));
+            }
         }
-        println!("codegen: proto/src/gen matches proto/rampart, {CRDS} matches the policy types");
+        println!(
+            "codegen: proto/src/gen matches proto/rampart, the deploy/ manifests match the chart and the policy types"
+        );
     } else {
         fs::create_dir_all(&committed)?;
         generate(&root, &committed)?;
-        crds::generate(&root.join(CRDS))?;
-        println!("codegen: wrote {} and {CRDS}", committed.display());
+        let tmp = tempfile::tempdir()?;
+        for (fresh, dir, _) in generate_deploy(&root, tmp.path())? {
+            let dest = root.join(dir);
+            if dest.is_dir() {
+                fs::remove_dir_all(&dest)?;
+            }
+            fs::create_dir_all(&dest)?;
+            for entry in fs::read_dir(&fresh)? {
+                let entry = entry?;
+                fs::copy(entry.path(), dest.join(entry.file_name()))?;
+            }
+        }
+        println!(
+            "codegen: wrote {}, {CRDS}, {} and {}",
+            committed.display(),
+            manifests::CHART_CRDS,
+            manifests::BASE
+        );
     }
     Ok(())
+}
+
+/// Generate the deploy/ directories under `tmp`: (where, the committed directory, its source).
+fn generate_deploy(root: &Path, tmp: &Path) -> anyhow::Result<Vec<(PathBuf, &'static str, &'static str)>> {
+    let crds = tmp.join("crds");
+    crds::generate(&crds)?;
+    let chart_crds = tmp.join("chart-crds");
+    manifests::generate_chart_crds(&crds, &chart_crds)?;
+    let base = tmp.join("base");
+    manifests::generate_base(root, &base)?;
+    Ok(vec![
+        (crds, CRDS, "the policy types"),
+        (chart_crds, manifests::CHART_CRDS, "deploy/crds"),
+        (base, manifests::BASE, "the Helm chart"),
+    ])
 }
 
 fn proto_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {

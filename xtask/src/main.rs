@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod codegen;
 mod demo;
+mod deploy;
 mod setup;
 mod test;
 mod vm;

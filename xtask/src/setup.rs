@@ -3,8 +3,9 @@
 //! A fresh machine has the Rust toolchains (stable and nightly), gcc, python3 and git. This adds:
 //! the Debian packages the project uses, nightly's `rust-src` (the kernel crate builds `core`
 //! itself), the musl targets (static binaries for the VM tests), and bpf-linker linked against
-//! nightly's own libLLVM through a prefix directory kept in a lasting place. A second run
-//! checks each step and changes nothing.
+//! nightly's own libLLVM through a prefix directory kept in a lasting place, and a Python
+//! virtual environment with the tools that render and check the deployment manifests. A
+//! second run checks each step and changes nothing.
 
 use std::{
     env, fs,
@@ -43,6 +44,7 @@ pub fn run_setup() -> anyhow::Result<()> {
     nightly_rust_src()?;
     musl_targets()?;
     bpf_linker()?;
+    python_tools()?;
     println!("setup: done");
     Ok(())
 }
@@ -189,5 +191,45 @@ fn bpf_linker() -> anyhow::Result<()> {
         bail!("bpf-linker was installed but does not run; is ~/.cargo/bin on PATH?");
     }
     step("bpf-linker", "installed");
+    Ok(())
+}
+
+/// PyPI packages for the deployment manifests: Helm's own engine (rendering and `helm lint`
+/// offline), Kubernetes' schemas, JSON Schema checks of the example policies, YAML lint.
+const PYTHON_TOOLS: &[&str] = &[
+    "helm-python-sdk==0.2.2",
+    "kubernetes-validate==1.37.0",
+    "check-jsonschema==0.39.0",
+    "yamllint==1.38.0",
+];
+
+/// The virtual environment of [`PYTHON_TOOLS`]: lasting, per user, beside the LLVM prefix.
+pub fn python_venv() -> PathBuf {
+    llvm_prefix().with_file_name("venv")
+}
+
+/// A program of the virtual environment (`python`, `yamllint`, ...).
+pub fn venv_bin(name: &str) -> PathBuf {
+    python_venv().join("bin").join(name)
+}
+
+fn python_tools() -> anyhow::Result<()> {
+    let venv = python_venv();
+    let stamp = venv.join("rampart-requirements.txt");
+    let wanted = PYTHON_TOOLS.join("\n");
+    if fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) && venv_bin("python").exists() {
+        step("python-tools", &format!("ok ({})", venv.display()));
+        return Ok(());
+    }
+    step("python-tools", &format!("installing {} into {}", PYTHON_TOOLS.join(" "), venv.display()));
+    if !venv_bin("python").exists() {
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv)).context("python3 -m venv")?;
+    }
+    run(Command::new(venv_bin("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(PYTHON_TOOLS))
+    .context("pip install (PyPI must be reachable)")?;
+    fs::write(&stamp, wanted)?;
+    step("python-tools", "installed");
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: what CI runs (`.ci/run`). Setup, then formatting, generated-code drift,
-//! clippy, the binaries (agent, collector, CLI), and every test — unit tests and the real-kernel
-//! tests on this host — then the VM kernel matrix's core set ([`crate::vm`]).
+//! the deployment manifests ([`crate::deploy`]), clippy, the binaries (agent, collector, CLI),
+//! and every test — unit tests and the real-kernel tests on this host — then the VM kernel matrix's core set ([`crate::vm`]).
 //!
 //! Under `CI=true` no test skips: a missing capability fails with the reason.
 
@@ -21,6 +21,8 @@ pub fn run_tests(skip_lint: bool, skip_vm: bool) -> anyhow::Result<()> {
         run(cargo().args(["fmt", "--all", "--check"]))?;
         section("generated code");
         codegen::run(true)?;
+        section("deployment manifests");
+        crate::deploy::check()?;
         section("clippy");
         run(cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"]))?;
     }
