@@ -35,7 +35,13 @@ pub struct AgentOptions {
     pub env: Vec<(String, String)>,
     /// Return once the agent serves `/readyz`, ready or not (`--require-enforcement`).
     pub may_stay_unready: bool,
+    /// Run the agent through this instead of directly (e.g. in a container): given the
+    /// agent's arguments and extra environment, the command that runs it.
+    pub launcher: Option<Box<Launcher>>,
 }
+
+/// See [`AgentOptions::launcher`].
+pub type Launcher = dyn Fn(&[std::ffi::OsString], &[(String, String)]) -> Command;
 
 /// Where the slowest agent start measured on this machine is kept, for every test after it.
 fn start_record() -> PathBuf {
@@ -116,32 +122,53 @@ pub struct Agent {
 impl Agent {
     /// Start the agent and wait until `/readyz` says ready.
     pub fn start(opts: AgentOptions) -> Agent {
+        Agent::try_start(opts).unwrap_or_else(|log| panic!("rampart-agent exited early: {log}"))
+    }
+
+    /// Start the agent and wait until `/readyz` says ready; if it exits first, its exit status
+    /// and log.
+    pub fn try_start(opts: AgentOptions) -> Result<Agent, String> {
         let lock = NodeLock::take(opts.exclusive);
         let dir = tempfile::tempdir().expect("tempdir");
         let events_path = dir.path().join("events.json");
         let log_path = dir.path().join("agent.log");
-        let mut cmd = Command::new(agent_bin());
         let node = opts.node_name.as_deref().unwrap_or("test-node");
-        cmd.args(["run", "--node-name", node, "--metrics-addr", "127.0.0.1:0", "--log-format", "json"])
-            .arg("--events-out")
-            .arg(&events_path)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(&log_path).expect("log file"));
+        let mut args: Vec<std::ffi::OsString> = [
+            "run",
+            "--node-name",
+            node,
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--events-out",
+        ]
+        .map(Into::into)
+        .into();
+        args.push(events_path.clone().into());
         if let Some(p) = &opts.policies {
-            cmd.arg("--policies").arg(p);
+            args.extend(["--policies".into(), p.into()]);
         }
         if let Some(p) = &opts.pod_manifests {
-            cmd.arg("--pod-manifests").arg(p);
+            args.extend(["--pod-manifests".into(), p.into()]);
         }
         if let Some(h) = &opts.attribution_hold {
-            cmd.args(["--attribution-hold", h]);
+            args.extend(["--attribution-hold".into(), h.into()]);
         }
-        cmd.args(&opts.extra);
+        args.extend(opts.extra.iter().map(Into::into));
+        let mut env = vec![("RUST_LOG".to_string(), "info".to_string())];
+        env.extend(opts.env.iter().cloned());
+        let mut cmd = match &opts.launcher {
+            Some(launch) => launch(&args, &env),
+            None => {
+                let mut cmd = Command::new(agent_bin());
+                cmd.args(&args).envs(env.iter().map(|(k, v)| (k, v)));
+                cmd
+            }
+        };
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(fs::File::create(&log_path).expect("log file"));
         // Pods and policies come from what the test gives, never from the machine's cluster.
         cmd.env_remove("KUBECONFIG").env_remove("KUBERNETES_SERVICE_HOST");
-        cmd.envs(opts.env.iter().map(|(k, v)| (k, v)));
         // An agent outliving a killed test would go on judging every pod's traffic.
         // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
         unsafe {
@@ -161,10 +188,7 @@ impl Agent {
                 break addr;
             }
             if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "rampart-agent exited early ({status}):\n{}",
-                    fs::read_to_string(&log_path).unwrap_or_default()
-                );
+                return Err(format!("({status}):\n{}", fs::read_to_string(&log_path).unwrap_or_default()));
             }
             assert!(
                 start.elapsed() < limit,
@@ -186,7 +210,7 @@ impl Agent {
             record_start(start.elapsed());
         }
         agent.keep_startup_steps();
-        agent
+        Ok(agent)
     }
 
     /// Append the agent's start-up lines (each step's duration, fallbacks, ready) to

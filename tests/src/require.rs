@@ -28,3 +28,9 @@ pub fn root(test: &str) -> bool {
         "needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON) to load programs and create cgroups",
     )
 }
+
+/// runc (`cargo xtask setup` installs it).
+#[must_use]
+pub fn runc(test: &str) -> bool {
+    capability(crate::nsrun::runc_available(), test, "needs runc on PATH (cargo xtask setup installs it)")
+}

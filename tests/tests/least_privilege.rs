@@ -1,0 +1,331 @@
+//! The agent runs with what its DaemonSet grants and no more: its container spec is read from
+//! the rendered manifest (`deploy/kustomize/base/agent-daemonset.yaml`, generated from the Helm
+//! chart) — capabilities, user, read-only root filesystem, no privilege escalation, host paths
+//! and which are read-only, host pid namespace — and the real agent binary runs in a runc
+//! container configured exactly that way. There it must probe, attach, enforce and report; and
+//! without any one of the capabilities the manifest lists, a named operation must fail.
+//!
+//! What the container differs in, and why: the agent binary and its shared libraries are bound
+//! in from the host build (the image's root filesystem holds the static binary alone); the
+//! container keeps the host's network namespace (the pod gets its own, which grants nothing
+//! more) so the test reads `/metrics`; the `RuntimeDefault` seccomp profile is the runtime's and
+//! is not applied (it allows bpf() with CAP_BPF and perf_event_open() with CAP_PERFMON);
+//! `--collector` is not set (no collector runs here). CAP_MAC_ADMIN (BPF LSM programs,
+//! `bpf_lsm_verify_prog` in kernel/bpf/bpf_lsm.c) cannot be shown here: this host's kernel
+//! refuses BPF LSM programs even to full root.
+// vm-test: host-only: the agent in a runc container, which the VM initramfs does not have.
+
+use std::{
+    ffi::OsString,
+    fs,
+    io::Write as _,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use rampart_tests::{
+    agent::{Agent, AgentOptions, Launcher, agent_bin},
+    net::{Server, outcome, port, sockaddr, trigger, write_policy},
+    netns::{BRIDGE_V4, ensure_bridge},
+    pod::{PodSpec, TestPod, cgroup2_root},
+    require,
+};
+use serde_json::{Value, json};
+
+const EPERM: i32 = 1;
+const WAIT: Duration = Duration::from_secs(10);
+/// Capabilities whose need this host cannot show (see the module doc).
+const NOT_SHOWN_HERE: &[&str] = &["MAC_ADMIN"];
+
+/// The agent container of the rendered DaemonSet, and its pod spec.
+fn daemonset() -> (Value, Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/kustomize/base/agent-daemonset.yaml");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let ds: Value = serde_yaml::from_str(&text).expect("the DaemonSet is YAML");
+    let pod = ds["spec"]["template"]["spec"].clone();
+    let container =
+        pod["containers"].as_array().expect("containers").iter().find(|c| c["name"] == "agent").cloned();
+    (container.expect("an `agent` container"), pod)
+}
+
+fn granted_caps(container: &Value) -> Vec<String> {
+    let caps = &container["securityContext"]["capabilities"];
+    assert_eq!(caps["drop"], json!(["ALL"]), "the agent drops every capability it does not add");
+    caps["add"]
+        .as_array()
+        .expect("capabilities.add")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A runc launcher for the agent configured as `container`/`pod` say, with `caps`.
+fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<PathBuf>) -> Box<Launcher> {
+    Box::new(move |args: &[OsString], env: &[(String, String)]| {
+        let bundle = tempfile::Builder::new().prefix("rampart-agent-ctr").tempdir().unwrap().keep();
+        let rootfs = bundle.join("rootfs");
+        fs::create_dir_all(rootfs.join("usr/bin")).unwrap();
+        fs::write(rootfs.join("usr/bin/rampart-agent"), "").unwrap();
+        let sc = &container["securityContext"];
+        assert_eq!(sc["privileged"], false);
+        let bind = |src: &Path, dst: &str, ro: bool| {
+            if !rootfs.join(dst.trim_start_matches('/')).exists() {
+                fs::create_dir_all(rootfs.join(dst.trim_start_matches('/'))).unwrap();
+            }
+            json!({"destination": dst, "type": "bind", "source": src, "options": ["rbind", if ro { "ro" } else { "rw" }]})
+        };
+        let mut mounts = vec![
+            json!({"destination": "/proc", "type": "proc", "source": "proc"}),
+            json!({"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}),
+            json!({"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}),
+        ];
+        // The manifest's host paths. The cgroup volume is this host's cgroup v2 hierarchy
+        // (what `agent.cgroupHostPath` is set to on a hybrid host like this one).
+        let volumes = pod["volumes"].as_array().expect("volumes");
+        for m in container["volumeMounts"].as_array().expect("volumeMounts") {
+            let name = m["name"].as_str().unwrap();
+            let v = volumes.iter().find(|v| v["name"] == name).unwrap_or_else(|| panic!("volume {name}"));
+            let host = match name {
+                "cgroup" => cgroup2_root(),
+                "spool" => tempfile::tempdir().unwrap().keep(),
+                _ => PathBuf::from(v["hostPath"]["path"].as_str().expect("only hostPath volumes")),
+            };
+            mounts.push(bind(&host, m["mountPath"].as_str().unwrap(), m["readOnly"] == true));
+        }
+        // The image: the agent binary, here the host build and the libraries it links.
+        mounts.push(bind(&agent_bin(), "/usr/bin/rampart-agent", true));
+        for lib in ["/lib", "/lib64"] {
+            mounts.push(bind(Path::new(lib), lib, true));
+        }
+        // What the test hands the agent: its policies and pod manifests (read-only), and the
+        // directory its events and log go to.
+        for dir in &test_dirs {
+            mounts.push(bind(dir, dir.to_str().unwrap(), true));
+        }
+        let events = args.iter().skip_while(|a| *a != "--events-out").nth(1).expect("--events-out");
+        let events_dir = Path::new(events).parent().unwrap();
+        mounts.push(bind(events_dir, events_dir.to_str().unwrap(), false));
+        let mut env_list: Vec<String> = vec!["PATH=/usr/bin".into()];
+        for e in container["env"].as_array().expect("env") {
+            let name = e["name"].as_str().unwrap();
+            if let Some(v) = e["value"].as_str()
+                && !name.starts_with("RAMPART_COLLECTOR")
+                && !name.starts_with("RAMPART_SPOOL")
+            {
+                env_list.push(format!("{name}={v}"));
+            }
+        }
+        env_list.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        let caps: Vec<String> = caps.iter().map(|c| format!("CAP_{c}")).collect();
+        let mut namespaces = vec![
+            json!({"type": "mount"}),
+            json!({"type": "ipc"}),
+            json!({"type": "uts"}),
+            json!({"type": "cgroup"}),
+        ];
+        if pod["hostPID"] != true {
+            namespaces.push(json!({"type": "pid"}));
+        }
+        let mut argv = vec!["/usr/bin/rampart-agent".to_string()];
+        argv.extend(args.iter().map(|a| a.to_string_lossy().into_owned()));
+        let config = json!({
+            "ociVersion": "1.0.2",
+            "process": {
+                "terminal": false,
+                "user": {"uid": sc["runAsUser"].as_u64().expect("runAsUser"), "gid": sc["runAsGroup"].as_u64().expect("runAsGroup")},
+                "args": argv,
+                "env": env_list,
+                "cwd": "/",
+                "capabilities": {"bounding": caps, "effective": caps, "permitted": caps},
+                "noNewPrivileges": sc["allowPrivilegeEscalation"] == false,
+            },
+            "root": {"path": "rootfs", "readonly": sc["readOnlyRootFilesystem"] == true},
+            "hostname": "rampart-agent",
+            "mounts": mounts,
+            "linux": {"namespaces": namespaces},
+        });
+        fs::write(bundle.join("config.json"), serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+        let mut cmd = Command::new("runc");
+        cmd.arg("--root").arg(bundle.join("state")).args(["run", "--bundle"]).arg(&bundle);
+        cmd.arg(format!("rampart-agent-{}", rampart_tests::random_hex(8)));
+        cmd
+    })
+}
+
+struct Node {
+    policies: tempfile::TempDir,
+    manifests: tempfile::TempDir,
+}
+
+impl Node {
+    fn new() -> Node {
+        ensure_bridge();
+        Node { policies: tempfile::tempdir().unwrap(), manifests: tempfile::tempdir().unwrap() }
+    }
+
+    /// The agent in its container with `caps`.
+    fn agent(&self, caps: Vec<String>) -> AgentOptions {
+        let (container, pod) = daemonset();
+        let dirs = vec![self.policies.path().into(), self.manifests.path().into()];
+        AgentOptions {
+            policies: Some(self.policies.path().into()),
+            pod_manifests: Some(self.manifests.path().into()),
+            launcher: Some(launcher(container, pod, caps, dirs)),
+            ..Default::default()
+        }
+    }
+}
+
+fn tier(agent: &Agent, concern: &str) -> String {
+    ["lsm", "cgroup", "sigkill", "none"]
+        .into_iter()
+        .find(|t| {
+            agent.metric(&format!("rampart_enforcement_tier{{concern=\"{concern}\",tier=\"{t}\"}}"))
+                == Some(1.0)
+        })
+        .unwrap_or_else(|| panic!("no {concern} tier in the agent's metrics"))
+        .to_string()
+}
+
+#[test]
+fn the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports() {
+    if !require::root("the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports")
+        || !require::runc("the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports")
+    {
+        return;
+    }
+    let (container, _) = daemonset();
+    let node = Node::new();
+    let (ok, no) = (port(), port());
+    write_policy(
+        node.policies.path(),
+        "shop",
+        "web-egress",
+        "web",
+        "enforce",
+        &format!("    egress:\n      - to: [{{cidr: {BRIDGE_V4}/32}}]\n        ports: [{{port: {ok}}}]\n"),
+    );
+    let agent = Agent::start(node.agent(granted_caps(&container)));
+    assert_eq!(tier(&agent, "network"), "cgroup", "{}", agent.log());
+    assert_ne!(tier(&agent, "privilege"), "none", "{}", agent.log());
+    let web = TestPod::create(PodSpec::new("shop", "web").with_netns());
+    web.write_manifest(node.manifests.path());
+    agent.wait_metric("rampart_pods", 1.0);
+    let _server = Server::tcp(BRIDGE_V4, ok, 0, 1);
+    let t = trigger();
+    assert!(outcome(&web.exec(&[&t, "tcp-connect", &sockaddr(BRIDGE_V4, ok)])).is_ok(), "allowed connect");
+    assert_eq!(
+        outcome(&web.exec(&[&t, "tcp-connect", &sockaddr(BRIDGE_V4, no)])),
+        Err(EPERM),
+        "denied connect"
+    );
+    let e = agent.wait_event("the deny", WAIT, |e| {
+        e["pod"]["name"] == "web"
+            && e["flow"]["remotePort"] == u64::from(no)
+            && e["verdict"]["action"] == "deny"
+    });
+    assert_eq!(e["verdict"]["tier"], "cgroup", "{e}");
+    assert_eq!(e["verdict"]["enforced"], true, "{e}");
+    assert_eq!(e["verdict"]["policy"], "shop/web-egress", "{e}");
+    assert!(agent.stop().success(), "{}", agent.log());
+}
+
+/// Start the agent without `cap`: the agent and its log once it is ready, or its exit and log.
+fn without(node: &Node, caps: &[String], cap: &str) -> (Option<Agent>, String) {
+    let fewer: Vec<String> = caps.iter().filter(|c| *c != cap).cloned().collect();
+    match Agent::try_start(node.agent(fewer)) {
+        Ok(agent) => {
+            let log = agent.log();
+            (Some(agent), log)
+        }
+        Err(log) => (None, log),
+    }
+}
+
+#[test]
+fn without_any_one_granted_capability_a_named_operation_fails() {
+    if !require::root("without_any_one_granted_capability_a_named_operation_fails")
+        || !require::runc("without_any_one_granted_capability_a_named_operation_fails")
+    {
+        return;
+    }
+    let (container, _) = daemonset();
+    let caps = granted_caps(&container);
+    let node = Node::new();
+    // A pod process older than the agent: naming it as a parent takes /proc/PID/exe, which a
+    // process with fewer capabilities than the target may only read with CAP_SYS_PTRACE.
+    let pod = TestPod::create(PodSpec::new("shop", "old"));
+    pod.write_manifest(node.manifests.path());
+    let mut checked = Vec::new();
+    for cap in &caps {
+        if NOT_SHOWN_HERE.contains(&cap.as_str()) {
+            continue;
+        }
+        let old = OldShell::start(&pod);
+        let (agent, log) = without(&node, &caps, cap);
+        match cap.as_str() {
+            "BPF" => {
+                assert!(agent.is_none(), "the agent started without CAP_BPF:\n{log}");
+                assert!(log.contains("loading the kernel object"), "without CAP_BPF: {log}");
+            }
+            "PERFMON" => {
+                assert!(agent.is_none(), "the agent started without CAP_PERFMON:\n{log}");
+                assert!(log.contains("cgroup_mkdir") && log.contains("EPERM"), "without CAP_PERFMON: {log}");
+            }
+            "NET_ADMIN" => {
+                let agent = agent.expect("the agent runs without CAP_NET_ADMIN, without the network concern");
+                assert_eq!(tier(&agent, "network"), "none", "{log}");
+                assert!(log.contains("loading connect4") && log.contains("EPERM"), "{log}");
+                assert!(agent.stop().success());
+            }
+            "SYS_PTRACE" => {
+                let agent = agent.expect("the agent runs without CAP_SYS_PTRACE");
+                let parent = old.parent_binary_of_its_child(&agent);
+                assert_eq!(parent, "", "a pod process's binary was read without CAP_SYS_PTRACE");
+                assert!(agent.stop().success());
+                let old = OldShell::start(&pod);
+                let agent = Agent::start(node.agent(caps.clone()));
+                let parent = old.parent_binary_of_its_child(&agent);
+                assert!(!parent.is_empty(), "with CAP_SYS_PTRACE the parent's binary is named");
+                assert!(agent.stop().success());
+            }
+            other => {
+                panic!("CAP_{other} is granted by the DaemonSet but this test does not know what needs it")
+            }
+        }
+        checked.push(cap.clone());
+    }
+    assert!(!checked.is_empty());
+}
+
+/// A shell in a pod that waits for a line, runs a child, and waits for another line before it
+/// exits: started before an agent, so the agent never saw its exec and names it as a parent
+/// from /proc.
+struct OldShell(std::process::Child);
+
+impl OldShell {
+    fn start(pod: &TestPod) -> OldShell {
+        // `read y` last: the shell outlives its child, and never execs the child in place.
+        OldShell(
+            pod.command(&["/bin/sh", "-c", "read x; /bin/true; read y"])
+                .stdin(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        )
+    }
+
+    /// Let the shell run its child: the parent binary the child's exec event names.
+    fn parent_binary_of_its_child(mut self, agent: &Agent) -> String {
+        let pid = self.0.id();
+        let mut stdin = self.0.stdin.take().unwrap();
+        stdin.write_all(b"go\n").unwrap();
+        let e = agent.wait_event("the old shell's child's exec", WAIT, |e| {
+            e["exec"].is_object() && e["process"]["parent"]["pid"] == u64::from(pid)
+        });
+        stdin.write_all(b"done\n").unwrap();
+        drop(stdin);
+        assert!(self.0.wait().unwrap().success());
+        e["process"]["parent"]["binary"].as_str().unwrap_or_default().to_string()
+    }
+}
