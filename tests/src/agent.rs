@@ -112,6 +112,8 @@ impl NodeLock {
 
 pub struct Agent {
     _lock: NodeLock,
+    /// Started through [`AgentOptions::launcher`].
+    launched: bool,
     child: RefCell<Option<Child>>,
     pub dir: tempfile::TempDir,
     pub events_path: PathBuf,
@@ -197,8 +199,15 @@ impl Agent {
             );
             std::thread::sleep(Duration::from_millis(20));
         };
-        let agent =
-            Agent { _lock: lock, child: RefCell::new(Some(child)), dir, events_path, log_path, metrics_addr };
+        let agent = Agent {
+            _lock: lock,
+            launched: opts.launcher.is_some(),
+            child: RefCell::new(Some(child)),
+            dir,
+            events_path,
+            log_path,
+            metrics_addr,
+        };
         if opts.may_stay_unready {
             wait_for("the agent to serve /readyz", Duration::from_secs(30), || {
                 (agent.get("/readyz").0 != 0).then_some(())
@@ -342,7 +351,14 @@ impl Agent {
 impl Drop for Agent {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.get_mut().take() {
-            let _ = child.kill();
+            if self.launched {
+                // A launcher (runc) killed outright would leave the agent it runs behind, its
+                // programs attached: runc passes SIGTERM on, and the agent drains and exits.
+                // SAFETY: signalling our own child.
+                unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+            } else {
+                let _ = child.kill();
+            }
             let _ = child.wait();
         }
     }
