@@ -282,10 +282,12 @@ impl Agent {
         });
     }
 
-    /// Every event written so far.
+    /// Every event written so far (a last line the agent is still writing is left for later).
     pub fn events(&self) -> Vec<Value> {
         let text = fs::read_to_string(&self.events_path).unwrap_or_default();
-        text.lines()
+        let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+        complete
+            .lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("event is not JSON ({e}): {l}")))
             .collect()
