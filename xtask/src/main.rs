@@ -12,6 +12,7 @@ mod bench;
 mod codegen;
 mod demo;
 mod deploy;
+mod image;
 mod setup;
 mod test;
 mod vm;
@@ -76,6 +77,16 @@ enum Task {
         #[arg(long, default_value = "40m", value_parser = humantime::parse_duration)]
         vm_timeout: std::time::Duration,
     },
+    /// The container image (agent, collector, CLI; static musl binaries on `scratch`) as
+    /// root filesystems and a multi-architecture OCI layout under target/image/.
+    Image {
+        /// Only these architectures (x86_64, arm64; default both).
+        #[arg(long = "arch", value_delimiter = ',')]
+        archs: Vec<String>,
+        /// Cargo profile of the binaries.
+        #[arg(long, default_value = "release")]
+        profile: String,
+    },
     /// Regenerate proto/src/gen from proto/rampart (or, with --check, fail if it drifted).
     Codegen {
         #[arg(long)]
@@ -90,6 +101,18 @@ fn main() -> anyhow::Result<()> {
         Task::Demo { duration, host } => demo::run_demo(duration, host),
         Task::Test { no_lint, no_vm } => test::run_tests(no_lint, no_vm),
         Task::Codegen { check } => codegen::run(check),
+        Task::Image { archs, profile } => {
+            let archs = if archs.is_empty() { vec!["x86_64".into(), "arm64".into()] } else { archs };
+            let archs = archs
+                .iter()
+                .map(|a| match a.as_str() {
+                    "x86_64" | "amd64" => Ok(vm::kernels::Arch::X86_64),
+                    "arm64" | "aarch64" => Ok(vm::kernels::Arch::Arm64),
+                    other => Err(anyhow::anyhow!("--arch {other}: expected x86_64 or arm64")),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            image::run_image(&archs, &profile)
+        }
         Task::VmTest { kernels, tests, all, test_timeout, vm_timeout } => {
             vm::run_vm_test(&vm::Options { kernels, tests, all, test_timeout, vm_timeout })
         }

@@ -19,8 +19,8 @@ use anyhow::{Context as _, bail};
 use crate::{output, run};
 
 /// Debian packages: VMs (qemu, busybox, cpio; a C cross compiler for `ring` in the static
-/// aarch64 binaries, xz for the kernels' modules), containers (runc), NATS, networking,
-/// inspection.
+/// aarch64 binaries, xz for the kernels' modules), containers (runc; skopeo reads the image's
+/// OCI layout), NATS, networking, inspection.
 const PACKAGES: &[&str] = &[
     "qemu-system-x86",
     "qemu-system-arm",
@@ -34,6 +34,7 @@ const PACKAGES: &[&str] = &[
     "iproute2",
     "bpftool",
     "libcap2-bin",
+    "skopeo",
 ];
 
 const MUSL_TARGETS: &[&str] = &["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"];

@@ -91,6 +91,7 @@ pub fn build(arch: Arch, tests: &[String]) -> anyhow::Result<Built> {
     println!("\n==> building for {target} (profile {PROFILE})");
     let bins = cargo_artifacts(
         Command::new("cargo").args(["build", "--bins", "-p", "rampart-agent", "-p", "rampart-tests"]),
+        PROFILE,
         target,
         "bin",
     )?;
@@ -99,7 +100,8 @@ pub fn build(arch: Arch, tests: &[String]) -> anyhow::Result<Built> {
     for t in tests {
         cmd.args(["--test", t]);
     }
-    let built_tests = if tests.is_empty() { Vec::new() } else { cargo_artifacts(&mut cmd, target, "test")? };
+    let built_tests =
+        if tests.is_empty() { Vec::new() } else { cargo_artifacts(&mut cmd, PROFILE, target, "test")? };
     for t in tests {
         if !built_tests.iter().any(|(n, _)| n == t) {
             bail!("cargo built no test executable for {t}");
@@ -113,10 +115,16 @@ pub fn build(arch: Arch, tests: &[String]) -> anyhow::Result<Built> {
     Ok(Built { bins, tests: built_tests })
 }
 
-/// Run a cargo command for `target` and return its executables of target kind `kind`.
-fn cargo_artifacts(cmd: &mut Command, target: &str, kind: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
+/// Run a cargo command with `profile` for `target` and return its executables of target kind
+/// `kind`.
+pub fn cargo_artifacts(
+    cmd: &mut Command,
+    profile: &str,
+    target: &str,
+    kind: &str,
+) -> anyhow::Result<Vec<(String, PathBuf)>> {
     cmd.current_dir(workspace_root())
-        .args(["--profile", PROFILE, "--target", target, "--message-format", "json-render-diagnostics"])
+        .args(["--profile", profile, "--target", target, "--message-format", "json-render-diagnostics"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     let out = cmd.output().with_context(|| format!("starting {cmd:?}"))?;

@@ -9,6 +9,11 @@ pub enum Arch {
 }
 
 impl Arch {
+    /// This machine's.
+    pub fn host() -> Arch {
+        if cfg!(target_arch = "aarch64") { Arch::Arm64 } else { Arch::X86_64 }
+    }
+
     /// Debian's name.
     pub fn debian(self) -> &'static str {
         match self {

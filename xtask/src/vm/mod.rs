@@ -9,7 +9,7 @@
 //! print the matrix ([`report`]). Logs: `target/vm/logs/<kernel>.log`.
 
 mod boot;
-mod build;
+pub mod build;
 mod cpio;
 mod fetch;
 mod initramfs;
