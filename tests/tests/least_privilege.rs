@@ -5,14 +5,15 @@
 //! container configured exactly that way. There it must probe, attach, enforce and report; and
 //! without any one of the capabilities the manifest lists, a named operation must fail.
 //!
-//! What the container differs in, and why: the agent binary and its shared libraries are bound
-//! in from the host build (the image's root filesystem holds the static binary alone); the
-//! container keeps the host's network namespace (the pod gets its own, which grants nothing
-//! more) so the test reads `/metrics`; the `RuntimeDefault` seccomp profile is the runtime's and
-//! is not applied (it allows bpf() with CAP_BPF and perf_event_open() with CAP_PERFMON);
-//! `--collector` is not set (no collector runs here). CAP_MAC_ADMIN (BPF LSM programs,
-//! `bpf_lsm_verify_prog` in kernel/bpf/bpf_lsm.c) cannot be shown here: this host's kernel
-//! refuses BPF LSM programs even to full root.
+//! The container's root filesystem is the image's (`cargo xtask image`, which `cargo xtask test`
+//! builds for this machine first): the static binaries on `scratch`.
+//!
+//! What the container differs in, and why: it keeps the host's network namespace (the pod gets
+//! its own, which grants nothing more) so the test reads `/metrics`; the `RuntimeDefault`
+//! seccomp profile is the runtime's and is not applied (it allows bpf() with CAP_BPF and
+//! perf_event_open() with CAP_PERFMON); `--collector` is not set (no collector runs here).
+//! CAP_MAC_ADMIN (BPF LSM programs, `bpf_lsm_verify_prog` in kernel/bpf/bpf_lsm.c) cannot be
+//! shown here: this host's kernel refuses BPF LSM programs even to full root.
 // vm-test: host-only: the agent in a runc container, which the VM initramfs does not have.
 
 use std::{
@@ -25,7 +26,7 @@ use std::{
 };
 
 use rampart_tests::{
-    agent::{Agent, AgentOptions, Launcher, agent_bin},
+    agent::{Agent, AgentOptions, Launcher},
     net::{Server, outcome, port, sockaddr, trigger, write_policy},
     netns::{BRIDGE_V4, ensure_bridge},
     pod::{PodSpec, TestPod, cgroup2_root},
@@ -49,6 +50,35 @@ fn daemonset() -> (Value, Value) {
     (container.expect("an `agent` container"), pod)
 }
 
+/// The image's root filesystem for this machine (`cargo xtask image --arch <this one>`).
+fn image_rootfs() -> PathBuf {
+    let arch = if cfg!(target_arch = "aarch64") { "arm64" } else { "amd64" };
+    let path = std::env::var_os("RAMPART_IMAGE_ROOTFS").map(PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/image").join(arch).join("rootfs")
+    });
+    assert!(
+        path.join("usr/bin/rampart-agent").is_file(),
+        "{}: no image root filesystem; run `cargo xtask image --arch {arch}` (cargo xtask test does)",
+        path.display()
+    );
+    path
+}
+
+/// `dest` as a copy of `src` whose files are hard links (a copy where linking is refused).
+fn link_tree(src: &Path, dest: &Path) {
+    fs::create_dir_all(dest).unwrap();
+    fs::set_permissions(dest, fs::metadata(src).unwrap().permissions()).unwrap();
+    for entry in fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let (from, to) = (entry.path(), dest.join(entry.file_name()));
+        if entry.file_type().unwrap().is_dir() {
+            link_tree(&from, &to);
+        } else if fs::hard_link(&from, &to).is_err() {
+            fs::copy(&from, &to).unwrap();
+        }
+    }
+}
+
 fn granted_caps(container: &Value) -> Vec<String> {
     let caps = &container["securityContext"]["capabilities"];
     assert_eq!(caps["drop"], json!(["ALL"]), "the agent drops every capability it does not add");
@@ -64,9 +94,9 @@ fn granted_caps(container: &Value) -> Vec<String> {
 fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<PathBuf>) -> Box<Launcher> {
     Box::new(move |args: &[OsString], env: &[(String, String)]| {
         let bundle = tempfile::Builder::new().prefix("rampart-agent-ctr").tempdir().unwrap().keep();
+        // The image's files, linked: runc adds mount points to the copy, never to the image.
         let rootfs = bundle.join("rootfs");
-        fs::create_dir_all(rootfs.join("usr/bin")).unwrap();
-        fs::write(rootfs.join("usr/bin/rampart-agent"), "").unwrap();
+        link_tree(&image_rootfs(), &rootfs);
         let sc = &container["securityContext"];
         assert_eq!(sc["privileged"], false);
         let bind = |src: &Path, dst: &str, ro: bool| {
@@ -92,11 +122,6 @@ fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<Path
                 _ => PathBuf::from(v["hostPath"]["path"].as_str().expect("only hostPath volumes")),
             };
             mounts.push(bind(&host, m["mountPath"].as_str().unwrap(), m["readOnly"] == true));
-        }
-        // The image: the agent binary, here the host build and the libraries it links.
-        mounts.push(bind(&agent_bin(), "/usr/bin/rampart-agent", true));
-        for lib in ["/lib", "/lib64"] {
-            mounts.push(bind(Path::new(lib), lib, true));
         }
         // What the test hands the agent: its policies and pod manifests (read-only), and the
         // directory its events and log go to.

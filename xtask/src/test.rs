@@ -28,6 +28,11 @@ pub fn run_tests(skip_lint: bool, skip_vm: bool) -> anyhow::Result<()> {
     }
     section("build the binaries the end-to-end tests run");
     run(cargo().args(["build", "-p", "rampart-agent", "-p", "rampart-collector", "-p", "rampart-cli"]))?;
+    // The image's root filesystem for this machine: the least-privilege test runs the agent
+    // from it (the VM matrix's profile, so its build serves the matrix too).
+    let host = crate::vm::kernels::Arch::host();
+    crate::image::build_rootfs(host, crate::vm::build::PROFILE)?;
+    crate::image::verify_layout(&crate::image::write_layout(&[host])?)?;
     section("tests (unit and real-kernel)");
     run(cargo().args(["test", "--no-fail-fast"]))?;
     if skip_vm {
