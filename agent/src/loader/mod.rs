@@ -64,9 +64,33 @@ pub fn describe(err: &ProgramError) -> String {
                 format!("load failed: {}; verifier: {}", errno_text(io_error), tail.join(" | "))
             }
         }
-        ProgramError::SyscallError(e) => format!("{} failed: {}", e.call, errno_text(&e.io_error)),
+        ProgramError::SyscallError(e) => {
+            let text = format!("{} failed: {}", e.call, errno_text(&e.io_error));
+            match perf_paranoid_hint(e.call, &e.io_error) {
+                Some(hint) => format!("{text}; {hint}"),
+                None => text,
+            }
+        }
         other => other.to_string(),
     }
+}
+
+/// Why `perf_event_open()` (a tracepoint's attach) was refused with EACCES to an agent holding
+/// CAP_PERFMON: Debian's and Ubuntu's kernels carry a patch that, with
+/// `kernel.perf_event_paranoid` above 2 (their default: 3, 4), lets only CAP_SYS_ADMIN open
+/// perf events at all.
+fn perf_paranoid_hint(call: &str, err: &std::io::Error) -> Option<String> {
+    if !call.starts_with("perf_event_open") || err.raw_os_error() != Some(libc::EACCES) {
+        return None;
+    }
+    let level: i32 =
+        std::fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").ok()?.trim().parse().ok()?;
+    (level > 2).then(|| {
+        format!(
+            "kernel.perf_event_paranoid is {level}: above 2, this kernel lets only CAP_SYS_ADMIN open perf events; \
+             grant CAP_SYS_ADMIN (the Helm chart's agent.sysAdminForPerfEvents) or set kernel.perf_event_paranoid=2 on the node"
+        )
+    })
 }
 
 /// `EPERM (Operation not permitted)`-style text for an `io::Error`.
