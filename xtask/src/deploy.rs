@@ -24,6 +24,7 @@ fn variants() -> Vec<(&'static str, Value)> {
             "fail-closed, TLS, monitoring",
             json!({
                 "agent": {"requireEnforcement": true, "networkUnknownPod": "deny", "logFormat": "text",
+                          "sysAdminForPerfEvents": true,
                           "extraEnv": [{"name": "RAMPART_FLOW_INTERVAL", "value": "10s"}]},
                 "collector": {"tlsSecret": "rampart-collector-tls", "storage": {"storageClassName": "fast"}},
                 "serviceMonitor": {"enabled": true},
