@@ -268,6 +268,18 @@ impl Agent {
         })
     }
 
+    /// The tier the agent enforces `concern` (network, rootfs, privilege) with, from its metrics.
+    pub fn tier(&self, concern: &str) -> String {
+        ["lsm", "cgroup", "sigkill", "none"]
+            .into_iter()
+            .find(|t| {
+                self.metric(&format!("rampart_enforcement_tier{{concern=\"{concern}\",tier=\"{t}\"}}"))
+                    == Some(1.0)
+            })
+            .unwrap_or_else(|| panic!("no {concern} tier in the agent's metrics:\n{}", self.log()))
+            .to_string()
+    }
+
     /// Wait until the metric reaches `value`.
     pub fn wait_metric(&self, sample: &str, value: f64) {
         wait_for(&format!("{sample} == {value}"), Duration::from_secs(10), || {

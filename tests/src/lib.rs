@@ -26,6 +26,7 @@ pub mod bins;
 pub mod cli;
 pub mod collector;
 pub mod container;
+pub mod daemonset;
 pub mod filecaps;
 pub mod grpc;
 pub mod net;

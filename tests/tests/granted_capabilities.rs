@@ -1,5 +1,6 @@
 //! The agent's DaemonSet grants it four capabilities (`deploy/kustomize/base/agent-daemonset.yaml`,
-//! rendered from the Helm chart; compiled in, so the VMs check the same list). Here the real
+//! rendered from the Helm chart; [`rampart_tests::daemonset`] compiles it in, so the VMs check
+//! the same list). Here the real
 //! agent runs as uid 0 with exactly those in its bounding set (every other one dropped before
 //! exec, as a container runtime does) on every kernel of the matrix: each concern must get the
 //! tier full root gets — the `lsm` tier too on the kernels with BPF LSM, which the host's
@@ -14,23 +15,12 @@ use std::{fs, os::unix::process::CommandExt as _, process::Command};
 
 use rampart_tests::{
     agent::{Agent, AgentOptions, Launcher, agent_bin},
+    daemonset::{agent_container, granted_capabilities},
     nsrun::capability_number,
     require,
 };
-use serde_json::Value;
 
-const DAEMONSET: &str = include_str!("../../deploy/kustomize/base/agent-daemonset.yaml");
 const CONCERNS: [&str; 3] = ["network", "rootfs", "privilege"];
-
-/// The capabilities the DaemonSet's agent container adds (it drops every other).
-fn granted() -> Vec<String> {
-    let ds: Value = serde_yaml::from_str(DAEMONSET).expect("the DaemonSet is YAML");
-    let containers = ds["spec"]["template"]["spec"]["containers"].as_array().expect("containers");
-    let agent = containers.iter().find(|c| c["name"] == "agent").expect("an agent container");
-    let caps = &agent["securityContext"]["capabilities"];
-    assert_eq!(caps["drop"], serde_json::json!(["ALL"]));
-    caps["add"].as_array().expect("add").iter().map(|c| c.as_str().unwrap().to_string()).collect()
-}
 
 /// Run the agent with only `caps` in its bounding set (so, as uid 0, in its permitted and
 /// effective sets after exec).
@@ -60,29 +50,12 @@ fn with_only(caps: &[String]) -> Box<Launcher> {
     })
 }
 
-/// The tier of each concern, from a ready agent's metrics.
-fn tiers(agent: &Agent) -> Vec<String> {
-    CONCERNS
-        .iter()
-        .map(|concern| {
-            ["lsm", "cgroup", "sigkill", "none"]
-                .into_iter()
-                .find(|t| {
-                    agent.metric(&format!("rampart_enforcement_tier{{concern=\"{concern}\",tier=\"{t}\"}}"))
-                        == Some(1.0)
-                })
-                .unwrap_or_else(|| panic!("no {concern} tier in the metrics:\n{}", agent.log()))
-                .to_string()
-        })
-        .collect()
-}
-
 /// Start an agent (with `launcher`, else as full root) with a policy engaging every concern:
 /// its tiers and log.
 fn run(policies: &std::path::Path, launcher: Option<Box<Launcher>>) -> (Vec<String>, String) {
     let agent =
         Agent::start(AgentOptions { policies: Some(policies.into()), launcher, ..Default::default() });
-    let (tiers, log) = (tiers(&agent), agent.log());
+    let (tiers, log) = (CONCERNS.map(|c| agent.tier(c)).to_vec(), agent.log());
     assert!(agent.stop().success(), "{log}");
     (tiers, log)
 }
@@ -101,7 +74,7 @@ fn the_daemonsets_capabilities_get_every_tier_full_root_gets() {
          \x20 network: {egress: []}\n  filesystem: {rootfs: readOnly}\n  privilege: {escalation: deny}\n",
     )
     .unwrap();
-    let mut caps = granted();
+    let mut caps = granted_capabilities(&agent_container().0);
     let paranoid: i32 =
         fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").unwrap().trim().parse().unwrap();
     if paranoid > 2 {

@@ -1,6 +1,6 @@
 //! The agent runs with what its DaemonSet grants and no more: its container spec is read from
 //! the rendered manifest (`deploy/kustomize/base/agent-daemonset.yaml`, generated from the Helm
-//! chart) — capabilities, user, read-only root filesystem, no privilege escalation, host paths
+//! chart; [`rampart_tests::daemonset`]) — capabilities, user, read-only root filesystem, no privilege escalation, host paths
 //! and which are read-only, host pid namespace — and the real agent binary runs in a runc
 //! container configured exactly that way. There it must probe, attach, enforce and report; and
 //! without any one of the capabilities the manifest lists, a named operation must fail.
@@ -27,6 +27,7 @@ use std::{
 
 use rampart_tests::{
     agent::{Agent, AgentOptions, Launcher},
+    daemonset::{agent_container, granted_capabilities},
     net::{Server, outcome, port, sockaddr, trigger, write_policy},
     netns::{BRIDGE_V4, ensure_bridge},
     pod::{PodSpec, TestPod, cgroup2_root},
@@ -36,17 +37,6 @@ use serde_json::{Value, json};
 
 const EPERM: i32 = 1;
 const WAIT: Duration = Duration::from_secs(10);
-
-/// The agent container of the rendered DaemonSet, and its pod spec.
-fn daemonset() -> (Value, Value) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/kustomize/base/agent-daemonset.yaml");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let ds: Value = serde_yaml::from_str(&text).expect("the DaemonSet is YAML");
-    let pod = ds["spec"]["template"]["spec"].clone();
-    let container =
-        pod["containers"].as_array().expect("containers").iter().find(|c| c["name"] == "agent").cloned();
-    (container.expect("an `agent` container"), pod)
-}
 
 /// The image's root filesystem for this machine (`cargo xtask image --arch <this one>`).
 fn image_rootfs() -> PathBuf {
@@ -75,17 +65,6 @@ fn link_tree(src: &Path, dest: &Path) {
             fs::copy(&from, &to).unwrap();
         }
     }
-}
-
-fn granted_caps(container: &Value) -> Vec<String> {
-    let caps = &container["securityContext"]["capabilities"];
-    assert_eq!(caps["drop"], json!(["ALL"]), "the agent drops every capability it does not add");
-    caps["add"]
-        .as_array()
-        .expect("capabilities.add")
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect()
 }
 
 /// A runc launcher for the agent configured as `container`/`pod` say, with `caps`.
@@ -189,7 +168,7 @@ impl Node {
 
     /// The agent in its container with `caps`.
     fn agent(&self, caps: Vec<String>) -> AgentOptions {
-        let (container, pod) = daemonset();
+        let (container, pod) = agent_container();
         let dirs = vec![self.policies.path().into(), self.manifests.path().into()];
         AgentOptions {
             policies: Some(self.policies.path().into()),
@@ -200,17 +179,6 @@ impl Node {
     }
 }
 
-fn tier(agent: &Agent, concern: &str) -> String {
-    ["lsm", "cgroup", "sigkill", "none"]
-        .into_iter()
-        .find(|t| {
-            agent.metric(&format!("rampart_enforcement_tier{{concern=\"{concern}\",tier=\"{t}\"}}"))
-                == Some(1.0)
-        })
-        .unwrap_or_else(|| panic!("no {concern} tier in the agent's metrics"))
-        .to_string()
-}
-
 #[test]
 fn the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports() {
     if !require::root("the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports")
@@ -218,7 +186,7 @@ fn the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports() {
     {
         return;
     }
-    let (container, _) = daemonset();
+    let (container, _) = agent_container();
     let node = Node::new();
     let (ok, no) = (port(), port());
     write_policy(
@@ -229,9 +197,9 @@ fn the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports() {
         "enforce",
         &format!("    egress:\n      - to: [{{cidr: {BRIDGE_V4}/32}}]\n        ports: [{{port: {ok}}}]\n"),
     );
-    let agent = Agent::start(node.agent(granted_caps(&container)));
-    assert_eq!(tier(&agent, "network"), "cgroup", "{}", agent.log());
-    assert_ne!(tier(&agent, "privilege"), "none", "{}", agent.log());
+    let agent = Agent::start(node.agent(granted_capabilities(&container)));
+    assert_eq!(agent.tier("network"), "cgroup", "{}", agent.log());
+    assert_ne!(agent.tier("privilege"), "none", "{}", agent.log());
     let web = TestPod::create(PodSpec::new("shop", "web").with_netns());
     web.write_manifest(node.manifests.path());
     agent.wait_metric("rampart_pods", 1.0);
@@ -273,8 +241,8 @@ fn without_any_one_granted_capability_a_named_operation_fails() {
     {
         return;
     }
-    let (container, _) = daemonset();
-    let caps = granted_caps(&container);
+    let (container, _) = agent_container();
+    let caps = granted_capabilities(&container);
     let node = Node::new();
     // A pod process older than the agent: naming it as a parent takes /proc/PID/exe, which a
     // process with fewer capabilities than the target may only read with CAP_SYS_PTRACE.
@@ -295,7 +263,7 @@ fn without_any_one_granted_capability_a_named_operation_fails() {
             }
             "NET_ADMIN" => {
                 let agent = agent.expect("the agent runs without CAP_NET_ADMIN, without the network concern");
-                assert_eq!(tier(&agent, "network"), "none", "{log}");
+                assert_eq!(agent.tier("network"), "none", "{log}");
                 assert!(log.contains("loading connect4") && log.contains("EPERM"), "{log}");
                 assert!(agent.stop().success());
             }
