@@ -14,6 +14,7 @@ use std::{
 
 use agent_common::{DROPS_MAP, EVENTS_MAP, record::RecordKind};
 use aya::maps::{MapData, PerCpuArray};
+use rampart_policy::dir::DirError;
 use tokio::{
     signal::unix::{SignalKind, signal},
     sync::{mpsc, watch},
@@ -27,7 +28,7 @@ use crate::{
     enforce::{
         feasibility::{Feasibility, Tiers},
         kernel::{KernelPolicy, KernelPolicyError},
-        policies::{PolicyDirError, PolicyReload, PolicyStore},
+        policies::{PolicyReload, PolicyStore},
     },
     events::{Pipeline, build::Clock, denies::DenySummaries, hold::Held, ring::Ring},
     export::{self, Exporter},
@@ -60,10 +61,10 @@ const HOLD_CAPACITY: usize = 16 * 1024;
 pub enum AppError {
     #[error(transparent)]
     Load(#[from] LoadError),
-    #[error(transparent)]
-    Manifests(#[from] ManifestError),
-    #[error(transparent)]
-    Policies(#[from] PolicyDirError),
+    #[error("pod manifests: {0}")]
+    Manifests(DirError),
+    #[error("policies: {0}")]
+    Policies(DirError),
     #[error("map {0} is missing from the kernel object")]
     NoMap(&'static str),
     #[error(transparent)]
@@ -103,10 +104,11 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             .map_err(|e| LoadError::Object(e.into()))?;
     let object_time = t.elapsed();
 
-    let (attributor, manifest_errors) = Attributor::new(cfg.cgroup_root.clone(), cfg.pod_manifests.clone())?;
+    let (attributor, manifest_errors) =
+        Attributor::new(cfg.cgroup_root.clone(), cfg.pod_manifests.clone()).map_err(AppError::Manifests)?;
     report_manifest_errors(&metrics, &manifest_errors);
     let mut policies = PolicyStore::new(cfg.policies.clone());
-    let reload = policies.reload()?;
+    let reload = policies.reload().map_err(AppError::Policies)?;
     report_policy_errors(&metrics, &reload.errors);
     let mut kernel = KernelPolicy::new(&mut ebpf, cfg.network)?;
     // The maps say what the policies say before the programs that read them are attached.

@@ -5,12 +5,11 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use rampart_agent::{
     app, bench, caps,
-    config::{Cli, Command, LogFormat, Output},
+    config::{Cli, Command, Output},
     enforce::{
         feasibility::{Feasibility, Tiers},
         policies::PolicyStore,
     },
-    telemetry,
 };
 
 fn main() -> ExitCode {
@@ -50,7 +49,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            telemetry::init_logging(cfg.log_format == LogFormat::Json);
+            rampart_logging::init(cfg.log_format);
             match runtime().block_on(app::run(cfg)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

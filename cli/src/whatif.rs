@@ -16,7 +16,7 @@ use std::{
 };
 
 use anyhow::Context as _;
-use rampart_policy::{parse_source, policy_files, source::read_source};
+use rampart_policy::{dir, parse_source, source::read_source};
 use rampart_proto::{
     v1::{PolicySource, VerdictChange, WhatIfReport, WhatIfRequest, verdict::Action, what_if_response},
     visible::visible,
@@ -35,7 +35,7 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<PolicySource>, Vec<String>>
     let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match policy_files(path) {
+            match dir::list(path) {
                 Ok(f) => files.extend(f),
                 Err(e) => errors.push(e.to_string()),
             }

@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
     })?;
     let (n, rounds): (u64, usize) = (events.parse()?, rounds.parse()?);
     let mut sources = Vec::new();
-    for path in rampart_policy::policy_files(dir.as_ref())? {
+    for path in rampart_policy::dir::list(dir.as_ref())? {
         let content = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
         sources.push(PolicySource { name: path.display().to_string(), content });
     }

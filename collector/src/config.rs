@@ -2,9 +2,10 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 use crate::{store::Retention, units::parse_bytes, validate::Limits};
+pub use rampart_logging::LogFormat;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -64,12 +65,6 @@ pub struct ServerTls {
     pub cert: Vec<u8>,
     pub key: Vec<u8>,
     pub client_ca: Option<Vec<u8>>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 /// Where events are kept.

@@ -3,10 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use rampart_collector::{
-    config::{Cli, LogFormat},
-    init_logging, server,
-};
+use rampart_collector::{config::Cli, server};
 
 fn main() -> ExitCode {
     let cfg = match Cli::parse().validate() {
@@ -16,7 +13,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(cfg.log_format == LogFormat::Json);
+    rampart_logging::init(cfg.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(server::run(cfg)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,7 @@
-//! Errors: [`PolicyError`] (one problem in one policy source, with its position and field
-//! path) and [`LoadError`] (a policy directory that cannot be read at all).
+//! [`PolicyError`]: one problem in one policy source, with its position and field path (a
+//! directory that cannot be read at all is a [`crate::dir::DirError`]).
 
 use std::fmt;
-use std::io;
-use std::path::PathBuf;
 
 use crate::validate::SUBPATH_MARK;
 
@@ -21,15 +19,6 @@ pub struct PolicyError {
     /// Path of the offending field, like `spec.network.egress[0].ports[0].port`.
     pub field: Option<String>,
     pub message: String,
-}
-
-/// A policy directory that cannot be listed.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("cannot read policy directory {}: {source}", path.display())]
-    ReadDir { path: PathBuf, source: io::Error },
-    #[error("policy directory {}: {count} policy files; at most {max} are read", path.display(), max = crate::source::MAX_FILES)]
-    TooManyFiles { path: PathBuf, count: usize },
 }
 
 impl PolicyError {

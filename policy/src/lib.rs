@@ -6,6 +6,7 @@
 
 pub mod cidr;
 pub mod compile;
+pub mod dir;
 pub mod document;
 pub mod error;
 pub mod fspath;
@@ -24,10 +25,11 @@ mod validate;
 pub mod schema;
 
 pub use cidr::Cidr;
+pub use dir::DirError;
 pub use document::{Origin, RampartPolicy};
-pub use error::{LoadError, PolicyError};
+pub use error::PolicyError;
 pub use fspath::AbsPath;
-pub use load::{FileOutcome, load_dir, load_file, parse_object, parse_source, policy_files};
+pub use load::{FileOutcome, load_dir, load_file, parse_object, parse_source};
 pub use model::{
     EscalationMode, FilesystemPolicy, Mode, NetworkPolicy, NetworkRule, Peer, PolicySpec, PortSpec,
     PrivilegePolicy, Protocol, RootfsMode,

@@ -1,19 +1,20 @@
-//! Reading policies: [`parse_source`] for one YAML/JSON text (any number of documents) and
-//! [`load_dir`] for a directory of policy files.
+//! Reading policies: [`parse_source`] for one YAML/JSON text (any number of documents),
+//! [`parse_object`] for an object from the API server, and [`load_file`] / [`load_dir`] for
+//! files (listed and read as [`crate::dir`] and [`crate::source`] say).
 //!
 //! Positions: serde_yaml parses the whole stream with one libyaml parser, so the marks of
 //! every document — and therefore every error's line and column — are relative to the start
 //! of the source, not of the document (tested for the 2nd and 3rd documents).
 
 use std::fmt;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny, Visitor};
 
+pub use crate::dir::DirError;
 use crate::document::{Document, Origin, RampartPolicy};
-pub use crate::error::{LoadError, PolicyError};
+pub use crate::error::PolicyError;
 
 /// The outcome for one file of a directory.
 pub type FileOutcome = Result<Vec<RampartPolicy>, Vec<PolicyError>>;
@@ -71,36 +72,9 @@ pub fn load_file(path: &Path) -> FileOutcome {
     }
 }
 
-/// The policy files of `dir`: every `*.yaml`, `*.yml` and `*.json` file (not recursive; names
-/// starting with `.` are skipped, symbolic links are followed, sorted by path), at most
-/// [`crate::source::MAX_FILES`].
-pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let read_error = |source| LoadError::ReadDir { path: dir.to_owned(), source };
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).map_err(read_error)? {
-        let path = entry.map_err(read_error)?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let is_policy_name =
-            !name.starts_with('.') && [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext));
-        // Directories are skipped; anything else (including a broken link) is reported.
-        if is_policy_name && !fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-            files.push(path);
-        }
-    }
-    if files.len() > crate::source::MAX_FILES {
-        return Err(LoadError::TooManyFiles { path: dir.to_owned(), count: files.len() });
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// Reads every policy file of `dir` ([`policy_files`]). Returns one outcome per file so a
-/// caller can keep the previous version of a file that now fails: a bad file never replaces a
-/// good policy in force.
-pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, FileOutcome)>, LoadError> {
-    Ok(policy_files(dir)?
+/// Reads every policy file of `dir` ([`crate::dir::list`]), one outcome per file.
+pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, FileOutcome)>, DirError> {
+    Ok(crate::dir::list(dir)?
         .into_iter()
         .map(|path| {
             let outcome = load_file(&path);

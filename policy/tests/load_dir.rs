@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use rampart_policy::{LoadError, load_dir};
+use rampart_policy::{DirError, load_dir};
 
 const GOOD: &str = "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: NAME}\nspec: {podSelector: {}, mode: audit}\n";
 
@@ -57,8 +57,8 @@ fn an_unreadable_directory_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing: PathBuf = dir.path().join("nope");
     let err = load_dir(&missing).unwrap_err();
-    let LoadError::ReadDir { path, source } = &err else { panic!("{err}") };
+    let DirError::Read { path, source } = &err else { panic!("{err}") };
     assert_eq!(path, &missing);
     assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
-    assert!(err.to_string().starts_with(&format!("cannot read policy directory {}: ", missing.display())));
+    assert!(err.to_string().starts_with(&format!("cannot read directory {}: ", missing.display())));
 }

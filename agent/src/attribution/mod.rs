@@ -23,7 +23,8 @@ use std::{
 };
 
 pub use kubelet::PodCgroup;
-pub use pods::{ManifestError, PodInfo, PodStore, Reload};
+pub use pods::{DocError, ManifestError, PodInfo, PodStore, Reload};
+use rampart_policy::dir::{DirError, WatchedDir};
 
 /// How often an unknown cgroup id may trigger a rescan of the hierarchy.
 const RESCAN_EVERY: Duration = Duration::from_millis(200);
@@ -42,7 +43,7 @@ pub enum Resolution {
 
 pub struct Attributor {
     root: PathBuf,
-    manifests: Option<PathBuf>,
+    manifests: Option<WatchedDir>,
     /// cgroup id → the pod cgroup it is, or `None` for a host cgroup.
     cgroups: HashMap<u64, Option<PodCgroup>>,
     /// The kubelet's `kubepods` roots: cgroup id → depth below the hierarchy root.
@@ -57,13 +58,10 @@ pub struct Attributor {
 impl Attributor {
     /// Scan the hierarchy under `root` and read the manifests directory, if any. Manifest
     /// errors are returned for reporting; the pods that did parse are in force.
-    pub fn new(
-        root: PathBuf,
-        manifests: Option<PathBuf>,
-    ) -> Result<(Self, Vec<ManifestError>), ManifestError> {
+    pub fn new(root: PathBuf, manifests: Option<PathBuf>) -> Result<(Self, Vec<ManifestError>), DirError> {
         let mut a = Attributor {
             root,
-            manifests,
+            manifests: manifests.map(WatchedDir::new),
             cgroups: HashMap::new(),
             kubepods: HashMap::new(),
             paths: HashMap::new(),
@@ -144,8 +142,8 @@ impl Attributor {
     }
 
     /// Re-read the manifests directory.
-    pub fn reload_pods(&mut self) -> Result<Reload, ManifestError> {
-        match &self.manifests {
+    pub fn reload_pods(&mut self) -> Result<Reload, DirError> {
+        match &mut self.manifests {
             Some(dir) => self.pods.reload(dir),
             None => Ok(Reload::default()),
         }

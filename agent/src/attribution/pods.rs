@@ -8,11 +8,13 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
-    ffi::OsString,
-    fs, io,
     path::{Path, PathBuf},
     sync::Arc,
-    time::SystemTime,
+};
+
+use rampart_policy::{
+    dir::{DirError, WatchedDir},
+    source::SourceError,
 };
 
 use serde::Deserialize;
@@ -53,18 +55,30 @@ impl rampart_policy::Labels for PodInfo {
     }
 }
 
+/// One manifest file that cannot be used (its previous pods, if any, stay in force).
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    #[error("reading pod manifests directory {path}: {source}")]
-    Dir { path: PathBuf, source: io::Error },
-    #[error("{path}: unreadable: {source}")]
-    Read { path: PathBuf, source: io::Error },
-    #[error("{path}: more than {max} manifests; the rest are not read", max = rampart_policy::source::MAX_FILES)]
-    TooManyFiles { path: PathBuf },
     #[error("{path}: {source}")]
-    Source { path: PathBuf, source: rampart_policy::source::SourceError },
-    #[error("{path}: document {doc}: {message}")]
-    Doc { path: PathBuf, doc: usize, message: String },
+    Source { path: PathBuf, source: SourceError },
+    #[error("{path}: document {doc}: {source}")]
+    Doc { path: PathBuf, doc: usize, source: DocError },
+}
+
+/// Why one document of a manifest is not a Pod (or a list of them).
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("{0}")]
+    Yaml(#[from] serde_yaml::Error),
+    #[error("items[{index}]: {source}")]
+    Item { index: usize, source: Box<DocError> },
+    #[error("kind {0} is not a Pod")]
+    NotPod(String),
+    #[error("no kind (expected kind: Pod)")]
+    NoKind,
+    #[error("Pod has no metadata.name")]
+    NoName,
+    #[error("Pod {namespace}/{name} has no metadata.uid (it is what joins the pod to its cgroup)")]
+    NoUid { namespace: String, name: String },
 }
 
 // The subset of a Pod object that matters here; unknown fields are fine (real Pods have many).
@@ -113,47 +127,48 @@ pub fn parse_manifest(path: &Path, text: &str) -> Result<Vec<PodInfo>, Vec<Manif
     let mut errors = Vec::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let doc_no = i + 1;
-        let err = |message: String| ManifestError::Doc { path: path.into(), doc: doc_no, message };
+        let err = |source: DocError| ManifestError::Doc { path: path.into(), doc: doc_no, source };
         let value = match serde_yaml::Value::deserialize(doc) {
             Ok(serde_yaml::Value::Null) => continue,
             Ok(v) => v,
             Err(e) => {
                 // A YAML syntax error ends the stream: serde_yaml would yield it forever.
-                errors.push(err(e.to_string()));
+                errors.push(err(e.into()));
                 break;
             }
         };
         match pods_of(value) {
             Ok(found) => pods.extend(found),
-            Err(message) => errors.push(err(message)),
+            Err(source) => errors.push(err(source)),
         }
     }
     if errors.is_empty() { Ok(pods) } else { Err(errors) }
 }
 
-fn pods_of(value: serde_yaml::Value) -> Result<Vec<PodInfo>, String> {
-    let obj: Object = serde_yaml::from_value(value).map_err(|e| e.to_string())?;
+fn pods_of(value: serde_yaml::Value) -> Result<Vec<PodInfo>, DocError> {
+    let obj: Object = serde_yaml::from_value(value)?;
     match obj.kind.as_deref() {
         Some("Pod") => pod_info(obj).map(|p| vec![p]),
         Some("List" | "PodList") => {
             let mut out = Vec::new();
             for (i, item) in obj.items.into_iter().enumerate() {
-                out.extend(pods_of(item).map_err(|e| format!("items[{i}]: {e}"))?);
+                out.extend(pods_of(item).map_err(|e| DocError::Item { index: i, source: Box::new(e) })?);
             }
             Ok(out)
         }
-        Some(other) => Err(format!("kind {other} is not a Pod")),
-        None => Err("no kind (expected kind: Pod)".into()),
+        Some(other) => Err(DocError::NotPod(other.to_owned())),
+        None => Err(DocError::NoKind),
     }
 }
 
-fn pod_info(obj: Object) -> Result<PodInfo, String> {
+fn pod_info(obj: Object) -> Result<PodInfo, DocError> {
     let m = obj.metadata;
-    let name = m.name.filter(|n| !n.is_empty()).ok_or("Pod has no metadata.name")?;
+    let name = m.name.filter(|n| !n.is_empty()).ok_or(DocError::NoName)?;
     let namespace = m.namespace.filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into());
-    let uid = m.uid.filter(|u| !u.is_empty()).ok_or_else(|| {
-        format!("Pod {namespace}/{name} has no metadata.uid (it is what joins the pod to its cgroup)")
-    })?;
+    let uid = m
+        .uid
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| DocError::NoUid { namespace: namespace.clone(), name: name.clone() })?;
     let s = obj.status;
     let containers = s
         .container_statuses
@@ -171,16 +186,9 @@ fn pod_info(obj: Object) -> Result<PodInfo, String> {
 /// The pods of a manifests directory, kept per file.
 #[derive(Default)]
 pub struct PodStore {
-    /// By file name within the directory.
-    files: HashMap<OsString, FileEntry>,
-    /// Stamps of files that failed, so an unchanged bad file is reported once, not per reload.
-    failed: HashMap<OsString, (SystemTime, u64)>,
+    /// The directory's files in force (the last version of each that parsed), by path.
+    files: HashMap<PathBuf, Box<[Arc<PodInfo>]>>,
     by_uid: HashMap<Box<str>, Arc<PodInfo>>,
-}
-
-struct FileEntry {
-    stamp: (SystemTime, u64),
-    pods: Box<[Arc<PodInfo>]>,
 }
 
 /// What a reload changed.
@@ -232,71 +240,32 @@ impl PodStore {
         }
     }
 
-    /// Re-read `dir`: parse new and modified files, drop removed ones. A file that no longer
-    /// parses keeps its previous pods and reports why.
-    pub fn reload(&mut self, dir: &Path) -> Result<Reload, ManifestError> {
-        let entries = fs::read_dir(dir).map_err(|source| ManifestError::Dir { path: dir.into(), source })?;
-        let mut seen = Vec::new();
+    /// Re-read the manifests directory: parse new and changed files, drop removed ones. A file
+    /// that no longer parses keeps its previous pods and reports why.
+    pub fn reload(&mut self, dir: &mut WatchedDir) -> Result<Reload, DirError> {
+        let scan = dir.scan()?;
         let mut out = Reload::default();
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let key = entry.file_name();
-            let is_manifest = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
-            if !is_manifest {
-                continue;
-            }
-            if seen.len() == rampart_policy::source::MAX_FILES {
-                out.errors.push(ManifestError::TooManyFiles { path: dir.into() });
-                break;
-            }
-            seen.push(key.clone());
-            // Follow symlinks: ConfigMap volumes are symlinks into a swapped `..data` directory.
-            let stamp = match fs::metadata(&path) {
-                Ok(m) => (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()),
-                Err(source) => {
-                    out.errors.push(ManifestError::Read { path, source });
-                    continue;
-                }
+        for (path, text) in scan.changed {
+            let parsed = match text {
+                Ok(text) => parse_manifest(&path, &text),
+                Err(source) => Err(vec![ManifestError::Source { path: path.clone(), source }]),
             };
-            if self.files.get(&key).is_some_and(|f| f.stamp == stamp) || self.failed.get(&key) == Some(&stamp)
-            {
-                continue;
-            }
-            // Only regular files, bounded in size and nesting (a FIFO or /dev/zero is refused).
-            let text = match rampart_policy::source::read_source(&path) {
-                Ok(t) => t,
-                Err(source) => {
-                    self.failed.insert(key, stamp);
-                    out.errors.push(ManifestError::Source { path, source });
-                    continue;
-                }
-            };
-            match parse_manifest(&path, &text) {
+            match parsed {
                 Ok(pods) => {
-                    self.failed.remove(&key);
-                    let pods = pods.into_iter().map(Arc::new).collect();
-                    self.files.insert(key, FileEntry { stamp, pods });
+                    self.files.insert(path, pods.into_iter().map(Arc::new).collect());
                     out.changed = true;
                 }
-                Err(errors) => {
-                    self.failed.insert(key, stamp);
-                    out.errors.extend(errors);
-                }
+                Err(errors) => out.errors.extend(errors),
             }
         }
-        let before = self.files.len();
-        let seen: std::collections::HashSet<OsString> = seen.into_iter().collect();
-        self.files.retain(|name, _| seen.contains(name));
-        self.failed.retain(|name, _| seen.contains(name));
-        out.changed |= self.files.len() != before;
+        for path in scan.removed {
+            out.changed |= self.files.remove(&path).is_some();
+        }
         if out.changed {
             self.by_uid = self
                 .files
                 .values()
-                .flat_map(|f| f.pods.iter())
+                .flat_map(|pods| pods.iter())
                 .map(|p| (p.uid.clone(), Arc::clone(p)))
                 .collect();
         }
@@ -306,6 +275,8 @@ impl PodStore {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     const POD: &str = r#"
@@ -370,21 +341,22 @@ status:
         let f = dir.path().join("web.yaml");
         fs::write(&f, POD).unwrap();
         let mut store = PodStore::default();
-        let r = store.reload(dir.path()).unwrap();
+        let mut watched = WatchedDir::new(dir.path().to_owned());
+        let r = store.reload(&mut watched).unwrap();
         assert!(r.changed && r.errors.is_empty());
         assert!(store.get("6f1c2a8e-3b5d-4c1e-9f0a-1234567890ab").is_some());
 
         fs::write(&f, "kind: Pod\nmetadata: {name: web-0}\n# now without uid, and longer\n").unwrap();
-        let r = store.reload(dir.path()).unwrap();
+        let r = store.reload(&mut watched).unwrap();
         assert_eq!(r.errors.len(), 1);
         assert!(store.get("6f1c2a8e-3b5d-4c1e-9f0a-1234567890ab").is_some(), "old pod kept");
         assert!(
-            store.reload(dir.path()).unwrap().errors.is_empty(),
+            store.reload(&mut watched).unwrap().errors.is_empty(),
             "an unchanged bad file is reported once"
         );
 
         fs::remove_file(&f).unwrap();
-        let r = store.reload(dir.path()).unwrap();
+        let r = store.reload(&mut watched).unwrap();
         assert!(r.changed);
         assert!(store.is_empty());
     }
@@ -413,7 +385,8 @@ status:
     #[test]
     fn missing_directory_is_an_error_naming_it() {
         let mut store = PodStore::default();
-        let err = store.reload(Path::new("/nonexistent/rampart-pods")).err().unwrap();
-        assert!(err.to_string().starts_with("reading pod manifests directory /nonexistent/rampart-pods:"));
+        let mut dir = WatchedDir::new("/nonexistent/rampart-pods".into());
+        let err = store.reload(&mut dir).err().unwrap();
+        assert!(err.to_string().starts_with("cannot read directory /nonexistent/rampart-pods:"), "{err}");
     }
 }

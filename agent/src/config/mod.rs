@@ -16,6 +16,7 @@ use crate::{
     export::{CollectorConfig, EventsOut, ExportArgs},
     sources::api::ApiConfig,
 };
+pub use rampart_logging::LogFormat;
 
 #[derive(Parser, Debug)]
 #[command(name = "rampart-agent", version, about = "Rampart node agent: eBPF runtime enforcement for pods")]
@@ -131,12 +132,6 @@ pub struct RunArgs {
 pub enum UnknownPod {
     Allow,
     Deny,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 /// A validated `run` configuration.

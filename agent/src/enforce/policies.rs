@@ -6,31 +6,22 @@
 //! object, field) are reported. A removed file (a deleted object) takes its policies away.
 
 use std::{
-    collections::{BTreeMap, HashMap, btree_map::Entry},
-    fs, io,
+    collections::{BTreeMap, btree_map::Entry},
     path::{Path, PathBuf},
-    time::SystemTime,
 };
 
 use rampart_policy::{
     PolicyError, PolicySet, RampartPolicy,
+    dir::{DirError, WatchedDir},
     load::parse_source,
-    source::{MAX_FILES, read_source},
 };
 
 use crate::sources::{Delta, PolicyObject};
 
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyDirError {
-    #[error("reading policies directory {path}: {source}")]
-    Dir { path: PathBuf, source: io::Error },
-}
-
 pub struct PolicyStore {
-    dir: Option<PathBuf>,
-    files: HashMap<PathBuf, ((SystemTime, u64), Vec<RampartPolicy>)>,
-    /// Stamps of files that failed, so an unchanged bad file is reported once, not per reload.
-    failed: HashMap<PathBuf, (SystemTime, u64)>,
+    dir: Option<WatchedDir>,
+    /// The directory's files in force (the last version of each that parsed), by path.
+    files: BTreeMap<PathBuf, Vec<RampartPolicy>>,
     /// The API source's objects in force, by `namespace/name`.
     objects: BTreeMap<Box<str>, RampartPolicy>,
     set: PolicySet,
@@ -46,9 +37,8 @@ pub struct PolicyReload {
 impl PolicyStore {
     pub fn new(dir: Option<PathBuf>) -> Self {
         PolicyStore {
-            dir,
-            files: HashMap::new(),
-            failed: HashMap::new(),
+            dir: dir.map(WatchedDir::new),
+            files: BTreeMap::new(),
             objects: BTreeMap::new(),
             set: PolicySet::default(),
         }
@@ -59,72 +49,31 @@ impl PolicyStore {
     }
 
     pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
+        self.dir.as_ref().map(WatchedDir::path)
     }
 
     /// Re-read the directory; changed files are parsed, bad ones keep their previous version.
-    pub fn reload(&mut self) -> Result<PolicyReload, PolicyDirError> {
-        let Some(dir) = self.dir.clone() else { return Ok(PolicyReload::default()) };
-        let entries =
-            fs::read_dir(&dir).map_err(|source| PolicyDirError::Dir { path: dir.clone(), source })?;
+    pub fn reload(&mut self) -> Result<PolicyReload, DirError> {
+        let Some(dir) = &mut self.dir else { return Ok(PolicyReload::default()) };
+        let scan = dir.scan()?;
         let mut out = PolicyReload::default();
-        let mut seen = Vec::new();
-        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-        paths.sort();
-        if paths.len() > MAX_FILES {
-            out.errors.push(PolicyError::new(
-                dir.display().to_string(),
-                format!("{} entries; only the first {MAX_FILES} (in name order) are read", paths.len()),
-            ));
-            paths.truncate(MAX_FILES);
-        }
-        for path in paths {
-            let is_policy = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"));
-            if !is_policy {
-                continue;
-            }
-            seen.push(path.clone());
+        for (path, text) in scan.changed {
             let name = path.display().to_string();
-            let stamp = match fs::metadata(&path) {
-                Ok(m) => (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()),
-                Err(e) => {
-                    out.errors.push(PolicyError::new(name, format!("unreadable: {e}")));
-                    continue;
-                }
+            let parsed = match text {
+                Ok(text) => parse_source(&name, &text),
+                Err(e) => Err(vec![PolicyError::new(name, e.to_string())]),
             };
-            if self.files.get(&path).is_some_and(|(s, _)| *s == stamp)
-                || self.failed.get(&path) == Some(&stamp)
-            {
-                continue;
-            }
-            // Only regular files, bounded in size and nesting (a FIFO or /dev/zero is refused).
-            let text = match read_source(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.failed.insert(path, stamp);
-                    out.errors.push(PolicyError::new(name, e.to_string()));
-                    continue;
-                }
-            };
-            match parse_source(&name, &text) {
+            match parsed {
                 Ok(policies) => {
-                    self.failed.remove(&path);
-                    self.files.insert(path, (stamp, policies));
+                    self.files.insert(path, policies);
                     out.changed = true;
                 }
-                Err(errors) => {
-                    self.failed.insert(path, stamp);
-                    out.errors.extend(errors);
-                }
+                Err(errors) => out.errors.extend(errors),
             }
         }
-        let before = self.files.len();
-        self.files.retain(|p, _| seen.contains(p));
-        self.failed.retain(|p, _| seen.contains(p));
-        out.changed |= before != self.files.len();
+        for path in scan.removed {
+            out.changed |= self.files.remove(&path).is_some();
+        }
         if out.changed {
             self.rebuild(&mut out.errors);
         }
@@ -171,9 +120,7 @@ impl PolicyStore {
     /// already defines is refused (first file in name order wins).
     fn rebuild(&mut self, errors: &mut Vec<PolicyError>) {
         let mut by_key: BTreeMap<String, RampartPolicy> = BTreeMap::new();
-        let mut files: Vec<_> = self.files.iter().collect();
-        files.sort_by(|a, b| a.0.cmp(b.0));
-        for (path, (_, policies)) in files {
+        for (path, policies) in &self.files {
             for p in policies {
                 match by_key.entry(p.key()) {
                     Entry::Occupied(first) => errors.push(PolicyError::new(
