@@ -195,10 +195,11 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     for (c, took) in engaged {
         info!(step = "tier engaged", concern = c.as_str(), ms = took.as_millis() as u64, "start-up step");
     }
-    // The kernel's BTF (aya's parse, for LSM programs) goes with the start-up facts.
-    drop(startup);
+    // The kernel's BTF (aya's parse, for LSM programs) is freed; the other start-up facts stay
+    // while the rootfs concern waits for a policy that needs it.
+    startup.release_btf();
+    let mut programs = Programs { ebpf, rootfs_waiting: rootfs_waiting.then_some(startup) };
     release_startup_memory();
-    let mut programs = Programs { ebpf, rootfs_waiting };
 
     let pod_watch = cfg
         .pod_manifests
@@ -409,25 +410,32 @@ fn needs_rootfs(policies: &rampart_policy::PolicySet) -> bool {
     policies.iter().any(|p| p.spec.filesystem.is_some())
 }
 
-/// The loaded object (its programs stay attached while it lives), and whether the rootfs
-/// concern still waits for a policy that needs it.
+/// The loaded object (its programs stay attached while it lives), and, while the rootfs
+/// concern waits for a policy that needs it, the start-up facts it will be engaged with.
 struct Programs {
     ebpf: aya::Ebpf,
-    rootfs_waiting: bool,
+    rootfs_waiting: Option<Startup>,
 }
 
 fn set_tiers(metrics: &Metrics, tiers: Tiers) {
     metrics.set_tiers(Concern::ALL.map(|c| (c, tiers.get(c))).to_vec());
 }
 
-/// A policy with a filesystem section arrived: engage the rootfs concern now (the start-up
-/// facts are read again; the maps already say what the policy says).
-fn engage_rootfs(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs, standing: &mut Standing) {
+/// A policy with a filesystem section arrived: engage the rootfs concern now, with the
+/// start-up facts kept for it (only the BTF is parsed again, where LSM programs can run; the
+/// maps already say what the policy says).
+fn engage_rootfs(
+    p: &mut Pipeline,
+    cfg: &RunConfig,
+    ebpf: &mut aya::Ebpf,
+    mut startup: Startup,
+    standing: &mut Standing,
+) {
     let t = Instant::now();
-    let startup = Startup::discover();
-    let r =
-        caps::establish_concern(&mut programs.ebpf, &startup, &cfg.cgroup_root, Concern::Rootfs, Trial::Keep);
-    programs.rootfs_waiting = false;
+    startup.reparse_btf();
+    let r = caps::establish_concern(ebpf, &startup, &cfg.cgroup_root, Concern::Rootfs, Trial::Keep);
+    drop(startup);
+    release_startup_memory();
     info!(
         concern = "rootfs",
         tier = %r.tier,
@@ -467,8 +475,10 @@ fn policies_applied(
     if r.changed {
         info!(policies = p.policies.set().len(), "policies changed");
         p.sync_network();
-        if programs.rootfs_waiting && needs_rootfs(p.policies.set()) {
-            engage_rootfs(p, cfg, programs, standing);
+        if needs_rootfs(p.policies.set())
+            && let Some(startup) = programs.rootfs_waiting.take()
+        {
+            engage_rootfs(p, cfg, &mut programs.ebpf, startup, standing);
         }
         p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
         report_degraded(&p.metrics, &p.feasibility);

@@ -17,8 +17,8 @@ pub enum CgroupError {
     NoCgroup2,
     #[error("reading /proc/self/mountinfo: {0}")]
     Mountinfo(io::Error),
-    #[error("{path} is not a cgroup v2 directory: {reason}")]
-    NotCgroup2 { path: PathBuf, reason: String },
+    #[error("{path} is not a cgroup v2 directory: it has no cgroup.controllers file")]
+    NotCgroup2 { path: PathBuf },
 }
 
 /// The mount point of the cgroup v2 hierarchy (`/sys/fs/cgroup` on unified hosts,
@@ -33,7 +33,7 @@ pub fn check_cgroup2_dir(path: &Path) -> Result<(), CgroupError> {
     if path.join("cgroup.controllers").is_file() {
         Ok(())
     } else {
-        Err(CgroupError::NotCgroup2 { path: path.into(), reason: "no cgroup.controllers file".into() })
+        Err(CgroupError::NotCgroup2 { path: path.into() })
     }
 }
 

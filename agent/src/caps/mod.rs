@@ -39,6 +39,8 @@ pub struct Startup {
     pub tracefs: Option<Tracefs>,
     /// aya's BTF for LSM programs, or why LSM programs cannot be used here.
     pub btf: Result<aya::Btf, String>,
+    /// The BTF parse was set aside by [`Startup::release_btf`].
+    btf_released: bool,
     /// How long each step took.
     pub steps: Vec<(&'static str, Duration)>,
 }
@@ -68,7 +70,24 @@ impl Startup {
             aya::Btf::from_sys_fs().map_err(|e| format!("kernel BTF unavailable: {e}"))
         };
         step("BTF for LSM programs", t);
-        Startup { kernel, tracefs, btf, steps }
+        Startup { kernel, tracefs, btf, steps, btf_released: false }
+    }
+
+    /// Free aya's parse of the kernel BTF (tens of MiB for a full vmlinux) while no concern
+    /// needs it; the other facts stay. [`Startup::reparse_btf`] brings it back.
+    pub fn release_btf(&mut self) {
+        if self.btf.is_ok() {
+            self.btf = Err("the kernel BTF was released after start-up".into());
+            self.btf_released = true;
+        }
+    }
+
+    /// Parse the kernel BTF again if [`Startup::release_btf`] set it aside (a concern engaged
+    /// after start-up needs it for its LSM programs).
+    pub fn reparse_btf(&mut self) {
+        if std::mem::take(&mut self.btf_released) {
+            self.btf = aya::Btf::from_sys_fs().map_err(|e| format!("kernel BTF unavailable: {e}"));
+        }
     }
 
     /// This kernel's struct and tracepoint offsets for the programs (one parse of its BTF by our

@@ -45,7 +45,7 @@ pub enum LoadError {
     #[error("opening the spool: {0}")]
     Spool(std::io::Error),
     #[error("{0}")]
-    Tls(String),
+    Config(crate::config::ConfigErrors),
 }
 
 /// A plausible exec event from one of eight pods.
@@ -97,7 +97,7 @@ pub async fn run(args: LoadArgs) -> Result<(), LoadError> {
     let mut errors = Vec::new();
     let tls = args.tls.load(&args.collector, &mut errors);
     if !errors.is_empty() {
-        return Err(LoadError::Tls(errors.join("; ")));
+        return Err(LoadError::Config(crate::config::ConfigErrors(errors)));
     }
     let cfg = CollectorConfig { url: args.collector, spool_dir: args.spool_dir, spool_size: 1 << 30, tls };
     let boot = super::new_boot_id();

@@ -16,14 +16,27 @@ pub const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
 pub enum BtfError {
     #[error("reading {path}: {source}")]
     Read { path: String, source: io::Error },
-    #[error("{path} is not BTF: {reason}")]
-    Malformed { path: String, reason: String },
+    #[error("{path} is not BTF: {source}")]
+    Malformed { path: String, source: BtfFormatError },
     #[error("struct {0} not found in the kernel's BTF")]
     NoStruct(String),
     #[error("struct {strukt} has no member {member} in the kernel's BTF")]
     NoMember { strukt: String, member: String },
     #[error("{strukt}.{member} is a bitfield; only whole members are supported")]
     Bitfield { strukt: String, member: String },
+}
+
+/// Why bytes are not BTF.
+#[derive(Debug, thiserror::Error)]
+pub enum BtfFormatError {
+    #[error("{0} bytes is shorter than a BTF header")]
+    Short(usize),
+    #[error("bad magic {0:#06x}")]
+    Magic(u16),
+    #[error("the {0} section is out of bounds")]
+    Section(&'static str),
+    #[error("unknown BTF kind {kind} at type offset {at}")]
+    Kind { kind: u32, at: usize },
 }
 
 const MAGIC: u16 = 0xeb9f;
@@ -82,31 +95,28 @@ impl Btf {
     pub fn from_file(path: &Path) -> Result<Self, BtfError> {
         let data =
             fs::read(path).map_err(|source| BtfError::Read { path: path.display().to_string(), source })?;
-        Self::parse(&data).map_err(|reason| BtfError::Malformed { path: path.display().to_string(), reason })
+        Self::parse(&data).map_err(|source| BtfError::Malformed { path: path.display().to_string(), source })
     }
 
-    pub fn parse(data: &[u8]) -> Result<Self, String> {
+    pub fn parse(data: &[u8]) -> Result<Self, BtfFormatError> {
         if data.len() < 24 {
-            return Err("shorter than a BTF header".into());
+            return Err(BtfFormatError::Short(data.len()));
         }
-        let little = match (data[0], data[1]) {
-            (0x9f, 0xeb) => true,
-            (0xeb, 0x9f) => false,
-            _ => return Err("bad magic".into()),
+        let little = match u16::from_le_bytes([data[0], data[1]]) {
+            MAGIC => true,
+            m if m.swap_bytes() == MAGIC => false,
+            m => return Err(BtfFormatError::Magic(m)),
         };
         let rd = |at: usize| -> u32 {
             let b = [data[at], data[at + 1], data[at + 2], data[at + 3]];
             if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
         };
-        let _ = MAGIC;
         let hdr_len = rd(4) as usize;
         let (type_off, type_len, str_off, str_len) =
             (rd(8) as usize, rd(12) as usize, rd(16) as usize, rd(20) as usize);
-        let section = |off: usize, len: usize, what: &str| {
+        let section = |off: usize, len: usize, what: &'static str| {
             let start = hdr_len + off;
-            data.get(start..start + len)
-                .map(<[u8]>::to_vec)
-                .ok_or_else(|| format!("{what} section out of bounds"))
+            data.get(start..start + len).map(<[u8]>::to_vec).ok_or(BtfFormatError::Section(what))
         };
         let types = section(type_off, type_len, "type")?;
         let strings = section(str_off, str_len, "string")?;
@@ -131,7 +141,7 @@ impl Btf {
                 KIND_ARRAY => 12,
                 KIND_STRUCT | KIND_UNION | KIND_DATASEC | KIND_ENUM64 => 12 * rec.vlen,
                 KIND_ENUM | KIND_FUNC_PROTO => 8 * rec.vlen,
-                other => return Err(format!("unknown BTF kind {other} at type offset {at}")),
+                kind => return Err(BtfFormatError::Kind { kind, at }),
             };
             btf.index.push(rec);
             at += 12 + extra;

@@ -117,9 +117,9 @@ pub enum StoreError {
     #[error("the store's writer has stopped")]
     WriterGone,
     #[error("committing failed, nothing of the batches in that commit was stored: {0}")]
-    Commit(String),
+    Commit(Arc<StoreError>),
     #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io { what: &'static str, source: std::io::Error },
 }
 
 /// A place to keep events. See the module documentation for what every backend guarantees.

@@ -69,7 +69,7 @@ impl SqliteStore {
         let writer = std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || writer::run(conn, rx, thread_shared))
-            .map_err(|source| StoreError::Io { what: "starting the writer thread".into(), source })?;
+            .map_err(|source| StoreError::Io { what: "starting the writer thread", source })?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             location,
@@ -100,7 +100,7 @@ impl SqliteStore {
         let reader = Arc::clone(&self.reader);
         tokio::task::spawn_blocking(move || f(&reader.lock().expect("not poisoned")))
             .await
-            .map_err(|e| StoreError::Io { what: "a store read".into(), source: std::io::Error::other(e) })?
+            .map_err(|e| StoreError::Io { what: "a store read", source: std::io::Error::other(e) })?
     }
 }
 

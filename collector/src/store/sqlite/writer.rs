@@ -113,9 +113,9 @@ pub fn run(mut conn: Connection, mut rx: mpsc::Receiver<Command>, shared: Arc<Sh
                 // Rolled back: nothing of the group is stored, and agent ids made in it are gone.
                 agents.clear();
                 warn!(error = %e, batches = group.len(), "commit failed; the batches will be resent");
-                let reason = e.to_string();
+                let cause = Arc::new(e);
                 for (_, reply) in group {
-                    let _ = reply.send(Err(StoreError::Commit(reason.clone())));
+                    let _ = reply.send(Err(StoreError::Commit(cause.clone())));
                 }
             }
         }
