@@ -18,18 +18,14 @@ use crate::{
     task::{data_loc, read_field},
 };
 
-#[tracepoint(category = "cgroup", name = "cgroup_mkdir")]
-pub fn cgroup_mkdir(ctx: TracePointContext) -> u32 {
-    match try_cgroup(&ctx, RecordKind::CgroupMkdir) {
-        Ok(r) | Err(r) => r,
-    }
-}
+entry! {
+    /// `cgroup:cgroup_mkdir`, fired by `cgroup_mkdir()` for a new cgroup directory.
+    #[tracepoint(category = "cgroup", name = "cgroup_mkdir")]
+    fn cgroup_mkdir(ctx: TracePointContext) -> u32 = try_cgroup(&ctx, RecordKind::CgroupMkdir);
 
-#[tracepoint(category = "cgroup", name = "cgroup_rmdir")]
-pub fn cgroup_rmdir(ctx: TracePointContext) -> u32 {
-    match try_cgroup(&ctx, RecordKind::CgroupRmdir) {
-        Ok(r) | Err(r) => r,
-    }
+    /// `cgroup:cgroup_rmdir`, fired by `cgroup_destroy_locked()`.
+    #[tracepoint(category = "cgroup", name = "cgroup_rmdir")]
+    fn cgroup_rmdir(ctx: TracePointContext) -> u32 = try_cgroup(&ctx, RecordKind::CgroupRmdir);
 }
 
 fn try_cgroup(ctx: &TracePointContext, kind: RecordKind) -> Result<u32, u32> {

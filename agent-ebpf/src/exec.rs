@@ -20,11 +20,10 @@ use crate::{
     task::{self, current_task, data_loc, read_field},
 };
 
-#[tracepoint(category = "sched", name = "sched_process_exec")]
-pub fn exec(ctx: TracePointContext) -> u32 {
-    match try_exec(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+entry! {
+    /// `sched:sched_process_exec`, fired by `exec_binprm()` once the new image is in place.
+    #[tracepoint(category = "sched", name = "sched_process_exec")]
+    fn exec(ctx: TracePointContext) -> u32 = try_exec(&ctx);
 }
 
 fn try_exec(ctx: &TracePointContext) -> Result<u32, u32> {

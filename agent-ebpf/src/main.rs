@@ -1,8 +1,11 @@
-//! Rampart's kernel programs. One module per hook family; entry points stay thin
-//! (`match try_x(ctx) { Ok(r) | Err(r) => r }`) and all state the agent controls arrives
-//! through maps and the [`maps::CONFIG`] global.
+//! Rampart's kernel programs. One module per hook family; entry points stay thin (written by
+//! the [`entry`] macros: `match try_x(ctx) { Ok(r) | Err(r) => r }`) and all state the agent
+//! controls arrives through maps and the [`maps::CONFIG`] global.
 #![no_std]
 #![no_main]
+
+#[macro_use]
+mod entry;
 
 mod bench;
 mod cgroup;

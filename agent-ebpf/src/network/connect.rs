@@ -23,36 +23,23 @@ use super::{EGRESS, FLOWS, decide, is_v4_mapped, now, pod_state, refused, runtim
 
 const SOCK_STREAM: u32 = 1;
 
-#[cgroup_sock_addr(connect4)]
-pub fn connect4(ctx: SockAddrContext) -> i32 {
-    match try_egress(&ctx, false) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
-}
+cgroup_entry! {
+    /// `BPF_CGROUP_INET4_CONNECT`, run by the protocol's `pre_connect` (`tcp_v4_pre_connect()`,
+    /// `udp_pre_connect()`) before the connection is attempted.
+    #[cgroup_sock_addr(connect4)]
+    fn connect4(ctx: SockAddrContext) -> i32 = try_egress(&ctx, false);
 
-#[cgroup_sock_addr(connect6)]
-pub fn connect6(ctx: SockAddrContext) -> i32 {
-    match try_egress(&ctx, true) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
-}
+    /// `BPF_CGROUP_INET6_CONNECT`: `tcp_v6_pre_connect()`, `udpv6_pre_connect()`.
+    #[cgroup_sock_addr(connect6)]
+    fn connect6(ctx: SockAddrContext) -> i32 = try_egress(&ctx, true);
 
-#[cgroup_sock_addr(sendmsg4)]
-pub fn sendmsg4(ctx: SockAddrContext) -> i32 {
-    match try_egress(&ctx, false) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
-}
+    /// `BPF_CGROUP_UDP4_SENDMSG`, run by `udp_sendmsg()` for a datagram with an address.
+    #[cgroup_sock_addr(sendmsg4)]
+    fn sendmsg4(ctx: SockAddrContext) -> i32 = try_egress(&ctx, false);
 
-#[cgroup_sock_addr(sendmsg6)]
-pub fn sendmsg6(ctx: SockAddrContext) -> i32 {
-    match try_egress(&ctx, true) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
+    /// `BPF_CGROUP_UDP6_SENDMSG`, run by `udpv6_sendmsg()`.
+    #[cgroup_sock_addr(sendmsg6)]
+    fn sendmsg6(ctx: SockAddrContext) -> i32 = try_egress(&ctx, true);
 }
 
 /// 1 lets the call through, 0 refuses it with EPERM.

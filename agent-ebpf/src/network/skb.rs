@@ -48,20 +48,14 @@ struct Packet {
     payload: u32,
 }
 
-#[cgroup_skb(ingress)]
-pub fn skb_ingress(ctx: SkBuffContext) -> i32 {
-    match try_ingress(&ctx) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
-}
+cgroup_entry! {
+    /// `BPF_CGROUP_INET_INGRESS`, run by `sk_filter_trim_cap()` as a packet reaches its socket.
+    #[cgroup_skb(ingress)]
+    fn skb_ingress(ctx: SkBuffContext) -> i32 = try_ingress(&ctx);
 
-#[cgroup_skb(egress)]
-pub fn skb_egress(ctx: SkBuffContext) -> i32 {
-    match try_egress(&ctx) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
+    /// `BPF_CGROUP_INET_EGRESS`, run by `ip_finish_output()` / `ip6_finish_output()`.
+    #[cgroup_skb(egress)]
+    fn skb_egress(ctx: SkBuffContext) -> i32 = try_egress(&ctx);
 }
 
 fn parse(ctx: &SkBuffContext) -> Option<Packet> {

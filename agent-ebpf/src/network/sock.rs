@@ -21,28 +21,18 @@ use aya_ebpf::{
 
 use super::{BOUND, Binder, FLOWS, PodState, emit, pod_state, runtime};
 
-#[cgroup_sock(post_bind4)]
-pub fn post_bind4(ctx: SockContext) -> i32 {
-    match try_post_bind(&ctx) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
-}
+cgroup_entry! {
+    /// `BPF_CGROUP_INET4_POST_BIND`, run by `__inet_bind()` once the address is bound.
+    #[cgroup_sock(post_bind4)]
+    fn post_bind4(ctx: SockContext) -> i32 = try_post_bind(&ctx);
 
-#[cgroup_sock(post_bind6)]
-pub fn post_bind6(ctx: SockContext) -> i32 {
-    match try_post_bind(&ctx) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
-}
+    /// `BPF_CGROUP_INET6_POST_BIND`, run by `__inet6_bind()`.
+    #[cgroup_sock(post_bind6)]
+    fn post_bind6(ctx: SockContext) -> i32 = try_post_bind(&ctx);
 
-#[cgroup_sock(sock_release)]
-pub fn sock_release(ctx: SockContext) -> i32 {
-    match try_release(&ctx) {
-        // The verifier must see a result in [0, 1].
-        Ok(r) | Err(r) => r & 1,
-    }
+    /// `BPF_CGROUP_INET_SOCK_RELEASE`, run by `inet_release()` when the socket is closed.
+    #[cgroup_sock(sock_release)]
+    fn sock_release(ctx: SockContext) -> i32 = try_release(&ctx);
 }
 
 fn try_post_bind(ctx: &SockContext) -> Result<i32, i32> {

@@ -48,11 +48,10 @@ fn fin_flags(old: u32, new: u32) -> u8 {
     f
 }
 
-#[sock_ops]
-pub fn tcp_lifecycle(ctx: SockOpsContext) -> u32 {
-    match try_sockops(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+entry! {
+    /// `BPF_CGROUP_SOCK_OPS`, run by `tcp_call_bpf()` at the TCP state changes asked for.
+    #[sock_ops]
+    fn tcp_lifecycle(ctx: SockOpsContext) -> u32 = try_sockops(&ctx);
 }
 
 fn try_sockops(ctx: &SockOpsContext) -> Result<u32, u32> {

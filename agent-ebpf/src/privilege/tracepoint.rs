@@ -44,18 +44,14 @@ struct Entry {
 const NR: usize = 8;
 const SIGKILL: u32 = 9;
 
-#[tracepoint]
-pub fn priv_enter(ctx: TracePointContext) -> u32 {
-    match try_enter(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
-}
+entry! {
+    /// `syscalls:sys_enter_<name>` of every syscall in the module doc.
+    #[tracepoint]
+    fn priv_enter(ctx: TracePointContext) -> u32 = try_enter(&ctx);
 
-#[tracepoint]
-pub fn priv_exit(ctx: TracePointContext) -> u32 {
-    match try_exit(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+    /// `syscalls:sys_exit_<name>` of the same syscalls.
+    #[tracepoint]
+    fn priv_exit(ctx: TracePointContext) -> u32 = try_exit(&ctx);
 }
 
 fn try_enter(_ctx: &TracePointContext) -> Result<u32, u32> {

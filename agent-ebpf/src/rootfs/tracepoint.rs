@@ -78,11 +78,9 @@ impl<T> OrZero<T> for Option<T> {
     }
 }
 
-#[tracepoint]
-pub fn rootfs_open_exit(ctx: TracePointContext) -> u32 {
-    match try_open_exit(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+entry! {
+    #[tracepoint]
+    fn rootfs_open_exit(ctx: TracePointContext) -> u32 = try_open_exit(&ctx);
 }
 
 /// `sys_exit_open*`/`creat`: judge the new descriptor's file.
@@ -165,11 +163,9 @@ fn hold(s: &Scratch) {
     }
 }
 
-#[tracepoint]
-pub fn rootfs_enter_path(ctx: TracePointContext) -> u32 {
-    match try_enter_path(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+entry! {
+    #[tracepoint]
+    fn rootfs_enter_path(ctx: TracePointContext) -> u32 = try_enter_path(&ctx);
 }
 
 /// mkdir, unlink, rmdir, chmod, chown, lchown, mknod, truncate: `(path, ...)`.
@@ -183,11 +179,9 @@ fn try_enter_path(ctx: &TracePointContext) -> Result<u32, u32> {
     Ok(0)
 }
 
-#[tracepoint]
-pub fn rootfs_enter_at(ctx: TracePointContext) -> u32 {
-    match try_enter_at(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+entry! {
+    #[tracepoint]
+    fn rootfs_enter_at(ctx: TracePointContext) -> u32 = try_enter_at(&ctx);
 }
 
 /// mkdirat, unlinkat, fchmodat, fchmodat2, fchownat, mknodat: `(dirfd, path, ...)`.
@@ -206,18 +200,12 @@ fn try_enter_at(ctx: &TracePointContext) -> Result<u32, u32> {
     Ok(0)
 }
 
-#[tracepoint]
-pub fn rootfs_enter_two(ctx: TracePointContext) -> u32 {
-    match try_enter_two(&ctx, None) {
-        Ok(r) | Err(r) => r,
-    }
-}
+entry! {
+    #[tracepoint]
+    fn rootfs_enter_two(ctx: TracePointContext) -> u32 = try_enter_two(&ctx, None);
 
-#[tracepoint]
-pub fn rootfs_enter_two_at(ctx: TracePointContext) -> u32 {
-    match try_enter_two(&ctx, Some(())) {
-        Ok(r) | Err(r) => r,
-    }
+    #[tracepoint]
+    fn rootfs_enter_two_at(ctx: TracePointContext) -> u32 = try_enter_two(&ctx, Some(()));
 }
 
 /// rename, link `(old, new)`; renameat, renameat2, linkat `(olddirfd, old, newdirfd, new)`.
@@ -252,18 +240,12 @@ fn try_enter_two(ctx: &TracePointContext, at: Option<()>) -> Result<u32, u32> {
     Ok(0)
 }
 
-#[tracepoint]
-pub fn rootfs_enter_symlink(ctx: TracePointContext) -> u32 {
-    match try_enter_symlink(&ctx, false) {
-        Ok(r) | Err(r) => r,
-    }
-}
+entry! {
+    #[tracepoint]
+    fn rootfs_enter_symlink(ctx: TracePointContext) -> u32 = try_enter_symlink(&ctx, false);
 
-#[tracepoint]
-pub fn rootfs_enter_symlinkat(ctx: TracePointContext) -> u32 {
-    match try_enter_symlink(&ctx, true) {
-        Ok(r) | Err(r) => r,
-    }
+    #[tracepoint]
+    fn rootfs_enter_symlinkat(ctx: TracePointContext) -> u32 = try_enter_symlink(&ctx, true);
 }
 
 /// symlink `(target, linkpath)`, symlinkat `(target, newdirfd, linkpath)`: the link is the write.
@@ -277,11 +259,9 @@ fn try_enter_symlink(ctx: &TracePointContext, at: bool) -> Result<u32, u32> {
     Ok(0)
 }
 
-#[tracepoint]
-pub fn rootfs_enter_fd(ctx: TracePointContext) -> u32 {
-    match try_enter_fd(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+entry! {
+    #[tracepoint]
+    fn rootfs_enter_fd(ctx: TracePointContext) -> u32 = try_enter_fd(&ctx);
 }
 
 /// fchmod, fchown, ftruncate: `(fd, ...)`, judged from the descriptor's file.
@@ -305,11 +285,9 @@ fn try_enter_fd(ctx: &TracePointContext) -> Result<u32, u32> {
     Ok(0)
 }
 
-#[tracepoint]
-pub fn rootfs_exit(ctx: TracePointContext) -> u32 {
-    match try_exit(&ctx) {
-        Ok(r) | Err(r) => r,
-    }
+entry! {
+    #[tracepoint]
+    fn rootfs_exit(ctx: TracePointContext) -> u32 = try_exit(&ctx);
 }
 
 /// The return of a judged path operation: kill a denied task, emit the record.
