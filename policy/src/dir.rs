@@ -31,9 +31,9 @@ pub enum DirError {
     TooManyFiles { path: PathBuf, count: usize },
 }
 
-/// The source files of `dir`: every `*.yaml`, `*.yml` and `*.json` entry that is not a
-/// directory (not recursive; names starting with `.` are skipped; links are followed, a broken
-/// one is listed so that reading it reports it), sorted by path, at most [`MAX_FILES`].
+/// The source files of `dir`: every `*.yaml`, `*.yml` and `*.json` entry (not recursive; names
+/// starting with `.` are skipped), sorted by path, at most [`MAX_FILES`]. Anything so named is
+/// listed, so that reading it says what is wrong with it: a directory, a FIFO, a broken link.
 pub fn list(dir: &Path) -> Result<Vec<PathBuf>, DirError> {
     let read_error = |source| DirError::Read { path: dir.to_owned(), source };
     let mut files = Vec::new();
@@ -44,7 +44,7 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>, DirError> {
         };
         let is_source =
             !name.starts_with('.') && [".yaml", ".yml", ".json"].iter().any(|ext| name.ends_with(ext));
-        if is_source && !fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+        if is_source {
             files.push(path);
         }
     }
@@ -124,7 +124,7 @@ mod tests {
     }
 
     #[test]
-    fn lists_sources_sorted_skipping_hidden_names_directories_and_other_extensions() {
+    fn lists_sources_sorted_skipping_hidden_names_and_other_extensions() {
         let dir = scratch("list");
         for name in ["b.yml", "a.yaml", "c.json", ".hidden.yaml", "notes.txt"] {
             fs::write(dir.join(name), "{}").unwrap();
@@ -132,7 +132,7 @@ mod tests {
         fs::create_dir(dir.join("d.yaml")).unwrap();
         fs::create_dir(dir.join("..data")).unwrap();
         std::os::unix::fs::symlink("missing.yaml", dir.join("e.yaml")).unwrap();
-        assert_eq!(names(&list(&dir).unwrap()), ["a.yaml", "b.yml", "c.json", "e.yaml"]);
+        assert_eq!(names(&list(&dir).unwrap()), ["a.yaml", "b.yml", "c.json", "d.yaml", "e.yaml"]);
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -28,7 +28,7 @@ fn reads_policy_files_sorted_with_per_file_outcomes() {
 
     let outcomes = load_dir(dir.path()).unwrap();
     let names: Vec<_> = outcomes.iter().map(|(p, _)| p.file_name().unwrap().to_str().unwrap()).collect();
-    assert_eq!(names, ["a.yml", "b.yaml", "broken.yaml", "c.json", "d.yaml", "link.yaml"]);
+    assert_eq!(names, ["a.yml", "b.yaml", "broken.yaml", "c.json", "d.yaml", "link.yaml", "sub.yaml"]);
 
     let summary = |i: usize| match &outcomes[i].1 {
         Ok(policies) => Ok(policies.iter().map(|p| p.key()).collect::<Vec<_>>()),
@@ -41,6 +41,13 @@ fn reads_policy_files_sorted_with_per_file_outcomes() {
     assert_eq!(broken.len(), 1);
     assert!(broken[0].starts_with(&format!("{}: cannot read file: ", path("broken.yaml"))), "{broken:?}");
     assert_eq!(summary(3), Ok(vec!["default/c".to_owned()]));
+    assert_eq!(
+        summary(6),
+        Err(vec![format!(
+            "{}: not a regular file but a directory: only regular files (or links to them) are read",
+            path("sub.yaml")
+        )])
+    );
     assert_eq!(
         summary(4),
         Err(vec![format!(

@@ -21,6 +21,7 @@ pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("gen/rampart.v1.descriptor
 
 pub mod activity;
 pub mod collector;
+pub mod domain;
 pub mod event;
 pub mod visible;
 pub mod wkt;

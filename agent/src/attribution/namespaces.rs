@@ -5,26 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use crate::sources::Delta;
 
-/// What the agent keeps of a Namespace.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NamespaceInfo {
-    pub name: Box<str>,
-    /// Sorted by key.
-    pub labels: Box<[(Box<str>, Box<str>)]>,
-}
-
-impl NamespaceInfo {
-    pub fn label(&self, key: &str) -> Option<&str> {
-        self.labels.binary_search_by(|(k, _)| (**k).cmp(key)).ok().map(|i| &*self.labels[i].1)
-    }
-}
-
-/// Selectors read a namespace's labels where they are kept.
-impl rampart_policy::Labels for NamespaceInfo {
-    fn label(&self, key: &str) -> Option<&str> {
-        NamespaceInfo::label(self, key)
-    }
-}
+pub use rampart_proto::domain::NamespaceInfo;
 
 #[derive(Debug, Default)]
 pub struct NamespaceStore {

@@ -21,39 +21,7 @@ use serde::Deserialize;
 
 use super::kubelet::status_container_id;
 
-/// What attribution keeps of a Pod.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PodInfo {
-    pub namespace: Box<str>,
-    pub name: Box<str>,
-    pub uid: Box<str>,
-    /// Sorted by key.
-    pub labels: Box<[(Box<str>, Box<str>)]>,
-    /// (container id without runtime prefix, container name).
-    pub containers: Box<[(Box<str>, Box<str>)]>,
-}
-
-impl PodInfo {
-    pub fn container_name(&self, id: &str) -> Option<&str> {
-        self.containers.iter().find(|(cid, _)| &**cid == id).map(|(_, name)| &**name)
-    }
-
-    pub fn label(&self, key: &str) -> Option<&str> {
-        self.labels.binary_search_by(|(k, _)| (**k).cmp(key)).ok().map(|i| &*self.labels[i].1)
-    }
-
-    /// The labels as a map (what events carry).
-    pub fn label_map(&self) -> BTreeMap<String, String> {
-        self.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
-}
-
-/// Selectors read the pod's labels where they are kept.
-impl rampart_policy::Labels for PodInfo {
-    fn label(&self, key: &str) -> Option<&str> {
-        PodInfo::label(self, key)
-    }
-}
+pub use rampart_proto::domain::PodInfo;
 
 /// One manifest file that cannot be used (its previous pods, if any, stay in force).
 #[derive(Debug, thiserror::Error)]

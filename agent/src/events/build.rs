@@ -1,4 +1,6 @@
-//! Turning kernel records into `rampart.v1.Event`s (before attribution and verdict).
+//! Decoding exec and flow records (and the fields every record shares) into typed
+//! observations ([`rampart_proto::domain`]), once. Files and privilege changes have their own
+//! modules.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -10,13 +12,12 @@ use agent_common::{
     record::{EXEC_ARGS_TRUNCATED, ExecRecord, TaskInfo},
     user::c_bytes,
 };
+use rampart_policy::{Action, Direction, Protocol};
 use rampart_proto::{
-    v1::{
-        Event, Exec, Flow, Parent, Process, Verdict,
-        event::Body,
-        flow::{Direction, Phase, Protocol},
-        verdict,
+    domain::{
+        Exec, Flow, KernelVerdict, Observation, Observed, Parent, Process, TaskIds, TcpState, UnknownPod,
     },
+    v1::{flow::Phase, verdict::Tier},
     wkt::Timestamp,
 };
 
@@ -44,27 +45,38 @@ impl Clock {
         Clock { offset_ns: clock_ns(libc::CLOCK_REALTIME) - clock_ns(libc::CLOCK_BOOTTIME) }
     }
 
+    /// A clock whose wall time is `offset_ns` after the boot-time stamp (recorded fixtures).
+    pub fn with_offset(offset_ns: i64) -> Self {
+        Clock { offset_ns }
+    }
+
     pub fn wall(&self, boot_ns: u64) -> Timestamp {
         Timestamp::from_unix_nanos(boot_ns as i64 + self.offset_ns)
     }
 }
 
-fn text(bytes: &[u8]) -> String {
+pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The process part of an event, from the kernel's view of the task.
+/// The kernel's decision code as an action.
+pub fn action(code: u8) -> Action {
+    match code {
+        ACTION_DENY => Action::Deny,
+        ACTION_AUDIT => Action::Audit,
+        _ => Action::Allow,
+    }
+}
+
+/// The process part of an observation, from the kernel's view of the task.
 pub fn process(task: &TaskInfo, binary: String, parent: Parent) -> Process {
     Process {
         pid: task.pid,
         tid: task.tid,
-        uid: task.uid,
-        euid: task.euid,
-        gid: task.gid,
-        egid: task.egid,
+        ids: Some(TaskIds { uid: task.uid, euid: task.euid, gid: task.gid, egid: task.egid }),
         comm: text(c_bytes(&task.comm, task.comm.len())),
         binary,
-        parent: Some(parent),
+        parent,
     }
 }
 
@@ -77,25 +89,19 @@ pub fn split_args(bytes: &[u8]) -> Vec<String> {
     bytes.split(|&b| b == 0).map(text).collect()
 }
 
-pub fn exec_binary(r: &ExecRecord) -> String {
-    text(c_bytes(&r.filename, usize::from(r.filename_len)))
-}
-
-/// An exec event without pod and verdict.
-pub fn exec_event(r: &ExecRecord, node: &str, clock: &Clock, parent: Parent) -> Event {
-    let binary = exec_binary(r);
+/// An exec: only seen, never judged by a kernel program.
+pub fn exec(r: &ExecRecord, clock: &Clock, parent: Parent) -> Observation {
+    let binary = text(c_bytes(&r.filename, usize::from(r.filename_len)));
     let args = &r.args[..usize::from(r.args_len).min(r.args.len())];
-    Event {
-        time: Some(clock.wall(r.header.boot_ns)),
-        node: node.to_string(),
-        pod: None,
-        process: Some(process(&r.task, binary.clone(), parent)),
-        body: Some(Body::Exec(Exec {
+    Observation {
+        time: clock.wall(r.header.boot_ns),
+        process: process(&r.task, binary.clone(), parent),
+        body: Observed::Exec(Exec {
             binary,
             args: split_args(args),
             args_truncated: r.flags & EXEC_ARGS_TRUNCATED != 0,
-        })),
-        verdict: None,
+        }),
+        kernel: None,
         repeat_count: 0,
     }
 }
@@ -106,25 +112,6 @@ pub fn flow_ip(family: u8, bytes: &[u8; 16]) -> IpAddr {
         IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]))
     } else {
         IpAddr::V6(Ipv6Addr::from(*bytes))
-    }
-}
-
-/// `TCP_*` state names (`include/net/tcp_states.h`).
-pub fn tcp_state_name(state: u8) -> &'static str {
-    match state {
-        1 => "ESTABLISHED",
-        2 => "SYN_SENT",
-        3 => "SYN_RECV",
-        4 => "FIN_WAIT1",
-        5 => "FIN_WAIT2",
-        6 => "TIME_WAIT",
-        7 => "CLOSE",
-        8 => "CLOSE_WAIT",
-        9 => "LAST_ACK",
-        10 => "LISTEN",
-        11 => "CLOSING",
-        12 => "NEW_SYN_RECV",
-        _ => "",
     }
 }
 
@@ -153,9 +140,8 @@ impl<'a> From<&'a FlowRecord> for FlowReport<'a> {
     }
 }
 
-/// A flow event without pod; its verdict says what the kernel did (policy and rule are named
-/// after attribution, by the verdict function).
-pub fn flow_event(r: &FlowReport<'_>, node: &str, clock: &Clock, binary: String) -> Event {
+/// A flow; the kernel's verdict is what the cgroup programs did.
+pub fn flow(r: &FlowReport<'_>, clock: &Clock, binary: String) -> Observation {
     let f = r.flow;
     let phase = match r.phase {
         PHASE_UPDATE => Phase::Update,
@@ -163,62 +149,46 @@ pub fn flow_event(r: &FlowReport<'_>, node: &str, clock: &Clock, binary: String)
         // An open, or a refused attempt (the verdict says which).
         _ => Phase::Open,
     };
-    let action = match f.action {
-        ACTION_DENY => verdict::Action::Deny,
-        ACTION_AUDIT => verdict::Action::Audit,
-        _ => verdict::Action::Allow,
-    };
+    let protocol = if f.proto == IPPROTO_UDP { Protocol::Udp } else { Protocol::Tcp };
+    let action = action(f.action);
+    let unknown_pod = f.flags & FLOW_UNKNOWN_POD != 0;
     // The cgroup programs judged this pod's traffic whenever a policy (or the fail-closed
     // setting for an unknown pod) applied to it.
-    let judged =
-        f.flags & FLOW_RESTRICTED != 0 || (f.flags & FLOW_UNKNOWN_POD != 0 && f.action == ACTION_DENY);
-    let (rule, policy) = if f.flags & FLOW_UNKNOWN_POD != 0 {
-        let mode = if f.action == ACTION_DENY { "fail-closed" } else { "fail-open" };
-        (format!("unknown-pod ({mode})"), String::new())
-    } else {
-        (String::new(), String::new())
-    };
-    Event {
-        time: Some(clock.wall(r.boot_ns)),
-        node: node.to_string(),
-        pod: None,
-        process: Some(Process {
+    let judged = f.flags & FLOW_RESTRICTED != 0 || (unknown_pod && action == Action::Deny);
+    Observation {
+        time: clock.wall(r.boot_ns),
+        process: Process {
             pid: f.pid,
             tid: f.pid,
+            ids: None,
             comm: text(c_bytes(&f.comm, f.comm.len())),
             binary,
-            ..Default::default()
-        }),
-        body: Some(Body::Flow(Flow {
-            direction: if f.direction == DIR_INGRESS { Direction::Ingress } else { Direction::Egress } as i32,
-            protocol: if f.proto == IPPROTO_UDP { Protocol::Udp } else { Protocol::Tcp } as i32,
-            phase: phase as i32,
-            local_ip: if f.local_ip == [0; 16] {
-                String::new()
-            } else {
-                flow_ip(f.family, &f.local_ip).to_string()
-            },
-            local_port: u32::from(f.local_port),
-            remote_ip: flow_ip(f.family, &f.remote_ip).to_string(),
-            remote_port: u32::from(f.remote_port),
+            parent: Parent::default(),
+        },
+        body: Observed::Flow(Flow {
+            direction: if f.direction == DIR_INGRESS { Direction::Ingress } else { Direction::Egress },
+            protocol,
+            phase,
+            local_ip: (f.local_ip != [0; 16]).then(|| flow_ip(f.family, &f.local_ip)),
+            local_port: f.local_port,
+            remote_ip: flow_ip(f.family, &f.remote_ip),
+            remote_port: f.remote_port,
             bytes_sent: f.bytes_sent,
             bytes_received: f.bytes_received,
             packets_sent: f.packets_sent,
             packets_received: f.packets_received,
-            tcp_state: if f.proto == IPPROTO_UDP {
-                String::new()
-            } else {
-                tcp_state_name(r.tcp_state).to_string()
-            },
+            tcp_state: if protocol == Protocol::Udp { None } else { TcpState::from_kernel(r.tcp_state) },
             socket_cookie: r.cookie,
-        })),
-        verdict: Some(Verdict {
-            action: action as i32,
-            policy,
-            rule,
-            tier: if judged { verdict::Tier::Cgroup } else { verdict::Tier::None } as i32,
-            enforced: action == verdict::Action::Deny,
-            degraded: false,
+        }),
+        kernel: Some(KernelVerdict {
+            action,
+            tier: if judged { Tier::Cgroup } else { Tier::None },
+            enforced: action == Action::Deny,
+            unknown_pod: unknown_pod.then_some(if action == Action::Deny {
+                UnknownPod::FailClosed
+            } else {
+                UnknownPod::FailOpen
+            }),
         }),
         repeat_count: r.count,
     }
@@ -243,5 +213,34 @@ mod tests {
         let wall = c.wall(boot).unix_nanos();
         let now = clock_ns(libc::CLOCK_REALTIME);
         assert!((now - wall).abs() < 1_000_000_000);
+    }
+
+    #[test]
+    fn a_flow_is_judged_on_the_records_address_and_the_pod_side_port() {
+        // SAFETY: a zeroed flow is valid plain data.
+        let mut f: KernelFlow = unsafe { std::mem::zeroed() };
+        f.family = 4;
+        f.remote_ip[..4].copy_from_slice(&[10, 1, 2, 3]);
+        f.remote_port = 5432;
+        f.local_port = 40000;
+        f.proto = IPPROTO_UDP;
+        let report = FlowReport { flow: &f, phase: 0, tcp_state: 0, cookie: 0, count: 0, boot_ns: 0 };
+        let peer: IpAddr = "10.1.2.3".parse().unwrap();
+        let o = flow(&report, &Clock::with_offset(0), String::new());
+        assert_eq!(
+            o.activity(),
+            rampart_policy::Activity::Connection {
+                direction: Direction::Egress,
+                peer,
+                port: 5432,
+                protocol: Protocol::Udp
+            }
+        );
+        f.direction = DIR_INGRESS;
+        let report = FlowReport { flow: &f, phase: 0, tcp_state: 0, cookie: 0, count: 0, boot_ns: 0 };
+        assert!(matches!(
+            flow(&report, &Clock::with_offset(0), String::new()).activity(),
+            rampart_policy::Activity::Connection { port: 40000, .. }
+        ));
     }
 }

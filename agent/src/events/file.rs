@@ -1,8 +1,7 @@
-//! File records into `rampart.v1.Event`s: the operation, the path (and a rename's destination)
-//! as the container sees it, the mount, and what took effect.
+//! Decoding file records into typed observations: the operation, the path (and a rename's
+//! destination) as the container sees it, the kernel's flags as fields, and what took effect.
 
 use agent_common::{
-    net::{ACTION_AUDIT, ACTION_DENY},
     rootfs::{
         FILE_BLOCKED, FILE_CREATED, FILE_HAS_RET, FILE_KILLED, FILE_TRUNCATED, FILE_UNKNOWN_MOUNTS,
         FILE_UNRESOLVED, FileRecord, OP_CHMOD, OP_CHOWN, OP_CREATE, OP_LINK, OP_MKDIR, OP_OPEN_WRITE,
@@ -10,9 +9,12 @@ use agent_common::{
     },
     user::c_bytes,
 };
-use rampart_proto::v1::{Event, File, Parent, Verdict, event::Body, file::Operation, verdict};
+use rampart_proto::{
+    domain::{Change, File, FileEffect, KernelVerdict, Observation, Observed, Parent},
+    v1::file::Operation,
+};
 
-use super::build::{Clock, process};
+use super::build::{Clock, action, process, text};
 use crate::{caps::Tier, enforce::proto_tier};
 
 pub fn operation(op: u32) -> Operation {
@@ -32,78 +34,49 @@ pub fn operation(op: u32) -> Operation {
     }
 }
 
-/// Whether the operation took effect, and what happened, in words.
-fn effect(r: &FileRecord) -> (bool, String) {
-    let failed = r.flags & FILE_HAS_RET != 0 && r.ret < 0;
+/// What the record says happened.
+fn effect(r: &FileRecord) -> FileEffect {
     let killed = r.flags & FILE_KILLED != 0;
     if r.flags & FILE_BLOCKED != 0 {
-        return (false, "blocked before the change: the call failed with EPERM".into());
+        return FileEffect::Blocked;
     }
-    if failed {
-        return (false, format!("the call failed on its own (errno {}): nothing was written", -r.ret));
+    if r.flags & FILE_HAS_RET != 0 && r.ret < 0 {
+        return FileEffect::Failed { errno: -r.ret };
     }
-    let what = if r.flags & FILE_CREATED != 0 {
-        "the file was created"
+    let change = if r.flags & FILE_CREATED != 0 {
+        Change::Created
     } else if r.flags & FILE_TRUNCATED != 0 {
-        "the file was truncated"
+        Change::Truncated
     } else if r.op == OP_OPEN_WRITE {
         if killed {
-            return (false, "opened for writing; the process was killed before it could write".into());
+            return FileEffect::OpenedThenKilled;
         }
-        "opened for writing"
+        Change::OpenedForWriting
     } else {
-        "the operation took effect"
+        Change::Other
     };
-    let tail = if killed { "; the process was then killed" } else { "" };
-    (true, format!("{what}{tail}"))
+    FileEffect::TookEffect { change, killed }
 }
 
-/// A file event without pod; the verdict says what the kernel did (`tier`: the node's rootfs
-/// tier), policy and rule are named after attribution.
-pub fn file_event(
-    r: &FileRecord,
-    node: &str,
-    clock: &Clock,
-    parent: Parent,
-    binary: String,
-    tier: Tier,
-) -> Event {
-    let text =
-        |bytes: &[u8], len: u16| String::from_utf8_lossy(c_bytes(bytes, usize::from(len))).into_owned();
-    let (took_effect, mut effect) = effect(r);
-    if r.flags & FILE_UNRESOLVED != 0 {
-        effect.push_str(" (the path has `..`, which the tracepoint tier does not resolve: judged as outside every allowed prefix)");
-    }
-    let unknown_mounts = r.flags & FILE_UNKNOWN_MOUNTS != 0;
-    if unknown_mounts {
-        effect.push_str(" (the container's mount table was not known yet)");
-    }
-    let action = match r.action {
-        ACTION_DENY => verdict::Action::Deny,
-        ACTION_AUDIT => verdict::Action::Audit,
-        _ => verdict::Action::Allow,
-    };
-    Event {
-        time: Some(clock.wall(r.header.boot_ns)),
-        node: node.to_string(),
-        pod: None,
-        process: Some(process(&r.task, binary, parent)),
-        body: Some(Body::File(File {
-            operation: operation(r.op) as i32,
-            path: text(&r.path, r.path_len),
-            target_path: if r.target_len > 0 { text(&r.target, r.target_len) } else { String::new() },
-            mount: if unknown_mounts { String::new() } else { "/".into() },
-            took_effect,
-            effect,
-            path_unresolved: r.flags & FILE_UNRESOLVED != 0,
-        })),
-        verdict: Some(Verdict {
-            action: action as i32,
-            policy: String::new(),
-            rule: String::new(),
-            tier: proto_tier(tier) as i32,
+/// A write; the kernel's verdict is what the rootfs programs of the node's `tier` did.
+pub fn file(r: &FileRecord, clock: &Clock, parent: Parent, binary: String, tier: Tier) -> Observation {
+    let path = |bytes: &[u8], len: u16| text(c_bytes(bytes, usize::from(len)));
+    Observation {
+        time: clock.wall(r.header.boot_ns),
+        process: process(&r.task, binary, parent),
+        body: Observed::File(File {
+            operation: operation(r.op),
+            path: path(&r.path, r.path_len),
+            target: (r.target_len > 0).then(|| path(&r.target, r.target_len)),
+            mount_known: r.flags & FILE_UNKNOWN_MOUNTS == 0,
+            unresolved: r.flags & FILE_UNRESOLVED != 0,
+            effect: effect(r),
+        }),
+        kernel: Some(KernelVerdict {
+            action: action(r.action),
+            tier: proto_tier(tier),
             enforced: r.flags & (FILE_BLOCKED | FILE_KILLED) != 0,
-            degraded: false,
+            unknown_pod: None,
         }),
         repeat_count: r.count,
     }

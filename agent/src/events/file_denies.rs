@@ -1,7 +1,8 @@
 //! Refused (or audited) writes, summarised: the kernel records the first of each (pod cgroup,
 //! operation, path) and counts the rest in `FILE_DENIES`; here the growth of each count becomes
-//! one summary event per tick, built from the first record (kept until the key goes idle), so
-//! a process writing the same denied file in a loop costs one event per second.
+//! one summary per tick: the first record's observation (kept until the key goes idle) with
+//! the new attempts as its repeat count and the last one's time. A process writing the same
+//! denied file in a loop costs one event per second.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -13,12 +14,22 @@ use aya::{
     Ebpf,
     maps::{HashMap as BpfHashMap, MapData},
 };
+use rampart_proto::domain::Observation;
+
+use super::build::Clock;
 
 const IDLE: Duration = Duration::from_secs(60);
 
 pub struct FileDenies {
     map: BpfHashMap<MapData, FileDenyKey, DenyCount>,
-    seen: HashMap<FileDenyKey, (u64, Box<FileRecord>)>,
+    /// Per key: the attempts reported so far, the pod cgroup and the first observation.
+    seen: HashMap<FileDenyKey, Seen>,
+}
+
+struct Seen {
+    reported: u64,
+    cgroup_id: u64,
+    first: Observation,
 }
 
 /// The kernel's key for a record.
@@ -33,23 +44,26 @@ impl FileDenies {
         Some(FileDenies { map, seen: HashMap::new() })
     }
 
-    /// A first record went out: keep it to build summaries from.
-    pub fn remember(&mut self, r: &FileRecord) {
-        self.seen.insert(key_of(r), (0, Box::new(*r)));
+    /// A first record went out (as `observation`): keep it to build summaries from.
+    pub fn remember(&mut self, r: &FileRecord, observation: &Observation) {
+        let seen = Seen { reported: 0, cgroup_id: r.task.cgroup_id, first: observation.clone() };
+        self.seen.insert(key_of(r), seen);
     }
 
-    /// Summaries (records with `count` set to the new attempts) since the last scan.
-    pub fn scan(&mut self, now_ns: u64) -> Vec<FileRecord> {
+    /// Summaries since the last scan, with their pod cgroup.
+    pub fn scan(&mut self, now_ns: u64, clock: &Clock) -> Vec<(u64, Observation)> {
         let mut out = Vec::new();
         let mut idle = Vec::new();
         for (key, count) in self.map.iter().flatten() {
             match self.seen.get_mut(&key) {
-                Some((reported, first)) if count.count > *reported => {
-                    let mut r = **first;
-                    r.count = count.count - *reported;
-                    r.header.boot_ns = count.last_ns;
-                    *reported = count.count;
-                    out.push(r);
+                Some(seen) if count.count > seen.reported => {
+                    let summary = Observation {
+                        time: clock.wall(count.last_ns),
+                        repeat_count: count.count - seen.reported,
+                        ..seen.first.clone()
+                    };
+                    seen.reported = count.count;
+                    out.push((seen.cgroup_id, summary));
                 }
                 _ if now_ns.saturating_sub(count.last_ns) > IDLE.as_nanos() as u64 => idle.push(key),
                 _ => {}

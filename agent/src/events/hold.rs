@@ -1,4 +1,4 @@
-//! Events whose pod cgroup is known but whose Pod object is not (yet): held for a short while
+//! Observations whose pod cgroup is known but whose Pod object is not (yet): held for a short while
 //! and re-emitted with `attribution: late` when the pod appears, or `unknown` when the hold
 //! expires. Bounded: past capacity the oldest is released as `unknown` at once.
 
@@ -7,9 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use rampart_proto::v1::Event;
-
-use super::subject::Subject;
+use rampart_proto::domain::{Observation, PodRef};
 
 pub struct Held {
     items: VecDeque<HeldEvent>,
@@ -20,9 +18,9 @@ pub struct Held {
 pub struct HeldEvent {
     pub deadline: Instant,
     pub cgroup_id: u64,
-    pub event: Event,
-    /// What will be judged once the pod is known.
-    pub subject: Subject,
+    pub observation: Observation,
+    /// What is known of the pod meanwhile (its uid and container, from the cgroup path).
+    pub pod: PodRef,
 }
 
 impl Held {
@@ -30,15 +28,15 @@ impl Held {
         Held { items: VecDeque::new(), hold, capacity }
     }
 
-    /// Hold `event`; returns an event pushed out by the capacity bound, if any.
+    /// Hold `observation`; returns one pushed out by the capacity bound, if any.
     pub fn push(
         &mut self,
         cgroup_id: u64,
-        event: Event,
-        subject: Subject,
+        observation: Observation,
+        pod: PodRef,
         now: Instant,
     ) -> Option<HeldEvent> {
-        self.items.push_back(HeldEvent { deadline: now + self.hold, cgroup_id, event, subject });
+        self.items.push_back(HeldEvent { deadline: now + self.hold, cgroup_id, observation, pod });
         (self.items.len() > self.capacity).then(|| self.items.pop_front()).flatten()
     }
 
@@ -79,14 +77,28 @@ impl Held {
 mod tests {
     use super::*;
 
+    fn exec() -> Observation {
+        Observation {
+            time: Default::default(),
+            process: Default::default(),
+            body: rampart_proto::domain::Observed::Exec(rampart_proto::domain::Exec {
+                binary: "/bin/true".into(),
+                args: Vec::new(),
+                args_truncated: false,
+            }),
+            kernel: None,
+            repeat_count: 0,
+        }
+    }
+
     #[test]
     fn expires_in_order_and_bounds() {
         let t0 = Instant::now();
+        let unknown = || PodRef::Unknown { uid: None, container_id: None };
         let mut h = Held::new(Duration::from_secs(2), 2);
-        assert!(h.push(1, Event::default(), Subject::Exec, t0).is_none());
-        assert!(h.push(2, Event::default(), Subject::Exec, t0 + Duration::from_secs(1)).is_none());
-        let out =
-            h.push(3, Event::default(), Subject::Exec, t0 + Duration::from_secs(1)).expect("over capacity");
+        assert!(h.push(1, exec(), unknown(), t0).is_none());
+        assert!(h.push(2, exec(), unknown(), t0 + Duration::from_secs(1)).is_none());
+        let out = h.push(3, exec(), unknown(), t0 + Duration::from_secs(1)).expect("over capacity");
         assert_eq!(out.cgroup_id, 1);
         assert!(h.expired(t0 + Duration::from_secs(2)).is_empty());
         let exp = h.expired(t0 + Duration::from_secs(3));

@@ -1,7 +1,8 @@
 //! The event pipeline, one record at a time, in ring-buffer order:
-//! decode (kind header via `TryFrom`, unknown kinds counted) → build the event → attribute it
-//! to its pod (or hold it until the pod is known) → judge it with the policy crate's verdict
-//! function → export it.
+//! decode (kind header via `TryFrom`, unknown kinds counted) → a typed observation
+//! ([`rampart_proto::domain`]: `build.rs`, `file.rs`, `privilege.rs`) → attribute it to its pod
+//! (or hold it until the pod is known) → judge it with the policy crate's verdict function →
+//! convert it to `rampart.v1.Event`, once, and export it.
 //!
 //! Cgroup records update attribution in the same order as the events, so a process's exec
 //! never overtakes the creation of its cgroup.
@@ -13,7 +14,6 @@ pub mod file_denies;
 pub mod hold;
 pub mod privilege;
 pub mod ring;
-pub mod subject;
 
 use std::{sync::Arc, time::Instant};
 
@@ -22,19 +22,17 @@ use agent_common::{
     record::{CgroupRecord, ExecRecord},
     user::{DecodeError, Record, c_bytes},
 };
-use rampart_policy::verdict::judge;
-use rampart_proto::v1::{Event, Pod, pod::Attribution, verdict};
+use rampart_policy::{Action, verdict::judge};
+use rampart_proto::domain::{Attributed, Judged, Observation, Observed, PodRef, Verdict};
 use tracing::{debug, warn};
 
 use crate::{
-    attribution::{Attributor, PodInfo, Resolution, namespaces::NamespaceInfo},
-    caps::Tier,
+    attribution::{Attributor, Resolution},
+    caps::Concern,
     enforce::{
         feasibility::{Feasibility, Tiers},
         kernel::KernelPolicy,
-        name_verdict,
         policies::PolicyStore,
-        verdict_record,
     },
     export::Exporter,
     process::ProcessTable,
@@ -42,7 +40,6 @@ use crate::{
 };
 use build::Clock;
 use hold::{Held, HeldEvent};
-use subject::Subject;
 
 pub struct Pipeline {
     pub node: String,
@@ -110,47 +107,41 @@ impl Pipeline {
 
     fn on_exec(&mut self, r: &ExecRecord) {
         let parent = self.processes.parent(r.task.ppid);
-        let event = build::exec_event(r, &self.node, &self.clock, parent);
-        if let Some(p) = &event.process {
-            self.processes.exec(p.pid, &p.comm, &p.binary);
+        let observation = build::exec(r, &self.clock, parent);
+        if let Observed::Exec(e) = &observation.body {
+            self.processes.exec(observation.process.pid, &observation.process.comm, &e.binary);
         }
-        self.attribute(event, Subject::Exec, r.task.cgroup_id, Instant::now());
+        self.attribute(observation, r.task.cgroup_id, Instant::now());
     }
 
     fn on_flow(&mut self, r: &FlowRecord) {
         let binary = self.processes.binary(r.flow.pid);
-        let event = build::flow_event(&r.into(), &self.node, &self.clock, binary);
-        self.attribute(event, Subject::connection(&r.flow), r.flow.cgroup_id, Instant::now());
+        let observation = build::flow(&r.into(), &self.clock, binary);
+        self.attribute(observation, r.flow.cgroup_id, Instant::now());
     }
 
     fn on_privilege(&mut self, r: &agent_common::privilege::PrivRecord) {
         let parent = self.processes.parent(r.task.ppid);
         let binary = self.processes.binary(r.task.pid);
-        let event =
-            privilege::privilege_event(r, &self.node, &self.clock, parent, binary, self.tiers.privilege);
-        self.attribute(event, Subject::Escalation, r.task.cgroup_id, Instant::now());
+        let observation = privilege::privilege(r, &self.clock, parent, binary, self.tiers.privilege);
+        self.attribute(observation, r.task.cgroup_id, Instant::now());
     }
 
     fn on_file(&mut self, r: &agent_common::rootfs::FileRecord) {
-        if let Some(d) = &mut self.file_denies {
-            d.remember(r);
-        }
-        self.emit_file(r);
-    }
-
-    fn emit_file(&mut self, r: &agent_common::rootfs::FileRecord) {
         let parent = self.processes.parent(r.task.ppid);
         let binary = self.processes.binary(r.task.pid);
-        let event = file::file_event(r, &self.node, &self.clock, parent, binary, self.tiers.rootfs);
-        let subject = Subject::File { unresolved: r.flags & agent_common::rootfs::FILE_UNRESOLVED != 0 };
-        self.attribute(event, subject, r.task.cgroup_id, Instant::now());
+        let observation = file::file(r, &self.clock, parent, binary, self.tiers.rootfs);
+        if let Some(d) = &mut self.file_denies {
+            d.remember(r, &observation);
+        }
+        self.attribute(observation, r.task.cgroup_id, Instant::now());
     }
 
     /// Summaries of refused writes counted in the kernel since the last tick.
     pub fn summarize_file_denies(&mut self) {
         let Some(d) = &mut self.file_denies else { return };
-        for r in d.scan(build::boot_ns()) {
-            self.emit_file(&r);
+        for (cgroup_id, summary) in d.scan(build::boot_ns(), &self.clock) {
+            self.attribute(summary, cgroup_id, Instant::now());
         }
     }
 
@@ -174,8 +165,8 @@ impl Pipeline {
                 count: s.attempts,
                 boot_ns: s.last_ns,
             };
-            let event = build::flow_event(&report, &self.node, &self.clock, binary);
-            self.attribute(event, Subject::connection(&s.flow), s.flow.cgroup_id, Instant::now());
+            let observation = build::flow(&report, &self.clock, binary);
+            self.attribute(observation, s.flow.cgroup_id, Instant::now());
         }
     }
 
@@ -187,119 +178,96 @@ impl Pipeline {
     }
 
     /// Attribute and emit, or hold until the pod is known.
-    fn attribute(&mut self, mut event: Event, subject: Subject, cgroup_id: u64, now: Instant) {
+    fn attribute(&mut self, observation: Observation, cgroup_id: u64, now: Instant) {
         match self.attributor.resolve(cgroup_id) {
             Resolution::Pod { pod, container_id } => {
                 let namespace = self.attributor.namespace(&pod.namespace).cloned();
-                event.pod =
-                    Some(pod_of(&pod, namespace.as_deref(), container_id, cgroup_id, Attribution::Exact));
-                self.judge_and_emit(event, subject, Some(&pod), AttributionResult::Exact);
+                let pod = PodRef::Known { pod, namespace, container_id, late: false };
+                self.judge_and_emit(observation, Attributed { cgroup_id, pod }, AttributionResult::Exact);
             }
             Resolution::PodNotKnown(pc) => {
-                event.pod = Some(Pod {
-                    uid: pc.pod_uid.into(),
-                    container_id: pc.container_id.map(String::from).unwrap_or_default(),
-                    cgroup_id,
-                    attribution: Attribution::Unknown as i32,
-                    ..Default::default()
-                });
-                if let Some(out) = self.held.push(cgroup_id, event, subject, now) {
-                    self.judge_and_emit(out.event, out.subject, None, AttributionResult::Unknown);
+                let pod = PodRef::Unknown { uid: Some(pc.pod_uid), container_id: pc.container_id };
+                if let Some(out) = self.held.push(cgroup_id, observation, pod, now) {
+                    self.release(out);
                 }
             }
             Resolution::Host => {
-                event.pod =
-                    Some(Pod { cgroup_id, attribution: Attribution::Host as i32, ..Default::default() });
-                self.judge_and_emit(event, subject, None, AttributionResult::Host);
+                let attributed = Attributed { cgroup_id, pod: PodRef::Host };
+                self.judge_and_emit(observation, attributed, AttributionResult::Host);
             }
             Resolution::UnknownCgroup => {
-                event.pod =
-                    Some(Pod { cgroup_id, attribution: Attribution::Unknown as i32, ..Default::default() });
-                self.judge_and_emit(event, subject, None, AttributionResult::Unknown);
+                let pod = PodRef::Unknown { uid: None, container_id: None };
+                self.judge_and_emit(observation, Attributed { cgroup_id, pod }, AttributionResult::Unknown);
             }
         }
         self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Judge `subject` for the pod (the policies selecting it, by its labels) and emit. Where the
-    /// kernel acted, its action stands and the verdict function names the policy and rule.
-    fn judge_and_emit(
-        &mut self,
-        mut event: Event,
-        subject: Subject,
-        pod: Option<&PodInfo>,
-        how: AttributionResult,
-    ) {
-        let selecting = match pod {
+    /// Judge the observation for its pod (the policies selecting it, by its labels) and emit.
+    /// Where the kernel acted, its action stands and the verdict function names the policy and
+    /// rule.
+    fn judge_and_emit(&mut self, observation: Observation, attributed: Attributed, how: AttributionResult) {
+        let selecting = match attributed.pod.known() {
             Some(p) => self.policies.set().selecting(&p.namespace, p),
             None => Vec::new(),
         };
-        let judgement = judge(&selecting, &subject.activity(&event));
-        let concern = subject.concern();
-        let degraded = concern
+        let judgement = judge(&selecting, &observation.activity());
+        let degraded = concern(&observation.body)
             .is_some_and(|c| judgement.policy.as_deref().is_some_and(|p| self.feasibility.is_degraded(p, c)));
-        match (&mut event.verdict, concern) {
-            (Some(v), Some(_)) => {
-                if !name_verdict(v, judgement) {
-                    self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    debug!(
-                        ?subject,
-                        "the kernel's decision and the verdict function disagree (policy changed?)"
-                    );
-                }
-                v.degraded = degraded;
-            }
-            _ => {
-                let mut v = verdict_record(judgement, Tier::None, false);
-                v.degraded = degraded;
-                event.verdict = Some(v);
-            }
+        let (verdict, agrees) = Verdict::of(observation.kernel, judgement, degraded);
+        if !agrees {
+            self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            debug!(
+                activity = ?observation.activity(),
+                "the kernel's decision and the verdict function disagree (policy changed?)"
+            );
         }
-        self.emit(event, how);
+        self.emit(Judged { observation, attributed, verdict }, how);
     }
 
-    fn emit(&mut self, event: Event, how: AttributionResult) {
+    /// The export edge: count, convert to `rampart.v1.Event` (once), send.
+    fn emit(&mut self, judged: Judged, how: AttributionResult) {
         self.metrics.attributed(how);
-        if let Some(kind) = event.kind() {
-            self.metrics.event(kind);
+        self.metrics.event(judged.observation.kind());
+        let v = &judged.verdict;
+        if let (Action::Audit, Some(policy)) = (v.action, &v.policy) {
+            self.metrics.audited_event(policy, v.rule.as_deref().unwrap_or_default());
         }
-        if let Some(v) =
-            event.verdict.as_ref().filter(|v| v.action() == verdict::Action::Audit && !v.policy.is_empty())
-        {
-            self.metrics.audited_event(&v.policy, &v.rule);
-        }
-        if let Err(e) = self.exporter.send(&event) {
+        if let Err(e) = self.exporter.send(&judged.into_event(&self.node)) {
             self.metrics.dropped(DropStage::Export);
             warn!(error = %e, "writing an event failed");
         }
     }
 
-    /// Pods may have appeared: retry every held event.
+    /// Pods may have appeared: retry every held observation.
     pub fn retry_held(&mut self) {
         for item in self.held.take_all() {
-            let HeldEvent { deadline, cgroup_id, mut event, subject } = item;
+            let HeldEvent { deadline, cgroup_id, observation, pod } = item;
             match self.attributor.resolve(cgroup_id) {
                 Resolution::Pod { pod, container_id } => {
                     let namespace = self.attributor.namespace(&pod.namespace).cloned();
-                    event.pod =
-                        Some(pod_of(&pod, namespace.as_deref(), container_id, cgroup_id, Attribution::Late));
-                    self.judge_and_emit(event, subject, Some(&pod), AttributionResult::Late);
+                    let pod = PodRef::Known { pod, namespace, container_id, late: true };
+                    self.judge_and_emit(observation, Attributed { cgroup_id, pod }, AttributionResult::Late);
                 }
                 Resolution::PodNotKnown(_) => {
-                    self.held.put_back(HeldEvent { deadline, cgroup_id, event, subject })
+                    self.held.put_back(HeldEvent { deadline, cgroup_id, observation, pod })
                 }
                 Resolution::Host | Resolution::UnknownCgroup => {
-                    self.judge_and_emit(event, subject, None, AttributionResult::Unknown);
+                    self.judge_and_emit(
+                        observation,
+                        Attributed { cgroup_id, pod },
+                        AttributionResult::Unknown,
+                    );
                 }
             }
         }
         self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Release events whose hold expired as `unknown`.
+    /// Release held observations whose hold expired as `unknown`.
     pub fn expire_held(&mut self, now: Instant) {
         for item in self.held.expired(now) {
-            self.judge_and_emit(item.event, item.subject, None, AttributionResult::Unknown);
+            self.release(item);
         }
         self.metrics.held_events.store(self.held.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
@@ -308,8 +276,14 @@ impl Pipeline {
     pub fn release_all_held(&mut self) {
         self.retry_held();
         for item in self.held.take_all() {
-            self.judge_and_emit(item.event, item.subject, None, AttributionResult::Unknown);
+            self.release(item);
         }
+    }
+
+    /// A held observation goes out with what is known of its pod (`unknown`).
+    fn release(&mut self, item: HeldEvent) {
+        let attributed = Attributed { cgroup_id: item.cgroup_id, pod: item.pod };
+        self.judge_and_emit(item.observation, attributed, AttributionResult::Unknown);
     }
 
     pub fn flush(&mut self) {
@@ -320,26 +294,12 @@ impl Pipeline {
     }
 }
 
-fn pod_of(
-    pod: &PodInfo,
-    namespace: Option<&NamespaceInfo>,
-    container_id: Option<Box<str>>,
-    cgroup_id: u64,
-    how: Attribution,
-) -> Pod {
-    let container_name =
-        container_id.as_deref().and_then(|id| pod.container_name(id)).unwrap_or_default().to_string();
-    Pod {
-        namespace: pod.namespace.to_string(),
-        name: pod.name.to_string(),
-        uid: pod.uid.to_string(),
-        labels: pod.label_map(),
-        container_id: container_id.map(String::from).unwrap_or_default(),
-        container_name,
-        attribution: how as i32,
-        cgroup_id,
-        namespace_labels: namespace
-            .map(|n| n.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
-            .unwrap_or_default(),
+/// The concern whose programs act on an observation (an exec has none).
+fn concern(body: &Observed) -> Option<Concern> {
+    match body {
+        Observed::Exec(_) => None,
+        Observed::Flow(_) => Some(Concern::Network),
+        Observed::File(_) => Some(Concern::Rootfs),
+        Observed::Privilege(_) => Some(Concern::Privilege),
     }
 }

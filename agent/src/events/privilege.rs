@@ -1,76 +1,21 @@
-//! Privilege records into `rampart.v1.Event`s: which operation (from the syscall number of this
-//! architecture or the LSM hook), the ids before and after, the capabilities gained by name,
-//! and what took effect.
+//! Decoding privilege records into typed observations: which operation (from the syscall
+//! number of this architecture or the LSM hook), the ids before and after, the capabilities
+//! gained, and what took effect.
 
 use agent_common::{
-    net::{ACTION_AUDIT, ACTION_DENY},
     privilege::{
         Creds, OP_LSM_CAPSET, OP_LSM_EXEC, OP_LSM_SETGID, OP_LSM_SETUID, PRIV_BLOCKED, PRIV_JUDGED,
         PRIV_KILLED, PRIV_UNKNOWN_POD, PrivRecord,
     },
     user::c_bytes,
 };
-use rampart_proto::v1::{
-    Event, Parent, Privilege, Verdict,
-    event::Body,
-    privilege::{Ids, Operation},
-    verdict,
+use rampart_proto::{
+    domain::{self, Ids, KernelVerdict, Observation, Observed, Parent, PrivEffect, Privilege, UnknownPod},
+    v1::{privilege::Operation, verdict},
 };
 
-use super::build::{Clock, process};
+use super::build::{Clock, action, process, text};
 use crate::{caps::Tier, enforce::proto_tier};
-
-/// `CAP_*` names by bit (`include/uapi/linux/capability.h`).
-const CAPS: [&str; 41] = [
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-];
-
-pub fn capability_names(set: u64) -> Vec<String> {
-    (0..64)
-        .filter(|bit| set & (1 << bit) != 0)
-        .map(|bit| CAPS.get(bit).map_or_else(|| format!("CAP_{bit}"), |n| (*n).to_string()))
-        .collect()
-}
 
 /// `LSM_SETID_*` (`include/linux/security.h`); `LSM_SETID_ID` (1, setuid) is the default.
 const LSM_SETID_RE: u32 = 2;
@@ -119,72 +64,45 @@ pub fn operation(op: u32, old: &Creds, new: &Creds) -> Operation {
     }
 }
 
-fn ids(uids: bool, c: &Creds) -> Ids {
-    if uids {
-        Ids { real: c.uid, effective: c.euid, saved: c.suid, fs: c.fsuid }
-    } else {
-        Ids { real: c.gid, effective: c.egid, saved: c.sgid, fs: c.fsgid }
+fn creds(c: &Creds) -> domain::Creds {
+    domain::Creds {
+        uids: Ids { real: c.uid, effective: c.euid, saved: c.suid, fs: c.fsuid },
+        gids: Ids { real: c.gid, effective: c.egid, saved: c.sgid, fs: c.fsgid },
     }
 }
 
-/// A privilege event without pod; the verdict says what the kernel did (`tier`: the node's
-/// privilege tier), policy and rule are named after attribution.
-pub fn privilege_event(
-    r: &PrivRecord,
-    node: &str,
-    clock: &Clock,
-    parent: Parent,
-    binary: String,
-    tier: Tier,
-) -> Event {
-    let recorded = String::from_utf8_lossy(c_bytes(&r.binary, usize::from(r.binary_len))).into_owned();
+/// A change of credentials; the kernel's verdict is what the privilege programs of the node's
+/// `tier` did (no tier where no policy applied to the pod).
+pub fn privilege(r: &PrivRecord, clock: &Clock, parent: Parent, binary: String, tier: Tier) -> Observation {
+    let recorded = text(c_bytes(&r.binary, usize::from(r.binary_len)));
     let operation = operation(r.op, &r.old, &r.new);
     let is_exec =
         matches!(operation, Operation::ExecSetuid | Operation::ExecSetgid | Operation::ExecFileCaps);
     let binary = if recorded.is_empty() { binary } else { recorded };
-    let (took_effect, effect) = if r.flags & PRIV_BLOCKED != 0 {
-        (false, "blocked before the change: the call failed with EPERM")
+    let effect = if r.flags & PRIV_BLOCKED != 0 {
+        PrivEffect::Blocked
     } else if r.flags & PRIV_KILLED != 0 {
-        (
-            true,
-            "the credentials changed in the kernel; the process was killed before it ran another instruction",
-        )
+        PrivEffect::Killed
     } else {
-        (true, "the credentials changed")
-    };
-    let action = match r.action {
-        ACTION_DENY => verdict::Action::Deny,
-        ACTION_AUDIT => verdict::Action::Audit,
-        _ => verdict::Action::Allow,
+        PrivEffect::Changed
     };
     let judged = r.flags & PRIV_JUDGED != 0;
-    Event {
-        time: Some(clock.wall(r.header.boot_ns)),
-        node: node.to_string(),
-        pod: None,
-        process: Some(process(&r.task, binary.clone(), parent)),
-        body: Some(Body::Privilege(Privilege {
-            operation: operation as i32,
-            old_uids: Some(ids(true, &r.old)),
-            new_uids: Some(ids(true, &r.new)),
-            old_gids: Some(ids(false, &r.old)),
-            new_gids: Some(ids(false, &r.new)),
-            capabilities_gained: capability_names(r.new.caps_gained(&r.old)),
-            binary: if is_exec { binary } else { String::new() },
-            took_effect,
-            effect: effect.to_string(),
-        })),
-        verdict: Some(Verdict {
-            action: action as i32,
-            policy: String::new(),
-            rule: if r.flags & PRIV_UNKNOWN_POD != 0 {
-                "unknown-pod (reported)".into()
-            } else {
-                String::new()
-            },
-            tier: if judged { proto_tier(tier) } else { verdict::Tier::None } as i32,
+    Observation {
+        time: clock.wall(r.header.boot_ns),
+        process: process(&r.task, binary.clone(), parent),
+        body: Observed::Privilege(Privilege {
+            operation,
+            old: creds(&r.old),
+            new: creds(&r.new),
+            capabilities_gained: r.new.caps_gained(&r.old),
+            binary: is_exec.then_some(binary),
+            effect,
+        }),
+        kernel: Some(KernelVerdict {
+            action: action(r.action),
+            tier: if judged { proto_tier(tier) } else { verdict::Tier::None },
             enforced: r.flags & (PRIV_BLOCKED | PRIV_KILLED) != 0,
-            degraded: false,
+            unknown_pod: (r.flags & PRIV_UNKNOWN_POD != 0).then_some(UnknownPod::Reported),
         }),
         repeat_count: 0,
     }
@@ -193,13 +111,6 @@ pub fn privilege_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn capability_names_by_bit() {
-        assert_eq!(capability_names(1 << 13), ["CAP_NET_RAW"]);
-        assert_eq!(capability_names((1 << 0) | (1 << 21)), ["CAP_CHOWN", "CAP_SYS_ADMIN"]);
-        assert_eq!(capability_names(1 << 50), ["CAP_50"]);
-    }
 
     #[test]
     fn operations() {

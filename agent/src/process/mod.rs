@@ -7,7 +7,7 @@ use std::{
     fs,
 };
 
-use rampart_proto::v1::Parent;
+use rampart_proto::domain::Parent;
 
 #[derive(Clone, Debug, Default)]
 struct Proc {
