@@ -160,6 +160,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         tiers,
         feasibility,
         file_denies: crate::events::file_denies::FileDenies::new(&mut ebpf),
+        recorder: crate::events::fixture::Recorder::from_env().map_err(io("opening RAMPART_RECORD_RING"))?,
     };
     update_gauges(&pipeline);
     // The API source: its watchers, and this node's RampartNode writer.

@@ -119,6 +119,54 @@ pub struct Agent {
     pub events_path: PathBuf,
     pub log_path: PathBuf,
     pub metrics_addr: SocketAddr,
+    /// Recording the pipeline's fixtures (`RAMPART_RECORD_FIXTURES`): see [`Fixture`].
+    fixture: Option<Fixture>,
+}
+
+/// With `RAMPART_RECORD_FIXTURES=DIR` (set by `cargo xtask fixtures`), each agent a test
+/// starts records its pods' raw ring-buffer records to `DIR/<test>.ring`
+/// (`RAMPART_RECORD_RING`), and [`Agent::stop`] writes `DIR/<test>.json`: the policies the
+/// agent read, the tier of each concern, and the pod events it sent. The agent's pipeline tests
+/// feed the records back without a kernel and expect those events.
+struct Fixture {
+    sidecar: PathBuf,
+    policies: Option<PathBuf>,
+}
+
+impl Fixture {
+    fn new(dir: &Path, policies: Option<&Path>, env: &mut Vec<(String, String)>) -> Fixture {
+        let test = std::thread::current().name().unwrap_or("agent").replace("::", "-");
+        fs::create_dir_all(dir).expect("fixtures directory");
+        let ring = dir.join(format!("{test}.ring"));
+        let _ = fs::remove_file(&ring);
+        env.push(("RAMPART_RECORD_RING".into(), ring.display().to_string()));
+        Fixture { sidecar: dir.join(format!("{test}.json")), policies: policies.map(Path::to_path_buf) }
+    }
+
+    fn write(&self, agent: &Agent, tiers: Value) {
+        let mut policies = serde_json::Map::new();
+        if let Some(dir) = &self.policies {
+            for entry in fs::read_dir(dir).expect("policies directory").flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if let Ok(text) = fs::read_to_string(entry.path()) {
+                    policies.insert(name, Value::String(text));
+                }
+            }
+        }
+        let events: Vec<Value> = agent
+            .events()
+            .into_iter()
+            .filter(|e| !matches!(e["pod"]["attribution"].as_str(), Some("host") | None))
+            .collect();
+        let sidecar = serde_json::json!({
+            "arch": std::env::consts::ARCH,
+            "policies": policies,
+            "tiers": tiers,
+            "events": events,
+        });
+        fs::write(&self.sidecar, serde_json::to_string_pretty(&sidecar).expect("JSON") + "\n")
+            .expect("fixture sidecar");
+    }
 }
 
 impl Agent {
@@ -160,6 +208,8 @@ impl Agent {
         args.extend(opts.extra.iter().map(Into::into));
         let mut env = vec![("RUST_LOG".to_string(), "info".to_string())];
         env.extend(opts.env.iter().cloned());
+        let fixture = std::env::var_os("RAMPART_RECORD_FIXTURES")
+            .map(|dir| Fixture::new(Path::new(&dir), opts.policies.as_deref(), &mut env));
         let mut cmd = match &opts.launcher {
             Some(launch) => launch(&args, &env),
             None => {
@@ -207,6 +257,7 @@ impl Agent {
             events_path,
             log_path,
             metrics_addr,
+            fixture,
         };
         if opts.may_stay_unready {
             wait_for("the agent to serve /readyz", Duration::from_secs(30), || {
@@ -345,12 +396,20 @@ impl Agent {
 
     /// SIGTERM, then wait for the exit status. Outputs stay readable afterwards.
     pub fn stop(&self) -> ExitStatus {
+        let tiers = self.fixture.as_ref().map(|_| {
+            let tiers =
+                ["network", "rootfs", "privilege"].map(|c| (c.to_string(), Value::from(self.tier(c))));
+            Value::Object(tiers.into_iter().collect())
+        });
         let mut child = self.child.borrow_mut().take().expect("running");
         // SAFETY: signalling our own child.
         unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         let start = Instant::now();
         loop {
             if let Some(status) = child.try_wait().expect("wait") {
+                if let (Some(fixture), Some(tiers)) = (&self.fixture, tiers) {
+                    fixture.write(self, tiers);
+                }
                 return status;
             }
             if start.elapsed() > Duration::from_secs(15) {

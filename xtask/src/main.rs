@@ -12,6 +12,7 @@ mod bench;
 mod codegen;
 mod demo;
 mod deploy;
+mod fixtures;
 mod image;
 mod setup;
 mod test;
@@ -87,6 +88,9 @@ enum Task {
         #[arg(long, default_value = "release")]
         profile: String,
     },
+    /// Record the agent pipeline's test fixtures (agent/tests/fixtures/) from the real
+    /// programs, by running a few end-to-end tests on this host (root).
+    Fixtures,
     /// Regenerate proto/src/gen from proto/rampart (or, with --check, fail if it drifted).
     Codegen {
         #[arg(long)]
@@ -101,6 +105,7 @@ fn main() -> anyhow::Result<()> {
         Task::Demo { duration, host } => demo::run_demo(duration, host),
         Task::Test { no_lint, no_vm } => test::run_tests(no_lint, no_vm),
         Task::Codegen { check } => codegen::run(check),
+        Task::Fixtures => fixtures::run_fixtures(),
         Task::Image { archs, profile } => {
             let archs = if archs.is_empty() { vec!["x86_64".into(), "arm64".into()] } else { archs };
             let archs = archs

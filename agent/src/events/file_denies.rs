@@ -57,11 +57,7 @@ impl FileDenies {
         for (key, count) in self.map.iter().flatten() {
             match self.seen.get_mut(&key) {
                 Some(seen) if count.count > seen.reported => {
-                    let summary = Observation {
-                        time: clock.wall(count.last_ns),
-                        repeat_count: count.count - seen.reported,
-                        ..seen.first.clone()
-                    };
+                    let summary = summary(&seen.first, count.count - seen.reported, count.last_ns, clock);
                     seen.reported = count.count;
                     out.push((seen.cgroup_id, summary));
                 }
@@ -75,6 +71,11 @@ impl FileDenies {
         }
         out
     }
+}
+
+/// The summary of `attempts` more refusals like `first`, the last at `last_ns` (boot time).
+pub fn summary(first: &Observation, attempts: u64, last_ns: u64, clock: &Clock) -> Observation {
+    Observation { time: clock.wall(last_ns), repeat_count: attempts, ..first.clone() }
 }
 
 #[cfg(test)]

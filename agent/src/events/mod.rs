@@ -11,6 +11,7 @@ pub mod build;
 pub mod denies;
 pub mod file;
 pub mod file_denies;
+pub mod fixture;
 pub mod hold;
 pub mod privilege;
 pub mod ring;
@@ -58,6 +59,8 @@ pub struct Pipeline {
     pub feasibility: Feasibility,
     /// Refused writes counted in the kernel, to summarise.
     pub file_denies: Option<file_denies::FileDenies>,
+    /// Where pods' raw records are recorded (`RAMPART_RECORD_RING`: making test fixtures).
+    pub recorder: Option<fixture::Recorder>,
 }
 
 impl Pipeline {
@@ -66,6 +69,7 @@ impl Pipeline {
         match Record::try_from(bytes) {
             Ok(record) => {
                 self.metrics.record(record.kind());
+                self.record_fixture(&record, bytes);
                 match record {
                     Record::Exec(r) => self.on_exec(&r),
                     Record::CgroupMkdir(c) => self.on_cgroup(&c, true),
@@ -83,6 +87,24 @@ impl Pipeline {
                 self.metrics.dropped(DropStage::DecodeShort);
                 debug!(error = %e, "short record skipped");
             }
+        }
+    }
+
+    /// Keep a pod's record for the fixtures, when recording.
+    fn record_fixture(&mut self, record: &Record, bytes: &[u8]) {
+        let Some(recorder) = &mut self.recorder else { return };
+        let cgroup_id = match record {
+            Record::Exec(r) => r.task.cgroup_id,
+            Record::Flow(r) => r.flow.cgroup_id,
+            Record::Privilege(r) => r.task.cgroup_id,
+            Record::File(r) => r.task.cgroup_id,
+            Record::CgroupMkdir(_) | Record::CgroupRmdir(_) => return,
+        };
+        let of_a_pod =
+            matches!(self.attributor.resolve(cgroup_id), Resolution::Pod { .. } | Resolution::PodNotKnown(_));
+        if of_a_pod && let Err(e) = recorder.record(bytes) {
+            warn!(error = %e, "recording a record failed; recording stops");
+            self.recorder = None;
         }
     }
 

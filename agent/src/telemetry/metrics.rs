@@ -137,13 +137,21 @@ impl Metrics {
         self.kernel_drops[i].store(total, Relaxed);
     }
 
-    pub fn dropped(&self, stage: DropStage) {
-        let c = match stage {
+    fn drop_counter(&self, stage: DropStage) -> &AtomicU64 {
+        match stage {
             DropStage::DecodeUnknownKind => &self.decode_unknown,
             DropStage::DecodeShort => &self.decode_short,
             DropStage::Export => &self.export_drops,
-        };
-        c.fetch_add(1, Relaxed);
+        }
+    }
+
+    pub fn dropped(&self, stage: DropStage) {
+        self.drop_counter(stage).fetch_add(1, Relaxed);
+    }
+
+    /// What was lost at `stage` so far.
+    pub fn drops(&self, stage: DropStage) -> u64 {
+        self.drop_counter(stage).load(Relaxed)
     }
 
     pub fn attributed(&self, r: AttributionResult) {
