@@ -30,7 +30,7 @@ use crate::{
         kernel::{KernelPolicy, KernelPolicyError},
         policies::{PolicyReload, PolicyStore},
     },
-    events::{Pipeline, build::Clock, denies::DenySummaries, hold::Held, ring::Ring},
+    events::{Pipeline, build::Clock, hold::Held, ring::Ring, summaries::Summaries},
     export::{self, Exporter},
     loader::{self, LoadError},
     process::ProcessTable,
@@ -139,7 +139,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     set_tiers(&metrics, tiers);
     let feasibility = Feasibility::assess(policies.set(), tiers);
     report_degraded(&metrics, &feasibility);
-    let mut denies = DenySummaries::new(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
+    let denies = Summaries::connections(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
     let mut pipeline = Pipeline {
         node: cfg.node_name.clone(),
         clock: Clock::now(),
@@ -159,7 +159,8 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         kernel: Some(kernel),
         tiers,
         feasibility,
-        file_denies: crate::events::file_denies::FileDenies::new(&mut ebpf),
+        denies: Some(denies),
+        file_denies: Summaries::writes(&mut ebpf),
         recorder: crate::events::fixture::Recorder::from_env().map_err(io("opening RAMPART_RECORD_RING"))?,
     };
     update_gauges(&pipeline);
@@ -264,8 +265,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             }
             _ = tick.tick() => {
                 pipeline.clock = Clock::now();
-                pipeline.summarize_denies(&mut denies);
-                pipeline.summarize_file_denies();
+                pipeline.summarize();
                 pipeline.refresh_mounts();
                 pipeline.flush();
                 read_kernel_drops(&drops, &metrics);
@@ -285,8 +285,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     // Drain.
     metrics.set_ready(false);
     let n = ring.drain(|bytes| pipeline.on_bytes(bytes));
-    pipeline.summarize_denies(&mut denies);
-    pipeline.summarize_file_denies();
+    pipeline.summarize();
     pipeline.release_all_held();
     pipeline.flush();
     pipeline.exporter.close().await;

@@ -108,6 +108,7 @@ impl Replay {
             metrics: Arc::new(Metrics::default()),
             kernel: None,
             tiers,
+            denies: None,
             file_denies: None,
             recorder: None,
         };
@@ -353,7 +354,7 @@ fn a_summary_of_repeated_refusals_is_its_first_event_with_the_count() {
     let clock = Clock::with_offset(0);
     let observation =
         rampart_agent::events::file::file(&r, &clock, Default::default(), String::new(), Tier::Sigkill);
-    let summary = rampart_agent::events::file_denies::summary(
+    let summary = rampart_agent::events::summaries::repeated(
         &observation,
         41,
         r.header.boot_ns + 5_000_000_000,

@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use agent_common::{
     net::{
-        ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, Flow as KernelFlow,
-        FlowRecord, IPPROTO_UDP, PHASE_CLOSE, PHASE_UPDATE,
+        ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, FlowRecord, IPPROTO_UDP,
+        PHASE_CLOSE, PHASE_UPDATE,
     },
     record::{EXEC_ARGS_TRUNCATED, ExecRecord, TaskInfo},
     user::c_bytes,
@@ -115,34 +115,9 @@ pub fn flow_ip(family: u8, bytes: &[u8; 16]) -> IpAddr {
     }
 }
 
-/// A flow as the kernel reported it: an open, update or close record, or a summary of the
-/// refusals it counted (`count` attempts, the last at `boot_ns`).
-#[derive(Clone, Copy, Debug)]
-pub struct FlowReport<'a> {
-    pub flow: &'a KernelFlow,
-    pub phase: u8,
-    pub tcp_state: u8,
-    pub cookie: u64,
-    pub count: u64,
-    pub boot_ns: u64,
-}
-
-impl<'a> From<&'a FlowRecord> for FlowReport<'a> {
-    fn from(r: &'a FlowRecord) -> Self {
-        FlowReport {
-            flow: &r.flow,
-            phase: r.phase,
-            tcp_state: r.tcp_state,
-            cookie: r.cookie,
-            count: r.count,
-            boot_ns: r.header.boot_ns,
-        }
-    }
-}
-
 /// A flow; the kernel's verdict is what the cgroup programs did.
-pub fn flow(r: &FlowReport<'_>, clock: &Clock, binary: String) -> Observation {
-    let f = r.flow;
+pub fn flow(r: &FlowRecord, clock: &Clock, binary: String) -> Observation {
+    let f = &r.flow;
     let phase = match r.phase {
         PHASE_UPDATE => Phase::Update,
         PHASE_CLOSE => Phase::Close,
@@ -156,7 +131,7 @@ pub fn flow(r: &FlowReport<'_>, clock: &Clock, binary: String) -> Observation {
     // setting for an unknown pod) applied to it.
     let judged = f.flags & FLOW_RESTRICTED != 0 || (unknown_pod && action == Action::Deny);
     Observation {
-        time: clock.wall(r.boot_ns),
+        time: clock.wall(r.header.boot_ns),
         process: Process {
             pid: f.pid,
             tid: f.pid,
@@ -196,6 +171,8 @@ pub fn flow(r: &FlowReport<'_>, clock: &Clock, binary: String) -> Observation {
 
 #[cfg(test)]
 mod tests {
+    use agent_common::net::Flow as KernelFlow;
+
     use super::*;
 
     #[test]
@@ -224,9 +201,11 @@ mod tests {
         f.remote_port = 5432;
         f.local_port = 40000;
         f.proto = IPPROTO_UDP;
-        let report = FlowReport { flow: &f, phase: 0, tcp_state: 0, cookie: 0, count: 0, boot_ns: 0 };
+        // SAFETY: a zeroed record is valid plain data.
+        let mut r: FlowRecord = unsafe { std::mem::zeroed() };
+        r.flow = f;
         let peer: IpAddr = "10.1.2.3".parse().unwrap();
-        let o = flow(&report, &Clock::with_offset(0), String::new());
+        let o = flow(&r, &Clock::with_offset(0), String::new());
         assert_eq!(
             o.activity(),
             rampart_policy::Activity::Connection {
@@ -237,9 +216,9 @@ mod tests {
             }
         );
         f.direction = DIR_INGRESS;
-        let report = FlowReport { flow: &f, phase: 0, tcp_state: 0, cookie: 0, count: 0, boot_ns: 0 };
+        r.flow = f;
         assert!(matches!(
-            flow(&report, &Clock::with_offset(0), String::new()).activity(),
+            flow(&r, &Clock::with_offset(0), String::new()).activity(),
             rampart_policy::Activity::Connection { port: 40000, .. }
         ));
     }

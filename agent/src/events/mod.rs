@@ -8,19 +8,19 @@
 //! never overtakes the creation of its cgroup.
 
 pub mod build;
-pub mod denies;
 pub mod file;
-pub mod file_denies;
 pub mod fixture;
 pub mod hold;
 pub mod privilege;
 pub mod ring;
+pub mod summaries;
 
 use std::{sync::Arc, time::Instant};
 
 use agent_common::{
-    net::FlowRecord,
+    net::{DenyKey, FlowRecord, PHASE_DENIED},
     record::{CgroupRecord, ExecRecord},
+    rootfs::FileDenyKey,
     user::{DecodeError, Record, c_bytes},
 };
 use rampart_policy::{Action, verdict::judge};
@@ -57,8 +57,10 @@ pub struct Pipeline {
     pub tiers: Tiers,
     /// Which rules of the policies in force are degraded on this node.
     pub feasibility: Feasibility,
+    /// Refused connections counted in the kernel, to summarise.
+    pub denies: Option<summaries::Summaries<DenyKey>>,
     /// Refused writes counted in the kernel, to summarise.
-    pub file_denies: Option<file_denies::FileDenies>,
+    pub file_denies: Option<summaries::Summaries<FileDenyKey>>,
     /// Where pods' raw records are recorded (`RAMPART_RECORD_RING`: making test fixtures).
     pub recorder: Option<fixture::Recorder>,
 }
@@ -138,7 +140,12 @@ impl Pipeline {
 
     fn on_flow(&mut self, r: &FlowRecord) {
         let binary = self.processes.binary(r.flow.pid);
-        let observation = build::flow(&r.into(), &self.clock, binary);
+        let observation = build::flow(r, &self.clock, binary);
+        if r.phase == PHASE_DENIED
+            && let Some(d) = &mut self.denies
+        {
+            d.remember(summaries::connection_key(&r.flow), r.flow.cgroup_id, &observation);
+        }
         self.attribute(observation, r.flow.cgroup_id, Instant::now());
     }
 
@@ -154,16 +161,27 @@ impl Pipeline {
         let binary = self.processes.binary(r.task.pid);
         let observation = file::file(r, &self.clock, parent, binary, self.tiers.rootfs);
         if let Some(d) = &mut self.file_denies {
-            d.remember(r, &observation);
+            d.remember(summaries::write_key(r), r.task.cgroup_id, &observation);
         }
         self.attribute(observation, r.task.cgroup_id, Instant::now());
     }
 
-    /// Summaries of refused writes counted in the kernel since the last tick.
-    pub fn summarize_file_denies(&mut self) {
-        let Some(d) = &mut self.file_denies else { return };
-        for (cgroup_id, summary) in d.scan(build::boot_ns(), &self.clock) {
-            self.attribute(summary, cgroup_id, Instant::now());
+    /// Summaries of the refused connections and writes counted in the kernel since the last
+    /// tick.
+    pub fn summarize(&mut self) {
+        let now = build::boot_ns();
+        let scans: Vec<summaries::Scan> = [
+            self.denies.as_mut().map(|d| d.scan(now, &self.clock)),
+            self.file_denies.as_mut().map(|d| d.scan(now, &self.clock)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for scan in scans {
+            self.metrics.dropped_n(DropStage::SummaryUnmatched, scan.unmatched);
+            for (cgroup_id, summary) in scan.summaries {
+                self.attribute(summary, cgroup_id, Instant::now());
+            }
         }
     }
 
@@ -172,23 +190,6 @@ impl Pipeline {
         if let Some(k) = &mut self.kernel {
             k.refresh_mounts(&self.attributor);
             self.metrics.mount_tables.store(k.mount_tables() as u64, std::sync::atomic::Ordering::Relaxed);
-        }
-    }
-
-    /// Summaries of refused attempts counted in the kernel since the last tick.
-    pub fn summarize_denies(&mut self, denies: &mut denies::DenySummaries) {
-        for s in denies.scan(build::boot_ns()) {
-            let binary = self.processes.binary(s.flow.pid);
-            let report = build::FlowReport {
-                flow: &s.flow,
-                phase: agent_common::net::PHASE_DENIED,
-                tcp_state: 0,
-                cookie: 0,
-                count: s.attempts,
-                boot_ns: s.last_ns,
-            };
-            let observation = build::flow(&report, &self.clock, binary);
-            self.attribute(observation, s.flow.cgroup_id, Instant::now());
         }
     }
 

@@ -49,6 +49,9 @@ pub enum DropStage {
     DecodeShort,
     /// Writing the event out failed.
     Export,
+    /// Refusals counted in the kernel whose first record never arrived, so no summary could
+    /// describe them (one per attempt).
+    SummaryUnmatched,
 }
 
 #[derive(Default)]
@@ -61,6 +64,7 @@ pub struct Metrics {
     decode_unknown: AtomicU64,
     decode_short: AtomicU64,
     export_drops: AtomicU64,
+    summary_unmatched: AtomicU64,
     attribution: [AtomicU64; 4],
     pub pods: AtomicU64,
     pub namespaces: AtomicU64,
@@ -142,7 +146,12 @@ impl Metrics {
             DropStage::DecodeUnknownKind => &self.decode_unknown,
             DropStage::DecodeShort => &self.decode_short,
             DropStage::Export => &self.export_drops,
+            DropStage::SummaryUnmatched => &self.summary_unmatched,
         }
+    }
+
+    pub fn dropped_n(&self, stage: DropStage, n: u64) {
+        self.drop_counter(stage).fetch_add(n, Relaxed);
     }
 
     pub fn dropped(&self, stage: DropStage) {
@@ -224,6 +233,7 @@ impl Metrics {
             + self.decode_unknown.load(Relaxed)
             + self.decode_short.load(Relaxed)
             + self.export_drops.load(Relaxed)
+            + self.summary_unmatched.load(Relaxed)
             + self.kernel_drops.iter().map(|c| c.load(Relaxed)).sum::<u64>()
             + self.export.total_drops()
     }
@@ -274,6 +284,11 @@ impl Metrics {
             o,
             "rampart_drops_total{{stage=\"export\",kind=\"write_error\"}} {}",
             self.export_drops.load(Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "rampart_drops_total{{stage=\"summary\",kind=\"first_record_lost\"}} {}",
+            self.summary_unmatched.load(Relaxed)
         );
         self.export.render_drops(&mut o);
         family(&mut o, "rampart_attribution_total", "counter", "Events by how their pod was found.");
@@ -406,6 +421,7 @@ impl Metrics {
         v.push(("decode", "unknown_kind".into(), self.decode_unknown.load(Relaxed)));
         v.push(("decode", "short_record".into(), self.decode_short.load(Relaxed)));
         v.push(("export", "write_error".into(), self.export_drops.load(Relaxed)));
+        v.push(("summary", "first_record_lost".into(), self.summary_unmatched.load(Relaxed)));
         for d in super::export::ExportDrop::ALL {
             let (stage, kind) = d.labels();
             v.push((stage, kind.to_string(), self.export.drops(d)));
