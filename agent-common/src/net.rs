@@ -169,6 +169,25 @@ pub const FLOW_FIN_IN: u8 = 1 << 3;
 /// `Flow::flags` (TCP): our FIN was acknowledged (the kernel counts it as an acked byte).
 pub const FLOW_FIN_OUT_ACKED: u8 = 1 << 4;
 
+/// The task that opened a socket (connected it, or bound the one a connection arrived at): its
+/// parent and ids, from its credentials when it did.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Owner {
+    pub ppid: u32,
+    pub uid: u32,
+    pub euid: u32,
+    pub gid: u32,
+    pub egid: u32,
+    /// [`OWNER_KNOWN`] when the fields were read (an arriving connection to a socket no pod
+    /// task bound has no owner).
+    pub flags: u32,
+}
+
+pub const OWNER_KNOWN: u32 = 1;
+
+const _: () = assert!(size_of::<Owner>() == 24);
+
 /// One connection (socket), in the `FLOWS` hash keyed by socket cookie.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -197,10 +216,11 @@ pub struct Flow {
     pub action: u8,
     pub flags: u8,
     pub _pad: [u8; 3],
+    pub owner: Owner,
     pub comm: [u8; COMM_LEN],
 }
 
-const _: () = assert!(size_of::<Flow>() == 7 * 8 + 4 + 4 + 32 + 8 + COMM_LEN);
+const _: () = assert!(size_of::<Flow>() == 7 * 8 + 4 + 4 + 32 + 8 + size_of::<Owner>() + COMM_LEN);
 
 pub const PHASE_OPEN: u8 = 1;
 pub const PHASE_UPDATE: u8 = 2;

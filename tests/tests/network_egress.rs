@@ -65,7 +65,7 @@ fn egress_allowlist_tcp_udp_v4_v6_in_a_pod_network_namespace() {
         return;
     }
     let node = Node::new();
-    let (ok, no, udp_ok, udp_no) = (port(), port(), port(), port());
+    let (ok, no, udp_ok, udp_no, no_user) = (port(), port(), port(), port(), port());
     write_policy(
         node.policies.path(),
         "shop",
@@ -121,6 +121,23 @@ fn egress_allowlist_tcp_udp_v4_v6_in_a_pod_network_namespace() {
         deny_event(std::slice::from_ref(e), "web", no).is_some() && e["flow"]["remoteIp"] == BRIDGE_V6
     });
     assert_eq!(v6["flow"]["protocol"], "tcp");
+
+    // A flow says who opened it: the ids and parent of the connecting task, like every event.
+    assert_eq!(
+        run(&web, &["as-user", "1000", &trigger(), "tcp-connect", &sockaddr(BRIDGE_V4, no_user)]),
+        Err(EPERM),
+        "denied TCP v4 as uid 1000"
+    );
+    let user = agent.wait_event("the uid 1000 deny", WAIT, |e| {
+        deny_event(std::slice::from_ref(e), "web", no_user).is_some()
+    });
+    let p = &user["process"];
+    assert_eq!(
+        (p["uid"].as_u64(), p["euid"].as_u64(), p["gid"].as_u64()),
+        (Some(1000), Some(1000), Some(1000)),
+        "{user}"
+    );
+    assert!(p["parent"]["pid"].as_u64().is_some_and(|pid| pid > 0), "{user}");
     assert!(agent.stop().success());
 }
 

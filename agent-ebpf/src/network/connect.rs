@@ -98,6 +98,7 @@ fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
         action: d.action,
         flags: d.flags,
         _pad: [0; 3],
+        owner: crate::task::owner(&crate::maps::config()),
         comm: bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
     };
     if d.action == ACTION_DENY {

@@ -63,6 +63,7 @@ pub struct Binder {
     pub cgroup_id: u64,
     pub pid: u32,
     pub _pad: u32,
+    pub owner: agent_common::net::Owner,
     pub comm: [u8; COMM_LEN],
 }
 

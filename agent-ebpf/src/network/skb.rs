@@ -9,7 +9,8 @@
 
 use agent_common::{
     net::{
-        ACTION_DENY, DIR_INGRESS, FLOW_OPEN_SENT, Flow, IPPROTO_TCP, IPPROTO_UDP, PHASE_OPEN, PHASE_UPDATE,
+        ACTION_DENY, DIR_INGRESS, FLOW_OPEN_SENT, Flow, IPPROTO_TCP, IPPROTO_UDP, Owner, PHASE_OPEN,
+        PHASE_UPDATE,
     },
     record::COMM_LEN,
 };
@@ -127,9 +128,9 @@ fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
     };
     // Who bound the receiving socket (the listener or the UDP server).
     // SAFETY: plain map lookup.
-    let (pid, comm) = match unsafe { BOUND.get(&cookie) } {
-        Some(b) => (b.pid, b.comm),
-        None => (0, [0; COMM_LEN]),
+    let (pid, owner, comm) = match unsafe { BOUND.get(&cookie) } {
+        Some(b) => (b.pid, b.owner, b.comm),
+        None => (0, Owner::default(), [0; COMM_LEN]),
     };
     let Some(flow) = OPENING.get_ptr_mut(0) else { return Ok(1) };
     // SAFETY: this CPU's scratch slot, written in full before it is read; a program run does
@@ -154,6 +155,7 @@ fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
         action: d.action,
         flags: d.flags,
         _pad: [0; 3],
+        owner,
         comm,
     };
     if d.action == ACTION_DENY {

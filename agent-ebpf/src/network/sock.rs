@@ -48,6 +48,7 @@ fn try_post_bind(ctx: &SockContext) -> Result<i32, i32> {
         cgroup_id: leaf,
         pid: (bpf_get_current_pid_tgid() >> 32) as u32,
         _pad: 0,
+        owner: crate::task::owner(&crate::maps::config()),
         comm: bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
     };
     let _ = BOUND.insert(&cookie, &binder, 0);

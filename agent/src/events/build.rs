@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use agent_common::{
     net::{
         ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, FlowRecord, IPPROTO_UDP,
-        PHASE_CLOSE, PHASE_UPDATE,
+        OWNER_KNOWN, PHASE_CLOSE, PHASE_UPDATE,
     },
     record::{EXEC_ARGS_TRUNCATED, ExecRecord, TaskInfo},
     user::c_bytes,
@@ -115,8 +115,9 @@ pub fn flow_ip(family: u8, bytes: &[u8; 16]) -> IpAddr {
     }
 }
 
-/// A flow; the kernel's verdict is what the cgroup programs did.
-pub fn flow(r: &FlowRecord, clock: &Clock, binary: String) -> Observation {
+/// A flow; the kernel's verdict is what the cgroup programs did. The process is the socket's
+/// owner: the task that connected it, or that bound the socket a connection arrived at.
+pub fn flow(r: &FlowRecord, clock: &Clock, parent: Parent, binary: String) -> Observation {
     let f = &r.flow;
     let phase = match r.phase {
         PHASE_UPDATE => Phase::Update,
@@ -135,10 +136,15 @@ pub fn flow(r: &FlowRecord, clock: &Clock, binary: String) -> Observation {
         process: Process {
             pid: f.pid,
             tid: f.pid,
-            ids: None,
+            ids: (f.owner.flags & OWNER_KNOWN != 0).then_some(TaskIds {
+                uid: f.owner.uid,
+                euid: f.owner.euid,
+                gid: f.owner.gid,
+                egid: f.owner.egid,
+            }),
             comm: text(c_bytes(&f.comm, f.comm.len())),
             binary,
-            parent: Parent::default(),
+            parent,
         },
         body: Observed::Flow(Flow {
             direction: if f.direction == DIR_INGRESS { Direction::Ingress } else { Direction::Egress },
@@ -205,7 +211,7 @@ mod tests {
         let mut r: FlowRecord = unsafe { std::mem::zeroed() };
         r.flow = f;
         let peer: IpAddr = "10.1.2.3".parse().unwrap();
-        let o = flow(&r, &Clock::with_offset(0), String::new());
+        let o = flow(&r, &Clock::with_offset(0), Parent::default(), String::new());
         assert_eq!(
             o.activity(),
             rampart_policy::Activity::Connection {
@@ -218,7 +224,7 @@ mod tests {
         f.direction = DIR_INGRESS;
         r.flow = f;
         assert!(matches!(
-            flow(&r, &Clock::with_offset(0), String::new()).activity(),
+            flow(&r, &Clock::with_offset(0), Parent::default(), String::new()).activity(),
             rampart_policy::Activity::Connection { port: 40000, .. }
         ));
     }

@@ -140,7 +140,8 @@ impl Pipeline {
 
     fn on_flow(&mut self, r: &FlowRecord) {
         let binary = self.processes.binary(r.flow.pid);
-        let observation = build::flow(r, &self.clock, binary);
+        let parent = self.processes.parent(r.flow.owner.ppid);
+        let observation = build::flow(r, &self.clock, parent, binary);
         if r.phase == PHASE_DENIED
             && let Some(d) = &mut self.denies
         {
