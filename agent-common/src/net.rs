@@ -175,9 +175,10 @@ pub const FLOW_FIN_OUT_ACKED: u8 = 1 << 4;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Owner {
     pub ppid: u32,
+    /// `uid, gid` then `euid, egid`: pairs in `struct cred`'s order, read in place.
     pub uid: u32,
-    pub euid: u32,
     pub gid: u32,
+    pub euid: u32,
     pub egid: u32,
     /// [`OWNER_KNOWN`] when the fields were read (an arriving connection to a socket no pod
     /// task bound has no owner).

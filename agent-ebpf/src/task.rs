@@ -7,7 +7,9 @@ use agent_common::{
 };
 use aya_ebpf::helpers::{
     bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_probe_read_kernel,
-    generated::{bpf_get_current_cgroup_id, bpf_get_current_task},
+    generated::{
+        bpf_get_current_cgroup_id, bpf_get_current_task, bpf_probe_read_kernel as bpf_probe_read_kernel_raw,
+    },
 };
 
 /// Read a `T` at `base + offset` in kernel memory.
@@ -35,30 +37,53 @@ pub fn fill(info: &mut TaskInfo, cfg: &KernelConfig) {
     info.comm = bpf_get_current_comm().unwrap_or([0; 16]);
     info._pad = 0;
 
-    let o = owner(cfg);
-    info.ppid = o.ppid;
-    info.uid = o.uid;
-    info.gid = o.gid;
-    info.euid = o.euid;
-    info.egid = o.egid;
-}
-
-/// The current task's parent and ids (`u32::MAX` for ids whose credentials could not be read).
-#[inline(always)]
-pub fn owner(cfg: &KernelConfig) -> Owner {
     let task = current_task();
     // SAFETY: offsets come from the running kernel's BTF; reads are checked by the helper.
     unsafe {
-        let ppid = match read_field::<*const u8>(task, cfg.task_real_parent) {
+        info.ppid = match read_field::<*const u8>(task, cfg.task_real_parent) {
             Ok(parent) => read_field::<u32>(parent, cfg.task_tgid).unwrap_or(0),
             Err(_) => 0,
         };
-        // uid, gid, suid, sgid, euid, egid, fsuid, fsgid (contiguous: checked by the agent).
-        let ids: [u32; 8] = match read_field::<*const u8>(task, cfg.task_real_cred) {
-            Ok(cred) => read_field(cred, cfg.cred_ids).unwrap_or([u32::MAX; 8]),
-            Err(_) => [u32::MAX; 8],
+        match read_field::<*const u8>(task, cfg.task_real_cred) {
+            Ok(cred) => {
+                // uid, gid, suid, sgid, euid, egid, fsuid, fsgid (contiguous: checked by the agent).
+                let ids: [u32; 8] = read_field(cred, cfg.cred_ids).unwrap_or([u32::MAX; 8]);
+                info.uid = ids[0];
+                info.gid = ids[1];
+                info.euid = ids[4];
+                info.egid = ids[5];
+            }
+            Err(_) => {
+                info.uid = u32::MAX;
+                info.gid = u32::MAX;
+                info.euid = u32::MAX;
+                info.egid = u32::MAX;
+            }
+        }
+    }
+}
+
+/// Read the current task's parent and ids into `o`, in place: the cgroup programs that call
+/// this have little stack to spare (6.1's verifier counts 512 bytes over the whole call chain).
+#[inline(always)]
+pub fn read_owner(cfg: &KernelConfig, o: &mut Owner) {
+    let task = current_task();
+    o.flags = 0;
+    // SAFETY: offsets come from the running kernel's BTF; reads are checked by the helper and
+    // write at most 8 bytes into the two adjacent u32 fields they point at.
+    unsafe {
+        o.ppid = match read_field::<*const u8>(task, cfg.task_real_parent) {
+            Ok(parent) => read_field::<u32>(parent, cfg.task_tgid).unwrap_or(0),
+            Err(_) => 0,
         };
-        Owner { ppid, uid: ids[0], gid: ids[1], euid: ids[4], egid: ids[5], flags: OWNER_KNOWN }
+        let Ok(cred) = read_field::<*const u8>(task, cfg.task_real_cred) else { return };
+        // uid, gid, suid, sgid, euid, egid (contiguous: checked by the agent).
+        let ids = cred.add(cfg.cred_ids as usize);
+        let a = bpf_probe_read_kernel_raw((&raw mut o.uid).cast(), 8, ids.cast());
+        let b = bpf_probe_read_kernel_raw((&raw mut o.euid).cast(), 8, ids.add(16).cast());
+        if a == 0 && b == 0 {
+            o.flags = OWNER_KNOWN;
+        }
     }
 }
 

@@ -73,12 +73,13 @@ pub enum AppError {
     Network(#[from] KernelPolicyError),
     #[error(transparent)]
     Kube(#[from] ClientError),
+    #[error("serving metrics on {addr}: {source}")]
+    Metrics { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io { what: &'static str, source: std::io::Error },
 }
 
-fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> AppError {
-    let what = what.into();
+fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> AppError {
     move |source| AppError::Io { what, source }
 }
 
@@ -217,7 +218,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         Some(addr) => {
             let (bound, task) = telemetry::serve(addr, Arc::clone(&metrics))
                 .await
-                .map_err(io(format!("serving metrics on {addr}")))?;
+                .map_err(|source| AppError::Metrics { addr, source })?;
             info!(addr = %bound, "serving /metrics, /healthz, /readyz");
             Some(AbortOnDrop(task))
         }

@@ -7,7 +7,7 @@
 //! with EPERM; these run in the calling task's context.
 
 use agent_common::{
-    net::{ACTION_DENY, DIR_EGRESS, Flow, IPPROTO_TCP, IPPROTO_UDP},
+    net::{ACTION_DENY, DIR_EGRESS, Flow, IPPROTO_TCP, IPPROTO_UDP, Owner},
     record::COMM_LEN,
 };
 use aya_ebpf::{
@@ -79,7 +79,7 @@ fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
     // SAFETY: helper on our own context.
     let cookie = unsafe { bpf_get_socket_cookie(ctx.sock_addr.cast()) };
     let pid_tgid = bpf_get_current_pid_tgid();
-    let flow = Flow {
+    let mut flow = Flow {
         cgroup_id: leaf,
         opened_ns: now(),
         last_report_ns: 0,
@@ -98,9 +98,10 @@ fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
         action: d.action,
         flags: d.flags,
         _pad: [0; 3],
-        owner: crate::task::owner(&crate::maps::config()),
+        owner: Owner::default(),
         comm: bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
     };
+    crate::task::read_owner(&crate::maps::config(), &mut flow.owner);
     if d.action == ACTION_DENY {
         refused(&flow, cookie);
         return Err(0);

@@ -7,7 +7,7 @@
 //! (`BPF_CGROUP_INET_SOCK_RELEASE`, from `inet_release()`).
 
 use agent_common::{
-    net::{FLOW_OPEN_SENT, IPPROTO_UDP, PHASE_CLOSE},
+    net::{FLOW_OPEN_SENT, IPPROTO_UDP, Owner, PHASE_CLOSE},
     record::COMM_LEN,
 };
 use aya_ebpf::{
@@ -44,13 +44,14 @@ fn try_post_bind(ctx: &SockContext) -> Result<i32, i32> {
     }
     // SAFETY: helper on our own context.
     let cookie = unsafe { bpf_get_socket_cookie(ctx.sock.cast()) };
-    let binder = Binder {
+    let mut binder = Binder {
         cgroup_id: leaf,
         pid: (bpf_get_current_pid_tgid() >> 32) as u32,
         _pad: 0,
-        owner: crate::task::owner(&crate::maps::config()),
+        owner: Owner::default(),
         comm: bpf_get_current_comm().unwrap_or([0; COMM_LEN]),
     };
+    crate::task::read_owner(&crate::maps::config(), &mut binder.owner);
     let _ = BOUND.insert(&cookie, &binder, 0);
     Ok(1)
 }

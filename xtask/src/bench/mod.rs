@@ -89,9 +89,14 @@ pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<
         "--bin",
         "rampart-trigger",
     ]))?;
+    // `RAMPART_BENCH_AGENT` measures another build of the agent (an older commit's, to
+    // compare) with this bench.
+    let agent = std::env::var_os("RAMPART_BENCH_AGENT")
+        .map_or_else(|| root.join("target/release/rampart-agent"), std::path::PathBuf::from);
+    println!("agent under test: {}", agent.display());
     // SAFETY: set before any thread is spawned.
     unsafe {
-        std::env::set_var("RAMPART_AGENT", root.join("target/release/rampart-agent"));
+        std::env::set_var("RAMPART_AGENT", agent);
         std::env::set_var("RAMPART_TRIGGER", root.join("target/release/rampart-trigger"));
         std::env::set_var("RAMPART_COLLECTOR", root.join("target/release/rampart-collector"));
     }

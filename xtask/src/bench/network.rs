@@ -1,7 +1,8 @@
 //! Network: TCP connect+accept+close cycles and UDP socket+connect+close, from a pod whose
 //! policy holds 10,000 CIDR rules — no agent (A) / empty programs on the same ten cgroup hooks
 //! (B) / the agent enforcing (C). Goals: C/A <= 1.02 and C/B <= 1.3 for the TCP cycle. Also the
-//! flow-event rate the pipeline sustains during the TCP segments, with its drop count.
+//! flow-event rate the pipeline sustains during the TCP segments, with its drop count, and the
+//! agent's CPU time (user + system, from `/proc/<pid>/stat`) per flow event it emitted.
 
 use std::{path::Path, time::Instant};
 
@@ -75,9 +76,9 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];
     let tcp = interleaved(rounds, &variants, |guard| {
-        let before = guard
-            .and_then(|g| g.downcast_ref::<Agent>())
-            .map(|a| a.metric("rampart_events_total{kind=\"flow\"}"));
+        let agent = guard.and_then(|g| g.downcast_ref::<Agent>());
+        let before = agent.map(|a| a.metric("rampart_events_total{kind=\"flow\"}"));
+        let cpu_before = agent.and_then(cpu_seconds);
         let t0 = Instant::now();
         let cost = cycles(&pod, "tcp-cycles", &addr, n)?;
         if let Some(agent) = guard.and_then(|g| g.downcast_ref::<Agent>()) {
@@ -91,7 +92,8 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
                 .filter(|l| l.starts_with("rampart_drops_total"))
                 .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
                 .sum();
-            rates.borrow_mut().push((emitted / t0.elapsed().as_secs_f64(), drops));
+            let cpu = cpu_seconds(agent).zip(cpu_before).map(|(after, before)| after - before);
+            rates.borrow_mut().push((emitted / t0.elapsed().as_secs_f64(), drops, cpu.map(|c| c / emitted)));
         }
         Ok(cost)
     })?;
@@ -101,6 +103,9 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     let rates = rates.into_inner();
     let best_rate = rates.iter().map(|r| r.0).fold(0.0, f64::max);
     let drops = rates.iter().map(|r| r.1).fold(0.0, f64::max);
+    let mut per_event: Vec<f64> = rates.iter().filter_map(|r| r.2).filter(|c| c.is_finite()).collect();
+    per_event.sort_by(f64::total_cmp);
+    let cpu_per_event_us = per_event.get(per_event.len() / 2).map_or(f64::NAN, |s| s * 1e6);
     let note = format!(
         "A {:.0} ns, B {:.0} ns, C {:.0} ns per cycle; A/A noise {:.1}%",
         tcp.get("A:none"),
@@ -131,6 +136,13 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
             format!("C/A {:.3}", udp.ratio("C:agent", "A:none")),
         ),
         Goal::at_most(
+            "agent CPU per flow event (user + system)",
+            cpu_per_event_us,
+            "µs",
+            4.0,
+            format!("median of {} TCP segments, the 0.5 s catch-up included", per_event.len()),
+        ),
+        Goal::at_most(
             "flow events during TCP cycles: drops",
             drops,
             "events",
@@ -138,4 +150,16 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
             format!("{best_rate:.0} flow events/s sustained (4 per cycle)"),
         ),
     ])
+}
+
+/// The agent process's CPU time so far (user + system), from `/proc/<pid>/stat`.
+fn cpu_seconds(agent: &Agent) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", agent.pid()?)).ok()?;
+    // Fields after the parenthesised comm: state is field 3, utime 14 and stime 15.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Some(ticks / hz)
 }
