@@ -1,6 +1,7 @@
 //! What the agent knows about processes: the binary and comm each pid last exec'd, to name a
-//! parent without a `/proc` read per event. Bounded; falls back to `/proc` (the agent runs in
-//! the host pid namespace).
+//! process and its parent without a `/proc` read per event. Bounded; a pid whose exec the agent
+//! did not see is read from `/proc` once (the agent runs in the host pid namespace) and kept
+//! like the others, so a busy process costs two reads, not two per event.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -40,30 +41,33 @@ impl ProcessTable {
     }
 
     /// The parent `ppid`, from the table or else `/proc`.
-    pub fn parent(&self, ppid: u32) -> Parent {
-        if ppid == 0 {
-            return Parent::default();
+    pub fn parent(&mut self, ppid: u32) -> Parent {
+        match self.lookup(ppid) {
+            Some(p) => Parent { pid: ppid, comm: p.comm.clone(), binary: p.binary.clone() },
+            None if ppid != 0 => Parent { pid: ppid, ..Parent::default() },
+            None => Parent::default(),
         }
-        let p = self.procs.get(&ppid).cloned().unwrap_or_else(|| Proc {
-            comm: fs::read_to_string(format!("/proc/{ppid}/comm"))
-                .map(|s| s.trim_end().to_string())
-                .unwrap_or_default(),
-            binary: fs::read_link(format!("/proc/{ppid}/exe"))
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-        });
-        Parent { pid: ppid, comm: p.comm, binary: p.binary }
     }
 
     /// The binary `pid` runs, from the table or else `/proc`.
-    pub fn binary(&self, pid: u32) -> String {
-        match self.procs.get(&pid) {
-            Some(p) => p.binary.clone(),
-            None if pid != 0 => {
-                fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.display().to_string()).unwrap_or_default()
-            }
-            None => String::new(),
+    pub fn binary(&mut self, pid: u32) -> String {
+        self.lookup(pid).map(|p| p.binary.clone()).unwrap_or_default()
+    }
+
+    /// `pid` from the table, or read from `/proc` once and kept (nothing is kept for a process
+    /// already gone).
+    fn lookup(&mut self, pid: u32) -> Option<&Proc> {
+        if pid == 0 {
+            return None;
         }
+        if !self.procs.contains_key(&pid) {
+            let binary = fs::read_link(format!("/proc/{pid}/exe")).ok()?.display().to_string();
+            let comm = fs::read_to_string(format!("/proc/{pid}/comm"))
+                .map(|s| s.trim_end().to_string())
+                .unwrap_or_default();
+            self.exec(pid, &comm, &binary);
+        }
+        self.procs.get(&pid)
     }
 
     pub fn len(&self) -> usize {
@@ -93,11 +97,13 @@ mod tests {
     }
 
     #[test]
-    fn falls_back_to_proc() {
-        let t = ProcessTable::new(4);
+    fn falls_back_to_proc_once() {
+        let mut t = ProcessTable::new(4);
         let me = std::process::id();
         let p = t.parent(me);
         assert!(!p.comm.is_empty());
         assert!(!p.binary.is_empty());
+        assert_eq!(t.len(), 1, "what /proc said is kept");
+        assert_eq!(t.binary(me), p.binary);
     }
 }
