@@ -53,6 +53,18 @@ pub enum Record {
 }
 
 impl Record {
+    /// The cgroup of the task whose act the record reports; `None` for the records of the
+    /// cgroup hierarchy itself.
+    pub fn actor_cgroup(&self) -> Option<u64> {
+        match self {
+            Self::Exec(r) => Some(r.task.cgroup_id),
+            Self::Flow(r) => Some(r.flow.cgroup_id),
+            Self::Privilege(r) => Some(r.task.cgroup_id),
+            Self::File(r) => Some(r.task.cgroup_id),
+            Self::CgroupMkdir(_) | Self::CgroupRmdir(_) => None,
+        }
+    }
+
     pub fn kind(&self) -> RecordKind {
         match self {
             Self::Exec(_) => RecordKind::Exec,

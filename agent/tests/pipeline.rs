@@ -191,13 +191,7 @@ impl Replay {
 }
 
 fn cgroup_of(bytes: &[u8]) -> Option<u64> {
-    match Record::try_from(bytes).ok()? {
-        Record::Exec(r) => Some(r.task.cgroup_id),
-        Record::Flow(r) => Some(r.flow.cgroup_id),
-        Record::Privilege(r) => Some(r.task.cgroup_id),
-        Record::File(r) => Some(r.task.cgroup_id),
-        Record::CgroupMkdir(_) | Record::CgroupRmdir(_) => None,
-    }
+    Record::try_from(bytes).ok()?.actor_cgroup()
 }
 
 /// The live agent's events of its pods, attributed when they happened.
@@ -315,13 +309,24 @@ fn an_unknown_kind_and_a_truncated_record_are_counted_and_skipped() {
     assert!(replay.events().is_empty(), "nothing is made of a record that does not decode");
 }
 
+/// A replay of the one `record`, its pods known from the start or not.
+fn replay_one(rec: &Recording, record: &[u8], pods_known: bool) -> Replay {
+    let expected = exact_events(&rec.sidecar);
+    let records = [record.to_vec()];
+    let mut replay = Replay::new(&rec.sidecar);
+    let _ = replay.learn_cgroups(&records, &expected);
+    if pods_known {
+        replay.know_pods(&expected);
+    }
+    replay.feed(&records);
+    replay
+}
+
 #[test]
 fn a_record_whose_pod_is_known_late_is_held_then_attributed_late() {
     let (rec, exec) = a_record("exec");
     let expected = exact_events(&rec.sidecar);
-    let mut replay = Replay::new(&rec.sidecar);
-    let _ = replay.learn_cgroups(std::slice::from_ref(&exec), &expected);
-    replay.feed(std::slice::from_ref(&exec));
+    let mut replay = replay_one(&rec, &exec, false);
     assert_eq!(replay.pipeline.held.len(), 1, "held while its pod is not known");
     assert!(replay.events().is_empty());
     replay.know_pods(&expected);
@@ -332,9 +337,7 @@ fn a_record_whose_pod_is_known_late_is_held_then_attributed_late() {
     assert!(!events[0]["pod"]["name"].as_str().unwrap().is_empty());
 
     // One whose pod never arrives goes out `unknown` when its hold ends, with its pod's uid.
-    let mut replay = Replay::new(&rec.sidecar);
-    let _ = replay.learn_cgroups(std::slice::from_ref(&exec), &expected);
-    replay.feed(std::slice::from_ref(&exec));
+    let mut replay = replay_one(&rec, &exec, false);
     replay.pipeline.expire_held(Instant::now() + Duration::from_secs(3));
     let events = replay.events();
     assert_eq!(events[0]["pod"]["attribution"], "unknown");
@@ -344,11 +347,7 @@ fn a_record_whose_pod_is_known_late_is_held_then_attributed_late() {
 #[test]
 fn a_summary_of_repeated_refusals_is_its_first_event_with_the_count() {
     let (rec, file) = a_record("file");
-    let expected = exact_events(&rec.sidecar);
-    let mut replay = Replay::new(&rec.sidecar);
-    let _ = replay.learn_cgroups(std::slice::from_ref(&file), &expected);
-    replay.know_pods(&expected);
-    replay.feed(std::slice::from_ref(&file));
+    let mut replay = replay_one(&rec, &file, true);
     let first = replay.events().remove(0);
     let Ok(Record::File(r)) = Record::try_from(file.as_slice()) else { unreachable!() };
     let clock = Clock::with_offset(0);

@@ -94,14 +94,7 @@ impl Pipeline {
 
     /// Keep a pod's record for the fixtures, when recording.
     fn record_fixture(&mut self, record: &Record, bytes: &[u8]) {
-        let Some(recorder) = &mut self.recorder else { return };
-        let cgroup_id = match record {
-            Record::Exec(r) => r.task.cgroup_id,
-            Record::Flow(r) => r.flow.cgroup_id,
-            Record::Privilege(r) => r.task.cgroup_id,
-            Record::File(r) => r.task.cgroup_id,
-            Record::CgroupMkdir(_) | Record::CgroupRmdir(_) => return,
-        };
+        let (Some(recorder), Some(cgroup_id)) = (&mut self.recorder, record.actor_cgroup()) else { return };
         let of_a_pod =
             matches!(self.attributor.resolve(cgroup_id), Resolution::Pod { .. } | Resolution::PodNotKnown(_));
         if of_a_pod && let Err(e) = recorder.record(bytes) {
