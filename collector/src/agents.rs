@@ -3,7 +3,7 @@
 //! in memory for sessions since start; `Status` adds the boots found in the store.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, BTreeSet},
     sync::{Arc, Mutex},
 };
 
@@ -86,8 +86,8 @@ impl Agents {
     }
 
     /// Agent boots known, from memory and from the store: every one with `all`, else per node
-    /// the connected boots and the latest one (dead boots age out of the list). Returns them
-    /// and how many were left out.
+    /// the connected boots, or the latest one when none is connected (dead boots age out of
+    /// the list). Returns them and how many were left out.
     pub fn status(&self, stored: Vec<StoredAgent>, all: bool) -> (Vec<AgentStatus>, u32) {
         let mut entries = self.entries.lock().expect("not poisoned").clone();
         for s in stored {
@@ -97,7 +97,10 @@ impl Agents {
                 e.last_seen = Some(Timestamp::from_unix_nanos(s.last_seen_ns));
             }
         }
-        // Per node, the latest boot by last seen (connected boots are always kept).
+        // Per node: the connected boots; a node with none keeps its latest boot by last seen.
+        // (A dead boot's spooled batches, resent by the next boot, make it the latest seen.)
+        let connected: BTreeSet<String> =
+            entries.iter().filter(|(_, e)| e.connections > 0).map(|(o, _)| o.node.clone()).collect();
         let mut latest: BTreeMap<String, (Option<i64>, String)> = BTreeMap::new();
         for (o, e) in &entries {
             let seen = e.last_seen.map(|t| t.unix_nanos());
@@ -109,7 +112,9 @@ impl Agents {
         let before = entries.len();
         if !all {
             entries.retain(|o, e| {
-                e.connections > 0 || latest.get(&o.node).is_some_and(|(_, b)| *b == o.boot_id)
+                e.connections > 0
+                    || (!connected.contains(&o.node)
+                        && latest.get(&o.node).is_some_and(|(_, b)| *b == o.boot_id))
             });
         }
         let hidden = (before - entries.len()) as u32;
@@ -129,5 +134,38 @@ impl Agents {
             })
             .collect();
         (list, hidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_boot_seen_last_is_hidden_while_the_next_boot_is_connected() {
+        let agents = Arc::new(Agents::default());
+        let hello = |boot: &str| Hello { node: "n1".into(), boot_id: boot.into(), ..Default::default() };
+        let old = agents.connected(&hello("old"), "peer".into());
+        drop(old);
+        let _new = agents.connected(&hello("new"), "peer".into());
+        // The new boot resends what the old one spooled: the old boot is the last seen.
+        agents.stored(&Origin { node: "n1".into(), boot_id: "old".into() }, 7);
+        let (shown, hidden) = agents.status(Vec::new(), false);
+        assert_eq!(shown.iter().map(|a| a.boot_id.as_str()).collect::<Vec<_>>(), ["new"]);
+        assert_eq!(hidden, 1);
+        assert_eq!(agents.status(Vec::new(), true).0.len(), 2);
+    }
+
+    #[test]
+    fn a_node_with_no_connected_boot_keeps_its_latest() {
+        let agents = Agents::default();
+        let boot = |b: &str, seen| StoredAgent {
+            origin: Origin { node: "n1".into(), boot_id: b.into() },
+            last_sequence: 1,
+            last_seen_ns: seen,
+        };
+        let (shown, hidden) = agents.status(vec![boot("a", 100), boot("b", 200)], false);
+        assert_eq!(shown.iter().map(|a| a.boot_id.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(hidden, 1);
     }
 }
