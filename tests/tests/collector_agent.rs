@@ -204,3 +204,130 @@ fn status_names_the_rules_this_node_degrades() {
     }
     assert!(agent.stop().success());
 }
+
+/// A tmpfs of `bytes`, unmounted when dropped: a filesystem that really fills.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(bytes: u64) -> SmallDisk {
+        use std::ffi::CString;
+        let dir = tempfile::tempdir().unwrap();
+        let target = CString::new(dir.path().as_os_str().as_encoded_bytes()).unwrap();
+        let options = CString::new(format!("size={bytes},mode=700")).unwrap();
+        // SAFETY: valid NUL-terminated strings that outlive the call.
+        let rc = unsafe {
+            libc::mount(c"tmpfs".as_ptr(), target.as_ptr(), c"tmpfs".as_ptr(), 0, options.as_ptr().cast())
+        };
+        assert_eq!(rc, 0, "mounting a tmpfs: {}", std::io::Error::last_os_error());
+        SmallDisk { dir }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Write a file until the filesystem refuses (ENOSPC), then free `leave` bytes of it.
+    fn fill(&self, leave: usize) -> std::path::PathBuf {
+        use std::io::Write as _;
+        let path = self.path().join("filler");
+        let mut f = std::fs::File::create(&path).unwrap();
+        let chunk = vec![0u8; 4096];
+        let err = loop {
+            if let Err(e) = f.write_all(&chunk) {
+                break e;
+            }
+        };
+        assert_eq!(err.raw_os_error(), Some(libc::ENOSPC), "{err}");
+        let len = f.metadata().unwrap().len();
+        f.set_len(len.saturating_sub(leave as u64)).unwrap();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let target = std::ffi::CString::new(self.path().as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid path.
+        unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
+    }
+}
+
+#[test]
+fn a_full_spool_disk_counts_its_drops_and_spooling_resumes_once_space_returns() {
+    if !require::root("a_full_spool_disk_counts_its_drops_and_spooling_resumes_once_space_returns") {
+        return;
+    }
+    let mut collector = Collector::start(CollectorOptions::default());
+    let manifests = tempfile::tempdir().unwrap();
+    let disk = SmallDisk::mount(256 << 10);
+    let spool = disk.path().join("spool");
+    let pod = TestPod::create(PodSpec::new("e2e-diskfull", "worker-0"));
+    pod.write_manifest(manifests.path());
+    collector.kill();
+    let agent = agent_with(&collector, manifests.path(), Some(&spool));
+    let write_errors = r#"rampart_drops_total{stage="spool",kind="write_error"}"#;
+    let corrupt = r#"rampart_drops_total{stage="spool",kind="corrupt_record"}"#;
+
+    // The disk fills with a few KiB left: batches are spooled until one is cut short by ENOSPC.
+    let filler = disk.fill(6 << 10);
+    let (lost, kept) = (marker(), marker());
+    let mut i = 0;
+    wait_for("a spool write to fail with ENOSPC", Duration::from_secs(30), || {
+        assert!(pod.exec(&["/bin/true", &lost, &i.to_string()]).status.success());
+        i += 1;
+        (agent.metric(write_errors).unwrap_or(0.0) > 0.0).then_some(())
+    });
+    // Space returns: the same agent spools again.
+    std::fs::remove_file(filler).unwrap();
+    let errors_then = agent.metric(write_errors).unwrap();
+    for i in 0..20 {
+        assert!(pod.exec(&["/bin/true", &kept, &i.to_string()]).status.success());
+    }
+    wait_for("the last exec to be exported", WAIT, || {
+        let e = agent.events();
+        e.iter().any(|e| is_exec_of(e, &kept) && e["exec"]["args"][2] == "19").then_some(())
+    });
+    assert!(agent.stop().success());
+    let log = agent.log();
+    assert!(log.contains("spool write failed"), "the operator is told:\n{log}");
+
+    // The next boot finds no torn record, delivers what was spooled, once.
+    collector.restart();
+    let next = agent_with(&collector, manifests.path(), Some(&spool));
+    let numbered = |e: &Value, m: &str| -> Option<usize> {
+        let a = e["exec"]["args"].as_array()?;
+        (e["exec"]["binary"] == "/bin/true" && a.get(1)? == m).then(|| a.get(2)?.as_str()?.parse().ok())?
+    };
+    let stored = wait_for("the 20 execs spooled after space returned", WAIT, || {
+        let got = cli::events(&collector.url(), &["replay", "-o", "json", "--namespace", "e2e-diskfull"]);
+        (got.iter().filter_map(|e| numbered(e, &kept)).count() >= 20).then_some(got)
+    });
+    let mut kept_numbers: Vec<usize> = stored.iter().filter_map(|e| numbered(e, &kept)).collect();
+    kept_numbers.sort_unstable();
+    assert_eq!(kept_numbers, (0..20).collect::<Vec<_>>(), "each exactly once");
+    // Each exec the first agent exported while the disk was full is stored or counted.
+    let lost_stored = stored.iter().filter_map(|e| numbered(e, &lost)).count();
+    let lost_seen = agent.events().iter().filter(|e| numbered(e, &lost).is_some()).count();
+    assert!(
+        lost_seen - lost_stored <= errors_then as usize,
+        "{lost_seen} exported, {lost_stored} stored, {errors_then} counted as dropped"
+    );
+    next.wait_metric("rampart_spool_events", 0.0);
+    assert_eq!(next.metric(corrupt), Some(0.0), "a failed write leaves no torn record:\n{}", next.log());
+    assert!(next.stop().success());
+
+    // A third boot resends nothing the second delivered.
+    let third = agent_with(&collector, manifests.path(), Some(&spool));
+    assert_eq!(third.metric("rampart_spool_events"), Some(0.0));
+    third.wait_metric("rampart_export_connected", 1.0);
+    assert_eq!(third.metric(r#"rampart_export_events_total{result="duplicate"}"#), Some(0.0));
+    assert!(third.stop().success());
+    let leftovers: Vec<_> = std::fs::read_dir(&spool)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".spool"))
+        .collect();
+    assert!(leftovers.is_empty(), "every segment was delivered and deleted: {leftovers:?}");
+}

@@ -92,6 +92,8 @@ pub struct ExportTask {
     /// Warned about the current outage already.
     outage_logged: bool,
     spool_corrupt_seen: u64,
+    /// Saving the spool's ack cursor failed, and was warned about.
+    ack_save_failed: bool,
 }
 
 fn events_of(b: &Batch) -> u32 {
@@ -106,7 +108,7 @@ impl ExportTask {
         metrics: Arc<Metrics>,
         spool: Option<Spool>,
     ) -> Self {
-        let t = ExportTask {
+        let mut t = ExportTask {
             url,
             tls,
             hello,
@@ -121,8 +123,10 @@ impl ExportTask {
             last_stats: None,
             outage_logged: false,
             spool_corrupt_seen: 0,
+            ack_save_failed: false,
         };
-        t.update_gauges();
+        // Torn records cut off at open are counted now, once.
+        t.count_corrupt();
         t
     }
 
@@ -233,9 +237,7 @@ impl ExportTask {
                     Err(e) => {
                         warn!(error = %e, "a spooled batch passed its checksum but does not decode; dropped");
                         self.metrics.export.dropped(ExportDrop::SpoolCorrupt, u64::from(rec.events));
-                        if let Some(s) = &mut self.spool {
-                            s.ack(rec.end, rec.events);
-                        }
+                        self.ack_spooled(rec.end, rec.events);
                         continue;
                     }
                 }
@@ -257,6 +259,18 @@ impl ExportTask {
             }
         }
         self.count_corrupt();
+    }
+
+    fn ack_spooled(&mut self, end: Cursor, events: u32) {
+        let Some(s) = &mut self.spool else { return };
+        match s.ack(end, events) {
+            Ok(()) => self.ack_save_failed = false,
+            Err(e) if !self.ack_save_failed => {
+                self.ack_save_failed = true;
+                warn!(error = %e, "could not save the spool's ack cursor; a restart would resend what was acked since");
+            }
+            Err(_) => {}
+        }
     }
 
     fn count_corrupt(&mut self) {
@@ -307,8 +321,8 @@ impl ExportTask {
             }
             None => {}
         }
-        if let (Source::Spool(end), Some(s)) = (&done.source, &mut self.spool) {
-            s.ack(*end, done.events);
+        if let Source::Spool(end) = done.source {
+            self.ack_spooled(end, done.events);
         }
         self.update_gauges();
     }
