@@ -9,7 +9,7 @@
 use std::{
     collections::BTreeSet,
     sync::{Arc, atomic::Ordering::Relaxed},
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime},
 };
 
 use agent_common::{DROPS_MAP, EVENTS_MAP, record::RecordKind};
@@ -31,7 +31,7 @@ use crate::{
         policies::{PolicyReload, PolicyStore},
     },
     events::{Pipeline, build::Clock, hold::Held, ring::Ring, summaries::Summaries},
-    export::{self, Exporter},
+    export::{self, Exporter, observing::Observing},
     loader::{self, LoadError},
     process::ProcessTable,
     sources::{
@@ -141,6 +141,15 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let feasibility = Feasibility::assess(policies.set(), tiers);
     report_degraded(&metrics, &feasibility);
     let denies = Summaries::connections(&mut ebpf).ok_or(AppError::NoMap(agent_common::net::DENIES_MAP))?;
+    // The node is observed from here on (the ring buffer keeps what comes before it is read):
+    // the window since the previous boot stopped observing is reported.
+    let boot_id = export::new_boot_id();
+    let spool_dir = cfg.collector.as_ref().and_then(|c| c.spool_dir.as_deref());
+    let (mut observing, unobserved) =
+        spool_dir.map(|d| Observing::start(d, &boot_id, SystemTime::now())).unzip();
+    let unobserved = unobserved.flatten();
+    let mut hello = export::hello(&cfg.node_name, &boot_id, &report);
+    hello.unobserved_before = unobserved.as_ref().map(Into::into);
     let mut pipeline = Pipeline {
         node: cfg.node_name.clone(),
         clock: Clock::now(),
@@ -150,11 +159,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         held: Held::new(cfg.attribution_hold, HOLD_CAPACITY),
         exporter: Exporter::open(cfg.events_out.as_ref())
             .map_err(io("opening --events-out"))?
-            .with_collector(
-                cfg.collector.as_ref(),
-                export::hello(&cfg.node_name, &export::new_boot_id(), &report),
-                &metrics,
-            )
+            .with_collector(cfg.collector.as_ref(), hello, &metrics)
             .map_err(io("opening --spool-dir"))?,
         metrics: Arc::clone(&metrics),
         kernel: Some(kernel),
@@ -164,6 +169,15 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         file_denies: Summaries::writes(&mut ebpf),
         recorder: crate::events::fixture::Recorder::from_env().map_err(io("opening RAMPART_RECORD_RING"))?,
     };
+    if let Some(gap) = &unobserved {
+        warn!(
+            from = %gap.from.rfc3339(3),
+            until = %gap.until.rfc3339(3),
+            previous_boot = %gap.previous_boot_id,
+            "nothing on this node was observed while no agent ran"
+        );
+        pipeline.send_unobserved(gap);
+    }
     update_gauges(&pipeline);
     // The API source: its watchers, and this node's RampartNode writer.
     let mut standing = Standing {
@@ -269,6 +283,9 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
                 pipeline.summarize();
                 pipeline.refresh_mounts();
                 pipeline.flush();
+                if let Some(o) = &mut observing {
+                    o.alive();
+                }
                 read_kernel_drops(&drops, &metrics);
                 if last_resync.elapsed() >= RESYNC {
                     last_resync = Instant::now();
@@ -289,6 +306,9 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     pipeline.summarize();
     pipeline.release_all_held();
     pipeline.flush();
+    if let Some(o) = &mut observing {
+        o.stopped();
+    }
     pipeline.exporter.close().await;
     read_kernel_drops(&drops, &metrics);
     info!(records = n, drops = metrics.total_drops(), "drained; exiting");

@@ -170,7 +170,7 @@ pub struct FilterArgs {
     #[arg(long = "label", short = 'l', value_name = "SELECTOR", value_parser = crate::selector::parse_selector)]
     pub labels: Vec<Vec<crate::selector::LabelTerm>>,
     /// Only this kind of event (repeat for several).
-    #[arg(long = "kind", value_name = "flow|file|privilege|exec")]
+    #[arg(long = "kind", value_name = "flow|file|privilege|exec|gap")]
     pub kinds: Vec<Kind>,
     /// Only this verdict (repeat for several).
     #[arg(long = "verdict", value_enum, value_name = "allow|deny|audit")]

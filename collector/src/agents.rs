@@ -8,7 +8,7 @@ use std::{
 };
 
 use rampart_proto::{
-    v1::{AgentStats, AgentStatus, ConcernTier, Hello},
+    v1::{AgentStats, AgentStatus, ConcernTier, Gap, Hello},
     wkt::Timestamp,
 };
 
@@ -24,6 +24,7 @@ struct Entry {
     tiers: Vec<ConcernTier>,
     stats: Option<AgentStats>,
     last_sequence: u64,
+    unobserved_before: Option<Gap>,
 }
 
 #[derive(Debug, Default)]
@@ -66,6 +67,7 @@ impl Agents {
         e.last_seen = Some(now);
         e.tiers = hello.tiers.clone();
         e.stats = hello.stats.clone();
+        e.unobserved_before = hello.unobserved_before.clone();
         Connection { origin, agents: Arc::clone(self) }
     }
 
@@ -131,6 +133,7 @@ impl Agents {
                 tiers: e.tiers,
                 stats: e.stats,
                 last_sequence: e.last_sequence,
+                unobserved_before: e.unobserved_before,
             })
             .collect();
         (list, hidden)

@@ -31,7 +31,7 @@ pub struct EventFilter {
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
-    #[error("filter.kinds: unknown kind value {0} (expected flow, file, privilege or exec)")]
+    #[error("filter.kinds: unknown kind value {0} (expected flow, file, privilege, exec or gap)")]
     Kind(i32),
     #[error("filter.actions: unknown verdict action value {0} (expected allow, deny or audit)")]
     Action(i32),

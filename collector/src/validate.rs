@@ -15,12 +15,15 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use rampart_proto::v1::{
-    AgentStats, Batch, Event, Hello, Refusal,
-    event::Body,
-    file, flow, pod, privilege,
-    refusal::Reason,
-    verdict::{Action, Tier},
+use rampart_proto::{
+    v1::{
+        AgentStats, Batch, Event, Gap, Hello, Refusal,
+        event::Body,
+        file, flow, gap, pod, privilege,
+        refusal::Reason,
+        verdict::{Action, Tier},
+    },
+    wkt::Timestamp,
 };
 
 use crate::store::{IncomingBatch, Origin};
@@ -94,6 +97,9 @@ pub fn hello(h: &Hello) -> Result<(), String> {
     bounded("hello.boot_id", &h.boot_id, bounds::BOOT_ID)?;
     bounded("hello.version", &h.version, bounds::VERSION)?;
     counted("hello.tiers", h.tiers.len(), bounds::TIERS)?;
+    if let Some(g) = &h.unobserved_before {
+        gap("hello.unobserved_before", g)?;
+    }
     for (i, t) in h.tiers.iter().enumerate() {
         bounded(&format!("hello.tiers[{i}].reason"), &t.reason, bounds::REASON)?;
     }
@@ -149,9 +155,13 @@ pub fn batch(node: &str, b: Batch, limits: Limits) -> Result<IncomingBatch, Box<
         return Err(refuse(&b, Reason::TooManyEvents, msg));
     }
     for (i, e) in b.events.iter().enumerate() {
+        let seq = b.first_sequence + i as u64;
         if let Err(problem) = event(e) {
-            let seq = b.first_sequence + i as u64;
             return Err(refuse(&b, Reason::InvalidEvent, format!("event {seq}: {problem}")));
+        }
+        if !e.node.is_empty() && e.node != node {
+            let msg = format!("event {seq}: node {:?} is not this stream's node {node:?}", e.node);
+            return Err(refuse(&b, Reason::InvalidEvent, msg));
         }
     }
     let origin = Origin { node: node.to_string(), boot_id: b.boot_id };
@@ -175,16 +185,33 @@ fn known<E: TryFrom<i32>>(field: &str, value: i32) -> Result<(), String> {
     }
 }
 
-/// What is wrong with one event, if anything.
-pub fn event(e: &Event) -> Result<(), String> {
-    let Some(time) = e.time else { return Err("time is missing".into()) };
+/// A time inside the accepted window (2000-01-01 to a day from now).
+fn sane_time(field: &str, time: Option<Timestamp>) -> Result<Timestamp, String> {
+    let Some(time) = time else { return Err(format!("{field} is missing")) };
     let latest = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO) + bounds::FUTURE;
     if time.seconds < bounds::EARLIEST_UNIX_SECONDS || time.seconds > latest.as_secs() as i64 {
         return Err(format!(
-            "time {}s since the epoch is outside the accepted window (2000-01-01 to a day from now)",
+            "{field} {}s since the epoch is outside the accepted window (2000-01-01 to a day from now)",
             time.seconds
         ));
     }
+    Ok(time)
+}
+
+/// A gap's window: both ends sane, in order.
+fn gap(field: &str, g: &Gap) -> Result<(), String> {
+    let from = sane_time(&format!("{field}.from"), g.from)?;
+    let until = sane_time(&format!("{field}.until"), g.until)?;
+    if until.unix_nanos() < from.unix_nanos() {
+        return Err(format!("{field}.until is before the gap's start"));
+    }
+    known::<gap::Reason>(&format!("{field}.reason"), g.reason)?;
+    bounded(&format!("{field}.previous_boot_id"), &g.previous_boot_id, bounds::BOOT_ID)
+}
+
+/// What is wrong with one event, if anything.
+pub fn event(e: &Event) -> Result<(), String> {
+    sane_time("time", e.time)?;
     bounded("node", &e.node, bounds::NODE)?;
     if let Some(p) = &e.pod {
         known::<pod::Attribution>("pod.attribution", p.attribution)?;
@@ -213,7 +240,8 @@ pub fn event(e: &Event) -> Result<(), String> {
         }
     }
     match &e.body {
-        None => return Err("no body: one of flow, file, privilege or exec must be set".into()),
+        None => return Err("no body: one of flow, file, privilege, exec or gap must be set".into()),
+        Some(Body::Gap(g)) => gap("gap", g)?,
         Some(Body::Exec(x)) => {
             bounded("exec.binary", &x.binary, bounds::PATH)?;
             counted("exec.args", x.args.len(), bounds::ARGS)?;
@@ -293,6 +321,44 @@ mod tests {
         assert_eq!(b.origin, Origin { node: "node-a".into(), boot_id: "boot".into() });
         assert_eq!(b.first_sequence, 7);
         assert!(b.events.iter().all(|e| e.node == "node-a"));
+    }
+
+    #[test]
+    fn an_event_naming_another_node_refuses_the_batch() {
+        let mut other = good();
+        other.node = "node-b".into();
+        let r = batch("node-a", batch_of(vec![good(), other]), LIMITS).unwrap_err();
+        assert_eq!(r.reason(), Reason::InvalidEvent);
+        assert_eq!(r.message, "event 8: node \"node-b\" is not this stream's node \"node-a\"");
+        let mut same = good();
+        same.node = "node-a".into();
+        assert!(batch("node-a", batch_of(vec![same]), LIMITS).is_ok());
+    }
+
+    #[test]
+    fn a_gap_needs_a_window_in_order() {
+        let at = |s| Some(Timestamp { seconds: s, nanos: 0 });
+        let gap = |from, until| Event {
+            time: at(from),
+            body: Some(Body::Gap(Gap { from: at(from), until: at(until), reason: 2, ..Default::default() })),
+            ..Default::default()
+        };
+        assert!(batch("n", batch_of(vec![gap(1_795_000_000, 1_795_000_005)]), LIMITS).is_ok());
+        let r = batch("n", batch_of(vec![gap(1_795_000_005, 1_795_000_000)]), LIMITS).unwrap_err();
+        assert_eq!(r.message, "event 7: gap.until is before the gap's start");
+        let mut no_end = gap(1_795_000_000, 0);
+        if let Some(Body::Gap(g)) = &mut no_end.body {
+            g.until = None;
+        }
+        let r = batch("n", batch_of(vec![no_end]), LIMITS).unwrap_err();
+        assert_eq!(r.message, "event 7: gap.until is missing");
+        let hello = Hello {
+            node: "n".into(),
+            boot_id: "b".into(),
+            unobserved_before: Some(Gap { from: at(5), until: at(1_795_000_000), ..Default::default() }),
+            ..Default::default()
+        };
+        assert!(super::hello(&hello).unwrap_err().starts_with("hello.unobserved_before.from 5s"));
     }
 
     #[test]

@@ -54,6 +54,10 @@ impl Unjudgeable {
 impl Event {
     /// What the verdict function would be asked about this event.
     pub fn judgeable(&self) -> Judgeable<'_> {
+        if let Some(Body::Gap(_)) = self.body {
+            // The agent's own report of a time it did not observe: nothing was done.
+            return Judgeable::NotCounted;
+        }
         let pod = self.pod.as_ref();
         let namespace = match pod.map(|p| Attribution::try_from(p.attribution)) {
             Some(Ok(Attribution::Exact | Attribution::Late)) => pod.map_or("", |p| p.namespace.as_str()),
@@ -71,7 +75,7 @@ impl Event {
     /// The activity alone (`None`: not one to count).
     fn activity(&self) -> Result<Option<Activity<'_>>, Unjudgeable> {
         match self.body.as_ref().ok_or(Unjudgeable::Malformed)? {
-            Body::Exec(_) => Ok(None),
+            Body::Exec(_) | Body::Gap(_) => Ok(None),
             Body::Privilege(_) => Ok(Some(Activity::Escalation)),
             Body::Flow(f) => {
                 match flow::Phase::try_from(f.phase).map_err(|_| Unjudgeable::Malformed)? {

@@ -21,6 +21,7 @@ impl From<Kind> for filter::Kind {
             Kind::File => filter::Kind::File,
             Kind::Privilege => filter::Kind::Privilege,
             Kind::Exec => filter::Kind::Exec,
+            Kind::Gap => filter::Kind::Gap,
         }
     }
 }
@@ -35,6 +36,7 @@ impl TryFrom<filter::Kind> for Kind {
             filter::Kind::File => Ok(Kind::File),
             filter::Kind::Privilege => Ok(Kind::Privilege),
             filter::Kind::Exec => Ok(Kind::Exec),
+            filter::Kind::Gap => Ok(Kind::Gap),
             filter::Kind::Unspecified => Err(k),
         }
     }

@@ -12,17 +12,19 @@ use crate::v1::{
     verdict::{Action, Tier},
 };
 
-/// The kinds of event, as users name them (`--kind flow|file|privilege|exec`).
+/// The kinds of event, as users name them (`--kind flow|file|privilege|exec|gap`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Flow,
     File,
     Privilege,
     Exec,
+    /// A time the node was not observed (no agent ran): from the agent, not the kernel.
+    Gap,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Flow, Kind::File, Kind::Privilege, Kind::Exec];
+    pub const ALL: [Kind; 5] = [Kind::Flow, Kind::File, Kind::Privilege, Kind::Exec, Kind::Gap];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,6 +32,7 @@ impl Kind {
             Kind::File => "file",
             Kind::Privilege => "privilege",
             Kind::Exec => "exec",
+            Kind::Gap => "gap",
         }
     }
 }
@@ -41,7 +44,7 @@ impl std::str::FromStr for Kind {
         Kind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown event kind {s:?} (expected flow, file, privilege or exec)"))
+            .ok_or_else(|| format!("unknown event kind {s:?} (expected flow, file, privilege, exec or gap)"))
     }
 }
 
@@ -53,6 +56,7 @@ impl Event {
             Body::File(_) => Kind::File,
             Body::Privilege(_) => Kind::Privilege,
             Body::Exec(_) => Kind::Exec,
+            Body::Gap(_) => Kind::Gap,
         })
     }
 
@@ -78,6 +82,9 @@ impl Event {
     /// and tier (for a caller that prints the time its own way).
     pub fn compact_rest(&self) -> String {
         let mut o = String::new();
+        if let Some(Body::Gap(g)) = &self.body {
+            return gap_text(&self.node, g);
+        }
         // Everything but the verdict came from a node or a workload: escaped.
         let _ = write!(o, "{} ", visible(&self.node));
         match &self.pod {
@@ -151,6 +158,8 @@ impl Event {
                     let _ = write!(o, " +{}", visible(&p.capabilities_gained.join(",")));
                 }
             }
+            // Returned above.
+            Some(Body::Gap(_)) => {}
             None => o.push_str(" ?"),
         }
         if let Some(v) = &self.verdict {
@@ -161,6 +170,31 @@ impl Event {
         }
         o
     }
+}
+
+/// `node gap 5.2s until 2026-12-03T12:00:06.123Z: nothing observed, the previous agent (boot
+/// 1b2c…) ended`.
+fn gap_text(node: &str, g: &crate::v1::Gap) -> String {
+    use crate::v1::gap::Reason;
+    let span = match (g.from, g.until) {
+        (Some(f), Some(u)) => {
+            let ms = (u.unix_nanos() - f.unix_nanos()).max(0) / 1_000_000;
+            format!("{}.{:03}s", ms / 1000, ms % 1000)
+        }
+        _ => "?".into(),
+    };
+    let until = g.until.map_or_else(|| "?".into(), |u| u.rfc3339(3));
+    let how = match Reason::try_from(g.reason) {
+        Ok(Reason::AgentStopped) => "stopped",
+        Ok(Reason::AgentEnded) => "ended without stopping",
+        _ => "was not running",
+    };
+    let boot: String = g.previous_boot_id.chars().take(8).collect();
+    format!(
+        "{} gap {span} until {until}: nothing observed, the previous agent (boot {}) {how}",
+        visible(node),
+        visible(&boot)
+    )
 }
 
 /// `ip:port`, `[ip]:port` for IPv6; without the port when there is none (the local end of a

@@ -394,6 +394,14 @@ impl Agent {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
+    /// SIGKILL (no draining, nothing recorded), and wait for it to be gone. Outputs stay
+    /// readable afterwards.
+    pub fn kill(&self) {
+        let mut child = self.child.borrow_mut().take().expect("running");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     /// SIGTERM, then wait for the exit status. Outputs stay readable afterwards.
     pub fn stop(&self) -> ExitStatus {
         let tiers = self.fixture.as_ref().map(|_| {

@@ -34,11 +34,12 @@ pub async fn channel(url: &str) -> Channel {
         .unwrap_or_else(|e| panic!("connecting to {url}: {e}"))
 }
 
-/// An exec event at `time_ns` in `namespace/pod` with the label `app=<app>`.
+/// An exec event at `time_ns` in `namespace/pod` with the label `app=<app>`, of the node of
+/// the stream that sends it (the collector fills the node in).
 pub fn event(time_ns: i64, namespace: &str, pod: &str, app: &str, action: verdict::Action) -> Event {
     Event {
         time: Some(Timestamp::from_unix_nanos(time_ns)),
-        node: "raw-node".into(),
+        node: String::new(),
         pod: Some(Pod {
             namespace: namespace.into(),
             name: pod.into(),

@@ -331,3 +331,85 @@ fn a_full_spool_disk_counts_its_drops_and_spooling_resumes_once_space_returns() 
         .collect();
     assert!(leftovers.is_empty(), "every segment was delivered and deleted: {leftovers:?}");
 }
+
+/// The boot id of the agent of `test-node` connected to `collector`.
+fn connected_boot(collector: &Collector) -> String {
+    let status = &cli::events(&collector.url(), &["status", "-o", "json"])[0];
+    status["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["node"] == "test-node" && a["connected"] == true)
+        .and_then(|a| a["bootId"].as_str())
+        .unwrap_or_else(|| panic!("no connected agent: {status}"))
+        .to_string()
+}
+
+/// A proto3 JSON timestamp (RFC 3339, UTC), as Unix ns.
+fn unix_ns(t: &Value) -> i64 {
+    let s = t.as_str().unwrap_or_else(|| panic!("a timestamp: {t}"));
+    since_epoch_ns(humantime::parse_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}")))
+}
+
+fn since_epoch_ns(t: std::time::SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as i64
+}
+
+#[test]
+fn a_restart_reports_the_window_nobody_observed_in_the_stream_and_in_status() {
+    if !require::root("a_restart_reports_the_window_nobody_observed_in_the_stream_and_in_status") {
+        return;
+    }
+    let collector = Collector::start(CollectorOptions::default());
+    let manifests = tempfile::tempdir().unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("e2e-gap", "job-0"));
+    pod.write_manifest(manifests.path());
+    let first = agent_with(&collector, manifests.path(), Some(spool.path()));
+    first.wait_metric("rampart_export_connected", 1.0);
+    let first_boot = connected_boot(&collector);
+
+    // Killed: the next boot knows only its last sign of life. An exec while no agent runs.
+    first.kill();
+    let unseen = marker();
+    let exec_before = since_epoch_ns(std::time::SystemTime::now());
+    assert!(pod.exec(&["/bin/true", &unseen]).status.success());
+    let exec_after = since_epoch_ns(std::time::SystemTime::now());
+    let second = agent_with(&collector, manifests.path(), Some(spool.path()));
+    let gaps = |previous: &str| {
+        let got = cli::events(&collector.url(), &["replay", "-o", "json", "--kind", "gap"]);
+        got.into_iter().find(|e| e["gap"]["previousBootId"] == previous)
+    };
+    let gap = wait_for("the gap after the kill, in the store", WAIT, || gaps(&first_boot));
+    assert_eq!(gap["node"], "test-node");
+    assert_eq!(gap["gap"]["reason"], "agent_ended", "{gap}");
+    let (from, until) = (unix_ns(&gap["gap"]["from"]), unix_ns(&gap["gap"]["until"]));
+    assert_eq!(unix_ns(&gap["time"]), from);
+    assert!(from <= exec_before && exec_after <= until, "the unseen exec lies in the window: {gap}");
+    // Status says the same of the new boot.
+    let second_boot = connected_boot(&collector);
+    let status = &cli::events(&collector.url(), &["status", "-o", "json"])[0];
+    let a =
+        status["agents"].as_array().unwrap().iter().find(|a| a["bootId"] == second_boot.as_str()).unwrap();
+    assert_eq!(a["unobservedBefore"], gap["gap"], "{status}");
+    let text = String::from_utf8_lossy(&cli::rampart(&collector.url(), &["status"]).stdout).into_owned();
+    assert!(
+        text.contains(&format!("the previous agent (boot {}) ended without stopping", &first_boot[..8])),
+        "{text}"
+    );
+
+    // Stopped cleanly: the window starts at the stop.
+    assert!(second.stop().success());
+    let stopped = since_epoch_ns(std::time::SystemTime::now());
+    let third = agent_with(&collector, manifests.path(), Some(spool.path()));
+    let gap = wait_for("the gap after the stop, in the store", WAIT, || gaps(&second_boot));
+    assert_eq!(gap["gap"]["reason"], "agent_stopped", "{gap}");
+    assert!(unix_ns(&gap["gap"]["from"]) <= stopped && unix_ns(&gap["gap"]["until"]) >= stopped, "{gap}");
+    let out = cli::rampart(&collector.url(), &["replay", "--kind", "gap", "--color", "never"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("the previous agent (boot {}) stopped", &second_boot[..8])), "{text}");
+    // A namespace's history does not hold the node's gaps.
+    let scoped = cli::events(&collector.url(), &["replay", "-o", "json", "--namespace", "e2e-gap"]);
+    assert!(scoped.iter().all(|e| e["gap"].is_null()));
+    assert!(third.stop().success());
+}

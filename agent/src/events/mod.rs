@@ -303,6 +303,15 @@ impl Pipeline {
         self.judge_and_emit(item.observation, attributed, AttributionResult::Unknown);
     }
 
+    /// Report the window in which no agent observed this node (from the previous boot's record).
+    pub fn send_unobserved(&mut self, gap: &rampart_proto::domain::Gap) {
+        self.metrics.event(rampart_proto::event::Kind::Gap);
+        if let Err(e) = self.exporter.send(&gap.to_event(&self.node)) {
+            self.metrics.dropped(DropStage::Export);
+            warn!(error = %e, "writing the gap event failed");
+        }
+    }
+
     pub fn flush(&mut self) {
         if let Err(e) = self.exporter.flush() {
             self.metrics.dropped(DropStage::Export);

@@ -10,6 +10,7 @@
 pub mod client;
 pub mod config;
 pub mod loadgen;
+pub mod observing;
 pub mod spool;
 pub mod tls;
 
@@ -112,6 +113,7 @@ pub fn hello(node: &str, boot_id: &str, report: &ProbeReport) -> Hello {
             })
             .collect(),
         stats: None,
+        unobserved_before: None,
     }
 }
 

@@ -56,7 +56,7 @@ pub enum DropStage {
 
 #[derive(Default)]
 pub struct Metrics {
-    events: [AtomicU64; 4],
+    events: [AtomicU64; Kind::ALL.len()],
     records: [AtomicU64; RecordKind::SLOTS as usize],
     ringbuf_drops: [AtomicU64; RecordKind::SLOTS as usize],
     /// By index in [`KERNEL_DROPS`].

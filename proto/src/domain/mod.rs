@@ -10,6 +10,7 @@
 mod exec;
 mod file;
 mod flow;
+mod gap;
 mod pod;
 mod privilege;
 
@@ -18,6 +19,7 @@ use std::sync::Arc;
 pub use exec::Exec;
 pub use file::{Change, File, FileEffect};
 pub use flow::{Flow, TcpState};
+pub use gap::{BootEnd, Gap};
 pub use pod::{NamespaceInfo, PodInfo};
 pub use privilege::{Creds, Ids, PrivEffect, Privilege, capability_names};
 use rampart_policy::{Action, Activity, Judgement};

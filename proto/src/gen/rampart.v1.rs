@@ -16,7 +16,7 @@ pub struct Event {
     /// Identical events folded into this one (a loop hitting the same denial); 0 or 1 = just this.
     #[prost(uint64, tag = "21")]
     pub repeat_count: u64,
-    #[prost(oneof = "event::Body", tags = "10, 11, 12, 13")]
+    #[prost(oneof = "event::Body", tags = "10, 11, 12, 13, 14")]
     pub body: ::core::option::Option<event::Body>,
 }
 /// Nested message and enum types in `Event`.
@@ -31,6 +31,8 @@ pub mod event {
         Privilege(super::Privilege),
         #[prost(message, tag = "13")]
         Exec(super::Exec),
+        #[prost(message, tag = "14")]
+        Gap(super::Gap),
     }
 }
 /// The pod (and container) a process belongs to.
@@ -520,6 +522,68 @@ pub mod privilege {
         }
     }
 }
+/// A window in which nothing on the node was observed, because no agent was running (from the
+/// previous boot's end to this boot's programs being attached). As an event, its `time` is the
+/// window's start too, and it has no pod, process or verdict.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Gap {
+    /// The window's end: when this boot began to observe.
+    #[prost(message, optional, tag = "1")]
+    pub until: ::core::option::Option<crate::wkt::Timestamp>,
+    #[prost(enumeration = "gap::Reason", tag = "2")]
+    pub reason: i32,
+    /// The agent boot that stopped observing.
+    #[prost(string, tag = "3")]
+    pub previous_boot_id: ::prost::alloc::string::String,
+    /// The window's start.
+    #[prost(message, optional, tag = "4")]
+    pub from: ::core::option::Option<crate::wkt::Timestamp>,
+}
+/// Nested message and enum types in `Gap`.
+pub mod gap {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Reason {
+        Unspecified = 0,
+        /// The previous agent stopped cleanly (SIGTERM): the start is when it stopped.
+        AgentStopped = 1,
+        /// The previous agent ended without stopping (killed, crashed, the node lost power): the
+        /// start is its last sign of life, at most a second before it ended.
+        AgentEnded = 2,
+    }
+    impl Reason {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Unspecified => "REASON_UNSPECIFIED",
+                Self::AgentStopped => "agent_stopped",
+                Self::AgentEnded => "agent_ended",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "REASON_UNSPECIFIED" => Some(Self::Unspecified),
+                "agent_stopped" => Some(Self::AgentStopped),
+                "agent_ended" => Some(Self::AgentEnded),
+                _ => None,
+            }
+        }
+    }
+}
 /// What the policy said and what the kernel did.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct Verdict {
@@ -667,6 +731,10 @@ pub struct Hello {
     pub tiers: ::prost::alloc::vec::Vec<ConcernTier>,
     #[prost(message, optional, tag = "5")]
     pub stats: ::core::option::Option<AgentStats>,
+    /// The window before this boot in which nothing on the node was observed (no agent ran), as
+    /// the agent's state directory recorded it; unset for a first start or without a spool.
+    #[prost(message, optional, tag = "6")]
+    pub unobserved_before: ::core::option::Option<Gap>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct ConcernTier {
@@ -938,6 +1006,7 @@ pub mod filter {
         File = 2,
         Privilege = 3,
         Exec = 4,
+        Gap = 5,
     }
     impl Kind {
         /// String value of the enum field names used in the ProtoBuf definition.
@@ -951,6 +1020,7 @@ pub mod filter {
                 Self::File => "file",
                 Self::Privilege => "privilege",
                 Self::Exec => "exec",
+                Self::Gap => "gap",
             }
         }
         /// Creates an enum from field names used in the ProtoBuf definition.
@@ -961,6 +1031,7 @@ pub mod filter {
                 "file" => Some(Self::File),
                 "privilege" => Some(Self::Privilege),
                 "exec" => Some(Self::Exec),
+                "gap" => Some(Self::Gap),
                 _ => None,
             }
         }
@@ -1090,6 +1161,9 @@ pub struct AgentStatus {
     /// Highest sequence stored for this boot.
     #[prost(uint64, tag = "10")]
     pub last_sequence: u64,
+    /// The window before this boot in which nothing on the node was observed (see Hello).
+    #[prost(message, optional, tag = "11")]
+    pub unobserved_before: ::core::option::Option<Gap>,
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct StoreStatus {

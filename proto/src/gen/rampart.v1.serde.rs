@@ -484,6 +484,9 @@ impl serde::Serialize for AgentStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.AgentStatus", len)?;
         if true {
             struct_ser.serialize_field("node", &self.node)?;
@@ -517,6 +520,9 @@ impl serde::Serialize for AgentStatus {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("lastSequence", ToString::to_string(&self.last_sequence).as_str())?;
         }
+        if let Some(v) = self.unobserved_before.as_ref() {
+            struct_ser.serialize_field("unobservedBefore", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -541,6 +547,8 @@ impl<'de> serde::Deserialize<'de> for AgentStatus {
             "stats",
             "last_sequence",
             "lastSequence",
+            "unobserved_before",
+            "unobservedBefore",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -555,6 +563,7 @@ impl<'de> serde::Deserialize<'de> for AgentStatus {
             Tiers,
             Stats,
             LastSequence,
+            UnobservedBefore,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -586,6 +595,7 @@ impl<'de> serde::Deserialize<'de> for AgentStatus {
                             "tiers" => Ok(GeneratedField::Tiers),
                             "stats" => Ok(GeneratedField::Stats),
                             "lastSequence" | "last_sequence" => Ok(GeneratedField::LastSequence),
+                            "unobservedBefore" | "unobserved_before" => Ok(GeneratedField::UnobservedBefore),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -615,6 +625,7 @@ impl<'de> serde::Deserialize<'de> for AgentStatus {
                 let mut tiers__ = None;
                 let mut stats__ = None;
                 let mut last_sequence__ = None;
+                let mut unobserved_before__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Node => {
@@ -679,6 +690,12 @@ impl<'de> serde::Deserialize<'de> for AgentStatus {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::UnobservedBefore => {
+                            if unobserved_before__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("unobservedBefore"));
+                            }
+                            unobserved_before__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(AgentStatus {
@@ -692,6 +709,7 @@ impl<'de> serde::Deserialize<'de> for AgentStatus {
                     tiers: tiers__.unwrap_or_default(),
                     stats: stats__,
                     last_sequence: last_sequence__.unwrap_or_default(),
+                    unobserved_before: unobserved_before__,
                 })
             }
         }
@@ -1337,6 +1355,9 @@ impl serde::Serialize for Event {
                 event::Body::Exec(v) => {
                     struct_ser.serialize_field("exec", v)?;
                 }
+                event::Body::Gap(v) => {
+                    struct_ser.serialize_field("gap", v)?;
+                }
             }
         }
         struct_ser.end()
@@ -1360,6 +1381,7 @@ impl<'de> serde::Deserialize<'de> for Event {
             "file",
             "privilege",
             "exec",
+            "gap",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -1374,6 +1396,7 @@ impl<'de> serde::Deserialize<'de> for Event {
             File,
             Privilege,
             Exec,
+            Gap,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -1405,6 +1428,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                             "file" => Ok(GeneratedField::File),
                             "privilege" => Ok(GeneratedField::Privilege),
                             "exec" => Ok(GeneratedField::Exec),
+                            "gap" => Ok(GeneratedField::Gap),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -1497,6 +1521,13 @@ impl<'de> serde::Deserialize<'de> for Event {
                                 return Err(serde::de::Error::duplicate_field("exec"));
                             }
                             body__ = map_.next_value::<::std::option::Option<_>>()?.map(event::Body::Exec)
+;
+                        }
+                        GeneratedField::Gap => {
+                            if body__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("gap"));
+                            }
+                            body__ = map_.next_value::<::std::option::Option<_>>()?.map(event::Body::Gap)
 ;
                         }
                     }
@@ -2246,6 +2277,7 @@ impl serde::Serialize for filter::Kind {
             Self::File => "file",
             Self::Privilege => "privilege",
             Self::Exec => "exec",
+            Self::Gap => "gap",
         };
         serializer.serialize_str(variant)
     }
@@ -2262,6 +2294,7 @@ impl<'de> serde::Deserialize<'de> for filter::Kind {
             "file",
             "privilege",
             "exec",
+            "gap",
         ];
 
         struct GeneratedVisitor;
@@ -2307,6 +2340,7 @@ impl<'de> serde::Deserialize<'de> for filter::Kind {
                     "file" => Ok(filter::Kind::File),
                     "privilege" => Ok(filter::Kind::Privilege),
                     "exec" => Ok(filter::Kind::Exec),
+                    "gap" => Ok(filter::Kind::Gap),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }
@@ -2874,6 +2908,225 @@ impl<'de> serde::Deserialize<'de> for flow::Protocol {
         deserializer.deserialize_any(GeneratedVisitor)
     }
 }
+impl serde::Serialize for Gap {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.Gap", len)?;
+        if let Some(v) = self.until.as_ref() {
+            struct_ser.serialize_field("until", v)?;
+        }
+        if true {
+            let v = gap::Reason::try_from(self.reason)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.reason)))?;
+            struct_ser.serialize_field("reason", &v)?;
+        }
+        if true {
+            struct_ser.serialize_field("previousBootId", &self.previous_boot_id)?;
+        }
+        if let Some(v) = self.from.as_ref() {
+            struct_ser.serialize_field("from", v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Gap {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "until",
+            "reason",
+            "previous_boot_id",
+            "previousBootId",
+            "from",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Until,
+            Reason,
+            PreviousBootId,
+            From,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "until" => Ok(GeneratedField::Until),
+                            "reason" => Ok(GeneratedField::Reason),
+                            "previousBootId" | "previous_boot_id" => Ok(GeneratedField::PreviousBootId),
+                            "from" => Ok(GeneratedField::From),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = Gap;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.Gap")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<Gap, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut until__ = None;
+                let mut reason__ = None;
+                let mut previous_boot_id__ = None;
+                let mut from__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Until => {
+                            if until__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("until"));
+                            }
+                            until__ = map_.next_value()?;
+                        }
+                        GeneratedField::Reason => {
+                            if reason__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("reason"));
+                            }
+                            reason__ = Some(map_.next_value::<gap::Reason>()? as i32);
+                        }
+                        GeneratedField::PreviousBootId => {
+                            if previous_boot_id__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("previousBootId"));
+                            }
+                            previous_boot_id__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::From => {
+                            if from__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("from"));
+                            }
+                            from__ = map_.next_value()?;
+                        }
+                    }
+                }
+                Ok(Gap {
+                    until: until__,
+                    reason: reason__.unwrap_or_default(),
+                    previous_boot_id: previous_boot_id__.unwrap_or_default(),
+                    from: from__,
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.Gap", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for gap::Reason {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        let variant = match self {
+            Self::Unspecified => "REASON_UNSPECIFIED",
+            Self::AgentStopped => "agent_stopped",
+            Self::AgentEnded => "agent_ended",
+        };
+        serializer.serialize_str(variant)
+    }
+}
+impl<'de> serde::Deserialize<'de> for gap::Reason {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "REASON_UNSPECIFIED",
+            "agent_stopped",
+            "agent_ended",
+        ];
+
+        struct GeneratedVisitor;
+
+        impl serde::de::Visitor<'_> for GeneratedVisitor {
+            type Value = gap::Reason;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(formatter, "expected one of: {:?}", &FIELDS)
+            }
+
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &self)
+                    })
+            }
+
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                i32::try_from(v)
+                    .ok()
+                    .and_then(|x| x.try_into().ok())
+                    .ok_or_else(|| {
+                        serde::de::Error::invalid_value(serde::de::Unexpected::Unsigned(v), &self)
+                    })
+            }
+
+            fn visit_str<E>(self, value: &str) -> std::result::Result<Self::Value, E>
+            where
+                E: serde::de::Error,
+            {
+                match value {
+                    "REASON_UNSPECIFIED" => Ok(gap::Reason::Unspecified),
+                    "agent_stopped" => Ok(gap::Reason::AgentStopped),
+                    "agent_ended" => Ok(gap::Reason::AgentEnded),
+                    _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
+                }
+            }
+        }
+        deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
 impl serde::Serialize for Hello {
     #[allow(deprecated)]
     fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
@@ -2882,6 +3135,9 @@ impl serde::Serialize for Hello {
     {
         use serde::ser::SerializeStruct;
         let mut len = 0;
+        if true {
+            len += 1;
+        }
         if true {
             len += 1;
         }
@@ -2913,6 +3169,9 @@ impl serde::Serialize for Hello {
         if let Some(v) = self.stats.as_ref() {
             struct_ser.serialize_field("stats", v)?;
         }
+        if let Some(v) = self.unobserved_before.as_ref() {
+            struct_ser.serialize_field("unobservedBefore", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -2929,6 +3188,8 @@ impl<'de> serde::Deserialize<'de> for Hello {
             "version",
             "tiers",
             "stats",
+            "unobserved_before",
+            "unobservedBefore",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -2938,6 +3199,7 @@ impl<'de> serde::Deserialize<'de> for Hello {
             Version,
             Tiers,
             Stats,
+            UnobservedBefore,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -2964,6 +3226,7 @@ impl<'de> serde::Deserialize<'de> for Hello {
                             "version" => Ok(GeneratedField::Version),
                             "tiers" => Ok(GeneratedField::Tiers),
                             "stats" => Ok(GeneratedField::Stats),
+                            "unobservedBefore" | "unobserved_before" => Ok(GeneratedField::UnobservedBefore),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -2988,6 +3251,7 @@ impl<'de> serde::Deserialize<'de> for Hello {
                 let mut version__ = None;
                 let mut tiers__ = None;
                 let mut stats__ = None;
+                let mut unobserved_before__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Node => {
@@ -3020,6 +3284,12 @@ impl<'de> serde::Deserialize<'de> for Hello {
                             }
                             stats__ = map_.next_value()?;
                         }
+                        GeneratedField::UnobservedBefore => {
+                            if unobserved_before__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("unobservedBefore"));
+                            }
+                            unobserved_before__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(Hello {
@@ -3028,6 +3298,7 @@ impl<'de> serde::Deserialize<'de> for Hello {
                     version: version__.unwrap_or_default(),
                     tiers: tiers__.unwrap_or_default(),
                     stats: stats__,
+                    unobserved_before: unobserved_before__,
                 })
             }
         }
