@@ -52,6 +52,14 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
             "ingest:    {} batches, {} events stored, {} duplicates skipped, {} batches refused",
             i.batches, i.events_stored, i.duplicates, i.batches_refused
         );
+        if i.conflicts > 0 {
+            let _ = writeln!(
+                o,
+                "CONFLICTS: {} resent events differed from the stored ones under the same boot and sequence \
+                 (a forged stream wrote first, or the store was edited): not stored",
+                i.conflicts
+            );
+        }
         let _ = writeln!(
             o,
             "live:      {} subscribers, {} events missed by slow ones",

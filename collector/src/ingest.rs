@@ -43,6 +43,7 @@ pub struct Counters {
     pub batches: AtomicU64,
     pub events_stored: AtomicU64,
     pub duplicates: AtomicU64,
+    pub conflicts: AtomicU64,
     pub batches_refused: AtomicU64,
 }
 
@@ -234,12 +235,24 @@ async fn acker(
                 counters.batches.fetch_add(1, Relaxed);
                 counters.events_stored.fetch_add(appended.stored.len() as u64, Relaxed);
                 counters.duplicates.fetch_add(u64::from(appended.duplicates), Relaxed);
+                counters.conflicts.fetch_add(u64::from(appended.conflicts), Relaxed);
+                if appended.conflicts > 0 {
+                    warn!(
+                        node = %origin.node,
+                        boot = %origin.boot_id,
+                        first,
+                        last,
+                        conflicts = appended.conflicts,
+                        "events not stored: their sequence numbers were stored before with another content (a forged stream wrote first, or the store was edited)"
+                    );
+                }
                 collector_message::Message::Ack(Ack {
                     boot_id: origin.boot_id,
                     first_sequence: first,
                     last_sequence: last,
                     stored: appended.stored.len() as u32,
                     duplicates: appended.duplicates,
+                    conflicts: appended.conflicts,
                 })
             }
             Owed::Refused(r) => {

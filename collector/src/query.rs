@@ -183,6 +183,7 @@ impl<S: Store> Collector for QueryService<S> {
                 batches: load(&c.batches),
                 events_stored: load(&c.events_stored),
                 duplicates: load(&c.duplicates),
+                conflicts: load(&c.conflicts),
                 batches_refused: load(&c.batches_refused),
                 subscriber_missed: self.hub.missed_total(),
             }),

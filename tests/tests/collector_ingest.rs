@@ -117,6 +117,50 @@ fn bad_batches_are_refused_with_a_clear_status_and_store_nothing() {
     assert_eq!(status[0]["ingest"]["batchesRefused"], "2", "{}", status[0]);
 }
 
+/// Sequence numbers are not a credential (issue "Who may read and write the stream" ties
+/// writers to nodes): until then, a stream that writes under another boot's sequence numbers
+/// first does not pass its events off as the real ones' duplicates. The real events are
+/// reported as conflicts, to their agent and in status; an event naming another node than its
+/// stream's is refused.
+#[test]
+fn a_forged_stream_that_writes_first_is_a_conflict_not_a_duplicate() {
+    let collector = Collector::start(CollectorOptions::default());
+    let url = collector.url();
+    let ev = |i: i64, app: &str| event(BASE + i * MS, "shop", "web-0", app, Action::Allow);
+    let ack = |m: rampart_proto::v1::CollectorMessage| match m.message {
+        Some(collector_message::Message::Ack(a)) => (a.stored, a.duplicates, a.conflicts),
+        other => panic!("expected an ack: {other:?}"),
+    };
+    runtime().block_on(async {
+        let mut real = IngestStream::open(&url, "node-a").await.unwrap();
+        assert_eq!(ack(real.send(1, (1..4).map(|i| ev(i, "web")).collect()).await.unwrap()), (3, 0, 0));
+        // Another client writes the next sequence numbers of the real boot first.
+        let mut forger = IngestStream::open(&url, "node-a").await.unwrap();
+        forger.boot_id = real.boot_id.clone();
+        assert_eq!(ack(forger.send(4, (4..7).map(|i| ev(i, "forged")).collect()).await.unwrap()), (3, 0, 0));
+        // The real events under those numbers: conflicts, not duplicates.
+        assert_eq!(ack(real.send(4, (4..7).map(|i| ev(i, "web")).collect()).await.unwrap()), (0, 3, 3));
+        // A true resend is a duplicate only.
+        assert_eq!(ack(real.send(1, (1..4).map(|i| ev(i, "web")).collect()).await.unwrap()), (0, 3, 0));
+        // An event in another node's name is refused.
+        let mut other = IngestStream::open(&url, "node-b").await.unwrap();
+        let mut e = ev(9, "web");
+        e.node = "node-a".into();
+        let r = other.send(1, vec![e]).await.unwrap();
+        let Some(collector_message::Message::Refusal(r)) = r.message else {
+            panic!("expected a refusal: {r:?}")
+        };
+        assert_eq!(r.reason(), Reason::InvalidEvent);
+        assert!(r.message.contains("is not this stream's node"), "{}", r.message);
+    });
+    let status = &cli::events(&url, &["status", "-o", "json"])[0];
+    assert_eq!(status["ingest"]["conflicts"], "3", "{status}");
+    let text = String::from_utf8_lossy(&cli::rampart(&url, &["status"]).stdout).into_owned();
+    assert!(text.contains("CONFLICTS: 3 resent events differed"), "{text}");
+    let stored = cli::events(&url, &["replay", "-o", "json", "--node", "node-b"]);
+    assert!(stored.is_empty(), "nothing of the refused batch is stored: {stored:?}");
+}
+
 /// Oversized fields and times outside the window are refused before anything is copied or
 /// stored; the collector stays up and small, and readers keep working.
 #[test]

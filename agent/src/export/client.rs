@@ -312,7 +312,19 @@ impl ExportTask {
             Some(collector_message::Message::Ack(a)) => {
                 e.batches_acked.fetch_add(1, Relaxed);
                 e.events_stored.fetch_add(u64::from(a.stored), Relaxed);
-                e.events_duplicate.fetch_add(u64::from(a.duplicates), Relaxed);
+                // Conflicts are duplicates whose stored copy is not ours: lost, and counted so.
+                e.events_duplicate
+                    .fetch_add(u64::from(a.duplicates - a.conflicts.min(a.duplicates)), Relaxed);
+                if a.conflicts > 0 {
+                    e.dropped(ExportDrop::Conflict, u64::from(a.conflicts));
+                    warn!(
+                        boot = %a.boot_id,
+                        first = a.first_sequence,
+                        last = a.last_sequence,
+                        conflicts = a.conflicts,
+                        "the collector had stored other events under these sequence numbers: ours were not stored"
+                    );
+                }
                 self.backoff = BACKOFF_MIN;
             }
             Some(collector_message::Message::Refusal(r)) => {

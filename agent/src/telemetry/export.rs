@@ -21,16 +21,20 @@ pub enum ExportDrop {
     Refused,
     /// At shutdown, not acked within the drain time and no spool to keep it.
     UnsentAtExit,
+    /// The collector had stored another event under the same (boot, sequence): a forged
+    /// stream wrote first, or its store was edited. Ours is not stored.
+    Conflict,
 }
 
 impl ExportDrop {
-    pub const ALL: [ExportDrop; 6] = [
+    pub const ALL: [ExportDrop; 7] = [
         ExportDrop::SpoolOverflow,
         ExportDrop::SpoolWrite,
         ExportDrop::SpoolCorrupt,
         ExportDrop::QueueOverflow,
         ExportDrop::Refused,
         ExportDrop::UnsentAtExit,
+        ExportDrop::Conflict,
     ];
 
     /// (`stage`, `kind`) labels of `rampart_drops_total`.
@@ -42,13 +46,14 @@ impl ExportDrop {
             ExportDrop::QueueOverflow => ("export", "queue_overflow"),
             ExportDrop::Refused => ("export", "refused"),
             ExportDrop::UnsentAtExit => ("export", "unsent_at_exit"),
+            ExportDrop::Conflict => ("export", "conflict"),
         }
     }
 }
 
 #[derive(Debug, Default)]
 pub struct ExportMetrics {
-    drops: [AtomicU64; 6],
+    drops: [AtomicU64; ExportDrop::ALL.len()],
     pub connected: AtomicBool,
     /// Events the collector acked as newly stored, and as already stored (resends).
     pub events_stored: AtomicU64,

@@ -44,8 +44,10 @@ pub struct IncomingBatch {
 pub struct Appended {
     /// Events newly stored, with their ids, in sequence order.
     pub stored: Vec<(u64, Arc<Event>)>,
-    /// Events skipped because they were stored before.
+    /// Events skipped because they were stored before (conflicts included).
     pub duplicates: u32,
+    /// Of the duplicates, those whose stored copy has a different content.
+    pub conflicts: u32,
 }
 
 /// Which stored events to read.

@@ -887,6 +887,11 @@ pub struct Ack {
     pub stored: u32,
     #[prost(uint32, tag = "5")]
     pub duplicates: u32,
+    /// Of the events not stored, those whose (boot, sequence) was stored before with a different
+    /// content: another writer used this boot's sequence numbers first (a forged stream), or the
+    /// store was edited. These events are lost; the agent counts them as dropped.
+    #[prost(uint32, tag = "6")]
+    pub conflicts: u32,
 }
 /// The batch was refused and nothing of it was stored. Resending it will not help.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
@@ -1200,6 +1205,9 @@ pub struct IngestStatus {
     /// Events not sent to slow subscribers (they were told).
     #[prost(uint64, tag = "5")]
     pub subscriber_missed: u64,
+    /// Resent events whose stored copy differs (see Ack.conflicts).
+    #[prost(uint64, tag = "6")]
+    pub conflicts: u64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct WhatIfRequest {

@@ -21,6 +21,9 @@ impl serde::Serialize for Ack {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.Ack", len)?;
         if true {
             struct_ser.serialize_field("bootId", &self.boot_id)?;
@@ -41,6 +44,9 @@ impl serde::Serialize for Ack {
         if true {
             struct_ser.serialize_field("duplicates", &self.duplicates)?;
         }
+        if true {
+            struct_ser.serialize_field("conflicts", &self.conflicts)?;
+        }
         struct_ser.end()
     }
 }
@@ -59,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for Ack {
             "lastSequence",
             "stored",
             "duplicates",
+            "conflicts",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -68,6 +75,7 @@ impl<'de> serde::Deserialize<'de> for Ack {
             LastSequence,
             Stored,
             Duplicates,
+            Conflicts,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -94,6 +102,7 @@ impl<'de> serde::Deserialize<'de> for Ack {
                             "lastSequence" | "last_sequence" => Ok(GeneratedField::LastSequence),
                             "stored" => Ok(GeneratedField::Stored),
                             "duplicates" => Ok(GeneratedField::Duplicates),
+                            "conflicts" => Ok(GeneratedField::Conflicts),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -118,6 +127,7 @@ impl<'de> serde::Deserialize<'de> for Ack {
                 let mut last_sequence__ = None;
                 let mut stored__ = None;
                 let mut duplicates__ = None;
+                let mut conflicts__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::BootId => {
@@ -158,6 +168,14 @@ impl<'de> serde::Deserialize<'de> for Ack {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Conflicts => {
+                            if conflicts__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("conflicts"));
+                            }
+                            conflicts__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(Ack {
@@ -166,6 +184,7 @@ impl<'de> serde::Deserialize<'de> for Ack {
                     last_sequence: last_sequence__.unwrap_or_default(),
                     stored: stored__.unwrap_or_default(),
                     duplicates: duplicates__.unwrap_or_default(),
+                    conflicts: conflicts__.unwrap_or_default(),
                 })
             }
         }
@@ -3328,6 +3347,9 @@ impl serde::Serialize for IngestStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.IngestStatus", len)?;
         if true {
             #[allow(clippy::needless_borrow)]
@@ -3354,6 +3376,11 @@ impl serde::Serialize for IngestStatus {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("subscriberMissed", ToString::to_string(&self.subscriber_missed).as_str())?;
         }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("conflicts", ToString::to_string(&self.conflicts).as_str())?;
+        }
         struct_ser.end()
     }
 }
@@ -3372,6 +3399,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
             "batchesRefused",
             "subscriber_missed",
             "subscriberMissed",
+            "conflicts",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3381,6 +3409,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
             Duplicates,
             BatchesRefused,
             SubscriberMissed,
+            Conflicts,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3407,6 +3436,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                             "duplicates" => Ok(GeneratedField::Duplicates),
                             "batchesRefused" | "batches_refused" => Ok(GeneratedField::BatchesRefused),
                             "subscriberMissed" | "subscriber_missed" => Ok(GeneratedField::SubscriberMissed),
+                            "conflicts" => Ok(GeneratedField::Conflicts),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3431,6 +3461,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                 let mut duplicates__ = None;
                 let mut batches_refused__ = None;
                 let mut subscriber_missed__ = None;
+                let mut conflicts__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Batches => {
@@ -3473,6 +3504,14 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::Conflicts => {
+                            if conflicts__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("conflicts"));
+                            }
+                            conflicts__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(IngestStatus {
@@ -3481,6 +3520,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                     duplicates: duplicates__.unwrap_or_default(),
                     batches_refused: batches_refused__.unwrap_or_default(),
                     subscriber_missed: subscriber_missed__.unwrap_or_default(),
+                    conflicts: conflicts__.unwrap_or_default(),
                 })
             }
         }

@@ -12,7 +12,7 @@ use std::{
 };
 
 use rampart_proto::v1::Event;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
@@ -195,6 +195,15 @@ fn insert(
             appended.stored.push((tx.last_insert_rowid() as u64, Arc::clone(&row.event)));
         } else {
             appended.duplicates += 1;
+            // A resend is the same event, encoded the same way; anything else was written by
+            // another writer under this boot's sequence (or edited in the file).
+            let stored: Option<Vec<u8>> = tx
+                .prepare_cached("SELECT body FROM events WHERE agent = ?1 AND seq = ?2")
+                .and_then(|mut s| s.query_row(params![agent, row.seq], |r| r.get(0)).optional())
+                .map_err(sql("reading a stored duplicate"))?;
+            if stored.is_some_and(|b| b != row.body) {
+                appended.conflicts += 1;
+            }
         }
         last_seq = last_seq.max(row.seq);
     }
