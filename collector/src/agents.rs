@@ -71,6 +71,12 @@ impl Agents {
         Connection { origin, agents: Arc::clone(self) }
     }
 
+    /// Agent streams open now.
+    pub fn streams(&self) -> u64 {
+        let entries = self.entries.lock().expect("not poisoned");
+        entries.values().map(|e| u64::from(e.connections)).sum()
+    }
+
     pub fn stats(&self, conn: &Connection, stats: AgentStats) {
         let mut entries = self.entries.lock().expect("not poisoned");
         if let Some(e) = entries.get_mut(&conn.origin) {

@@ -45,6 +45,9 @@ pub struct Cli {
     /// DEADLINE_EXCEEDED, and what it held is released.
     #[arg(long, env = "RAMPART_READER_STALL_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub reader_stall_timeout: Duration,
+    /// Serve /metrics, /healthz and /readyz over plain HTTP on ADDR (e.g. 0.0.0.0:9465).
+    #[arg(long, env = "RAMPART_METRICS_ADDR", value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
     /// Log format on stderr.
     #[arg(long, env = "RAMPART_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -85,6 +88,7 @@ pub struct Config {
     pub reader_stall: Duration,
     pub log_format: LogFormat,
     pub tls: Option<ServerTls>,
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Everything wrong with a command line.
@@ -133,6 +137,13 @@ impl Cli {
             })
             .ok();
         let store = store_url(&self.store).map_err(|e| errors.push(e)).ok();
+        let metrics_addr = self.metrics_addr.as_deref().and_then(|a| {
+            a.parse::<SocketAddr>()
+                .map_err(|e| {
+                    errors.push(format!("--metrics-addr {a:?}: {e} (expected IP:PORT, e.g. 0.0.0.0:9465)"))
+                })
+                .ok()
+        });
         let max_age_ns = match self.retention {
             Some(d) if d.is_zero() => {
                 errors.push("--retention 0s would delete everything; leave it out to keep events".into());
@@ -185,6 +196,7 @@ impl Cli {
                 reader_stall: self.reader_stall_timeout,
                 log_format: self.log_format,
                 tls,
+                metrics_addr,
             }),
             _ => Err(ConfigErrors(errors)),
         }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod filter;
 pub mod hub;
 pub mod ingest;
+pub mod metrics;
 pub mod query;
 pub mod readers;
 pub mod server;

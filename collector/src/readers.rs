@@ -30,7 +30,8 @@ use tracing::warn;
 /// A response stream.
 pub type Out<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
-#[derive(Debug)]
+/// Cloned, it counts the same readers (the metrics endpoint holds a clone).
+#[derive(Clone, Debug)]
 pub struct Readers {
     permits: Arc<Semaphore>,
     max: usize,

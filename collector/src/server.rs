@@ -15,6 +15,7 @@ use crate::{
     config::{Config, StoreUrl},
     hub::Hub,
     ingest::{Counters, IngestService},
+    metrics::CollectorMetrics,
     query::QueryService,
     store::{Retention, Store, StoreError, sqlite::SqliteStore},
 };
@@ -64,13 +65,31 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         limits: cfg.limits,
         shutdown: stop_rx.clone(),
     };
+    let readers = crate::readers::Readers::new(cfg.max_readers, cfg.reader_stall);
+    let _metrics = match cfg.metrics_addr {
+        Some(addr) => {
+            let exposition = Arc::new(CollectorMetrics {
+                counters: Arc::clone(&counters),
+                hub: Arc::clone(&hub),
+                agents: Arc::clone(&agents),
+                readers: readers.clone(),
+                shutdown: stop_rx.clone(),
+            });
+            let (bound, task) = rampart_telemetry::serve(addr, exposition)
+                .await
+                .map_err(|source| ServerError::Listen { addr, source })?;
+            info!(addr = %bound, "serving /metrics, /healthz, /readyz");
+            Some(crate::AbortOnDrop(task))
+        }
+        None => None,
+    };
     let query = QueryService {
         store: Arc::clone(&store),
         hub: Arc::clone(&hub),
         agents,
         counters,
         subscriber_queue: cfg.subscriber_queue,
-        readers: crate::readers::Readers::new(cfg.max_readers, cfg.reader_stall),
+        readers,
         retention: cfg.retention,
         started: crate::now(),
         shutdown: stop_rx.clone(),

@@ -82,6 +82,20 @@ impl Collector {
         self.child = Some(child);
     }
 
+    /// GET `path` from the metrics endpoint (started with `--metrics-addr`): status and body.
+    pub fn http(&self, path: &str) -> (u16, String) {
+        let log = self.log();
+        let addr: SocketAddr = log
+            .lines()
+            .find_map(|l| {
+                let v: Value = serde_json::from_str(l).ok()?;
+                v["fields"]["message"].as_str()?.starts_with("serving /metrics").then_some(())?;
+                v["fields"]["addr"].as_str()?.parse().ok()
+            })
+            .unwrap_or_else(|| panic!("no metrics endpoint (--metrics-addr):\n{log}"));
+        crate::agent::http_get(addr, path).unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     /// `http://ADDR`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)

@@ -124,7 +124,10 @@ fn bad_batches_are_refused_with_a_clear_status_and_store_nothing() {
 /// stream's is refused.
 #[test]
 fn a_forged_stream_that_writes_first_is_a_conflict_not_a_duplicate() {
-    let collector = Collector::start(CollectorOptions::default());
+    let collector = Collector::start(CollectorOptions {
+        extra: vec!["--metrics-addr".into(), "127.0.0.1:0".into()],
+        ..Default::default()
+    });
     let url = collector.url();
     let ev = |i: i64, app: &str| event(BASE + i * MS, "shop", "web-0", app, Action::Allow);
     let ack = |m: rampart_proto::v1::CollectorMessage| match m.message {
@@ -159,6 +162,21 @@ fn a_forged_stream_that_writes_first_is_a_conflict_not_a_duplicate() {
     assert!(text.contains("CONFLICTS: 3 resent events differed"), "{text}");
     let stored = cli::events(&url, &["replay", "-o", "json", "--node", "node-b"]);
     assert!(stored.is_empty(), "nothing of the refused batch is stored: {stored:?}");
+    // The same counts for Prometheus, with the process's figures.
+    let (code, metrics) = collector.http("/metrics");
+    assert_eq!(code, 200);
+    for line in [
+        "rampart_ingest_events_total{result=\"stored\"} 6",
+        "rampart_ingest_events_total{result=\"duplicate\"} 3",
+        "rampart_ingest_events_total{result=\"conflict\"} 3",
+        "rampart_ingest_batches_refused_total 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in:\n{metrics}");
+    }
+    assert!(metrics.contains("rampart_build_info{version=\""), "{metrics}");
+    assert!(metrics.contains("\nprocess_resident_memory_bytes "), "{metrics}");
+    assert_eq!(collector.http("/readyz").0, 200);
+    assert_eq!(collector.http("/healthz").0, 200);
 }
 
 /// Oversized fields and times outside the window are refused before anything is copied or

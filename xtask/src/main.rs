@@ -91,6 +91,10 @@ enum Task {
     /// Record the agent pipeline's test fixtures (agent/tests/fixtures/) from the real
     /// programs, by running a few end-to-end tests on this host (root).
     Fixtures,
+    /// Check the deployment manifests: the chart rendered (default values and variants) and
+    /// the kustomize overlays validated against every claimed Kubernetes version, the example
+    /// policies against the CRD's schema, yamllint, helm lint (part of `test`).
+    Deploy,
     /// Regenerate proto/src/gen from proto/rampart (or, with --check, fail if it drifted).
     Codegen {
         #[arg(long)]
@@ -105,6 +109,7 @@ fn main() -> anyhow::Result<()> {
         Task::Demo { duration, host } => demo::run_demo(duration, host),
         Task::Test { no_lint, no_vm } => test::run_tests(no_lint, no_vm),
         Task::Codegen { check } => codegen::run(check),
+        Task::Deploy => setup::run_setup().and_then(|()| deploy::check()),
         Task::Fixtures => fixtures::run_fixtures(),
         Task::Image { archs, profile } => {
             let archs = if archs.is_empty() { vec!["x86_64".into(), "arm64".into()] } else { archs };

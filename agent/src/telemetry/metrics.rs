@@ -243,7 +243,7 @@ impl Metrics {
         let family = |o: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
         };
-        super::process::render(&mut o);
+        rampart_telemetry::process::render(&mut o, "agent", env!("CARGO_PKG_VERSION"));
         family(&mut o, "rampart_events_total", "counter", "Events emitted, by kind.");
         for k in Kind::ALL {
             let _ = writeln!(o, "rampart_events_total{{kind=\"{}\"}} {}", k.as_str(), self.events(k));

@@ -1,11 +1,20 @@
-//! What the agent says about itself: Prometheus metrics, health and readiness over HTTP (its
-//! logging is set up by `rampart_logging`, shared with the collector).
+//! What the agent says about itself: Prometheus metrics, health and readiness, served over
+//! HTTP by `rampart_telemetry` (its logging is set up by `rampart_logging`; both are shared
+//! with the collector).
 
 mod export;
-mod http;
 mod metrics;
-mod process;
 
 pub use export::{ExportDrop, ExportMetrics};
-pub use http::serve;
 pub use metrics::{AttributionResult, DropStage, Metrics};
+pub use rampart_telemetry::serve;
+
+impl rampart_telemetry::Exposition for Metrics {
+    fn render(&self) -> String {
+        Metrics::render(self)
+    }
+
+    fn readiness(&self) -> Result<(), String> {
+        if self.is_ready() { Ok(()) } else { Err(self.unready_reason()) }
+    }
+}

@@ -18,13 +18,13 @@ fn read() -> Option<(f64, u64, usize)> {
     Some(((utime + stime) as f64 / ticks.max(1) as f64, resident * page.max(1) as u64, fds))
 }
 
-/// Appends the families to `o`.
-pub fn render(o: &mut String) {
+/// Appends the families to `o`: `rampart_build_info` of `daemon` (`agent`, `collector`) at
+/// `version`, and the process's figures.
+pub fn render(o: &mut String, daemon: &str, version: &str) {
     let _ = writeln!(
         o,
-        "# HELP rampart_build_info The agent's version.\n# TYPE rampart_build_info gauge\n\
-         rampart_build_info{{version=\"{}\"}} 1",
-        env!("CARGO_PKG_VERSION")
+        "# HELP rampart_build_info The {daemon}'s version.\n# TYPE rampart_build_info gauge\n\
+         rampart_build_info{{version=\"{version}\"}} 1"
     );
     let Some((cpu, rss, fds)) = read() else { return };
     let _ = writeln!(
@@ -42,8 +42,8 @@ mod tests {
     #[test]
     fn reads_this_process() {
         let mut o = String::new();
-        super::render(&mut o);
-        assert!(o.contains("rampart_build_info{version=\""), "{o}");
+        super::render(&mut o, "test", "9.9.9");
+        assert!(o.contains("rampart_build_info{version=\"9.9.9\"} 1"), "{o}");
         let value = |name: &str| -> f64 {
             let line =
                 o.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{o}"));
