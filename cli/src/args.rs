@@ -63,6 +63,8 @@ pub enum PolicyCommand {
         /// Files (or directories of *.yaml, *.yml, *.json).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<std::path::PathBuf>,
+        #[arg(short = 'o', long = "output", value_enum, default_value_t = LintOutput::Text)]
+        output: LintOutput,
     },
     /// Judge stored events again with candidate policies and report what would change.
     #[command(name = "what-if")]
@@ -245,6 +247,14 @@ pub struct StatusArgs {
     /// Kubeconfig for `--nodes` (else `KUBECONFIG`, else `~/.kube/config`, else in-cluster).
     #[arg(long, value_name = "PATH", requires = "nodes")]
     pub kubeconfig: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LintOutput {
+    /// One line per error (file:line:column: field: message), then a summary.
+    Text,
+    /// One JSON report: ok, policies, paths, and errors with file, line, column, field, message.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

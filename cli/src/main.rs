@@ -20,7 +20,7 @@ use rampart_proto::v1::{
 };
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 
-use args::{Cli, Command, PolicyCommand, ReplayArgs, StatusOutput, StreamArgs};
+use args::{Cli, Command, LintOutput, PolicyCommand, ReplayArgs, StatusOutput, StreamArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,8 +32,12 @@ fn main() -> ExitCode {
         let _ = std::io::stdout().write_all(&script);
         return ExitCode::SUCCESS;
     }
-    if let Command::Policy(PolicyCommand::Lint { files }) = &cli.command {
+    if let Command::Policy(PolicyCommand::Lint { files, output }) = &cli.command {
         let (policies, errors) = lint::lint(files);
+        if *output == LintOutput::Json {
+            println!("{}", lint::json_report(policies, files.len(), &errors));
+            return if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        }
         for e in &errors {
             println!("{e}");
         }

@@ -31,6 +31,23 @@ fn policy_lint_prints_every_error_with_its_position_and_fails() {
     let out = Command::new(cli_bin()).args(["policy", "lint", examples]).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 2 policies"));
+
+    // The same, as one JSON report for scripts and CI.
+    let out =
+        Command::new(cli_bin()).args(["policy", "lint", "-o", "json", examples]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["policies"], 2, "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    assert_eq!(errors[0]["file"], bad.display().to_string());
+    assert_eq!(errors[0]["line"], 9);
+    assert!(errors[0]["field"].as_str().unwrap().contains("port"), "{report}");
+    let out = Command::new(cli_bin()).args(["policy", "lint", "-o", "json", examples]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["ok"].as_bool(), report["policies"].as_u64()), (Some(true), Some(2)));
 }
 
 #[test]
