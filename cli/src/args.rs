@@ -38,6 +38,19 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Command {
+    /// The filter flags of this command, if it has them.
+    pub fn filter_mut(&mut self) -> Option<&mut FilterArgs> {
+        match self {
+            Command::Observe(a) => Some(&mut a.filter),
+            Command::Replay(a) => Some(&mut a.stream.filter),
+            Command::Policy(PolicyCommand::WhatIf(a)) => Some(&mut a.filter),
+            Command::Policy(PolicyCommand::Suggest(a)) => Some(&mut a.filter),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Follow live events as the collector stores them (from --since first, if given).
@@ -198,6 +211,28 @@ pub struct FilterArgs {
     /// Only flows of this protocol (repeat for several).
     #[arg(long = "protocol", value_enum, value_name = "tcp|udp")]
     pub protocols: Vec<FlowProtocol>,
+    /// Turn the filter flag right after it around: leave out what it names, e.g.
+    /// `--not --namespace kube-system` (repeat for several; an event matching any is left out).
+    #[arg(long = "not", num_args = 0, default_missing_value = "true", action = clap::ArgAction::Append)]
+    pub not: Vec<bool>,
+    /// The values `--not` turned around (moved out of the fields above after parsing).
+    #[arg(skip)]
+    pub excluded: Vec<Excluded>,
+}
+
+/// One filter value that `--not` turned around.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Excluded {
+    Namespace(String),
+    Pod(String),
+    Label(Vec<crate::selector::LabelTerm>),
+    Kind(Kind),
+    Verdict(Verdict),
+    Policy(String),
+    Node(String),
+    Port(u16),
+    Ip(String),
+    Protocol(FlowProtocol),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

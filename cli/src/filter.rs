@@ -8,9 +8,101 @@ use rampart_proto::{
 };
 
 use crate::{
-    args::{FilterArgs, FlowProtocol, Verdict},
+    args::{Excluded, FilterArgs, FlowProtocol, Verdict},
     selector::LabelTerm,
 };
+
+/// The filter flags `--not` can turn around, by clap id (the field names of [`FilterArgs`]).
+const NEGATABLE: [&str; 10] =
+    ["namespaces", "pods", "labels", "kinds", "verdicts", "policies", "nodes", "ports", "ips", "protocols"];
+
+impl FilterArgs {
+    /// Move each value that follows a `--not` (by position on the command line, from `m`, the
+    /// matches of the command these flags belong to) into [`FilterArgs::excluded`].
+    pub fn apply_not(&mut self, m: &clap::ArgMatches) -> Result<(), String> {
+        let nots: Vec<usize> = m.indices_of("not").map(Iterator::collect).unwrap_or_default();
+        if nots.is_empty() {
+            return Ok(());
+        }
+        // Every filter value on the line: (its position, its flag, its place among that flag's values).
+        let mut values: Vec<(usize, &str, usize)> = NEGATABLE
+            .iter()
+            .flat_map(|id| {
+                m.indices_of(id).into_iter().flatten().enumerate().map(move |(nth, at)| (at, *id, nth))
+            })
+            .collect();
+        values.sort_unstable();
+        let mut taken = Vec::new();
+        for (k, &at) in nots.iter().enumerate() {
+            let next = values.iter().position(|(v, ..)| *v > at);
+            let before_next_not = |v: usize| nots.get(k + 1).is_none_or(|n| v < *n);
+            match next.filter(|&i| before_next_not(values[i].0)) {
+                Some(i) => {
+                    let (_, id, nth) = values.remove(i);
+                    taken.push((id, nth));
+                }
+                None => {
+                    return Err(
+                        "--not must be followed by the filter flag it turns around: --namespace, --pod, \
+                                --label, --kind, --verdict, --policy, --node, --port, --ip or --protocol"
+                            .into(),
+                    );
+                }
+            }
+        }
+        // Later values first, so that each removal leaves the earlier places as they were.
+        taken.sort_unstable_by_key(|t| std::cmp::Reverse(t.1));
+        for (id, nth) in taken {
+            let x = match id {
+                "namespaces" => Excluded::Namespace(self.namespaces.remove(nth)),
+                "pods" => Excluded::Pod(self.pods.remove(nth)),
+                "labels" => Excluded::Label(self.labels.remove(nth)),
+                "kinds" => Excluded::Kind(self.kinds.remove(nth)),
+                "verdicts" => Excluded::Verdict(self.verdicts.remove(nth)),
+                "policies" => Excluded::Policy(self.policies.remove(nth)),
+                "nodes" => Excluded::Node(self.nodes.remove(nth)),
+                "ports" => Excluded::Port(self.ports.remove(nth)),
+                "ips" => Excluded::Ip(self.ips.remove(nth)),
+                _ => Excluded::Protocol(self.protocols.remove(nth)),
+            };
+            self.excluded.push(x);
+        }
+        Ok(())
+    }
+}
+
+fn action(v: Verdict) -> i32 {
+    match v {
+        Verdict::Allow => Action::Allow as i32,
+        Verdict::Deny => Action::Deny as i32,
+        Verdict::Audit => Action::Audit as i32,
+    }
+}
+
+fn protocol(p: FlowProtocol) -> i32 {
+    match p {
+        FlowProtocol::Tcp => flow::Protocol::Tcp as i32,
+        FlowProtocol::Udp => flow::Protocol::Udp as i32,
+    }
+}
+
+/// One exclusion: a filter with the one value `--not` turned around.
+fn exclusion(x: &Excluded) -> Filter {
+    let mut f = Filter::default();
+    match x {
+        Excluded::Namespace(n) => f.namespaces = vec![n.clone()],
+        Excluded::Pod(p) => f.pods = vec![p.clone()],
+        Excluded::Label(terms) => f.label_selector = Some(selector(terms.iter())),
+        Excluded::Kind(k) => f.kinds = vec![filter::Kind::from(*k) as i32],
+        Excluded::Verdict(v) => f.actions = vec![action(*v)],
+        Excluded::Policy(p) => f.policies = vec![p.clone()],
+        Excluded::Node(n) => f.nodes = vec![n.clone()],
+        Excluded::Port(p) => f.ports = vec![u32::from(*p)],
+        Excluded::Ip(ip) => f.ips = vec![ip.clone()],
+        Excluded::Protocol(p) => f.protocols = vec![protocol(*p)],
+    }
+    f
+}
 
 /// `2026-11-23T10:00:00Z`, with an offset (`2026-11-23T11:00:00+01:00`), a plain date
 /// (`2026-11-23`: its midnight UTC), `now`, or a duration ago (`10m`, `1h30m`, `2d`).
@@ -60,29 +152,15 @@ pub fn to_proto(a: &FilterArgs, now: SystemTime) -> Result<Filter, String> {
         pods: a.pods.clone(),
         label_selector: (!a.labels.is_empty()).then(|| selector(a.labels.iter().flatten())),
         kinds: a.kinds.iter().map(|k| filter::Kind::from(*k) as i32).collect(),
-        actions: a
-            .verdicts
-            .iter()
-            .map(|v| match v {
-                Verdict::Allow => Action::Allow as i32,
-                Verdict::Deny => Action::Deny as i32,
-                Verdict::Audit => Action::Audit as i32,
-            })
-            .collect(),
+        actions: a.verdicts.iter().map(|v| action(*v)).collect(),
         policies: a.policies.clone(),
         nodes: a.nodes.clone(),
         since,
         until,
         ports: a.ports.iter().map(|p| u32::from(*p)).collect(),
         ips: a.ips.clone(),
-        protocols: a
-            .protocols
-            .iter()
-            .map(|p| match p {
-                FlowProtocol::Tcp => flow::Protocol::Tcp as i32,
-                FlowProtocol::Udp => flow::Protocol::Udp as i32,
-            })
-            .collect(),
+        protocols: a.protocols.iter().map(|p| protocol(*p)).collect(),
+        exclude: a.excluded.iter().map(exclusion).collect(),
     })
 }
 
@@ -169,6 +247,66 @@ mod tests {
 
     fn at(s: &str) -> SystemTime {
         humantime::parse_rfc3339(s).unwrap()
+    }
+
+    /// The filter flags of `args` with `--not` applied.
+    fn parse(args: &[&str]) -> Result<FilterArgs, String> {
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        let m = crate::args::Cli::command().try_get_matches_from(args).map_err(|e| e.to_string())?;
+        let mut cli = crate::args::Cli::from_arg_matches(&m).map_err(|e| e.to_string())?;
+        let (_, sub) = m.subcommand().expect("a subcommand");
+        let f = cli.command.filter_mut().expect("filter flags");
+        f.apply_not(sub)?;
+        Ok(std::mem::take(f))
+    }
+
+    #[test]
+    fn not_turns_around_the_flag_right_after_it() {
+        let f = parse(&[
+            "rampart",
+            "replay",
+            "-n",
+            "shop",
+            "--not",
+            "-n",
+            "kube-system",
+            "--not",
+            "--kind",
+            "flow",
+            "--port",
+            "80",
+            "--not",
+            "-l",
+            "app=web,tier!=db",
+        ])
+        .unwrap();
+        assert_eq!(f.namespaces, ["shop"]);
+        assert!(f.kinds.is_empty() && f.labels.is_empty());
+        assert_eq!(f.ports, [80]);
+        assert_eq!(f.excluded.len(), 3);
+        assert!(f.excluded.contains(&Excluded::Namespace("kube-system".into())));
+        assert!(f.excluded.contains(&Excluded::Kind(Kind::Flow)));
+        let proto = to_proto(&f, at("2026-11-23T10:00:00Z")).unwrap();
+        assert_eq!(proto.namespaces, ["shop"]);
+        assert_eq!(proto.exclude.len(), 3);
+        assert!(proto.exclude.iter().any(|x| x.namespaces == ["kube-system"] && x.kinds.is_empty()));
+        assert!(
+            proto
+                .exclude
+                .iter()
+                .any(|x| x.label_selector.as_ref().is_some_and(|l| l.match_labels["app"] == "web"))
+        );
+        // Without --not nothing moves.
+        let f = parse(&["rampart", "observe", "-n", "a", "-n", "b"]).unwrap();
+        assert_eq!((f.namespaces.len(), f.excluded.len()), (2, 0));
+        // --not with nothing to turn around, twice in a row, or before a flag it cannot turn.
+        for bad in [
+            &["rampart", "replay", "--not"][..],
+            &["rampart", "replay", "--not", "--not", "-n", "a"],
+            &["rampart", "replay", "--not", "--since", "1h"],
+        ] {
+            assert!(parse(bad).unwrap_err().contains("--not must be followed"), "{bad:?}");
+        }
     }
 
     #[test]

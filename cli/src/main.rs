@@ -14,7 +14,6 @@ mod whatif;
 use std::{io::Write as _, process::ExitCode, time::SystemTime};
 
 use anyhow::Context as _;
-use clap::Parser as _;
 use rampart_proto::v1::{
     ReplayRequest, StatusRequest, SubscribeRequest, collector_client::CollectorClient, subscribe_response,
 };
@@ -23,7 +22,20 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 use args::{Cli, Command, LintOutput, PolicyCommand, ReplayArgs, StatusOutput, StreamArgs};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some(filter) = cli.command.filter_mut() {
+        // `--not` turns the flag after it around: only the command line's order says which.
+        let mut m = &matches;
+        while let Some((_, sub)) = m.subcommand() {
+            m = sub;
+        }
+        if let Err(e) = filter.apply_not(m) {
+            eprintln!("rampart: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if let Command::Completion { shell } = &cli.command {
         use clap::CommandFactory as _;
         // Into a buffer first: a closed pipe (`| head`) is not a panic.

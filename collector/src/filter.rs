@@ -27,7 +27,12 @@ pub struct EventFilter {
     pub ports: Vec<u32>,
     pub ips: Vec<Cidr>,
     pub protocols: Vec<flow::Protocol>,
+    /// Events matching any of these are left out.
+    pub exclude: Vec<EventFilter>,
 }
+
+/// Most exclusions one filter may carry.
+pub const MAX_EXCLUDE: usize = 64;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
@@ -49,12 +54,39 @@ pub enum FilterError {
     Operator { key: String, operator: String },
     #[error("filter.labelSelector: {key} {operator}: {problem}")]
     Values { key: String, operator: &'static str, problem: &'static str },
+    #[error("filter.exclude: {count} exclusions; at most {MAX_EXCLUDE} are accepted")]
+    TooManyExclusions { count: usize },
+    #[error("filter.exclude[{index}]: {what} is not accepted in an exclusion")]
+    Exclusion { index: usize, what: &'static str },
+    #[error("filter.exclude[{index}]: {source}")]
+    InExclusion { index: usize, source: Box<FilterError> },
 }
 
 impl TryFrom<Filter> for EventFilter {
     type Error = FilterError;
 
     fn try_from(f: Filter) -> Result<Self, FilterError> {
+        if f.exclude.len() > MAX_EXCLUDE {
+            return Err(FilterError::TooManyExclusions { count: f.exclude.len() });
+        }
+        let mut exclude = Vec::with_capacity(f.exclude.len());
+        for (index, x) in f.exclude.into_iter().enumerate() {
+            let what = if x.since.is_some() || x.until.is_some() {
+                Some("a time window")
+            } else if !x.exclude.is_empty() {
+                Some("an exclusion")
+            } else if x == Filter::default() {
+                Some("an empty filter (it would leave out every event)")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(FilterError::Exclusion { index, what });
+            }
+            let x = EventFilter::try_from(x)
+                .map_err(|e| FilterError::InExclusion { index, source: Box::new(e) })?;
+            exclude.push(x);
+        }
         let kinds = f
             .kinds
             .iter()
@@ -110,6 +142,7 @@ impl TryFrom<Filter> for EventFilter {
             nodes: f.nodes,
             since_ns,
             until_ns,
+            exclude,
         })
     }
 }
@@ -175,6 +208,7 @@ impl EventFilter {
             && (self.kinds.is_empty() || event.kind().is_some_and(|k| self.kinds.contains(&k)))
             && (self.labels.is_empty() || self.labels.matches(labels))
             && self.matches_flow(event)
+            && !self.exclude.iter().any(|x| x.matches_rest(event))
     }
 
     /// The flow parts: with none set, any event; else a flow with a matching end.
@@ -221,6 +255,45 @@ mod tests {
         let f = EventFilter::try_from(Filter::default()).unwrap();
         assert!(f.matches(&event("a", "b", "c", Action::Allow, 5)));
         assert!(f.matches(&Event::default()));
+    }
+
+    #[test]
+    fn an_event_matching_any_exclusion_is_left_out() {
+        let f = EventFilter::try_from(Filter {
+            namespaces: vec!["shop".into(), "bank".into()],
+            exclude: vec![
+                Filter { pods: vec!["db".into()], ..Default::default() },
+                Filter { actions: vec![Action::Deny as i32], ..Default::default() },
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(f.matches(&event("shop", "web", "web", Action::Allow, 1)));
+        assert!(!f.matches(&event("shop", "db", "db", Action::Allow, 1)), "excluded pod");
+        assert!(!f.matches(&event("bank", "web", "web", Action::Deny, 1)), "excluded verdict");
+        assert!(!f.matches(&event("other", "web", "web", Action::Allow, 1)), "not included");
+
+        let with = |exclude: Vec<Filter>| EventFilter::try_from(Filter { exclude, ..Default::default() });
+        let timed = Filter {
+            pods: vec!["a".into()],
+            since: Some(Timestamp::from_unix_nanos(5)),
+            ..Default::default()
+        };
+        assert_eq!(with(vec![timed]), Err(FilterError::Exclusion { index: 0, what: "a time window" }));
+        let e = with(vec![Filter { pods: vec!["a".into()], ..Default::default() }, Filter::default()])
+            .unwrap_err();
+        assert!(e.to_string().starts_with("filter.exclude[1]: an empty filter"), "{e}");
+        let nested =
+            Filter { pods: vec!["a".into()], exclude: vec![Filter::default()], ..Default::default() };
+        assert_eq!(with(vec![nested]), Err(FilterError::Exclusion { index: 0, what: "an exclusion" }));
+        let bad = Filter { kinds: vec![42], ..Default::default() };
+        let e = with(vec![bad]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "filter.exclude[0]: filter.kinds: unknown kind value 42 (expected flow, file, privilege, exec or gap)"
+        );
+        let many = vec![Filter { pods: vec!["a".into()], ..Default::default() }; MAX_EXCLUDE + 1];
+        assert_eq!(with(many), Err(FilterError::TooManyExclusions { count: MAX_EXCLUDE + 1 }));
     }
 
     #[test]

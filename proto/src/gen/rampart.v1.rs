@@ -957,7 +957,8 @@ pub mod refusal {
     }
 }
 /// Which events a subscriber or replay wants. Every field that is set must match; a repeated
-/// field matches when any of its values does; an empty filter matches everything.
+/// field matches when any of its values does; an empty filter matches everything. An event
+/// that matches any filter of `exclude` is left out (`rampart --not`).
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Filter {
     #[prost(string, repeated, tag = "1")]
@@ -990,6 +991,10 @@ pub struct Filter {
     /// Flows only: of one of these protocols.
     #[prost(enumeration = "flow::Protocol", repeated, tag = "12")]
     pub protocols: ::prost::alloc::vec::Vec<i32>,
+    /// Events to leave out: each is a filter of its own (no time window, no further exclusions),
+    /// and an event matching any of them is not sent. At most 64.
+    #[prost(message, repeated, tag = "13")]
+    pub exclude: ::prost::alloc::vec::Vec<Filter>,
 }
 /// Nested message and enum types in `Filter`.
 pub mod filter {

@@ -2034,6 +2034,9 @@ impl serde::Serialize for Filter {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.Filter", len)?;
         if true {
             struct_ser.serialize_field("namespaces", &self.namespaces)?;
@@ -2083,6 +2086,9 @@ impl serde::Serialize for Filter {
                 }).collect::<std::result::Result<Vec<_>, _>>()?;
             struct_ser.serialize_field("protocols", &v)?;
         }
+        if true {
+            struct_ser.serialize_field("exclude", &self.exclude)?;
+        }
         struct_ser.end()
     }
 }
@@ -2106,6 +2112,7 @@ impl<'de> serde::Deserialize<'de> for Filter {
             "ports",
             "ips",
             "protocols",
+            "exclude",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -2122,6 +2129,7 @@ impl<'de> serde::Deserialize<'de> for Filter {
             Ports,
             Ips,
             Protocols,
+            Exclude,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -2155,6 +2163,7 @@ impl<'de> serde::Deserialize<'de> for Filter {
                             "ports" => Ok(GeneratedField::Ports),
                             "ips" => Ok(GeneratedField::Ips),
                             "protocols" => Ok(GeneratedField::Protocols),
+                            "exclude" => Ok(GeneratedField::Exclude),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -2186,6 +2195,7 @@ impl<'de> serde::Deserialize<'de> for Filter {
                 let mut ports__ = None;
                 let mut ips__ = None;
                 let mut protocols__ = None;
+                let mut exclude__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Namespaces => {
@@ -2263,6 +2273,12 @@ impl<'de> serde::Deserialize<'de> for Filter {
                             }
                             protocols__ = Some(map_.next_value::<Vec<flow::Protocol>>()?.into_iter().map(|x| x as i32).collect());
                         }
+                        GeneratedField::Exclude => {
+                            if exclude__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("exclude"));
+                            }
+                            exclude__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Filter {
@@ -2278,6 +2294,7 @@ impl<'de> serde::Deserialize<'de> for Filter {
                     ports: ports__.unwrap_or_default(),
                     ips: ips__.unwrap_or_default(),
                     protocols: protocols__.unwrap_or_default(),
+                    exclude: exclude__.unwrap_or_default(),
                 })
             }
         }
