@@ -125,8 +125,8 @@ pub struct WhatIfArgs {
     pub kubeconfig: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub filter: FilterArgs,
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Compact)]
-    pub output: Output,
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ReportOutput::Compact)]
+    pub output: ReportOutput,
     /// Sample events shown per change (at most 20).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub samples: u32,
@@ -258,6 +258,10 @@ pub enum Output {
     Compact,
     /// The proto3 JSON mapping of rampart.v1.Event, one per line.
     Json,
+    /// Aligned columns under a header (long values cut short with `…`).
+    Table,
+    /// The table's columns in full, and the container, tier, policy and rule.
+    Wide,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -282,6 +286,14 @@ pub struct StatusArgs {
     /// Kubeconfig for `--nodes` (else `KUBECONFIG`, else `~/.kube/config`, else in-cluster).
     #[arg(long, value_name = "PATH", requires = "nodes")]
     pub kubeconfig: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportOutput {
+    /// The report for people.
+    Compact,
+    /// The proto3 JSON mapping of the report.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

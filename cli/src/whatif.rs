@@ -24,7 +24,7 @@ use rampart_proto::{
 
 use crate::{
     Server,
-    args::{Output, WhatIfArgs},
+    args::{ReportOutput, WhatIfArgs},
     connect, filter, usage,
 };
 
@@ -112,8 +112,8 @@ pub async fn what_if(server: &Server, a: WhatIfArgs, now: SystemTime) -> anyhow:
         eprint!("\r\x1b[K");
     }
     let text = match a.output {
-        Output::Json => serde_json::to_string(&report)? + "\n",
-        Output::Compact => render(&report),
+        ReportOutput::Json => serde_json::to_string(&report)? + "\n",
+        ReportOutput::Compact => render(&report),
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());

@@ -81,12 +81,25 @@ impl Event {
     /// The compact line after its time: node, namespace/pod, process, what happened, verdict
     /// and tier (for a caller that prints the time its own way).
     pub fn compact_rest(&self) -> String {
-        let mut o = String::new();
         if let Some(Body::Gap(g)) = &self.body {
             return gap_text(&self.node, g);
         }
         // Everything but the verdict came from a node or a workload: escaped.
-        let _ = write!(o, "{} ", visible(&self.node));
+        let mut o = format!("{} {}", visible(&self.node), self.subject_text());
+        if let Some(p) = self.process_text() {
+            let _ = write!(o, " {p}");
+        }
+        let _ = write!(o, " {}", self.what_text());
+        if let Some(v) = self.verdict_summary() {
+            let _ = write!(o, "  => {v}");
+        }
+        o
+    }
+
+    /// Whose act it was: `namespace/pod[container]`, `(late)` when attributed late, `(host)`,
+    /// `(pod UID)` for a pod never identified, `(unknown)`. Escaped.
+    pub fn subject_text(&self) -> String {
+        let mut o = String::new();
         match &self.pod {
             Some(p) if !p.name.is_empty() => {
                 let _ = write!(o, "{}/{}", visible(&p.namespace), visible(&p.name));
@@ -103,16 +116,27 @@ impl Event {
             }
             _ => o.push_str("(unknown)"),
         }
-        // A record with no task (a summary, a packet) has no process to name.
-        if let Some(p) = self.process.as_ref().filter(|p| p.pid != 0 || !p.comm.is_empty()) {
-            let _ = write!(o, " {}", visible(&p.comm));
-            if p.pid != 0 {
-                let _ = write!(o, "[{}]", p.pid);
-            }
-        }
+        o
+    }
+
+    /// `comm[pid]`, escaped; `None` for a record with no task (a summary, a packet).
+    pub fn process_text(&self) -> Option<String> {
+        let p = self.process.as_ref().filter(|p| p.pid != 0 || !p.comm.is_empty())?;
+        Some(if p.pid != 0 {
+            format!("{}[{}]", visible(&p.comm), p.pid)
+        } else {
+            visible(&p.comm).into_owned()
+        })
+    }
+
+    /// What happened, starting with the kind: `exec /bin/true x`, `flow tcp open 10.0.0.1 ->
+    /// 10.0.0.2:80`, `file create /etc/x`, `privilege setuid euid 1000->0`, `gap 5.0s until …`.
+    /// Workload text is escaped and quoted as a shell would.
+    pub fn what_text(&self) -> String {
+        let mut o = String::new();
         match &self.body {
             Some(Body::Exec(e)) => {
-                let _ = write!(o, " exec {}", shell_word(&e.binary));
+                let _ = write!(o, "exec {}", shell_word(&e.binary));
                 for a in e.args.iter().skip(1) {
                     let _ = write!(o, " {}", shell_word(a));
                 }
@@ -125,14 +149,14 @@ impl Event {
                 let arrow = if f.direction == Direction::Ingress as i32 { "<-" } else { "->" };
                 let local = endpoint(&f.local_ip, f.local_port);
                 let remote = endpoint(&f.remote_ip, f.remote_port);
-                let _ = write!(o, " flow {protocol} {phase} {local} {arrow} {remote}");
+                let _ = write!(o, "flow {protocol} {phase} {local} {arrow} {remote}");
                 if f.bytes_sent + f.bytes_received > 0 {
                     let _ = write!(o, " sent {} received {}", bytes(f.bytes_sent), bytes(f.bytes_received));
                 }
             }
             Some(Body::File(f)) => {
                 let op = crate::v1::file::Operation::try_from(f.operation).map_or("?", |op| op.as_str_name());
-                let _ = write!(o, " file {op} {}", shell_word(&f.path));
+                let _ = write!(o, "file {op} {}", shell_word(&f.path));
                 if !f.target_path.is_empty() {
                     let _ = write!(o, " -> {}", shell_word(&f.target_path));
                 }
@@ -140,7 +164,7 @@ impl Event {
             Some(Body::Privilege(p)) => {
                 let op =
                     crate::v1::privilege::Operation::try_from(p.operation).map_or("?", |op| op.as_str_name());
-                let _ = write!(o, " privilege {op}");
+                let _ = write!(o, "privilege {op}");
                 if !p.binary.is_empty() {
                     let _ = write!(o, " {}", shell_word(&p.binary));
                 }
@@ -158,17 +182,24 @@ impl Event {
                     let _ = write!(o, " +{}", visible(&p.capabilities_gained.join(",")));
                 }
             }
-            // Returned above.
-            Some(Body::Gap(_)) => {}
-            None => o.push_str(" ?"),
+            Some(Body::Gap(g)) => {
+                let text = gap_text("", g);
+                o.push_str(text.trim_start());
+            }
+            None => o.push('?'),
         }
-        if let Some(v) = &self.verdict {
-            let _ = write!(o, "  => {}", verdict_text(v));
-        }
+        o
+    }
+
+    /// `deny [lsm, enforced] by ns/policy rule (x3)`: the verdict and the repeat count, if
+    /// there is a verdict.
+    pub fn verdict_summary(&self) -> Option<String> {
+        let v = self.verdict.as_ref()?;
+        let mut o = verdict_text(v);
         if self.repeat_count > 1 {
             let _ = write!(o, " (x{})", self.repeat_count);
         }
-        o
+        Some(o)
     }
 }
 

@@ -187,6 +187,14 @@ fn not_leaves_out_what_the_flag_after_it_names() {
     assert_eq!(pods(&["--not", "--verdict", "allow"]), ["db"]);
     assert_eq!(pods(&["-n", "shop", "--not", "--pod", "db"]), ["web"]);
     assert_eq!(pods(&["--not", "-l", "app in (web,dns)", "--not", "--pod", "db"]), Vec::<String>::new());
+    // The same events as a table: one header, one row each, columns aligned.
+    let out = cli::rampart(&url, &["replay", "-o", "table", "--not", "-n", "kube-system"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("TIME") && lines[0].contains(" NAMESPACE "), "{text}");
+    assert_eq!(lines[0].find("POD"), lines[1].find("web"), "{text}");
+    assert_eq!(lines[0].find("POD"), lines[2].find("db"), "{text}");
     // Live too (joined to history, so that no event is sent before the subscription): the
     // subscriber that leaves out kube-system sees shop's events only.
     let observer = Observer::start(
