@@ -307,6 +307,9 @@ pub enum LintOutput {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum StatusOutput {
     Text,
-    /// The proto3 JSON mapping of rampart.v1.StatusResponse.
+    /// The proto3 JSON mapping of rampart.v1.StatusResponse (with --nodes: one object per node,
+    /// one per line).
     Json,
+    /// The same object as YAML (with --nodes: a list of the nodes).
+    Yaml,
 }

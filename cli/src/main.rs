@@ -203,6 +203,7 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
             match a.output {
                 StatusOutput::Text => print!("{}", status::text(&s, SystemTime::now())),
                 StatusOutput::Json => println!("{}", serde_json::to_string(&s)?),
+                StatusOutput::Yaml => print!("{}", serde_yaml::to_string(&s)?),
             }
             Ok(ExitCode::SUCCESS)
         }

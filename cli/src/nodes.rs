@@ -83,17 +83,23 @@ pub async fn status(kubeconfig: Option<&Path>, output: StatusOutput) -> anyhow::
         nodes.push((name, status));
     }
     nodes.sort_by(|a, b| a.0.cmp(&b.0));
-    match output {
-        StatusOutput::Json => {
-            for (name, s) in &nodes {
-                let value = serde_json::json!({
+    let json = |name: &str, s: &NodeStatus| {
+        serde_json::json!({
                     "node": name, "kernel": s.kernel, "arch": s.arch, "ready": s.ready,
                     "pods": s.pods, "policies": s.policies, "degradedRules": s.degraded_rules,
                     "concerns": s.concerns.iter().map(|c| serde_json::json!({"concern": c.concern, "tier": c.tier, "reason": c.reason})).collect::<Vec<_>>(),
                     "rules": s.rules.iter().map(|r| serde_json::json!({"policy": r.policy, "rule": r.rule, "tier": r.tier, "degraded": r.degraded, "reason": r.reason})).collect::<Vec<_>>(),
-                });
-                println!("{value}");
+        })
+    };
+    match output {
+        StatusOutput::Json => {
+            for (name, s) in &nodes {
+                println!("{}", json(name, s));
             }
+        }
+        StatusOutput::Yaml => {
+            let all: Vec<serde_json::Value> = nodes.iter().map(|(name, s)| json(name, s)).collect();
+            print!("{}", serde_yaml::to_string(&all)?);
         }
         StatusOutput::Text => print!("{}", text(&nodes)),
     }

@@ -208,6 +208,14 @@ fn not_leaves_out_what_the_flag_after_it_names() {
     observer
         .wait_event("shop's live event", Duration::from_secs(10), |e| e["exec"]["args"][0] == live.as_str());
     assert!(observer.events().iter().all(|e| e["pod"]["namespace"] != "kube-system"));
+    // Status as YAML: the same object as -o json.
+    let out = cli::rampart(&url, &["status", "-o", "yaml"]);
+    assert!(out.status.success(), "{out:?}");
+    let yaml: serde_json::Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    let json = &cli::events(&url, &["status", "-o", "json"])[0];
+    assert_eq!(yaml["agents"][0]["bootId"], json["agents"][0]["bootId"], "{yaml}");
+    assert_eq!(yaml["agents"][0]["node"], "node-a", "{yaml}");
+    assert_eq!(yaml["ingest"]["eventsStored"], "5", "{yaml}");
     // `--not` needs a filter flag right after it.
     let out = cli::rampart(&url, &["replay", "--not", "--since", "1h"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
