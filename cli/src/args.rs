@@ -67,6 +67,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Write man pages (rampart.1, rampart-observe.1, ..., one per command) into DIR, e.g.
+    /// `rampart man /usr/local/share/man/man1`.
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

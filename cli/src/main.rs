@@ -4,6 +4,7 @@
 mod args;
 mod filter;
 mod lint;
+mod man;
 mod nodes;
 mod render;
 mod selector;
@@ -35,6 +36,18 @@ fn main() -> ExitCode {
             eprintln!("rampart: {e}");
             return ExitCode::from(2);
         }
+    }
+    if let Command::Man { dir } = &cli.command {
+        return match man::write_pages(dir) {
+            Ok(n) => {
+                println!("{n} man pages in {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("rampart: writing man pages in {}: {e}", dir.display());
+                ExitCode::FAILURE
+            }
+        };
     }
     if let Command::Completion { shell } = &cli.command {
         use clap::CommandFactory as _;
@@ -209,7 +222,7 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
         }
         Command::Policy(PolicyCommand::WhatIf(a)) => whatif::what_if(server, *a, now).await,
         Command::Policy(PolicyCommand::Suggest(a)) => suggest::suggest(server, *a, now).await,
-        Command::Policy(PolicyCommand::Lint { .. }) | Command::Completion { .. } => {
+        Command::Policy(PolicyCommand::Lint { .. }) | Command::Completion { .. } | Command::Man { .. } => {
             unreachable!("handled without a runtime")
         }
     }
