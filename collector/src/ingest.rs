@@ -44,6 +44,8 @@ pub struct Counters {
     pub events_stored: AtomicU64,
     pub duplicates: AtomicU64,
     pub conflicts: AtomicU64,
+    /// From a batch's arrival to its durable commit.
+    pub commit: rampart_telemetry::Histogram,
     pub batches_refused: AtomicU64,
 }
 
@@ -63,6 +65,7 @@ enum Owed {
         first: u64,
         last: u64,
         task: JoinHandle<Result<Appended, StoreError>>,
+        arrived: std::time::Instant,
     },
     Refused(Box<Refusal>),
     /// End the stream with this status.
@@ -143,6 +146,7 @@ async fn read_batches<S: Store>(
         };
         let next = match msg {
             Ok(Some(AgentMessage { message: Some(agent_message::Message::Batch(batch)) })) => {
+                let arrived = std::time::Instant::now();
                 match validate::batch(&node, batch, limits) {
                     Ok(batch) => {
                         let (first, last) = (
@@ -152,7 +156,7 @@ async fn read_batches<S: Store>(
                         let origin = batch.origin.clone();
                         let store = Arc::clone(&store);
                         let task = tokio::spawn(async move { store.append(batch).await });
-                        Owed::Append { origin, first, last, task }
+                        Owed::Append { origin, first, last, task, arrived }
                     }
                     Err(refusal) => {
                         warn!(%node, boot = %refusal.boot_id, first = refusal.first_sequence, reason = %refusal.message, "batch refused");
@@ -206,9 +210,12 @@ async fn acker(
     let mut agent_gone = false;
     while let Some(item) = owed.recv().await {
         let message = match item {
-            Owed::Append { origin, first, last, task } => {
+            Owed::Append { origin, first, last, task, arrived } => {
                 let appended = match task.await {
-                    Ok(Ok(a)) => a,
+                    Ok(Ok(a)) => {
+                        counters.commit.observe(arrived.elapsed());
+                        a
+                    }
                     Ok(Err(e)) => {
                         warn!(error = %e, "storing a batch failed");
                         // The agent resends what it has no ack for; later appends already in

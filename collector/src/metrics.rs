@@ -42,6 +42,11 @@ impl rampart_telemetry::Exposition for CollectorMetrics {
             writeln!(o, "rampart_ingest_events_total{{result=\"stored\"}} {}", c.events_stored.load(Relaxed));
         let _ = writeln!(o, "rampart_ingest_events_total{{result=\"duplicate\"}} {}", duplicates - conflicts);
         let _ = writeln!(o, "rampart_ingest_events_total{{result=\"conflict\"}} {conflicts}");
+        c.commit.render(
+            &mut o,
+            "rampart_ingest_commit_seconds",
+            "From a batch's arrival to its durable commit.",
+        );
         family(&mut o, "rampart_ingest_batches_refused_total", "counter", "Batches refused as invalid.");
         let _ = writeln!(o, "rampart_ingest_batches_refused_total {}", c.batches_refused.load(Relaxed));
         family(&mut o, "rampart_agent_streams", "gauge", "Agent streams open.");

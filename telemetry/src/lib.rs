@@ -64,3 +64,77 @@ fn route<B, E: Exposition>(req: &Request<B>, exposition: &E) -> Response<Full<By
         .body(Full::new(Bytes::from(body)))
         .expect("static response parts are valid")
 }
+
+/// A Prometheus histogram of durations in seconds, with fixed buckets from 1 ms to 10 s:
+/// lock-free to observe, rendered with its `_bucket`, `_sum` and `_count` series.
+#[derive(Debug, Default)]
+pub struct Histogram {
+    /// Observations at or below each bound of [`Histogram::BOUNDS`] (not cumulative).
+    buckets: [std::sync::atomic::AtomicU64; 13],
+    /// Above the last bound.
+    over: std::sync::atomic::AtomicU64,
+    sum_ns: std::sync::atomic::AtomicU64,
+    count: std::sync::atomic::AtomicU64,
+}
+
+impl Histogram {
+    /// Upper bounds in seconds.
+    pub const BOUNDS: [f64; 13] =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+    pub fn observe(&self, d: std::time::Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let s = d.as_secs_f64();
+        match Self::BOUNDS.iter().position(|b| s <= *b) {
+            Some(i) => self.buckets[i].fetch_add(1, Relaxed),
+            None => self.over.fetch_add(1, Relaxed),
+        };
+        self.sum_ns.fetch_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX), Relaxed);
+        self.count.fetch_add(1, Relaxed);
+    }
+
+    /// Append the family `name` (with its HELP and TYPE lines) to `o`.
+    pub fn render(&self, o: &mut String, name: &str, help: &str) {
+        use std::{fmt::Write as _, sync::atomic::Ordering::Relaxed};
+        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} histogram");
+        let mut cumulative = 0;
+        for (bound, bucket) in Self::BOUNDS.iter().zip(&self.buckets) {
+            cumulative += bucket.load(Relaxed);
+            let _ = writeln!(o, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+        }
+        cumulative += self.over.load(Relaxed);
+        let _ = writeln!(o, "{name}_bucket{{le=\"+Inf\"}} {cumulative}");
+        let _ = writeln!(o, "{name}_sum {}", self.sum_ns.load(Relaxed) as f64 / 1e9);
+        let _ = writeln!(o, "{name}_count {cumulative}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Histogram;
+
+    #[test]
+    fn buckets_are_cumulative_and_count_everything() {
+        let h = Histogram::default();
+        for ms in [0, 3, 3, 40, 20_000] {
+            h.observe(Duration::from_millis(ms));
+        }
+        let mut o = String::new();
+        h.render(&mut o, "x_seconds", "X.");
+        for line in [
+            "# TYPE x_seconds histogram",
+            "x_seconds_bucket{le=\"0.001\"} 1",
+            "x_seconds_bucket{le=\"0.0025\"} 1",
+            "x_seconds_bucket{le=\"0.005\"} 3",
+            "x_seconds_bucket{le=\"0.05\"} 4",
+            "x_seconds_bucket{le=\"10\"} 4",
+            "x_seconds_bucket{le=\"+Inf\"} 5",
+            "x_seconds_sum 20.046",
+            "x_seconds_count 5",
+        ] {
+            assert!(o.lines().any(|l| l == line), "{line} in\n{o}");
+        }
+    }
+}

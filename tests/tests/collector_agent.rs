@@ -75,6 +75,10 @@ fn agent_to_collector_to_subscriber_with_pods() {
     assert_eq!(a["tiers"].as_array().unwrap().len(), 3, "{a}");
     assert!(a["stats"]["drops"].as_array().unwrap().iter().any(|d| d["stage"] == "ringbuf"), "{a}");
     assert!(a["lastSequence"].as_str().unwrap().parse::<u64>().unwrap() > 0, "{a}");
+    // Every acked batch's round trip is in the agent's histogram.
+    let acked = agent.metric("rampart_export_batches_acked_total").unwrap();
+    let timed = agent.metric("rampart_export_batch_round_trip_seconds_count").unwrap();
+    assert!(acked >= 1.0 && timed >= acked, "{acked} batches acked, {timed} timed");
     // Compact output names pod, process and verdict on one line.
     let out = cli::rampart(&collector.url(), &["replay", "--pod", "web-7", "--color", "never"]);
     let text = String::from_utf8_lossy(&out.stdout);

@@ -170,6 +170,7 @@ fn a_forged_stream_that_writes_first_is_a_conflict_not_a_duplicate() {
         "rampart_ingest_events_total{result=\"duplicate\"} 3",
         "rampart_ingest_events_total{result=\"conflict\"} 3",
         "rampart_ingest_batches_refused_total 1",
+        "rampart_ingest_commit_seconds_count 4",
     ] {
         assert!(metrics.lines().any(|l| l == line), "{line} in:\n{metrics}");
     }

@@ -69,6 +69,7 @@ struct InFlight {
     first: u64,
     events: u32,
     source: Source,
+    sent: Instant,
 }
 
 struct Conn {
@@ -252,6 +253,7 @@ impl ExportTask {
                 first: batch.first_sequence,
                 events: events_of(&batch),
                 source,
+                sent: Instant::now(),
             });
             if out.try_send(AgentMessage { message: Some(agent_message::Message::Batch(batch)) }).is_err() {
                 self.disconnect("the stream to the collector closed");
@@ -308,6 +310,7 @@ impl ExportTask {
         }
         let done = self.inflight.pop_front().expect("front exists");
         let e = &self.metrics.export;
+        e.round_trip.observe(done.sent.elapsed());
         match message {
             Some(collector_message::Message::Ack(a)) => {
                 e.batches_acked.fetch_add(1, Relaxed);

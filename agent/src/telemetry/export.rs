@@ -62,6 +62,8 @@ pub struct ExportMetrics {
     pub spool_bytes: AtomicU64,
     pub spool_events: AtomicU64,
     pub reconnects: AtomicU64,
+    /// From a batch's send to the collector's answer (its durable commit, or its refusal).
+    pub round_trip: rampart_telemetry::Histogram,
 }
 
 impl ExportMetrics {
@@ -107,6 +109,11 @@ impl ExportMetrics {
         let _ = writeln!(o, "rampart_export_batches_acked_total {}", self.batches_acked.load(Relaxed));
         family(o, "rampart_export_reconnects_total", "counter", "Streams to the collector lost.");
         let _ = writeln!(o, "rampart_export_reconnects_total {}", self.reconnects.load(Relaxed));
+        self.round_trip.render(
+            o,
+            "rampart_export_batch_round_trip_seconds",
+            "From a batch's send to the collector's answer (its durable commit, or its refusal).",
+        );
         family(o, "rampart_spool_bytes", "gauge", "Bytes in the on-disk spool.");
         let _ = writeln!(o, "rampart_spool_bytes {}", self.spool_bytes.load(Relaxed));
         family(o, "rampart_spool_events", "gauge", "Events in the on-disk spool, not yet acked.");
