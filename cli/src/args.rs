@@ -16,6 +16,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = "Connection",
         env = "RAMPART_SERVER",
         default_value = "http://127.0.0.1:50051",
         value_name = "URL"
@@ -23,16 +24,22 @@ pub struct Cli {
     pub server: String,
     /// The name to verify in the collector's certificate, when it differs from the host in
     /// --server (an IP address, a port-forward).
-    #[arg(long, global = true, env = "RAMPART_TLS_SERVER_NAME", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Connection",
+        env = "RAMPART_TLS_SERVER_NAME",
+        value_name = "NAME"
+    )]
     pub tls_server_name: Option<String>,
     /// CA certificate (PEM) that signed the collector's certificate (https:// servers).
-    #[arg(long, global = true, env = "RAMPART_TLS_CA", value_name = "PEM")]
+    #[arg(long, global = true, help_heading = "Connection", env = "RAMPART_TLS_CA", value_name = "PEM")]
     pub tls_ca: Option<std::path::PathBuf>,
     /// Client certificate (PEM) for a collector that requires mTLS, with --tls-key.
-    #[arg(long, global = true, env = "RAMPART_TLS_CERT", value_name = "PEM")]
+    #[arg(long, global = true, help_heading = "Connection", env = "RAMPART_TLS_CERT", value_name = "PEM")]
     pub tls_cert: Option<std::path::PathBuf>,
     /// Key (PEM) of --tls-cert.
-    #[arg(long, global = true, env = "RAMPART_TLS_KEY", value_name = "PEM")]
+    #[arg(long, global = true, help_heading = "Connection", env = "RAMPART_TLS_KEY", value_name = "PEM")]
     pub tls_key: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
@@ -54,8 +61,15 @@ impl Command {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Follow live events as the collector stores them (from --since first, if given).
+    #[command(after_help = "Examples:\n  rampart observe -n shop --verdict deny\n  \
+        rampart observe -l app=web --not -n kube-system -o table\n  \
+        rampart observe --kind flow --port 5432 --since 10m")]
     Observe(StreamArgs),
     /// Print stored events of a time window, oldest first, then exit.
+    #[command(after_help = "Examples:\n  rampart replay -n shop --pod web-7 --last 20\n  \
+        rampart replay --since 1h --kind exec --kind file -o wide\n  \
+        rampart replay --kind gap --node node-a\n  \
+        rampart replay -n shop --since 10m -f")]
     Replay(ReplayArgs),
     /// Agents, their tiers, drops and last sequence; the store; ingest counters.
     Status(StatusArgs),
@@ -131,10 +145,10 @@ pub struct WhatIfArgs {
     pub kubeconfig: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub filter: FilterArgs,
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = ReportOutput::Compact)]
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ReportOutput::Compact, help_heading = "Output")]
     pub output: ReportOutput,
     /// Sample events shown per change (at most 20).
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3, help_heading = "Output")]
     pub samples: u32,
 }
 
@@ -142,17 +156,17 @@ pub struct WhatIfArgs {
 pub struct StreamArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Compact)]
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Compact, help_heading = "Output")]
     pub output: Output,
     /// Colour compact output: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    #[arg(long, value_enum, default_value_t = Color::Auto, help_heading = "Output")]
     pub color: Color,
     /// Exit after this many events.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Output")]
     pub count: Option<u64>,
     /// Event times in compact output: auto (local on a terminal, else UTC), local (RFC 3339
     /// in the local zone, with its offset), utc (RFC 3339, `Z`), clock (UTC time of day only).
-    #[arg(long, value_enum, default_value_t = TimeFormat::Auto, value_name = "FORMAT")]
+    #[arg(long, value_enum, default_value_t = TimeFormat::Auto, value_name = "FORMAT", help_heading = "Output")]
     pub time_format: TimeFormat,
 }
 
@@ -169,15 +183,16 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub stream: StreamArgs,
     /// Only the newest N events of the window (printed oldest first).
-    #[arg(long, value_name = "N", conflicts_with_all = ["follow", "count"])]
+    #[arg(long, value_name = "N", conflicts_with_all = ["follow", "count"], help_heading = "Output")]
     pub last: Option<u64>,
     /// After the stored events, go on with live ones as they are stored (as `observe --since`;
     /// without --since, from the oldest stored event).
-    #[arg(short = 'f', long)]
+    #[arg(short = 'f', long, help_heading = "Output")]
     pub follow: bool,
 }
 
 #[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Filters (every one given must match; --not turns the next around)")]
 pub struct FilterArgs {
     /// Only this namespace (repeat for several).
     #[arg(long = "namespace", short = 'n', value_name = "NS")]
