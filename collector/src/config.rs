@@ -4,7 +4,9 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::Parser;
 
-use crate::{store::Retention, units::parse_bytes, validate::Limits};
+use rampart_units::parse_bytes;
+
+use crate::{store::Retention, validate::Limits};
 pub use rampart_logging::LogFormat;
 
 #[derive(Parser, Debug)]

@@ -18,7 +18,6 @@ pub mod query;
 pub mod readers;
 pub mod server;
 pub mod store;
-pub mod units;
 pub mod validate;
 pub mod whatif;
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use rampart_units::parse_bytes;
 
 use super::tls::{ClientTls, TlsArgs};
 
@@ -66,26 +67,6 @@ impl ExportArgs {
     }
 }
 
-/// A byte size: a number with an optional unit (B, KB/MB/GB in powers of 1000, KiB/MiB/GiB in
-/// powers of 1024).
-pub fn parse_bytes(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a size (e.g. 256MiB)"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "kb" => 1000,
-        "mb" => 1000_u64.pow(2),
-        "gb" => 1000_u64.pow(3),
-        "kib" => 1 << 10,
-        "mib" => 1 << 20,
-        "gib" => 1 << 30,
-        other => return Err(format!("{s:?}: unknown unit {other:?} (B, KB, MB, GB, KiB, MiB, GiB)")),
-    };
-    n.checked_mul(mult).ok_or_else(|| format!("{s:?} is too large"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,7 +91,6 @@ mod tests {
         let cfg = good.validate(&mut errors).unwrap();
         assert!(dir.path().join("spool").is_dir());
         assert_eq!(cfg.url, "http://127.0.0.1:50051");
-        assert_eq!(parse_bytes("256MiB"), Ok(256 << 20));
         let mut errors = Vec::new();
         let no_ca = ExportArgs {
             collector: Some("https://c:50051".into()),
@@ -119,6 +99,5 @@ mod tests {
         };
         assert!(no_ca.validate(&mut errors).is_none());
         assert!(errors[0].contains("--tls-ca is needed"), "{errors:?}");
-        assert!(parse_bytes("many").is_err());
     }
 }

@@ -30,7 +30,7 @@ use crate::{
     enforce::{feasibility::RuleFeasibility, proto_tier},
     telemetry::Metrics,
 };
-pub use config::{CollectorConfig, ExportArgs, parse_bytes};
+pub use config::{CollectorConfig, ExportArgs};
 
 /// Events per batch at most (a batch is also sealed at every flush).
 pub const MAX_BATCH_EVENTS: usize = 512;
