@@ -289,6 +289,13 @@ async fn replay(server: &Server, a: ReplayArgs, now: SystemTime) -> anyhow::Resu
         newest: last.is_some(),
     };
     let mut replay = client.replay(request).await.context("replay")?.into_inner();
+    // Events written to a file or a pipe while a person watches the terminal: a count on
+    // stderr, rewritten in place each second, says the replay is moving.
+    let progress = {
+        use std::io::IsTerminal as _;
+        !std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
+    };
+    let mut shown = std::time::Instant::now();
     let mut out = std::io::stdout().lock();
     let mut printed = 0_u64;
     while let Some(r) = replay.message().await.context("the replay failed")? {
@@ -297,9 +304,20 @@ async fn replay(server: &Server, a: ReplayArgs, now: SystemTime) -> anyhow::Resu
                 break;
             }
             printed += 1;
+            if progress && shown.elapsed() >= std::time::Duration::from_secs(1) {
+                shown = std::time::Instant::now();
+                eprint!(
+                    "\rrampart: {printed} events so far, at {}",
+                    e.time.map_or_else(|| "?".into(), |t| t.rfc3339(0))
+                );
+            }
         }
     }
     drop(out);
+    if progress {
+        // Clear the progress line.
+        eprint!("\r\x1b[K");
+    }
     eprintln!("rampart: {printed} event{}", if printed == 1 { "" } else { "s" });
     Ok(ExitCode::SUCCESS)
 }

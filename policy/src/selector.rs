@@ -1,5 +1,10 @@
 //! Kubernetes label selectors (`matchLabels` and `matchExpressions` with `In`, `NotIn`,
 //! `Exists`, `DoesNotExist`) and matching them against a pod's labels.
+//!
+//! Hand-written rather than `kube::core::Selector`: that one matches only a map of owned
+//! strings, while the agent matches against its compact pod records where they are kept (the
+//! [`Labels`] trait), and a selector here is read with the file, line and field of any error,
+//! as the rest of a policy is.
 
 use std::collections::BTreeMap;
 

@@ -3,6 +3,11 @@
 //! `/readyz` (the daemon says it is ready), with the process's own figures ([`process`]).
 //!
 //! Each daemon keeps its own counters; it hands the server an [`Exposition`] that renders them.
+//!
+//! The text format (0.0.4, which every Prometheus reads) is written here rather than through a
+//! client library: `prometheus-client` brings OpenMetrics but no process metrics, the
+//! `prometheus` crate process metrics but no OpenMetrics, and either would put a registry
+//! between the event path and the atomics it increments.
 
 pub mod process;
 
