@@ -96,11 +96,7 @@ fn agent(o: &mut String, a: &AgentStatus, now: SystemTime) {
     );
     if let Some(g) = &a.unobserved_before {
         // The same words as the gap event in the stream.
-        let event = rampart_proto::v1::Event {
-            body: Some(rampart_proto::v1::event::Body::Gap(g.clone())),
-            ..Default::default()
-        };
-        let _ = writeln!(o, "    unobserved before this boot: {}", event.compact_rest().trim_start());
+        let _ = writeln!(o, "    unobserved before this boot: {}", g.describe());
     }
     if !a.tiers.is_empty() {
         let tiers: Vec<String> = a

@@ -8,6 +8,7 @@ use std::{
     sync::{Arc, atomic::Ordering::Relaxed},
 };
 
+use rampart_telemetry::family;
 use tokio::sync::watch;
 
 use crate::{agents::Agents, hub::Hub, ingest::Counters, readers::Readers};
@@ -19,10 +20,6 @@ pub struct CollectorMetrics {
     pub readers: Readers,
     /// `true` once shutdown began: not ready.
     pub shutdown: watch::Receiver<bool>,
-}
-
-fn family(o: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
 impl rampart_telemetry::Exposition for CollectorMetrics {

@@ -82,7 +82,7 @@ impl Event {
     /// and tier (for a caller that prints the time its own way).
     pub fn compact_rest(&self) -> String {
         if let Some(Body::Gap(g)) = &self.body {
-            return gap_text(&self.node, g);
+            return format!("{} {}", visible(&self.node), g.describe());
         }
         // Everything but the verdict came from a node or a workload: escaped.
         let mut o = format!("{} {}", visible(&self.node), self.subject_text());
@@ -182,10 +182,7 @@ impl Event {
                     let _ = write!(o, " +{}", visible(&p.capabilities_gained.join(",")));
                 }
             }
-            Some(Body::Gap(g)) => {
-                let text = gap_text("", g);
-                o.push_str(text.trim_start());
-            }
+            Some(Body::Gap(g)) => o.push_str(&g.describe()),
             None => o.push('?'),
         }
         o
@@ -203,29 +200,30 @@ impl Event {
     }
 }
 
-/// `node gap 5.2s until 2026-12-03T12:00:06.123Z: nothing observed, the previous agent (boot
-/// 1b2c…) ended`.
-fn gap_text(node: &str, g: &crate::v1::Gap) -> String {
-    use crate::v1::gap::Reason;
-    let span = match (g.from, g.until) {
-        (Some(f), Some(u)) => {
-            let ms = (u.unix_nanos() - f.unix_nanos()).max(0) / 1_000_000;
-            format!("{}.{:03}s", ms / 1000, ms % 1000)
-        }
-        _ => "?".into(),
-    };
-    let until = g.until.map_or_else(|| "?".into(), |u| u.rfc3339(3));
-    let how = match Reason::try_from(g.reason) {
-        Ok(Reason::AgentStopped) => "stopped",
-        Ok(Reason::AgentEnded) => "ended without stopping",
-        _ => "was not running",
-    };
-    let boot: String = g.previous_boot_id.chars().take(8).collect();
-    format!(
-        "{} gap {span} until {until}: nothing observed, the previous agent (boot {}) {how}",
-        visible(node),
-        visible(&boot)
-    )
+impl crate::v1::Gap {
+    /// `gap 5.2s until 2026-12-03T12:00:06.123Z: nothing observed, the previous agent (boot
+    /// 1b2c…) ended without stopping`: the words of the gap event and of `rampart status`.
+    pub fn describe(&self) -> String {
+        use crate::v1::gap::Reason;
+        let span = match (self.from, self.until) {
+            (Some(f), Some(u)) => {
+                let ms = (u.unix_nanos() - f.unix_nanos()).max(0) / 1_000_000;
+                format!("{}.{:03}s", ms / 1000, ms % 1000)
+            }
+            _ => "?".into(),
+        };
+        let until = self.until.map_or_else(|| "?".into(), |u| u.rfc3339(3));
+        let how = match Reason::try_from(self.reason) {
+            Ok(Reason::AgentStopped) => "stopped",
+            Ok(Reason::AgentEnded) => "ended without stopping",
+            _ => "was not running",
+        };
+        let boot: String = self.previous_boot_id.chars().take(8).collect();
+        format!(
+            "gap {span} until {until}: nothing observed, the previous agent (boot {}) {how}",
+            visible(&boot)
+        )
+    }
 }
 
 /// `ip:port`, `[ip]:port` for IPv6; without the port when there is none (the local end of a

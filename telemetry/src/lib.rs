@@ -70,12 +70,20 @@ fn route<B, E: Exposition>(req: &Request<B>, exposition: &E) -> Response<Full<By
         .expect("static response parts are valid")
 }
 
+/// Append a metric family's `# HELP` and `# TYPE` lines to `o`.
+pub fn family(o: &mut String, name: &str, kind: &str, help: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+const BOUNDS: [f64; 13] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
 /// A Prometheus histogram of durations in seconds, with fixed buckets from 1 ms to 10 s:
 /// lock-free to observe, rendered with its `_bucket`, `_sum` and `_count` series.
 #[derive(Debug, Default)]
 pub struct Histogram {
     /// Observations at or below each bound of [`Histogram::BOUNDS`] (not cumulative).
-    buckets: [std::sync::atomic::AtomicU64; 13],
+    buckets: [std::sync::atomic::AtomicU64; BOUNDS.len()],
     /// Above the last bound.
     over: std::sync::atomic::AtomicU64,
     sum_ns: std::sync::atomic::AtomicU64,
@@ -84,8 +92,7 @@ pub struct Histogram {
 
 impl Histogram {
     /// Upper bounds in seconds.
-    pub const BOUNDS: [f64; 13] =
-        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+    pub const BOUNDS: [f64; 13] = BOUNDS;
 
     pub fn observe(&self, d: std::time::Duration) {
         use std::sync::atomic::Ordering::Relaxed;
@@ -101,7 +108,7 @@ impl Histogram {
     /// Append the family `name` (with its HELP and TYPE lines) to `o`.
     pub fn render(&self, o: &mut String, name: &str, help: &str) {
         use std::{fmt::Write as _, sync::atomic::Ordering::Relaxed};
-        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} histogram");
+        family(o, name, "histogram", help);
         let mut cumulative = 0;
         for (bound, bucket) in Self::BOUNDS.iter().zip(&self.buckets) {
             cumulative += bucket.load(Relaxed);

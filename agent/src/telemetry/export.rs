@@ -1,6 +1,7 @@
 //! Counters of the export to the collector: connection, acks, the spool, and every way an
 //! event can be lost between the pipeline and the collector's store.
 
+use rampart_telemetry::family;
 use std::{
     fmt::Write as _,
     sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed},
@@ -89,9 +90,6 @@ impl ExportMetrics {
 
     /// The export's own families.
     pub fn render(&self, o: &mut String) {
-        let family = |o: &mut String, name: &str, kind: &str, help: &str| {
-            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        };
         family(o, "rampart_export_connected", "gauge", "1 while a stream to the collector is up.");
         let _ = writeln!(o, "rampart_export_connected {}", u8::from(self.connected.load(Relaxed)));
         family(o, "rampart_export_events_total", "counter", "Events the collector acked, by result.");

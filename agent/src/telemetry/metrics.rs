@@ -4,6 +4,7 @@
 //! (per kind, summed from the per-CPU `DROPS` map), records user space could not decode
 //! (unknown kind, short), and events the exporter failed to write.
 
+use rampart_telemetry::family;
 use std::{
     fmt::Write as _,
     sync::{
@@ -240,9 +241,6 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         let mut o = String::new();
-        let family = |o: &mut String, name: &str, kind: &str, help: &str| {
-            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        };
         rampart_telemetry::process::render(&mut o, "agent", env!("CARGO_PKG_VERSION"));
         family(&mut o, "rampart_events_total", "counter", "Events emitted, by kind.");
         for k in Kind::ALL {
