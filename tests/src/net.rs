@@ -13,6 +13,20 @@ pub fn trigger() -> String {
     crate::bins::find("rampart-trigger", "RAMPART_TRIGGER", "rampart-tests").display().to_string()
 }
 
+/// A copy of the trigger that any user may run, for tests that drop to another uid before
+/// exec'ing it: the build tree may sit in a directory only root can enter (`mktemp -d` makes
+/// them 0700), where that exec fails with EACCES. The copy lives as long as the returned dir.
+pub fn trigger_for_anyone() -> (tempfile::TempDir, String) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("dir mode");
+    let path = dir.path().join("rampart-trigger");
+    std::fs::copy(trigger(), &path).expect("copy the trigger");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("trigger mode");
+    let path = path.display().to_string();
+    (dir, path)
+}
+
 /// A free-ish port for this test (tests run in parallel; the range is wide).
 pub fn port() -> u16 {
     20000 + (u16::from_str_radix(&crate::random_hex(4), 16).expect("hex") % 20000)

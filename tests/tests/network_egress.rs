@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rampart_tests::{
     agent::{Agent, AgentOptions},
-    net::{Server, outcome, port, sockaddr, trigger, write_policy},
+    net::{Server, outcome, port, sockaddr, trigger, trigger_for_anyone, write_policy},
     netns::{BRIDGE_V4, BRIDGE_V6, ensure_bridge},
     pod::{PodSpec, TestPod},
     require, wait_for,
@@ -123,8 +123,9 @@ fn egress_allowlist_tcp_udp_v4_v6_in_a_pod_network_namespace() {
     assert_eq!(v6["flow"]["protocol"], "tcp");
 
     // A flow says who opened it: the ids and parent of the connecting task, like every event.
+    let (_bins, anyones_trigger) = trigger_for_anyone();
     assert_eq!(
-        run(&web, &["as-user", "1000", &trigger(), "tcp-connect", &sockaddr(BRIDGE_V4, no_user)]),
+        run(&web, &["as-user", "1000", &anyones_trigger, "tcp-connect", &sockaddr(BRIDGE_V4, no_user)]),
         Err(EPERM),
         "denied TCP v4 as uid 1000"
     );
