@@ -168,6 +168,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         denies: Some(denies),
         file_denies: Summaries::writes(&mut ebpf),
         recorder: crate::events::fixture::Recorder::from_env().map_err(io("opening RAMPART_RECORD_RING"))?,
+        redaction: cfg.redaction.clone(),
     };
     if let Some(gap) = &unobserved {
         warn!(

@@ -58,13 +58,17 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::BenchExport(args) => match runtime().block_on(rampart_agent::export::loadgen::run(args)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("rampart-agent: {e}");
-                ExitCode::FAILURE
+        Command::BenchExport(args) => {
+            // The export path's own warnings (a collector refusing the stream) say what is wrong.
+            rampart_logging::init(rampart_logging::LogFormat::Text);
+            match runtime().block_on(rampart_agent::export::loadgen::run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("rampart-agent: {e}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         Command::BenchBaseline(args) => match runtime().block_on(bench::baseline(args.hook)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

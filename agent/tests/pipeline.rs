@@ -111,6 +111,7 @@ impl Replay {
             denies: None,
             file_denies: None,
             recorder: None,
+            redaction: Default::default(),
         };
         Replay { pipeline, events, _dir: dir }
     }
@@ -213,6 +214,10 @@ fn decided(e: &Value, arch_matches: bool) -> Value {
     let obj = e.as_object_mut().unwrap();
     for field in ["time", "node"] {
         obj.remove(field);
+    }
+    // Written as `false` by the replay's output, left out by the recordings: the same.
+    if obj.get("redacted") == Some(&Value::Bool(false)) {
+        obj.remove("redacted");
     }
     if let Some(p) = obj.get_mut("process").and_then(Value::as_object_mut) {
         p.remove("binary");

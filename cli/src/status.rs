@@ -60,6 +60,14 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
                 i.conflicts
             );
         }
+        if i.streams_refused > 0 {
+            let _ = writeln!(
+                o,
+                "REFUSED WRITERS: {} agent streams named a node their client certificate is not for: nothing \
+                 of them stored",
+                i.streams_refused
+            );
+        }
         let _ = writeln!(
             o,
             "live:      {} subscribers, {} events missed by slow ones",

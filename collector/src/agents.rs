@@ -130,7 +130,8 @@ impl Agents {
             .into_iter()
             .map(|(o, e)| AgentStatus {
                 node: o.node,
-                boot_id: o.boot_id,
+                // Never the whole id: that is what a stream needs to write into the boot.
+                boot_id: rampart_proto::collector::shown_boot(&o.boot_id).to_owned(),
                 version: e.version,
                 connected: e.connections > 0,
                 peer: e.peer,

@@ -10,6 +10,8 @@
 //! - A message that cannot be decoded or is over the size limit ends the stream with a clear
 //!   status after the acks already due; a store failure ends it with UNAVAILABLE so the agent
 //!   resends later. Nothing of a refused or failed batch is stored.
+//! - With mTLS, a stream writes only for the node its client certificate names ([`identity`]);
+//!   another is refused at its Hello with PERMISSION_DENIED, before anything is stored.
 
 use std::sync::{
     Arc,
@@ -30,6 +32,7 @@ use tracing::{debug, info, warn};
 use crate::{
     agents::{Agents, Connection},
     hub::Hub,
+    identity::{self, WriterAuth},
     store::{Appended, Origin, Store, StoreError},
     validate::{self, Limits},
 };
@@ -47,6 +50,8 @@ pub struct Counters {
     /// From a batch's arrival to its durable commit.
     pub commit: rampart_telemetry::Histogram,
     pub batches_refused: AtomicU64,
+    /// Streams refused at their Hello because the client may not write for the node it named.
+    pub streams_refused: AtomicU64,
 }
 
 pub struct IngestService<S> {
@@ -55,6 +60,7 @@ pub struct IngestService<S> {
     pub agents: Arc<Agents>,
     pub counters: Arc<Counters>,
     pub limits: Limits,
+    pub writer_auth: WriterAuth,
     pub shutdown: watch::Receiver<bool>,
 }
 
@@ -81,6 +87,7 @@ impl<S: Store> Ingest for IngestService<S> {
         request: Request<Streaming<AgentMessage>>,
     ) -> Result<Response<Self::StreamStream>, Status> {
         let peer = request.remote_addr().map(|a| a.to_string()).unwrap_or_default();
+        let certs = request.peer_certs();
         let mut inbound = request.into_inner();
         let hello = match inbound.message().await {
             Ok(Some(AgentMessage { message: Some(agent_message::Message::Hello(h)) })) => h,
@@ -91,6 +98,12 @@ impl<S: Store> Ingest for IngestService<S> {
             Err(status) => return Err(inbound_error(status)),
         };
         validate::hello(&hello).map_err(Status::invalid_argument)?;
+        let leaf = certs.as_ref().and_then(|c| c.first()).map(|c| c.as_ref());
+        if let Err(e) = identity::check(self.writer_auth, leaf, &hello) {
+            self.counters.streams_refused.fetch_add(1, Relaxed);
+            warn!(node = %hello.node, %peer, reason = %e, "agent stream refused: not this node's writer");
+            return Err(Status::permission_denied(format!("writing for node {:?} refused: {e}", hello.node)));
+        }
         info!(node = %hello.node, boot = %hello.boot_id, version = %hello.version, %peer, "agent connected");
         let conn = self.agents.connected(&hello, peer);
         let (out, rx) = mpsc::channel(IN_FLIGHT);

@@ -12,6 +12,7 @@ pub mod agents;
 pub mod config;
 pub mod filter;
 pub mod hub;
+pub mod identity;
 pub mod ingest;
 pub mod metrics;
 pub mod query;

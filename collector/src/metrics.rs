@@ -46,6 +46,13 @@ impl rampart_telemetry::Exposition for CollectorMetrics {
         );
         family(&mut o, "rampart_ingest_batches_refused_total", "counter", "Batches refused as invalid.");
         let _ = writeln!(o, "rampart_ingest_batches_refused_total {}", c.batches_refused.load(Relaxed));
+        family(
+            &mut o,
+            "rampart_ingest_streams_refused_total",
+            "counter",
+            "Agent streams refused at their Hello: the client certificate does not name that node.",
+        );
+        let _ = writeln!(o, "rampart_ingest_streams_refused_total {}", c.streams_refused.load(Relaxed));
         family(&mut o, "rampart_agent_streams", "gauge", "Agent streams open.");
         let _ = writeln!(o, "rampart_agent_streams {}", self.agents.streams());
         family(&mut o, "rampart_subscribers", "gauge", "Live subscribers.");

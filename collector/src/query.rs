@@ -185,6 +185,7 @@ impl<S: Store> Collector for QueryService<S> {
                 duplicates: load(&c.duplicates),
                 conflicts: load(&c.conflicts),
                 batches_refused: load(&c.batches_refused),
+                streams_refused: load(&c.streams_refused),
                 subscriber_missed: self.hub.missed_total(),
             }),
             subscribers: self.hub.len() as u32,

@@ -12,8 +12,9 @@ use tracing::{info, warn};
 
 use crate::{
     agents::Agents,
-    config::{Config, StoreUrl},
+    config::{Config, ServerTls, StoreUrl},
     hub::Hub,
+    identity::WriterAuth,
     ingest::{Counters, IngestService},
     metrics::CollectorMetrics,
     query::QueryService,
@@ -63,6 +64,10 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         agents: Arc::clone(&agents),
         counters: Arc::clone(&counters),
         limits: cfg.limits,
+        writer_auth: match &cfg.tls {
+            Some(ServerTls { client_ca: Some(_), .. }) => WriterAuth::Certificate,
+            _ => WriterAuth::Anonymous,
+        },
         shutdown: stop_rx.clone(),
     };
     let readers = crate::readers::Readers::new(cfg.max_readers, cfg.reader_stall);
@@ -160,7 +165,13 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         Some(t) if t.client_ca.is_some() => "mtls",
         Some(_) => "tls",
     };
-    info!(addr = %bound, tls, "listening");
+    let writers = match &cfg.tls {
+        Some(ServerTls { client_ca: Some(_), .. }) => {
+            "the node named by the client certificate (CN system:node:NAME)"
+        }
+        _ => "anonymous: any client may write for any node",
+    };
+    info!(addr = %bound, tls, writers, "listening");
     if cfg.tls.is_none() && !bound.ip().is_loopback() {
         warn!(
             addr = %bound,

@@ -1,5 +1,5 @@
-//! Helpers on the collector's wire types: sequence arithmetic of a [`Batch`], and the mapping
-//! between [`Kind`] and the filter's kind enum.
+//! Helpers on the collector's wire types: sequence arithmetic of a [`Batch`], the mapping
+//! between [`Kind`] and the filter's kind enum, and the form of a boot id readers see.
 
 use crate::{
     event::Kind,
@@ -12,6 +12,16 @@ impl Batch {
         let n = u64::try_from(self.events.len()).ok()?;
         n.checked_sub(1).and_then(|k| self.first_sequence.checked_add(k))
     }
+}
+
+/// Characters of a boot id that readers see (in `Status`, in a gap event).
+pub const SHOWN_BOOT_CHARS: usize = 8;
+
+/// A boot id as readers see it: its first [`SHOWN_BOOT_CHARS`] characters, enough to tell an
+/// agent's boots apart and to match a gap to the boot in `Status`, not enough to write
+/// batches into that boot (a stream needs the whole id; the collector never hands it out).
+pub fn shown_boot(boot_id: &str) -> &str {
+    boot_id.char_indices().nth(SHOWN_BOOT_CHARS).map_or(boot_id, |(i, _)| &boot_id[..i])
 }
 
 impl From<Kind> for filter::Kind {
@@ -45,6 +55,13 @@ impl TryFrom<filter::Kind> for Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shown_boot_is_its_first_eight_characters() {
+        assert_eq!(shown_boot("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"), "0f1e2d3c");
+        assert_eq!(shown_boot("short"), "short");
+        assert_eq!(shown_boot("ééééééééé"), "éééééééé");
+    }
     use crate::v1::Event;
 
     #[test]

@@ -218,10 +218,9 @@ impl crate::v1::Gap {
             Ok(Reason::AgentEnded) => "ended without stopping",
             _ => "was not running",
         };
-        let boot: String = self.previous_boot_id.chars().take(8).collect();
         format!(
             "gap {span} until {until}: nothing observed, the previous agent (boot {}) {how}",
-            visible(&boot)
+            visible(crate::collector::shown_boot(&self.previous_boot_id))
         )
     }
 }
@@ -297,6 +296,7 @@ mod tests {
                 ..Default::default()
             }),
             repeat_count: 0,
+            redacted: false,
         }
     }
 

@@ -59,6 +59,7 @@ pub fn event(time_ns: i64, namespace: &str, pod: &str, app: &str, action: verdic
             ..Default::default()
         }),
         repeat_count: 0,
+        redacted: false,
     }
 }
 

@@ -417,3 +417,65 @@ fn a_restart_reports_the_window_nobody_observed_in_the_stream_and_in_status() {
     assert!(scoped.iter().all(|e| e["gap"].is_null()));
     assert!(third.stop().success());
 }
+
+/// Secrets in exec arguments never leave the node: the live stream and the store carry the
+/// arguments with the secrets replaced, and the event says it was redacted (not what). An
+/// operator's pattern (`--redact-arg`) adds to the defaults.
+#[test]
+fn secrets_in_exec_arguments_are_redacted_before_they_leave_the_node() {
+    if !require::root("secrets_in_exec_arguments_are_redacted_before_they_leave_the_node") {
+        return;
+    }
+    let collector = Collector::start(CollectorOptions::default());
+    let manifests = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("e2e-secrets", "db-0").label("app", "db"));
+    pod.write_manifest(manifests.path());
+    let observer = Observer::start(&collector.url(), &["-o", "json", "--namespace", "e2e-secrets"]);
+    let extra = vec!["--collector".into(), collector.url(), "--redact-arg".into(), r"card=(\d+)".into()];
+    let agent = Agent::start(AgentOptions {
+        pod_manifests: Some(manifests.path().into()),
+        extra,
+        ..Default::default()
+    });
+
+    let m = marker();
+    let secrets = [
+        "--password=hunter2",
+        "--db-token",
+        "hunter3",
+        "https://app:hunter4@db.example/x",
+        "Authorization: Bearer hunter5",
+        "card=4111",
+    ];
+    let mut argv = vec!["/bin/true", m.as_str()];
+    argv.extend(secrets);
+    assert!(pod.exec(&argv).status.success());
+    let expected = serde_json::json!([
+        "/bin/true",
+        m,
+        "--password=<redacted>",
+        "--db-token",
+        "<redacted>",
+        "https://app:<redacted>@db.example/x",
+        "Authorization: <redacted>",
+        "card=<redacted>"
+    ]);
+    let live = observer.wait_event("the exec, live", WAIT, |e| is_exec_of(e, &m));
+    let stored = wait_for("the exec in the store", WAIT, || {
+        cli::events(&collector.url(), &["replay", "-o", "json", "--pod", "db-0"])
+            .into_iter()
+            .find(|e| is_exec_of(e, &m))
+    });
+    for (what, e) in [("streamed", &live), ("stored", &stored)] {
+        assert_eq!(e["exec"]["args"], expected, "{what}: {e}");
+        assert_eq!(e["redacted"], true, "{what}: {e}");
+    }
+    // Nothing anywhere in the store has them: not the shell that started the process either.
+    let everything =
+        serde_json::to_string(&cli::events(&collector.url(), &["replay", "-o", "json"])).unwrap();
+    for leaked in ["hunter2", "hunter3", "hunter4", "hunter5", "4111"] {
+        assert!(!everything.contains(leaked), "{leaked} reached the collector");
+    }
+    assert!(agent.metric("rampart_events_redacted_total").unwrap() >= 1.0);
+    assert!(agent.stop().success());
+}

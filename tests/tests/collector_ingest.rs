@@ -117,11 +117,12 @@ fn bad_batches_are_refused_with_a_clear_status_and_store_nothing() {
     assert_eq!(status[0]["ingest"]["batchesRefused"], "2", "{}", status[0]);
 }
 
-/// Sequence numbers are not a credential (issue "Who may read and write the stream" ties
-/// writers to nodes): until then, a stream that writes under another boot's sequence numbers
-/// first does not pass its events off as the real ones' duplicates. The real events are
-/// reported as conflicts, to their agent and in status; an event naming another node than its
-/// stream's is refused.
+/// Sequence numbers are not a credential. Status shows a boot id's first 8 characters only,
+/// so a reader cannot write into a live boot; a plaintext collector has no writer identity
+/// (mTLS ties writers to nodes: `collector_tls`), so a stream that learned a boot id some
+/// other way and writes under its sequence numbers first does not pass its events off as the
+/// real ones' duplicates: the real events are reported as conflicts, to their agent and in
+/// status. An event naming another node than its stream's is refused.
 #[test]
 fn a_forged_stream_that_writes_first_is_a_conflict_not_a_duplicate() {
     let collector = Collector::start(CollectorOptions {
@@ -134,7 +135,7 @@ fn a_forged_stream_that_writes_first_is_a_conflict_not_a_duplicate() {
         Some(collector_message::Message::Ack(a)) => (a.stored, a.duplicates, a.conflicts),
         other => panic!("expected an ack: {other:?}"),
     };
-    runtime().block_on(async {
+    let real_boot = runtime().block_on(async {
         let mut real = IngestStream::open(&url, "node-a").await.unwrap();
         assert_eq!(ack(real.send(1, (1..4).map(|i| ev(i, "web")).collect()).await.unwrap()), (3, 0, 0));
         // Another client writes the next sequence numbers of the real boot first.
@@ -155,9 +156,16 @@ fn a_forged_stream_that_writes_first_is_a_conflict_not_a_duplicate() {
         };
         assert_eq!(r.reason(), Reason::InvalidEvent);
         assert!(r.message.contains("is not this stream's node"), "{}", r.message);
+        real.boot_id.clone()
     });
-    let status = &cli::events(&url, &["status", "-o", "json"])[0];
+    let status = &cli::events(&url, &["status", "-o", "json", "--all-boots"])[0];
     assert_eq!(status["ingest"]["conflicts"], "3", "{status}");
+    // No reader learns a whole boot id from status.
+    let shown: Vec<&str> =
+        status["agents"].as_array().unwrap().iter().map(|a| a["bootId"].as_str().unwrap()).collect();
+    assert!(shown.contains(&&real_boot[..8]), "{status}");
+    assert!(shown.iter().all(|b| b.len() == 8), "{status}");
+    assert!(!serde_json::to_string(status).unwrap().contains(&real_boot), "{status}");
     let text = String::from_utf8_lossy(&cli::rampart(&url, &["status"]).stdout).into_owned();
     assert!(text.contains("CONFLICTS: 3 resent events differed"), "{text}");
     let stored = cli::events(&url, &["replay", "-o", "json", "--node", "node-b"]);

@@ -1,6 +1,6 @@
 //! mTLS: a collector that requires client certificates takes the agent's stream and the CLI's
 //! queries when they present one signed by its CA, and refuses clients without one, with one
-//! from another CA, and in plaintext.
+//! from another CA, and in plaintext. An agent writes only for the node its certificate names.
 // vm-test: host-only: mTLS between the collector and its clients; nothing in it depends on the kernel.
 
 use std::{path::Path, process::Command};
@@ -22,8 +22,9 @@ impl Pki {
     }
 }
 
-/// A CA and, signed by it, a server certificate for 127.0.0.1 and a client certificate;
-/// written as `<prefix>ca.pem`, `server.pem`, `server.key`, `client.pem`, `client.key`.
+/// A CA and, signed by it, a server certificate for 127.0.0.1, a reader's client certificate
+/// and a node's (common name `system:node:tls-node`, as the kubelet's); written as
+/// `<prefix>ca.pem`, `server.pem`/`.key`, `client.pem`/`.key`, `node.pem`/`.key`.
 fn pki(dir: &Path, prefix: &str) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -32,12 +33,14 @@ fn pki(dir: &Path, prefix: &str) {
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca, ca_key);
     std::fs::write(dir.join(format!("{prefix}ca.pem")), ca_cert.pem()).unwrap();
-    for (name, sans) in
-        [("server", vec!["127.0.0.1".to_string(), "localhost".to_string()]), ("client", vec![])]
-    {
+    for (name, cn, sans) in [
+        ("server", format!("{prefix}server"), vec!["127.0.0.1".to_string(), "localhost".to_string()]),
+        ("client", format!("{prefix}client"), vec![]),
+        ("node", "system:node:tls-node".to_string(), vec![]),
+    ] {
         let key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(sans).unwrap();
-        params.distinguished_name.push(DnType::CommonName, format!("{prefix}{name}"));
+        params.distinguished_name.push(DnType::CommonName, cn);
         let cert = params.signed_by(&key, &issuer).unwrap();
         std::fs::write(dir.join(format!("{prefix}{name}.pem")), cert.pem()).unwrap();
         std::fs::write(dir.join(format!("{prefix}{name}.key")), key.serialize_pem()).unwrap();
@@ -64,16 +67,28 @@ fn mtls_admits_clients_with_a_certificate_from_its_ca_and_refuses_the_rest() {
     assert!(collector.log().contains("\"tls\":\"mtls\""), "{}", collector.log());
     let url = format!("https://{}", collector.addr);
 
-    // The agent's export path with a client certificate: everything is stored.
-    let out = Command::new(agent_bin())
-        .args(["bench-export", "--events", "2000", "--node-name", "tls-node", "--collector", &url])
-        .args(["--tls-ca", &p("ca.pem"), "--tls-cert", &p("client.pem"), "--tls-key", &p("client.key")])
-        .args(["--drain", "20s"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The agent's export path with its node's certificate: everything is stored.
+    let export = |node: &str, cert: &str, events: &str, drain: &str| {
+        let out = Command::new(agent_bin())
+            .args(["bench-export", "--events", events, "--node-name", node, "--collector", &url])
+            .args(["--tls-ca", &p("ca.pem"), "--tls-cert", &p(&format!("{cert}.pem"))])
+            .args(["--tls-key", &p(&format!("{cert}.key")), "--drain", drain])
+            .output()
+            .unwrap();
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (summary, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (summary, _) = export("tls-node", "node", "2000", "20s");
     assert_eq!(summary["stored"], 2000, "{summary}");
+    // Writing for another node than the certificate's, or with a reader's certificate: the
+    // stream is refused at its Hello, the agent says why, and nothing is stored.
+    let (summary, stderr) = export("other-node", "node", "10", "2s");
+    assert_eq!(summary["stored"], 0, "{summary}");
+    assert!(stderr.contains("PermissionDenied"), "{stderr}");
+    assert!(stderr.contains("is node") && stderr.contains("it may not write for node"), "{stderr}");
+    let (summary, stderr) = export("tls-node", "client", "10", "2s");
+    assert_eq!(summary["stored"], 0, "{summary}");
+    assert!(stderr.contains("names no node"), "{stderr}");
 
     let with = |extra: &[&str]| {
         let mut args = vec!["--tls-ca", &p("ca.pem")].into_iter().map(String::from).collect::<Vec<_>>();
@@ -82,10 +97,20 @@ fn mtls_admits_clients_with_a_certificate_from_its_ca_and_refuses_the_rest() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         cli::rampart(&url, &args)
     };
-    // The CLI with a client certificate sees the agent.
+    // The CLI with a client certificate sees the agent, and the refused writers.
     let ok = with(&["--tls-cert", &p("client.pem"), "--tls-key", &p("client.key")]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("tls-node"));
+    let status: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    let nodes: Vec<&str> =
+        status["agents"].as_array().unwrap().iter().map(|a| a["node"].as_str().unwrap()).collect();
+    assert_eq!(nodes, ["tls-node"], "{status}");
+    let refused: u64 = status["ingest"]["streamsRefused"].as_str().unwrap().parse().unwrap();
+    assert!(refused >= 2, "{status}");
+    let text = cli::rampart(
+        &url,
+        &["--tls-ca", &p("ca.pem"), "--tls-cert", &p("client.pem"), "--tls-key", &p("client.key"), "status"],
+    );
+    assert!(String::from_utf8_lossy(&text.stdout).contains("REFUSED WRITERS:"), "{text:?}");
 
     // `host:port` with a CA is https; the name verified can be set apart from the address.
     let client = ["--tls-ca", &p("ca.pem"), "--tls-cert", &p("client.pem"), "--tls-key", &p("client.key")];

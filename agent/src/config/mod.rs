@@ -124,6 +124,11 @@ pub struct RunArgs {
     /// hierarchy mounted in, e.g. /host/cgroup).
     #[arg(long, env = "RAMPART_CGROUP_ROOT", value_name = "DIR")]
     pub cgroup_root: Option<PathBuf>,
+    /// Also remove what this regular expression matches in exec arguments before an event
+    /// leaves the node (its first capture group, if it has one); repeatable. Secrets in flags,
+    /// bearer tokens and URL passwords are always removed.
+    #[arg(long = "redact-arg", env = "RAMPART_REDACT_ARGS", value_delimiter = '\n', value_name = "REGEX")]
+    pub redact_args: Vec<String>,
     #[command(flatten)]
     pub export: ExportArgs,
 }
@@ -152,6 +157,8 @@ pub struct RunConfig {
     pub require_enforcement: bool,
     /// `--collector` and its spool.
     pub collector: Option<CollectorConfig>,
+    /// What is removed from events before they leave the node.
+    pub redaction: crate::events::redact::Redaction,
 }
 
 /// Everything wrong with a configuration.
@@ -288,6 +295,9 @@ impl RunArgs {
             }),
         };
         let collector = self.export.validate(&mut errors);
+        let redaction = crate::events::redact::Redaction::new(&self.redact_args)
+            .map_err(|bad| errors.extend(bad.iter().map(ToString::to_string)))
+            .unwrap_or_default();
         if errors.is_empty() {
             Ok(RunConfig {
                 node_name,
@@ -306,6 +316,7 @@ impl RunArgs {
                 log_format: self.log_format,
                 require_enforcement: self.require_enforcement,
                 collector,
+                redaction,
             })
         } else {
             Err(ConfigErrors(errors))

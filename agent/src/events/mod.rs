@@ -2,7 +2,8 @@
 //! decode (kind header via `TryFrom`, unknown kinds counted) → a typed observation
 //! ([`rampart_proto::domain`]: `build.rs`, `file.rs`, `privilege.rs`) → attribute it to its pod
 //! (or hold it until the pod is known) → judge it with the policy crate's verdict function →
-//! convert it to `rampart.v1.Event`, once, and export it.
+//! remove what must not leave the node ([`redact`]) → convert it to `rampart.v1.Event`, once,
+//! and export it.
 //!
 //! Cgroup records update attribution in the same order as the events, so a process's exec
 //! never overtakes the creation of its cgroup.
@@ -12,6 +13,7 @@ pub mod file;
 pub mod fixture;
 pub mod hold;
 pub mod privilege;
+pub mod redact;
 pub mod ring;
 pub mod summaries;
 
@@ -63,6 +65,8 @@ pub struct Pipeline {
     pub file_denies: Option<summaries::Summaries<FileDenyKey>>,
     /// Where pods' raw records are recorded (`RAMPART_RECORD_RING`: making test fixtures).
     pub recorder: Option<fixture::Recorder>,
+    /// What is removed from an event before it leaves the node.
+    pub redaction: redact::Redaction,
 }
 
 impl Pipeline {
@@ -239,11 +243,15 @@ impl Pipeline {
                 "the kernel's decision and the verdict function disagree (policy changed?)"
             );
         }
-        self.emit(Judged { observation, attributed, verdict }, how);
+        self.emit(Judged { observation, attributed, verdict, redacted: false }, how);
     }
 
-    /// The export edge: count, convert to `rampart.v1.Event` (once), send.
-    fn emit(&mut self, judged: Judged, how: AttributionResult) {
+    /// The export edge: redact, count, convert to `rampart.v1.Event` (once), send.
+    fn emit(&mut self, mut judged: Judged, how: AttributionResult) {
+        judged.redacted = self.redaction.apply(&mut judged.observation);
+        if judged.redacted {
+            self.metrics.redacted_events.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         self.metrics.attributed(how);
         self.metrics.event(judged.observation.kind());
         let v = &judged.verdict;

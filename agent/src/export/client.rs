@@ -26,7 +26,7 @@ use tokio::{
     time::{Instant, sleep_until},
 };
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::{Status, Streaming, transport::Endpoint};
+use tonic::{Code, Status, Streaming, transport::Endpoint};
 use tracing::{info, warn};
 
 use super::{
@@ -390,7 +390,14 @@ impl ExportTask {
             Err(e) => {
                 if !self.outage_logged {
                     let to = if self.spool.is_some() { "spooling" } else { "queueing in memory" };
-                    warn!(collector = %self.url, error = %e, "the collector is unreachable; {to} and retrying");
+                    match &e {
+                        OpenError::Unreachable(_) => {
+                            warn!(collector = %self.url, error = %e, "the collector is unreachable; {to} and retrying");
+                        }
+                        OpenError::Refused(_) => {
+                            warn!(collector = %self.url, error = %e, "the collector refuses this agent's stream (check its client certificate and node name); {to} and retrying");
+                        }
+                    }
                     self.outage_logged = true;
                 }
                 self.retry_at = Instant::now() + jittered(self.backoff);
@@ -399,17 +406,21 @@ impl ExportTask {
         }
     }
 
-    async fn open_stream(&mut self) -> Result<Conn, String> {
+    async fn open_stream(&mut self) -> Result<Conn, OpenError> {
         let mut endpoint = Endpoint::from_shared(self.url.clone())
-            .map_err(|e| e.to_string())?
+            .map_err(|e| OpenError::Unreachable(e.to_string()))?
             .connect_timeout(CONNECT_TIMEOUT)
             .tcp_nodelay(true)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_timeout(Duration::from_secs(10));
         if let Some(tls) = &self.tls {
-            endpoint = endpoint.tls_config(tls.config()).map_err(|e| format!("TLS: {e}"))?;
+            endpoint =
+                endpoint.tls_config(tls.config()).map_err(|e| OpenError::Unreachable(format!("TLS: {e}")))?;
         }
-        let channel = endpoint.connect().await.map_err(|e| format!("{e}: {}", source_chain(&e)))?;
+        let channel = endpoint
+            .connect()
+            .await
+            .map_err(|e| OpenError::Unreachable(format!("{e}: {}", source_chain(&e))))?;
         let mut client = IngestClient::new(channel);
         let (out, rx) = mpsc::channel(WINDOW * 2 + 4);
         let mut hello = self.hello.clone();
@@ -418,8 +429,13 @@ impl ExportTask {
             .expect("room for the hello");
         let response = tokio::time::timeout(CONNECT_TIMEOUT, client.stream(ReceiverStream::new(rx)))
             .await
-            .map_err(|_| "no answer to the hello".to_string())?
-            .map_err(|s| format!("{:?}: {}", s.code(), s.message()))?;
+            .map_err(|_| OpenError::Unreachable("no answer to the hello".into()))?
+            .map_err(|s| match s.code() {
+                Code::PermissionDenied | Code::Unauthenticated | Code::InvalidArgument => {
+                    OpenError::Refused(s)
+                }
+                _ => OpenError::Unreachable(format!("{:?}: {}", s.code(), s.message())),
+            })?;
         Ok(Conn { out, inbound: response.into_inner() })
     }
 
@@ -477,6 +493,18 @@ async fn next_reply(conn: &mut Option<Conn>) -> Result<Option<CollectorMessage>,
         Some(c) => c.inbound.message().await,
         None => std::future::pending().await,
     }
+}
+
+/// Why a stream could not be opened.
+#[derive(Debug, thiserror::Error)]
+enum OpenError {
+    /// Transport trouble: the collector may come back.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The collector answered the Hello with a refusal: retrying will not help until the agent's
+    /// identity or configuration changes.
+    #[error("{:?}: {}", .0.code(), .0.message())]
+    Refused(Status),
 }
 
 fn source_chain(e: &dyn std::error::Error) -> String {

@@ -89,6 +89,7 @@ pub fn synthetic_event(node: &str, i: u64) -> Event {
             ..Default::default()
         }),
         repeat_count: 0,
+        redacted: false,
     }
 }
 

@@ -76,6 +76,8 @@ pub struct Metrics {
     pub manifest_errors: AtomicU64,
     /// Flow verdicts where the kernel's decision and the verdict function disagreed.
     pub verdict_mismatches: AtomicU64,
+    /// Events the redaction rules removed something from.
+    pub redacted_events: AtomicU64,
     /// Container mount tables known to the kernel (rootfs tracepoint tier).
     pub mount_tables: AtomicU64,
     ready: AtomicBool,
@@ -372,6 +374,13 @@ impl Metrics {
             "Kernel decisions the verdict function disagreed with (policy changed in between).",
         );
         let _ = writeln!(o, "rampart_verdict_mismatches_total {}", self.verdict_mismatches.load(Relaxed));
+        family(
+            &mut o,
+            "rampart_events_redacted_total",
+            "counter",
+            "Events the redaction rules removed something from before export.",
+        );
+        let _ = writeln!(o, "rampart_events_redacted_total {}", self.redacted_events.load(Relaxed));
         let kube = self.kube.lock().expect("not poisoned");
         if !kube.is_empty() {
             family(

@@ -33,7 +33,8 @@ impl From<&Gap> for v1::Gap {
                 BootEnd::Stopped => Reason::AgentStopped,
                 BootEnd::Ended => Reason::AgentEnded,
             } as i32,
-            previous_boot_id: g.previous_boot_id.clone(),
+            // Readers see it: the shown form only (see `shown_boot`).
+            previous_boot_id: crate::collector::shown_boot(&g.previous_boot_id).to_owned(),
         }
     }
 }

@@ -198,6 +198,8 @@ pub struct Judged {
     pub observation: Observation,
     pub attributed: Attributed,
     pub verdict: Verdict,
+    /// The agent's redaction rules removed something from the observation.
+    pub redacted: bool,
 }
 
 impl Observation {
@@ -224,7 +226,7 @@ impl Observation {
 impl Judged {
     /// The wire event, as `node` reports it.
     pub fn into_event(self, node: &str) -> v1::Event {
-        let Judged { observation: o, attributed, verdict } = self;
+        let Judged { observation: o, attributed, verdict, redacted } = self;
         let body = match o.body {
             Observed::Exec(e) => v1::event::Body::Exec(e.into()),
             Observed::Flow(f) => v1::event::Body::Flow(f.into()),
@@ -239,6 +241,7 @@ impl Judged {
             body: Some(body),
             verdict: Some(verdict.into()),
             repeat_count: o.repeat_count,
+            redacted,
         }
     }
 }

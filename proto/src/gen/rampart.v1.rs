@@ -16,6 +16,10 @@ pub struct Event {
     /// Identical events folded into this one (a loop hitting the same denial); 0 or 1 = just this.
     #[prost(uint64, tag = "21")]
     pub repeat_count: u64,
+    /// The agent removed something from this event before it left the node (its redaction
+    /// rules: secrets in exec arguments, file names under secret mounts). What, is not said.
+    #[prost(bool, tag = "22")]
+    pub redacted: bool,
     #[prost(oneof = "event::Body", tags = "10, 11, 12, 13, 14")]
     pub body: ::core::option::Option<event::Body>,
 }
@@ -719,6 +723,8 @@ pub mod agent_message {
 /// First message on an Ingest stream.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Hello {
+    /// The node this stream writes for. With mTLS it must be the one the client certificate
+    /// names (common name `system:node:NAME`), else the stream ends with PERMISSION_DENIED.
     #[prost(string, tag = "1")]
     pub node: ::prost::alloc::string::String,
     /// Random, new every time the agent process starts.
@@ -1151,6 +1157,8 @@ pub struct StatusResponse {
 pub struct AgentStatus {
     #[prost(string, tag = "1")]
     pub node: ::prost::alloc::string::String,
+    /// The boot id's first 8 characters: enough to tell boots apart, not enough to write into
+    /// the boot (the collector never hands out a whole boot id).
     #[prost(string, tag = "2")]
     pub boot_id: ::prost::alloc::string::String,
     #[prost(string, tag = "3")]
@@ -1213,6 +1221,10 @@ pub struct IngestStatus {
     /// Resent events whose stored copy differs (see Ack.conflicts).
     #[prost(uint64, tag = "6")]
     pub conflicts: u64,
+    /// Agent streams refused at their Hello: with mTLS, the client certificate does not name the
+    /// node the Hello names (nothing of such a stream is stored).
+    #[prost(uint64, tag = "7")]
+    pub streams_refused: u64,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct WhatIfRequest {

@@ -1336,6 +1336,9 @@ impl serde::Serialize for Event {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         if self.body.is_some() {
             len += 1;
         }
@@ -1359,6 +1362,9 @@ impl serde::Serialize for Event {
             #[allow(clippy::needless_borrow)]
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("repeatCount", ToString::to_string(&self.repeat_count).as_str())?;
+        }
+        if true {
+            struct_ser.serialize_field("redacted", &self.redacted)?;
         }
         if let Some(v) = self.body.as_ref() {
             match v {
@@ -1396,6 +1402,7 @@ impl<'de> serde::Deserialize<'de> for Event {
             "verdict",
             "repeat_count",
             "repeatCount",
+            "redacted",
             "flow",
             "file",
             "privilege",
@@ -1411,6 +1418,7 @@ impl<'de> serde::Deserialize<'de> for Event {
             Process,
             Verdict,
             RepeatCount,
+            Redacted,
             Flow,
             File,
             Privilege,
@@ -1443,6 +1451,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                             "process" => Ok(GeneratedField::Process),
                             "verdict" => Ok(GeneratedField::Verdict),
                             "repeatCount" | "repeat_count" => Ok(GeneratedField::RepeatCount),
+                            "redacted" => Ok(GeneratedField::Redacted),
                             "flow" => Ok(GeneratedField::Flow),
                             "file" => Ok(GeneratedField::File),
                             "privilege" => Ok(GeneratedField::Privilege),
@@ -1473,6 +1482,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                 let mut process__ = None;
                 let mut verdict__ = None;
                 let mut repeat_count__ = None;
+                let mut redacted__ = None;
                 let mut body__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
@@ -1513,6 +1523,12 @@ impl<'de> serde::Deserialize<'de> for Event {
                             repeat_count__ = 
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
+                        }
+                        GeneratedField::Redacted => {
+                            if redacted__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("redacted"));
+                            }
+                            redacted__ = Some(map_.next_value()?);
                         }
                         GeneratedField::Flow => {
                             if body__.is_some() {
@@ -1558,6 +1574,7 @@ impl<'de> serde::Deserialize<'de> for Event {
                     process: process__,
                     verdict: verdict__,
                     repeat_count: repeat_count__.unwrap_or_default(),
+                    redacted: redacted__.unwrap_or_default(),
                     body: body__,
                 })
             }
@@ -3367,6 +3384,9 @@ impl serde::Serialize for IngestStatus {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.IngestStatus", len)?;
         if true {
             #[allow(clippy::needless_borrow)]
@@ -3398,6 +3418,11 @@ impl serde::Serialize for IngestStatus {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("conflicts", ToString::to_string(&self.conflicts).as_str())?;
         }
+        if true {
+            #[allow(clippy::needless_borrow)]
+            #[allow(clippy::needless_borrows_for_generic_args)]
+            struct_ser.serialize_field("streamsRefused", ToString::to_string(&self.streams_refused).as_str())?;
+        }
         struct_ser.end()
     }
 }
@@ -3417,6 +3442,8 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
             "subscriber_missed",
             "subscriberMissed",
             "conflicts",
+            "streams_refused",
+            "streamsRefused",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3427,6 +3454,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
             BatchesRefused,
             SubscriberMissed,
             Conflicts,
+            StreamsRefused,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3454,6 +3482,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                             "batchesRefused" | "batches_refused" => Ok(GeneratedField::BatchesRefused),
                             "subscriberMissed" | "subscriber_missed" => Ok(GeneratedField::SubscriberMissed),
                             "conflicts" => Ok(GeneratedField::Conflicts),
+                            "streamsRefused" | "streams_refused" => Ok(GeneratedField::StreamsRefused),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3479,6 +3508,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                 let mut batches_refused__ = None;
                 let mut subscriber_missed__ = None;
                 let mut conflicts__ = None;
+                let mut streams_refused__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Batches => {
@@ -3529,6 +3559,14 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::StreamsRefused => {
+                            if streams_refused__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("streamsRefused"));
+                            }
+                            streams_refused__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
                     }
                 }
                 Ok(IngestStatus {
@@ -3538,6 +3576,7 @@ impl<'de> serde::Deserialize<'de> for IngestStatus {
                     batches_refused: batches_refused__.unwrap_or_default(),
                     subscriber_missed: subscriber_missed__.unwrap_or_default(),
                     conflicts: conflicts__.unwrap_or_default(),
+                    streams_refused: streams_refused__.unwrap_or_default(),
                 })
             }
         }

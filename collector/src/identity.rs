@@ -1,0 +1,107 @@
+//! Who is writing: the node an Ingest stream may write for.
+//!
+//! Design constraints:
+//! - Sequence numbers and boot ids are not credentials. With mTLS (`--client-ca`) the node
+//!   comes from the client certificate, never from what the stream says: a certificate whose
+//!   subject common name is `system:node:NAME` (the form the kubelet's own client
+//!   certificates have, so a cluster CA and the node's kubelet certificate can serve) may
+//!   write for node `NAME` and no other. Any other certificate from the CA may read, not write.
+//! - Without a client CA there is no identity to check: every writer is anonymous and may name
+//!   any node. The collector says so at start; the docs say what that allows.
+//! - A refused stream stores nothing (the check runs on the Hello, before any batch) and is
+//!   counted.
+
+use rampart_proto::v1::Hello;
+
+/// The common-name prefix that makes a client certificate a node's.
+pub const NODE_PREFIX: &str = "system:node:";
+
+/// How writers are identified, fixed at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriterAuth {
+    /// No client CA: any client may write for any node.
+    Anonymous,
+    /// mTLS: the client certificate names the node.
+    Certificate,
+}
+
+/// Why a stream may not write for the node its Hello names.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IdentityError {
+    #[error(
+        "no client certificate was presented; writing needs one whose common name is {NODE_PREFIX}<node>"
+    )]
+    NoCertificate,
+    #[error("the client certificate cannot be read: {0}")]
+    Unreadable(String),
+    #[error(
+        "the client certificate ({subject:?}) names no node; writing needs a common name {NODE_PREFIX}<node> (it may read)"
+    )]
+    NotANode { subject: String },
+    #[error("the client certificate is node {certified:?}'s; it may not write for node {claimed:?}")]
+    OtherNode { certified: String, claimed: String },
+}
+
+/// The node a certificate (DER) may write for.
+pub fn certified_node(der: &[u8]) -> Result<String, IdentityError> {
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(der).map_err(|e| IdentityError::Unreadable(e.to_string()))?;
+    let subject = cert.subject();
+    let cn = subject.iter_common_name().next().and_then(|cn| cn.as_str().ok());
+    match cn.and_then(|cn| cn.strip_prefix(NODE_PREFIX)) {
+        Some(node) if !node.is_empty() => Ok(node.to_owned()),
+        _ => Err(IdentityError::NotANode { subject: subject.to_string() }),
+    }
+}
+
+/// Checks that the client whose certificate (DER) is `leaf` may write for `hello.node`.
+pub fn check(auth: WriterAuth, leaf: Option<&[u8]>, hello: &Hello) -> Result<(), IdentityError> {
+    match auth {
+        WriterAuth::Anonymous => Ok(()),
+        WriterAuth::Certificate => {
+            let certified = certified_node(leaf.ok_or(IdentityError::NoCertificate)?)?;
+            if certified == hello.node {
+                Ok(())
+            } else {
+                Err(IdentityError::OtherNode { certified, claimed: hello.node.clone() })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(cn: &str) -> Vec<u8> {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, cn);
+        params.self_signed(&rcgen::KeyPair::generate().unwrap()).unwrap().der().to_vec()
+    }
+
+    fn hello(node: &str) -> Hello {
+        Hello { node: node.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_node_certificate_writes_for_its_node_only() {
+        let der = cert("system:node:worker-1");
+        assert_eq!(certified_node(&der), Ok("worker-1".into()));
+        assert_eq!(check(WriterAuth::Certificate, Some(&der), &hello("worker-1")), Ok(()));
+        assert_eq!(
+            check(WriterAuth::Certificate, Some(&der), &hello("worker-2")),
+            Err(IdentityError::OtherNode { certified: "worker-1".into(), claimed: "worker-2".into() })
+        );
+    }
+
+    #[test]
+    fn other_certificates_and_none_may_not_write() {
+        for cn in ["rampart-cli", "system:node:", "worker-1"] {
+            let err = check(WriterAuth::Certificate, Some(&cert(cn)), &hello("worker-1")).unwrap_err();
+            assert!(matches!(err, IdentityError::NotANode { .. }), "{cn}: {err}");
+        }
+        assert_eq!(check(WriterAuth::Certificate, None, &hello("n")), Err(IdentityError::NoCertificate));
+        assert!(matches!(certified_node(b"not a certificate"), Err(IdentityError::Unreadable(_))));
+        assert_eq!(check(WriterAuth::Anonymous, None, &hello("any")), Ok(()));
+    }
+}
