@@ -73,6 +73,14 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Agents, their tiers, drops and last sequence; the store; ingest counters.
     Status(StatusArgs),
+    /// Check the stored history against each node's hash chain: report every event range
+    /// edited, removed or inserted since it was stored (exit 1 if any).
+    #[command(after_help = "Examples:\n  rampart verify\n  rampart verify --node node-a -o json")]
+    Verify(VerifyArgs),
+    /// Delete the stored events of a namespace (or one pod of it) on request; needs a client
+    /// certificate the collector's --deleter names. Logged: `rampart status` lists deletions.
+    #[command(after_help = "Examples:\n  rampart delete --namespace shop --pod web-7 --reason 'request #42'")]
+    Delete(DeleteArgs),
     /// Policy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -307,6 +315,27 @@ pub struct StatusArgs {
     /// Kubeconfig for `--nodes` (else `KUBECONFIG`, else `~/.kube/config`, else in-cluster).
     #[arg(long, value_name = "PATH", requires = "nodes")]
     pub kubeconfig: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DeleteArgs {
+    #[arg(long, short = 'n', value_name = "NAMESPACE")]
+    pub namespace: String,
+    /// Only this pod of the namespace.
+    #[arg(long, value_name = "POD")]
+    pub pod: Option<String>,
+    /// Why: kept in the deletion log.
+    #[arg(long, default_value = "", value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Only this node's chain.
+    #[arg(long, value_name = "NODE")]
+    pub node: Option<String>,
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ReportOutput::Compact)]
+    pub output: ReportOutput,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

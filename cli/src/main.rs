@@ -10,6 +10,7 @@ mod render;
 mod selector;
 mod status;
 mod suggest;
+mod verify;
 mod whatif;
 
 use std::{io::Write as _, process::ExitCode, time::SystemTime};
@@ -220,6 +221,8 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify(a) => verify::verify(server, a).await,
+        Command::Delete(a) => verify::delete(server, a).await,
         Command::Policy(PolicyCommand::WhatIf(a)) => whatif::what_if(server, *a, now).await,
         Command::Policy(PolicyCommand::Suggest(a)) => suggest::suggest(server, *a, now).await,
         Command::Policy(PolicyCommand::Lint { .. }) | Command::Completion { .. } | Command::Man { .. } => {

@@ -79,6 +79,9 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
         "readers:   {} of {} reading history, {} cut off for not reading",
         s.readers, s.max_readers, s.readers_cut_off
     );
+    for d in &s.deletions {
+        let _ = writeln!(o, "DELETED:  {}", deletion_line(d));
+    }
     let _ = writeln!(o, "agents:{}", if s.agents.is_empty() { "    none yet" } else { "" });
     if s.boots_hidden > 0 {
         let _ = writeln!(o, "  ({} earlier boots of these nodes not shown: --all-boots)", s.boots_hidden);
@@ -87,6 +90,18 @@ pub fn text(s: &StatusResponse, now: SystemTime) -> String {
         agent(&mut o, a, now);
     }
     o
+}
+
+/// One entry of the deletion log, in words.
+pub fn deletion_line(d: &rampart_proto::v1::Deletion) -> String {
+    let at = d.at.map_or_else(|| "?".into(), |t| t.rfc3339(0));
+    let what = if d.pod.is_empty() {
+        visible(&d.namespace).into_owned()
+    } else {
+        format!("{}/{}", visible(&d.namespace), visible(&d.pod))
+    };
+    let reason = if d.reason.is_empty() { String::new() } else { format!(" ({})", visible(&d.reason)) };
+    format!("deletion #{} at {at} by {}: {} events of {what}{reason}", d.id, visible(&d.by), d.events)
 }
 
 /// Every string an agent reported is escaped ([`visible`]): a node can say anything.

@@ -62,6 +62,10 @@ pub struct Cli {
     /// Require every client (agents, the CLI) to present a certificate signed by this CA (mTLS).
     #[arg(long, env = "RAMPART_CLIENT_CA", value_name = "PEM", requires = "tls_cert")]
     pub client_ca: Option<PathBuf>,
+    /// May delete stored events on request (`rampart delete`): a client certificate common
+    /// name; repeatable (env: comma-separated). Needs --client-ca. Nobody may, by default.
+    #[arg(long = "deleter", env = "RAMPART_DELETERS", value_delimiter = ',', value_name = "NAME")]
+    pub deleters: Vec<String>,
 }
 
 /// TLS as served: certificate, key and (for mTLS) the CA client certificates must chain to.
@@ -91,6 +95,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub tls: Option<ServerTls>,
     pub metrics_addr: Option<SocketAddr>,
+    /// Client certificate common names that may delete.
+    pub deleters: Vec<String>,
 }
 
 /// Everything wrong with a command line.
@@ -182,6 +188,12 @@ impl Cli {
             read("--tls-key", &self.tls_key),
             read("--client-ca", &self.client_ca),
         );
+        if !self.deleters.is_empty() && self.client_ca.is_none() {
+            errors.push(
+                "--deleter needs --client-ca: deleting is granted to client certificates, by common name"
+                    .into(),
+            );
+        }
         let tls = match (cert, key) {
             (Some(cert), Some(key)) => Some(ServerTls { cert, key, client_ca }),
             _ => None,
@@ -199,6 +211,7 @@ impl Cli {
                 log_format: self.log_format,
                 tls,
                 metrics_addr,
+                deleters: self.deleters,
             }),
             _ => Err(ConfigErrors(errors)),
         }
@@ -226,6 +239,8 @@ mod tests {
             "0s",
             "--max-batch-events",
             "0",
+            "--deleter",
+            "rampart-admin",
         ])
         .validate()
         .unwrap_err();
@@ -235,6 +250,7 @@ mod tests {
             "NATS JetStream store is not built yet",
             "--retention 0s",
             "--max-batch-events",
+            "--deleter needs --client-ca",
         ] {
             assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
         }

@@ -10,6 +10,8 @@
 //!   any node. The collector says so at start; the docs say what that allows.
 //! - A refused stream stores nothing (the check runs on the Hello, before any batch) and is
 //!   counted.
+//! - Deleting stored events is granted the same way: to the client certificate common names
+//!   `--deleter` lists, never to an anonymous client.
 
 use rampart_proto::v1::Hello;
 
@@ -42,15 +44,19 @@ pub enum IdentityError {
     OtherNode { certified: String, claimed: String },
 }
 
-/// The node a certificate (DER) may write for.
-pub fn certified_node(der: &[u8]) -> Result<String, IdentityError> {
+/// The subject common name of a certificate (DER), if it has one.
+pub fn common_name(der: &[u8]) -> Result<Option<String>, IdentityError> {
     let (_, cert) =
         x509_parser::parse_x509_certificate(der).map_err(|e| IdentityError::Unreadable(e.to_string()))?;
-    let subject = cert.subject();
-    let cn = subject.iter_common_name().next().and_then(|cn| cn.as_str().ok());
-    match cn.and_then(|cn| cn.strip_prefix(NODE_PREFIX)) {
+    Ok(cert.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned))
+}
+
+/// The node a certificate (DER) may write for.
+pub fn certified_node(der: &[u8]) -> Result<String, IdentityError> {
+    let cn = common_name(der)?;
+    match cn.as_deref().and_then(|cn| cn.strip_prefix(NODE_PREFIX)) {
         Some(node) if !node.is_empty() => Ok(node.to_owned()),
-        _ => Err(IdentityError::NotANode { subject: subject.to_string() }),
+        _ => Err(IdentityError::NotANode { subject: cn.map(|cn| format!("CN={cn}")).unwrap_or_default() }),
     }
 }
 

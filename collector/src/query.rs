@@ -12,14 +12,16 @@ use std::sync::Arc;
 
 use rampart_proto::{
     v1::{
-        Event, IngestStatus, Missed, ReplayRequest, ReplayResponse, StatusRequest, StatusResponse,
-        StoreStatus, SubscribeRequest, SubscribeResponse, WhatIfRequest, WhatIfResponse,
+        ChainProblem, DeleteRequest, DeleteResponse, Deletion, Event, IngestStatus, Missed, NodeChain,
+        ReplayRequest, ReplayResponse, StatusRequest, StatusResponse, StoreStatus, SubscribeRequest,
+        SubscribeResponse, VerifyRequest, VerifyResponse, WhatIfRequest, WhatIfResponse, chain_problem,
         collector_server::Collector, subscribe_response,
     },
     wkt::Timestamp,
 };
 use tokio::sync::watch;
 use tonic::{Request, Response, Status};
+use tracing::warn;
 
 use crate::{
     agents::Agents,
@@ -27,7 +29,7 @@ use crate::{
     hub::{Hub, Item},
     ingest::Counters,
     readers::{Out, Readers},
-    store::{ReplayQuery, Retention, Store},
+    store::{ChainReport, DeleteScope, DeletionRecord, ProblemKind, ReplayQuery, Retention, Store},
     whatif,
 };
 
@@ -40,6 +42,8 @@ pub struct QueryService<S> {
     /// Readers of stored history: bounded, and cut off when they stop reading.
     pub readers: Readers,
     pub retention: Retention,
+    /// Client certificate common names that may delete (`--deleter`).
+    pub deleters: Vec<String>,
     pub started: Timestamp,
     pub shutdown: watch::Receiver<bool>,
 }
@@ -156,12 +160,71 @@ impl<S: Store> Collector for QueryService<S> {
         Ok(Response::new(out))
     }
 
+    async fn verify(&self, request: Request<VerifyRequest>) -> Result<Response<VerifyResponse>, Status> {
+        let node = request.into_inner().node;
+        if node.len() > crate::validate::bounds::NODE {
+            return Err(Status::invalid_argument(format!(
+                "node is {} bytes; at most {} are accepted",
+                node.len(),
+                crate::validate::bounds::NODE
+            )));
+        }
+        let _permit = self.readers.permit()?;
+        let reports = self
+            .store
+            .verify(Some(node).filter(|n| !n.is_empty()))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?;
+        Ok(Response::new(VerifyResponse { nodes: reports.into_iter().map(node_chain).collect() }))
+    }
+
+    async fn delete(&self, request: Request<DeleteRequest>) -> Result<Response<DeleteResponse>, Status> {
+        let by = self.deleter(&request)?;
+        let req = request.into_inner();
+        let bounded = |field: &str, v: &str, max: usize| {
+            if v.len() > max {
+                Err(Status::invalid_argument(format!(
+                    "{field} is {} bytes; at most {max} are accepted",
+                    v.len()
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        if req.namespace.is_empty() {
+            return Err(Status::invalid_argument(
+                "namespace is required: deletion is by namespace (and pod)",
+            ));
+        }
+        bounded("namespace", &req.namespace, crate::validate::bounds::NAMESPACE)?;
+        bounded("pod", &req.pod, crate::validate::bounds::POD_NAME)?;
+        bounded("reason", &req.reason, MAX_REASON)?;
+        let scope = DeleteScope {
+            namespace: req.namespace,
+            pod: Some(req.pod).filter(|p| !p.is_empty()),
+            by,
+            reason: req.reason,
+        };
+        let record = self.store.delete(scope).await.map_err(|e| Status::internal(e.to_string()))?;
+        warn!(
+            id = record.id,
+            by = %record.by,
+            namespace = %record.namespace,
+            pod = %record.pod,
+            events = record.events,
+            reason = %record.reason,
+            "stored events deleted on request"
+        );
+        Ok(Response::new(DeleteResponse { deletion: Some(deletion(record)) }))
+    }
+
     async fn status(&self, request: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
         let all_boots = request.into_inner().all_boots;
         let internal = |e: crate::store::StoreError| Status::internal(e.to_string());
         let stats = self.store.stats().await.map_err(internal)?;
         let stored_agents = self.store.agents().await.map_err(internal)?;
         let (agents, boots_hidden) = self.agents.status(stored_agents, all_boots);
+        let deletions = self.store.deletions(20).await.map_err(internal)?;
         let c = &self.counters;
         let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
         Ok(Response::new(StatusResponse {
@@ -192,6 +255,78 @@ impl<S: Store> Collector for QueryService<S> {
             readers: self.readers.in_use().0 as u32,
             max_readers: self.readers.in_use().1 as u32,
             readers_cut_off: self.readers.cut_off.load(std::sync::atomic::Ordering::Relaxed),
+            deletions: deletions.into_iter().map(deletion).collect(),
         }))
+    }
+}
+
+/// A node's verified chain as the wire has it.
+fn node_chain(r: ChainReport) -> NodeChain {
+    NodeChain {
+        node: r.node,
+        links: r.links,
+        events_verified: r.events_verified,
+        events_pruned: r.events_pruned,
+        events_unchained: r.events_unchained,
+        events_deleted: r.events_deleted,
+        head: r.head,
+        problems: r
+            .problems
+            .into_iter()
+            .map(|p| ChainProblem {
+                kind: match p.kind {
+                    ProblemKind::Edited => chain_problem::Kind::Edited,
+                    ProblemKind::Removed => chain_problem::Kind::Removed,
+                    ProblemKind::Inserted => chain_problem::Kind::Inserted,
+                    ProblemKind::Broken => chain_problem::Kind::Broken,
+                } as i32,
+                boot: rampart_proto::collector::shown_boot(&p.boot).to_owned(),
+                sequences: p.ranges.iter().map(|(a, b)| format!("{a}-{b}")).collect::<Vec<_>>().join(","),
+                detail: p.detail,
+            })
+            .collect(),
+    }
+}
+
+/// Longest reason a deletion may give.
+const MAX_REASON: usize = 1024;
+
+impl<S> QueryService<S> {
+    /// Who asks to delete: a client certificate common name `--deleter` lists.
+    fn deleter<T>(&self, request: &Request<T>) -> Result<String, Status> {
+        if self.deleters.is_empty() {
+            return Err(Status::permission_denied(
+                "deleting is not granted to anyone here: the collector names who may with --deleter",
+            ));
+        }
+        let certs = request.peer_certs();
+        let Some(leaf) = certs.as_ref().and_then(|c| c.first()) else {
+            return Err(Status::permission_denied(
+                "deleting needs a client certificate that --deleter names",
+            ));
+        };
+        let cn = crate::identity::common_name(leaf.as_ref())
+            .map_err(|e| Status::permission_denied(e.to_string()))?
+            .unwrap_or_default();
+        if self.deleters.contains(&cn) {
+            Ok(cn)
+        } else {
+            Err(Status::permission_denied(format!(
+                "the client certificate (CN={cn}) may not delete: --deleter does not name it"
+            )))
+        }
+    }
+}
+
+/// A deletion log entry as the wire has it.
+fn deletion(d: DeletionRecord) -> Deletion {
+    Deletion {
+        id: d.id,
+        at: Some(Timestamp::from_unix_nanos(d.at_ns)),
+        by: d.by,
+        namespace: d.namespace,
+        pod: d.pod,
+        reason: d.reason,
+        events: d.events,
     }
 }

@@ -1,4 +1,4 @@
-//! Readers of stored history — `Replay`, `WhatIf`, and `Subscribe` while it sends history —
+//! Readers of stored history — `Replay`, `WhatIf`, `Verify`, and `Subscribe` while it sends history —
 //! bounded in number and never allowed to hold what they were given forever.
 //!
 //! Design constraints:
@@ -62,6 +62,17 @@ impl Readers {
         Readers { permits: Arc::new(Semaphore::new(max)), max, stall, cut_off: Arc::default() }
     }
 
+    /// A permit to read stored history (held by the caller for as long as it reads), or
+    /// RESOURCE_EXHAUSTED when all are taken.
+    pub fn permit(&self) -> Result<OwnedSemaphorePermit, Status> {
+        Arc::clone(&self.permits).try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "{} readers are already reading stored history (--max-readers); try again later",
+                self.max
+            ))
+        })
+    }
+
     /// A reader and its response stream (`buffer` items queued at most). With `history`, it
     /// takes a permit, or fails with RESOURCE_EXHAUSTED when all are taken.
     pub fn open<T: Send + 'static>(
@@ -69,15 +80,7 @@ impl Readers {
         buffer: usize,
         history: bool,
     ) -> Result<(Reader<T>, Out<T>), Status> {
-        let permit = match history {
-            false => None,
-            true => Some(Arc::clone(&self.permits).try_acquire_owned().map_err(|_| {
-                Status::resource_exhausted(format!(
-                    "{} readers are already reading stored history (--max-readers); try again later",
-                    self.max
-                ))
-            })?),
-        };
+        let permit = if history { Some(self.permit()?) } else { None };
         let (tx, rx) = mpsc::channel(buffer);
         let (cut, cut_rx) = mpsc::channel(1);
         let stream = ReceiverStream::new(rx).merge(ReceiverStream::new(cut_rx));

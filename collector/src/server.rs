@@ -96,6 +96,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         subscriber_queue: cfg.subscriber_queue,
         readers,
         retention: cfg.retention,
+        deleters: cfg.deleters.clone(),
         started: crate::now(),
         shutdown: stop_rx.clone(),
     };

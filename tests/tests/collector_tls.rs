@@ -1,6 +1,7 @@
 //! mTLS: a collector that requires client certificates takes the agent's stream and the CLI's
 //! queries when they present one signed by its CA, and refuses clients without one, with one
-//! from another CA, and in plaintext. An agent writes only for the node its certificate names.
+//! from another CA, and in plaintext. An agent writes only for the node its certificate names;
+//! only a certificate `--deleter` names may delete stored events.
 // vm-test: host-only: mTLS between the collector and its clients; nothing in it depends on the kernel.
 
 use std::{path::Path, process::Command};
@@ -24,7 +25,8 @@ impl Pki {
 
 /// A CA and, signed by it, a server certificate for 127.0.0.1, a reader's client certificate
 /// and a node's (common name `system:node:tls-node`, as the kubelet's); written as
-/// `<prefix>ca.pem`, `server.pem`/`.key`, `client.pem`/`.key`, `node.pem`/`.key`.
+/// `<prefix>ca.pem`, `server.pem`/`.key`, `client.pem`/`.key`, `node.pem`/`.key`, and a
+/// deleter's, `admin.pem`/`.key` (common name `rampart-admin`).
 fn pki(dir: &Path, prefix: &str) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -37,6 +39,7 @@ fn pki(dir: &Path, prefix: &str) {
         ("server", format!("{prefix}server"), vec!["127.0.0.1".to_string(), "localhost".to_string()]),
         ("client", format!("{prefix}client"), vec![]),
         ("node", "system:node:tls-node".to_string(), vec![]),
+        ("admin", "rampart-admin".to_string(), vec![]),
     ] {
         let key = KeyPair::generate().unwrap();
         let mut params = CertificateParams::new(sans).unwrap();
@@ -175,4 +178,83 @@ fn plaintext_beyond_loopback_is_logged_as_a_warning() {
     );
     let local = Collector::start(CollectorOptions::default());
     assert!(!local.log().contains("serving plaintext gRPC beyond this host"));
+}
+
+/// Deletion on request: a reader's certificate may not delete; the one `--deleter` names may.
+/// What it deleted is gone from replay, the rest is kept, status logs who deleted what and
+/// when, and `rampart verify` stays green, counting the events as deleted on request.
+#[test]
+fn deleting_a_pods_events_needs_the_grant_is_logged_and_keeps_the_chain_intact() {
+    let pki_dir = Pki { dir: tempfile::tempdir().unwrap() };
+    pki(pki_dir.dir.path(), "");
+    let p = |n: &str| pki_dir.path(n);
+    let collector = Collector::start(CollectorOptions {
+        extra: vec![
+            "--tls-cert".into(),
+            p("server.pem"),
+            "--tls-key".into(),
+            p("server.key"),
+            "--client-ca".into(),
+            p("ca.pem"),
+            "--deleter".into(),
+            "rampart-admin".into(),
+        ],
+        ..Default::default()
+    });
+    let url = format!("https://{}", collector.addr);
+    // 2,000 events of node tls-node: 250 for each of shop/web-0..3 and bank/web-4..7.
+    let out = Command::new(agent_bin())
+        .args(["bench-export", "--events", "2000", "--node-name", "tls-node", "--collector", &url])
+        .args(["--tls-ca", &p("ca.pem"), "--tls-cert", &p("node.pem"), "--tls-key", &p("node.key")])
+        .args(["--drain", "20s"])
+        .output()
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["stored"], 2000, "{summary}");
+    let as_ = |who: &str, args: &[&str]| {
+        let (cert, key) = (p(&format!("{who}.pem")), p(&format!("{who}.key")));
+        let mut all = vec!["--tls-ca", &p("ca.pem")].into_iter().map(String::from).collect::<Vec<_>>();
+        all.extend(["--tls-cert".into(), cert, "--tls-key".into(), key]);
+        all.extend(args.iter().map(|s| s.to_string()));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        cli::rampart(&url, &all)
+    };
+
+    let denied = as_("client", &["delete", "-n", "shop", "--pod", "web-1"]);
+    assert_eq!(denied.status.code(), Some(1), "{denied:?}");
+    let err = String::from_utf8_lossy(&denied.stderr);
+    assert!(err.contains("(CN=client) may not delete"), "{err}");
+
+    let done = as_("admin", &["delete", "-n", "shop", "--pod", "web-1", "--reason", "request #42"]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let said = String::from_utf8_lossy(&done.stdout);
+    assert!(said.contains("by rampart-admin: 250 events of shop/web-1 (request #42)"), "{said}");
+
+    let count = |args: &[&str]| {
+        let out = as_("client", args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    assert_eq!(count(&["replay", "-o", "json", "-n", "shop", "--pod", "web-1"]), 0);
+    assert_eq!(count(&["replay", "-o", "json", "-n", "shop"]), 750);
+    assert_eq!(count(&["replay", "-o", "json", "-n", "bank"]), 1000);
+
+    let status = as_("client", &["status"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains("DELETED:  deletion #1 at ")
+            && status.contains(" by rampart-admin: 250 events of shop/web-1 (request #42)"),
+        "{status}"
+    );
+
+    let verified = as_("client", &["verify", "-o", "json"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", String::from_utf8_lossy(&verified.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let node = &report["nodes"][0];
+    assert_eq!(node["node"], "tls-node", "{report}");
+    assert_eq!(
+        (node["eventsDeleted"].as_str(), node["eventsVerified"].as_str()),
+        (Some("250"), Some("1750")),
+        "{report}"
+    );
 }

@@ -11,6 +11,8 @@
 //!   live stream without a gap or a duplicate ([`Store::watermark`]).
 //! - **Streaming reads.** [`Store::replay`] yields events in (time, id) order a page at a time;
 //!   a window is never loaded into memory whole.
+//! - **Tamper evidence.** What is stored can be checked against a hash chain per node written
+//!   with it ([`Store::verify`]).
 //!
 //! [`sqlite`] is the embedded default. A NATS JetStream backend (dedup by message id, replay by
 //! start time) is planned behind the same trait.
@@ -106,6 +108,65 @@ pub struct Pruned {
     pub by_size: u64,
 }
 
+/// What verifying one node's hash chain found (see `sqlite::chain`).
+#[derive(Clone, Debug, Default)]
+pub struct ChainReport {
+    pub node: String,
+    pub links: u64,
+    /// Events whose link recomputed to its stored hash.
+    pub events_verified: u64,
+    /// Events retention deleted from links still in the chain.
+    pub events_pruned: u64,
+    /// Events stored before the chain existed.
+    pub events_unchained: u64,
+    /// Events deleted on request, verified by the digests the deletion kept.
+    pub events_deleted: u64,
+    /// Hex SHA-256 of the node's last link (or checkpoint): record it elsewhere to catch a
+    /// rewrite of the whole chain.
+    pub head: String,
+    pub problems: Vec<ChainProblem>,
+}
+
+/// What to delete on request, and who asks.
+#[derive(Clone, Debug)]
+pub struct DeleteScope {
+    pub namespace: String,
+    /// One pod of the namespace, or every pod.
+    pub pod: Option<String>,
+    pub by: String,
+    pub reason: String,
+}
+
+/// One entry of the deletion log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeletionRecord {
+    pub id: u64,
+    pub at_ns: i64,
+    pub by: String,
+    pub namespace: String,
+    pub pod: String,
+    pub reason: String,
+    pub events: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    Edited,
+    Removed,
+    Inserted,
+    Broken,
+}
+
+/// An event range of one boot that is not as it was stored.
+#[derive(Clone, Debug)]
+pub struct ChainProblem {
+    pub kind: ProblemKind,
+    pub boot: String,
+    /// Inclusive sequence ranges.
+    pub ranges: Vec<(i64, i64)>,
+    pub detail: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("opening the store at {location}: {source}")]
@@ -147,6 +208,19 @@ pub trait Store: Send + Sync + 'static {
         retention: Retention,
         now_ns: i64,
     ) -> impl Future<Output = Result<Pruned, StoreError>> + Send;
+
+    /// Recompute the hash chain of `node` (every node when `None`) from the stored events.
+    fn verify(
+        &self,
+        node: Option<String>,
+    ) -> impl Future<Output = Result<Vec<ChainReport>, StoreError>> + Send;
+
+    /// Delete the events of a namespace (or one of its pods), keeping their digests for the
+    /// chain, and log who asked; returns the log entry.
+    fn delete(&self, scope: DeleteScope) -> impl Future<Output = Result<DeletionRecord, StoreError>> + Send;
+
+    /// The newest `limit` entries of the deletion log, newest first.
+    fn deletions(&self, limit: u32) -> impl Future<Output = Result<Vec<DeletionRecord>, StoreError>> + Send;
 
     /// Finish pending writes and stop.
     fn close(&self) -> impl Future<Output = ()> + Send;

@@ -1152,6 +1152,9 @@ pub struct StatusResponse {
     /// Earlier, disconnected boots left out of `agents` (see `StatusRequest.all_boots`).
     #[prost(uint32, tag = "10")]
     pub boots_hidden: u32,
+    /// The deletion log, newest first (at most 20).
+    #[prost(message, repeated, tag = "11")]
+    pub deletions: ::prost::alloc::vec::Vec<Deletion>,
 }
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct AgentStatus {
@@ -1346,6 +1349,144 @@ pub struct NameCount {
     pub name: ::prost::alloc::string::String,
     #[prost(uint64, tag = "2")]
     pub count: u64,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct VerifyRequest {
+    /// One node; empty: every node.
+    #[prost(string, tag = "1")]
+    pub node: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct VerifyResponse {
+    #[prost(message, repeated, tag = "1")]
+    pub nodes: ::prost::alloc::vec::Vec<NodeChain>,
+}
+/// One node's hash chain, as verified now.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct NodeChain {
+    #[prost(string, tag = "1")]
+    pub node: ::prost::alloc::string::String,
+    /// Links checked (one per stored batch).
+    #[prost(uint64, tag = "2")]
+    pub links: u64,
+    /// Events whose link recomputed to its stored hash.
+    #[prost(uint64, tag = "3")]
+    pub events_verified: u64,
+    /// Events retention deleted from links still in the chain (not a problem).
+    #[prost(uint64, tag = "4")]
+    pub events_pruned: u64,
+    /// Events stored before the chain existed (an upgraded store): not verifiable.
+    #[prost(uint64, tag = "5")]
+    pub events_unchained: u64,
+    /// Hex SHA-256 of the node's last link: record it elsewhere to catch a rewrite of the chain.
+    #[prost(string, tag = "6")]
+    pub head: ::prost::alloc::string::String,
+    #[prost(message, repeated, tag = "7")]
+    pub problems: ::prost::alloc::vec::Vec<ChainProblem>,
+    /// Events deleted on request (see Delete), verified by the digests the deletion kept.
+    #[prost(uint64, tag = "8")]
+    pub events_deleted: u64,
+}
+/// An event range that is not as it was stored.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct ChainProblem {
+    #[prost(enumeration = "chain_problem::Kind", tag = "1")]
+    pub kind: i32,
+    /// The agent boot (its first 8 characters) and the sequence ranges, e.g. `1-512` or `3-3,9-12`.
+    #[prost(string, tag = "2")]
+    pub boot: ::prost::alloc::string::String,
+    #[prost(string, tag = "3")]
+    pub sequences: ::prost::alloc::string::String,
+    #[prost(string, tag = "4")]
+    pub detail: ::prost::alloc::string::String,
+}
+/// Nested message and enum types in `ChainProblem`.
+pub mod chain_problem {
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Kind {
+        Unspecified = 0,
+        /// A stored event's content differs.
+        Edited = 1,
+        /// Stored events are gone (and retention did not delete them).
+        Removed = 2,
+        /// Events are in the store that no link names.
+        Inserted = 3,
+        /// A link's predecessor is not the one before it: links were removed or edited.
+        Broken = 4,
+    }
+    impl Kind {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Unspecified => "KIND_UNSPECIFIED",
+                Self::Edited => "edited",
+                Self::Removed => "removed",
+                Self::Inserted => "inserted",
+                Self::Broken => "broken",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "KIND_UNSPECIFIED" => Some(Self::Unspecified),
+                "edited" => Some(Self::Edited),
+                "removed" => Some(Self::Removed),
+                "inserted" => Some(Self::Inserted),
+                "broken" => Some(Self::Broken),
+                _ => None,
+            }
+        }
+    }
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DeleteRequest {
+    /// Required.
+    #[prost(string, tag = "1")]
+    pub namespace: ::prost::alloc::string::String,
+    /// One pod of the namespace; empty: every pod.
+    #[prost(string, tag = "2")]
+    pub pod: ::prost::alloc::string::String,
+    /// Why (a ticket, a request): kept in the deletion log.
+    #[prost(string, tag = "3")]
+    pub reason: ::prost::alloc::string::String,
+}
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DeleteResponse {
+    #[prost(message, optional, tag = "1")]
+    pub deletion: ::core::option::Option<Deletion>,
+}
+/// One entry of the deletion log: who deleted what, when, and how many events.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct Deletion {
+    #[prost(uint64, tag = "1")]
+    pub id: u64,
+    #[prost(message, optional, tag = "2")]
+    pub at: ::core::option::Option<crate::wkt::Timestamp>,
+    /// The common name of the client certificate that asked.
+    #[prost(string, tag = "3")]
+    pub by: ::prost::alloc::string::String,
+    #[prost(string, tag = "4")]
+    pub namespace: ::prost::alloc::string::String,
+    #[prost(string, tag = "5")]
+    pub pod: ::prost::alloc::string::String,
+    #[prost(string, tag = "6")]
+    pub reason: ::prost::alloc::string::String,
+    #[prost(uint64, tag = "7")]
+    pub events: u64,
 }
 /// Generated client implementations.
 pub mod ingest_client {
@@ -1854,6 +1995,53 @@ pub mod collector_client {
                 .insert(GrpcMethod::new("rampart.v1.Collector", "WhatIf"));
             self.inner.server_streaming(req, path, codec).await
         }
+        /// Recompute each node's hash chain from the stored events and report every event range that
+        /// is not as it was stored: edited, removed, inserted, or a chain link removed.
+        pub async fn verify(
+            &mut self,
+            request: impl tonic::IntoRequest<super::VerifyRequest>,
+        ) -> std::result::Result<tonic::Response<super::VerifyResponse>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rampart.v1.Collector/Verify",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rampart.v1.Collector", "Verify"));
+            self.inner.unary(req, path, codec).await
+        }
+        /// Delete the stored events of a namespace (or of one pod in it), on request. Needs a client
+        /// certificate the collector names with `--deleter`; recorded in the deletion log that
+        /// Status shows, and kept verifiable: `Verify` counts the events as deleted on request.
+        pub async fn delete(
+            &mut self,
+            request: impl tonic::IntoRequest<super::DeleteRequest>,
+        ) -> std::result::Result<tonic::Response<super::DeleteResponse>, tonic::Status> {
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
+            let codec = tonic_prost::ProstCodec::default();
+            let path = http::uri::PathAndQuery::from_static(
+                "/rampart.v1.Collector/Delete",
+            );
+            let mut req = request.into_request();
+            req.extensions_mut()
+                .insert(GrpcMethod::new("rampart.v1.Collector", "Delete"));
+            self.inner.unary(req, path, codec).await
+        }
     }
 }
 /// Generated server implementations.
@@ -1913,6 +2101,19 @@ pub mod collector_server {
             &self,
             request: tonic::Request<super::WhatIfRequest>,
         ) -> std::result::Result<tonic::Response<Self::WhatIfStream>, tonic::Status>;
+        /// Recompute each node's hash chain from the stored events and report every event range that
+        /// is not as it was stored: edited, removed, inserted, or a chain link removed.
+        async fn verify(
+            &self,
+            request: tonic::Request<super::VerifyRequest>,
+        ) -> std::result::Result<tonic::Response<super::VerifyResponse>, tonic::Status>;
+        /// Delete the stored events of a namespace (or of one pod in it), on request. Needs a client
+        /// certificate the collector names with `--deleter`; recorded in the deletion log that
+        /// Status shows, and kept verifiable: `Verify` counts the events as deleted on request.
+        async fn delete(
+            &self,
+            request: tonic::Request<super::DeleteRequest>,
+        ) -> std::result::Result<tonic::Response<super::DeleteResponse>, tonic::Status>;
     }
     /// People and tools ← collector.
     #[derive(Debug)]
@@ -2168,6 +2369,92 @@ pub mod collector_server {
                                 max_encoding_message_size,
                             );
                         let res = grpc.server_streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rampart.v1.Collector/Verify" => {
+                    #[allow(non_camel_case_types)]
+                    struct VerifySvc<T: Collector>(pub Arc<T>);
+                    impl<T: Collector> tonic::server::UnaryService<super::VerifyRequest>
+                    for VerifySvc<T> {
+                        type Response = super::VerifyResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::VerifyRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Collector>::verify(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = VerifySvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/rampart.v1.Collector/Delete" => {
+                    #[allow(non_camel_case_types)]
+                    struct DeleteSvc<T: Collector>(pub Arc<T>);
+                    impl<T: Collector> tonic::server::UnaryService<super::DeleteRequest>
+                    for DeleteSvc<T> {
+                        type Response = super::DeleteResponse;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::DeleteRequest>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Collector>::delete(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = DeleteSvc(inner);
+                        let codec = tonic_prost::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
                         Ok(res)
                     };
                     Box::pin(fut)

@@ -11,6 +11,7 @@
 //!   slow down, and agents queue (and spool) on their side.
 
 pub mod baseline;
+pub mod chain;
 mod read;
 mod schema;
 mod writer;
@@ -26,8 +27,8 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    Appended, IncomingBatch, Pruned, ReplayQuery, Retention, Store, StoreError, StoreStats, StoredAgent,
-    StoredEvent,
+    Appended, ChainReport, DeleteScope, DeletionRecord, IncomingBatch, Pruned, ReplayQuery, Retention, Store,
+    StoreError, StoreStats, StoredAgent, StoredEvent,
 };
 use writer::{Command, PreparedBatch, Row, Shared};
 
@@ -110,6 +111,7 @@ fn row(seq: u64, event: Arc<Event>) -> Row {
         event.pod.as_ref().map_or((String::new(), String::new()), |p| (p.namespace.clone(), p.name.clone()));
     let (action, policy) =
         event.verdict.as_ref().map_or((0, String::new()), |v| (i64::from(v.action), v.policy.clone()));
+    let body = event.encode_to_vec();
     Row {
         seq: seq as i64,
         time_ns: event.time.map_or(0, |t| t.unix_nanos()),
@@ -118,7 +120,8 @@ fn row(seq: u64, event: Arc<Event>) -> Row {
         kind: event.kind().map_or(0, kind_column),
         action,
         policy,
-        body: event.encode_to_vec(),
+        digest: chain::event_digest(&body),
+        body,
         event,
     }
 }
@@ -172,6 +175,24 @@ impl Store for SqliteStore {
             .await
             .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    async fn verify(&self, node: Option<String>) -> Result<Vec<ChainReport>, StoreError> {
+        // Its own connection: a long check must not hold up status queries.
+        let location = self.location.clone();
+        tokio::task::spawn_blocking(move || chain::verify(&schema::open_reader(&location)?, node.as_deref()))
+            .await
+            .map_err(|e| StoreError::Io { what: "verifying the chain", source: std::io::Error::other(e) })?
+    }
+
+    async fn delete(&self, scope: DeleteScope) -> Result<DeletionRecord, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender()?.send(Command::Delete(scope, reply)).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    async fn deletions(&self, limit: u32) -> Result<Vec<DeletionRecord>, StoreError> {
+        self.with_reader(move |c| read::deletions(c, limit)).await
     }
 
     async fn close(&self) {

@@ -12,7 +12,7 @@ use rampart_proto::{event::Kind, v1::Event, v1::filter};
 use rusqlite::{Connection, params_from_iter, types::Value};
 use tokio::sync::mpsc;
 
-use crate::store::{ReplayQuery, StoreError, StoredAgent, StoredEvent};
+use crate::store::{DeletionRecord, ReplayQuery, StoreError, StoredAgent, StoredEvent};
 
 pub const PAGE: i64 = 512;
 
@@ -195,4 +195,26 @@ pub fn agents(conn: &Connection) -> Result<Vec<StoredAgent>, StoreError> {
     })
     .and_then(|rows| rows.collect())
     .map_err(sql("listing agents"))
+}
+
+/// The newest `limit` entries of the deletion log, newest first.
+pub fn deletions(conn: &Connection, limit: u32) -> Result<Vec<DeletionRecord>, StoreError> {
+    conn.prepare_cached(
+        "SELECT id, at_ns, by, namespace, pod, reason, events FROM deletions ORDER BY id DESC LIMIT ?1",
+    )
+    .and_then(|mut s| {
+        s.query_map([limit], |r| {
+            Ok(DeletionRecord {
+                id: r.get::<_, i64>(0)? as u64,
+                at_ns: r.get(1)?,
+                by: r.get(2)?,
+                namespace: r.get(3)?,
+                pod: r.get(4)?,
+                reason: r.get(5)?,
+                events: r.get::<_, i64>(6)? as u64,
+            })
+        })?
+        .collect()
+    })
+    .map_err(|source| StoreError::Sqlite { what: "reading the deletion log", source })
 }
