@@ -27,6 +27,51 @@ pub enum WriterAuth {
     Certificate,
 }
 
+impl WriterAuth {
+    /// With a client CA, writers are identified by their certificates.
+    pub fn of(tls: Option<&crate::config::ServerTls>) -> WriterAuth {
+        match tls {
+            Some(t) if t.client_ca.is_some() => WriterAuth::Certificate,
+            _ => WriterAuth::Anonymous,
+        }
+    }
+
+    /// Who may write, in words (the collector's start-up log).
+    pub fn describe(self) -> &'static str {
+        match self {
+            WriterAuth::Certificate => "the node named by the client certificate (CN system:node:NAME)",
+            WriterAuth::Anonymous => "anonymous: any client may write for any node",
+        }
+    }
+}
+
+/// Why a client may not delete stored events.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DeleteGrantError {
+    #[error("deleting is not granted to anyone here: the collector names who may with --deleter")]
+    NobodyMay,
+    #[error("deleting needs a client certificate that --deleter names")]
+    NoCertificate,
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error("the client certificate (CN={0}) may not delete: --deleter does not name it")]
+    NotNamed(String),
+}
+
+/// The common name of the client whose certificate (DER) is `leaf`, if `deleters` names it.
+pub fn deleter(deleters: &[String], leaf: Option<&[u8]>) -> Result<String, DeleteGrantError> {
+    if deleters.is_empty() {
+        return Err(DeleteGrantError::NobodyMay);
+    }
+    let cn = common_name(leaf.ok_or(DeleteGrantError::NoCertificate)?)?.unwrap_or_default();
+    if deleters.contains(&cn) { Ok(cn) } else { Err(DeleteGrantError::NotNamed(cn)) }
+}
+
+/// The leaf of the certificates a TLS client presented.
+pub fn leaf<T>(request: &tonic::Request<T>) -> Option<Vec<u8>> {
+    request.peer_certs().and_then(|c| c.first().map(|c| c.to_vec()))
+}
+
 /// Why a stream may not write for the node its Hello names.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IdentityError {

@@ -87,7 +87,7 @@ impl<S: Store> Ingest for IngestService<S> {
         request: Request<Streaming<AgentMessage>>,
     ) -> Result<Response<Self::StreamStream>, Status> {
         let peer = request.remote_addr().map(|a| a.to_string()).unwrap_or_default();
-        let certs = request.peer_certs();
+        let leaf = identity::leaf(&request);
         let mut inbound = request.into_inner();
         let hello = match inbound.message().await {
             Ok(Some(AgentMessage { message: Some(agent_message::Message::Hello(h)) })) => h,
@@ -98,8 +98,7 @@ impl<S: Store> Ingest for IngestService<S> {
             Err(status) => return Err(inbound_error(status)),
         };
         validate::hello(&hello).map_err(Status::invalid_argument)?;
-        let leaf = certs.as_ref().and_then(|c| c.first()).map(|c| c.as_ref());
-        if let Err(e) = identity::check(self.writer_auth, leaf, &hello) {
+        if let Err(e) = identity::check(self.writer_auth, leaf.as_deref(), &hello) {
             self.counters.streams_refused.fetch_add(1, Relaxed);
             warn!(node = %hello.node, %peer, reason = %e, "agent stream refused: not this node's writer");
             return Err(Status::permission_denied(format!("writing for node {:?} refused: {e}", hello.node)));

@@ -27,9 +27,14 @@ use crate::{
     agents::Agents,
     filter::EventFilter,
     hub::{Hub, Item},
+    identity,
     ingest::Counters,
     readers::{Out, Readers},
-    store::{ChainReport, DeleteScope, DeletionRecord, ProblemKind, ReplayQuery, Retention, Store},
+    store::{
+        ChainReport, DeleteScope, DeletionRecord, ProblemKind, ReplayQuery, Retention, Store,
+        sqlite::chain::format_ranges,
+    },
+    validate::{bounded, bounds},
     whatif,
 };
 
@@ -162,13 +167,7 @@ impl<S: Store> Collector for QueryService<S> {
 
     async fn verify(&self, request: Request<VerifyRequest>) -> Result<Response<VerifyResponse>, Status> {
         let node = request.into_inner().node;
-        if node.len() > crate::validate::bounds::NODE {
-            return Err(Status::invalid_argument(format!(
-                "node is {} bytes; at most {} are accepted",
-                node.len(),
-                crate::validate::bounds::NODE
-            )));
-        }
+        bounded("node", &node, bounds::NODE).map_err(Status::invalid_argument)?;
         let _permit = self.readers.permit()?;
         let reports = self
             .store
@@ -179,26 +178,18 @@ impl<S: Store> Collector for QueryService<S> {
     }
 
     async fn delete(&self, request: Request<DeleteRequest>) -> Result<Response<DeleteResponse>, Status> {
-        let by = self.deleter(&request)?;
+        let by = identity::deleter(&self.deleters, identity::leaf(&request).as_deref())
+            .map_err(|e| Status::permission_denied(e.to_string()))?;
         let req = request.into_inner();
-        let bounded = |field: &str, v: &str, max: usize| {
-            if v.len() > max {
-                Err(Status::invalid_argument(format!(
-                    "{field} is {} bytes; at most {max} are accepted",
-                    v.len()
-                )))
-            } else {
-                Ok(())
-            }
-        };
         if req.namespace.is_empty() {
             return Err(Status::invalid_argument(
                 "namespace is required: deletion is by namespace (and pod)",
             ));
         }
-        bounded("namespace", &req.namespace, crate::validate::bounds::NAMESPACE)?;
-        bounded("pod", &req.pod, crate::validate::bounds::POD_NAME)?;
-        bounded("reason", &req.reason, MAX_REASON)?;
+        bounded("namespace", &req.namespace, bounds::NAMESPACE)
+            .and_then(|()| bounded("pod", &req.pod, bounds::POD_NAME))
+            .and_then(|()| bounded("reason", &req.reason, MAX_REASON))
+            .map_err(Status::invalid_argument)?;
         let scope = DeleteScope {
             namespace: req.namespace,
             pod: Some(req.pod).filter(|p| !p.is_empty()),
@@ -281,7 +272,7 @@ fn node_chain(r: ChainReport) -> NodeChain {
                     ProblemKind::Broken => chain_problem::Kind::Broken,
                 } as i32,
                 boot: rampart_proto::collector::shown_boot(&p.boot).to_owned(),
-                sequences: p.ranges.iter().map(|(a, b)| format!("{a}-{b}")).collect::<Vec<_>>().join(","),
+                sequences: format_ranges(&p.ranges),
                 detail: p.detail,
             })
             .collect(),
@@ -290,33 +281,6 @@ fn node_chain(r: ChainReport) -> NodeChain {
 
 /// Longest reason a deletion may give.
 const MAX_REASON: usize = 1024;
-
-impl<S> QueryService<S> {
-    /// Who asks to delete: a client certificate common name `--deleter` lists.
-    fn deleter<T>(&self, request: &Request<T>) -> Result<String, Status> {
-        if self.deleters.is_empty() {
-            return Err(Status::permission_denied(
-                "deleting is not granted to anyone here: the collector names who may with --deleter",
-            ));
-        }
-        let certs = request.peer_certs();
-        let Some(leaf) = certs.as_ref().and_then(|c| c.first()) else {
-            return Err(Status::permission_denied(
-                "deleting needs a client certificate that --deleter names",
-            ));
-        };
-        let cn = crate::identity::common_name(leaf.as_ref())
-            .map_err(|e| Status::permission_denied(e.to_string()))?
-            .unwrap_or_default();
-        if self.deleters.contains(&cn) {
-            Ok(cn)
-        } else {
-            Err(Status::permission_denied(format!(
-                "the client certificate (CN={cn}) may not delete: --deleter does not name it"
-            )))
-        }
-    }
-}
 
 /// A deletion log entry as the wire has it.
 fn deletion(d: DeletionRecord) -> Deletion {

@@ -12,7 +12,7 @@ use tracing::{info, warn};
 
 use crate::{
     agents::Agents,
-    config::{Config, ServerTls, StoreUrl},
+    config::{Config, StoreUrl},
     hub::Hub,
     identity::WriterAuth,
     ingest::{Counters, IngestService},
@@ -64,10 +64,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         agents: Arc::clone(&agents),
         counters: Arc::clone(&counters),
         limits: cfg.limits,
-        writer_auth: match &cfg.tls {
-            Some(ServerTls { client_ca: Some(_), .. }) => WriterAuth::Certificate,
-            _ => WriterAuth::Anonymous,
-        },
+        writer_auth: WriterAuth::of(cfg.tls.as_ref()),
         shutdown: stop_rx.clone(),
     };
     let readers = crate::readers::Readers::new(cfg.max_readers, cfg.reader_stall);
@@ -166,12 +163,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         Some(t) if t.client_ca.is_some() => "mtls",
         Some(_) => "tls",
     };
-    let writers = match &cfg.tls {
-        Some(ServerTls { client_ca: Some(_), .. }) => {
-            "the node named by the client certificate (CN system:node:NAME)"
-        }
-        _ => "anonymous: any client may write for any node",
-    };
+    let writers = WriterAuth::of(cfg.tls.as_ref()).describe();
     info!(addr = %bound, tls, writers, "listening");
     if cfg.tls.is_none() && !bound.ip().is_loopback() {
         warn!(

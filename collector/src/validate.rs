@@ -73,7 +73,8 @@ pub mod bounds {
     pub const FUTURE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 }
 
-fn bounded(field: &str, s: &str, max: usize) -> Result<(), String> {
+/// `field` holds at most `max` bytes; else the message that says so.
+pub fn bounded(field: &str, s: &str, max: usize) -> Result<(), String> {
     if s.len() > max {
         Err(format!("{field} is {} bytes; at most {max} are accepted", s.len()))
     } else {

@@ -50,23 +50,27 @@ fn pki(dir: &Path, prefix: &str) {
     }
 }
 
+/// A collector serving the PKI's server certificate and requiring client certificates from its CA.
+fn mtls_collector(pki: &Pki, extra: &[&str]) -> Collector {
+    let mut args = vec![
+        "--tls-cert".into(),
+        pki.path("server.pem"),
+        "--tls-key".into(),
+        pki.path("server.key"),
+        "--client-ca".into(),
+        pki.path("ca.pem"),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Collector::start(CollectorOptions { extra: args, ..Default::default() })
+}
+
 #[test]
 fn mtls_admits_clients_with_a_certificate_from_its_ca_and_refuses_the_rest() {
     let pki_dir = Pki { dir: tempfile::tempdir().unwrap() };
     pki(pki_dir.dir.path(), "");
     pki(pki_dir.dir.path(), "other-");
     let p = |n: &str| pki_dir.path(n);
-    let collector = Collector::start(CollectorOptions {
-        extra: vec![
-            "--tls-cert".into(),
-            p("server.pem"),
-            "--tls-key".into(),
-            p("server.key"),
-            "--client-ca".into(),
-            p("ca.pem"),
-        ],
-        ..Default::default()
-    });
+    let collector = mtls_collector(&pki_dir, &[]);
     assert!(collector.log().contains("\"tls\":\"mtls\""), "{}", collector.log());
     let url = format!("https://{}", collector.addr);
 
@@ -188,19 +192,7 @@ fn deleting_a_pods_events_needs_the_grant_is_logged_and_keeps_the_chain_intact()
     let pki_dir = Pki { dir: tempfile::tempdir().unwrap() };
     pki(pki_dir.dir.path(), "");
     let p = |n: &str| pki_dir.path(n);
-    let collector = Collector::start(CollectorOptions {
-        extra: vec![
-            "--tls-cert".into(),
-            p("server.pem"),
-            "--tls-key".into(),
-            p("server.key"),
-            "--client-ca".into(),
-            p("ca.pem"),
-            "--deleter".into(),
-            "rampart-admin".into(),
-        ],
-        ..Default::default()
-    });
+    let collector = mtls_collector(&pki_dir, &["--deleter", "rampart-admin"]);
     let url = format!("https://{}", collector.addr);
     // 2,000 events of node tls-node: 250 for each of shop/web-0..3 and bank/web-4..7.
     let out = Command::new(agent_bin())

@@ -19,11 +19,23 @@
 //! - The environment is never collected: exec records carry argv only.
 //! - The event says that something was redacted (`redacted: true`), never what.
 
+use std::borrow::Cow;
+
 use rampart_proto::domain::{Observation, Observed};
 use regex::Regex;
 
+macro_rules! redacted {
+    () => {
+        "<redacted>"
+    };
+}
+
 /// What stands in for a removed value.
-pub const REDACTED: &str = "<redacted>";
+pub const REDACTED: &str = redacted!();
+/// The replacement that keeps a pattern's first group and removes the rest of the match.
+const AFTER_GROUP: &str = concat!("${1}", redacted!());
+/// The replacement of a URL's password: user info up to the colon kept.
+const URL_PASSWORD: &str = concat!("${1}:", redacted!(), "@");
 
 /// Words in a flag or header name that say its value is a secret.
 const SECRET_WORDS: &[&str] = &[
@@ -164,18 +176,18 @@ impl Redaction {
     fn within(&self, arg: &mut String) -> bool {
         let mut changed = false;
         let mut replace = |re: &Regex, with: &str, arg: &mut String| {
-            if re.is_match(arg) {
-                let new = re.replace_all(arg, with).into_owned();
-                if new != *arg {
-                    *arg = new;
-                    changed = true;
-                }
+            // Borrowed when nothing matched: no copy.
+            if let Cow::Owned(new) = re.replace_all(arg, with)
+                && new != *arg
+            {
+                *arg = new;
+                changed = true;
             }
         };
-        replace(&self.header, &format!("${{1}}{REDACTED}"), arg);
-        replace(&self.bearer, &format!("${{1}}{REDACTED}"), arg);
-        replace(&self.basic, &format!("${{1}}{REDACTED}"), arg);
-        replace(&self.url_password, &format!("${{1}}:{REDACTED}@"), arg);
+        replace(&self.header, AFTER_GROUP, arg);
+        replace(&self.bearer, AFTER_GROUP, arg);
+        replace(&self.basic, AFTER_GROUP, arg);
+        replace(&self.url_password, URL_PASSWORD, arg);
         for re in &self.extra {
             // Each match's first capture group if the pattern has one, else the whole match;
             // replaced from the last so the earlier ranges stay valid.

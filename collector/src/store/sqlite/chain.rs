@@ -64,22 +64,26 @@ pub fn link_hash(prev: &Hash, node: &str, boot: &str, events: impl Iterator<Item
     finish(c)
 }
 
-/// Sequence numbers as ranges, `1-512` or `1-3,7-9`.
-pub fn encode_ranges(seqs: &[i64]) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while i < seqs.len() {
-        let start = seqs[i];
-        while i + 1 < seqs.len() && seqs[i + 1] == seqs[i] + 1 {
-            i += 1;
+/// Sorted sequence numbers as inclusive ranges of consecutive ones.
+pub fn ranges(seqs: &[i64]) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for &seq in seqs {
+        match out.last_mut() {
+            Some((_, end)) if *end + 1 == seq => *end = seq,
+            _ => out.push((seq, seq)),
         }
-        if !out.is_empty() {
-            out.push(',');
-        }
-        out.push_str(&format!("{start}-{}", seqs[i]));
-        i += 1;
     }
     out
+}
+
+/// Ranges as text, `1-512` or `1-3,7-9`.
+pub fn format_ranges(ranges: &[(i64, i64)]) -> String {
+    ranges.iter().map(|(a, b)| format!("{a}-{b}")).collect::<Vec<_>>().join(",")
+}
+
+/// Sequence numbers as ranges in text (the `seqs` column).
+pub fn encode_ranges(seqs: &[i64]) -> String {
+    format_ranges(&ranges(seqs))
 }
 
 /// The ranges of [`encode_ranges`]; `None` when the text is not in that form.
@@ -405,12 +409,11 @@ fn verify_node(
         }
     }
     for ((boot, _), seqs) in inserted {
-        let ranges = decode_ranges(&encode_ranges(&seqs)).unwrap_or_default();
         report.problems.push(ChainProblem {
             kind: ProblemKind::Inserted,
             boot,
             detail: format!("{} events no link names", seqs.len()),
-            ranges,
+            ranges: ranges(&seqs),
         });
     }
     Ok(report)
