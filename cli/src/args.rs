@@ -41,6 +41,21 @@ pub struct Cli {
     /// Key (PEM) of --tls-cert.
     #[arg(long, global = true, help_heading = "Connection", env = "RAMPART_TLS_KEY", value_name = "PEM")]
     pub tls_key: Option<std::path::PathBuf>,
+    /// Kubernetes bearer token to read with (a collector with `--readers kubernetes` checks it
+    /// with a TokenReview), e.g. `$(kubectl create token SA --audience rampart)`.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Connection",
+        env = "RAMPART_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN",
+        conflicts_with = "token_file"
+    )]
+    pub token: Option<String>,
+    /// File holding the bearer token (read at each run: a projected token that rotates works).
+    #[arg(long, global = true, help_heading = "Connection", env = "RAMPART_TOKEN_FILE", value_name = "PATH")]
+    pub token_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

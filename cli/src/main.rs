@@ -19,7 +19,11 @@ use anyhow::Context as _;
 use rampart_proto::v1::{
     ReplayRequest, StatusRequest, SubscribeRequest, collector_client::CollectorClient, subscribe_response,
 };
-use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
+use tonic::{
+    metadata::{Ascii, MetadataValue},
+    service::{Interceptor, interceptor::InterceptedService},
+    transport::{Certificate, Channel, ClientTlsConfig, Identity},
+};
 
 use args::{Cli, Command, LintOutput, PolicyCommand, ReplayArgs, StatusOutput, StreamArgs};
 
@@ -88,10 +92,22 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("rampart: {e:#}");
+            eprintln!("rampart: {}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error as people read it: a gRPC status as its message and code (`... (PermissionDenied)`),
+/// not tonic's description of the code.
+fn describe(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|cause| match cause.downcast_ref::<tonic::Status>() {
+            Some(s) if !s.message().is_empty() => format!("{} ({:?})", s.message(), s.code()),
+            _ => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// Where the collector is and how to reach it.
@@ -100,7 +116,44 @@ struct Server {
     tls: Option<ClientTlsConfig>,
     /// A client certificate is configured.
     identity: bool,
+    bearer: Bearer,
 }
+
+/// Adds `authorization: Bearer <token>` to every call, when a token is given.
+#[derive(Clone, Debug, Default)]
+struct Bearer(Option<MetadataValue<Ascii>>);
+
+impl Interceptor for Bearer {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(v) = &self.0 {
+            request.metadata_mut().insert("authorization", v.clone());
+        }
+        Ok(request)
+    }
+}
+
+impl Bearer {
+    fn from_cli(cli: &Cli) -> anyhow::Result<Bearer> {
+        let token = match (&cli.token, &cli.token_file) {
+            (Some(t), _) => t.trim().to_owned(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .with_context(|| format!("--token-file {}", path.display()))?
+                .trim()
+                .to_owned(),
+            (None, None) => return Ok(Bearer(None)),
+        };
+        if token.is_empty() {
+            anyhow::bail!("the bearer token (--token or --token-file) is empty");
+        }
+        let value = format!("Bearer {token}")
+            .parse()
+            .map_err(|_| anyhow::anyhow!("the bearer token holds characters a header cannot carry"))?;
+        Ok(Bearer(Some(value)))
+    }
+}
+
+/// A client of the collector's query service.
+type Client = CollectorClient<InterceptedService<Channel, Bearer>>;
 
 impl Server {
     fn from_cli(cli: &Cli) -> anyhow::Result<Server> {
@@ -156,11 +209,11 @@ impl Server {
             (_, false) => None,
         };
         let identity = cli.tls_cert.is_some();
-        Ok(Server { url, tls, identity })
+        Ok(Server { url, tls, identity, bearer: Bearer::from_cli(cli)? })
     }
 }
 
-async fn connect(server: &Server) -> anyhow::Result<CollectorClient<Channel>> {
+async fn connect(server: &Server) -> anyhow::Result<Client> {
     let url = &server.url;
     let mut endpoint = Channel::from_shared(url.clone()).with_context(|| format!("--server {url:?}"))?;
     if let Some(tls) = &server.tls {
@@ -171,7 +224,7 @@ async fn connect(server: &Server) -> anyhow::Result<CollectorClient<Channel>> {
         .connect()
         .await
         .with_context(|| format!("cannot reach the collector at {url}"))?;
-    Ok(CollectorClient::new(channel).max_decoding_message_size(64 << 20))
+    Ok(CollectorClient::with_interceptor(channel, server.bearer.clone()).max_decoding_message_size(64 << 20))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -6,7 +6,9 @@ use clap::Parser;
 
 use rampart_units::parse_bytes;
 
-use crate::{store::Retention, validate::Limits};
+use rampart_kubeclient::ApiConfig;
+
+use crate::{access::ReaderAuth, store::Retention, validate::Limits};
 pub use rampart_logging::LogFormat;
 
 #[derive(Parser, Debug)]
@@ -62,10 +64,38 @@ pub struct Cli {
     /// Require every client (agents, the CLI) to present a certificate signed by this CA (mTLS).
     #[arg(long, env = "RAMPART_CLIENT_CA", value_name = "PEM", requires = "tls_cert")]
     pub client_ca: Option<PathBuf>,
+    /// How readers (Subscribe, Replay, WhatIf, Status, Verify) are identified and what they
+    /// may read: `kubernetes` asks the API server (TokenReview for bearer tokens, client
+    /// certificates by common name, SubjectAccessReview per namespace); `certificate` lets any
+    /// client certificate from --client-ca read everything; `anonymous` lets anyone who
+    /// reaches the collector read everything.
+    #[arg(long, env = "RAMPART_READERS", value_enum, default_value_t = ReaderAuth::Kubernetes)]
+    pub readers: ReaderAuth,
+    /// Kubeconfig of the API server that reviews readers (`--readers kubernetes`); a
+    /// `:`-separated list is merged. Without it, the in-cluster service account is used.
+    #[arg(long, env = "KUBECONFIG", value_name = "PATH")]
+    pub kubeconfig: Option<String>,
+    /// The audience a reader's bearer token must be issued for (`kubectl create token SA
+    /// --audience rampart`).
+    #[arg(long, env = "RAMPART_TOKEN_AUDIENCE", default_value = "rampart", value_name = "NAME")]
+    pub token_audience: String,
+    /// How long the API server's answers about a reader are kept (allowed and denied alike).
+    #[arg(long, env = "RAMPART_AUTHZ_CACHE_TTL", default_value = "10s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub authz_cache_ttl: Duration,
     /// May delete stored events on request (`rampart delete`): a client certificate common
-    /// name; repeatable (env: comma-separated). Needs --client-ca. Nobody may, by default.
+    /// name; repeatable (env: comma-separated). Needs --client-ca and `--readers certificate`
+    /// or `anonymous`; with `kubernetes`, RBAC grants `delete` on events.rampart.dev. Nobody
+    /// may, by default.
     #[arg(long = "deleter", env = "RAMPART_DELETERS", value_delimiter = ',', value_name = "NAME")]
     pub deleters: Vec<String>,
+}
+
+/// How the collector asks the Kubernetes API about readers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewConfig {
+    pub api: ApiConfig,
+    pub audience: String,
+    pub cache_ttl: Duration,
 }
 
 /// TLS as served: certificate, key and (for mTLS) the CA client certificates must chain to.
@@ -95,6 +125,9 @@ pub struct Config {
     pub log_format: LogFormat,
     pub tls: Option<ServerTls>,
     pub metrics_addr: Option<SocketAddr>,
+    pub readers: ReaderAuth,
+    /// Set with `--readers kubernetes`.
+    pub review: Option<ReviewConfig>,
     /// Client certificate common names that may delete.
     pub deleters: Vec<String>,
 }
@@ -132,6 +165,31 @@ fn store_url(s: &str) -> Result<StoreUrl, String> {
         return Err(format!("--store {s:?}: the NATS JetStream store is not built yet; use sqlite:PATH"));
     }
     Err(format!("--store {s:?}: expected sqlite:PATH"))
+}
+
+/// The API server that reviews readers: `--kubeconfig` (or `KUBECONFIG`), else the
+/// in-cluster service account.
+fn review_api(kubeconfig: Option<&str>, errors: &mut Vec<String>) -> Option<ApiConfig> {
+    match kubeconfig.filter(|k| !k.is_empty()) {
+        Some(list) => {
+            let paths: Vec<PathBuf> = list.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+            for p in paths.iter().filter(|p| !p.is_file()) {
+                errors.push(format!("--kubeconfig {}: no such file", p.display()));
+            }
+            Some(ApiConfig::Kubeconfig(paths))
+        }
+        None if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => Some(ApiConfig::InCluster),
+        None => {
+            errors.push(
+                "--readers kubernetes (the default) asks the Kubernetes API who readers are and what they may \
+                 read, but there is no API server to ask: give --kubeconfig (or KUBECONFIG) or run in a pod; or \
+                 choose --readers certificate (any client certificate from --client-ca reads everything) or \
+                 --readers anonymous (anyone who reaches the collector reads everything)"
+                    .into(),
+            );
+            None
+        }
+    }
 }
 
 impl Cli {
@@ -194,6 +252,28 @@ impl Cli {
                     .into(),
             );
         }
+        if !self.deleters.is_empty() && self.readers == ReaderAuth::Kubernetes {
+            errors.push(
+                "--deleter with --readers kubernetes: there, RBAC grants deleting (delete on events.rampart.dev \
+                 in the namespace); --deleter is for --readers certificate"
+                    .into(),
+            );
+        }
+        if self.readers == ReaderAuth::Certificate && self.client_ca.is_none() {
+            errors.push(
+                "--readers certificate needs --client-ca: readers are the client certificates it signed"
+                    .into(),
+            );
+        }
+        let review = match self.readers {
+            ReaderAuth::Kubernetes => review_api(self.kubeconfig.as_deref(), &mut errors).map(|api| {
+                ReviewConfig { api, audience: self.token_audience.clone(), cache_ttl: self.authz_cache_ttl }
+            }),
+            _ => None,
+        };
+        if self.token_audience.is_empty() {
+            errors.push("--token-audience must not be empty".into());
+        }
         let tls = match (cert, key) {
             (Some(cert), Some(key)) => Some(ServerTls { cert, key, client_ca }),
             _ => None,
@@ -211,6 +291,8 @@ impl Cli {
                 log_format: self.log_format,
                 tls,
                 metrics_addr,
+                readers: self.readers,
+                review,
                 deleters: self.deleters,
             }),
             _ => Err(ConfigErrors(errors)),
@@ -241,6 +323,8 @@ mod tests {
             "0",
             "--deleter",
             "rampart-admin",
+            "--readers",
+            "certificate",
         ])
         .validate()
         .unwrap_err();
@@ -251,6 +335,7 @@ mod tests {
             "--retention 0s",
             "--max-batch-events",
             "--deleter needs --client-ca",
+            "--readers certificate needs --client-ca",
         ] {
             assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
         }
@@ -265,10 +350,30 @@ mod tests {
     }
 
     #[test]
+    fn kubernetes_readers_need_an_api_server_and_leave_deleting_to_rbac() {
+        let err =
+            cli(&["--store", "sqlite:e.db", "--kubeconfig", "/nonexistent/kubeconfig", "--deleter", "x"])
+                .validate()
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("--kubeconfig /nonexistent/kubeconfig: no such file"), "{err}");
+        assert!(err.contains("--deleter with --readers kubernetes"), "{err}");
+    }
+
+    #[test]
     fn defaults_are_valid() {
-        let cfg = cli(&["--store", "sqlite:events.db", "--retention", "7d", "--retention-size", "1GiB"])
-            .validate()
-            .unwrap();
+        let cfg = cli(&[
+            "--store",
+            "sqlite:events.db",
+            "--retention",
+            "7d",
+            "--retention-size",
+            "1GiB",
+            "--readers",
+            "anonymous",
+        ])
+        .validate()
+        .unwrap();
         assert_eq!(cfg.listen, "127.0.0.1:50051".parse().unwrap(), "loopback unless told otherwise");
         assert_eq!(cfg.retention.max_age_ns, Some(7 * 24 * 3600 * 1_000_000_000));
         assert_eq!(cfg.retention.max_bytes, Some(1 << 30));

@@ -67,9 +67,32 @@ pub fn deleter(deleters: &[String], leaf: Option<&[u8]>) -> Result<String, Delet
     if deleters.contains(&cn) { Ok(cn) } else { Err(DeleteGrantError::NotNamed(cn)) }
 }
 
-/// The leaf of the certificates a TLS client presented.
-pub fn leaf<T>(request: &tonic::Request<T>) -> Option<Vec<u8>> {
-    request.peer_certs().and_then(|c| c.first().map(|c| c.to_vec()))
+/// The leaf of the certificates a TLS client presented, if any, once its own validity window
+/// is checked: the handshake checked its chain, not its dates (see [`crate::tls`]).
+pub fn leaf<T>(request: &tonic::Request<T>) -> Result<Option<Vec<u8>>, IdentityError> {
+    let Some(der) = request.peer_certs().and_then(|c| c.first().map(|c| c.to_vec())) else {
+        return Ok(None);
+    };
+    let (not_before, not_after) =
+        validity(&der).ok_or_else(|| IdentityError::Unreadable("no validity dates".into()))?;
+    let now = crate::now_ns() / 1_000_000_000;
+    let date = |secs: i64| {
+        rampart_proto::wkt::Timestamp::from_unix_nanos(secs.saturating_mul(1_000_000_000)).rfc3339(0)
+    };
+    if now > not_after {
+        return Err(IdentityError::Expired { not_after: date(not_after) });
+    }
+    if now < not_before {
+        return Err(IdentityError::NotYetValid { not_before: date(not_before) });
+    }
+    Ok(Some(der))
+}
+
+/// A certificate's (DER) validity window, Unix seconds: (not before, not after).
+pub fn validity(der: &[u8]) -> Option<(i64, i64)> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let v = cert.validity();
+    Some((v.not_before.timestamp(), v.not_after.timestamp()))
 }
 
 /// Why a stream may not write for the node its Hello names.
@@ -85,15 +108,29 @@ pub enum IdentityError {
         "the client certificate ({subject:?}) names no node; writing needs a common name {NODE_PREFIX}<node> (it may read)"
     )]
     NotANode { subject: String },
+    #[error("the client certificate expired at {not_after}")]
+    Expired { not_after: String },
+    #[error("the client certificate is not valid before {not_before}")]
+    NotYetValid { not_before: String },
+    #[error("the client certificate has no subject common name to name its user")]
+    NoCommonName,
     #[error("the client certificate is node {certified:?}'s; it may not write for node {claimed:?}")]
     OtherNode { certified: String, claimed: String },
 }
 
 /// The subject common name of a certificate (DER), if it has one.
 pub fn common_name(der: &[u8]) -> Result<Option<String>, IdentityError> {
+    names(der).map(|(cn, _)| cn)
+}
+
+/// The subject common name of a certificate (DER), if it has one, and its organizations.
+pub fn names(der: &[u8]) -> Result<(Option<String>, Vec<String>), IdentityError> {
     let (_, cert) =
         x509_parser::parse_x509_certificate(der).map_err(|e| IdentityError::Unreadable(e.to_string()))?;
-    Ok(cert.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned))
+    let subject = cert.subject();
+    let cn = subject.iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
+    let orgs = subject.iter_organization().filter_map(|o| o.as_str().ok()).map(str::to_owned).collect();
+    Ok((cn, orgs))
 }
 
 /// The node a certificate (DER) may write for.
@@ -102,6 +139,20 @@ pub fn certified_node(der: &[u8]) -> Result<String, IdentityError> {
     match cn.as_deref().and_then(|cn| cn.strip_prefix(NODE_PREFIX)) {
         Some(node) if !node.is_empty() => Ok(node.to_owned()),
         _ => Err(IdentityError::NotANode { subject: cn.map(|cn| format!("CN={cn}")).unwrap_or_default() }),
+    }
+}
+
+impl IdentityError {
+    /// The gRPC status a client gets: UNAUTHENTICATED for a certificate that is not valid
+    /// now, PERMISSION_DENIED for one that does not grant what it asks.
+    pub fn status(&self, context: &str) -> tonic::Status {
+        let message = format!("{context}: {self}");
+        match self {
+            IdentityError::Expired { .. }
+            | IdentityError::NotYetValid { .. }
+            | IdentityError::Unreadable(_) => tonic::Status::unauthenticated(message),
+            _ => tonic::Status::permission_denied(message),
+        }
     }
 }
 

@@ -98,10 +98,10 @@ impl<S: Store> Ingest for IngestService<S> {
             Err(status) => return Err(inbound_error(status)),
         };
         validate::hello(&hello).map_err(Status::invalid_argument)?;
-        if let Err(e) = identity::check(self.writer_auth, leaf.as_deref(), &hello) {
+        if let Err(e) = leaf.and_then(|leaf| identity::check(self.writer_auth, leaf.as_deref(), &hello)) {
             self.counters.streams_refused.fetch_add(1, Relaxed);
             warn!(node = %hello.node, %peer, reason = %e, "agent stream refused: not this node's writer");
-            return Err(Status::permission_denied(format!("writing for node {:?} refused: {e}", hello.node)));
+            return Err(e.status(&format!("writing for node {:?} refused", hello.node)));
         }
         info!(node = %hello.node, boot = %hello.boot_id, version = %hello.version, %peer, "agent connected");
         let conn = self.agents.connected(&hello, peer);

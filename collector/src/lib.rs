@@ -8,6 +8,7 @@
 //! unacked is deduplicated by (node, agent boot id, sequence). Ingest never waits on a
 //! subscriber. Replays stream from disk a page at a time.
 
+pub mod access;
 pub mod agents;
 pub mod config;
 pub mod filter;
@@ -19,6 +20,7 @@ pub mod query;
 pub mod readers;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod validate;
 pub mod whatif;
 

@@ -11,13 +11,14 @@ use std::{
 use rampart_telemetry::family;
 use tokio::sync::watch;
 
-use crate::{agents::Agents, hub::Hub, ingest::Counters, readers::Readers};
+use crate::{access::Access, agents::Agents, hub::Hub, ingest::Counters, readers::Readers};
 
 pub struct CollectorMetrics {
     pub counters: Arc<Counters>,
     pub hub: Arc<Hub>,
     pub agents: Arc<Agents>,
     pub readers: Readers,
+    pub access: Arc<Access>,
     /// `true` once shutdown began: not ready.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -76,6 +77,20 @@ impl rampart_telemetry::Exposition for CollectorMetrics {
         let _ = writeln!(o, "rampart_readers_max {max}");
         family(&mut o, "rampart_readers_cut_off_total", "counter", "Readers cut off for taking nothing.");
         let _ = writeln!(o, "rampart_readers_cut_off_total {}", self.readers.cut_off.load(Relaxed));
+        family(
+            &mut o,
+            "rampart_reads_refused_total",
+            "counter",
+            "Reads and deletions refused, by reason: unauthenticated (no or bad credentials), forbidden (not granted), unavailable (the API server could not be asked).",
+        );
+        let r = &self.access.refused;
+        for (reason, n) in [
+            ("unauthenticated", &r.unauthenticated),
+            ("forbidden", &r.forbidden),
+            ("unavailable", &r.unavailable),
+        ] {
+            let _ = writeln!(o, "rampart_reads_refused_total{{reason=\"{reason}\"}} {}", n.load(Relaxed));
+        }
         rampart_telemetry::process::render(&mut o, "collector", env!("CARGO_PKG_VERSION"));
         o
     }

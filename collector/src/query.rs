@@ -24,10 +24,10 @@ use tonic::{Request, Response, Status};
 use tracing::warn;
 
 use crate::{
+    access::{Access, Scope},
     agents::Agents,
     filter::EventFilter,
     hub::{Hub, Item},
-    identity,
     ingest::Counters,
     readers::{Out, Readers},
     store::{
@@ -47,14 +47,36 @@ pub struct QueryService<S> {
     /// Readers of stored history: bounded, and cut off when they stop reading.
     pub readers: Readers,
     pub retention: Retention,
-    /// Client certificate common names that may delete (`--deleter`).
-    pub deleters: Vec<String>,
+    /// Who may read what, and delete.
+    pub access: Arc<Access>,
     pub started: Timestamp,
     pub shutdown: watch::Receiver<bool>,
 }
 
 fn filter_of(f: Option<rampart_proto::v1::Filter>) -> Result<EventFilter, Status> {
     EventFilter::try_from(f.unwrap_or_default()).map_err(|e| Status::invalid_argument(e.to_string()))
+}
+
+impl<S: Store> QueryService<S> {
+    /// The request's filter, narrowed to the namespaces its reader may read (refused when it
+    /// asks for one it may not).
+    async fn scoped<T>(
+        &self,
+        request: &Request<T>,
+        f: Option<rampart_proto::v1::Filter>,
+    ) -> Result<EventFilter, Status> {
+        let mut filter = filter_of(f)?;
+        let store = Arc::clone(&self.store);
+        match self
+            .access
+            .read_scope(request, &filter.namespaces, async move { store.namespaces().await })
+            .await?
+        {
+            Scope::Cluster => {}
+            Scope::Namespaces(namespaces) => filter.namespaces = namespaces,
+        }
+        Ok(filter)
+    }
 }
 
 fn event_item(e: Event) -> SubscribeResponse {
@@ -71,7 +93,8 @@ impl<S: Store> Collector for QueryService<S> {
         &self,
         request: Request<SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
-        let filter = filter_of(request.into_inner().filter)?;
+        let wanted = request.get_ref().filter.clone();
+        let filter = self.scoped(&request, wanted).await?;
         // History first takes a reader's permit; a live-only subscription does not.
         let (reader, out) = self.readers.open(16, filter.since_ns.is_some())?;
         let mut sub = self.hub.subscribe(filter.clone(), self.subscriber_queue);
@@ -132,8 +155,8 @@ impl<S: Store> Collector for QueryService<S> {
     }
 
     async fn replay(&self, request: Request<ReplayRequest>) -> Result<Response<Self::ReplayStream>, Status> {
+        let filter = self.scoped(&request, request.get_ref().filter.clone()).await?;
         let req = request.into_inner();
-        let filter = filter_of(req.filter)?;
         let limit = (req.limit > 0).then_some(req.limit);
         let (reader, out) = self.readers.open(64, true)?;
         let mut rows = self.store.replay(ReplayQuery { filter, max_id: None, limit, newest: req.newest });
@@ -151,8 +174,8 @@ impl<S: Store> Collector for QueryService<S> {
     }
 
     async fn what_if(&self, request: Request<WhatIfRequest>) -> Result<Response<Self::WhatIfStream>, Status> {
+        let filter = self.scoped(&request, request.get_ref().filter.clone()).await?;
         let req = request.into_inner();
-        let filter = filter_of(req.filter)?;
         let candidates = whatif::Candidates::parse(&req.candidates, &req.base)
             .map_err(|e| Status::invalid_argument(format!("candidate policies: {e}")))?;
         let samples = match req.samples as usize {
@@ -166,6 +189,7 @@ impl<S: Store> Collector for QueryService<S> {
     }
 
     async fn verify(&self, request: Request<VerifyRequest>) -> Result<Response<VerifyResponse>, Status> {
+        self.access.read_cluster(&request, "verifying the chain").await?;
         let node = request.into_inner().node;
         bounded("node", &node, bounds::NODE).map_err(Status::invalid_argument)?;
         let _permit = self.readers.permit()?;
@@ -178,14 +202,13 @@ impl<S: Store> Collector for QueryService<S> {
     }
 
     async fn delete(&self, request: Request<DeleteRequest>) -> Result<Response<DeleteResponse>, Status> {
-        let by = identity::deleter(&self.deleters, identity::leaf(&request).as_deref())
-            .map_err(|e| Status::permission_denied(e.to_string()))?;
-        let req = request.into_inner();
-        if req.namespace.is_empty() {
+        if request.get_ref().namespace.is_empty() {
             return Err(Status::invalid_argument(
                 "namespace is required: deletion is by namespace (and pod)",
             ));
         }
+        let by = self.access.deleter(&request, &request.get_ref().namespace).await?;
+        let req = request.into_inner();
         bounded("namespace", &req.namespace, bounds::NAMESPACE)
             .and_then(|()| bounded("pod", &req.pod, bounds::POD_NAME))
             .and_then(|()| bounded("reason", &req.reason, MAX_REASON))
@@ -210,6 +233,7 @@ impl<S: Store> Collector for QueryService<S> {
     }
 
     async fn status(&self, request: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
+        self.access.read_cluster(&request, "the collector's status").await?;
         let all_boots = request.into_inner().all_boots;
         let internal = |e: crate::store::StoreError| Status::internal(e.to_string());
         let stats = self.store.stats().await.map_err(internal)?;

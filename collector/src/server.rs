@@ -7,10 +7,10 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use rampart_proto::v1::{collector_server::CollectorServer, ingest_server::IngestServer};
 use tokio::{net::TcpListener, sync::watch};
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 use tracing::{info, warn};
 
 use crate::{
+    access::{Access, ReaderAuth, Reviewer},
     agents::Agents,
     config::{Config, StoreUrl},
     hub::Hub,
@@ -38,6 +38,10 @@ pub enum ServerError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("serving: {0}")]
     Serve(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("the Kubernetes API that reviews readers: {0}")]
+    Kube(#[from] rampart_kubeclient::ClientError),
     #[error("installing signal handlers: {0}")]
     Signals(std::io::Error),
 }
@@ -68,6 +72,13 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         shutdown: stop_rx.clone(),
     };
     let readers = crate::readers::Readers::new(cfg.max_readers, cfg.reader_stall);
+    let reviewer = match &cfg.review {
+        Some(r) => {
+            Some(Reviewer::new(rampart_kubeclient::connect(&r.api).await?, r.audience.clone(), r.cache_ttl))
+        }
+        None => None,
+    };
+    let access = Arc::new(Access::new(cfg.readers, reviewer, cfg.deleters.clone()));
     let _metrics = match cfg.metrics_addr {
         Some(addr) => {
             let exposition = Arc::new(CollectorMetrics {
@@ -75,6 +86,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
                 hub: Arc::clone(&hub),
                 agents: Arc::clone(&agents),
                 readers: readers.clone(),
+                access: Arc::clone(&access),
                 shutdown: stop_rx.clone(),
             });
             let (bound, task) = rampart_telemetry::serve(addr, exposition)
@@ -93,7 +105,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         subscriber_queue: cfg.subscriber_queue,
         readers,
         retention: cfg.retention,
-        deleters: cfg.deleters.clone(),
+        access,
         started: crate::now(),
         shutdown: stop_rx.clone(),
     };
@@ -141,36 +153,45 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         let _ = stop_tx.send(true);
         let _ = drained_tx.send(());
     };
-    let mut builder = tonic::transport::Server::builder();
-    if let Some(tls) = &cfg.tls {
-        let mut t = ServerTlsConfig::new().identity(Identity::from_pem(&tls.cert, &tls.key));
-        if let Some(ca) = &tls.client_ca {
-            t = t.client_ca_root(Certificate::from_pem(ca));
-        }
-        builder = builder.tls_config(t)?;
-    }
-    let server = builder
+    let router = tonic::transport::Server::builder()
         .tcp_nodelay(true)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(IngestServer::new(ingest).max_decoding_message_size(cfg.max_message_size))
-        .add_service(CollectorServer::new(query))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .add_service(CollectorServer::new(query));
+    let server: std::pin::Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>> =
+        match &cfg.tls {
+            // Kubernetes readers may come with a bearer token and no certificate; writers still
+            // need one (checked on their Hello).
+            Some(tls) => {
+                let config = crate::tls::server_config(tls, cfg.readers == ReaderAuth::Kubernetes)?;
+                Box::pin(router.serve_with_incoming_shutdown(crate::tls::incoming(listener, config), signal))
+            }
+            None => Box::pin(router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal)),
+        };
     let tls = match &cfg.tls {
         None => "off",
         Some(t) if t.client_ca.is_some() => "mtls",
         Some(_) => "tls",
     };
     let writers = WriterAuth::of(cfg.tls.as_ref()).describe();
-    info!(addr = %bound, tls, writers, "listening");
+    let readers = cfg.readers.describe();
+    info!(addr = %bound, tls, writers, readers, "listening");
     if cfg.tls.is_none() && !bound.ip().is_loopback() {
         warn!(
             addr = %bound,
-            "serving plaintext gRPC beyond this host: anyone who reaches {bound} can read every stored event and \
-             write events in any node's name; serve TLS with a client CA (--tls-cert, --tls-key, --client-ca) or \
-             listen on loopback"
+            "serving plaintext gRPC beyond this host: anyone who reaches {bound} can write events in any node's \
+             name, and see bearer tokens and events in transit; serve TLS with a client CA (--tls-cert, \
+             --tls-key, --client-ca) or listen on loopback"
+        );
+    }
+    if cfg.readers == ReaderAuth::Anonymous && !bound.ip().is_loopback() {
+        warn!(
+            addr = %bound,
+            "anonymous readers beyond this host (--readers anonymous): anyone who reaches {bound} reads every \
+             stored and live event of every namespace"
         );
     }
     tokio::pin!(server);

@@ -53,6 +53,11 @@ impl Collector {
         self.starts += 1;
         let listen = self.opts.listen.map_or_else(|| "127.0.0.1:0".to_string(), |a| a.to_string());
         let mut cmd = Command::new(collector_bin());
+        // Readers are anonymous unless a test says otherwise (the collector's default,
+        // `kubernetes`, needs an API server).
+        if !self.opts.extra.iter().any(|a| a == "--readers" || a.starts_with("--readers=")) {
+            cmd.args(["--readers", "anonymous"]);
+        }
         cmd.args(["--listen", &listen, "--log-format", "json"])
             .arg("--store")
             .arg(format!("sqlite:{}", self.store.display()))

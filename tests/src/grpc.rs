@@ -34,6 +34,26 @@ pub async fn channel(url: &str) -> Channel {
         .unwrap_or_else(|e| panic!("connecting to {url}: {e}"))
 }
 
+/// A channel to an https collector that trusts `ca` (PEM), presenting the client certificate
+/// `identity` (PEM certificate, PEM key) when given.
+pub async fn tls_channel(
+    url: &str,
+    ca: &[u8],
+    identity: Option<(&[u8], &[u8])>,
+) -> Result<Channel, tonic::transport::Error> {
+    let mut tls =
+        tonic::transport::ClientTlsConfig::new().ca_certificate(tonic::transport::Certificate::from_pem(ca));
+    if let Some((cert, key)) = identity {
+        tls = tls.identity(tonic::transport::Identity::from_pem(cert, key));
+    }
+    Channel::from_shared(url.to_string())
+        .expect("url")
+        .tls_config(tls)?
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+}
+
 /// An exec event at `time_ns` in `namespace/pod` with the label `app=<app>`, of the node of
 /// the stream that sends it (the collector fills the node in).
 pub fn event(time_ns: i64, namespace: &str, pod: &str, app: &str, action: verdict::Action) -> Event {
@@ -72,8 +92,13 @@ pub struct IngestStream {
 
 impl IngestStream {
     pub async fn open(url: &str, node: &str) -> Result<IngestStream, Status> {
+        IngestStream::open_on(channel(url).await, node).await
+    }
+
+    /// [`open`](Self::open) on a channel the caller made (e.g. with a client certificate).
+    pub async fn open_on(channel: Channel, node: &str) -> Result<IngestStream, Status> {
         let boot_id = crate::random_uuid();
-        let mut client = IngestClient::new(channel(url).await).max_encoding_message_size(256 << 20);
+        let mut client = IngestClient::new(channel).max_encoding_message_size(256 << 20);
         let (out, rx) = mpsc::channel(64);
         let hello = Hello {
             node: node.into(),

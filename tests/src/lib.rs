@@ -32,6 +32,7 @@ pub mod grpc;
 pub mod net;
 pub mod netns;
 pub mod nsrun;
+pub mod pki;
 pub mod pod;
 pub mod require;
 pub mod rtnl;

@@ -461,11 +461,15 @@ fn health_and_reflection_are_served() {
 fn config_errors_are_reported_all_at_once_and_exit_2() {
     let out = Command::new(collector_bin())
         .args(["--listen", "here", "--store", "nats://127.0.0.1:4222", "--retention", "0s"])
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("3 problems"), "{err}");
+    assert!(err.contains("4 problems"), "{err}");
+    // Readers are Kubernetes users by default: with no API server to ask, it says what to do.
+    assert!(err.contains("there is no API server to ask") && err.contains("--readers anonymous"), "{err}");
     assert!(err.contains("--listen \"here\""), "{err}");
     assert!(err.contains("NATS JetStream store is not built yet"), "{err}");
     // The same from the environment (12-factor: a DaemonSet sets RAMPART_*), flags win.
@@ -473,6 +477,7 @@ fn config_errors_are_reported_all_at_once_and_exit_2() {
         .env("RAMPART_LISTEN", "there")
         .env("RAMPART_STORE", "nats://127.0.0.1:4222")
         .env("RAMPART_MAX_READERS", "0")
+        .env("RAMPART_READERS", "anonymous")
         .args(["--retention", "0s"])
         .output()
         .unwrap();

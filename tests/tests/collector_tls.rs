@@ -10,8 +10,8 @@ use rampart_tests::{
     agent::agent_bin,
     cli,
     collector::{Collector, CollectorOptions},
+    pki::{Ca, Validity},
 };
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 
 struct Pki {
     dir: tempfile::TempDir,
@@ -28,25 +28,14 @@ impl Pki {
 /// `<prefix>ca.pem`, `server.pem`/`.key`, `client.pem`/`.key`, `node.pem`/`.key`, and a
 /// deleter's, `admin.pem`/`.key` (common name `rampart-admin`).
 fn pki(dir: &Path, prefix: &str) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, format!("{prefix}rampart test CA"));
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    std::fs::write(dir.join(format!("{prefix}ca.pem")), ca_cert.pem()).unwrap();
+    let ca = Ca::create(dir, prefix);
     for (name, cn, sans) in [
-        ("server", format!("{prefix}server"), vec!["127.0.0.1".to_string(), "localhost".to_string()]),
-        ("client", format!("{prefix}client"), vec![]),
-        ("node", "system:node:tls-node".to_string(), vec![]),
-        ("admin", "rampart-admin".to_string(), vec![]),
+        ("server", format!("{prefix}server"), &["127.0.0.1", "localhost"][..]),
+        ("client", format!("{prefix}client"), &[][..]),
+        ("node", "system:node:tls-node".to_string(), &[][..]),
+        ("admin", "rampart-admin".to_string(), &[][..]),
     ] {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(sans).unwrap();
-        params.distinguished_name.push(DnType::CommonName, cn);
-        let cert = params.signed_by(&key, &issuer).unwrap();
-        std::fs::write(dir.join(format!("{prefix}{name}.pem")), cert.pem()).unwrap();
-        std::fs::write(dir.join(format!("{prefix}{name}.key")), key.serialize_pem()).unwrap();
+        ca.issue(dir, &format!("{prefix}{name}"), &cn, None, sans, Validity::Now);
     }
 }
 
@@ -59,6 +48,8 @@ fn mtls_collector(pki: &Pki, extra: &[&str]) -> Collector {
         pki.path("server.key"),
         "--client-ca".into(),
         pki.path("ca.pem"),
+        "--readers".into(),
+        "certificate".into(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     Collector::start(CollectorOptions { extra: args, ..Default::default() })

@@ -202,6 +202,9 @@ pub trait Store: Send + Sync + 'static {
     /// Every agent boot with events in the store, and the last sequence stored for it.
     fn agents(&self) -> impl Future<Output = Result<Vec<StoredAgent>, StoreError>> + Send;
 
+    /// Every namespace with stored events (host events have none), in order.
+    fn namespaces(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
     /// Delete what `retention` says not to keep, measured against `now_ns` (Unix ns).
     fn prune(
         &self,

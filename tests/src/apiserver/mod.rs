@@ -14,7 +14,9 @@
 //! - field selectors `spec.nodeName=` and `metadata.name=`;
 //! - server-side apply (`PATCH` with `application/apply-patch+yaml`, `fieldManager`,
 //!   `force=true`), recording the manager in `managedFields`;
-//! - `403 Forbidden` Status bodies naming the verb and resource, as RBAC denies.
+//! - `403 Forbidden` Status bodies naming the verb and resource, as RBAC denies;
+//! - `TokenReview` and `SubjectAccessReview` (`reviews.rs`): tokens issued per audience and
+//!   lifetime, and RBAC grants on `events.rampart.dev`, answered in the API server's shape.
 //!
 //! Faults a test can cause: [`ApiServer::forbid`], [`ApiServer::end_watches`] (the server
 //! closes every watch, as on its own timeout or a restart), [`ApiServer::compact`] (history
@@ -37,6 +39,7 @@ use std::{
 use serde_json::{Value, json};
 
 pub mod fixtures;
+mod reviews;
 
 /// The collections served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -130,6 +133,8 @@ struct State {
     down: bool,
     /// Every request, as `METHOD path?query`.
     requests: Vec<String>,
+    tokens: Vec<reviews::Token>,
+    grants: Vec<reviews::Grant>,
 }
 
 struct Shared {
@@ -469,6 +474,21 @@ fn serve_connection(stream: TcpStream, shared: &Arc<Shared>) -> std::io::Result<
     while let Some(req) = read_request(&mut reader, shared)? {
         if shared.lock().down {
             return Ok(());
+        }
+        if let Some(review) = reviews::review_path(&req.method, &req.path) {
+            let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+                respond(&mut writer, 400, &status(400, "BadRequest", "the request body is not JSON"))?;
+                continue;
+            };
+            let answer = {
+                let st = shared.lock();
+                match review {
+                    "tokenreviews" => reviews::token_review(&st.tokens, &body),
+                    _ => reviews::subject_access_review(&st.grants, &body),
+                }
+            };
+            respond(&mut writer, 201, &answer)?;
+            continue;
         }
         match route(&req) {
             Some((c, namespace, name)) => {

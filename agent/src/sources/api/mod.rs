@@ -6,14 +6,13 @@
 //! error. Each error is also reported ([`Update::Health`]) so metrics and logs say the cache
 //! is stale; the stores keep their contents meanwhile.
 
-pub mod client;
 pub mod namespaces;
 pub mod node_status;
 pub mod pods;
 pub mod policies;
 mod watch;
 
-pub use client::{ApiConfig, ClientError, connect};
+pub use rampart_kubeclient::{ApiConfig, ClientError, connect};
 
 use tokio::sync::mpsc;
 

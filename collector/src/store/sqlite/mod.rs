@@ -168,6 +168,10 @@ impl Store for SqliteStore {
         self.with_reader(read::agents).await
     }
 
+    async fn namespaces(&self) -> Result<Vec<String>, StoreError> {
+        self.with_reader(read::namespaces).await
+    }
+
     async fn prune(&self, retention: Retention, now_ns: i64) -> Result<Pruned, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.sender()?

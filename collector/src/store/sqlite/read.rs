@@ -170,6 +170,24 @@ pub fn time_range(conn: &Connection) -> Result<(Option<i64>, Option<i64>), Store
         .map_err(sql("reading the time range"))
 }
 
+/// Every namespace with stored events, in order: one index seek per namespace on
+/// `events_namespace` (a skip scan), not a walk over the events.
+pub fn namespaces(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "WITH RECURSIVE ns(name) AS (
+                 SELECT min(namespace) FROM events WHERE namespace > ''
+                 UNION ALL
+                 SELECT (SELECT min(namespace) FROM events WHERE namespace > ns.name) FROM ns
+                 WHERE ns.name IS NOT NULL
+             )
+             SELECT name FROM ns WHERE name IS NOT NULL",
+        )
+        .map_err(sql("listing namespaces"))?;
+    let rows = stmt.query_map([], |r| r.get(0)).map_err(sql("listing namespaces"))?;
+    rows.collect::<Result<_, _>>().map_err(sql("listing namespaces"))
+}
+
 pub fn count(conn: &Connection) -> Result<u64, StoreError> {
     conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
         .map(|n| n as u64)
