@@ -1,13 +1,19 @@
 //! Who is writing: the node an Ingest stream may write for.
 //!
 //! Design constraints:
-//! - Sequence numbers and boot ids are not credentials. With mTLS (`--client-ca`) the node
-//!   comes from the client certificate, never from what the stream says: a certificate whose
-//!   subject common name is `system:node:NAME` (the form the kubelet's own client
-//!   certificates have, so a cluster CA and the node's kubelet certificate can serve) may
-//!   write for node `NAME` and no other. Any other certificate from the CA may read, not write.
-//! - Without a client CA there is no identity to check: every writer is anonymous and may name
-//!   any node. The collector says so at start; the docs say what that allows.
+//! - Sequence numbers and boot ids are not credentials. The node comes from what the writer
+//!   proves, never from what the stream says:
+//!   - with mTLS (`--client-ca`), a client certificate whose subject common name is
+//!     `system:node:NAME` (the form the kubelet's own client certificates have, so a cluster CA
+//!     and the node's kubelet certificate can serve) may write for node `NAME` and no other;
+//!     any other certificate from the CA may read, not write;
+//!   - with `--readers kubernetes`, a bearer token the API server accepts (TokenReview) whose
+//!     user may `create` `events.rampart.dev` cluster-wide (the agents' ServiceAccount, by
+//!     RBAC) may write for the node its node claim names (`authentication.kubernetes.io/node-name`,
+//!     which the API server puts in a pod's projected ServiceAccount token). Any pod can get a
+//!     token naming its node; the `create` grant is what makes it an agent's.
+//! - With neither there is no identity to check: every writer is anonymous and may name any
+//!   node. The collector says so at start; the docs say what that allows.
 //! - A refused stream stores nothing (the check runs on the Hello, before any batch) and is
 //!   counted.
 //! - Deleting stored events is granted the same way: to the client certificate common names
@@ -18,31 +24,56 @@ use rampart_proto::v1::Hello;
 /// The common-name prefix that makes a client certificate a node's.
 pub const NODE_PREFIX: &str = "system:node:";
 
+/// The node claim of a ServiceAccount token bound to a pod, in TokenReview's `user.extra`.
+pub const NODE_CLAIM: &str = "authentication.kubernetes.io/node-name";
+
 /// How writers are identified, fixed at start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriterAuth {
-    /// No client CA: any client may write for any node.
+    /// No client CA and no API server to ask: any client may write for any node.
     Anonymous,
-    /// mTLS: the client certificate names the node.
-    Certificate,
+    /// Each stream proves its node, with a client certificate (`certificates`: there is a
+    /// client CA) or a ServiceAccount token (`tokens`: `--readers kubernetes`).
+    Nodes { certificates: bool, tokens: bool },
 }
 
 impl WriterAuth {
-    /// With a client CA, writers are identified by their certificates.
-    pub fn of(tls: Option<&crate::config::ServerTls>) -> WriterAuth {
-        match tls {
-            Some(t) if t.client_ca.is_some() => WriterAuth::Certificate,
-            _ => WriterAuth::Anonymous,
+    pub fn of(tls: Option<&crate::config::ServerTls>, readers: crate::access::ReaderAuth) -> WriterAuth {
+        let certificates = tls.is_some_and(|t| t.client_ca.is_some());
+        let tokens = readers == crate::access::ReaderAuth::Kubernetes;
+        if certificates || tokens {
+            WriterAuth::Nodes { certificates, tokens }
+        } else {
+            WriterAuth::Anonymous
         }
     }
 
     /// Who may write, in words (the collector's start-up log).
     pub fn describe(self) -> &'static str {
         match self {
-            WriterAuth::Certificate => "the node named by the client certificate (CN system:node:NAME)",
+            WriterAuth::Nodes { certificates: true, tokens: true } => {
+                "the node named by the client certificate (CN system:node:NAME) or the ServiceAccount token's node claim"
+            }
+            WriterAuth::Nodes { certificates: true, tokens: false } => {
+                "the node named by the client certificate (CN system:node:NAME)"
+            }
+            WriterAuth::Nodes { .. } => "the node named by the ServiceAccount token's node claim",
             WriterAuth::Anonymous => "anonymous: any client may write for any node",
         }
     }
+}
+
+/// What a writer presented to prove its node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Presented {
+    Nothing,
+    /// A client certificate (DER) from the client CA, valid now.
+    Certificate(Vec<u8>),
+    /// A token the API server accepted, of a user granted to write, with its node claim.
+    Token {
+        user: String,
+        node: String,
+    },
 }
 
 /// Why a client may not delete stored events.
@@ -99,9 +130,17 @@ pub fn validity(der: &[u8]) -> Option<(i64, i64)> {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IdentityError {
     #[error(
-        "no client certificate was presented; writing needs one whose common name is {NODE_PREFIX}<node>"
+        "no client certificate or token was presented; writing needs a certificate whose common name is {NODE_PREFIX}<node>, or a ServiceAccount token with a node claim"
     )]
-    NoCertificate,
+    NoCredentials,
+    #[error("the bearer token was not accepted: {0}")]
+    Token(String),
+    #[error("{user:?} may not write events: it needs create on events.rampart.dev")]
+    NotAWriter { user: String },
+    #[error("the token of {user:?} has no node claim ({NODE_CLAIM}): it is not a pod's ServiceAccount token")]
+    NoNodeClaim { user: String },
+    #[error("the API server cannot be asked about the token: {0}")]
+    Unavailable(String),
     #[error("the client certificate cannot be read: {0}")]
     Unreadable(String),
     #[error(
@@ -114,8 +153,8 @@ pub enum IdentityError {
     NotYetValid { not_before: String },
     #[error("the client certificate has no subject common name to name its user")]
     NoCommonName,
-    #[error("the client certificate is node {certified:?}'s; it may not write for node {claimed:?}")]
-    OtherNode { certified: String, claimed: String },
+    #[error("the {by} is node {certified:?}'s; it may not write for node {claimed:?}")]
+    OtherNode { by: &'static str, certified: String, claimed: String },
 }
 
 /// The subject common name of a certificate (DER), if it has one.
@@ -150,24 +189,29 @@ impl IdentityError {
         match self {
             IdentityError::Expired { .. }
             | IdentityError::NotYetValid { .. }
-            | IdentityError::Unreadable(_) => tonic::Status::unauthenticated(message),
+            | IdentityError::Unreadable(_)
+            | IdentityError::NoCredentials
+            | IdentityError::Token(_) => tonic::Status::unauthenticated(message),
+            IdentityError::Unavailable(_) => tonic::Status::unavailable(message),
             _ => tonic::Status::permission_denied(message),
         }
     }
 }
 
-/// Checks that the client whose certificate (DER) is `leaf` may write for `hello.node`.
-pub fn check(auth: WriterAuth, leaf: Option<&[u8]>, hello: &Hello) -> Result<(), IdentityError> {
-    match auth {
-        WriterAuth::Anonymous => Ok(()),
-        WriterAuth::Certificate => {
-            let certified = certified_node(leaf.ok_or(IdentityError::NoCertificate)?)?;
-            if certified == hello.node {
-                Ok(())
-            } else {
-                Err(IdentityError::OtherNode { certified, claimed: hello.node.clone() })
-            }
+/// Checks that the client that presented `presented` may write for `hello.node`.
+pub fn check(auth: WriterAuth, presented: &Presented, hello: &Hello) -> Result<(), IdentityError> {
+    let (by, certified) = match (auth, presented) {
+        (WriterAuth::Anonymous, _) => return Ok(()),
+        (WriterAuth::Nodes { .. }, Presented::Nothing) => return Err(IdentityError::NoCredentials),
+        (WriterAuth::Nodes { .. }, Presented::Certificate(der)) => {
+            ("client certificate", certified_node(der)?)
         }
+        (WriterAuth::Nodes { .. }, Presented::Token { node, .. }) => ("token", node.clone()),
+    };
+    if certified == hello.node {
+        Ok(())
+    } else {
+        Err(IdentityError::OtherNode { by, certified, claimed: hello.node.clone() })
     }
 }
 
@@ -185,25 +229,38 @@ mod tests {
         Hello { node: node.into(), ..Default::default() }
     }
 
+    const NODES: WriterAuth = WriterAuth::Nodes { certificates: true, tokens: true };
+
     #[test]
-    fn a_node_certificate_writes_for_its_node_only() {
-        let der = cert("system:node:worker-1");
-        assert_eq!(certified_node(&der), Ok("worker-1".into()));
-        assert_eq!(check(WriterAuth::Certificate, Some(&der), &hello("worker-1")), Ok(()));
+    fn a_node_certificate_or_token_writes_for_its_node_only() {
+        let der = Presented::Certificate(cert("system:node:worker-1"));
+        assert_eq!(check(NODES, &der, &hello("worker-1")), Ok(()));
         assert_eq!(
-            check(WriterAuth::Certificate, Some(&der), &hello("worker-2")),
-            Err(IdentityError::OtherNode { certified: "worker-1".into(), claimed: "worker-2".into() })
+            check(NODES, &der, &hello("worker-2")),
+            Err(IdentityError::OtherNode {
+                by: "client certificate",
+                certified: "worker-1".into(),
+                claimed: "worker-2".into()
+            })
+        );
+        let token =
+            Presented::Token { user: "system:serviceaccount:rampart:agent".into(), node: "worker-1".into() };
+        assert_eq!(check(NODES, &token, &hello("worker-1")), Ok(()));
+        let err = check(NODES, &token, &hello("worker-2")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the token is node \"worker-1\"'s; it may not write for node \"worker-2\""
         );
     }
 
     #[test]
     fn other_certificates_and_none_may_not_write() {
         for cn in ["rampart-cli", "system:node:", "worker-1"] {
-            let err = check(WriterAuth::Certificate, Some(&cert(cn)), &hello("worker-1")).unwrap_err();
+            let err = check(NODES, &Presented::Certificate(cert(cn)), &hello("worker-1")).unwrap_err();
             assert!(matches!(err, IdentityError::NotANode { .. }), "{cn}: {err}");
         }
-        assert_eq!(check(WriterAuth::Certificate, None, &hello("n")), Err(IdentityError::NoCertificate));
+        assert_eq!(check(NODES, &Presented::Nothing, &hello("n")), Err(IdentityError::NoCredentials));
         assert!(matches!(certified_node(b"not a certificate"), Err(IdentityError::Unreadable(_))));
-        assert_eq!(check(WriterAuth::Anonymous, None, &hello("any")), Ok(()));
+        assert_eq!(check(WriterAuth::Anonymous, &Presented::Nothing, &hello("any")), Ok(()));
     }
 }

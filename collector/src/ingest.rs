@@ -61,6 +61,8 @@ pub struct IngestService<S> {
     pub counters: Arc<Counters>,
     pub limits: Limits,
     pub writer_auth: WriterAuth,
+    /// Asks the API server about writers' tokens.
+    pub access: Arc<crate::access::Access>,
     pub shutdown: watch::Receiver<bool>,
 }
 
@@ -87,7 +89,7 @@ impl<S: Store> Ingest for IngestService<S> {
         request: Request<Streaming<AgentMessage>>,
     ) -> Result<Response<Self::StreamStream>, Status> {
         let peer = request.remote_addr().map(|a| a.to_string()).unwrap_or_default();
-        let leaf = identity::leaf(&request);
+        let presented = self.access.writer(&request).await;
         let mut inbound = request.into_inner();
         let hello = match inbound.message().await {
             Ok(Some(AgentMessage { message: Some(agent_message::Message::Hello(h)) })) => h,
@@ -98,7 +100,7 @@ impl<S: Store> Ingest for IngestService<S> {
             Err(status) => return Err(inbound_error(status)),
         };
         validate::hello(&hello).map_err(Status::invalid_argument)?;
-        if let Err(e) = leaf.and_then(|leaf| identity::check(self.writer_auth, leaf.as_deref(), &hello)) {
+        if let Err(e) = presented.and_then(|p| identity::check(self.writer_auth, &p, &hello)) {
             self.counters.streams_refused.fetch_add(1, Relaxed);
             warn!(node = %hello.node, %peer, reason = %e, "agent stream refused: not this node's writer");
             return Err(e.status(&format!("writing for node {:?} refused", hello.node)));

@@ -92,11 +92,12 @@ pub struct IngestStream {
 
 impl IngestStream {
     pub async fn open(url: &str, node: &str) -> Result<IngestStream, Status> {
-        IngestStream::open_on(channel(url).await, node).await
+        IngestStream::open_on(channel(url).await, node, None).await
     }
 
-    /// [`open`](Self::open) on a channel the caller made (e.g. with a client certificate).
-    pub async fn open_on(channel: Channel, node: &str) -> Result<IngestStream, Status> {
+    /// [`open`](Self::open) on a channel the caller made (e.g. with a client certificate),
+    /// with a bearer token when given.
+    pub async fn open_on(channel: Channel, node: &str, token: Option<&str>) -> Result<IngestStream, Status> {
         let boot_id = crate::random_uuid();
         let mut client = IngestClient::new(channel).max_encoding_message_size(256 << 20);
         let (out, rx) = mpsc::channel(64);
@@ -109,7 +110,13 @@ impl IngestStream {
         out.send(AgentMessage { message: Some(agent_message::Message::Hello(hello)) })
             .await
             .expect("queue hello");
-        let inbound = client.stream(ReceiverStream::new(rx)).await?.into_inner();
+        let mut request = tonic::Request::new(ReceiverStream::new(rx));
+        if let Some(t) = token {
+            request
+                .metadata_mut()
+                .insert("authorization", format!("Bearer {t}").parse().expect("a header value"));
+        }
+        let inbound = client.stream(request).await?.into_inner();
         Ok(IngestStream { out, inbound, boot_id })
     }
 

@@ -9,10 +9,11 @@ use std::{collections::BTreeSet, path::Path, process::Output, time::Duration};
 
 use rampart_proto::v1::verdict::Action;
 use rampart_tests::{
+    agent::agent_bin,
     apiserver::ApiServer,
     cli::{self, Observer},
     collector::{Collector, CollectorOptions},
-    grpc::{IngestStream, event, runtime, tls_channel},
+    grpc::{self, IngestStream, event, runtime, tls_channel},
     pki::{Ca, Validity},
     wait_for,
 };
@@ -30,6 +31,13 @@ fn kube_collector(api: &ApiServer, dir: &Path, extra: &[String]) -> Collector {
     args.extend(["--kubeconfig".into(), api.kubeconfig(dir).display().to_string()]);
     args.extend_from_slice(extra);
     Collector::start(CollectorOptions { extra: args, ..Default::default() })
+}
+
+/// The agents' ServiceAccount may write (`create` on events.rampart.dev, as the chart grants
+/// it); a projected token of it for a pod on `node`.
+fn agent_token(api: &ApiServer, node: &str) -> String {
+    api.grant("system:serviceaccount:rampart-system:rampart-agent", "create", None);
+    api.issue_pod_token("rampart-system", "rampart-agent", node, "rampart")
 }
 
 /// Three exec events in `shop`, two in `bank` and one on the host (no pod), from node `n1`.
@@ -84,7 +92,10 @@ fn a_reader_granted_one_namespace_sees_its_events_and_nothing_else() {
     let collector = kube_collector(&api, dir.path(), &[]);
     let url = collector.url();
     let rt = runtime();
-    let mut stream = rt.block_on(async { seed(IngestStream::open(&url, "n1").await.unwrap()).await });
+    let agent = agent_token(&api, "n1");
+    let mut stream = rt.block_on(async {
+        seed(IngestStream::open_on(grpc::channel(&url).await, "n1", Some(&agent)).await.unwrap()).await
+    });
 
     api.grant("alice", "get", Some("shop"));
     api.grant("group:security", "get", None);
@@ -181,7 +192,7 @@ fn client_certificates_name_readers_and_an_expired_one_is_refused() {
         let pem = |n: &str| std::fs::read(d.join(n)).unwrap();
         let channel =
             tls_channel(&url, &pem("ca.pem"), Some((&pem("node.pem"), &pem("node.key")))).await.unwrap();
-        seed(IngestStream::open_on(channel, "n1").await.unwrap()).await
+        seed(IngestStream::open_on(channel, "n1", None).await.unwrap()).await
     });
     api.grant("group:auditors", "get", Some("bank"));
     api.grant("dave", "get", Some("shop"));
@@ -212,7 +223,7 @@ fn client_certificates_name_readers_and_an_expired_one_is_refused() {
         let channel = tls_channel(&url, &pem("ca.pem"), Some((&pem("node-old.pem"), &pem("node-old.key"))))
             .await
             .unwrap();
-        IngestStream::open_on(channel, "n1").await.map(|_| ())
+        IngestStream::open_on(channel, "n1", None).await.map(|_| ())
     });
     let status = stored.expect_err("an expired node certificate may not write");
     assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status}");
@@ -235,4 +246,73 @@ fn client_certificates_name_readers_and_an_expired_one_is_refused() {
     after.extend(["replay", "-o", "json", "-n", "bank"].map(String::from));
     let after = cli::rampart(&url, &after.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(namespaces(&after).is_empty(), "bank's events are gone");
+}
+
+#[test]
+fn an_agent_writes_only_for_the_node_its_service_account_token_names() {
+    let api = ApiServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let collector = kube_collector(&api, dir.path(), &[]);
+    let url = collector.url();
+    let token_file = |name: &str, token: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{token}\n")).unwrap();
+        path.display().to_string()
+    };
+    let n1 = token_file("n1", &agent_token(&api, "n1"));
+    // The real agent's export path with its projected token: everything is stored.
+    let export = |node: &str, token: &str, events: &str, drain: &str| {
+        let out = std::process::Command::new(agent_bin())
+            .args(["bench-export", "--events", events, "--node-name", node, "--collector", &url])
+            .args(["--collector-token-file", token, "--drain", drain])
+            .output()
+            .unwrap();
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (summary, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (summary, stderr) = export("n1", &n1, "2000", "20s");
+    assert_eq!(summary["stored"], 2000, "{summary} {stderr}");
+    // Node n1's token writing as n2: refused at the Hello, nothing stored.
+    let (summary, stderr) = export("n2", &n1, "10", "2s");
+    assert_eq!(summary["stored"], 0, "{summary}");
+    assert!(stderr.contains("the token is node \"n1\"'s; it may not write for node \"n2\""), "{stderr}");
+
+    // Any pod can get a token naming its node; only the agents' ServiceAccount may write.
+    let rt = runtime();
+    let open = |token: Option<String>| {
+        rt.block_on(async {
+            IngestStream::open_on(grpc::channel(&url).await, "n1", token.as_deref()).await.map(|_| ())
+        })
+        .expect_err("refused")
+    };
+    let web = open(Some(api.issue_pod_token("shop", "web", "n1", "rampart")));
+    assert_eq!(web.code(), tonic::Code::PermissionDenied, "{web}");
+    assert!(web.message().contains("may not write events: it needs create on events.rampart.dev"), "{web}");
+    // A user's token, even one granted to write, names no node.
+    api.grant("ops", "create", None);
+    let ops = open(Some(api.issue_token("ops", &[], "rampart", HOUR)));
+    assert_eq!(ops.code(), tonic::Code::PermissionDenied, "{ops}");
+    assert!(ops.message().contains("has no node claim"), "{ops}");
+    // Nothing, or a token for another audience: UNAUTHENTICATED.
+    let none = open(None);
+    assert_eq!(none.code(), tonic::Code::Unauthenticated, "{none}");
+    let vault = open(Some(api.issue_pod_token("rampart-system", "rampart-agent", "n1", "vault")));
+    assert_eq!(vault.code(), tonic::Code::Unauthenticated, "{vault}");
+
+    // Every refusal is counted; the store holds n1's events only.
+    let (_, metrics) = collector.http("/metrics");
+    let refused: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("rampart_ingest_streams_refused_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(refused >= 5, "{metrics}");
+    api.grant("sam", "get", None);
+    let sam = api.issue_token("sam", &[], "rampart", HOUR);
+    let status = as_reader(&url, Some(&sam), &["status", "-o", "json"]);
+    let status: Value = serde_json::from_slice(&status.stdout).unwrap();
+    let nodes: BTreeSet<&str> =
+        status["agents"].as_array().unwrap().iter().map(|a| a["node"].as_str().unwrap()).collect();
+    assert_eq!(nodes, BTreeSet::from(["n1"]), "{status}");
 }

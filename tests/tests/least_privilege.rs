@@ -96,6 +96,8 @@ fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<Path
             let host = match name {
                 "cgroup" => cgroup2_root(),
                 "spool" => tempfile::tempdir().unwrap().keep(),
+                // The kubelet's projected token for the collector (no collector runs here).
+                "collector-token" => tempfile::tempdir().unwrap().keep(),
                 _ => PathBuf::from(v["hostPath"]["path"].as_str().expect("only hostPath volumes")),
             };
             mounts.push(bind(&host, m["mountPath"].as_str().unwrap(), m["readOnly"] == true));

@@ -30,6 +30,7 @@ use tonic::{Code, Status, Streaming, transport::Endpoint};
 use tracing::{info, warn};
 
 use super::{
+    config::CollectorConfig,
     spool::{Cursor, Spool, SpoolError},
     tls::ClientTls,
 };
@@ -80,6 +81,7 @@ struct Conn {
 pub struct ExportTask {
     url: String,
     tls: Option<ClientTls>,
+    token_file: Option<std::path::PathBuf>,
     hello: Hello,
     metrics: Arc<Metrics>,
     spool: Option<Spool>,
@@ -102,16 +104,11 @@ fn events_of(b: &Batch) -> u32 {
 }
 
 impl ExportTask {
-    pub fn new(
-        url: String,
-        tls: Option<ClientTls>,
-        hello: Hello,
-        metrics: Arc<Metrics>,
-        spool: Option<Spool>,
-    ) -> Self {
+    pub fn new(cfg: &CollectorConfig, hello: Hello, metrics: Arc<Metrics>, spool: Option<Spool>) -> Self {
         let mut t = ExportTask {
-            url,
-            tls,
+            url: cfg.url.clone(),
+            tls: cfg.tls.clone(),
+            token_file: cfg.token_file.clone(),
             hello,
             metrics,
             spool,
@@ -427,7 +424,13 @@ impl ExportTask {
         hello.stats = Some(self.stats());
         out.try_send(AgentMessage { message: Some(agent_message::Message::Hello(hello)) })
             .expect("room for the hello");
-        let response = tokio::time::timeout(CONNECT_TIMEOUT, client.stream(ReceiverStream::new(rx)))
+        let mut request = tonic::Request::new(ReceiverStream::new(rx));
+        if let Some(path) = &self.token_file {
+            // Read at each connection: a projected token is rotated by the kubelet.
+            let value = super::tls::bearer(path).map_err(OpenError::Unreachable)?;
+            request.metadata_mut().insert("authorization", value);
+        }
+        let response = tokio::time::timeout(CONNECT_TIMEOUT, client.stream(request))
             .await
             .map_err(|_| OpenError::Unreachable("no answer to the hello".into()))?
             .map_err(|s| match s.code() {

@@ -29,6 +29,8 @@ pub struct CollectorConfig {
     pub spool_dir: Option<PathBuf>,
     pub spool_size: u64,
     pub tls: Option<ClientTls>,
+    /// `--collector-token-file`: the node's bearer token, read at each connection.
+    pub token_file: Option<PathBuf>,
 }
 
 impl ExportArgs {
@@ -50,6 +52,7 @@ impl ExportArgs {
             _ => errors.push(format!("--collector {url:?}: expected http://HOST:PORT or https://HOST:PORT")),
         }
         let tls = self.tls.load(&url, errors);
+        let token_file = self.tls.token_file(errors);
         if let Some(d) = &self.spool_dir
             && let Err(e) = std::fs::create_dir_all(d)
         {
@@ -63,6 +66,7 @@ impl ExportArgs {
             spool_dir: self.spool_dir,
             spool_size: self.spool_size,
             tls,
+            token_file,
         })
     }
 }

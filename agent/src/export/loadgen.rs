@@ -97,10 +97,17 @@ pub async fn run(args: LoadArgs) -> Result<(), LoadError> {
     let metrics = Arc::new(Metrics::default());
     let mut errors = Vec::new();
     let tls = args.tls.load(&args.collector, &mut errors);
+    let token_file = args.tls.token_file(&mut errors);
     if !errors.is_empty() {
         return Err(LoadError::Config(crate::config::ConfigErrors(errors)));
     }
-    let cfg = CollectorConfig { url: args.collector, spool_dir: args.spool_dir, spool_size: 1 << 30, tls };
+    let cfg = CollectorConfig {
+        url: args.collector,
+        spool_dir: args.spool_dir,
+        spool_size: 1 << 30,
+        tls,
+        token_file,
+    };
     let boot = super::new_boot_id();
     let hello = rampart_proto::v1::Hello {
         node: args.node_name.clone(),

@@ -160,8 +160,7 @@ impl Exporter {
         let spool = cfg.spool_dir.as_deref().map(|d| spool::Spool::open(d, cfg.spool_size)).transpose()?;
         let (commands, rx) = mpsc::unbounded_channel();
         let boot_id = hello.boot_id.clone();
-        let task =
-            client::ExportTask::new(cfg.url.clone(), cfg.tls.clone(), hello, Arc::clone(metrics), spool);
+        let task = client::ExportTask::new(cfg, hello, Arc::clone(metrics), spool);
         let task = tokio::spawn(task.run(rx));
         self.collector =
             Some(ToCollector { boot_id, next_sequence: 1, pending: Vec::new(), commands, task: Some(task) });

@@ -74,6 +74,8 @@ pub struct Subject {
 pub enum Verb {
     Get,
     Delete,
+    /// Writing (agents).
+    Create,
 }
 
 impl Verb {
@@ -81,6 +83,7 @@ impl Verb {
         match self {
             Verb::Get => "get",
             Verb::Delete => "delete",
+            Verb::Create => "create",
         }
     }
 }
@@ -247,6 +250,40 @@ impl Access {
                 namespace: namespace.to_owned(),
             })),
             Err(e) => Err(self.refuse(e)),
+        }
+    }
+
+    /// What a writer presented: its client certificate (dates checked) if it has one, else its
+    /// bearer token as a node (`--readers kubernetes`): the token accepted, its user granted
+    /// `create` on events.rampart.dev cluster-wide, and its node claim.
+    pub async fn writer<T>(
+        &self,
+        request: &Request<T>,
+    ) -> Result<identity::Presented, identity::IdentityError> {
+        use identity::{IdentityError, Presented};
+        if let Some(der) = identity::leaf(request)? {
+            return Ok(Presented::Certificate(der));
+        }
+        let (Some(reviewer), Some(header)) = (&self.reviewer, request.metadata().get("authorization")) else {
+            return Ok(Presented::Nothing);
+        };
+        let token =
+            header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).unwrap_or_default();
+        let who = reviewer.authenticate(token).await.map_err(|e| match e {
+            AccessError::Api { .. } => IdentityError::Unavailable(e.to_string()),
+            AccessError::TokenRejected(why) => IdentityError::Token(why),
+            other => IdentityError::Token(other.to_string()),
+        })?;
+        if !reviewer
+            .allowed(&who, Verb::Create, None)
+            .await
+            .map_err(|e| IdentityError::Unavailable(e.to_string()))?
+        {
+            return Err(IdentityError::NotAWriter { user: who.user });
+        }
+        match who.extra.get(identity::NODE_CLAIM).and_then(|n| n.first()).filter(|n| !n.is_empty()) {
+            Some(node) => Ok(Presented::Token { node: node.clone(), user: who.user }),
+            None => Err(IdentityError::NoNodeClaim { user: who.user }),
         }
     }
 

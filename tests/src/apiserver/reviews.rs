@@ -5,6 +5,9 @@
 //! - Tokens are issued with [`ApiServer::issue_token`] for one audience and a lifetime, as
 //!   `kubectl create token SA --audience A --duration D` does; a review for another audience,
 //!   or after expiry, is `authenticated: false` with the error text kube-apiserver writes.
+//!   [`ApiServer::issue_pod_token`] issues a pod's projected ServiceAccount token, whose review
+//!   names the pod's node in `user.extra` (`authentication.kubernetes.io/node-name`), as API
+//!   servers from 1.30 on do.
 //! - Grants are RBAC's: [`ApiServer::grant`] gives a user or group a verb on
 //!   `events.rampart.dev` in one namespace (a RoleBinding) or everywhere (a
 //!   ClusterRoleBinding); a review is allowed when a grant matches, with RBAC's reason text,
@@ -24,6 +27,8 @@ pub(super) struct Token {
     groups: Vec<String>,
     audience: String,
     expires: SystemTime,
+    /// The node of the pod a projected ServiceAccount token is bound to.
+    node: Option<String>,
 }
 
 /// A verb granted on `events.rampart.dev` to a user or group, in a namespace or everywhere.
@@ -39,6 +44,27 @@ pub(super) struct Grant {
 impl ApiServer {
     /// A bearer token for `user` (in `groups`), valid for `audience` for `lifetime`.
     pub fn issue_token(&self, user: &str, groups: &[&str], audience: &str, lifetime: Duration) -> String {
+        self.issue(user, groups, audience, lifetime, None)
+    }
+
+    /// A projected token of ServiceAccount `namespace/name` for a pod on `node`, as the kubelet
+    /// mounts it: its user is `system:serviceaccount:NS:NAME`, its groups the ServiceAccount
+    /// groups, and TokenReview names the node in `user.extra`.
+    pub fn issue_pod_token(&self, namespace: &str, name: &str, node: &str, audience: &str) -> String {
+        let user = format!("system:serviceaccount:{namespace}:{name}");
+        let ns_group = format!("system:serviceaccounts:{namespace}");
+        let groups = ["system:serviceaccounts", ns_group.as_str()];
+        self.issue(&user, &groups, audience, Duration::from_secs(3600), Some(node))
+    }
+
+    fn issue(
+        &self,
+        user: &str,
+        groups: &[&str],
+        audience: &str,
+        lifetime: Duration,
+        node: Option<&str>,
+    ) -> String {
         let token = format!("eyJhbGciOiJSUzI1NiJ9.{}.{}", crate::random_hex(24), crate::random_hex(32));
         let mut groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
         groups.push("system:authenticated".into());
@@ -48,6 +74,7 @@ impl ApiServer {
             groups,
             audience: audience.into(),
             expires: SystemTime::now() + lifetime,
+            node: node.map(str::to_owned),
         });
         token
     }
@@ -96,16 +123,27 @@ pub(super) fn token_review(tokens: &[Token], review: &Value) -> Value {
         Some(t) if SystemTime::now() >= t.expires => {
             json!({"user": {}, "error": "[invalid bearer token, service account token has expired]"})
         }
-        Some(t) => json!({
-            "authenticated": true,
-            "user": {
-                "username": t.user,
-                "uid": format!("{:x}", uid_of(&t.user)),
-                "groups": t.groups,
-                "extra": {"authentication.kubernetes.io/credential-id": [format!("JTI={}", &t.token[21..29])]},
-            },
-            "audiences": [t.audience],
-        }),
+        Some(t) => {
+            let mut extra =
+                json!({"authentication.kubernetes.io/credential-id": [format!("JTI={}", &t.token[21..29])]});
+            if let Some(node) = &t.node {
+                extra["authentication.kubernetes.io/node-name"] = json!([node]);
+                extra["authentication.kubernetes.io/node-uid"] = json!([format!("{:x}", uid_of(node))]);
+                extra["authentication.kubernetes.io/pod-name"] =
+                    json!([format!("rampart-agent-{}", &t.token[29..34])]);
+                extra["authentication.kubernetes.io/pod-uid"] = json!([format!("{:x}", uid_of(&t.token))]);
+            }
+            json!({
+                "authenticated": true,
+                "user": {
+                    "username": t.user,
+                    "uid": format!("{:x}", uid_of(&t.user)),
+                    "groups": t.groups,
+                    "extra": extra,
+                },
+                "audiences": [t.audience],
+            })
+        }
     };
     json!({
         "kind": "TokenReview",

@@ -2,17 +2,24 @@
 //! fastest of several transaction sizes; goal: at least half of it), replay rate, and end to end from a synthetic agent with zero
 //! loss. Bare insert and collector ingest alternate in each round, so drift hits both alike;
 //! results are medians.
+//!
+//! Reader authorization: the same stored events read by a Kubernetes reader granted one
+//! namespace (its token checked with a TokenReview and its grant with a SubjectAccessReview,
+//! against the stand-in API server, then cached) and by an anonymous reader asking for the same
+//! namespace, on two collectors fed the same batches: one long replay, and many small ones
+//! (where the per-request cost shows).
 
 use std::{process::Command, time::Instant};
 
 use anyhow::{Context as _, bail};
 use rampart_collector::store::sqlite::baseline::bare_insert;
 use rampart_proto::v1::{
-    AgentMessage, Batch, Event, ReplayRequest, StatusRequest, agent_message,
+    AgentMessage, Batch, Event, Filter, ReplayRequest, StatusRequest, agent_message,
     collector_client::CollectorClient, collector_message,
 };
 use rampart_tests::{
     agent::agent_bin,
+    apiserver::ApiServer,
     collector::{Collector, CollectorOptions},
     grpc::{self, IngestStream, runtime},
 };
@@ -42,8 +49,8 @@ fn batches(n: usize) -> Vec<(u64, Vec<Event>)> {
 
 /// Push every batch over one Ingest stream (the collector pipelines them); seconds until the
 /// last ack.
-async fn push(url: &str, batches: &[(u64, Vec<Event>)]) -> anyhow::Result<f64> {
-    let mut s = IngestStream::open(url, "bench").await?;
+async fn push(url: &str, batches: &[(u64, Vec<Event>)], token: Option<&str>) -> anyhow::Result<f64> {
+    let mut s = IngestStream::open_on(grpc::channel(url).await, "bench", token).await?;
     let out = s.out.clone();
     let boot = s.boot_id.clone();
     let messages: Vec<AgentMessage> = batches
@@ -87,6 +94,65 @@ async fn replay_all(url: &str) -> anyhow::Result<(u64, f64)> {
     Ok((n, start.elapsed().as_secs_f64()))
 }
 
+/// A replay of namespace `shop` (at most `limit` events; 0: all) as the reader `token` names
+/// (anonymous with `None`); the events received.
+async fn replay_shop(
+    client: &mut CollectorClient<tonic::transport::Channel>,
+    token: Option<&str>,
+    limit: u64,
+) -> anyhow::Result<u64> {
+    let filter = Filter { namespaces: vec!["shop".into()], ..Default::default() };
+    let mut request =
+        tonic::Request::new(ReplayRequest { filter: Some(filter), limit, ..Default::default() });
+    if let Some(t) = token {
+        request.metadata_mut().insert("authorization", format!("Bearer {t}").parse()?);
+    }
+    let mut stream = client.replay(request).await?.into_inner();
+    let mut n = 0;
+    while stream.message().await?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The same reads on the anonymous collector and on the Kubernetes one (as `token`),
+/// interleaved in ten slices so drift hits both alike: `small` replays of 16 events, then two
+/// whole replays each. Returns (anonymous, Kubernetes) as (small replays per second, events
+/// per second of the whole replays).
+async fn readers(anon: &str, kube: &str, token: &str, small: usize) -> anyhow::Result<[(f64, f64); 2]> {
+    let mut clients = [
+        CollectorClient::new(grpc::channel(anon).await).max_decoding_message_size(64 << 20),
+        CollectorClient::new(grpc::channel(kube).await).max_decoding_message_size(64 << 20),
+    ];
+    let tokens = [None, Some(token)];
+    let (mut small_secs, mut whole_secs, mut whole_events) = ([0.0; 2], [0.0; 2], [0_u64; 2]);
+    for _ in 0..10 {
+        for (i, client) in clients.iter_mut().enumerate() {
+            let start = Instant::now();
+            for _ in 0..small / 10 {
+                replay_shop(client, tokens[i], 16).await?;
+            }
+            small_secs[i] += start.elapsed().as_secs_f64();
+        }
+    }
+    for _ in 0..2 {
+        for (i, client) in clients.iter_mut().enumerate() {
+            let start = Instant::now();
+            whole_events[i] += replay_shop(client, tokens[i], 0).await?;
+            whole_secs[i] += start.elapsed().as_secs_f64();
+        }
+    }
+    if whole_events[0] != whole_events[1] {
+        bail!(
+            "the anonymous reader got {} events, the Kubernetes reader {}",
+            whole_events[0],
+            whole_events[1]
+        );
+    }
+    let rate = |i: usize| ((small / 10 * 10) as f64 / small_secs[i], whole_events[i] as f64 / whole_secs[i]);
+    Ok([rate(0), rate(1)])
+}
+
 async fn stored(url: &str) -> anyhow::Result<u64> {
     let mut client = CollectorClient::new(grpc::channel(url).await);
     Ok(client.status(StatusRequest::default()).await?.into_inner().store.context("store")?.events)
@@ -98,7 +164,16 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     let data = batches(n);
     let rt = runtime();
     let (mut bare, mut ingest, mut replay, mut e2e) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut small_ratio, mut whole_ratio) = (Vec::new(), Vec::new());
+    let small = if quick { 200 } else { 1000 };
     let mut lost = 0_u64;
+    let api = ApiServer::start();
+    let kube_dir = tempfile::tempdir()?;
+    let kubeconfig = api.kubeconfig(kube_dir.path()).display().to_string();
+    api.grant("alice", "get", Some("shop"));
+    // The agent's ServiceAccount writes for node `bench` with its projected token.
+    api.grant("system:serviceaccount:rampart-system:rampart-agent", "create", None);
+    let agent = api.issue_pod_token("rampart-system", "rampart-agent", "bench", "rampart");
     for round in 0..rounds {
         // The fastest bare configuration is the baseline.
         let mut best = 0.0_f64;
@@ -110,14 +185,29 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         bare.push(best);
 
         let collector = Collector::start(CollectorOptions::default());
-        let secs = rt.block_on(push(&collector.url(), &data))?;
+        let secs = rt.block_on(push(&collector.url(), &data, None))?;
         ingest.push(n as f64 / secs);
         let (got, secs) = rt.block_on(replay_all(&collector.url()))?;
         if got != n as u64 {
             bail!("replay returned {got} of {n} events");
         }
         replay.push(n as f64 / secs);
-        drop(collector);
+        // Reader authorization: a Kubernetes reader with a fresh token (so its first request
+        // asks the API server) against an anonymous one, same namespace, same rows.
+        let kube = Collector::start(CollectorOptions {
+            extra: ["--readers", "kubernetes", "--kubeconfig", &kubeconfig].map(String::from).to_vec(),
+            ..Default::default()
+        });
+        rt.block_on(push(&kube.url(), &data, Some(&agent)))?;
+        let token = api.issue_token("alice", &[], "rampart", std::time::Duration::from_secs(3600));
+        let [(anon_small, anon_whole), (kube_small, kube_whole)] =
+            rt.block_on(readers(&collector.url(), &kube.url(), &token, small))?;
+        drop((collector, kube));
+        small_ratio.push(kube_small / anon_small);
+        whole_ratio.push(kube_whole / anon_whole);
+        println!(
+            "    round {round}: one namespace, Kubernetes reader / anonymous: {small} small replays {kube_small:.0} vs {anon_small:.0}/s, whole {kube_whole:.0} vs {anon_whole:.0} events/s"
+        );
 
         // End to end: the synthetic agent through the agent's export path.
         let collector = Collector::start(CollectorOptions::default());
@@ -138,7 +228,22 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         );
     }
     let (bare, ingest, replay, e2e) = (median(bare), median(ingest), median(replay), median(e2e));
+    let (small_ratio, whole_ratio) = (median(small_ratio), median(whole_ratio));
     Ok(vec![
+        Goal::at_least(
+            "replays of one namespace (16 events each), Kubernetes reader / anonymous",
+            small_ratio,
+            "ratio",
+            0.9,
+            format!("{small} requests: TokenReview and SubjectAccessReview on the first, cached after"),
+        ),
+        Goal::at_least(
+            "replay of one namespace, Kubernetes reader / anonymous",
+            whole_ratio,
+            "ratio",
+            0.9,
+            "the same rows; the reviews once per request",
+        ),
         Goal::at_least(
             "collector ingest / bare rusqlite insert (same rows)",
             ingest / bare,
