@@ -68,7 +68,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         }
         None => None,
     };
-    let access = Arc::new(Access::new(cfg.readers, reviewer, cfg.deleters.clone()));
+    let access = Arc::new(Access::new(reviewer, cfg.deleters.clone()));
     let ingest = IngestService {
         store: Arc::clone(&store),
         hub: Arc::clone(&hub),

@@ -119,6 +119,8 @@ pub enum AccessError {
     NoNamespace { user: String, known: usize },
     #[error("asking the Kubernetes API ({what}): {source}")]
     Api { what: &'static str, source: Box<kube::Error> },
+    #[error("listing the namespaces with stored events: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl From<AccessError> for Status {
@@ -132,6 +134,7 @@ impl From<AccessError> for Status {
             | AccessError::NotClusterWide { .. }
             | AccessError::NoNamespace { .. } => Status::permission_denied(e.to_string()),
             AccessError::Api { .. } => Status::unavailable(e.to_string()),
+            AccessError::Store(_) => Status::internal(e.to_string()),
         }
     }
 }
@@ -147,8 +150,7 @@ pub struct Refused {
 /// Decides who may read what; one for the collector's life.
 #[derive(Debug)]
 pub struct Access {
-    pub mode: ReaderAuth,
-    /// The API server's reviews (`kubernetes` only).
+    /// The API server's reviews (`kubernetes` only; without it, every reader reads everything).
     reviewer: Option<Reviewer>,
     /// Client certificate common names that may delete (`certificate` and `anonymous`).
     deleters: Vec<String>,
@@ -156,8 +158,8 @@ pub struct Access {
 }
 
 impl Access {
-    pub fn new(mode: ReaderAuth, reviewer: Option<Reviewer>, deleters: Vec<String>) -> Self {
-        Access { mode, reviewer, deleters, refused: Refused::default() }
+    pub fn new(reviewer: Option<Reviewer>, deleters: Vec<String>) -> Self {
+        Access { reviewer, deleters, refused: Refused::default() }
     }
 
     /// The namespaces a read that asked for `requested` (none: all) may return; `known` lists
@@ -199,10 +201,7 @@ impl Access {
             if reviewer.allowed(&who, Verb::Get, None).await? {
                 return Ok(Scope::Cluster);
             }
-            let known = known.await.map_err(|e| {
-                tracing::warn!(error = %e, "listing stored namespaces");
-                AccessError::NoNamespace { user: who.user.clone(), known: 0 }
-            })?;
+            let known = known.await?;
             let mut granted = Vec::new();
             for namespace in &known {
                 if reviewer.allowed(&who, Verb::Get, Some(namespace)).await? {
@@ -264,11 +263,14 @@ impl Access {
         if let Some(der) = identity::leaf(request)? {
             return Ok(Presented::Certificate(der));
         }
-        let (Some(reviewer), Some(header)) = (&self.reviewer, request.metadata().get("authorization")) else {
+        let Some(reviewer) = &self.reviewer else {
             return Ok(Presented::Nothing);
         };
-        let token =
-            header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).unwrap_or_default();
+        let token = match bearer(request) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Ok(Presented::Nothing),
+            Err(e) => return Err(IdentityError::Token(e.to_string())),
+        };
         let who = reviewer.authenticate(token).await.map_err(|e| match e {
             AccessError::Api { .. } => IdentityError::Unavailable(e.to_string()),
             AccessError::TokenRejected(why) => IdentityError::Token(why),
@@ -294,21 +296,11 @@ impl Access {
         let Some(reviewer) = &self.reviewer else {
             return Ok(None);
         };
-        let subject = match (request.metadata().get("authorization"), leaf) {
-            (Some(header), _) => {
-                let token = header
-                    .to_str()
-                    .ok()
-                    .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty());
-                match token {
-                    Some(token) => reviewer.authenticate(token).await,
-                    None => Err(AccessError::NotBearer),
-                }
-            }
-            (None, Some(leaf)) => certificate_subject(&leaf),
-            (None, None) => Err(AccessError::NoCredentials { audience: reviewer.audience().to_owned() }),
+        let subject = match (bearer(request), leaf) {
+            (Err(e), _) => Err(e),
+            (Ok(Some(token)), _) => reviewer.authenticate(token).await,
+            (Ok(None), Some(leaf)) => certificate_subject(&leaf),
+            (Ok(None), None) => Err(AccessError::NoCredentials { audience: reviewer.audience().to_owned() }),
         };
         subject.map(Some).map_err(|e| self.refuse(e))
     }
@@ -316,7 +308,7 @@ impl Access {
     /// Counts a refusal and turns it into the client's status.
     fn refuse(&self, e: AccessError) -> Status {
         let counter = match &e {
-            AccessError::Api { .. } => &self.refused.unavailable,
+            AccessError::Api { .. } | AccessError::Store(_) => &self.refused.unavailable,
             AccessError::Forbidden { .. }
             | AccessError::NotClusterWide { .. }
             | AccessError::NoNamespace { .. } => &self.refused.forbidden,
@@ -326,6 +318,21 @@ impl Access {
         tracing::info!(reason = %e, "a read was refused");
         e.into()
     }
+}
+
+/// The request's bearer token, if it has an `authorization` header.
+fn bearer<T>(request: &Request<T>) -> Result<Option<&str>, AccessError> {
+    let Some(header) = request.metadata().get("authorization") else {
+        return Ok(None);
+    };
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(Some)
+        .ok_or(AccessError::NotBearer)
 }
 
 /// The user a client certificate (DER) names: its common name, and its organizations as

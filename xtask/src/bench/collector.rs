@@ -3,7 +3,9 @@
 //! loss. Bare insert and collector ingest alternate in each round, so drift hits both alike;
 //! results are medians.
 //!
-//! Reader authorization: the same stored events read by a Kubernetes reader granted one
+//! Writer and reader authorization: the same batches written by an agent proving its node with
+//! a ServiceAccount token (reviewed at its stream's Hello) and by an anonymous one; and the
+//! same stored events read by a Kubernetes reader granted one
 //! namespace (its token checked with a TokenReview and its grant with a SubjectAccessReview,
 //! against the stand-in API server, then cached) and by an anonymous reader asking for the same
 //! namespace, on two collectors fed the same batches: one long replay, and many small ones
@@ -164,7 +166,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     let data = batches(n);
     let rt = runtime();
     let (mut bare, mut ingest, mut replay, mut e2e) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut small_ratio, mut whole_ratio) = (Vec::new(), Vec::new());
+    let (mut small_ratio, mut whole_ratio, mut token_ingest) = (Vec::new(), Vec::new(), Vec::new());
     let small = if quick { 200 } else { 1000 };
     let mut lost = 0_u64;
     let api = ApiServer::start();
@@ -198,7 +200,8 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
             extra: ["--readers", "kubernetes", "--kubeconfig", &kubeconfig].map(String::from).to_vec(),
             ..Default::default()
         });
-        rt.block_on(push(&kube.url(), &data, Some(&agent)))?;
+        let secs = rt.block_on(push(&kube.url(), &data, Some(&agent)))?;
+        token_ingest.push(n as f64 / secs);
         let token = api.issue_token("alice", &[], "rampart", std::time::Duration::from_secs(3600));
         let [(anon_small, anon_whole), (kube_small, kube_whole)] =
             rt.block_on(readers(&collector.url(), &kube.url(), &token, small))?;
@@ -228,8 +231,18 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         );
     }
     let (bare, ingest, replay, e2e) = (median(bare), median(ingest), median(replay), median(e2e));
-    let (small_ratio, whole_ratio) = (median(small_ratio), median(whole_ratio));
+    let (small_ratio, whole_ratio, token_ingest) =
+        (median(small_ratio), median(whole_ratio), median(token_ingest));
     Ok(vec![
+        Goal::at_least(
+            "collector ingest, writer proving its node with a token / anonymous writer",
+            token_ingest / ingest,
+            "ratio",
+            0.9,
+            format!(
+                "{token_ingest:.0} vs {ingest:.0} events/s: TokenReview and SubjectAccessReview at the stream's Hello"
+            ),
+        ),
         Goal::at_least(
             "replays of one namespace (16 events each), Kubernetes reader / anonymous",
             small_ratio,
