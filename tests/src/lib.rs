@@ -36,6 +36,7 @@ pub mod pki;
 pub mod pod;
 pub mod require;
 pub mod rtnl;
+pub mod seccomp;
 
 use std::time::{Duration, Instant};
 

@@ -8,10 +8,12 @@
 //! The container's root filesystem is the image's (`cargo xtask image`, which `cargo xtask test`
 //! builds for this machine first): the static binaries on `scratch`.
 //!
+//! The manifest's `seccompProfile: RuntimeDefault` is applied as containerd applies it
+//! ([`rampart_tests::seccomp`]: containerd's default profile for the container's capabilities).
+//!
 //! What the container differs in, and why: it keeps the host's network namespace (the pod gets
-//! its own, which grants nothing more) so the test reads `/metrics`; the `RuntimeDefault`
-//! seccomp profile is the runtime's and is not applied (it allows bpf() with CAP_BPF and
-//! perf_event_open() with CAP_PERFMON); `--collector` is not set (no collector runs here).
+//! its own, which grants nothing more) so the test reads `/metrics`; `--collector` is not set
+//! (no collector runs here).
 //! The `lsm` tiers cannot be shown here: this host's kernel refuses BPF LSM programs even to
 //! full root. The VM kernels with BPF LSM show them (`granted_capabilities.rs`).
 // vm-test: host-only: the agent in a runc container, which the VM initramfs does not have.
@@ -133,6 +135,12 @@ fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<Path
         }
         let mut argv = vec!["/usr/bin/rampart-agent".to_string()];
         argv.extend(args.iter().map(|a| a.to_string_lossy().into_owned()));
+        let mut linux = json!({"namespaces": namespaces});
+        match sc["seccompProfile"]["type"].as_str() {
+            Some("RuntimeDefault") => linux["seccomp"] = rampart_tests::seccomp::runtime_default(&caps),
+            Some("Unconfined") | None => {}
+            Some(other) => panic!("seccompProfile {other}: the test knows RuntimeDefault and Unconfined"),
+        }
         let config = json!({
             "ociVersion": "1.0.2",
             "process": {
@@ -147,7 +155,7 @@ fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<Path
             "root": {"path": "rootfs", "readonly": sc["readOnlyRootFilesystem"] == true},
             "hostname": "rampart-agent",
             "mounts": mounts,
-            "linux": {"namespaces": namespaces},
+            "linux": linux,
         });
         fs::write(bundle.join("config.json"), serde_json::to_vec_pretty(&config).unwrap()).unwrap();
         let mut cmd = Command::new("runc");
@@ -155,6 +163,27 @@ fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<Path
         cmd.arg(format!("rampart-agent-{}", rampart_tests::random_hex(8)));
         cmd
     })
+}
+
+/// The pid of `rampart-agent` below `runc` (its `run` forks the container's process).
+fn agent_in_container(runc: u32) -> u32 {
+    let children = |pid: u32| -> Vec<u32> {
+        fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|t| fs::read_to_string(t.path().join("children")).ok())
+            .flat_map(|c| c.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>())
+            .collect()
+    };
+    let mut todo = vec![runc];
+    while let Some(pid) = todo.pop() {
+        if fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "rampart-agent") {
+            return pid;
+        }
+        todo.extend(children(pid));
+    }
+    panic!("no rampart-agent process below runc ({runc})");
 }
 
 struct Node {
@@ -200,6 +229,9 @@ fn the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports() {
         &format!("    egress:\n      - to: [{{cidr: {BRIDGE_V4}/32}}]\n        ports: [{{port: {ok}}}]\n"),
     );
     let agent = Agent::start(node.agent(granted_capabilities(&container)));
+    let pid = agent_in_container(agent.pid().expect("runc runs"));
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    assert!(status.contains("Seccomp:\t2"), "the agent runs under the RuntimeDefault filter:\n{status}");
     assert_eq!(agent.tier("network"), "cgroup", "{}", agent.log());
     assert_ne!(agent.tier("privilege"), "none", "{}", agent.log());
     let web = TestPod::create(PodSpec::new("shop", "web").with_netns());

@@ -33,14 +33,23 @@ use crate::loader::{
     tracefs::Tracefs,
 };
 
+/// Why aya's BTF for LSM programs is not at hand.
+#[derive(Debug, thiserror::Error)]
+pub enum NoLsmBtf {
+    #[error("bpf is not in the active LSM list ({list}): LSM programs would attach but never run")]
+    NotActive { list: String },
+    #[error("kernel BTF unavailable: {0}")]
+    Unavailable(#[from] aya::BtfError),
+    #[error("the kernel BTF was released after start-up")]
+    Released,
+}
+
 /// Facts about the running kernel, computed once at start.
 pub struct Startup {
     pub kernel: KernelInfo,
     pub tracefs: Option<Tracefs>,
     /// aya's BTF for LSM programs, or why LSM programs cannot be used here.
-    pub btf: Result<aya::Btf, String>,
-    /// The BTF parse was set aside by [`Startup::release_btf`].
-    btf_released: bool,
+    pub btf: Result<aya::Btf, NoLsmBtf>,
     /// How long each step took.
     pub steps: Vec<(&'static str, Duration)>,
 }
@@ -63,30 +72,27 @@ impl Startup {
             } else {
                 kernel.lsm.join(",")
             };
-            Err(format!(
-                "bpf is not in the active LSM list ({list}): LSM programs would attach but never run"
-            ))
+            Err(NoLsmBtf::NotActive { list })
         } else {
-            aya::Btf::from_sys_fs().map_err(|e| format!("kernel BTF unavailable: {e}"))
+            aya::Btf::from_sys_fs().map_err(NoLsmBtf::from)
         };
         step("BTF for LSM programs", t);
-        Startup { kernel, tracefs, btf, steps, btf_released: false }
+        Startup { kernel, tracefs, btf, steps }
     }
 
     /// Free aya's parse of the kernel BTF (tens of MiB for a full vmlinux) while no concern
     /// needs it; the other facts stay. [`Startup::reparse_btf`] brings it back.
     pub fn release_btf(&mut self) {
         if self.btf.is_ok() {
-            self.btf = Err("the kernel BTF was released after start-up".into());
-            self.btf_released = true;
+            self.btf = Err(NoLsmBtf::Released);
         }
     }
 
     /// Parse the kernel BTF again if [`Startup::release_btf`] set it aside (a concern engaged
     /// after start-up needs it for its LSM programs).
     pub fn reparse_btf(&mut self) {
-        if std::mem::take(&mut self.btf_released) {
-            self.btf = aya::Btf::from_sys_fs().map_err(|e| format!("kernel BTF unavailable: {e}"));
+        if matches!(self.btf, Err(NoLsmBtf::Released)) {
+            self.btf = aya::Btf::from_sys_fs().map_err(NoLsmBtf::from);
         }
     }
 
@@ -110,7 +116,7 @@ impl Startup {
     /// start-up.
     fn unavailable(&self, concern: Concern, tier: Tier, hooks: &Hooks<'_>) -> Option<String> {
         match (&self.btf, tier) {
-            (Err(why), Tier::Lsm) if concern != Concern::Network => Some(why.clone()),
+            (Err(why), Tier::Lsm) if concern != Concern::Network => Some(why.to_string()),
             _ => tiers::unavailable(concern, tier, hooks),
         }
     }

@@ -33,7 +33,11 @@ pub fn bare_insert(
     let batches: Vec<Vec<_>> = batches
         .iter()
         .map(|(first, events)| {
-            events.iter().enumerate().map(|(i, e)| row(first + i as u64, std::sync::Arc::new(e.clone()))).collect()
+            events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| row(first + i as u64, std::sync::Arc::new(e.clone())))
+                .collect()
         })
         .collect();
     let per_commit = rows_per_commit.div_ceil(batches.first().map_or(1, Vec::len).max(1)).max(1);
