@@ -170,26 +170,17 @@ fn store_url(s: &str) -> Result<StoreUrl, String> {
 /// The API server that reviews readers: `--kubeconfig` (or `KUBECONFIG`), else the
 /// in-cluster service account.
 fn review_api(kubeconfig: Option<&str>, errors: &mut Vec<String>) -> Option<ApiConfig> {
-    match kubeconfig.filter(|k| !k.is_empty()) {
-        Some(list) => {
-            let paths: Vec<PathBuf> = list.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
-            for p in paths.iter().filter(|p| !p.is_file()) {
-                errors.push(format!("--kubeconfig {}: no such file", p.display()));
-            }
-            Some(ApiConfig::Kubeconfig(paths))
-        }
-        None if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => Some(ApiConfig::InCluster),
-        None => {
-            errors.push(
-                "--readers kubernetes (the default) asks the Kubernetes API who readers are and what they may \
-                 read, but there is no API server to ask: give --kubeconfig (or KUBECONFIG) or run in a pod; or \
-                 choose --readers certificate (any client certificate from --client-ca reads everything) or \
-                 --readers anonymous (anyone who reaches the collector reads everything)"
-                    .into(),
-            );
-            None
-        }
+    let api = ApiConfig::find(kubeconfig, errors);
+    if api.is_none() {
+        errors.push(
+            "--readers kubernetes (the default) asks the Kubernetes API who readers are and what they may \
+             read, but there is no API server to ask: give --kubeconfig (or KUBECONFIG) or run in a pod; or \
+             choose --readers certificate (any client certificate from --client-ca reads everything) or \
+             --readers anonymous (anyone who reaches the collector reads everything)"
+                .into(),
+        );
     }
+    api
 }
 
 impl Cli {

@@ -182,8 +182,9 @@ pub fn certified_node(der: &[u8]) -> Result<String, IdentityError> {
 }
 
 impl IdentityError {
-    /// The gRPC status a client gets: UNAUTHENTICATED for a certificate that is not valid
-    /// now, PERMISSION_DENIED for one that does not grant what it asks.
+    /// The gRPC status a client gets: UNAUTHENTICATED for no, unreadable or out-of-date
+    /// credentials, UNAVAILABLE when the API server cannot be asked, PERMISSION_DENIED for
+    /// credentials that do not grant what the stream asks.
     pub fn status(&self, context: &str) -> tonic::Status {
         let message = format!("{context}: {self}");
         match self {

@@ -69,13 +69,14 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         None => None,
     };
     let access = Arc::new(Access::new(reviewer, cfg.deleters.clone()));
+    let writer_auth = WriterAuth::of(cfg.tls.as_ref(), cfg.readers);
     let ingest = IngestService {
         store: Arc::clone(&store),
         hub: Arc::clone(&hub),
         agents: Arc::clone(&agents),
         counters: Arc::clone(&counters),
         limits: cfg.limits,
-        writer_auth: WriterAuth::of(cfg.tls.as_ref(), cfg.readers),
+        writer_auth,
         access: Arc::clone(&access),
         shutdown: stop_rx.clone(),
     };
@@ -181,15 +182,19 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
         Some(t) if t.client_ca.is_some() => "mtls",
         Some(_) => "tls",
     };
-    let writers = WriterAuth::of(cfg.tls.as_ref(), cfg.readers).describe();
+    let writers = writer_auth.describe();
     let readers = cfg.readers.describe();
     info!(addr = %bound, tls, writers, readers, "listening");
     if cfg.tls.is_none() && !bound.ip().is_loopback() {
+        let writers = match writer_auth {
+            WriterAuth::Anonymous => "write events in any node's name, and ",
+            WriterAuth::Nodes { .. } => "",
+        };
         warn!(
             addr = %bound,
-            "serving plaintext gRPC beyond this host: anyone who reaches {bound} can write events in any node's \
-             name, and see bearer tokens and events in transit; serve TLS with a client CA (--tls-cert, \
-             --tls-key, --client-ca) or listen on loopback"
+            "serving plaintext gRPC beyond this host: anyone who reaches {bound} can {writers}see bearer tokens \
+             and events in transit; serve TLS with a client CA (--tls-cert, --tls-key, --client-ca) or listen \
+             on loopback"
         );
     }
     if cfg.readers == ReaderAuth::Anonymous && !bound.ip().is_loopback() {

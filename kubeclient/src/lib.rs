@@ -14,6 +14,25 @@ pub enum ApiConfig {
     InCluster,
 }
 
+impl ApiConfig {
+    /// `--kubeconfig` (or `KUBECONFIG`; a `:`-separated list, each missing file added to
+    /// `errors`), else the in-cluster service account when running in a pod, else `None`.
+    pub fn find(kubeconfig: Option<&str>, errors: &mut Vec<String>) -> Option<ApiConfig> {
+        match kubeconfig.filter(|k| !k.is_empty()) {
+            Some(list) => {
+                let paths: Vec<PathBuf> =
+                    list.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+                for p in paths.iter().filter(|p| !p.is_file()) {
+                    errors.push(format!("--kubeconfig {}: no such file", p.display()));
+                }
+                Some(ApiConfig::Kubeconfig(paths))
+            }
+            None if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => Some(ApiConfig::InCluster),
+            None => None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("kubeconfig {}: {source}", path.display())]

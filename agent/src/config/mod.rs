@@ -216,28 +216,16 @@ fn api_config(
         .filter(|(d, _)| d.is_some())
         .map(|(_, flag)| *flag)
         .collect();
-    match kubeconfig.filter(|k| !k.is_empty()) {
-        Some(list) => {
-            if !dirs.is_empty() {
-                errors.push(format!(
-                    "--kubeconfig (or KUBECONFIG) and {} both given: pods and policies come from the API \
-                     server or from directories, not both",
-                    dirs.join(" and ")
-                ));
-            }
-            let paths: Vec<PathBuf> = list.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
-            for p in &paths {
-                if !p.is_file() {
-                    errors.push(format!("--kubeconfig {}: no such file", p.display()));
-                }
-            }
-            Some(ApiConfig::Kubeconfig(paths))
-        }
-        None if dirs.is_empty() && std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => {
-            Some(ApiConfig::InCluster)
-        }
-        None => None,
+    let given = kubeconfig.is_some_and(|k| !k.is_empty());
+    if given && !dirs.is_empty() {
+        errors.push(format!(
+            "--kubeconfig (or KUBECONFIG) and {} both given: pods and policies come from the API \
+             server or from directories, not both",
+            dirs.join(" and ")
+        ));
     }
+    // Directories without a kubeconfig: the in-cluster service account is not used.
+    (given || dirs.is_empty()).then(|| ApiConfig::find(kubeconfig, errors)).flatten()
 }
 
 impl RunArgs {

@@ -235,11 +235,13 @@ impl Access {
     /// Who may delete `namespace`'s events: with `kubernetes`, a user granted `delete` there;
     /// otherwise a client certificate `--deleter` names. Returns who, for the deletion log.
     pub async fn deleter<T>(&self, request: &Request<T>, namespace: &str) -> Result<String, Status> {
-        let who = self.who(request).await?;
-        let (Some(reviewer), Some(who)) = (&self.reviewer, who) else {
-            let leaf = identity::leaf(request).map_err(|e| e.status("deleting"))?;
+        let Some(reviewer) = &self.reviewer else {
+            let leaf = identity::leaf(request).map_err(|e| self.refuse(e.into()))?;
             return identity::deleter(&self.deleters, leaf.as_deref())
                 .map_err(|e| Status::permission_denied(e.to_string()));
+        };
+        let Some(who) = self.who(request).await? else {
+            unreachable!("with a reviewer, every reader is identified")
         };
         match reviewer.allowed(&who, Verb::Delete, Some(namespace)).await {
             Ok(true) => Ok(who.user),
