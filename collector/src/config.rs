@@ -22,10 +22,22 @@ pub struct Cli {
     /// serving other hosts is a choice (with TLS and a client CA, or loudly without).
     #[arg(long, env = "RAMPART_LISTEN", default_value = "127.0.0.1:50051", value_name = "ADDR")]
     pub listen: String,
-    /// Where events are kept: `sqlite:PATH` (a file, created if missing). NATS JetStream
-    /// (`nats://HOST:PORT[,...]`) is planned.
-    #[arg(long, env = "RAMPART_STORE", value_name = "sqlite:PATH")]
+    /// Where events are kept: `sqlite:PATH` (a file, created if missing; one collector), or
+    /// `nats://HOST:PORT[,HOST:PORT...]` (a NATS JetStream cluster shared by any number of
+    /// collectors; see --nats-stream, --nats-replicas, --nats-dedup-window).
+    #[arg(long, env = "RAMPART_STORE", value_name = "sqlite:PATH|nats://HOST:PORT[,...]")]
     pub store: String,
+    /// JetStream: the stream that holds the events (created at start if missing, else checked
+    /// against these flags); its agents' bucket is `<NAME>_AGENTS`. Default `RAMPART_EVENTS`.
+    #[arg(long, env = "RAMPART_NATS_STREAM", value_name = "NAME")]
+    pub nats_stream: Option<String>,
+    /// JetStream: copies of each event in the cluster (1, or 3 to survive the loss of a NATS
+    /// server). Default 1.
+    #[arg(long, env = "RAMPART_NATS_REPLICAS", value_name = "N")]
+    pub nats_replicas: Option<usize>,
+    /// JetStream: how long the stream remembers message ids to drop resends. Default `2m`.
+    #[arg(long, env = "RAMPART_NATS_DEDUP_WINDOW", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub nats_dedup_window: Option<Duration>,
     /// Delete events older than this (event time), e.g. `7d`, `12h`. Default: keep.
     #[arg(long, env = "RAMPART_RETENTION", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub retention: Option<Duration>,
@@ -110,12 +122,30 @@ pub struct ServerTls {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreUrl {
     Sqlite(PathBuf),
+    /// `nats://` server URLs.
+    Nats(Vec<String>),
+}
+
+/// Stream names may not hold these (nor be empty).
+fn stream_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The JetStream store's settings (used with `--store nats://...`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NatsFlags {
+    pub stream: String,
+    pub replicas: usize,
+    pub dedup_window: Duration,
 }
 
 #[derive(Clone, Debug)]
 pub struct Config {
     pub listen: SocketAddr,
     pub store: StoreUrl,
+    pub nats: NatsFlags,
     pub retention: Retention,
     pub max_message_size: usize,
     pub limits: Limits,
@@ -161,10 +191,21 @@ fn store_url(s: &str) -> Result<StoreUrl, String> {
         }
         return Ok(StoreUrl::Sqlite(path));
     }
-    if s.starts_with("nats://") {
-        return Err(format!("--store {s:?}: the NATS JetStream store is not built yet; use sqlite:PATH"));
+    if let Some(list) = s.strip_prefix("nats://") {
+        let mut servers = Vec::new();
+        for item in list.split(',') {
+            let hostport = item.strip_prefix("nats://").unwrap_or(item);
+            let ok = hostport
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+            if !ok {
+                return Err(format!("--store {s:?}: {item:?} is not HOST:PORT"));
+            }
+            servers.push(format!("nats://{hostport}"));
+        }
+        return Ok(StoreUrl::Nats(servers));
     }
-    Err(format!("--store {s:?}: expected sqlite:PATH"))
+    Err(format!("--store {s:?}: expected sqlite:PATH or nats://HOST:PORT[,HOST:PORT...]"))
 }
 
 /// The API server that reviews readers: `--kubeconfig` (or `KUBECONFIG`), else the
@@ -194,6 +235,25 @@ impl Cli {
             })
             .ok();
         let store = store_url(&self.store).map_err(|e| errors.push(e)).ok();
+        let nats_flags =
+            self.nats_stream.is_some() || self.nats_replicas.is_some() || self.nats_dedup_window.is_some();
+        if nats_flags && matches!(store, Some(StoreUrl::Sqlite(_))) {
+            errors.push(
+                "--nats-stream, --nats-replicas and --nats-dedup-window are for --store nats://...".into(),
+            );
+        }
+        let nats_stream = self.nats_stream.clone().unwrap_or_else(|| "RAMPART_EVENTS".into());
+        if !stream_name_ok(&nats_stream) {
+            errors.push(format!("--nats-stream {nats_stream:?}: letters, digits, '-' and '_' only"));
+        }
+        let nats_replicas = self.nats_replicas.unwrap_or(1);
+        if !(1..=5).contains(&nats_replicas) {
+            errors.push(format!("--nats-replicas {nats_replicas}: JetStream keeps 1 to 5 copies (1, or 3 to survive a server's loss)"));
+        }
+        let nats_dedup_window = self.nats_dedup_window.unwrap_or(Duration::from_secs(120));
+        if nats_dedup_window < Duration::from_secs(1) {
+            errors.push("--nats-dedup-window must be at least 1s".into());
+        }
         let metrics_addr = self.metrics_addr.as_deref().and_then(|a| {
             a.parse::<SocketAddr>()
                 .map_err(|e| {
@@ -273,6 +333,11 @@ impl Cli {
             (Some(listen), Some(store)) if errors.is_empty() => Ok(Config {
                 listen,
                 store,
+                nats: NatsFlags {
+                    stream: nats_stream,
+                    replicas: nats_replicas,
+                    dedup_window: nats_dedup_window,
+                },
                 retention: Retention { max_age_ns, max_bytes: self.retention_size },
                 max_message_size: usize::try_from(self.max_message_size).unwrap_or(usize::MAX),
                 limits: Limits { max_batch_events: self.max_batch_events },
@@ -307,7 +372,9 @@ mod tests {
             "--listen",
             "nowhere",
             "--store",
-            "nats://127.0.0.1:4222",
+            "nats://127.0.0.1:4222,nowhere",
+            "--nats-replicas",
+            "7",
             "--retention",
             "0s",
             "--max-batch-events",
@@ -322,7 +389,8 @@ mod tests {
         let text = err.to_string();
         for needle in [
             "--listen \"nowhere\"",
-            "NATS JetStream store is not built yet",
+            "\"nowhere\" is not HOST:PORT",
+            "--nats-replicas 7",
             "--retention 0s",
             "--max-batch-events",
             "--deleter needs --client-ca",
@@ -338,6 +406,10 @@ mod tests {
         assert_eq!(store_url("sqlite:///tmp/x.db"), Ok(StoreUrl::Sqlite("/tmp/x.db".into())));
         assert!(store_url("sqlite:/nonexistent/dir/x.db").unwrap_err().contains("does not exist"));
         assert!(store_url("postgres://x").unwrap_err().contains("expected sqlite:PATH"));
+        assert_eq!(
+            store_url("nats://a:4222,nats://b:4222,c:4222"),
+            Ok(StoreUrl::Nats(vec!["nats://a:4222".into(), "nats://b:4222".into(), "nats://c:4222".into()]))
+        );
     }
 
     #[test]

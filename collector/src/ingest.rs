@@ -6,7 +6,8 @@
 //!   own task (column extraction and encoding in parallel; the store group-commits), while an
 //!   acker answers them strictly in arrival order. At most [`IN_FLIGHT`] appends per stream; a
 //!   slow store therefore slows the agent's acks, never the collector's memory.
-//! - Newly stored events go to live subscribers (the hub) before their ack is sent.
+//! - Newly stored events go to live subscribers (the hub) before their ack is sent; with a
+//!   store shared by several collectors (JetStream) the store's follower feeds the hub instead.
 //! - A message that cannot be decoded or is over the size limit ends the stream with a clear
 //!   status after the acks already due; a store failure ends it with UNAVAILABLE so the agent
 //!   resends later. Nothing of a refused or failed batch is stored.
@@ -56,7 +57,8 @@ pub struct Counters {
 
 pub struct IngestService<S> {
     pub store: Arc<S>,
-    pub hub: Arc<Hub>,
+    /// Where newly stored events go live; `None` when the store feeds the hub itself.
+    pub hub: Option<Arc<Hub>>,
     pub agents: Arc<Agents>,
     pub counters: Arc<Counters>,
     pub limits: Limits,
@@ -112,7 +114,7 @@ impl<S: Store> Ingest for IngestService<S> {
         tokio::spawn(acker(
             owed_rx,
             out,
-            Arc::clone(&self.hub),
+            self.hub.clone(),
             Arc::clone(&self.agents),
             Arc::clone(&self.counters),
         ));
@@ -214,7 +216,7 @@ async fn read_batches<S: Store>(
 async fn acker(
     mut owed: mpsc::Receiver<Owed>,
     out: mpsc::Sender<Result<CollectorMessage, Status>>,
-    hub: Arc<Hub>,
+    hub: Option<Arc<Hub>>,
     agents: Arc<Agents>,
     counters: Arc<Counters>,
 ) {
@@ -251,7 +253,9 @@ async fn acker(
                         continue;
                     }
                 };
-                hub.publish(&appended.stored);
+                if let Some(hub) = &hub {
+                    hub.publish(&appended.stored);
+                }
                 agents.stored(&origin, last);
                 counters.batches.fetch_add(1, Relaxed);
                 counters.events_stored.fetch_add(appended.stored.len() as u64, Relaxed);

@@ -11,7 +11,9 @@ use std::{
 use rampart_telemetry::family;
 use tokio::sync::watch;
 
-use crate::{access::Access, agents::Agents, hub::Hub, ingest::Counters, readers::Readers};
+use crate::{
+    access::Access, agents::Agents, hub::Hub, ingest::Counters, readers::Readers, store::StoreMetrics,
+};
 
 pub struct CollectorMetrics {
     pub counters: Arc<Counters>,
@@ -19,6 +21,8 @@ pub struct CollectorMetrics {
     pub agents: Arc<Agents>,
     pub readers: Readers,
     pub access: Arc<Access>,
+    /// The store's own figures (JetStream's publish latency, acks in flight, errors).
+    pub store: Option<Arc<dyn StoreMetrics>>,
     /// `true` once shutdown began: not ready.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -90,6 +94,9 @@ impl rampart_telemetry::Exposition for CollectorMetrics {
             ("unavailable", &r.unavailable),
         ] {
             let _ = writeln!(o, "rampart_reads_refused_total{{reason=\"{reason}\"}} {}", n.load(Relaxed));
+        }
+        if let Some(store) = &self.store {
+            store.render(&mut o);
         }
         rampart_telemetry::process::render(&mut o, "collector", env!("CARGO_PKG_VERSION"));
         o

@@ -113,7 +113,7 @@ impl<S: Store> Collector for QueryService<S> {
         tokio::spawn(async move {
             if let Some(mut history) = history {
                 while let Some(item) = history.recv().await {
-                    let msg = item.map(|s| event_item(s.event)).map_err(|e| Status::internal(e.to_string()));
+                    let msg = item.map(|s| event_item(s.event)).map_err(store_status);
                     if !reader.send(msg).await {
                         return;
                     }
@@ -162,9 +162,7 @@ impl<S: Store> Collector for QueryService<S> {
         let mut rows = self.store.replay(ReplayQuery { filter, max_id: None, limit, newest: req.newest });
         tokio::spawn(async move {
             while let Some(item) = rows.recv().await {
-                let msg = item
-                    .map(|s| ReplayResponse { event: Some(s.event) })
-                    .map_err(|e| Status::internal(e.to_string()));
+                let msg = item.map(|s| ReplayResponse { event: Some(s.event) }).map_err(store_status);
                 if !reader.send(msg).await {
                     return;
                 }
@@ -193,11 +191,7 @@ impl<S: Store> Collector for QueryService<S> {
         let node = request.into_inner().node;
         bounded("node", &node, bounds::NODE).map_err(Status::invalid_argument)?;
         let _permit = self.readers.permit()?;
-        let reports = self
-            .store
-            .verify(Some(node).filter(|n| !n.is_empty()))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))?;
+        let reports = self.store.verify(Some(node).filter(|n| !n.is_empty())).await.map_err(store_status)?;
         Ok(Response::new(VerifyResponse { nodes: reports.into_iter().map(node_chain).collect() }))
     }
 
@@ -219,7 +213,7 @@ impl<S: Store> Collector for QueryService<S> {
             by,
             reason: req.reason,
         };
-        let record = self.store.delete(scope).await.map_err(|e| Status::internal(e.to_string()))?;
+        let record = self.store.delete(scope).await.map_err(store_status)?;
         warn!(
             id = record.id,
             by = %record.by,
@@ -235,7 +229,7 @@ impl<S: Store> Collector for QueryService<S> {
     async fn status(&self, request: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
         self.access.read_cluster(&request, "the collector's status").await?;
         let all_boots = request.into_inner().all_boots;
-        let internal = |e: crate::store::StoreError| Status::internal(e.to_string());
+        let internal = store_status;
         let stats = self.store.stats().await.map_err(internal)?;
         let stored_agents = self.store.agents().await.map_err(internal)?;
         let (agents, boots_hidden) = self.agents.status(stored_agents, all_boots);
@@ -316,5 +310,16 @@ fn deletion(d: DeletionRecord) -> Deletion {
         pod: d.pod,
         reason: d.reason,
         events: d.events,
+    }
+}
+
+/// A store error as the reader sees it: what the backend does not offer is UNIMPLEMENTED, a
+/// store that cannot be reached is UNAVAILABLE (try again), anything else INTERNAL.
+fn store_status(e: crate::store::StoreError) -> Status {
+    use crate::store::StoreError;
+    match e {
+        StoreError::Unsupported { .. } => Status::unimplemented(e.to_string()),
+        StoreError::Nats { .. } => Status::unavailable(e.to_string()),
+        e => Status::internal(e.to_string()),
     }
 }

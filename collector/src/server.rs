@@ -17,7 +17,11 @@ use crate::{
     ingest::{Counters, IngestService},
     metrics::CollectorMetrics,
     query::QueryService,
-    store::{Retention, Store, StoreError, sqlite::SqliteStore},
+    store::{
+        Live, Retention, Store, StoreError,
+        jetstream::{JetStreamStore, Settings},
+        sqlite::SqliteStore,
+    },
 };
 
 /// How often retention runs (and once at start).
@@ -52,11 +56,29 @@ pub async fn run(cfg: Config) -> Result<(), ServerError> {
             info!(path = %path.display(), events = store.stats().await?.events, "store opened");
             serve(cfg, store).await
         }
+        StoreUrl::Nats(servers) => {
+            let settings = Settings {
+                servers: servers.clone(),
+                stream: cfg.nats.stream.clone(),
+                replicas: cfg.nats.replicas,
+                dedup_window: cfg.nats.dedup_window,
+                retention: cfg.retention,
+            };
+            let store = Arc::new(JetStreamStore::open(settings).await?);
+            let stats = store.stats().await?;
+            info!(location = %stats.location, events = stats.events, "store opened");
+            serve(cfg, store).await
+        }
     }
 }
 
 async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> {
     let hub = Arc::new(Hub::default());
+    // With a shared store, live events come from the store (what any collector stored).
+    let (live_hub, _follower) = match store.live(&hub) {
+        Live::FromAppends => (Some(Arc::clone(&hub)), None),
+        Live::FromStore(task) => (None, Some(task)),
+    };
     let agents = Arc::new(Agents::default());
     let counters = Arc::new(Counters::default());
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -72,7 +94,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
     let writer_auth = WriterAuth::of(cfg.tls.as_ref(), cfg.readers);
     let ingest = IngestService {
         store: Arc::clone(&store),
-        hub: Arc::clone(&hub),
+        hub: live_hub,
         agents: Arc::clone(&agents),
         counters: Arc::clone(&counters),
         limits: cfg.limits,
@@ -88,6 +110,7 @@ async fn serve<S: Store>(cfg: Config, store: Arc<S>) -> Result<(), ServerError> 
                 agents: Arc::clone(&agents),
                 readers: readers.clone(),
                 access: Arc::clone(&access),
+                store: store.metrics(),
                 shutdown: stop_rx.clone(),
             });
             let (bound, task) = rampart_telemetry::serve(addr, exposition)

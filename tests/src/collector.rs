@@ -17,6 +17,8 @@ use crate::bins::collector_bin;
 pub struct CollectorOptions {
     /// Listen here (a fixed address, e.g. to restart where agents expect it); else 127.0.0.1:0.
     pub listen: Option<SocketAddr>,
+    /// `--store` (e.g. a [`crate::nats::Nats`] URL); else a SQLite file in the scratch dir.
+    pub store: Option<String>,
     pub extra: Vec<String>,
 }
 
@@ -60,7 +62,7 @@ impl Collector {
         }
         cmd.args(["--listen", &listen, "--log-format", "json"])
             .arg("--store")
-            .arg(format!("sqlite:{}", self.store.display()))
+            .arg(self.opts.store.clone().unwrap_or_else(|| format!("sqlite:{}", self.store.display())))
             .args(&self.opts.extra)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())

@@ -98,7 +98,18 @@ impl IngestStream {
     /// [`open`](Self::open) on a channel the caller made (e.g. with a client certificate),
     /// with a bearer token when given.
     pub async fn open_on(channel: Channel, node: &str, token: Option<&str>) -> Result<IngestStream, Status> {
-        let boot_id = crate::random_uuid();
+        IngestStream::resume(channel, node, &crate::random_uuid(), token).await
+    }
+
+    /// A stream for an agent boot that already sent events (an agent reconnecting, maybe to
+    /// another collector).
+    pub async fn resume(
+        channel: Channel,
+        node: &str,
+        boot_id: &str,
+        token: Option<&str>,
+    ) -> Result<IngestStream, Status> {
+        let boot_id = boot_id.to_string();
         let mut client = IngestClient::new(channel).max_encoding_message_size(256 << 20);
         let (out, rx) = mpsc::channel(64);
         let hello = Hello {

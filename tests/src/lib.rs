@@ -29,6 +29,7 @@ pub mod container;
 pub mod daemonset;
 pub mod filecaps;
 pub mod grpc;
+pub mod nats;
 pub mod net;
 pub mod netns;
 pub mod nsrun;

@@ -460,7 +460,7 @@ fn health_and_reflection_are_served() {
 #[test]
 fn config_errors_are_reported_all_at_once_and_exit_2() {
     let out = Command::new(collector_bin())
-        .args(["--listen", "here", "--store", "nats://127.0.0.1:4222", "--retention", "0s"])
+        .args(["--listen", "here", "--store", "nats://nowhere", "--retention", "0s"])
         .env_remove("KUBECONFIG")
         .env_remove("KUBERNETES_SERVICE_HOST")
         .output()
@@ -471,11 +471,11 @@ fn config_errors_are_reported_all_at_once_and_exit_2() {
     // Readers are Kubernetes users by default: with no API server to ask, it says what to do.
     assert!(err.contains("there is no API server to ask") && err.contains("--readers anonymous"), "{err}");
     assert!(err.contains("--listen \"here\""), "{err}");
-    assert!(err.contains("NATS JetStream store is not built yet"), "{err}");
+    assert!(err.contains("\"nowhere\" is not HOST:PORT"), "{err}");
     // The same from the environment (12-factor: a DaemonSet sets RAMPART_*), flags win.
     let out = Command::new(collector_bin())
         .env("RAMPART_LISTEN", "there")
-        .env("RAMPART_STORE", "nats://127.0.0.1:4222")
+        .env("RAMPART_STORE", "nats://nowhere")
         .env("RAMPART_MAX_READERS", "0")
         .env("RAMPART_READERS", "anonymous")
         .args(["--retention", "0s"])

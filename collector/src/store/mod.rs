@@ -14,9 +14,12 @@
 //! - **Tamper evidence.** What is stored can be checked against a hash chain per node written
 //!   with it ([`Store::verify`]).
 //!
-//! [`sqlite`] is the embedded default. A NATS JetStream backend (dedup by message id, replay by
-//! start time) is planned behind the same trait.
+//! [`sqlite`] is the embedded default: one collector, one file. [`jetstream`] is the scale-out
+//! store: collectors in front of a NATS JetStream cluster, interchangeable, which deduplicates
+//! by message id and replays by start time; where it differs from the constraints above its
+//! module says so.
 
+pub mod jetstream;
 pub mod sqlite;
 
 use std::{future::Future, sync::Arc};
@@ -24,7 +27,20 @@ use std::{future::Future, sync::Arc};
 use rampart_proto::v1::Event;
 use tokio::sync::mpsc;
 
-use crate::filter::EventFilter;
+use crate::{AbortOnDrop, filter::EventFilter, hub::Hub};
+
+/// Where live subscribers' events come from.
+pub enum Live {
+    /// The collector hands each append's new events to the hub (one collector per store).
+    FromAppends,
+    /// The backend feeds the hub itself with what any collector stored, until dropped.
+    FromStore(AbortOnDrop),
+}
+
+/// A backend's own figures for `/metrics`.
+pub trait StoreMetrics: Send + Sync {
+    fn render(&self, o: &mut String);
+}
 
 /// Who sent a batch: the node of the stream's Hello and the boot that produced the events.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -183,6 +199,16 @@ pub enum StoreError {
     Commit(Arc<StoreError>),
     #[error("{what}: {source}")]
     Io { what: &'static str, source: std::io::Error },
+    #[error("NATS: {what}: {source}")]
+    Nats { what: &'static str, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error(
+        "the JetStream stream {stream} at {location} is not configured as the flags ask: {}; change the \
+         flags, or the stream (`nats stream edit {stream}`), or give another --nats-stream",
+        settings.join("; ")
+    )]
+    StreamConflict { stream: String, location: String, settings: Vec<String> },
+    #[error("{what} is not offered by the {backend} store")]
+    Unsupported { what: &'static str, backend: &'static str },
 }
 
 /// A place to keep events. See the module documentation for what every backend guarantees.
@@ -194,8 +220,19 @@ pub trait Store: Send + Sync + 'static {
     /// channel; reading stops when the receiver is dropped.
     fn replay(&self, query: ReplayQuery) -> mpsc::Receiver<Result<StoredEvent, StoreError>>;
 
-    /// The highest id stored so far (0 when none).
+    /// The highest id stored so far (0 when none); for a backend that feeds live subscribers
+    /// itself, the highest id it handed to them.
     fn watermark(&self) -> u64;
+
+    /// Where live events come from; called once, at start.
+    fn live(&self, _hub: &Arc<Hub>) -> Live {
+        Live::FromAppends
+    }
+
+    /// The backend's own figures for `/metrics`, if it has any.
+    fn metrics(&self) -> Option<Arc<dyn StoreMetrics>> {
+        None
+    }
 
     fn stats(&self) -> impl Future<Output = Result<StoreStats, StoreError>> + Send;
 

@@ -1188,7 +1188,7 @@ pub struct AgentStatus {
 }
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct StoreStatus {
-    /// "sqlite"
+    /// "sqlite" or "nats"
     #[prost(string, tag = "1")]
     pub backend: ::prost::alloc::string::String,
     #[prost(string, tag = "2")]

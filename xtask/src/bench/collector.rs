@@ -31,12 +31,12 @@ use rampart_tests::{
 
 use super::{Goal, segments::median};
 
-const BATCH: usize = 512;
+pub(super) const BATCH: usize = 512;
 /// Rows per transaction tried for the bare insert.
 const BARE_COMMITS: [usize; 4] = [512, 2048, 8192, 20_000];
 
 /// `n` events in batches of [`BATCH`], as one agent boot would send them.
-fn batches(n: usize) -> Vec<(u64, Vec<Event>)> {
+pub(super) fn batches(n: usize) -> Vec<(u64, Vec<Event>)> {
     let base = 1_767_225_600_000_000_000_i64;
     let events: Vec<Event> = (0..n)
         .map(|i| {
@@ -54,7 +54,11 @@ fn batches(n: usize) -> Vec<(u64, Vec<Event>)> {
 
 /// Push every batch over one Ingest stream (the collector pipelines them); seconds until the
 /// last ack.
-async fn push(url: &str, batches: &[(u64, Vec<Event>)], token: Option<&str>) -> anyhow::Result<f64> {
+pub(super) async fn push(
+    url: &str,
+    batches: &[(u64, Vec<Event>)],
+    token: Option<&str>,
+) -> anyhow::Result<f64> {
     let mut s = IngestStream::open_on(grpc::channel(url).await, "bench", token).await?;
     let out = s.out.clone();
     let boot = s.boot_id.clone();
@@ -88,7 +92,7 @@ async fn push(url: &str, batches: &[(u64, Vec<Event>)], token: Option<&str>) -> 
 }
 
 /// Replay everything; (events, seconds).
-async fn replay_all(url: &str) -> anyhow::Result<(u64, f64)> {
+pub(super) async fn replay_all(url: &str) -> anyhow::Result<(u64, f64)> {
     let mut client = CollectorClient::new(grpc::channel(url).await).max_decoding_message_size(64 << 20);
     let start = Instant::now();
     let mut stream = client.replay(ReplayRequest::default()).await?.into_inner();

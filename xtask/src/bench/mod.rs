@@ -11,6 +11,7 @@
 mod collector;
 mod exec;
 mod footprint;
+mod jetstream;
 mod kube;
 mod network;
 mod privilege;
@@ -127,6 +128,9 @@ pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<
     }
     if wanted("collector") {
         goals.extend(collector::bench(rounds, quick)?);
+    }
+    if wanted("jetstream") {
+        goals.extend(jetstream::bench(rounds, quick)?);
     }
     if wanted("whatif") {
         goals.extend(whatif::bench(rounds, quick)?);

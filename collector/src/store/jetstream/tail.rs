@@ -1,0 +1,75 @@
+//! Following the stream: every event any collector stores goes to this collector's live
+//! subscribers, in stream order. The watermark moves to an event's sequence before the hub
+//! gets it, so a subscriber that read the watermark after registering misses nothing (what is
+//! at or below it is replayed, what is above it is queued).
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering::Relaxed},
+    },
+    time::Duration,
+};
+
+use async_nats::jetstream::{
+    consumer::{DeliverPolicy, pull},
+    stream::Stream,
+};
+use futures_util::StreamExt as _;
+use prost::Message as _;
+use rampart_proto::v1::Event;
+use tracing::warn;
+
+use super::{NatsMetrics, subjects};
+use crate::{AbortOnDrop, hub::Hub, store::StoreError};
+
+/// Wait before following again after an error.
+const RETRY: Duration = Duration::from_secs(1);
+
+pub fn follow(
+    stream: Stream,
+    hub: Arc<Hub>,
+    watermark: Arc<AtomicU64>,
+    metrics: Arc<NatsMetrics>,
+) -> AbortOnDrop {
+    AbortOnDrop(tokio::spawn(async move {
+        loop {
+            let from = watermark.load(Relaxed) + 1;
+            if let Err(e) = run(&stream, from, &hub, &watermark).await {
+                metrics.errors.fetch_add(1, Relaxed);
+                warn!(error = %e, from, "following the JetStream stream for live subscribers; retrying");
+            }
+            tokio::time::sleep(RETRY).await;
+        }
+    }))
+}
+
+async fn run(stream: &Stream, from: u64, hub: &Hub, watermark: &AtomicU64) -> Result<(), StoreError> {
+    let failed = |what: &'static str| {
+        move |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Nats { what, source: e }
+    };
+    let consumer = stream
+        .create_consumer(pull::OrderedConfig {
+            filter_subject: subjects::ALL.into(),
+            deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from },
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| failed("following the stream")(Box::new(e)))?;
+    let mut messages = consumer.messages().await.map_err(|e| failed("following the stream")(Box::new(e)))?;
+    while let Some(message) = messages.next().await {
+        let message = message.map_err(|e| failed("following the stream")(Box::new(e)))?;
+        let id = message.info().map_err(failed("reading a message's metadata"))?.stream_sequence;
+        match Event::decode(message.payload.clone()) {
+            Ok(event) => {
+                watermark.fetch_max(id, Relaxed);
+                hub.publish(&[(id, Arc::new(event))]);
+            }
+            Err(source) => {
+                watermark.fetch_max(id, Relaxed);
+                warn!(error = %StoreError::Corrupt { id, source }, "not sent to live subscribers");
+            }
+        }
+    }
+    Ok(())
+}
