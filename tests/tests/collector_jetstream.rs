@@ -117,7 +117,7 @@ fn nats(test: &str, cluster: bool) -> Option<Nats> {
 #[test]
 fn two_collectors_serve_one_history_and_one_live_stream() {
     let Some(nats) = nats("two_collectors_serve_one_history_and_one_live_stream", false) else { return };
-    let a = collector(&nats.url(), &[]);
+    let a = collector(&nats.url(), &["--metrics-addr", "127.0.0.1:0"]);
     let b = collector(&nats.url(), &[]);
     runtime().block_on(async {
         // A live subscriber of B, for one namespace, sees what agents wrote through A.
@@ -175,6 +175,12 @@ fn two_collectors_serve_one_history_and_one_live_stream() {
         let agent = status.agents.iter().find(|x| x.boot_id == boot).expect("the boot from the stream");
         assert_eq!(agent.last_sequence, 200);
     });
+    // The collector that published says so on /metrics.
+    let (code, metrics) = a.http("/metrics");
+    assert_eq!(code, 200);
+    assert!(metrics.contains("rampart_jetstream_messages_total{result=\"stored\"} 200"), "{metrics}");
+    assert!(metrics.contains("rampart_jetstream_acks_in_flight 0"), "{metrics}");
+    assert!(metrics.contains("rampart_jetstream_publish_seconds_count 4"), "{metrics}");
 }
 
 #[test]

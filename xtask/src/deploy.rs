@@ -32,6 +32,11 @@ fn variants() -> Vec<(&'static str, Value)> {
                 "podDisruptionBudget": {"enabled": false},
             }),
         ),
+        (
+            "collectors on NATS JetStream",
+            json!({"collector": {"nats": {"url": "nats://nats-0.nats:4222,nats-1.nats:4222,nats-2.nats:4222",
+                                          "replicas": 3}}}),
+        ),
     ]
 }
 

@@ -92,7 +92,7 @@ pub(super) async fn push(
 }
 
 /// Replay everything; (events, seconds).
-pub(super) async fn replay_all(url: &str) -> anyhow::Result<(u64, f64)> {
+async fn replay_all(url: &str) -> anyhow::Result<(u64, f64)> {
     let mut client = CollectorClient::new(grpc::channel(url).await).max_decoding_message_size(64 << 20);
     let start = Instant::now();
     let mut stream = client.replay(ReplayRequest::default()).await?.into_inner();

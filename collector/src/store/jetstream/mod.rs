@@ -210,6 +210,32 @@ impl std::fmt::Debug for JetStreamStore {
     }
 }
 
+/// How long a read keeps retrying a request that fails: a cluster that lost a server elects
+/// new leaders within seconds, and requests made meanwhile time out or find no leader.
+const FAILOVER: Duration = Duration::from_secs(45);
+
+/// `request` until it succeeds, for up to [`FAILOVER`]; then its last error.
+async fn through_failover<T, E, F>(
+    what: &'static str,
+    mut request: impl FnMut() -> F,
+) -> Result<T, StoreError>
+where
+    F: Future<Output = Result<T, E>>,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let deadline = Instant::now() + FAILOVER;
+    loop {
+        match request().await {
+            Ok(t) => return Ok(t),
+            Err(e) if Instant::now() >= deadline => return Err(StoreError::Nats { what, source: e.into() }),
+            Err(e) => {
+                tracing::debug!(error = %e.into(), what, "retrying a JetStream request");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
 fn nats(what: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> StoreError {
     move |source| StoreError::Nats { what, source }
 }
@@ -455,7 +481,11 @@ impl Store for JetStreamStore {
     }
 
     async fn stats(&self) -> Result<StoreStats, StoreError> {
-        let info = self.stream.get_info().await.map_err(|e| self.failed("reading the stream's state", e))?;
+        let info = through_failover("reading the stream's state", || self.stream.get_info())
+            .await
+            .inspect_err(|_| {
+                self.metrics.errors.fetch_add(1, Relaxed);
+            })?;
         let state = info.state;
         let time_at = async |seq: u64| -> Option<i64> {
             if state.messages == 0 {

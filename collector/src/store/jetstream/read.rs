@@ -53,10 +53,8 @@ async fn run(
     let last = match query.max_id {
         Some(max) => max,
         None => {
-            stream
-                .get_info()
-                .await
-                .map_err(|e| failed("reading the stream's state")(Box::new(e)))?
+            super::through_failover("reading the stream's state", || stream.get_info())
+                .await?
                 .state
                 .last_sequence
         }
@@ -139,18 +137,20 @@ async fn read_subject_inner(
         Some(start_time) => DeliverPolicy::ByStartTime { start_time },
         None => DeliverPolicy::All,
     };
-    let consumer = stream
-        .create_consumer(pull::OrderedConfig {
-            filter_subject: subject,
-            deliver_policy,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| failed("starting a replay")(Box::new(e)))?;
-    if consumer.cached_info().num_pending == 0 {
-        return Ok(());
-    }
-    let mut messages = consumer.messages().await.map_err(|e| failed("starting a replay")(Box::new(e)))?;
+    // The whole stream unfiltered: the server's fast path (a filter equal to the stream's
+    // subjects is still treated as a filter by nats-server 2.9).
+    let filter_subject = if subject == subjects::ALL { String::new() } else { subject };
+    let config = pull::OrderedConfig { filter_subject, deliver_policy, ..Default::default() };
+    // Through a failover, the consumer is made again until its messages flow.
+    let messages = super::through_failover("starting a replay", || async {
+        let consumer = stream.create_consumer(config.clone()).await.map_err(Box::new)?;
+        if consumer.cached_info().num_pending == 0 {
+            return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(None);
+        }
+        Ok(Some(consumer.messages().await.map_err(Box::new)?))
+    })
+    .await?;
+    let Some(mut messages) = messages else { return Ok(()) };
     while let Some(message) = messages.next().await {
         let message = message.map_err(|e| failed("reading a replay")(Box::new(e)))?;
         let info = message.info().map_err(|e| failed("reading a message's metadata")(e))?;

@@ -20,7 +20,7 @@ use prost::Message as _;
 use rampart_proto::v1::Event;
 use tracing::warn;
 
-use super::{NatsMetrics, subjects};
+use super::NatsMetrics;
 use crate::{AbortOnDrop, hub::Hub, store::StoreError};
 
 /// Wait before following again after an error.
@@ -50,7 +50,8 @@ async fn run(stream: &Stream, from: u64, hub: &Hub, watermark: &AtomicU64) -> Re
     };
     let consumer = stream
         .create_consumer(pull::OrderedConfig {
-            filter_subject: subjects::ALL.into(),
+            // Every message of the stream, unfiltered (see `read`).
+            filter_subject: String::new(),
             deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from },
             ..Default::default()
         })
@@ -60,15 +61,15 @@ async fn run(stream: &Stream, from: u64, hub: &Hub, watermark: &AtomicU64) -> Re
     while let Some(message) = messages.next().await {
         let message = message.map_err(|e| failed("following the stream")(Box::new(e)))?;
         let id = message.info().map_err(failed("reading a message's metadata"))?.stream_sequence;
+        watermark.fetch_max(id, Relaxed);
+        // With nobody subscribed, nothing to decode. A subscriber that registers now reads
+        // a watermark of at least `id`, so it replays this event if it asked for history.
+        if hub.is_empty() {
+            continue;
+        }
         match Event::decode(message.payload.clone()) {
-            Ok(event) => {
-                watermark.fetch_max(id, Relaxed);
-                hub.publish(&[(id, Arc::new(event))]);
-            }
-            Err(source) => {
-                watermark.fetch_max(id, Relaxed);
-                warn!(error = %StoreError::Corrupt { id, source }, "not sent to live subscribers");
-            }
+            Ok(event) => hub.publish(&[(id, Arc::new(event))]),
+            Err(source) => warn!(error = %StoreError::Corrupt { id, source }, "not sent to live subscribers"),
         }
     }
     Ok(())
