@@ -12,7 +12,9 @@
 //!   contiguous run of batches whose every event JetStream acknowledged, so it never covers an
 //!   event that is not stored. Marks live in a second stream (`<stream>_AGENTS`, one message
 //!   per boot under `rampart.agents.<node>.<boot>`, only the last kept), so a collector that
-//!   takes over an agent reads its mark there.
+//!   takes over an agent reads its mark there ([`progress`]). Not covered: a batch stored in
+//!   part (a collector died mid-batch) and resent after the window; the window must outlast
+//!   the collector outages expected.
 //! - **Acked only once replicated.** An append returns after JetStream acknowledged every
 //!   event of the batch (for R3, after a quorum stored it). Publishing is asynchronous, a
 //!   window of events at a time, with a bounded number of acks in flight over all appends
@@ -33,6 +35,7 @@
 //! [`StoreError::Unsupported`]); a content conflict under the same message id is counted as a
 //! duplicate, since JetStream does not compare payloads.
 
+mod progress;
 mod read;
 pub mod subjects;
 mod tail;
@@ -52,6 +55,8 @@ use futures_util::StreamExt as _;
 use prost::Message as _;
 use tokio::sync::mpsc;
 use tracing::info;
+
+use progress::Progress;
 
 use super::{
     Appended, ChainReport, DeleteScope, DeletionRecord, IncomingBatch, Live, Origin, Pruned, ReplayQuery,
@@ -196,8 +201,8 @@ pub struct JetStreamStore {
     stream: stream::Stream,
     /// The agent boots' high-water marks.
     marks_stream: stream::Stream,
-    /// High-water marks known to this collector (never above the bucket's).
-    marks: Mutex<HashMap<Origin, u64>>,
+    /// Agent boots' progress known to this collector (its marks never above what is stored).
+    marks: Mutex<HashMap<Origin, Progress>>,
     watermark: Arc<AtomicU64>,
     metrics: Arc<NatsMetrics>,
     /// [`MAX_ACKS_IN_FLIGHT`] permits.
@@ -358,8 +363,8 @@ impl JetStreamStore {
 
     /// The boot's high-water mark: this collector's, else the bucket's.
     async fn mark(&self, origin: &Origin) -> Result<u64, StoreError> {
-        if let Some(&m) = self.marks.lock().expect("not poisoned").get(origin) {
-            return Ok(m);
+        if let Some(p) = self.marks.lock().expect("not poisoned").get(origin) {
+            return Ok(p.mark());
         }
         let m = match self.marks_stream.get_last_raw_message_by_subject(&mark_subject(origin)).await {
             Ok(m) => mark_value(&m.payload),
@@ -367,9 +372,9 @@ impl JetStreamStore {
             Err(e) => return Err(self.failed("reading a high-water mark", e)),
         };
         let mut marks = self.marks.lock().expect("not poisoned");
-        let entry = marks.entry(origin.clone()).or_insert(m);
-        *entry = (*entry).max(m);
-        Ok(*entry)
+        let progress = marks.entry(origin.clone()).or_insert_with(|| Progress::at(m));
+        progress.raise(m);
+        Ok(progress.mark())
     }
 
     fn failed(&self, what: &'static str, e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -436,24 +441,22 @@ impl Store for JetStreamStore {
                 }
             }
         }
-        // Every event of this batch is stored: the mark moves if the batch continues it.
+        // Every event of this batch is stored: the mark moves if the run from the boot's first
+        // batch now reaches further.
         let last = (batch.first_sequence + count).saturating_sub(1);
-        if count > 0 && batch.first_sequence <= mark + 1 && last > mark {
-            let advanced = {
+        let moved = (count > 0)
+            .then(|| {
                 let mut marks = self.marks.lock().expect("not poisoned");
-                let m = marks.entry(batch.origin.clone()).or_default();
-                let advanced = last > *m;
-                *m = (*m).max(last);
-                advanced
-            };
-            if advanced {
-                self.js
-                    .publish(mark_subject(&batch.origin), Bytes::copy_from_slice(&last.to_be_bytes()))
-                    .await
-                    .map_err(|e| self.failed("writing a high-water mark", e))?
-                    .await
-                    .map_err(|e| self.failed("writing a high-water mark", e))?;
-            }
+                marks.entry(batch.origin.clone()).or_default().stored(batch.first_sequence, last)
+            })
+            .flatten();
+        if let Some(mark) = moved {
+            self.js
+                .publish(mark_subject(&batch.origin), Bytes::copy_from_slice(&mark.to_be_bytes()))
+                .await
+                .map_err(|e| self.failed("writing a high-water mark", e))?
+                .await
+                .map_err(|e| self.failed("writing a high-water mark", e))?;
         }
         self.metrics.publish.observe(started.elapsed());
         Ok(appended)
