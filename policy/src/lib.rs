@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod network;
+pub mod peers;
 pub mod selector;
 pub mod set;
 pub mod source;

@@ -8,6 +8,7 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::cidr::Cidr;
+pub use crate::peers::Peers;
 use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, explicit_list, keyword};
 
 /// `spec.network`. `None` for a direction leaves it unrestricted; `Some(vec![])` denies all.
@@ -33,7 +34,7 @@ pub struct NetworkPolicy {
 /// any port and protocol.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NetworkRule {
-    pub peers: Vec<Peer>,
+    pub peers: Peers,
     pub ports: Vec<PortSpec>,
 }
 
@@ -80,7 +81,7 @@ impl NetworkRule {
     /// Whether a connection with `peer`, `port` and `protocol` is allowed by this rule.
     /// `peer` is compared as given: canonicalize IPv4-mapped IPv6 addresses first.
     pub fn matches(&self, peer: IpAddr, port: u16, protocol: Protocol) -> bool {
-        (self.peers.is_empty() || self.peers.iter().any(|p| p.contains(peer)))
+        (self.peers.is_empty() || self.peers.contain(peer))
             && (self.ports.is_empty() || self.ports.iter().any(|p| p.matches(port, protocol)))
     }
 }
@@ -132,7 +133,10 @@ fn egress_rules<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<NetworkRul
     Ok(Some(
         rules
             .into_iter()
-            .map(|r| NetworkRule { peers: r.to.unwrap_or_default(), ports: r.ports.unwrap_or_default() })
+            .map(|r| NetworkRule {
+                peers: r.to.unwrap_or_default().into(),
+                ports: r.ports.unwrap_or_default(),
+            })
             .collect(),
     ))
 }
@@ -146,7 +150,10 @@ fn ingress_rules<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<NetworkRu
     Ok(Some(
         rules
             .into_iter()
-            .map(|r| NetworkRule { peers: r.from.unwrap_or_default(), ports: r.ports.unwrap_or_default() })
+            .map(|r| NetworkRule {
+                peers: r.from.unwrap_or_default().into(),
+                ports: r.ports.unwrap_or_default(),
+            })
             .collect(),
     ))
 }

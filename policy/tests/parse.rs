@@ -91,11 +91,11 @@ spec:
         Some(
             &[
                 NetworkRule {
-                    peers: vec![Peer { cidr: cidr("10.0.0.0/8"), except: vec![cidr("10.0.9.0/24")] }],
+                    peers: vec![Peer { cidr: cidr("10.0.0.0/8"), except: vec![cidr("10.0.9.0/24")] }].into(),
                     ports: vec![PortSpec { port: 5432, end_port: None, protocol: Protocol::Tcp }],
                 },
                 NetworkRule {
-                    peers: vec![],
+                    peers: vec![].into(),
                     ports: vec![
                         PortSpec { port: 53, end_port: None, protocol: Protocol::Udp },
                         PortSpec { port: 8000, end_port: Some(8080), protocol: Protocol::Tcp },
@@ -111,7 +111,8 @@ spec:
                 peers: vec![
                     Peer { cidr: cidr("192.168.0.0/16"), except: vec![] },
                     Peer { cidr: cidr("fd00::/8"), except: vec![] },
-                ],
+                ]
+                .into(),
                 ports: vec![PortSpec { port: 80, end_port: None, protocol: Protocol::Tcp }],
             }][..]
         )
