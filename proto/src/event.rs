@@ -65,6 +65,12 @@ impl Event {
         serde_json::to_string(self).expect("generated serde impls serialize to a string")
     }
 
+    /// [`Event::to_json_line`] and a newline, written straight into `w` (no string between).
+    pub fn write_json_line(&self, mut w: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(&mut w, self)?;
+        w.write_all(b"\n")
+    }
+
     /// One readable line: time (UTC, time of day), node, namespace/pod, process, what
     /// happened, verdict and tier.
     pub fn compact_line(&self) -> String {

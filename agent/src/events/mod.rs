@@ -258,7 +258,7 @@ impl Pipeline {
         if let (Action::Audit, Some(policy)) = (v.action, &v.policy) {
             self.metrics.audited_event(policy, v.rule.as_deref().unwrap_or_default());
         }
-        if let Err(e) = self.exporter.send(&judged.into_event(&self.node)) {
+        if let Err(e) = self.exporter.send(judged.into_event(&self.node)) {
             self.metrics.dropped(DropStage::Export);
             warn!(error = %e, "writing an event failed");
         }
@@ -314,7 +314,7 @@ impl Pipeline {
     /// Report the window in which no agent observed this node (from the previous boot's record).
     pub fn send_unobserved(&mut self, gap: &rampart_proto::domain::Gap) {
         self.metrics.event(rampart_proto::event::Kind::Gap);
-        if let Err(e) = self.exporter.send(&gap.to_event(&self.node)) {
+        if let Err(e) = self.exporter.send(gap.to_event(&self.node)) {
             self.metrics.dropped(DropStage::Export);
             warn!(error = %e, "writing the gap event failed");
         }

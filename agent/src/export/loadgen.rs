@@ -124,7 +124,7 @@ pub async fn run(args: LoadArgs) -> Result<(), LoadError> {
     };
     let start = Instant::now();
     for i in 0..args.events {
-        let _ = exporter.send(&synthetic_event(&args.node_name, i));
+        let _ = exporter.send(synthetic_event(&args.node_name, i));
         if (i + 1) % super::MAX_BATCH_EVENTS as u64 == 0 {
             let _ = exporter.flush();
             while i + 1 - answered().min(i + 1) > AHEAD {

@@ -167,18 +167,19 @@ impl Exporter {
         Ok(self)
     }
 
-    pub fn send(&mut self, event: &Event) -> io::Result<()> {
+    /// One event to every sink: a JSON line, and the next batch to the collector.
+    pub fn send(&mut self, event: Event) -> io::Result<()> {
+        let written = match &mut self.lines {
+            Some(w) => event.write_json_line(w),
+            None => Ok(()),
+        };
         if let Some(c) = &mut self.collector {
-            c.pending.push(event.clone());
+            c.pending.push(event);
             if c.pending.len() >= MAX_BATCH_EVENTS {
                 c.seal();
             }
         }
-        if let Some(w) = &mut self.lines {
-            w.write_all(event.to_json_line().as_bytes())?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
+        written
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
