@@ -504,6 +504,7 @@ fn policies_applied(
         }
         p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
         report_degraded(&p.metrics, &p.feasibility);
+        p.metrics.policy_changes.fetch_add(1, Relaxed);
     }
     update_gauges(p);
     standing.publish(p, cfg);

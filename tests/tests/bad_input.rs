@@ -4,6 +4,7 @@ use std::{fs, process::Command, time::Duration};
 
 use rampart_tests::{
     agent::{Agent, AgentOptions, agent_bin},
+    net::{outcome, port, sockaddr, trigger},
     pod::{PodSpec, TestPod},
     require, wait_for,
 };
@@ -69,28 +70,59 @@ fn malformed_policy_is_refused_with_file_line_and_field_and_good_ones_stay() {
     if !require::root("malformed_policy_is_refused_with_file_line_and_field_and_good_ones_stay") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, manifests) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     fs::write(dir.path().join("web.yaml"), GOOD_POLICY).unwrap();
     fs::write(dir.path().join("db.yaml"), BAD_POLICY).unwrap();
-    let agent = Agent::start(AgentOptions { policies: Some(dir.path().into()), ..Default::default() });
+    let (web, db) =
+        (TestPod::create(PodSpec::new("shop", "web")), TestPod::create(PodSpec::new("shop", "db")));
+    web.write_manifest(manifests.path());
+    db.write_manifest(manifests.path());
+    let agent = Agent::start(AgentOptions {
+        policies: Some(dir.path().into()),
+        pod_manifests: Some(manifests.path().into()),
+        ..Default::default()
+    });
     assert_eq!(agent.metric("rampart_policies"), Some(1.0));
     assert_eq!(agent.metric("rampart_policy_errors_total"), Some(1.0));
     let log = agent.log();
     let line = log.lines().find(|l| l.contains("policy refused")).unwrap_or_else(|| panic!("{log}"));
-    let db = dir.path().join("db.yaml");
-    assert!(line.contains(&format!("{}:9:", db.display())), "file and line: {line}");
+    let db_file = dir.path().join("db.yaml");
+    assert!(line.contains(&format!("{}:9:", db_file.display())), "file and line: {line}");
     assert!(line.contains("protocl"), "names the unknown field: {line}");
+    agent.wait_metric("rampart_pods", 2.0);
 
-    // Breaking the good file does not take its policy away.
+    // Breaking the good file does not take its policy away: web's escalation is still stopped
+    // under shop/web after the broken edit was refused.
     fs::write(dir.path().join("web.yaml"), GOOD_POLICY.replace("mode: enforce", "mode: enforcing")).unwrap();
     wait_for("the broken edit to be refused", Duration::from_secs(10), || {
-        (agent.metric("rampart_policy_errors_total") == Some(2.0)).then_some(())
+        (agent.metric("rampart_policy_errors_total")? >= 2.0).then_some(())
     });
     assert_eq!(agent.metric("rampart_policies"), Some(1.0), "the good version stays in force");
+    let t = trigger();
+    let out = web.exec(&[&t, "seteuid-dance", "1000"]);
+    assert!(!out.status.success(), "web's escalation must still be stopped: {out:?}");
+    let e = agent.wait_event("web's escalation", Duration::from_secs(10), |e| {
+        e["pod"]["uid"] == web.uid.as_str() && e["privilege"].is_object()
+    });
+    assert_eq!(
+        (e["verdict"]["policy"].as_str(), e["verdict"]["action"].as_str()),
+        (Some("shop/web"), Some("deny")),
+        "{e}"
+    );
 
-    // Fixing the bad file brings it in.
-    fs::write(&db, BAD_POLICY.replace("protocl", "protocol")).unwrap();
+    // Fixing the bad file brings it in: db may reach port 5432 only.
+    let elsewhere = sockaddr("127.0.0.1", port());
+    assert!(
+        outcome(&db.exec(&[&t, "tcp-connect", &elsewhere])) != Err(1),
+        "db is unrestricted before the fix"
+    );
+    fs::write(&db_file, BAD_POLICY.replace("protocl", "protocol")).unwrap();
     agent.wait_metric("rampart_policies", 2.0);
+    assert_eq!(
+        outcome(&db.exec(&[&t, "tcp-connect", &elsewhere])),
+        Err(1),
+        "db's egress is restricted (EPERM)"
+    );
     assert!(agent.stop().success());
 }
 

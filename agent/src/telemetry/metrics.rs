@@ -73,6 +73,8 @@ pub struct Metrics {
     pub held_events: AtomicU64,
     pub policies: AtomicU64,
     pub policy_errors: AtomicU64,
+    /// Policy sets put in force (the kernel's maps written for them) since start.
+    pub policy_changes: AtomicU64,
     pub manifest_errors: AtomicU64,
     /// Flow verdicts where the kernel's decision and the verdict function disagreed.
     pub verdict_mismatches: AtomicU64,
@@ -365,6 +367,13 @@ impl Metrics {
         }
         family(&mut o, "rampart_policy_errors_total", "counter", "Policy files refused.");
         let _ = writeln!(o, "rampart_policy_errors_total {}", self.policy_errors.load(Relaxed));
+        family(
+            &mut o,
+            "rampart_policy_changes_total",
+            "counter",
+            "Changed policy sets put in force (kernel maps written) since start.",
+        );
+        let _ = writeln!(o, "rampart_policy_changes_total {}", self.policy_changes.load(Relaxed));
         family(&mut o, "rampart_manifest_errors_total", "counter", "Pod manifests refused.");
         let _ = writeln!(o, "rampart_manifest_errors_total {}", self.manifest_errors.load(Relaxed));
         family(

@@ -78,6 +78,11 @@ while read -r file only; do
             124|143) status=timeout ;;
             *) status=failed ;;
         esac
+        # A name that matches no test (renamed, or a typo in a `vm-test:` line) runs zero
+        # tests and exits 0: that is not a pass.
+        if [ $status = ok ] && ! grep -q '^running 1 test$' /tmp/test.out; then
+            status=not-run
+        fi
         if [ $status != ok ]; then
             echo "$M output $file $t"
             cat /tmp/test.out
