@@ -3,19 +3,23 @@
 
 use std::fmt::Write as _;
 
-/// CPU seconds (user + system), resident bytes and open file descriptors of this process.
+/// CPU seconds (user + system, every thread's, from `getrusage`: microseconds, where
+/// `/proc/self/stat` counts clock ticks), resident bytes and open file descriptors.
 fn read() -> Option<(f64, u64, usize)> {
     // SAFETY: sysconf has no preconditions.
-    let (ticks, page) = unsafe { (libc::sysconf(libc::_SC_CLK_TCK), libc::sysconf(libc::_SC_PAGESIZE)) };
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which may hold spaces) start at the state, field 3.
-    let after = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let (utime, stime): (u64, u64) = (fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?);
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    // SAFETY: an all-zero rusage is valid, and getrusage fills the one it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_SELF with a valid pointer.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return None;
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let resident: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     let fds = std::fs::read_dir("/proc/self/fd").ok()?.count();
-    Some(((utime + stime) as f64 / ticks.max(1) as f64, resident * page.max(1) as u64, fds))
+    Some((cpu, resident * page.max(1) as u64, fds))
 }
 
 /// Appends the families to `o`: `rampart_build_info` of `daemon` (`agent`, `collector`) at
@@ -30,7 +34,7 @@ pub fn render(o: &mut String, daemon: &str, version: &str) {
     let _ = writeln!(
         o,
         "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.\n\
-         # TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {cpu:.2}\n\
+         # TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {cpu:.6}\n\
          # HELP process_resident_memory_bytes Resident memory size in bytes.\n\
          # TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {rss}\n\
          # HELP process_open_fds Open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds {fds}"

@@ -9,7 +9,9 @@
 //! rampart-trigger udp-serve ADDR:PORT DATAGRAMS                     print "listening", receive
 //! rampart-trigger tcp-hammer ADDR:PORT ATTEMPTS                     connect again and again
 //! rampart-trigger tcp-trickle ADDR:PORT CHUNKS INTERVAL_MS            one byte per interval
-//! rampart-trigger tcp-cycles ADDR:PORT N       listen, then N connect+accept+close; ns per cycle
+//! rampart-trigger tcp-cycles ADDR:PORT N       listen, then N connect+accept+close (the client
+//!                                               closes with RST: no TIME_WAIT piles up); ns
+//!                                               per cycle
 //! rampart-trigger udp-cycles ADDR:PORT N       N socket+connect+close; ns per cycle
 //! rampart-trigger ids                           print "ok uid=.. euid=.. gid=.. egid=.."
 //! rampart-trigger setuid UID                    setuid(UID), then print ids
@@ -308,6 +310,19 @@ fn main() -> ExitCode {
                 let (s, _) = match l.accept() {
                     Ok(a) => a,
                     Err(e) => return fail(&e),
+                };
+                // SO_LINGER 0: close with RST, so no TIME_WAIT holds the ephemeral port and
+                // every cycle costs the same however many came before.
+                let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+                // SAFETY: a valid socket and option of the size given.
+                unsafe {
+                    libc::setsockopt(
+                        std::os::fd::AsRawFd::as_raw_fd(&c),
+                        libc::SOL_SOCKET,
+                        libc::SO_LINGER,
+                        (&raw const linger).cast(),
+                        size_of::<libc::linger>() as libc::socklen_t,
+                    )
                 };
                 drop(c);
                 drop(s);

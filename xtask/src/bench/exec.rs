@@ -14,7 +14,8 @@ use rampart_tests::agent::{Agent, AgentOptions};
 
 use super::{
     Goal,
-    segments::{Baseline, Variant, interleaved},
+    cpu::Meter,
+    segments::{Baseline, Variant, interleaved, median},
 };
 use crate::run;
 
@@ -66,7 +67,17 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
         Variant { name: "C:agent", start: Box::new(|| Ok(Box::new(Agent::start(AgentOptions::default())))) },
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];
-    let m = interleaved(rounds, &variants, |_| fork_exec(&bin, n))?;
+    let per_event = std::cell::RefCell::new(Vec::new());
+    let m = interleaved(rounds, &variants, |guard| {
+        let meter = guard.and_then(|g| g.downcast_ref::<Agent>()).map(|a| Meter::start(a, "exec"));
+        let cost = fork_exec(&bin, n)?;
+        if let Some(meter) = meter {
+            per_event.borrow_mut().push(meter.finish().us_per_event());
+        }
+        Ok(cost)
+    })?;
+    let segments = per_event.borrow().len();
+    let cpu_per_event_us = median(per_event.into_inner().into_iter().filter(|c| c.is_finite()).collect());
     let noise = (m.ratio("A2:none", "A:none") - 1.0).abs();
     let note = format!(
         "A {:.0} ns, B {:.0} ns, C {:.0} ns per fork+exec; A/A noise {:.1}%",
@@ -91,5 +102,12 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
             "",
         ),
         Goal::at_most("fork+exec: A/A noise", noise, "ratio", 0.05, "ratios closer to 1 than this are noise"),
+        Goal::at_most(
+            "agent CPU per exec event (user + system)",
+            cpu_per_event_us,
+            "µs",
+            4.0,
+            format!("median of {segments} segments, the catch-up after each included"),
+        ),
     ])
 }

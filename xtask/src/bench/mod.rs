@@ -9,6 +9,7 @@
 //! `target/bench/results.json`.
 
 mod collector;
+mod cpu;
 mod exec;
 mod footprint;
 mod jetstream;
