@@ -36,10 +36,7 @@ impl Peers {
     /// Whether `ip` is in one of the peers (inside its `cidr`, outside its `except` blocks).
     /// `ip` is compared as given: canonicalize IPv4-mapped IPv6 addresses first.
     pub fn contain(&self, ip: IpAddr) -> bool {
-        let (ipv4, bits) = match ip {
-            IpAddr::V4(a) => (true, u128::from(a.to_bits())),
-            IpAddr::V6(a) => (false, a.to_bits()),
-        };
+        let (ipv4, bits) = family_and_bits(ip);
         let width = if ipv4 { 32 } else { 128 };
         self.groups.iter().filter(|g| g.ipv4 == ipv4).any(|g| {
             let host_bits = u32::from(width - g.prefix);
@@ -51,14 +48,19 @@ impl Peers {
     }
 }
 
+/// Whether `ip` is IPv4, and its bits (IPv4 in the low 32).
+fn family_and_bits(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (true, u128::from(a.to_bits())),
+        IpAddr::V6(a) => (false, a.to_bits()),
+    }
+}
+
 impl From<Vec<Peer>> for Peers {
     fn from(list: Vec<Peer>) -> Self {
         let mut groups: Vec<Group> = Vec::new();
         for (i, peer) in list.iter().enumerate() {
-            let (ipv4, network) = match peer.cidr.addr() {
-                IpAddr::V4(a) => (true, u128::from(a.to_bits())),
-                IpAddr::V6(a) => (false, a.to_bits()),
-            };
+            let (ipv4, network) = family_and_bits(peer.cidr.addr());
             let prefix = peer.cidr.prefix_len();
             let group = match groups.iter().position(|g| g.ipv4 == ipv4 && g.prefix == prefix) {
                 Some(g) => &mut groups[g],

@@ -61,6 +61,6 @@ fn events(agent: &Agent, kind: &str) -> f64 {
 }
 
 /// The agent's CPU time so far (user + system), from its own metrics.
-pub fn cpu_seconds(agent: &Agent) -> Option<f64> {
+fn cpu_seconds(agent: &Agent) -> Option<f64> {
     agent.metric("process_cpu_seconds_total")
 }
