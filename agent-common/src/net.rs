@@ -252,7 +252,9 @@ const _: () = assert!(size_of::<FlowRecord>() == 16 + 16 + size_of::<Flow>() + 8
 pub struct DenyKey {
     pub cgroup_id: u64,
     pub remote_ip: [u8; 16],
-    pub remote_port: u16,
+    /// The port that was refused: the peer's for egress, the pod's own for ingress (a peer's
+    /// source port changes with every attempt; the pod's port is what it tried to reach).
+    pub port: u16,
     pub proto: u8,
     pub direction: u8,
     pub family: u8,
@@ -275,3 +277,19 @@ pub struct DenyCount {
 }
 
 const _: () = assert!(size_of::<DenyCount>() == 8 + 8 + 8 + COMM_LEN);
+
+impl DenyKey {
+    /// The key a refused flow is counted under, in the kernel and in user space alike.
+    pub fn of(f: &Flow) -> DenyKey {
+        let port = if f.direction == DIR_INGRESS { f.local_port } else { f.remote_port };
+        DenyKey {
+            cgroup_id: f.cgroup_id,
+            remote_ip: f.remote_ip,
+            port,
+            proto: f.proto,
+            direction: f.direction,
+            family: f.family,
+            _pad: [0; 3],
+        }
+    }
+}

@@ -19,7 +19,9 @@ use aya_ebpf::{
     programs::SockAddrContext,
 };
 
-use super::{EGRESS, FLOWS, decide, is_v4_mapped, now, pod_state, refused, runtime, track};
+use super::{
+    EGRESS, FLOWS, PeerKey, decide, is_reply, is_v4_mapped, now, pod_state, refused, runtime, track,
+};
 
 const SOCK_STREAM: u32 = 1;
 
@@ -73,11 +75,18 @@ fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
         addr = [addr[12], addr[13], addr[14], addr[15], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     }
     let proto = if sock_type == SOCK_STREAM { IPPROTO_TCP } else { IPPROTO_UDP };
+    // SAFETY: helper on our own context.
+    let cookie = unsafe { bpf_get_socket_cookie(ctx.sock_addr.cast()) };
+    // A UDP socket answering a peer that reached it through the ingress side: a reply, which
+    // the socket's flow already counts.
+    if proto == IPPROTO_UDP
+        && is_reply(&PeerKey { cookie, remote_ip: addr, remote_port: port, family, _pad: [0; 5] })
+    {
+        return Ok(1);
+    }
     let Some(d) = decide(&cfg, state, EGRESS, family, &addr, proto, port) else {
         return Ok(1);
     };
-    // SAFETY: helper on our own context.
-    let cookie = unsafe { bpf_get_socket_cookie(ctx.sock_addr.cast()) };
     let pid_tgid = bpf_get_current_pid_tgid();
     let mut flow = Flow {
         cgroup_id: leaf,

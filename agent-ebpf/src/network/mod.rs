@@ -46,6 +46,38 @@ pub static PENDING: LruHashMap<PendingKey, Flow> = LruHashMap::with_max_entries(
 /// Sockets of pods that bound a port (listeners, UDP servers): who bound them.
 #[map]
 pub static BOUND: HashMap<u64, Binder> = HashMap::with_max_entries(16384, 0);
+/// UDP peers admitted into a pod's socket → when their last datagram was admitted. A datagram
+/// the socket sends back to such a peer within [`REPLY_WINDOW_NS`] is a reply: part of an
+/// exchange the ingress side admitted, as NetworkPolicy treats it, and not judged as new egress
+/// (a DNS server under an egress policy must answer its clients). Also how a server socket
+/// tells a new peer from a known one: each new peer gets its own open record.
+#[map]
+pub static REPLIES: LruHashMap<PeerKey, u64> = LruHashMap::with_max_entries(65536, 0);
+
+/// How long after a peer's last admitted datagram a reply to it is let through (the kernel's
+/// conntrack keeps an answered UDP exchange for 120 s; `nf_conntrack_udp_timeout_stream`).
+pub const REPLY_WINDOW_NS: u64 = 120_000_000_000;
+
+/// One peer of one socket.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct PeerKey {
+    pub cookie: u64,
+    pub remote_ip: [u8; 16],
+    pub remote_port: u16,
+    pub family: u8,
+    pub _pad: [u8; 5],
+}
+
+/// Whether `key` was admitted into its socket within the reply window.
+#[inline(always)]
+pub fn is_reply(key: &PeerKey) -> bool {
+    // SAFETY: plain map lookup; a racing update only moves the time forward.
+    match unsafe { REPLIES.get(key) } {
+        Some(last) => now().saturating_sub(*last) < REPLY_WINDOW_NS,
+        None => false,
+    }
+}
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -187,15 +219,7 @@ pub fn emit(flow: &Flow, cookie: u64, phase: u8, tcp_state: u8, count: u64) {
 /// are counted for user space to summarise.
 #[inline(always)]
 pub fn refused(flow: &Flow, cookie: u64) {
-    let key = DenyKey {
-        cgroup_id: flow.cgroup_id,
-        remote_ip: flow.remote_ip,
-        remote_port: flow.remote_port,
-        proto: flow.proto,
-        direction: flow.direction,
-        family: flow.family,
-        _pad: [0; 3],
-    };
+    let key = DenyKey::of(flow);
     if let Some(seen) = DENIES.get_ptr_mut(&key) {
         // SAFETY: a map value; a racing increment may be lost, never corrupted.
         unsafe {

@@ -22,7 +22,8 @@ use aya_ebpf::{
 };
 
 use super::{
-    BOUND, FLOWS, INGRESS, PENDING, PendingKey, decide, emit, now, pod_state, refused, runtime, track,
+    BOUND, FLOWS, INGRESS, PENDING, PeerKey, PendingKey, REPLIES, decide, emit, now, pod_state, refused,
+    runtime, track,
 };
 
 const ETH_P_IP: u32 = 0x0800;
@@ -173,16 +174,48 @@ fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
         let _ = PENDING.insert(&key, flow, 0);
         return Ok(1);
     }
-    // UDP to a pod's server socket: one flow per socket, from its first datagram.
+    // UDP to a pod's socket: the peer is remembered so the socket may answer it (a reply is
+    // not new egress), and a peer not seen before is reported with its own open record.
+    let new_peer =
+        admit(&PeerKey { cookie, remote_ip: p.src, remote_port: p.src_port, family: p.family, _pad: [0; 5] });
+    // One flow per socket, from its first datagram, counting every peer's datagrams.
     match FLOWS.get_ptr_mut(&cookie) {
-        // SAFETY: a map value, valid during this run.
-        Some(f) => unsafe { count(&mut *f, cookie, p.payload, false) },
+        Some(f) => {
+            // SAFETY: a map value, valid during this run.
+            unsafe { count(&mut *f, cookie, p.payload, false) };
+            if new_peer {
+                flow.bytes_received = u64::from(p.payload);
+                flow.packets_received = 1;
+                flow.flags |= FLOW_OPEN_SENT;
+                emit(flow, cookie, PHASE_OPEN, 0, 0);
+            }
+        }
         None => {
             count(flow, cookie, p.payload, false);
             track(cookie, flow);
         }
     }
     Ok(1)
+}
+
+/// Note a datagram admitted from `key`'s peer; true when the socket had not heard from it.
+#[inline(always)]
+fn admit(key: &PeerKey) -> bool {
+    let t = now();
+    if let Some(last) = REPLIES.get_ptr_mut(key) {
+        // SAFETY: a map value, valid during this run; written at most once a second so a busy
+        // peer does not dirty the cache line on every datagram.
+        unsafe {
+            if t.saturating_sub(*last) > 1_000_000_000 {
+                *last = t;
+            }
+        }
+        return false;
+    }
+    // A full map evicts its least recently used peer: at worst a reply to it is judged as
+    // egress again, and its next datagram reports it again.
+    let _ = REPLIES.insert(key, &t, 0);
+    true
 }
 
 fn try_egress(ctx: &SkBuffContext) -> Result<i32, i32> {

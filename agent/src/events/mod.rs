@@ -142,7 +142,7 @@ impl Pipeline {
         if r.phase == PHASE_DENIED
             && let Some(d) = &mut self.denies
         {
-            d.remember(summaries::connection_key(&r.flow), r.flow.cgroup_id, &observation);
+            d.remember(DenyKey::of(&r.flow), r.flow.cgroup_id, &observation);
         }
         self.attribute(observation, r.flow.cgroup_id, Instant::now());
     }

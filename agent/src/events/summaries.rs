@@ -16,14 +16,15 @@
 use std::{collections::HashMap, hash::Hash, time::Duration};
 
 use agent_common::{
-    net::{DENIES_MAP, DenyCount, DenyKey, Flow},
+    net::{DENIES_MAP, DenyCount, DenyKey},
     rootfs::{FILE_DENIES_MAP, FileDenyKey, FileRecord, path_hash},
 };
 use aya::{
     Ebpf,
     maps::{HashMap as BpfHashMap, MapData},
 };
-use rampart_proto::domain::Observation;
+use rampart_policy::Direction;
+use rampart_proto::domain::{Observation, Observed};
 
 use super::build::Clock;
 
@@ -58,7 +59,15 @@ impl<K: aya::Pod + Eq + Hash> Summaries<K> {
 
     /// A first refusal went out as `first`: summaries of `key` are built from it.
     pub fn remember(&mut self, key: K, cgroup_id: u64, first: &Observation) {
-        self.seen.insert(key, Seen { reported: 0, cgroup_id, first: first.clone() });
+        let mut first = first.clone();
+        // Refused connections into a pod are counted per pod port, whatever the peer's source
+        // port: a summary names the port the peer tried to reach, and no source port.
+        if let Observed::Flow(f) = &mut first.body
+            && f.direction == Direction::Ingress
+        {
+            f.remote_port = 0;
+        }
+        self.seen.insert(key, Seen { reported: 0, cgroup_id, first });
     }
 
     /// The attempts counted since the last scan; `now_ns` is CLOCK_BOOTTIME.
@@ -106,19 +115,6 @@ impl Summaries<FileDenyKey> {
 /// `attempts` more refusals like `first`, the last at `last_ns` (boot time).
 pub fn repeated(first: &Observation, attempts: u64, last_ns: u64, clock: &Clock) -> Observation {
     Observation { time: clock.wall(last_ns), repeat_count: attempts, ..first.clone() }
-}
-
-/// The kernel's `DENIES` key of a refused flow (`refused()` in `agent-ebpf/src/network`).
-pub fn connection_key(f: &Flow) -> DenyKey {
-    DenyKey {
-        cgroup_id: f.cgroup_id,
-        remote_ip: f.remote_ip,
-        remote_port: f.remote_port,
-        proto: f.proto,
-        direction: f.direction,
-        family: f.family,
-        _pad: [0; 3],
-    }
 }
 
 /// The kernel's `FILE_DENIES` key of a file record.

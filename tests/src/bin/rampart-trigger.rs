@@ -7,6 +7,13 @@
 //! rampart-trigger udp-send ADDR:PORT BYTES [COUNT]                  sendto without connect
 //! rampart-trigger udp-connect ADDR:PORT BYTES                       connect, send
 //! rampart-trigger udp-serve ADDR:PORT DATAGRAMS                     print "listening", receive
+//! rampart-trigger udp-echo ADDR:PORT DATAGRAMS [OTHER]   print "listening", answer each datagram
+//!                                               to its sender, then send one datagram to
+//!                                               OTHER (a peer that never asked) from the same
+//!                                               socket; a line per send
+//! rampart-trigger udp-ask ADDR:PORT BYTES [TIMEOUT_MS]   send one datagram, wait for the answer
+//! rampart-trigger udp-hammer ADDR:PORT N        N datagrams, each from a new socket (a new
+//!                                               source port)
 //! rampart-trigger tcp-hammer ADDR:PORT ATTEMPTS                     connect again and again
 //! rampart-trigger tcp-trickle ADDR:PORT CHUNKS INTERVAL_MS            one byte per interval
 //! rampart-trigger tcp-cycles ADDR:PORT N       listen, then N connect+accept+close (the client
@@ -274,6 +281,67 @@ fn main() -> ExitCode {
                 }
             }
             println!("ok received={total}");
+            ExitCode::SUCCESS
+        }
+        "udp-echo" => {
+            let datagrams: usize = arg(&args, 3, Some(1));
+            let other: Option<SocketAddr> = args.get(4).map(|_| arg(&args, 4, None));
+            let s = match UdpSocket::bind(addr) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            println!("listening");
+            let _ = io::stdout().flush();
+            let mut buf = [0u8; 65536];
+            for _ in 0..datagrams {
+                let (n, peer) = match s.recv_from(&mut buf) {
+                    Ok(r) => r,
+                    Err(e) => return fail(&e),
+                };
+                match s.send_to(&buf[..n], peer) {
+                    Ok(_) => println!("replied peer={peer} bytes={n}"),
+                    Err(e) => println!("error errno={} replying to {peer}", e.raw_os_error().unwrap_or(0)),
+                }
+                let _ = io::stdout().flush();
+            }
+            if let Some(other) = other {
+                match s.send_to(b"unsolicited", other) {
+                    Ok(_) => println!("unsolicited ok to={other}"),
+                    Err(e) => println!("unsolicited error errno={}", e.raw_os_error().unwrap_or(0)),
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        "udp-ask" => {
+            let bytes: usize = arg(&args, 3, Some(1));
+            let timeout = Duration::from_millis(arg(&args, 4, Some(3000)));
+            let bind: SocketAddr =
+                if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
+            let s = match UdpSocket::bind(bind).and_then(|s| s.set_read_timeout(Some(timeout)).map(|()| s)) {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            if let Err(e) = s.send_to(&vec![b'q'; bytes], addr) {
+                return fail(&e);
+            }
+            let mut buf = [0u8; 65536];
+            match s.recv_from(&mut buf) {
+                Ok((n, from)) => println!("ok sent={bytes} received={n} from={from}"),
+                Err(e) => return fail(&e),
+            }
+            ExitCode::SUCCESS
+        }
+        "udp-hammer" => {
+            let n: usize = arg(&args, 3, Some(100));
+            let bind: SocketAddr =
+                if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
+            for _ in 0..n {
+                if let Err(e) = UdpSocket::bind(bind).and_then(|s| s.send_to(b"h", addr)) {
+                    return fail(&e);
+                }
+            }
+            println!("ok sent={n}");
             ExitCode::SUCCESS
         }
         "tcp-trickle" => {
