@@ -77,6 +77,8 @@ pub enum AppError {
     Metrics { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("{what}: {source}")]
     Io { what: &'static str, source: std::io::Error },
+    #[error("engaging the rootfs concern failed on its thread: {0}")]
+    Engage(tokio::task::JoinError),
 }
 
 fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> AppError {
@@ -216,7 +218,8 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     // The kernel's BTF (aya's parse, for LSM programs) is freed; the other start-up facts stay
     // while the rootfs concern waits for a policy that needs it.
     startup.release_btf();
-    let mut programs = Programs { ebpf, rootfs_waiting: rootfs_waiting.then_some(startup) };
+    let mut programs =
+        Programs { ebpf: Some(ebpf), rootfs_waiting: rootfs_waiting.then_some(startup), engaging: None };
     release_startup_memory();
 
     let pod_watch = cfg
@@ -270,6 +273,12 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
                 ring.drain_now(|bytes| pipeline.on_bytes(bytes));
                 apply_update(&mut pipeline, &cfg, &mut programs, &mut standing, update);
             }
+            Some(done) = joined(programs.engaging.as_mut()) => {
+                programs.engaging = None;
+                let (ebpf, report, started) = done.map_err(AppError::Engage)?;
+                programs.ebpf = Some(ebpf);
+                rootfs_engaged(&mut pipeline, &cfg, &mut standing, &report, started);
+            }
             _ = drain.tick() => {
                 if ring.drain_now(|bytes| pipeline.on_bytes(bytes)) > 0 {
                     pipeline.flush();
@@ -314,6 +323,16 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     read_kernel_drops(&drops, &metrics);
     info!(records = n, drops = metrics.total_drops(), "drained; exiting");
     Ok(())
+}
+
+/// The result of a blocking task; never, when there is none.
+async fn joined<T>(
+    task: Option<&mut tokio::task::JoinHandle<T>>,
+) -> Option<Result<T, tokio::task::JoinError>> {
+    match task {
+        Some(t) => Some(t.await),
+        None => std::future::pending().await,
+    }
 }
 
 /// Resolves at `deadline`; never, when there is none.
@@ -435,8 +454,11 @@ fn needs_rootfs(policies: &rampart_policy::PolicySet) -> bool {
 /// The loaded object (its programs stay attached while it lives), and, while the rootfs
 /// concern waits for a policy that needs it, the start-up facts it will be engaged with.
 struct Programs {
-    ebpf: aya::Ebpf,
+    /// `None` only while a blocking thread engages the rootfs concern with it.
+    ebpf: Option<aya::Ebpf>,
     rootfs_waiting: Option<Startup>,
+    /// That thread: the object back, what was engaged, and since when.
+    engaging: Option<tokio::task::JoinHandle<(aya::Ebpf, ConcernReport, Instant)>>,
 }
 
 fn set_tiers(metrics: &Metrics, tiers: Tiers) {
@@ -445,24 +467,35 @@ fn set_tiers(metrics: &Metrics, tiers: Tiers) {
 
 /// A policy with a filesystem section arrived: engage the rootfs concern now, with the
 /// start-up facts kept for it (only the BTF is parsed again, where LSM programs can run; the
-/// maps already say what the policy says).
-fn engage_rootfs(
+/// maps already say what the policy says). The verifier may take seconds (more than ten under
+/// emulation), so it runs on a blocking thread with the object: meanwhile events are read,
+/// and metrics and health answered; [`rootfs_engaged`] takes the result.
+fn engage_rootfs(cfg: &RunConfig, programs: &mut Programs, mut startup: Startup) {
+    let Some(mut ebpf) = programs.ebpf.take() else { return };
+    let cgroup_root = cfg.cgroup_root.clone();
+    programs.engaging = Some(tokio::task::spawn_blocking(move || {
+        let t = Instant::now();
+        startup.reparse_btf();
+        let r = caps::establish_concern(&mut ebpf, &startup, &cgroup_root, Concern::Rootfs, Trial::Keep);
+        drop(startup);
+        release_startup_memory();
+        (ebpf, r, t)
+    }));
+}
+
+/// The rootfs concern is engaged (on the tier `r` names): say so everywhere.
+fn rootfs_engaged(
     p: &mut Pipeline,
     cfg: &RunConfig,
-    ebpf: &mut aya::Ebpf,
-    mut startup: Startup,
     standing: &mut Standing,
+    r: &ConcernReport,
+    started: Instant,
 ) {
-    let t = Instant::now();
-    startup.reparse_btf();
-    let r = caps::establish_concern(ebpf, &startup, &cfg.cgroup_root, Concern::Rootfs, Trial::Keep);
-    drop(startup);
-    release_startup_memory();
     info!(
         concern = "rootfs",
         tier = %r.tier,
         reason = %r.tiers[&r.tier].reason,
-        ms = t.elapsed().as_millis() as u64,
+        ms = started.elapsed().as_millis() as u64,
         "enforcement tier (a policy with a filesystem section arrived)"
     );
     p.tiers.rootfs = r.tier;
@@ -471,6 +504,10 @@ fn engage_rootfs(
             ConcernStatus { concern: Concern::Rootfs, tier: r.tier, reason: r.tiers[&r.tier].reason.clone() };
     }
     set_tiers(&p.metrics, p.tiers);
+    p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
+    report_degraded(&p.metrics, &p.feasibility);
+    update_gauges(p);
+    standing.publish(p, cfg);
 }
 
 fn reload_policies(p: &mut Pipeline, cfg: &RunConfig, programs: &mut Programs, standing: &mut Standing) {
@@ -500,7 +537,7 @@ fn policies_applied(
         if needs_rootfs(p.policies.set())
             && let Some(startup) = programs.rootfs_waiting.take()
         {
-            engage_rootfs(p, cfg, &mut programs.ebpf, startup, standing);
+            engage_rootfs(cfg, programs, startup);
         }
         p.feasibility = Feasibility::assess(p.policies.set(), p.tiers);
         report_degraded(&p.metrics, &p.feasibility);
