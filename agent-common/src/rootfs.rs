@@ -57,6 +57,9 @@ pub const OP_LINK: u32 = 10;
 pub const OP_SYMLINK: u32 = 11;
 /// `unlinkat(.., AT_REMOVEDIR)`: the program picks `OP_RMDIR` from the flag.
 pub const OP_UNLINKAT: u32 = 12;
+/// `io_uring_setup()` by a pod under a `readOnly` rule, on the `sigkill` tier: operations
+/// submitted through a ring enter no syscall tracepoint, so their writes could not be judged.
+pub const OP_IO_URING_SETUP: u32 = 13;
 
 /// `FileRecord::flags`: the kernel denied it before the act (LSM, EPERM).
 pub const FILE_BLOCKED: u32 = 1 << 0;

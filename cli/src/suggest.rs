@@ -99,7 +99,7 @@ impl Learner {
                 self.file_events += 1;
                 *self.dirs.entry(parent(path)).or_default() += 1;
             }
-            Activity::RootfsRename { from, to } => {
+            Activity::RootfsTwoEnds { from, to } => {
                 self.file_events += 1;
                 *self.dirs.entry(parent(from)).or_default() += 1;
                 *self.dirs.entry(parent(to)).or_default() += 1;

@@ -43,9 +43,12 @@ pub enum Activity<'a> {
     /// A write to the container's root filesystem at a path the kernel could not resolve (a
     /// `..` the tracepoint tier does not follow): outside every `allowWrite` prefix.
     RootfsUnresolved,
-    /// A rename within the container's root filesystem: a write at both ends. The verdict is
-    /// the stricter of the two (deny, then audit, then allow; the source on a tie).
-    RootfsRename { from: &'a str, to: &'a str },
+    /// A rename, a hard link (through its new name the file linked to can be rewritten) or,
+    /// where later writes are judged by their path strings, a symlink (through it a path
+    /// string can lead where it does not say), within the container's root filesystem: a
+    /// write at both ends. The verdict is the stricter of the two (deny, then audit, then
+    /// allow; `from` on a tie).
+    RootfsTwoEnds { from: &'a str, to: &'a str },
     /// A privilege gain (uid/gid 0 from non-zero, id-changing setuid/setgid exec,
     /// capability gain).
     Escalation,
@@ -175,7 +178,7 @@ pub fn judge(selecting: &[&RampartPolicy], activity: &Activity<'_>) -> Judgement
                 })
             },
         ),
-        Activity::RootfsRename { from, to } => {
+        Activity::RootfsTwoEnds { from, to } => {
             let source = judge(selecting, &Activity::RootfsWrite { path: from });
             let destination = judge(selecting, &Activity::RootfsWrite { path: to });
             let rank = |a: Action| match a {

@@ -289,7 +289,7 @@ fn filesystem_read_only_with_allow_write_prefixes() {
 #[test]
 fn a_rename_is_judged_at_both_ends() {
     let ro = policy("ro", "enforce", "filesystem:\n  rootfs: readOnly\n  allowWrite: [/tmp, /var/cache]");
-    let rename = |from, to| Activity::RootfsRename { from, to };
+    let rename = |from, to| Activity::RootfsTwoEnds { from, to };
     let deny = (Action::Deny, Some("shop/ro"), Some("filesystem.rootfs"));
     check(
         &[&ro],

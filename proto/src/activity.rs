@@ -108,8 +108,12 @@ impl Event {
                 }
                 Ok(Some(if f.path_unresolved {
                     Activity::RootfsUnresolved
-                } else if operation == file::Operation::Rename && !f.target_path.is_empty() {
-                    Activity::RootfsRename { from: &f.path, to: &f.target_path }
+                } else if matches!(
+                    operation,
+                    file::Operation::Rename | file::Operation::Link | file::Operation::Symlink
+                ) && !f.target_path.is_empty()
+                {
+                    Activity::RootfsTwoEnds { from: &f.path, to: &f.target_path }
                 } else {
                     Activity::RootfsWrite { path: &f.path }
                 }))
@@ -188,7 +192,7 @@ mod tests {
         let e = in_pod(Body::File(file(true, file::Operation::Create)));
         assert_eq!(activity(&e), "RootfsUnresolved");
         let e = in_pod(Body::File(file(false, file::Operation::Rename)));
-        assert_eq!(activity(&e), r#"RootfsRename { from: "/tmp/../etc/x", to: "/etc/y" }"#);
+        assert_eq!(activity(&e), r#"RootfsTwoEnds { from: "/tmp/../etc/x", to: "/etc/y" }"#);
         let mut f = file(false, file::Operation::Create);
         f.mount.clear();
         assert_eq!(in_pod(Body::File(f)).judgeable(), Judgeable::Unjudgeable(Unjudgeable::MountUnknown));

@@ -94,6 +94,22 @@ impl ContainerSpec {
         self.files.push((path.into(), source.into(), mode));
         self
     }
+
+    /// The program `source` at `path` in the image, with the shared libraries it loads (at
+    /// their own paths, as `ldd` lists them): on the host the test binaries are dynamic; in
+    /// the VMs they are static and bring nothing else.
+    pub fn program(mut self, path: &str, source: &Path) -> Self {
+        self.files.push((path.into(), source.into(), 0o755));
+        let Ok(out) = Command::new("ldd").arg(source).output() else { return self };
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)", "/lib64/ld-linux-x86-64.so.2 (0x...)"
+            let lib = line.split("=>").last().unwrap_or("").split_whitespace().next().unwrap_or("");
+            if lib.starts_with('/') {
+                self.files.push((lib.into(), lib.into(), 0o755));
+            }
+        }
+        self
+    }
 }
 
 pub struct Container {

@@ -36,6 +36,7 @@ pub mod nsrun;
 pub mod pki;
 pub mod pod;
 pub mod require;
+pub mod rootfs;
 pub mod rtnl;
 pub mod seccomp;
 

@@ -7,99 +7,10 @@ use std::{fs, time::Duration};
 
 use rampart_tests::{
     agent::{Agent, AgentOptions},
-    container::{Container, ContainerSpec},
-    pod::PodSpec,
     require,
+    rootfs::{MARKER, Node, RUN, WAIT, file_events, settle, stopped, tier, wait_file},
 };
 use serde_json::Value;
-
-const WAIT: Duration = Duration::from_secs(10);
-const RUN: Duration = Duration::from_secs(30);
-
-struct Node {
-    policies: tempfile::TempDir,
-    manifests: tempfile::TempDir,
-}
-
-impl Node {
-    fn new(mode: &str, allow: &str) -> Node {
-        let n = Node { policies: tempfile::tempdir().unwrap(), manifests: tempfile::tempdir().unwrap() };
-        fs::write(
-            n.policies.path().join("fs.yaml"),
-            format!(
-                "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: read-only, namespace: files}}\n\
-                 spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  mode: {mode}\n  \
-                 filesystem: {{rootfs: readOnly, allowWrite: [{allow}]}}\n"
-            ),
-        )
-        .unwrap();
-        n
-    }
-
-    fn agent(&self) -> Agent {
-        Agent::start(AgentOptions {
-            policies: Some(self.policies.path().into()),
-            pod_manifests: Some(self.manifests.path().into()),
-            ..Default::default()
-        })
-    }
-
-    /// A created (not started) container of pod files/web running `script`, known to the agent
-    /// with its mount table.
-    fn container(&self, agent: &Agent, script: &str) -> Container {
-        let c = Container::create(PodSpec::new("files", "web"), ContainerSpec::new(script));
-        c.pod.write_manifest(self.manifests.path());
-        agent.wait_metric("rampart_pods", 1.0);
-        agent.wait_metric("rampart_mount_tables", 1.0);
-        c
-    }
-}
-
-/// The rootfs tier this node's agent enforces with.
-fn tier(agent: &Agent) -> String {
-    for t in ["lsm", "sigkill", "none"] {
-        if agent.metric(&format!("rampart_enforcement_tier{{concern=\"rootfs\",tier=\"{t}\"}}")) == Some(1.0)
-        {
-            return t.into();
-        }
-    }
-    panic!("no rootfs tier in the agent's metrics")
-}
-
-/// The exit status line the container's shell prints for a stopped write.
-fn stopped(tier: &str) -> &'static str {
-    match tier {
-        "sigkill" => "=137",
-        "lsm" => "=1",
-        other => panic!("tier {other} cannot stop a write"),
-    }
-}
-
-fn file_events(agent: &Agent, c: &Container) -> Vec<Value> {
-    agent
-        .events()
-        .into_iter()
-        .filter(|e| e["file"].is_object() && e["pod"]["uid"] == c.pod.uid.as_str())
-        .collect()
-}
-
-fn wait_file(agent: &Agent, c: &Container, op: &str, path: &str) -> Value {
-    agent.wait_event(&format!("a file event {op} {path}"), WAIT, |e| {
-        e["pod"]["uid"] == c.pod.uid.as_str() && e["file"]["operation"] == op && e["file"]["path"] == path
-    })
-}
-
-/// The script's last command: an exec the test waits for, so that any event for the writes
-/// before it is out too.
-const MARKER: &str = "sh -c ': rampart-marker'";
-
-fn settle(agent: &Agent, c: &Container) {
-    agent.wait_event("the marker exec", WAIT, |e| {
-        e["pod"]["uid"] == c.pod.uid.as_str()
-            && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == ": rampart-marker"))
-    });
-    std::thread::sleep(Duration::from_millis(300));
-}
 
 // vm-test: core
 #[test]
@@ -245,11 +156,9 @@ fn a_process_writing_a_denied_file_in_a_loop_is_summarised() {
     let out = c.run(RUN);
     assert!(out.contains(&format!("done={attempts}")), "{out}");
     let loop_events = |agent: &Agent| -> Vec<Value> {
-        // On the lsm tier `>` (O_TRUNC) is also judged as a truncate: one write, counted once.
-        file_events(agent, &c)
-            .into_iter()
-            .filter(|e| e["file"]["path"] == "/etc/loop" && e["file"]["operation"] != "truncate")
-            .collect()
+        // Each `>` is one judged write: the first a create, the rest a truncate (lsm) or an open
+        // for writing (sigkill: the kernel clears O_TRUNC before the open's exit tracepoint).
+        file_events(agent, &c).into_iter().filter(|e| e["file"]["path"] == "/etc/loop").collect()
     };
     let total = |events: &[Value]| -> u64 {
         events.iter().map(|e| e["repeatCount"].as_str().map_or(1, |n| n.parse::<u64>().unwrap().max(1))).sum()

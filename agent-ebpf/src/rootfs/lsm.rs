@@ -3,7 +3,7 @@
 //! Hooks (`security/security.c`, BPF LSM; the `path_*` ones need CONFIG_SECURITY_PATH, which
 //! distribution kernels have): `file_open` (an open for writing), `file_truncate` (6.2+), `path_mknod` (every creation
 //! of a file, O_CREAT included, before it happens), `path_mkdir`, `path_unlink`, `path_rmdir`,
-//! `path_rename` (both ends), `path_link`, `path_symlink`, `path_truncate`, `path_chmod`,
+//! `path_rename` and `path_link` (both ends), `path_symlink`, `path_truncate`, `path_chmod`,
 //! `path_chown`. Each has a mount and a dentry, so the mount and the path are exact. An LSM
 //! program passes on a non-zero verdict of an earlier one (its last argument); every entry
 //! point returns through [`lsm_ret::verdict`], so the 6.10+ verifier can bound it.
@@ -29,6 +29,7 @@ use super::{
 use crate::{lsm_ret, maps::config, task::read_field};
 
 const FMODE_WRITE: u32 = 0x2;
+const O_TRUNC: u32 = 0o1000;
 const FMODE_CREATED: u32 = 0x10_0000;
 /// A file the kernel opened for itself (`alloc_empty_file_noaccount`): overlayfs's open of the
 /// upper file behind the container's (6.1 `open_with_fake_path`, 6.6+ backing files). The
@@ -101,8 +102,13 @@ fn at_file(ctx: &LsmContext, op: u32) -> i32 {
     let file: *const u8 = ctx.arg(0);
     // SAFETY: offsets from BTF; reads are checked.
     let mode: u32 = unsafe { read_field(file, cfg.file_mode) }.unwrap_or(0);
-    // A file this open created was judged by `path_mknod` already.
-    let not_a_write = op == OP_OPEN_WRITE && (mode & FMODE_WRITE == 0 || mode & FMODE_CREATED != 0);
+    // A file this open created was judged by `path_mknod` already; one it truncates is judged
+    // once, by the truncate hook that runs next (`handle_truncate()`: `file_truncate` on 6.2+,
+    // `path_truncate` before), and reported as the truncate it is.
+    // SAFETY: as above.
+    let oflags: u32 = unsafe { read_field(file, cfg.file_flags) }.unwrap_or(0);
+    let not_a_write = op == OP_OPEN_WRITE
+        && (mode & FMODE_WRITE == 0 || mode & FMODE_CREATED != 0 || oflags & O_TRUNC != 0);
     if not_a_write || mode & FMODE_NOACCOUNT != 0 {
         return 0;
     }
@@ -172,85 +178,91 @@ pub fn lsm_path_chown(ctx: LsmContext) -> i32 {
     lsm_ret::verdict(at_path(&ctx, OP_CHOWN, 3))
 }
 
-/// `int path_link(struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry)`
-#[lsm(hook = "path_link")]
-pub fn lsm_path_link(ctx: LsmContext) -> i32 {
-    lsm_ret::verdict(try_path_link(&ctx))
-}
-
+/// A write at both ends (a rename, a hard link), first half: the new name, at (`dir`'s mount,
+/// `dentry`), judged and kept in scratch as the record's target; then the source is judged by
+/// the second half, reached by tail call through `source` (one dentry walk per program keeps
+/// each under the verifier's instruction budget: 6.12 refuses two walks in one). Returns only
+/// when that tail call failed (the agent fills the map before attaching): the new name's
+/// verdict alone, the record naming it at both ends.
 #[inline(always)]
-fn try_path_link(ctx: &LsmContext) -> i32 {
-    let before: i32 = ctx.arg(3);
-    if before != 0 {
-        return before;
-    }
+fn first_end(ctx: &LsmContext, op: u32, source: &ProgramArray, dir: *const u8, dentry: *const u8) -> i32 {
     let Some(pod) = judged_pod() else { return 0 };
     let cfg = config();
-    let (new_dir, new_dentry): (*const u8, *const u8) = (ctx.arg(1), ctx.arg(2));
-    let (mnt, _) = path_parts(&cfg, new_dir);
-    verdict(judge(&cfg, &pod, OP_LINK, mnt, new_dentry))
+    let (mnt, _) = path_parts(&cfg, dir);
+    let Some(s) = scratch() else { return 0 };
+    // Both paths are built (an end on a volume is named too); only rootfs ends are judged.
+    let (len, mut flags) = dentry_path(s, &cfg, mnt, dentry);
+    let ok = allowed(s, &pod, len);
+    let action = decide(&pod, Some(is_root_mount(&cfg, mnt)), ok, &mut flags).unwrap_or(0);
+    set_target(s, len);
+    keep_first(s, action, len, flags);
+    // SAFETY: the map holds the second half, loaded for this same hook.
+    unsafe { source.tail_call(ctx, 0) };
+    let Some(action) = rename_action(0, action) else { return 0 };
+    prepare(s, &cfg, op, action, flags | FILE_BLOCKED, len);
+    s.rec.target_len = len as u16;
+    verdict(Some(action))
 }
 
-/// The second half of `path_rename`, reached by tail call: one dentry walk per program keeps
-/// each under the verifier's instruction budget (6.12 refuses the two walks in one program).
+/// The second half: the source at (`dir`'s mount, `dentry`), with the new name's verdict in
+/// scratch. The stricter of the two ends wins; the record names the source, the new name as
+/// its target.
+#[inline(always)]
+fn second_end(op: u32, dir: *const u8, dentry: *const u8) -> i32 {
+    let Some(pod) = judged_pod() else { return 0 };
+    let cfg = config();
+    let (mnt, _) = path_parts(&cfg, dir);
+    let Some(s) = scratch() else { return 0 };
+    let (len, mut flags) = dentry_path(s, &cfg, mnt, dentry);
+    let ok = allowed(s, &pod, len);
+    let action = decide(&pod, Some(is_root_mount(&cfg, mnt)), ok, &mut flags).unwrap_or(0);
+    let (new_action, new_len, new_flags) = take_first(s);
+    let Some(action) = rename_action(action, new_action) else { return 0 };
+    prepare(s, &cfg, op, action, flags | new_flags | FILE_BLOCKED, len);
+    s.rec.target_len = new_len;
+    verdict(Some(action))
+}
+
+/// `int path_link(struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry)`.
+/// A hard link is a write at both ends: through the new name the file's content can be
+/// rewritten, so linking a file the policy protects into an allowed directory is refused like
+/// writing it. The new name first; then [`lsm_path_link_source`].
+#[lsm(hook = "path_link")]
+pub fn lsm_path_link(ctx: LsmContext) -> i32 {
+    let before: i32 = ctx.arg(3);
+    if before != 0 {
+        return lsm_ret::verdict(before);
+    }
+    lsm_ret::verdict(first_end(&ctx, OP_LINK, &LINK_SOURCE, ctx.arg(1), ctx.arg(2)))
+}
+
+#[map]
+static LINK_SOURCE: ProgramArray = ProgramArray::with_max_entries(1, 0);
+
+/// `path_link`'s source end, never attached: the file linked to, on the new name's mount (a
+/// link never crosses one).
+#[lsm(hook = "path_link")]
+pub fn lsm_path_link_source(ctx: LsmContext) -> i32 {
+    lsm_ret::verdict(second_end(OP_LINK, ctx.arg(1), ctx.arg(0)))
+}
+
+/// `int path_rename(const struct path *old_dir, struct dentry *old_dentry,
+/// const struct path *new_dir, struct dentry *new_dentry, unsigned int flags)`: the
+/// destination first; then [`lsm_path_rename_source`].
+#[lsm(hook = "path_rename")]
+pub fn lsm_path_rename(ctx: LsmContext) -> i32 {
+    let before: i32 = ctx.arg(5);
+    if before != 0 {
+        return lsm_ret::verdict(before);
+    }
+    lsm_ret::verdict(first_end(&ctx, OP_RENAME, &RENAME_SOURCE, ctx.arg(2), ctx.arg(3)))
+}
+
 #[map]
 static RENAME_SOURCE: ProgramArray = ProgramArray::with_max_entries(1, 0);
 
-/// `int path_rename(const struct path *old_dir, struct dentry *old_dentry,
-/// const struct path *new_dir, struct dentry *new_dentry, unsigned int flags)`: the destination
-/// end, kept in scratch; then [`lsm_path_rename_source`] judges the source and decides.
-#[lsm(hook = "path_rename")]
-pub fn lsm_path_rename(ctx: LsmContext) -> i32 {
-    lsm_ret::verdict(try_path_rename(&ctx))
-}
-
-#[inline(always)]
-fn try_path_rename(ctx: &LsmContext) -> i32 {
-    let before: i32 = ctx.arg(5);
-    if before != 0 {
-        return before;
-    }
-    let Some(pod) = judged_pod() else { return 0 };
-    let cfg = config();
-    let (new_dir, new_dentry): (*const u8, *const u8) = (ctx.arg(2), ctx.arg(3));
-    let (new_mnt, _) = path_parts(&cfg, new_dir);
-    let Some(s) = scratch() else { return 0 };
-    // Both paths are built (an end on a volume is named too); only rootfs ends are judged.
-    let (new_len, mut new_flags) = dentry_path(s, &cfg, new_mnt, new_dentry);
-    let ok = allowed(s, &pod, new_len);
-    let new_action = decide(&pod, Some(is_root_mount(&cfg, new_mnt)), ok, &mut new_flags).unwrap_or(0);
-    set_target(s, new_len);
-    keep_first(s, new_action, new_len, new_flags);
-    // SAFETY: the map holds `lsm_path_rename_source`, loaded for this same hook.
-    unsafe { RENAME_SOURCE.tail_call(ctx, 0) };
-    // Only reached when the tail call failed (the agent fills the map before attaching): the
-    // destination's verdict alone, the record naming it at both ends.
-    let Some(action) = rename_action(0, new_action) else { return 0 };
-    prepare(s, &cfg, OP_RENAME, action, new_flags | FILE_BLOCKED, new_len);
-    s.rec.target_len = new_len as u16;
-    verdict(Some(action))
-}
-
-/// `path_rename`'s source end, never attached: entered from [`lsm_path_rename`] with the
-/// destination's verdict in scratch. The stricter of the two ends wins.
+/// `path_rename`'s source end, never attached.
 #[lsm(hook = "path_rename")]
 pub fn lsm_path_rename_source(ctx: LsmContext) -> i32 {
-    lsm_ret::verdict(try_path_rename_source(&ctx))
-}
-
-#[inline(always)]
-fn try_path_rename_source(ctx: &LsmContext) -> i32 {
-    let Some(pod) = judged_pod() else { return 0 };
-    let cfg = config();
-    let (old_dir, old_dentry): (*const u8, *const u8) = (ctx.arg(0), ctx.arg(1));
-    let (old_mnt, _) = path_parts(&cfg, old_dir);
-    let Some(s) = scratch() else { return 0 };
-    let (old_len, mut old_flags) = dentry_path(s, &cfg, old_mnt, old_dentry);
-    let ok = allowed(s, &pod, old_len);
-    let old_action = decide(&pod, Some(is_root_mount(&cfg, old_mnt)), ok, &mut old_flags).unwrap_or(0);
-    let (new_action, new_len, new_flags) = take_first(s);
-    let Some(action) = rename_action(old_action, new_action) else { return 0 };
-    prepare(s, &cfg, OP_RENAME, action, old_flags | new_flags | FILE_BLOCKED, old_len);
-    s.rec.target_len = new_len;
-    verdict(Some(action))
+    lsm_ret::verdict(second_end(OP_RENAME, ctx.arg(0), ctx.arg(1)))
 }

@@ -7,7 +7,8 @@
 //! a syscall's path string exists (the tracepoint tier's mkdir, unlink, rename, ...), the string
 //! is made absolute with the cwd's or dirfd's dentry path, and the mount comes from the
 //! container's mount table (`MOUNTS`, filled by the agent); a `..` there is not resolved and is
-//! judged as a write outside every allowed prefix.
+//! judged as a write outside every allowed prefix, and a leading `/proc/<process>/root` is cut
+//! off (it leads into that process's root, where the rest of the path lands).
 
 pub mod lsm;
 pub mod tracepoint;
@@ -300,17 +301,105 @@ pub fn user_path(s: &mut Scratch, cfg: &KernelConfig, dirfd: i64, user: *const u
             hide(&mut s.off, total as u64);
         }
     }
+    let len = hidden(&s.off) as usize & (PATH_LEN - 1);
+    let cut = proc_root_len(s, len);
+    if cut != 0 {
+        strip(s, cut, len);
+    }
     if has_dotdot(s) {
         flags |= FILE_UNRESOLVED;
     }
     Some((hidden(&s.off) as usize & (PATH_LEN - 1), flags))
 }
 
+/// A byte of the path being built.
+#[inline(always)]
+fn at(s: &Scratch, i: usize) -> u8 {
+    s.buf[i & (PATH_LEN - 1)]
+}
+
+#[inline(always)]
+fn literal(s: &Scratch, i: usize, text: &[u8]) -> bool {
+    let mut k = 0;
+    while k < text.len() {
+        if at(s, i + k) != text[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The end of a `/`-terminated run of 1 to 10 digits at `i` (past the slash).
+#[inline(always)]
+fn number(s: &Scratch, i: usize) -> Option<usize> {
+    let mut n = 0;
+    while n < 10 && at(s, i + n).is_ascii_digit() {
+        n += 1;
+    }
+    (n > 0 && at(s, i + n) == b'/').then_some(i + n + 1)
+}
+
+/// The length of a leading `/proc/<process>/root` (`self`, `thread-self`, a pid, or
+/// `<pid>/task/<tid>`) in the path being built, followed by `/` or its end; 0 for any other
+/// path. Such a path is a magic link to that process's root: in a container, its root
+/// filesystem, where the write lands, and not on the `/proc` mount its string names.
+#[inline(always)]
+fn proc_root_len(s: &Scratch, len: usize) -> usize {
+    if !literal(s, 0, b"/proc/") {
+        return 0;
+    }
+    let process = if literal(s, 6, b"self/") {
+        11
+    } else if literal(s, 6, b"thread-self/") {
+        18
+    } else {
+        let Some(e) = number(s, 6) else { return 0 };
+        if literal(s, e, b"task/") {
+            let Some(t) = number(s, e + 5) else { return 0 };
+            t
+        } else {
+            e
+        }
+    };
+    let end = process + 4;
+    if !literal(s, process, b"root") || end > len || (at(s, end) != b'/' && at(s, end) != 0) {
+        return 0;
+    }
+    end
+}
+
+/// Cut the first `cut` bytes off the `len`-byte path being built (through the user buffer,
+/// which then holds the rest); nothing left is the root, `/`.
+#[inline(always)]
+fn strip(s: &mut Scratch, cut: usize, len: usize) {
+    let rest = len.saturating_sub(cut);
+    if rest == 0 {
+        s.buf[0] = b'/';
+        s.buf[1] = 0;
+        s.user[0] = b'/';
+        s.user[1] = 0;
+        hide(&mut s.off, 1);
+        return;
+    }
+    // SAFETY: kernel copies of PATH_LEN bytes: from below PATH_LEN in the 2*PATH_LEN buffer into
+    // the PATH_LEN user buffer, and back.
+    unsafe {
+        bpf_probe_read_kernel(
+            s.user.as_mut_ptr().cast(),
+            PATH_LEN as u32,
+            s.buf.as_ptr().add(cut & (PATH_LEN - 1)).cast(),
+        );
+        bpf_probe_read_kernel(s.buf.as_mut_ptr().cast(), PATH_LEN as u32, s.user.as_ptr().cast());
+    }
+    hide(&mut s.off, rest as u64);
+}
+
 /// Whether the path string in `s.user` has a `..` component: a window of the last bytes (kept
 /// in scratch, see [`hidden`]), checked at each `/` and at the end (a leading `/` is assumed,
 /// so a relative `../x` counts).
 #[inline(always)]
-fn has_dotdot(s: &mut Scratch) -> bool {
+pub fn has_dotdot(s: &mut Scratch) -> bool {
     const SLASH_DOT_DOT: u64 = u64::from_be_bytes([0, 0, 0, 0, 0, b'/', b'.', b'.']);
     hide(&mut s.window, u64::from(b'/'));
     for i in 0..PATH_LEN {
@@ -441,6 +530,19 @@ pub fn prepare(s: &mut Scratch, cfg: &KernelConfig, op: u32, action: u8, flags: 
     rec.target_len = 0;
     // SAFETY: kernel copy between buffers of at least PATH_LEN bytes.
     unsafe { bpf_probe_read_kernel(rec.path.as_mut_ptr().cast(), PATH_LEN as u32, s.buf.as_ptr().cast()) };
+}
+
+/// Read the user string at `user` into `s.user` and copy it, as it is, into the record's
+/// target; returns its length.
+#[inline(always)]
+pub fn raw_target(s: &mut Scratch, user: *const u8) -> usize {
+    // SAFETY: reading a user string into a buffer of its size.
+    let n = unsafe { bpf_probe_read_user_str(s.user.as_mut_ptr().cast(), PATH_LEN as u32, user.cast()) };
+    // SAFETY: kernel copy between buffers of PATH_LEN bytes.
+    unsafe {
+        bpf_probe_read_kernel(s.rec.target.as_mut_ptr().cast(), PATH_LEN as u32, s.user.as_ptr().cast())
+    };
+    (n.max(1) as usize - 1) & (PATH_LEN - 1)
 }
 
 /// Copy `s.buf[..len]` into the record's target path.

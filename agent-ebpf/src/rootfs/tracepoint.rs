@@ -15,20 +15,22 @@
 use agent_common::{
     net::{ACTION_DENY, PodPolicy},
     rootfs::{
-        FILE_CREATED, FILE_HAS_RET, FILE_KILLED, FILE_TRUNCATED, FileRecord, MOUNT_ROOTFS, OP_CREATE,
-        OP_OPEN_WRITE, OP_RENAME, OP_RMDIR, OP_SYMLINK, OP_TRUNCATE, OP_UNLINK, OP_UNLINKAT,
+        FILE_CREATED, FILE_HAS_RET, FILE_KILLED, FILE_TRUNCATED, FILE_UNRESOLVED, FileRecord, MOUNT_ROOTFS,
+        OP_CREATE, OP_IO_URING_SETUP, OP_OPEN_WRITE, OP_RMDIR, OP_SYMLINK, OP_TRUNCATE, OP_UNLINK,
+        OP_UNLINKAT,
     },
 };
 use aya_ebpf::{
-    helpers::generated::bpf_send_signal,
+    helpers::{bpf_probe_read_user, generated::bpf_send_signal},
     macros::{map, tracepoint},
     maps::HashMap,
     programs::TracePointContext,
 };
 
 use super::{
-    SYSCALL_OPS, Scratch, allowed, decide, dentry_path, emit, fd_file, is_root_mount, judged_pod, keep_first,
-    mount_kind, path_parts, prepare, rename_action, scratch, set_target, take_first, thread, user_path,
+    SYSCALL_OPS, Scratch, allowed, decide, dentry_path, emit, fd_file, has_dotdot, is_root_mount, judged_pod,
+    keep_first, mount_kind, path_parts, prepare, raw_target, rename_action, scratch, set_target, take_first,
+    thread, user_path,
 };
 use crate::maps::config;
 
@@ -209,8 +211,8 @@ entry! {
 }
 
 /// rename, link `(old, new)`; renameat, renameat2, linkat `(olddirfd, old, newdirfd, new)`.
-/// A link writes where the new name appears; a rename at both ends (the destination is the
-/// record's target).
+/// Both write at both ends (the new name is the record's target): a hard link makes the file
+/// it links to writable through the new name, so the file linked to is judged as written.
 fn try_enter_two(ctx: &TracePointContext, at: Option<()>) -> Result<u32, u32> {
     let pod = judged_pod().z()?;
     let op = op_of(ctx).z()?;
@@ -219,11 +221,6 @@ fn try_enter_two(ctx: &TracePointContext, at: Option<()>) -> Result<u32, u32> {
         Some(()) => (arg(ctx, 0).z()?, arg(ctx, 1).z()?, arg(ctx, 2).z()?, arg(ctx, 3).z()?),
     };
     let s = scratch().z()?;
-    if op != OP_RENAME {
-        judge_path(s, &pod, op, ndir as i32 as i64, new as *const u8).z()?;
-        hold(s);
-        return Ok(0);
-    }
     let cfg = config();
     // The destination first, kept as the target.
     let (new_len, mut new_flags) = user_path(s, &cfg, ndir as i32 as i64, new as *const u8).z()?;
@@ -234,7 +231,7 @@ fn try_enter_two(ctx: &TracePointContext, at: Option<()>) -> Result<u32, u32> {
     let old_action = judge_buf(s, &pod, old_len, &mut old_flags).unwrap_or(0);
     let (new_action, new_len, new_flags) = take_first(s);
     let action = rename_action(old_action, new_action).z()?;
-    prepare(s, &cfg, OP_RENAME, action, old_flags | new_flags, old_len);
+    prepare(s, &cfg, op, action, old_flags | new_flags, old_len);
     s.rec.target_len = new_len;
     hold(s);
     Ok(0)
@@ -248,13 +245,64 @@ entry! {
     fn rootfs_enter_symlinkat(ctx: TracePointContext) -> u32 = try_enter_symlink(&ctx, true);
 }
 
-/// symlink `(target, linkpath)`, symlinkat `(target, newdirfd, linkpath)`: the link is the write.
+/// symlink `(target, linkpath)`, symlinkat `(target, newdirfd, linkpath)`: the link is the
+/// write. This tier judges later writes by their path strings, which cannot show that a
+/// directory on the way is a symlink: after `ln -s /etc /tmp/e`, `mv x /tmp/e/x` would be
+/// judged at /tmp/e/x and land in /etc. So a symlink is also judged at its target, the stricter
+/// end winning (the target is the record's `target`): an absolute target where it points, a
+/// relative one with `..` as unresolved (outside every allowed prefix); a relative one without
+/// `..` stays under the link's own directory and adds nothing.
 fn try_enter_symlink(ctx: &TracePointContext, at: bool) -> Result<u32, u32> {
     let pod = judged_pod().z()?;
+    let target: u64 = arg(ctx, 0).z()?;
     let (dir, path): (i64, u64) =
         if at { (arg(ctx, 1).z()?, arg(ctx, 2).z()?) } else { (AT_FDCWD, arg(ctx, 1).z()?) };
     let s = scratch().z()?;
-    judge_path(s, &pod, OP_SYMLINK, dir as i32 as i64, path as *const u8).z()?;
+    let cfg = config();
+    // SAFETY: reading one byte of the caller's string.
+    let first: u8 = unsafe { bpf_probe_read_user(target as *const u8) }.unwrap_or(0);
+    let (target_action, target_len, target_flags) = if first == b'/' {
+        let (len, mut flags) = user_path(s, &cfg, AT_FDCWD, target as *const u8).z()?;
+        let action = judge_buf(s, &pod, len, &mut flags).unwrap_or(0);
+        set_target(s, len);
+        (action, len, flags)
+    } else {
+        let len = raw_target(s, target as *const u8);
+        if has_dotdot(s) {
+            let mut flags = FILE_UNRESOLVED;
+            (decide(&pod, Some(true), false, &mut flags).unwrap_or(0), len, flags)
+        } else {
+            (0, 0, 0)
+        }
+    };
+    keep_first(s, target_action, target_len, target_flags);
+    let (len, mut flags) = user_path(s, &cfg, dir as i32 as i64, path as *const u8).z()?;
+    let action = judge_buf(s, &pod, len, &mut flags).unwrap_or(0);
+    let (target_action, target_len, target_flags) = take_first(s);
+    let action = rename_action(target_action, action).z()?;
+    prepare(s, &cfg, OP_SYMLINK, action, flags | target_flags, len);
+    s.rec.target_len = target_len;
+    hold(s);
+    Ok(0)
+}
+
+entry! {
+    #[tracepoint]
+    fn rootfs_enter_uring(ctx: TracePointContext) -> u32 = try_enter_uring(&ctx);
+}
+
+/// io_uring_setup: file operations submitted through a ring (`IORING_OP_OPENAT`, `_WRITE`,
+/// `_RENAMEAT`, ...) run in the kernel without entering a syscall tracepoint, so this tier
+/// could judge none of them. A pod under a `readOnly` rule may not set a ring up: the call is
+/// judged as a write this tier cannot place (unresolved: outside every prefix), and under
+/// `enforce` the process is killed at its return, before it can submit anything.
+fn try_enter_uring(_ctx: &TracePointContext) -> Result<u32, u32> {
+    let pod = judged_pod().z()?;
+    let s = scratch().z()?;
+    let mut flags = FILE_UNRESOLVED;
+    let action = decide(&pod, Some(true), false, &mut flags).z()?;
+    s.buf[0] = 0;
+    prepare(s, &config(), OP_IO_URING_SETUP, action, flags, 0);
     hold(s);
     Ok(0)
 }

@@ -4,8 +4,8 @@
 use agent_common::{
     rootfs::{
         FILE_BLOCKED, FILE_CREATED, FILE_HAS_RET, FILE_KILLED, FILE_TRUNCATED, FILE_UNKNOWN_MOUNTS,
-        FILE_UNRESOLVED, FileRecord, OP_CHMOD, OP_CHOWN, OP_CREATE, OP_LINK, OP_MKDIR, OP_OPEN_WRITE,
-        OP_RENAME, OP_RMDIR, OP_SYMLINK, OP_TRUNCATE, OP_UNLINK,
+        FILE_UNRESOLVED, FileRecord, OP_CHMOD, OP_CHOWN, OP_CREATE, OP_IO_URING_SETUP, OP_LINK, OP_MKDIR,
+        OP_OPEN_WRITE, OP_RENAME, OP_RMDIR, OP_SYMLINK, OP_TRUNCATE, OP_UNLINK,
     },
     user::c_bytes,
 };
@@ -30,6 +30,7 @@ pub fn operation(op: u32) -> Operation {
         OP_CHOWN => Operation::Chown,
         OP_LINK => Operation::Link,
         OP_SYMLINK => Operation::Symlink,
+        OP_IO_URING_SETUP => Operation::IoUringSetup,
         _ => Operation::Unspecified,
     }
 }

@@ -269,7 +269,7 @@ pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Resu
 
 /// The rootfs tracepoint tier: (program, tracepoints it is attached to). Tracepoints this
 /// architecture does not have (arm64 has only the `*at` forms) are skipped.
-pub const ROOTFS_TRACEPOINTS: [(&str, &[&str]); 9] = [
+pub const ROOTFS_TRACEPOINTS: [(&str, &[&str]); 10] = [
     ("rootfs_open_exit", &["sys_exit_open", "sys_exit_openat", "sys_exit_openat2", "sys_exit_creat"]),
     (
         "rootfs_enter_path",
@@ -300,6 +300,7 @@ pub const ROOTFS_TRACEPOINTS: [(&str, &[&str]); 9] = [
     ("rootfs_enter_symlink", &["sys_enter_symlink"]),
     ("rootfs_enter_symlinkat", &["sys_enter_symlinkat"]),
     ("rootfs_enter_fd", &["sys_enter_fchmod", "sys_enter_fchown", "sys_enter_ftruncate"]),
+    ("rootfs_enter_uring", &["sys_enter_io_uring_setup"]),
     (
         "rootfs_exit",
         &[
@@ -327,6 +328,7 @@ pub const ROOTFS_TRACEPOINTS: [(&str, &[&str]); 9] = [
             "sys_exit_fchmod",
             "sys_exit_fchown",
             "sys_exit_ftruncate",
+            "sys_exit_io_uring_setup",
         ],
     ),
 ];
@@ -354,30 +356,37 @@ fn btf_has_hook(btf: &Btf, hook: &str) -> bool {
     btf.id_by_type_name_kind(&format!("bpf_lsm_{hook}"), aya_obj::btf::BtfKind::Func).is_ok()
 }
 
-/// `path_rename`'s second half (the source end), entered by tail call through this map.
-pub(crate) const RENAME_SOURCE: (&str, &str) = ("lsm_path_rename_source", "RENAME_SOURCE");
+/// The second halves (the source end) of `path_link` and `path_rename`, entered by tail call
+/// through their maps: (program, hook, map).
+pub(crate) const SOURCE_ENDS: [(&str, &str, &str); 2] = [
+    ("lsm_path_link_source", "path_link", "LINK_SOURCE"),
+    ("lsm_path_rename_source", "path_rename", "RENAME_SOURCE"),
+];
 
 /// The rootfs `lsm` tier. Returns the programs attached.
 pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<usize, LoadError> {
     // The cheap hooks first, so a kernel that cannot attach LSM programs says so before the
-    // verifier spends its time on the rename pair; `path_rename` (last) is attached only once
-    // the source half it tail-calls is in place.
-    for (program, hook) in &ROOTFS_LSM[..ROOTFS_LSM.len() - 1] {
+    // verifier spends its time on the two-ended pairs; `path_link` and `path_rename` (last)
+    // are attached only once the source half each tail-calls is in place.
+    let two_ended = SOURCE_ENDS.len();
+    for (program, hook) in &ROOTFS_LSM[..ROOTFS_LSM.len() - two_ended] {
         attach_lsm(ebpf, program, hook, btf)?;
     }
-    let (program, map) = RENAME_SOURCE;
-    let fd = load_lsm(ebpf, program, "path_rename", btf)?
-        .fd()
-        .and_then(|fd| fd.try_clone().map_err(ProgramError::from))
-        .map_err(|source| LoadError::Program { action: "loading", program: program.into(), source })?;
-    // Borrowed, not taken: a map taken out of `ebpf` and dropped closes its fd.
-    let mut tail = ebpf
-        .map_mut(map)
-        .ok_or(LoadError::NoMap(map))
-        .and_then(|m| ProgramArray::try_from(m).map_err(|source| LoadError::Map { map, source }))?;
-    tail.set(0, &fd, 0).map_err(|source| LoadError::Map { map, source })?;
-    let (rename, hook) = ROOTFS_LSM[ROOTFS_LSM.len() - 1];
-    attach_lsm(ebpf, rename, hook, btf)?;
+    for (i, (program, hook, map)) in SOURCE_ENDS.into_iter().enumerate() {
+        let fd = load_lsm(ebpf, program, hook, btf)?
+            .fd()
+            .and_then(|fd| fd.try_clone().map_err(ProgramError::from))
+            .map_err(|source| LoadError::Program { action: "loading", program: program.into(), source })?;
+        // Borrowed, not taken: a map taken out of `ebpf` and dropped closes its fd.
+        let mut tail = ebpf
+            .map_mut(map)
+            .ok_or(LoadError::NoMap(map))
+            .and_then(|m| ProgramArray::try_from(m).map_err(|source| LoadError::Map { map, source }))?;
+        tail.set(0, &fd, 0).map_err(|source| LoadError::Map { map, source })?;
+        let (first, first_hook) = ROOTFS_LSM[ROOTFS_LSM.len() - two_ended + i];
+        debug_assert_eq!(first_hook, hook);
+        attach_lsm(ebpf, first, first_hook, btf)?;
+    }
     // `ftruncate()` and `open(O_TRUNC)` left `path_truncate` for `file_truncate` in 6.2.
     if btf_has_hook(btf, ROOTFS_FILE_TRUNCATE.1) {
         attach_lsm(ebpf, ROOTFS_FILE_TRUNCATE.0, ROOTFS_FILE_TRUNCATE.1, btf)?;

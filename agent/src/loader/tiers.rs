@@ -140,7 +140,8 @@ fn programs(concern: Concern, tier: Tier) -> Vec<&'static str> {
         (Concern::Rootfs, Tier::Lsm) => ROOTFS_LSM
             .iter()
             .map(|(p, _)| *p)
-            .chain([ROOTFS_FILE_TRUNCATE.0, super::RENAME_SOURCE.0])
+            .chain([ROOTFS_FILE_TRUNCATE.0])
+            .chain(super::SOURCE_ENDS.iter().map(|(p, _, _)| *p))
             .collect(),
         (Concern::Rootfs, Tier::Sigkill) => ROOTFS_TRACEPOINTS.iter().map(|(p, _)| *p).collect(),
         (Concern::Privilege, Tier::Lsm) => PRIVILEGE_LSM.iter().map(|(p, _)| *p).collect(),

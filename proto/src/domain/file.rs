@@ -68,14 +68,17 @@ impl FileEffect {
 }
 
 impl File {
-    /// A write at the path (both ends of a rename); a path the kernel could not resolve is
+    /// A write at the path (both ends of a rename or a link, and of a symlink the `sigkill`
+    /// tier judged at its target too); a path the kernel could not resolve is
     /// judged as such.
     pub fn activity(&self) -> Activity<'_> {
         if self.unresolved {
             return Activity::RootfsUnresolved;
         }
         match (&self.target, self.operation) {
-            (Some(to), Operation::Rename) => Activity::RootfsRename { from: &self.path, to },
+            (Some(to), Operation::Rename | Operation::Link | Operation::Symlink) => {
+                Activity::RootfsTwoEnds { from: &self.path, to }
+            }
             _ => Activity::RootfsWrite { path: &self.path },
         }
     }
@@ -84,7 +87,11 @@ impl File {
 impl From<File> for v1::File {
     fn from(f: File) -> Self {
         let mut effect = f.effect.describe();
-        if f.unresolved {
+        if f.operation == Operation::IoUringSetup {
+            effect.push_str(
+                " (the file operations of an io_uring ring enter no syscall tracepoint: this tier cannot judge them, so setting one up is judged as a write outside every allowed prefix)",
+            );
+        } else if f.unresolved {
             effect.push_str(
                 " (the path has `..`, which the tracepoint tier does not resolve: judged as outside every allowed prefix)",
             );

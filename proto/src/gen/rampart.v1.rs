@@ -330,7 +330,7 @@ pub struct File {
     /// Path as the container sees it.
     #[prost(string, tag = "2")]
     pub path: ::prost::alloc::string::String,
-    /// Second path: rename target, link target.
+    /// Second path: a rename's destination, a hard link's new name, a symlink's target.
     #[prost(string, tag = "3")]
     pub target_path: ::prost::alloc::string::String,
     /// The mount the path lives on, as the container sees it (the rootfs is "/").
@@ -374,6 +374,9 @@ pub mod file {
         Chown = 9,
         Link = 10,
         Symlink = 11,
+        /// io_uring_setup() under a readOnly rule on the sigkill tier, whose syscall tracepoints
+        /// cannot see the file operations a ring submits.
+        IoUringSetup = 12,
     }
     impl Operation {
         /// String value of the enum field names used in the ProtoBuf definition.
@@ -394,6 +397,7 @@ pub mod file {
                 Self::Chown => "chown",
                 Self::Link => "link",
                 Self::Symlink => "symlink",
+                Self::IoUringSetup => "io_uring_setup",
             }
         }
         /// Creates an enum from field names used in the ProtoBuf definition.
@@ -411,6 +415,7 @@ pub mod file {
                 "chown" => Some(Self::Chown),
                 "link" => Some(Self::Link),
                 "symlink" => Some(Self::Symlink),
+                "io_uring_setup" => Some(Self::IoUringSetup),
                 _ => None,
             }
         }

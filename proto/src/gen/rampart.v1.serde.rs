@@ -2566,6 +2566,7 @@ impl serde::Serialize for file::Operation {
             Self::Chown => "chown",
             Self::Link => "link",
             Self::Symlink => "symlink",
+            Self::IoUringSetup => "io_uring_setup",
         };
         serializer.serialize_str(variant)
     }
@@ -2589,6 +2590,7 @@ impl<'de> serde::Deserialize<'de> for file::Operation {
             "chown",
             "link",
             "symlink",
+            "io_uring_setup",
         ];
 
         struct GeneratedVisitor;
@@ -2641,6 +2643,7 @@ impl<'de> serde::Deserialize<'de> for file::Operation {
                     "chown" => Ok(file::Operation::Chown),
                     "link" => Ok(file::Operation::Link),
                     "symlink" => Ok(file::Operation::Symlink),
+                    "io_uring_setup" => Ok(file::Operation::IoUringSetup),
                     _ => Err(serde::de::Error::unknown_variant(value, FIELDS)),
                 }
             }

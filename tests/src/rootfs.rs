@@ -1,0 +1,105 @@
+//! Containers under a root-filesystem policy, for the rootfs tests: a node (policy and pod
+//! manifest directories), the tier its agent enforces with, and waits for file events.
+
+use std::{fs, time::Duration};
+
+use serde_json::Value;
+
+use crate::{
+    agent::{Agent, AgentOptions},
+    container::{Container, ContainerSpec},
+    pod::PodSpec,
+};
+
+pub const WAIT: Duration = Duration::from_secs(10);
+pub const RUN: Duration = Duration::from_secs(30);
+
+pub struct Node {
+    pub policies: tempfile::TempDir,
+    pub manifests: tempfile::TempDir,
+}
+
+impl Node {
+    pub fn new(mode: &str, allow: &str) -> Node {
+        let n = Node { policies: tempfile::tempdir().unwrap(), manifests: tempfile::tempdir().unwrap() };
+        fs::write(
+            n.policies.path().join("fs.yaml"),
+            format!(
+                "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: read-only, namespace: files}}\n\
+                 spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  mode: {mode}\n  \
+                 filesystem: {{rootfs: readOnly, allowWrite: [{allow}]}}\n"
+            ),
+        )
+        .unwrap();
+        n
+    }
+
+    pub fn agent(&self) -> Agent {
+        Agent::start(AgentOptions {
+            policies: Some(self.policies.path().into()),
+            pod_manifests: Some(self.manifests.path().into()),
+            ..Default::default()
+        })
+    }
+
+    /// A created (not started) container of pod files/web running `script`, known to the agent
+    /// with its mount table.
+    pub fn container(&self, agent: &Agent, script: &str) -> Container {
+        self.container_of(agent, ContainerSpec::new(script))
+    }
+
+    /// The same for a container built from `spec`.
+    pub fn container_of(&self, agent: &Agent, spec: ContainerSpec) -> Container {
+        let c = Container::create(PodSpec::new("files", "web"), spec);
+        c.pod.write_manifest(self.manifests.path());
+        agent.wait_metric("rampart_pods", 1.0);
+        agent.wait_metric("rampart_mount_tables", 1.0);
+        c
+    }
+}
+
+/// The rootfs tier this node's agent enforces with.
+pub fn tier(agent: &Agent) -> String {
+    for t in ["lsm", "sigkill", "none"] {
+        if agent.metric(&format!("rampart_enforcement_tier{{concern=\"rootfs\",tier=\"{t}\"}}")) == Some(1.0)
+        {
+            return t.into();
+        }
+    }
+    panic!("no rootfs tier in the agent's metrics")
+}
+
+/// The exit status line the container's shell prints for a stopped write.
+pub fn stopped(tier: &str) -> &'static str {
+    match tier {
+        "sigkill" => "=137",
+        "lsm" => "=1",
+        other => panic!("tier {other} cannot stop a write"),
+    }
+}
+
+pub fn file_events(agent: &Agent, c: &Container) -> Vec<Value> {
+    agent
+        .events()
+        .into_iter()
+        .filter(|e| e["file"].is_object() && e["pod"]["uid"] == c.pod.uid.as_str())
+        .collect()
+}
+
+pub fn wait_file(agent: &Agent, c: &Container, op: &str, path: &str) -> Value {
+    agent.wait_event(&format!("a file event {op} {path}"), WAIT, |e| {
+        e["pod"]["uid"] == c.pod.uid.as_str() && e["file"]["operation"] == op && e["file"]["path"] == path
+    })
+}
+
+/// The script's last command: an exec the test waits for, so that any event for the writes
+/// before it is out too.
+pub const MARKER: &str = "sh -c ': rampart-marker'";
+
+pub fn settle(agent: &Agent, c: &Container) {
+    agent.wait_event("the marker exec", WAIT, |e| {
+        e["pod"]["uid"] == c.pod.uid.as_str()
+            && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == ": rampart-marker"))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+}
