@@ -13,6 +13,7 @@ mod codegen;
 mod demo;
 mod deploy;
 mod fixtures;
+mod fuzz;
 mod image;
 mod setup;
 mod test;
@@ -48,8 +49,17 @@ enum Task {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
-    /// Install what this machine lacks (Debian packages, nightly rust-src, musl targets, bpf-linker).
+    /// Install what this machine lacks (Debian packages, nightly rust-src, musl targets, bpf-linker, cargo-fuzz).
     Setup,
+    /// The fuzz targets (ring records, policies, batches, the spool), with AddressSanitizer.
+    Fuzz {
+        /// How long each target runs.
+        #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+        duration: std::time::Duration,
+        /// Only these targets (ring_record, policy, batch, spool); default all.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
     /// Run every test (what CI runs): setup, fmt, codegen drift, clippy, unit and real-kernel tests.
     Test {
         /// Skip fmt, codegen drift and clippy.
@@ -105,6 +115,9 @@ enum Task {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Setup => setup::run_setup(),
+        Task::Fuzz { duration, only } => {
+            setup::run_setup().and_then(|()| fuzz::run_fuzz(duration, &only, fuzz::Sanitizer::Address))
+        }
         Task::Bench { rounds, quick, only } => bench::run_bench(rounds, quick, &only),
         Task::Demo { duration, host } => demo::run_demo(duration, host),
         Task::Test { no_lint, no_vm } => test::run_tests(no_lint, no_vm),

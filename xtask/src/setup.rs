@@ -45,6 +45,7 @@ pub fn run_setup() -> anyhow::Result<()> {
     nightly_rust_src()?;
     musl_targets()?;
     bpf_linker()?;
+    cargo_fuzz()?;
     python_tools()?;
     println!("setup: done");
     Ok(())
@@ -192,6 +193,25 @@ fn bpf_linker() -> anyhow::Result<()> {
         bail!("bpf-linker was installed but does not run; is ~/.cargo/bin on PATH?");
     }
     step("bpf-linker", "installed");
+    Ok(())
+}
+
+/// cargo-fuzz, which builds and runs the fuzz targets in `fuzz/` with nightly's libFuzzer
+/// support.
+fn cargo_fuzz() -> anyhow::Result<()> {
+    let works =
+        || Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success());
+    if works() {
+        step("cargo-fuzz", "ok");
+        return Ok(());
+    }
+    step("cargo-fuzz", "installing (takes a minute or two)");
+    run(Command::new("cargo").args(["+stable", "install", "--locked", "cargo-fuzz"]))
+        .context("cargo install cargo-fuzz")?;
+    if !works() {
+        bail!("cargo-fuzz was installed but `cargo fuzz --version` fails; is ~/.cargo/bin on PATH?");
+    }
+    step("cargo-fuzz", "installed");
     Ok(())
 }
 

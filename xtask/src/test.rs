@@ -1,6 +1,7 @@
 //! `cargo xtask test`: what CI runs (`.ci/run`). Setup, then formatting, generated-code drift,
 //! the deployment manifests ([`crate::deploy`]), clippy, the binaries (agent, collector, CLI),
-//! and every test — unit tests and the real-kernel tests on this host — then the VM kernel matrix's core set ([`crate::vm`]).
+//! and every test — unit tests and the real-kernel tests on this host, a brief run of each fuzz
+//! target ([`crate::fuzz`]) — then the VM kernel matrix's core set ([`crate::vm`]).
 //!
 //! Under `CI=true` no test skips: a missing capability fails with the reason.
 
@@ -35,6 +36,8 @@ pub fn run_tests(skip_lint: bool, skip_vm: bool) -> anyhow::Result<()> {
     crate::image::verify_layout(&crate::image::write_layout(&[host])?)?;
     section("tests (unit and real-kernel)");
     run(cargo().args(["test", "--no-fail-fast"]))?;
+    section("fuzz targets, briefly (`cargo xtask fuzz` runs them long)");
+    crate::fuzz::run_fuzz(FUZZ_BRIEFLY, &[], crate::fuzz::Sanitizer::None)?;
     if skip_vm {
         section("VM kernel matrix skipped (--no-vm)");
     } else {
@@ -50,6 +53,9 @@ pub fn run_tests(skip_lint: bool, skip_vm: bool) -> anyhow::Result<()> {
     section("all tests passed");
     Ok(())
 }
+
+/// How long `cargo xtask test` runs each fuzz target.
+const FUZZ_BRIEFLY: Duration = Duration::from_secs(20);
 
 fn section(name: &str) {
     println!("\n==> {name}");

@@ -50,8 +50,10 @@ impl Clock {
         Clock { offset_ns }
     }
 
+    /// The wall time of boot-time stamp `boot_ns`; a stamp no kernel writes (past `i64::MAX`, or
+    /// one that would overflow) saturates instead of wrapping or panicking.
     pub fn wall(&self, boot_ns: u64) -> Timestamp {
-        Timestamp::from_unix_nanos(boot_ns as i64 + self.offset_ns)
+        Timestamp::from_unix_nanos(i64::try_from(boot_ns).unwrap_or(i64::MAX).saturating_add(self.offset_ns))
     }
 }
 
@@ -187,6 +189,16 @@ mod tests {
         assert_eq!(split_args(b"truncat"), ["truncat"]);
         assert!(split_args(b"").is_empty());
         assert_eq!(split_args(b"a\0\0b\0"), ["a", "", "b"]);
+    }
+
+    /// Found by the `ring_record` fuzz target (`fuzz/corpus/ring_record/boot_ns_overflow`): a
+    /// flow record whose boot-time stamp is 0x6a6a...2a overflowed the addition.
+    #[test]
+    fn a_stamp_no_kernel_writes_saturates() {
+        let c = Clock::with_offset(1_700_000_000_000_000_000);
+        assert_eq!(c.wall(0x6a6a_6a6a_6a6a_002a).unix_nanos(), i64::MAX);
+        assert_eq!(c.wall(u64::MAX).unix_nanos(), i64::MAX);
+        assert_eq!(Clock::with_offset(-5).wall(0).unix_nanos(), -5);
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn effect(r: &FileRecord) -> FileEffect {
         return FileEffect::Blocked;
     }
     if r.flags & FILE_HAS_RET != 0 && r.ret < 0 {
-        return FileEffect::Failed { errno: -r.ret };
+        return FileEffect::Failed { errno: r.ret.saturating_neg() };
     }
     let change = if r.flags & FILE_CREATED != 0 {
         Change::Created
@@ -80,5 +80,23 @@ pub fn file(r: &FileRecord, clock: &Clock, parent: Parent, binary: String, tier:
             unknown_pod: None,
         }),
         repeat_count: r.count,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `ring_record` fuzz target (`fuzz/corpus/ring_record/ret_negate_overflow`):
+    /// a return value of `i64::MIN` overflowed its negation.
+    #[test]
+    fn a_return_value_no_syscall_gives_is_still_described() {
+        // SAFETY: a zeroed record is valid plain data.
+        let mut r: FileRecord = unsafe { std::mem::zeroed() };
+        r.flags = FILE_HAS_RET;
+        r.ret = i64::MIN;
+        assert_eq!(effect(&r), FileEffect::Failed { errno: i64::MAX });
+        r.ret = -13;
+        assert_eq!(effect(&r), FileEffect::Failed { errno: 13 });
     }
 }
