@@ -96,10 +96,12 @@ pub fn wait_file(agent: &Agent, c: &Container, op: &str, path: &str) -> Value {
 /// before it is out too.
 pub const MARKER: &str = "sh -c ': rampart-marker'";
 
+/// Wait for the marker exec. A write's record leaves the kernel at its syscall's return, before
+/// the script's next command is exec'd, and the agent writes events in the ring's order: once
+/// the marker is out, so is every write before it.
 pub fn settle(agent: &Agent, c: &Container) {
     agent.wait_event("the marker exec", WAIT, |e| {
         e["pod"]["uid"] == c.pod.uid.as_str()
             && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == ": rampart-marker"))
     });
-    std::thread::sleep(Duration::from_millis(300));
 }
