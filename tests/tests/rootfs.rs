@@ -8,7 +8,7 @@ use std::{fs, time::Duration};
 use rampart_tests::{
     agent::{Agent, AgentOptions},
     require,
-    rootfs::{MARKER, Node, RUN, WAIT, file_events, settle, stopped, tier, wait_file},
+    rootfs::{MARKER, Node, RUN, WAIT, file_events, settle, stopped, tier, try_tier, wait_file},
 };
 use serde_json::Value;
 
@@ -322,8 +322,7 @@ fn the_rootfs_concern_is_engaged_when_the_first_filesystem_policy_arrives() {
     fs::write(node.policies.path().join("fs.yaml"), policy).unwrap();
     let engaged =
         rampart_tests::wait_for("the rootfs concern to be engaged", Duration::from_secs(60), || {
-            let t = tier(&agent);
-            (t != "none").then_some(t)
+            try_tier(&agent).filter(|t| t != "none")
         });
     let mut c = node.container(&agent, &format!("sh -c 'echo pwned > /etc/evil'; echo etc=$?; {MARKER}"));
     let out = c.run(RUN);
