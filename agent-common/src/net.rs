@@ -9,6 +9,13 @@
 //! - `CIDR4` / `CIDR6`: LPM tries keyed by (rule set, address) → [`PortSet`], the ports allowed
 //!   for addresses whose longest matching prefix this is. An empty set denies.
 //!
+//! - `IDENTITY4` / `IDENTITY6`: pod address → the pod's identity (a number per distinct
+//!   namespace, labels, namespace labels and named ports; the replicas of a Deployment share
+//!   one), for every pod of the cluster the agent knows.
+//! - `PEER_RULES`: (rule set, identity) → [`PortSet`], the ports a rule set's pod peers allow
+//!   towards (or from) the pods of that identity. A connection is allowed when the address
+//!   part (`CIDR4`/`CIDR6`) or this pod part allows it.
+//!
 //! Rule sets are immutable once referenced: a change builds a new set, flips `PODS`, then
 //! deletes the old set, so no pod is ever judged against a half-written set.
 
@@ -19,6 +26,9 @@ pub const PODS_MAP: &str = "PODS";
 pub const CIDR4_MAP: &str = "CIDR4";
 pub const CIDR6_MAP: &str = "CIDR6";
 pub const RUNTIME_MAP: &str = "RUNTIME";
+pub const IDENTITY4_MAP: &str = "IDENTITY4";
+pub const IDENTITY6_MAP: &str = "IDENTITY6";
+pub const PEER_RULES_MAP: &str = "PEER_RULES";
 pub const FLOWS_MAP: &str = "FLOWS";
 pub const DENIES_MAP: &str = "DENIES";
 
@@ -89,6 +99,16 @@ pub struct Cidr6Key {
     pub set: u32,
     pub addr: [u8; 16],
 }
+
+/// A `PEER_RULES` key: one rule set's ports for one pod identity.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PeerRuleKey {
+    pub set: u32,
+    pub identity: u32,
+}
+
+const _: () = assert!(size_of::<PeerRuleKey>() == 8);
 
 /// Bits of the LPM key taken by the rule-set id (the prefix length of a key is 32 + the
 /// address prefix length).

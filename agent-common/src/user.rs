@@ -3,7 +3,7 @@
 use crate::{
     config::KernelConfig,
     net::{
-        Cidr4Key, Cidr6Key, DenyCount, DenyKey, Flow, FlowRecord, PodPolicy, PortRange, PortSet,
+        Cidr4Key, Cidr6Key, DenyCount, DenyKey, Flow, FlowRecord, PeerRuleKey, PodPolicy, PortRange, PortSet,
         RuntimeConfig,
     },
     privilege::{Creds, PrivRecord},
@@ -19,6 +19,7 @@ unsafe impl aya::Pod for PodPolicy {}
 unsafe impl aya::Pod for RuntimeConfig {}
 unsafe impl aya::Pod for Cidr4Key {}
 unsafe impl aya::Pod for Cidr6Key {}
+unsafe impl aya::Pod for PeerRuleKey {}
 unsafe impl aya::Pod for PortRange {}
 unsafe impl aya::Pod for PortSet {}
 unsafe impl aya::Pod for Flow {}

@@ -397,7 +397,10 @@ fn apply_update(
             if matches!(delta, Delta::Reset(_)) {
                 standing.waiting.remove(&Resource::Namespaces);
             }
-            p.attributor.apply_namespaces(delta);
+            // Namespace labels are part of pod identities (namespaceSelector peers).
+            if p.attributor.apply_namespaces(delta) {
+                p.sync_network();
+            }
             update_gauges(p);
         }
         Update::Policies(delta) => {

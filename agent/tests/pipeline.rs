@@ -158,6 +158,8 @@ impl Replay {
                 uid: s(&p["uid"]),
                 labels: labels.unwrap_or_default().into(),
                 containers: Box::new([]),
+                ips: Box::new([]),
+                ports: Box::new([]),
             });
             let container = (s(&p["containerId"]), s(&p["containerName"]));
             if !container.0.is_empty() && !pod.containers.contains(&container) {

@@ -90,7 +90,7 @@ impl Learner {
         }
         match activity {
             Activity::Exec => {}
-            Activity::Connection { direction, peer, port, protocol } => {
+            Activity::Connection { direction, peer, port, protocol, .. } => {
                 let seen = self.network.entry((direction, protocol, port)).or_default();
                 seen.peers.insert(peer.to_canonical());
                 seen.connections += 1;
@@ -417,6 +417,8 @@ mod tests {
             peer: ip.parse().unwrap(),
             port,
             protocol: Protocol::Tcp,
+            remote: None,
+            local: None,
         };
         assert_eq!(judge(tcp("10.1.2.200", 443)), Action::Allow, "the /24 seen from five addresses");
         assert_eq!(judge(tcp("10.1.2.200", 80)), Action::Deny, "a port never used");

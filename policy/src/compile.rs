@@ -1,6 +1,16 @@
-//! Compilation of the network section into the form the kernel enforces: per direction, a set
-//! of prefixes, each with the ports allowed for the addresses whose *longest* matching prefix
-//! it is (an LPM trie lookup).
+//! Compilation of the network section into the form the kernel enforces. Per direction, two
+//! parts whose allows add up (a connection is allowed when either part allows it):
+//!
+//! - the **address part**, from address-block peers and rules that name no peer: a set of
+//!   prefixes, each with the ports allowed for the addresses whose *longest* matching prefix it
+//!   is (an LPM trie lookup);
+//! - the **pod part**, from `podSelector`/`namespaceSelector` peers (and egress port names,
+//!   which only a pod has): a list of (group of pods, ports) that the agent turns into the
+//!   ports allowed per pod identity ([`PeerRules::ports_for`]), for the addresses the agent
+//!   knows to be pods.
+//!
+//! Ingress port names are the judged pod's own: they are resolved to numbers here, which is why
+//! an ingress rule set is compiled for one pod identity.
 //!
 //! For a prefix P (every `cidr` and `except` of the applicable rules, plus `/0` when some rule
 //! names no peer), a rule applies to the addresses whose longest match is P exactly when it
@@ -13,9 +23,12 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::{
+    blocks::Blocks,
     cidr::Cidr,
     document::RampartPolicy,
+    identity::PodIdentity,
     model::{Mode, NetworkRule, Protocol},
+    network::{NamedPortSpec, PodPeer, PortSpec},
     verdict::{Action, Activity, Direction, judge},
 };
 
@@ -38,14 +51,18 @@ impl PortSet {
         self.ranges.iter().any(|&(p, lo, hi)| p == protocol && (lo..=hi).contains(&port))
     }
 
-    fn add_rule(&mut self, rule: &NetworkRule) {
-        if rule.ports.is_empty() {
+    fn add(&mut self, any_port: bool, numbers: &[PortSpec]) {
+        if any_port {
             self.any_tcp = true;
             self.any_udp = true;
         }
-        for p in &rule.ports {
+        for p in numbers {
             self.ranges.push((p.protocol, p.port, p.end_port.unwrap_or(p.port)));
         }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.any_tcp && !self.any_udp && self.ranges.is_empty()
     }
 
     fn normalize(&mut self) {
@@ -73,15 +90,118 @@ impl PortSet {
 pub struct CompiledNetwork {
     /// `Enforce` if any applicable policy enforces (the strictest mode wins).
     pub mode: Mode,
-    /// Sorted by prefix; an empty port set denies (it shadows shorter prefixes).
+    /// The address part, sorted by prefix; an empty port set denies (it shadows shorter
+    /// prefixes).
     pub prefixes: Vec<(Cidr, PortSet)>,
+    /// The pod part.
+    pub peers: PeerRules,
 }
 
-/// Compile the `direction` rules of the policies selecting a pod. `None`: no applicable
-/// policy, the direction is unrestricted.
-pub fn compile_network(selecting: &[&RampartPolicy], direction: Direction) -> Option<CompiledNetwork> {
+/// The rules of one direction that name groups of pods, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PeerRules {
+    rules: Vec<PeerRule>,
+}
+
+/// Pods matched by `group`, on `any_port` or the `numbers` or the `names` (resolved in the
+/// peer pod).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct PeerRule {
+    group: Group,
+    any_port: bool,
+    numbers: Vec<PortSpec>,
+    names: Vec<NamedPortSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Group {
+    /// Every pod (a rule with no peer and egress port names).
+    AnyPod,
+    /// A `podSelector`/`namespaceSelector` peer of a policy in `namespace`.
+    Peer { namespace: Box<str>, peer: PodPeer },
+}
+
+impl PeerRules {
+    /// Whether no rule names a group of pods (the pod part allows nothing).
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The ports the pod part allows towards (egress) or from (ingress) a pod of `identity`.
+    pub fn ports_for(&self, identity: &PodIdentity) -> PortSet {
+        let mut ports = PortSet::default();
+        for r in &self.rules {
+            let member = match &r.group {
+                Group::AnyPod => true,
+                Group::Peer { namespace, peer } => peer.selects(namespace, identity),
+            };
+            if !member {
+                continue;
+            }
+            ports.add(r.any_port, &r.numbers);
+            for n in &r.names {
+                if let Some(port) = identity.port_named(&n.name, n.protocol) {
+                    ports.ranges.push((n.protocol, port, port));
+                }
+            }
+        }
+        ports.normalize();
+        ports
+    }
+}
+
+/// A rule with its port names settled: for ingress resolved in the judged pod, for egress kept
+/// for the peer pod.
+struct Flat<'a> {
+    namespace: &'a str,
+    blocks: &'a Blocks,
+    pods: &'a [PodPeer],
+    any_peer: bool,
+    any_port: bool,
+    numbers: Vec<PortSpec>,
+    names: Vec<NamedPortSpec>,
+}
+
+impl<'a> Flat<'a> {
+    fn new(
+        namespace: &'a str,
+        rule: &'a NetworkRule,
+        direction: Direction,
+        local: Option<&PodIdentity>,
+    ) -> Self {
+        let mut numbers = rule.ports.clone();
+        let mut names = Vec::new();
+        for n in &rule.named_ports {
+            match direction {
+                Direction::Egress => names.push(n.clone()),
+                Direction::Ingress => {
+                    if let Some(port) = local.and_then(|pod| pod.port_named(&n.name, n.protocol)) {
+                        numbers.push(PortSpec { port, end_port: None, protocol: n.protocol });
+                    }
+                }
+            }
+        }
+        Flat {
+            namespace,
+            blocks: &rule.blocks,
+            pods: &rule.pods,
+            any_peer: rule.any_peer(),
+            any_port: rule.any_port(),
+            numbers,
+            names,
+        }
+    }
+}
+
+/// Compile the `direction` rules of the policies selecting a pod (`local`: the pod, whose port
+/// names ingress rules name). `None`: no applicable policy, the direction is unrestricted.
+pub fn compile_network(
+    selecting: &[&RampartPolicy],
+    direction: Direction,
+    local: Option<&PodIdentity>,
+) -> Option<CompiledNetwork> {
     let mut mode = None;
-    let mut rules: Vec<&NetworkRule> = Vec::new();
+    let mut rules: Vec<Flat<'_>> = Vec::new();
     for p in selecting {
         let Some(net) = &p.spec.network else { continue };
         let list = match direction {
@@ -93,19 +213,39 @@ pub fn compile_network(selecting: &[&RampartPolicy], direction: Direction) -> Op
             (Some(Mode::Enforce), _) | (_, Mode::Enforce) => Mode::Enforce,
             _ => Mode::Audit,
         });
-        rules.extend(list.iter());
+        rules.extend(list.iter().map(|r| Flat::new(&p.namespace, r, direction, local)));
     }
     let mode = mode?;
+
+    let mut peers = PeerRules::default();
+    for r in &rules {
+        for peer in r.pods {
+            peers.rules.push(PeerRule {
+                group: Group::Peer { namespace: r.namespace.into(), peer: peer.clone() },
+                any_port: r.any_port,
+                numbers: r.numbers.clone(),
+                names: r.names.clone(),
+            });
+        }
+        if r.any_peer && !r.names.is_empty() {
+            peers.rules.push(PeerRule {
+                group: Group::AnyPod,
+                any_port: false,
+                numbers: Vec::new(),
+                names: r.names.clone(),
+            });
+        }
+    }
 
     // Which (rule, peer) name each block as `cidr`.
     let mut by_cidr: HashMap<Cidr, Vec<(usize, usize)>> = HashMap::new();
     let mut prefixes: BTreeSet<Cidr> = BTreeSet::new();
     let mut anywhere = Vec::new();
     for (ri, rule) in rules.iter().enumerate() {
-        if rule.peers.is_empty() {
+        if rule.any_peer {
             anywhere.push(ri);
         }
-        for (pi, peer) in rule.peers.iter().enumerate() {
+        for (pi, peer) in rule.blocks.iter().enumerate() {
             by_cidr.entry(peer.cidr).or_default().push((ri, pi));
             prefixes.insert(peer.cidr);
             prefixes.extend(peer.except.iter().copied());
@@ -127,7 +267,7 @@ pub fn compile_network(selecting: &[&RampartPolicy], direction: Direction) -> Op
             for len in 0..=prefix.prefix_len() {
                 let Some(named) = by_cidr.get(&prefix.truncate(len)) else { continue };
                 for &(ri, pi) in named {
-                    let peer = &rules[ri].peers[pi];
+                    let peer = &rules[ri].blocks[pi];
                     if !peer.except.iter().any(|e| e.contains_cidr(&prefix)) {
                         applied[ri] = true;
                     }
@@ -135,14 +275,14 @@ pub fn compile_network(selecting: &[&RampartPolicy], direction: Direction) -> Op
             }
             for (ri, rule) in rules.iter().enumerate() {
                 if applied[ri] {
-                    ports.add_rule(rule);
+                    ports.add(rule.any_port, &rule.numbers);
                 }
             }
             ports.normalize();
             (prefix, ports)
         })
         .collect();
-    Some(CompiledNetwork { mode, prefixes: compiled })
+    Some(CompiledNetwork { mode, prefixes: compiled, peers })
 }
 
 /// The filesystem section of the policies selecting a pod, compiled.
@@ -207,14 +347,22 @@ pub fn compile_privilege(selecting: &[&RampartPolicy]) -> Option<CompiledPrivile
 }
 
 impl CompiledNetwork {
-    /// What the kernel will decide for `addr` (canonical: IPv4-mapped already IPv4): the
-    /// longest matching prefix's ports.
-    pub fn allows(&self, addr: std::net::IpAddr, protocol: Protocol, port: u16) -> bool {
+    /// What the kernel will decide for `addr` (canonical: IPv4-mapped already IPv4), a pod of
+    /// `identity` if the agent knows it as one: the longest matching prefix's ports, or the
+    /// pod part's.
+    pub fn allows(
+        &self,
+        addr: std::net::IpAddr,
+        identity: Option<&PodIdentity>,
+        protocol: Protocol,
+        port: u16,
+    ) -> bool {
         self.prefixes
             .iter()
             .filter(|(c, _)| c.contains(addr))
             .max_by_key(|(c, _)| c.prefix_len())
             .is_some_and(|(_, ports)| ports.allows(protocol, port))
+            || identity.is_some_and(|id| self.peers.ports_for(id).allows(protocol, port))
     }
 }
 
@@ -265,7 +413,7 @@ spec:
     fn agrees_with_judge_everywhere() {
         let ps = policies(TWO);
         let refs: Vec<&RampartPolicy> = ps.iter().collect();
-        let c = compile_network(&refs, Direction::Egress).unwrap();
+        let c = compile_network(&refs, Direction::Egress, None).unwrap();
         assert_eq!(c.mode, Mode::Enforce);
         let addrs = [
             "10.0.0.1",
@@ -290,30 +438,162 @@ spec:
             let ip: IpAddr = a.parse().unwrap();
             for port in ports {
                 for protocol in [Protocol::Tcp, Protocol::Udp] {
-                    let activity =
-                        Activity::Connection { direction: Direction::Egress, peer: ip, port, protocol };
+                    let activity = Activity::Connection {
+                        direction: Direction::Egress,
+                        peer: ip,
+                        port,
+                        protocol,
+                        remote: None,
+                        local: None,
+                    };
                     let judged = judge(&refs, &activity).action == Action::Allow;
-                    assert_eq!(c.allows(ip, protocol, port), judged, "{a} {port} {protocol:?}");
+                    assert_eq!(c.allows(ip, None, protocol, port), judged, "{a} {port} {protocol:?}");
                 }
             }
         }
+    }
+
+    const GROUPS: &str = "
+apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: a, namespace: shop}
+spec:
+  podSelector: {}
+  mode: enforce
+  network:
+    egress:
+      - to: [{podSelector: {matchLabels: {app: db}}}]
+        ports: [{port: 5432}, {port: metrics}]
+      - to: [{namespaceSelector: {matchLabels: {team: ops}}}]
+      - to: [{podSelector: {matchExpressions: [{key: tier, operator: In, values: [cache]}]},
+              namespaceSelector: {}}]
+        ports: [{port: 6379}, {port: 7000, endPort: 7002, protocol: UDP}]
+      - ports: [{port: dns, protocol: UDP}]
+      - to: [{cidr: 10.9.0.0/16, except: [10.9.1.0/24]}]
+        ports: [{port: 443}]
+    ingress:
+      - from: [{podSelector: {}}, {cidr: 192.168.0.0/16}]
+        ports: [{port: http}, {port: 9000}]
+      - from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: probe}}}]
+---
+apiVersion: rampart.dev/v1alpha1
+kind: RampartPolicy
+metadata: {name: b, namespace: shop}
+spec:
+  podSelector: {}
+  mode: audit
+  network:
+    egress:
+      - to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: api}}}]
+        ports: [{port: http}]
+";
+
+    fn identity(
+        ns: &str,
+        labels: &[(&str, &str)],
+        ns_labels: &[(&str, &str)],
+        ports: &[(&str, u16, Protocol)],
+    ) -> PodIdentity {
+        let pairs = |l: &[(&str, &str)]| {
+            crate::identity::SortedLabels::new(l.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect())
+        };
+        let mut ports: Vec<crate::identity::NamedPort> = ports
+            .iter()
+            .map(|(n, port, protocol)| crate::identity::NamedPort {
+                name: (*n).into(),
+                port: *port,
+                protocol: *protocol,
+            })
+            .collect();
+        ports.sort();
+        PodIdentity {
+            namespace: ns.into(),
+            labels: pairs(labels),
+            namespace_labels: pairs(ns_labels),
+            ports: ports.into(),
+        }
+    }
+
+    /// Address part and pod part together decide what the verdict function decides, for pods
+    /// and for addresses the agent does not know as pods, in both directions.
+    #[test]
+    fn pod_part_agrees_with_judge() {
+        let ps = policies(GROUPS);
+        let refs: Vec<&RampartPolicy> = ps.iter().collect();
+        let (tcp, udp) = (Protocol::Tcp, Protocol::Udp);
+        let identities = [
+            identity("shop", &[("app", "db")], &[], &[("metrics", 9102, tcp), ("http", 8080, tcp)]),
+            identity("shop", &[("app", "db")], &[], &[("metrics", 9999, tcp)]),
+            identity("other", &[("app", "db")], &[], &[("metrics", 9102, tcp)]),
+            identity("ops", &[("app", "probe")], &[("team", "ops")], &[]),
+            identity("ops", &[("app", "x")], &[("team", "ops")], &[("dns", 53, udp)]),
+            identity("far", &[("tier", "cache")], &[("team", "dev")], &[("dns", 5353, udp)]),
+            identity("far", &[("app", "api")], &[], &[("http", 8081, tcp), ("http", 8081, udp)]),
+            identity("shop", &[], &[], &[]),
+        ];
+        let local = identity("shop", &[("app", "web")], &[], &[("http", 80, tcp)]);
+        let addrs: [IpAddr; 4] = [
+            "10.9.0.5".parse().unwrap(),
+            "10.9.1.5".parse().unwrap(),
+            "192.168.3.4".parse().unwrap(),
+            "172.16.0.9".parse().unwrap(),
+        ];
+        let ports = [53, 80, 443, 5353, 5432, 6379, 7000, 7002, 7003, 8080, 8081, 9000, 9102, 9999];
+        for direction in [Direction::Egress, Direction::Ingress] {
+            let c = compile_network(&refs, direction, Some(&local)).unwrap();
+            for addr in addrs {
+                for remote in std::iter::once(None).chain(identities.iter().map(Some)) {
+                    for port in ports {
+                        for protocol in [tcp, udp] {
+                            let activity = Activity::Connection {
+                                direction,
+                                peer: addr,
+                                port,
+                                protocol,
+                                remote,
+                                local: Some(&local),
+                            };
+                            let judged = judge(&refs, &activity).action == Action::Allow;
+                            assert_eq!(
+                                c.allows(addr, remote, protocol, port),
+                                judged,
+                                "{direction} {addr} {remote:?} {port} {protocol:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Spot checks of what the semantics say.
+        let egress = compile_network(&refs, Direction::Egress, Some(&local)).unwrap();
+        let db = &identities[0];
+        assert!(egress.peers.ports_for(db).allows(tcp, 9102), "a named port resolved in the peer");
+        assert!(!egress.peers.ports_for(&identities[1]).allows(tcp, 9102), "its own number for the name");
+        assert!(
+            !egress.peers.ports_for(&identities[2]).allows(tcp, 5432),
+            "podSelector alone: own namespace"
+        );
+        assert!(egress.peers.ports_for(&identities[4]).allows(tcp, 1), "namespaceSelector: every port");
+        let ingress = compile_network(&refs, Direction::Ingress, Some(&local)).unwrap();
+        assert!(ingress.allows(addrs[2], None, tcp, 80), "an ingress name is the pod's own port");
+        assert!(!ingress.allows(addrs[2], None, tcp, 8080));
     }
 
     #[test]
     fn deny_all_and_unrestricted() {
         let ps = policies(TWO);
         let refs: Vec<&RampartPolicy> = ps.iter().collect();
-        let ingress = compile_network(&refs, Direction::Ingress).unwrap();
+        let ingress = compile_network(&refs, Direction::Ingress, None).unwrap();
         assert!(ingress.prefixes.is_empty(), "ingress: [] allows nothing");
         assert_eq!(ingress.mode, Mode::Audit, "only the audit policy has ingress");
-        assert!(compile_network(&[], Direction::Egress).is_none());
+        assert!(compile_network(&[], Direction::Egress, None).is_none());
     }
 
     #[test]
     fn except_prefixes_shadow_with_what_still_applies() {
         let ps = policies(TWO);
         let refs: Vec<&RampartPolicy> = ps.iter().collect();
-        let c = compile_network(&refs, Direction::Egress).unwrap();
+        let c = compile_network(&refs, Direction::Egress, None).unwrap();
         let at = |cidr: &str| {
             c.prefixes.iter().find(|(p, _)| p.to_string() == cidr).map(|(_, ports)| ports.clone())
         };

@@ -4,17 +4,18 @@
 //!
 //! The user-facing reference for the policy format is `docs/policy.md`.
 
+pub mod blocks;
 pub mod cidr;
 pub mod compile;
 pub mod dir;
 pub mod document;
 pub mod error;
 pub mod fspath;
+pub mod identity;
 pub mod load;
 pub mod model;
 pub mod names;
 pub mod network;
-pub mod peers;
 pub mod selector;
 pub mod set;
 pub mod source;
@@ -30,10 +31,11 @@ pub use dir::DirError;
 pub use document::{Origin, RampartPolicy};
 pub use error::PolicyError;
 pub use fspath::AbsPath;
+pub use identity::{NamedPort, PodIdentity, SortedLabels};
 pub use load::{FileOutcome, load_dir, load_file, parse_object, parse_source};
 pub use model::{
-    EscalationMode, FilesystemPolicy, Mode, NetworkPolicy, NetworkRule, Peer, PolicySpec, PortSpec,
-    PrivilegePolicy, Protocol, RootfsMode,
+    EscalationMode, FilesystemPolicy, IpBlock, Mode, NamedPortSpec, NetworkPolicy, NetworkRule, PodPeer,
+    PolicySpec, PortSpec, PrivilegePolicy, Protocol, RootfsMode,
 };
 pub use selector::{LabelSelector, LabelSelectorRequirement, Labels, SelectorOperator};
 pub use set::PolicySet;

@@ -10,7 +10,7 @@ use crate::fspath::AbsPath;
 use crate::selector::LabelSelector;
 use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, keyword};
 
-pub use crate::network::{NetworkPolicy, NetworkRule, Peer, PortSpec, Protocol};
+pub use crate::network::{IpBlock, NamedPortSpec, NetworkPolicy, NetworkRule, PodPeer, PortSpec, Protocol};
 
 /// `spec` of a RampartPolicy: which pods, which mode, and a section per concern (a section
 /// left out leaves that concern unrestricted).

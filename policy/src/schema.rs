@@ -19,7 +19,7 @@ use crate::{
         EscalationMode, FilesystemPolicy, Mode, PrivilegePolicy, RawFilesystem, RawPrivilege, RootfsMode,
     },
     names::{LabelKey, LabelValue},
-    network::{Peer, Port, PortSpec, Protocol, RawPeer, RawPortSpec},
+    network::{Peer, Port, PortEntry, Protocol, RawPeer, RawPortSpec},
     selector::{LabelSelector, LabelSelectorRequirement, RawRequirement, RawSelector, SelectorOperator},
 };
 
@@ -56,7 +56,7 @@ fixed_schema!(RootfsMode, "RootfsMode", {"type": "string", "enum": ["readOnly", 
 fixed_schema!(EscalationMode, "EscalationMode", {"type": "string", "enum": ["deny", "allow"]});
 fixed_schema!(Protocol, "Protocol", {"type": "string", "enum": ["TCP", "UDP"]});
 fixed_schema!(SelectorOperator, "SelectorOperator", {"type": "string", "enum": ["In", "NotIn", "Exists", "DoesNotExist"]});
-fixed_schema!(Port, "Port", {"type": "integer", "minimum": 1, "maximum": 65535});
+fixed_schema!(Port, "Port", {"x-kubernetes-int-or-string": true});
 fixed_schema!(Cidr, "Cidr", {
     "type": "string",
     "maxLength": 43,
@@ -69,7 +69,7 @@ fixed_schema!(LabelValue, "LabelValue", {"type": "string", "maxLength": 63});
 schema_of_raw!(LabelSelector, RawSelector, "LabelSelector");
 schema_of_raw!(LabelSelectorRequirement, RawRequirement, "LabelSelectorRequirement");
 schema_of_raw!(Peer, RawPeer, "Peer");
-schema_of_raw!(PortSpec, RawPortSpec, "PortSpec");
+schema_of_raw!(PortEntry, RawPortSpec, "PortSpec");
 schema_of_raw!(FilesystemPolicy, RawFilesystem, "FilesystemPolicy");
 schema_of_raw!(PrivilegePolicy, RawPrivilege, "PrivilegePolicy");
 
@@ -108,9 +108,12 @@ mod tests {
     fn the_spec_schema_carries_the_cross_field_rules() {
         let v = SchemaGenerator::default().into_root_schema_for::<crate::PolicySpec>().to_value();
         let text = v.to_string();
-        for rule in
-            ["self.endPort >= self.port", "cidr(self.cidr).containsCIDR(e)", "size(self.allowWrite) == 0"]
-        {
+        for rule in [
+            "self.endPort >= self.port",
+            "cidr(self.cidr).containsCIDR(e)",
+            "has(self.podSelector)",
+            "size(self.allowWrite) == 0",
+        ] {
             assert!(text.contains(rule), "missing {rule}");
         }
     }

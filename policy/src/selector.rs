@@ -27,14 +27,14 @@ impl Labels for BTreeMap<String, String> {
 
 /// A standard Kubernetes `LabelSelector`. All of its terms must hold; the empty selector
 /// (`{}`) matches every set of labels.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct LabelSelector {
     pub match_labels: BTreeMap<String, String>,
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
 /// One `matchExpressions` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LabelSelectorRequirement {
     pub key: String,
     pub operator: SelectorOperator,

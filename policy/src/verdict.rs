@@ -11,8 +11,10 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::document::RampartPolicy;
+use crate::identity::PodIdentity;
 pub use crate::model::Protocol;
 use crate::model::{EscalationMode, Mode, RootfsMode};
+use crate::network::{Ends, NetworkRule};
 
 /// What happens to an activity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -36,8 +38,18 @@ pub enum Activity<'a> {
     /// A process execution: no policy section restricts it.
     Exec,
     /// A connection with `peer` (the remote address; IPv4-mapped IPv6 is treated as IPv4)
-    /// on the pod-side `port` for ingress or the remote `port` for egress.
-    Connection { direction: Direction, peer: IpAddr, port: u16, protocol: Protocol },
+    /// on the pod-side `port` for ingress or the remote `port` for egress. `remote` is the
+    /// peer's pod when the address is a pod the judge knows (`podSelector` and
+    /// `namespaceSelector` peers match only then), `local` the judged pod (for ingress rules'
+    /// port names); either `None` when unknown.
+    Connection {
+        direction: Direction,
+        peer: IpAddr,
+        port: u16,
+        protocol: Protocol,
+        remote: Option<&'a PodIdentity>,
+        local: Option<&'a PodIdentity>,
+    },
     /// A write to the container's root filesystem at `path`, as the container sees it.
     RootfsWrite { path: &'a str },
     /// A write to the container's root filesystem at a path the kernel could not resolve (a
@@ -133,8 +145,9 @@ enum Outcome {
 pub fn judge(selecting: &[&RampartPolicy], activity: &Activity<'_>) -> Judgement {
     match *activity {
         Activity::Exec => Judgement::unrestricted(),
-        Activity::Connection { direction, peer, port, protocol } => {
-            let peer = peer.to_canonical();
+        Activity::Connection { direction, peer, port, protocol, remote, local } => {
+            let ends = Ends { peer: peer.to_canonical(), remote, local };
+            let egress = direction == Direction::Egress;
             combine(
                 selecting,
                 |p| p.spec.network_mode(),
@@ -144,7 +157,8 @@ pub fn judge(selecting: &[&RampartPolicy], activity: &Activity<'_>) -> Judgement
                         Direction::Egress => network.egress.as_ref()?,
                         Direction::Ingress => network.ingress.as_ref()?,
                     };
-                    Some(match rules.iter().position(|r| r.matches(peer, port, protocol)) {
+                    let at = |r: &NetworkRule| r.matches(&p.namespace, egress, &ends, port, protocol);
+                    Some(match rules.iter().position(at) {
                         Some(i) => Outcome::Allowed(Rule::Network(direction, Some(i))),
                         None => Outcome::Refused(Rule::Network(direction, None)),
                     })

@@ -27,7 +27,7 @@ fn ip(s: &str) -> IpAddr {
 }
 
 fn conn(direction: Direction, peer: &str, port: u16, protocol: Protocol) -> Activity<'static> {
-    Activity::Connection { direction, peer: ip(peer), port, protocol }
+    Activity::Connection { direction, peer: ip(peer), port, protocol, remote: None, local: None }
 }
 
 fn egress(peer: &str, port: u16) -> Activity<'static> {
@@ -394,6 +394,6 @@ fn a_section_in_audit_inside_an_enforce_policy_reports_without_denying() {
     );
     // And a network section's own mode reaches what the kernel is given.
     let audited = policy("audited", "enforce", "network: {egress: [], mode: audit}");
-    let compiled = rampart_policy::compile::compile_network(&[&audited], Direction::Egress).unwrap();
+    let compiled = rampart_policy::compile::compile_network(&[&audited], Direction::Egress, None).unwrap();
     assert_eq!(compiled.mode, rampart_policy::Mode::Audit);
 }

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use rampart_policy::{
-    AbsPath, Cidr, EscalationMode, FilesystemPolicy, LabelSelector, LabelSelectorRequirement, Mode,
-    NetworkRule, Peer, PolicyError, PolicySet, PortSpec, PrivilegePolicy, Protocol, RootfsMode,
-    SelectorOperator, parse_source,
+    AbsPath, Cidr, EscalationMode, FilesystemPolicy, IpBlock, LabelSelector, LabelSelectorRequirement, Mode,
+    NetworkRule, PolicyError, PolicySet, PortSpec, PrivilegePolicy, Protocol, RootfsMode, SelectorOperator,
+    parse_source,
 };
 
 const HEADER: &str =
@@ -91,15 +91,17 @@ spec:
         Some(
             &[
                 NetworkRule {
-                    peers: vec![Peer { cidr: cidr("10.0.0.0/8"), except: vec![cidr("10.0.9.0/24")] }].into(),
+                    blocks: vec![IpBlock { cidr: cidr("10.0.0.0/8"), except: vec![cidr("10.0.9.0/24")] }]
+                        .into(),
                     ports: vec![PortSpec { port: 5432, end_port: None, protocol: Protocol::Tcp }],
+                    ..Default::default()
                 },
                 NetworkRule {
-                    peers: vec![].into(),
                     ports: vec![
                         PortSpec { port: 53, end_port: None, protocol: Protocol::Udp },
                         PortSpec { port: 8000, end_port: Some(8080), protocol: Protocol::Tcp },
                     ],
+                    ..Default::default()
                 },
             ][..]
         )
@@ -108,12 +110,13 @@ spec:
         network.ingress.as_deref(),
         Some(
             &[NetworkRule {
-                peers: vec![
-                    Peer { cidr: cidr("192.168.0.0/16"), except: vec![] },
-                    Peer { cidr: cidr("fd00::/8"), except: vec![] },
+                blocks: vec![
+                    IpBlock { cidr: cidr("192.168.0.0/16"), except: vec![] },
+                    IpBlock { cidr: cidr("fd00::/8"), except: vec![] },
                 ]
                 .into(),
                 ports: vec![PortSpec { port: 80, end_port: None, protocol: Protocol::Tcp }],
+                ..Default::default()
             }][..]
         )
     );
@@ -177,7 +180,14 @@ const SPEC_ERRORS: &[(&str, usize, usize, &str, &str)] = &[
     ("network:\n  egress:\n    - ports: [{port: 70000}]", 9, 24, "spec.network.egress[0].ports[0].port", "port 70000 out of range 1..=65535"),
     ("network:\n  egress:\n    - ports: [{port: 0}]", 9, 24, "spec.network.egress[0].ports[0].port", "port 0 out of range 1..=65535"),
     ("network:\n  egress:\n    - ports: [{port: -1}]", 9, 24, "spec.network.egress[0].ports[0].port", "port -1 out of range 1..=65535"),
-    ("network:\n  egress:\n    - ports: [{port: http}]", 9, 24, "spec.network.egress[0].ports[0].port", "port \"http\" is not a number (named ports are not supported)"),
+    ("network:\n  egress:\n    - ports: [{port: HTTP}]", 9, 24, "spec.network.egress[0].ports[0].port", "port name \"HTTP\" may hold only lowercase letters, digits and '-'"),
+    ("network:\n  egress:\n    - ports: [{port: a-very-long-port-name}]", 9, 24, "spec.network.egress[0].ports[0].port", "port name \"a-very-long-port-name\" must be 1 to 15 characters"),
+    ("network:\n  egress:\n    - ports: [{port: '80'}]", 9, 24, "spec.network.egress[0].ports[0].port", "port \"80\" is a string: write the number 80 without quotes"),
+    ("network:\n  egress:\n    - ports: [{port: http, endPort: 90}]", 9, 17, "spec.network.egress[0].ports[0].endPort", "endPort needs a numeric port, not \"http\""),
+    ("network:\n  egress:\n    - to: [{cidr: 10.0.0.0/8}]\n      ports: [{port: http}]", 9, 9, "spec.network.egress[0].ports", "port \"http\" is a name, and a port name is resolved in the destination pod: an egress rule with a cidr peer needs port numbers (put the pod peers in a rule of their own)"),
+    ("network:\n  egress:\n    - to: [{cidr: 10.0.0.0/8, podSelector: {}}]", 9, 14, "spec.network.egress[0].to[0].podSelector", "a peer is either an address block (cidr) or pods (podSelector and/or namespaceSelector), not both: write two peers"),
+    ("network:\n  ingress:\n    - from: [{}]", 9, 16, "spec.network.ingress[0].from[0].cidr", "a peer needs cidr, podSelector or namespaceSelector (leave `to`/`from` out to allow any peer)"),
+    ("network:\n  ingress:\n    - from: [{namespaceSelector: {matchLabels: {team: [a]}}}]", 9, 57, "spec.network.ingress[0].from[0].namespaceSelector.matchLabels.team", "invalid type: sequence, expected a label value string (quote numbers and booleans)"),
     ("network:\n  egress:\n    - ports: [{port: 80, endPort: 79}]", 9, 17, "spec.network.egress[0].ports[0].endPort", "endPort 79 is less than port 80"),
     ("network:\n  egress:\n    - ports: [{port: 80, protocol: SCTP}]", 9, 38, "spec.network.egress[0].ports[0].protocol", "unknown protocol \"SCTP\": expected TCP or UDP"),
     ("network:\n  egress:\n    - ports: [{port: 80, proto: TCP}]", 9, 28, "spec.network.egress[0].ports[0].proto", "unknown field `proto`, expected one of `port`, `endPort`, `protocol`"),
@@ -186,7 +196,7 @@ const SPEC_ERRORS: &[(&str, usize, usize, &str, &str)] = &[
     ("network:\n  ingress:\n    - from: [{cidr: fd00::/129}]", 9, 23, "spec.network.ingress[0].from[0].cidr", "invalid CIDR \"fd00::/129\": prefix length \"129\" is not a number in 0..=128"),
     ("network:\n  egress:\n    - to:\n        - cidr: 10.0.0.0/8\n          except: [10.0.1.0/24, 11.0.0.0/24]", 10, 13, "spec.network.egress[0].to[0].except[1]", "11.0.0.0/24 is not inside cidr 10.0.0.0/8"),
     ("network:\n  egress:\n    - to:\n        - cidr: 10.0.0.0/8\n          except: [fd00::/8]", 10, 13, "spec.network.egress[0].to[0].except[0]", "fd00::/8 is not of the same address family as cidr 10.0.0.0/8"),
-    ("network:\n  egress: [{to: [{except: [10.0.0.0/8]}]}]", 8, 20, "spec.network.egress[0].to[0]", "missing field `cidr`"),
+    ("network:\n  egress: [{to: [{except: [10.0.0.0/8]}]}]", 8, 20, "spec.network.egress[0].to[0].except", "except needs a cidr to take blocks out of"),
     ("network:\n  egress:\n    - too: []", 9, 9, "spec.network.egress[0].too", "unknown field `too`, expected `to` or `ports`"),
     ("network:\n  ingress:\n    - to: []", 9, 9, "spec.network.ingress[0].to", "unknown field `to`, expected `from` or `ports`"),
     ("network:\n  egres: []", 8, 5, "spec.network.egres", "unknown field `egres`, expected one of `egress`, `ingress`, `mode`"),

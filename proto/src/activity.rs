@@ -99,7 +99,9 @@ impl Event {
                     Direction::Ingress => f.local_port,
                 };
                 let port = u16::try_from(port).map_err(|_| Unjudgeable::Malformed)?;
-                Ok(Some(Activity::Connection { direction, peer, port, protocol }))
+                // Stored flows do not carry the peer's identity: selector peers match no stored
+                // flow (what-if reports them as denials it cannot confirm).
+                Ok(Some(Activity::Connection { direction, peer, port, protocol, remote: None, local: None }))
             }
             Body::File(f) => {
                 let operation = file::Operation::try_from(f.operation).map_err(|_| Unjudgeable::Malformed)?;
@@ -161,7 +163,14 @@ mod tests {
         assert_eq!(namespace, "shop");
         assert_eq!(
             activity,
-            Activity::Connection { direction: Direction::Egress, peer, port: 53, protocol: Protocol::Udp }
+            Activity::Connection {
+                direction: Direction::Egress,
+                peer,
+                port: 53,
+                protocol: Protocol::Udp,
+                remote: None,
+                local: None
+            }
         );
         let e = in_pod(Body::Flow(flow(flow::Phase::Open, flow::Direction::Ingress)));
         let Judgeable::Activity { activity, .. } = e.judgeable() else { panic!() };

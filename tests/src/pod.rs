@@ -61,6 +61,8 @@ pub struct PodSpec {
     pub name: String,
     pub labels: Vec<(String, String)>,
     pub container_name: String,
+    /// Named container ports: (name, number, `TCP`/`UDP`).
+    pub ports: Vec<(String, u16, String)>,
     pub driver: Driver,
     pub qos: Qos,
     pub runtime: Runtime,
@@ -74,6 +76,7 @@ impl PodSpec {
             name: name.into(),
             labels: vec![("app".into(), name.into())],
             container_name: "main".into(),
+            ports: Vec::new(),
             driver: Driver::Systemd,
             qos: Qos::Burstable,
             runtime: Runtime::Containerd,
@@ -97,6 +100,12 @@ impl PodSpec {
 
     pub fn with_netns(mut self) -> Self {
         self.netns = true;
+        self
+    }
+
+    /// Declare a named container port.
+    pub fn port(mut self, name: &str, number: u16, protocol: &str) -> Self {
+        self.ports.push((name.into(), number, protocol.into()));
         self
     }
 
@@ -136,13 +145,28 @@ impl TestPod {
         fs::metadata(&self.container_dir).expect("container cgroup").ino()
     }
 
-    /// The Pod object, as kubelet would report it.
+    /// The Pod object, as kubelet would report it (with its addresses when it has its own
+    /// network namespace).
     pub fn manifest(&self) -> String {
         let s = &self.spec;
         let labels: String = s.labels.iter().map(|(k, v)| format!("    {k}: {v:?}\n")).collect();
+        let ports: String = if s.ports.is_empty() {
+            String::new()
+        } else {
+            let list: String = s
+                .ports
+                .iter()
+                .map(|(n, p, proto)| format!("    - {{name: {n}, containerPort: {p}, protocol: {proto}}}\n"))
+                .collect();
+            format!("    ports:\n{list}")
+        };
+        let ips = match &self.netns {
+            Some(n) => format!("  podIP: {}\n  podIPs:\n  - ip: {}\n  - ip: '{}'\n", n.v4, n.v4, n.v6),
+            None => String::new(),
+        };
         format!(
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\n  uid: {uid}\n  labels:\n{labels}\
-             spec:\n  containers:\n  - name: {c}\n    image: busybox\nstatus:\n  phase: Running\n  containerStatuses:\n\
+             spec:\n  containers:\n  - name: {c}\n    image: busybox\n{ports}status:\n  phase: Running\n{ips}  containerStatuses:\n\
              \x20 - name: {c}\n    containerID: {prefix}{cid}\n    ready: true\n",
             name = s.name,
             ns = s.namespace,

@@ -3,7 +3,8 @@
 //!
 //! A task's pod is found from its cgroup (see [`crate::pods`]); a host task is allowed and
 //! untracked after one lookup.
-//! Decisions read the rule set's LPM trie and port set; every decision on a pod's traffic is
+//! Decisions read the rule set's LPM trie (the address part) and, for an address the agent
+//! knows as a pod, the set's ports for that pod's identity (the pod part); every decision on a pod's traffic is
 //! recorded: allowed and audited connections become flows (open/update/close), refusals become
 //! one record per (pod, peer, port) with later attempts counted in `DENIES`.
 
@@ -16,7 +17,7 @@ use agent_common::{
     net::{
         ACTION_ALLOW, ACTION_AUDIT, ACTION_DENY, Cidr4Key, Cidr6Key, DenyCount, DenyKey, EGRESS_AUDIT,
         EGRESS_RESTRICTED, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, Flow, FlowRecord, INGRESS_AUDIT,
-        INGRESS_RESTRICTED, PortSet, RuntimeConfig, SET_BITS,
+        INGRESS_RESTRICTED, PeerRuleKey, PortSet, RuntimeConfig, SET_BITS,
     },
     record::{COMM_LEN, RecordKind},
 };
@@ -34,6 +35,14 @@ pub use crate::pods::{PodState, pod_state, runtime};
 pub static CIDR4: LpmTrie<Cidr4Key, PortSet> = LpmTrie::with_max_entries(65536, BPF_F_NO_PREALLOC);
 #[map]
 pub static CIDR6: LpmTrie<Cidr6Key, PortSet> = LpmTrie::with_max_entries(65536, BPF_F_NO_PREALLOC);
+/// Pod address (network byte order) → identity.
+#[map]
+pub static IDENTITY4: HashMap<[u8; 4], u32> = HashMap::with_max_entries(65536, BPF_F_NO_PREALLOC);
+#[map]
+pub static IDENTITY6: HashMap<[u8; 16], u32> = HashMap::with_max_entries(65536, BPF_F_NO_PREALLOC);
+/// (rule set, identity) → the ports the set's pod peers allow for pods of that identity.
+#[map]
+pub static PEER_RULES: HashMap<PeerRuleKey, PortSet> = HashMap::with_max_entries(262144, BPF_F_NO_PREALLOC);
 /// Open connections by socket cookie.
 #[map]
 pub static FLOWS: HashMap<u64, Flow> = HashMap::with_max_entries(65536, 0);
@@ -137,8 +146,15 @@ pub fn decide(
         return Some(Decision { action: ACTION_ALLOW, flags: 0 });
     }
     let allowed = match lookup(set, family, addr) {
-        Some(ports) => ports.allows(proto, port),
-        None => false,
+        Some(ports) if ports.allows(proto, port) => true,
+        _ => match identity(family, addr) {
+            // SAFETY: plain map lookup.
+            Some(identity) => match unsafe { PEER_RULES.get(&PeerRuleKey { set, identity }) } {
+                Some(ports) => ports.allows(proto, port),
+                None => false,
+            },
+            None => false,
+        },
     };
     let action = if allowed {
         ACTION_ALLOW
@@ -158,6 +174,19 @@ fn lookup(set: u32, family: u8, addr: &[u8; 16]) -> Option<&'static PortSet> {
     } else {
         let key = Key::new(SET_BITS + 128, Cidr6Key { set, addr: *addr });
         CIDR6.get(&key)
+    }
+}
+
+/// The identity of the pod at `addr`, if the agent knows one there.
+#[inline(always)]
+fn identity(family: u8, addr: &[u8; 16]) -> Option<u32> {
+    // SAFETY: plain map lookups; the values are copied out.
+    unsafe {
+        if family == 4 {
+            IDENTITY4.get(&[addr[0], addr[1], addr[2], addr[3]]).copied()
+        } else {
+            IDENTITY6.get(addr).copied()
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 pub mod cgroupfs;
 pub mod kubelet;
 pub mod namespaces;
+pub mod peers;
 pub mod pods;
 
 use std::{
@@ -52,6 +53,8 @@ pub struct Attributor {
     paths: HashMap<u64, Box<str>>,
     pods: PodStore,
     namespaces: namespaces::NamespaceStore,
+    /// Every known pod with an address, by address; rebuilt when pods or namespaces change.
+    peers: peers::PeerIndex,
     last_rescan: Option<Instant>,
 }
 
@@ -67,6 +70,7 @@ impl Attributor {
             paths: HashMap::new(),
             pods: PodStore::default(),
             namespaces: namespaces::NamespaceStore::default(),
+            peers: peers::PeerIndex::default(),
             last_rescan: None,
         };
         a.rescan();
@@ -141,22 +145,49 @@ impl Attributor {
         self.pods.get(&self.cgroups.get(&id)?.as_ref()?.pod_uid)
     }
 
-    /// Re-read the manifests directory.
+    /// Re-read the manifests directory (Pods, and Namespaces with their labels).
     pub fn reload_pods(&mut self) -> Result<Reload, DirError> {
-        match &mut self.manifests {
-            Some(dir) => self.pods.reload(dir),
-            None => Ok(Reload::default()),
+        let reload = match &mut self.manifests {
+            Some(dir) => self.pods.reload(dir)?,
+            None => return Ok(Reload::default()),
+        };
+        if reload.changed {
+            self.namespaces.apply(crate::sources::Delta::Reset(self.pods.namespaces().cloned().collect()));
+            self.reindex_peers();
         }
+        Ok(reload)
     }
 
     /// Apply a change from the API source; `true` if a pod appeared, changed or went away.
     pub fn apply_pods(&mut self, delta: crate::sources::Delta<PodInfo>) -> bool {
-        self.pods.apply(delta)
+        let changed = self.pods.apply(delta);
+        if changed {
+            self.reindex_peers();
+        }
+        changed
     }
 
     /// Apply a change of namespaces from the API source; `true` if any changed.
     pub fn apply_namespaces(&mut self, delta: crate::sources::Delta<namespaces::NamespaceInfo>) -> bool {
-        self.namespaces.apply(delta)
+        let changed = self.namespaces.apply(delta);
+        if changed {
+            self.reindex_peers();
+        }
+        changed
+    }
+
+    fn reindex_peers(&mut self) {
+        self.peers = peers::PeerIndex::build(self.pods.iter(), &self.namespaces);
+    }
+
+    /// Every known pod with an address, by address.
+    pub fn peers(&self) -> &peers::PeerIndex {
+        &self.peers
+    }
+
+    /// A pod's identity (what selectors and port names see of it).
+    pub fn identity_of(&self, pod: &PodInfo) -> rampart_policy::PodIdentity {
+        peers::identity_of(pod, &self.namespaces)
     }
 
     /// A namespace and its labels, when known (only with the API source).

@@ -1,5 +1,6 @@
 //! Pod objects from a directory of manifests (`--pod-manifests DIR`), the way kubelet reads
-//! static pods: YAML or JSON files, several documents per file, `kind: Pod` or a `List` of them.
+//! static pods: YAML or JSON files, several documents per file, `kind: Pod` or a `List` of them;
+//! `kind: Namespace` objects there give namespaces their labels (what `namespaceSelector` reads).
 //!
 //! Only what attribution needs is kept per pod (namespace, name, uid, labels, container ids
 //! and names), in compact form (boxed strings, sorted vectors rather than maps: a pod has a
@@ -20,8 +21,9 @@ use rampart_policy::{
 use serde::Deserialize;
 
 use super::kubelet::status_container_id;
+use crate::sources::api::pods::{named_ports, pod_ips};
 
-pub use rampart_proto::domain::PodInfo;
+pub use rampart_proto::domain::{NamespaceInfo, PodInfo};
 
 /// One manifest file that cannot be used (its previous pods, if any, stay in force).
 #[derive(Debug, thiserror::Error)]
@@ -39,11 +41,11 @@ pub enum DocError {
     Yaml(#[from] serde_yaml::Error),
     #[error("items[{index}]: {source}")]
     Item { index: usize, source: Box<DocError> },
-    #[error("kind {0} is not a Pod")]
+    #[error("kind {0} is not a Pod or a Namespace")]
     NotPod(String),
     #[error("no kind (expected kind: Pod)")]
     NoKind,
-    #[error("Pod has no metadata.name")]
+    #[error("object has no metadata.name")]
     NoName,
     #[error("Pod {namespace}/{name} has no metadata.uid (it is what joins the pod to its cgroup)")]
     NoUid { namespace: String, name: String },
@@ -55,6 +57,8 @@ struct Object {
     kind: Option<String>,
     #[serde(default)]
     metadata: Metadata,
+    #[serde(default)]
+    spec: Spec,
     #[serde(default)]
     status: Status,
     #[serde(default)]
@@ -72,7 +76,40 @@ struct Metadata {
 
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct Spec {
+    #[serde(default)]
+    host_network: bool,
+    #[serde(default)]
+    containers: Vec<Container>,
+}
+
+#[derive(Deserialize)]
+struct Container {
+    #[serde(default)]
+    ports: Vec<ContainerPort>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContainerPort {
+    name: Option<String>,
+    container_port: i32,
+    protocol: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PodIp {
+    ip: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Status {
+    phase: Option<String>,
+    #[serde(rename = "podIP")]
+    pod_ip: Option<String>,
+    #[serde(default, rename = "podIPs")]
+    pod_ips: Vec<PodIp>,
     #[serde(default)]
     container_statuses: Vec<ContainerStatus>,
     #[serde(default)]
@@ -89,8 +126,15 @@ struct ContainerStatus {
     container_id: Option<String>,
 }
 
+/// One object of a manifest.
+#[derive(Debug)]
+pub enum Manifested {
+    Pod(PodInfo),
+    Namespace(NamespaceInfo),
+}
+
 /// Parse one manifest file's text. All-or-nothing: any bad document fails the file.
-pub fn parse_manifest(path: &Path, text: &str) -> Result<Vec<PodInfo>, Vec<ManifestError>> {
+pub fn parse_manifest(path: &Path, text: &str) -> Result<Vec<Manifested>, Vec<ManifestError>> {
     let mut pods = Vec::new();
     let mut errors = Vec::new();
     for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
@@ -113,10 +157,15 @@ pub fn parse_manifest(path: &Path, text: &str) -> Result<Vec<PodInfo>, Vec<Manif
     if errors.is_empty() { Ok(pods) } else { Err(errors) }
 }
 
-fn pods_of(value: serde_yaml::Value) -> Result<Vec<PodInfo>, DocError> {
+fn pods_of(value: serde_yaml::Value) -> Result<Vec<Manifested>, DocError> {
     let obj: Object = serde_yaml::from_value(value)?;
     match obj.kind.as_deref() {
-        Some("Pod") => pod_info(obj).map(|p| vec![p]),
+        Some("Pod") => pod_info(obj).map(|p| vec![Manifested::Pod(p)]),
+        Some("Namespace") => {
+            let name = obj.metadata.name.filter(|n| !n.is_empty()).ok_or(DocError::NoName)?;
+            let labels = obj.metadata.labels.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+            Ok(vec![Manifested::Namespace(NamespaceInfo { name: name.into(), labels })])
+        }
         Some("List" | "PodList") => {
             let mut out = Vec::new();
             for (i, item) in obj.items.into_iter().enumerate() {
@@ -138,6 +187,19 @@ fn pod_info(obj: Object) -> Result<PodInfo, DocError> {
         .filter(|u| !u.is_empty())
         .ok_or_else(|| DocError::NoUid { namespace: namespace.clone(), name: name.clone() })?;
     let s = obj.status;
+    let ended = matches!(s.phase.as_deref(), Some("Succeeded" | "Failed"));
+    let ips = if obj.spec.host_network || ended {
+        Box::default()
+    } else {
+        pod_ips(s.pod_ips.iter().map(|p| p.ip.as_str()).chain(s.pod_ip.as_deref()))
+    };
+    let ports = named_ports(
+        obj.spec
+            .containers
+            .iter()
+            .flat_map(|c| &c.ports)
+            .filter_map(|p| Some((p.name.as_deref()?, p.container_port, p.protocol.as_deref()))),
+    );
     let containers = s
         .container_statuses
         .into_iter()
@@ -148,15 +210,29 @@ fn pod_info(obj: Object) -> Result<PodInfo, DocError> {
         .collect();
     // BTreeMap iteration is sorted by key.
     let labels = m.labels.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-    Ok(PodInfo { namespace: namespace.into(), name: name.into(), uid: uid.into(), labels, containers })
+    Ok(PodInfo {
+        namespace: namespace.into(),
+        name: name.into(),
+        uid: uid.into(),
+        labels,
+        containers,
+        ips,
+        ports,
+    })
 }
 
 /// The pods of a manifests directory, kept per file.
 #[derive(Default)]
 pub struct PodStore {
     /// The directory's files in force (the last version of each that parsed), by path.
-    files: HashMap<PathBuf, Box<[Arc<PodInfo>]>>,
+    files: HashMap<PathBuf, FileObjects>,
     by_uid: HashMap<Box<str>, Arc<PodInfo>>,
+}
+
+#[derive(Default)]
+struct FileObjects {
+    pods: Box<[Arc<PodInfo>]>,
+    namespaces: Box<[NamespaceInfo]>,
 }
 
 /// What a reload changed.
@@ -170,6 +246,11 @@ pub struct Reload {
 impl PodStore {
     pub fn iter(&self) -> impl Iterator<Item = &Arc<PodInfo>> {
         self.by_uid.values()
+    }
+
+    /// The Namespace objects of the manifests directory.
+    pub fn namespaces(&self) -> impl Iterator<Item = &NamespaceInfo> {
+        self.files.values().flat_map(|f| f.namespaces.iter())
     }
 
     pub fn get(&self, uid: &str) -> Option<&Arc<PodInfo>> {
@@ -219,8 +300,15 @@ impl PodStore {
                 Err(source) => Err(vec![ManifestError::Source { path: path.clone(), source }]),
             };
             match parsed {
-                Ok(pods) => {
-                    self.files.insert(path, pods.into_iter().map(Arc::new).collect());
+                Ok(objects) => {
+                    let (mut pods, mut namespaces) = (Vec::new(), Vec::new());
+                    for o in objects {
+                        match o {
+                            Manifested::Pod(p) => pods.push(Arc::new(p)),
+                            Manifested::Namespace(n) => namespaces.push(n),
+                        }
+                    }
+                    self.files.insert(path, FileObjects { pods: pods.into(), namespaces: namespaces.into() });
                     out.changed = true;
                 }
                 Err(errors) => out.errors.extend(errors),
@@ -233,7 +321,7 @@ impl PodStore {
             self.by_uid = self
                 .files
                 .values()
-                .flat_map(|pods| pods.iter())
+                .flat_map(|f| f.pods.iter())
                 .map(|p| (p.uid.clone(), Arc::clone(p)))
                 .collect();
         }
@@ -263,9 +351,37 @@ status:
       containerID: containerd://4e2b9a7c1d3f5e6a8b0c2d4e6f8a0b1c
 "#;
 
+    /// The Pods of a manifest that parses.
+    fn pods(path: &str, text: &str) -> Vec<PodInfo> {
+        let objects = parse_manifest(Path::new(path), text).unwrap();
+        objects
+            .into_iter()
+            .filter_map(|o| match o {
+                Manifested::Pod(p) => Some(p),
+                Manifested::Namespace(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn namespaces_with_their_labels_and_pod_addresses() {
+        let text = format!(
+            "kind: Namespace\nmetadata: {{name: shop, labels: {{team: red}}}}\n---\n{POD}  podIP: 10.1.2.3\n  podIPs: [{{ip: 10.1.2.3}}]\n"
+        );
+        let objects = parse_manifest(Path::new("n.yaml"), &text).unwrap();
+        assert!(
+            matches!(&objects[0], Manifested::Namespace(n) if &*n.name == "shop" && n.label("team") == Some("red"))
+        );
+        let Manifested::Pod(p) = &objects[1] else { panic!("{objects:?}") };
+        assert_eq!(p.ips.iter().map(|a| a.to_string()).collect::<Vec<_>>(), ["10.1.2.3"]);
+        let hostnet =
+            "kind: Pod\nmetadata: {name: h, uid: u}\nspec: {hostNetwork: true}\nstatus: {podIP: 10.0.0.1}\n";
+        assert!(pods("h.yaml", hostnet)[0].ips.is_empty(), "a host-network pod's address is the node's");
+    }
+
     #[test]
     fn parses_a_pod() {
-        let pods = parse_manifest(Path::new("p.yaml"), POD).unwrap();
+        let pods = pods("p.yaml", POD);
         assert_eq!(pods.len(), 1);
         let p = &pods[0];
         assert_eq!((&*p.namespace, &*p.name), ("shop", "web-0"));
@@ -288,18 +404,18 @@ status:
     fn multi_document_and_lists_and_json() {
         let text =
             format!("{POD}\n---\nkind: List\nitems:\n- kind: Pod\n  metadata: {{name: b, uid: u-2}}\n");
-        let pods = parse_manifest(Path::new("m.yaml"), &text).unwrap();
-        assert_eq!(pods.iter().map(|p| &*p.name).collect::<Vec<_>>(), ["web-0", "b"]);
-        assert_eq!(&*pods[1].namespace, "default");
+        let found = pods("m.yaml", &text);
+        assert_eq!(found.iter().map(|p| &*p.name).collect::<Vec<_>>(), ["web-0", "b"]);
+        assert_eq!(&*found[1].namespace, "default");
         let json = r#"{"kind":"Pod","metadata":{"name":"j","uid":"u-3"}}"#;
-        assert_eq!(&*parse_manifest(Path::new("j.json"), json).unwrap()[0].uid, "u-3");
+        assert_eq!(&*pods("j.json", json)[0].uid, "u-3");
     }
 
     #[test]
     fn other_kinds_and_garbage_are_refused_with_document_number() {
         let text = "kind: Pod\nmetadata: {name: a, uid: u}\n---\nkind: Deployment\n";
         let errs = parse_manifest(Path::new("d.yaml"), text).unwrap_err();
-        assert_eq!(errs[0].to_string(), "d.yaml: document 2: kind Deployment is not a Pod");
+        assert_eq!(errs[0].to_string(), "d.yaml: document 2: kind Deployment is not a Pod or a Namespace");
         assert!(parse_manifest(Path::new("g.yaml"), "kind: [").is_err());
     }
 
@@ -338,6 +454,8 @@ status:
             uid: uid.into(),
             labels: Box::new([("app".into(), app.into())]),
             containers: Box::new([]),
+            ips: Box::new([]),
+            ports: Box::new([]),
         };
         let mut store = PodStore::default();
         assert!(store.apply(Delta::Reset(vec![pod("a", "web"), pod("b", "db")])));

@@ -8,6 +8,13 @@
 //! `rampart_policy::compile`) is written in full under a fresh id before any `PODS` entry points
 //! at it, entries are flipped one map update each, and a set is deleted only once nothing points
 //! at it. Identical compiled sets are shared between pods.
+//!
+//! Rules between groups of pods: every pod address the agent knows maps to the number of its
+//! identity (`IDENTITY4`/`IDENTITY6`), and each rule set holds, per identity its pod peers
+//! select, the ports allowed (`PEER_RULES`). An identity's entries in every set are written
+//! before any address points at it, and deleted only after no address does; so a pod that
+//! appears, moves or changes labels flips one address entry, and no connection is ever judged
+//! against a half-known pod.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -17,8 +24,9 @@ use std::{
 
 use agent_common::net::{
     self, ALLOWED_IDS, ANY_TCP, ANY_UDP, CIDR4_MAP, CIDR6_MAP, Cidr4Key, Cidr6Key, EGRESS_AUDIT,
-    EGRESS_RESTRICTED, INGRESS_AUDIT, INGRESS_RESTRICTED, KUBEPODS_MAP, PODS_MAP, PORT_RANGES, PRIV_AUDIT,
-    PRIV_DENY, PRIV_GID_LIST, PRIV_UID_LIST, PodPolicy, PortRange, RUNTIME_MAP, RuntimeConfig, SET_BITS,
+    EGRESS_RESTRICTED, IDENTITY4_MAP, IDENTITY6_MAP, INGRESS_AUDIT, INGRESS_RESTRICTED, KUBEPODS_MAP,
+    PEER_RULES_MAP, PODS_MAP, PORT_RANGES, PRIV_AUDIT, PRIV_DENY, PRIV_GID_LIST, PRIV_UID_LIST, PeerRuleKey,
+    PodPolicy, PortRange, RUNTIME_MAP, RuntimeConfig, SET_BITS,
 };
 use aya::{
     Ebpf,
@@ -35,7 +43,9 @@ use rampart_policy::{
     },
     model::{Mode, Protocol},
     verdict::{Action, Direction},
+    {NamedPort, PodIdentity},
 };
+use std::sync::Arc;
 
 use agent_common::rootfs::{
     MNTNS_MAP, MOUNTS_MAP, PathKey, ROOTFS_ALLOW_MAP, ROOTFS_AUDIT, ROOTFS_READONLY, SYSCALL_OPS_MAP,
@@ -97,6 +107,8 @@ struct SetEntry {
     id: u32,
     keys4: Vec<Key<Cidr4Key>>,
     keys6: Vec<Key<Cidr6Key>>,
+    /// Identities with a `PEER_RULES` entry in this set.
+    identities: HashSet<u32>,
 }
 
 /// What one sync changed.
@@ -106,6 +118,9 @@ pub struct SyncReport {
     pub sets_removed: usize,
     pub entries_written: usize,
     pub entries_removed: usize,
+    /// Pod addresses written (new, or pointing at another identity) and removed.
+    pub addresses_written: usize,
+    pub addresses_removed: usize,
     /// Rule sets the kernel cannot hold exactly (reported; enforced as close as it can).
     pub errors: Vec<String>,
 }
@@ -121,6 +136,14 @@ pub struct KernelPolicy {
     written_roots: HashMap<u64, u32>,
     written_pods: HashMap<u64, PodPolicy>,
     sets: HashMap<CompiledNetwork, SetEntry>,
+    identity4: BpfHashMap<MapData, [u8; 4], u32>,
+    identity6: BpfHashMap<MapData, [u8; 16], u32>,
+    peer_rules: BpfHashMap<MapData, PeerRuleKey, net::PortSet>,
+    /// Identities in the kernel: number, and how many written addresses point at each.
+    identities: HashMap<Arc<PodIdentity>, (u32, usize)>,
+    /// Written addresses → identity number.
+    written_addresses: HashMap<IpAddr, (u32, Arc<PodIdentity>)>,
+    next_identity: u32,
     rootfs_allow: LpmTrie<MapData, PathKey, u32>,
     /// Written `allowWrite` prefix sets, by their (sorted) prefixes.
     rootfs_sets: HashMap<Vec<String>, (u32, Vec<Key<PathKey>>)>,
@@ -157,6 +180,12 @@ impl KernelPolicy {
             written_roots: HashMap::new(),
             written_pods: HashMap::new(),
             sets: HashMap::new(),
+            identity4: take(ebpf, IDENTITY4_MAP)?,
+            identity6: take(ebpf, IDENTITY6_MAP)?,
+            peer_rules: take(ebpf, PEER_RULES_MAP)?,
+            identities: HashMap::new(),
+            written_addresses: HashMap::new(),
+            next_identity: 1,
             rootfs_allow: take(ebpf, ROOTFS_ALLOW_MAP)?,
             rootfs_sets: HashMap::new(),
             mounts: MountTables::new(take(ebpf, MOUNTS_MAP)?, take(ebpf, MNTNS_MAP)?),
@@ -191,22 +220,37 @@ impl KernelPolicy {
     ) -> Result<SyncReport, KernelPolicyError> {
         let mut report = SyncReport::default();
 
-        // Desired entries, compiling each distinct combination of policies once.
-        let mut compiled: HashMap<Vec<String>, Compiled> = HashMap::new();
+        // Desired entries, compiling each distinct combination of policies (and, for ingress
+        // port names, of the pod's own named ports) once.
+        let mut compiled: HashMap<(Vec<String>, Box<[NamedPort]>), Compiled> = HashMap::new();
         let mut desired: HashMap<u64, Compiled> = HashMap::new();
         for (cgroup, pod) in attributor.known_pod_cgroups() {
             let selecting = policies.selecting(&pod.namespace, &**pod);
             let key: Vec<String> = selecting.iter().map(|p| p.key()).collect();
             let c = compiled
-                .entry(key)
-                .or_insert_with(|| Compiled {
-                    egress: compile_network(&selecting, Direction::Egress),
-                    ingress: compile_network(&selecting, Direction::Ingress),
-                    privilege: compile_privilege(&selecting),
-                    rootfs: compile_rootfs(&selecting),
+                .entry((key, pod.ports.clone()))
+                .or_insert_with(|| {
+                    let local = attributor.identity_of(pod);
+                    Compiled {
+                        egress: compile_network(&selecting, Direction::Egress, Some(&local)),
+                        ingress: compile_network(&selecting, Direction::Ingress, Some(&local)),
+                        privilege: compile_privilege(&selecting),
+                        rootfs: compile_rootfs(&selecting),
+                    }
                 })
                 .clone();
             desired.insert(cgroup, c);
+        }
+
+        // Identities of the pods now known: each one's entries exist in every written set
+        // before an address points at it.
+        let peers = attributor.peers();
+        let mut wanted: HashMap<IpAddr, Arc<PodIdentity>> = HashMap::with_capacity(peers.addresses());
+        for (ip, peer) in peers.iter() {
+            wanted.insert(ip, Arc::clone(&peer.identity));
+            if !self.identities.contains_key(&peer.identity) {
+                self.add_identity(&peer.identity, &mut report.errors)?;
+            }
         }
 
         // Rule sets first: everything an entry will point at exists before it does.
@@ -261,6 +305,8 @@ impl KernelPolicy {
             report.entries_removed += 1;
         }
 
+        self.sync_addresses(wanted, &mut report)?;
+
         // Kubepods roots last: a pod's entries exist before its tasks stop counting as host.
         self.sync_roots(attributor)?;
 
@@ -297,6 +343,9 @@ impl KernelPolicy {
                 }
                 for k in &set.keys6 {
                     let _ = self.cidr6.remove(k);
+                }
+                for identity in &set.identities {
+                    let _ = self.peer_rules.remove(&PeerRuleKey { set: set.id, identity: *identity });
                 }
                 report.sets_removed += 1;
             }
@@ -378,7 +427,20 @@ impl KernelPolicy {
         }
         let id = self.next_set;
         self.next_set = self.next_set.wrapping_add(1).max(1);
-        let mut set = SetEntry { id, keys4: Vec::new(), keys6: Vec::new() };
+        let mut set = SetEntry { id, keys4: Vec::new(), keys6: Vec::new(), identities: HashSet::new() };
+        if !c.peers.is_empty() {
+            for (identity, (number, _)) in &self.identities {
+                let ports = c.peers.ports_for(identity);
+                if ports.is_empty() {
+                    continue;
+                }
+                let value =
+                    kernel_ports(&ports, &format!("pods of {}", identity.namespace), &mut report.errors);
+                let key = PeerRuleKey { set: id, identity: *number };
+                self.peer_rules.insert(key, value, 0).map_err(map_err(PEER_RULES_MAP))?;
+                set.identities.insert(*number);
+            }
+        }
         for (cidr, ports) in &c.prefixes {
             let value = kernel_ports(ports, &cidr.to_string(), &mut report.errors);
             match cidr.addr() {
@@ -403,6 +465,101 @@ impl KernelPolicy {
         self.sets.insert(c.clone(), set);
         report.sets_added += 1;
         Ok(id)
+    }
+
+    /// Give `identity` a number and write its entries in every rule set whose pod peers select
+    /// it.
+    fn add_identity(
+        &mut self,
+        identity: &Arc<PodIdentity>,
+        errors: &mut Vec<String>,
+    ) -> Result<(), KernelPolicyError> {
+        let number = self.next_identity;
+        self.next_identity = self.next_identity.wrapping_add(1).max(1);
+        for (c, set) in &mut self.sets {
+            if c.peers.is_empty() {
+                continue;
+            }
+            let ports = c.peers.ports_for(identity);
+            if ports.is_empty() {
+                continue;
+            }
+            let value = kernel_ports(&ports, &format!("pods of {}", identity.namespace), errors);
+            let key = PeerRuleKey { set: set.id, identity: number };
+            self.peer_rules.insert(key, value, 0).map_err(map_err(PEER_RULES_MAP))?;
+            set.identities.insert(number);
+        }
+        self.identities.insert(Arc::clone(identity), (number, 0));
+        Ok(())
+    }
+
+    /// Point every wanted address at its identity (one map update each), remove the addresses
+    /// no longer wanted, then the identities no address points at.
+    fn sync_addresses(
+        &mut self,
+        wanted: HashMap<IpAddr, Arc<PodIdentity>>,
+        report: &mut SyncReport,
+    ) -> Result<(), KernelPolicyError> {
+        for (ip, identity) in &wanted {
+            let Some(&(number, _)) = self.identities.get(identity) else { continue };
+            if self.written_addresses.get(ip).is_some_and(|(n, _)| *n == number) {
+                continue;
+            }
+            match ip {
+                IpAddr::V4(a) => {
+                    self.identity4.insert(a.octets(), number, 0).map_err(map_err(IDENTITY4_MAP))?
+                }
+                IpAddr::V6(a) => {
+                    self.identity6.insert(a.octets(), number, 0).map_err(map_err(IDENTITY6_MAP))?
+                }
+            }
+            if let Some((_, old)) = self.written_addresses.insert(*ip, (number, Arc::clone(identity))) {
+                self.release_identity(&old);
+            }
+            if let Some(entry) = self.identities.get_mut(identity) {
+                entry.1 += 1;
+            }
+            report.addresses_written += 1;
+        }
+        let gone: Vec<IpAddr> =
+            self.written_addresses.keys().filter(|ip| !wanted.contains_key(ip)).copied().collect();
+        for ip in gone {
+            let _ = match ip {
+                IpAddr::V4(a) => self.identity4.remove(&a.octets()),
+                IpAddr::V6(a) => self.identity6.remove(&a.octets()),
+            };
+            if let Some((_, old)) = self.written_addresses.remove(&ip) {
+                self.release_identity(&old);
+            }
+            report.addresses_removed += 1;
+        }
+        // Identities never pointed at (added for an address that lost a conflict) go too.
+        let unused: Vec<Arc<PodIdentity>> =
+            self.identities.iter().filter(|(_, (_, refs))| *refs == 0).map(|(i, _)| Arc::clone(i)).collect();
+        for identity in unused {
+            self.forget_identity(&identity);
+        }
+        Ok(())
+    }
+
+    fn release_identity(&mut self, identity: &Arc<PodIdentity>) {
+        if let Some(entry) = self.identities.get_mut(identity) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+
+    fn forget_identity(&mut self, identity: &Arc<PodIdentity>) {
+        let Some((number, _)) = self.identities.remove(identity) else { return };
+        for set in self.sets.values_mut() {
+            if set.identities.remove(&number) {
+                let _ = self.peer_rules.remove(&PeerRuleKey { set: set.id, identity: number });
+            }
+        }
+    }
+
+    /// Pod identities and addresses in the kernel now.
+    pub fn identity_counts(&self) -> (usize, usize) {
+        (self.identities.len(), self.written_addresses.len())
     }
 
     /// Rule sets and pod entries in the kernel now.

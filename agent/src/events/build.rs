@@ -230,7 +230,9 @@ mod tests {
                 direction: Direction::Egress,
                 peer,
                 port: 5432,
-                protocol: Protocol::Udp
+                protocol: Protocol::Udp,
+                remote: None,
+                local: None,
             }
         );
         f.direction = DIR_INGRESS;

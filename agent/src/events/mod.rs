@@ -232,14 +232,25 @@ impl Pipeline {
             Some(p) => self.policies.set().selecting(&p.namespace, p),
             None => Vec::new(),
         };
-        let judgement = judge(&selecting, &observation.activity());
+        let mut activity = observation.activity();
+        // A connection's ends as the kernel saw them: the peer's pod by its address, and this
+        // pod (whose port names ingress rules name).
+        let local = match (&activity, attributed.pod.known()) {
+            (rampart_policy::Activity::Connection { .. }, Some(p)) => Some(self.attributor.identity_of(p)),
+            _ => None,
+        };
+        if let rampart_policy::Activity::Connection { peer, remote, local: mine, .. } = &mut activity {
+            *remote = self.attributor.peers().get(*peer).map(|p| &*p.identity);
+            *mine = local.as_ref();
+        }
+        let judgement = judge(&selecting, &activity);
         let degraded = concern(&observation.body)
             .is_some_and(|c| judgement.policy.as_deref().is_some_and(|p| self.feasibility.is_degraded(p, c)));
         let (verdict, agrees) = Verdict::of(observation.kernel, judgement, degraded);
         if !agrees {
             self.metrics.verdict_mismatches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             debug!(
-                activity = ?observation.activity(),
+                activity = ?activity,
                 "the kernel's decision and the verdict function disagree (policy changed?)"
             );
         }

@@ -29,7 +29,7 @@ pub struct Flow {
 
 impl Flow {
     /// A connection with the peer, on the pod-side port for ingress and the remote port for
-    /// egress.
+    /// egress; the pods at either end are filled in by the judge, which knows them.
     pub fn activity(&self) -> Activity<'_> {
         let port = match self.direction {
             Direction::Ingress => self.local_port,
@@ -40,6 +40,8 @@ impl Flow {
             peer: self.remote_ip,
             port,
             protocol: self.protocol,
+            remote: None,
+            local: None,
         }
     }
 }

@@ -14,6 +14,11 @@ pub struct PodInfo {
     pub labels: Box<[(Box<str>, Box<str>)]>,
     /// (container id without runtime prefix, container name).
     pub containers: Box<[(Box<str>, Box<str>)]>,
+    /// `status.podIPs`: none for a host-network pod (its address is the node's) and for one
+    /// that has ended (its address may be handed to another).
+    pub ips: Box<[std::net::IpAddr]>,
+    /// The containers' named ports (`spec.containers[].ports[]` with a name), sorted.
+    pub ports: Box<[rampart_policy::NamedPort]>,
 }
 
 impl PodInfo {

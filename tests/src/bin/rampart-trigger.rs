@@ -11,6 +11,9 @@
 //!                                               to its sender, then send one datagram to
 //!                                               OTHER (a peer that never asked) from the same
 //!                                               socket; a line per send
+//! rampart-trigger serve-forever ADDR:0 PORT/tcp|PORT/udp...  print "listening", then answer
+//!                                               on every port of ADDR until killed: TCP
+//!                                               replies "y" and closes, UDP echoes
 //! rampart-trigger udp-ask ADDR:PORT BYTES [TIMEOUT_MS]   send one datagram, wait for the answer
 //! rampart-trigger udp-hammer ADDR:PORT N        N datagrams, each from a new socket (a new
 //!                                               source port)
@@ -413,6 +416,48 @@ fn main() -> ExitCode {
                 }
             }
             println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(n));
+            ExitCode::SUCCESS
+        }
+        "serve-forever" => {
+            let mut threads = Vec::new();
+            for spec in &args[3..] {
+                let (port, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
+                let (Ok(port), udp) = (port.parse::<u16>(), proto.eq_ignore_ascii_case("udp")) else {
+                    eprintln!("serve-forever: {spec:?} is not PORT/tcp or PORT/udp");
+                    return ExitCode::from(2);
+                };
+                let at = SocketAddr::new(addr.ip(), port);
+                if udp {
+                    let s = match UdpSocket::bind(at) {
+                        Ok(s) => s,
+                        Err(e) => return fail(&e),
+                    };
+                    threads.push(std::thread::spawn(move || {
+                        let mut buf = [0u8; 2048];
+                        while let Ok((n, peer)) = s.recv_from(&mut buf) {
+                            let _ = s.send_to(&buf[..n], peer);
+                        }
+                    }));
+                } else {
+                    let l = match TcpListener::bind(at) {
+                        Ok(l) => l,
+                        Err(e) => return fail(&e),
+                    };
+                    threads.push(std::thread::spawn(move || {
+                        for mut s in l.incoming().flatten() {
+                            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                            let mut got = Vec::new();
+                            let _ = s.read_to_end(&mut got);
+                            let _ = s.write_all(b"y");
+                        }
+                    }));
+                }
+            }
+            println!("listening");
+            let _ = io::stdout().flush();
+            for t in threads {
+                let _ = t.join();
+            }
             ExitCode::SUCCESS
         }
         "tcp-hammer" => {

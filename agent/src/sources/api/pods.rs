@@ -34,6 +34,20 @@ pub fn pod_info(pod: Pod) -> Option<PodInfo> {
     let uid = m.uid.filter(|u| !u.is_empty())?;
     let namespace = m.namespace.filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into());
     let status = pod.status.unwrap_or_default();
+    let spec = pod.spec.unwrap_or_default();
+    let ended = matches!(status.phase.as_deref(), Some("Succeeded" | "Failed"));
+    let ips = if spec.host_network == Some(true) || ended {
+        Box::default()
+    } else {
+        let listed = status.pod_ips.iter().flatten().map(|p| p.ip.as_str());
+        pod_ips(listed.chain(status.pod_ip.as_deref()))
+    };
+    let ports = named_ports(
+        spec.containers
+            .iter()
+            .flat_map(|c| c.ports.iter().flatten())
+            .filter_map(|p| Some((p.name.as_deref()?, p.container_port, p.protocol.as_deref()))),
+    );
     let containers = status
         .container_statuses
         .into_iter()
@@ -47,7 +61,45 @@ pub fn pod_info(pod: Pod) -> Option<PodInfo> {
         .collect();
     // BTreeMap iteration is sorted by key, as PodInfo::labels must be.
     let labels = m.labels.unwrap_or_default().into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-    Some(PodInfo { namespace: namespace.into(), name: name.into(), uid: uid.into(), labels, containers })
+    Some(PodInfo {
+        namespace: namespace.into(),
+        name: name.into(),
+        uid: uid.into(),
+        labels,
+        containers,
+        ips,
+        ports,
+    })
+}
+
+/// A pod's addresses, parsed and deduplicated (an address that does not parse is left out).
+pub fn pod_ips<'a>(listed: impl Iterator<Item = &'a str>) -> Box<[std::net::IpAddr]> {
+    let mut ips: Vec<std::net::IpAddr> = listed.filter_map(|a| a.parse().ok()).collect();
+    ips.sort();
+    ips.dedup();
+    ips.into()
+}
+
+/// A pod's named ports from (name, number, protocol) triples; numbers out of range and
+/// protocols other than TCP and UDP are left out (no rule can name them).
+pub fn named_ports<'a>(
+    listed: impl Iterator<Item = (&'a str, i32, Option<&'a str>)>,
+) -> Box<[rampart_policy::NamedPort]> {
+    use rampart_policy::{NamedPort, Protocol};
+    let mut ports: Vec<NamedPort> = listed
+        .filter_map(|(name, number, protocol)| {
+            let protocol = match protocol.unwrap_or("TCP") {
+                "TCP" => Protocol::Tcp,
+                "UDP" => Protocol::Udp,
+                _ => return None,
+            };
+            let port = u16::try_from(number).ok().filter(|&p| p != 0)?;
+            Some(NamedPort { name: name.into(), protocol, port })
+        })
+        .collect();
+    ports.sort();
+    ports.dedup();
+    ports.into()
 }
 
 #[cfg(test)]
@@ -60,8 +112,12 @@ mod tests {
             r#"{"apiVersion":"v1","kind":"Pod",
                 "metadata":{"name":"web-0","namespace":"shop","uid":"6f1c","labels":{"b":"2","a":"1"},
                             "managedFields":[{"manager":"kubelet"}]},
-                "spec":{"nodeName":"n1","containers":[{"name":"nginx","image":"nginx"}]},
-                "status":{"containerStatuses":[{"name":"nginx","image":"nginx","imageID":"","ready":true,
+                "spec":{"nodeName":"n1","containers":[{"name":"nginx","image":"nginx",
+                    "ports":[{"name":"http","containerPort":80},{"containerPort":81},
+                             {"name":"dns","containerPort":53,"protocol":"UDP"},
+                             {"name":"sctp","containerPort":9,"protocol":"SCTP"}]}]},
+                "status":{"podIP":"10.1.2.3","podIPs":[{"ip":"10.1.2.3"},{"ip":"fd00::3"}],
+                    "containerStatuses":[{"name":"nginx","image":"nginx","imageID":"","ready":true,
                     "restartCount":0,"containerID":"containerd://4e2b"}]}}"#,
         )
         .unwrap();
@@ -69,5 +125,8 @@ mod tests {
         assert_eq!((&*p.namespace, &*p.name, &*p.uid), ("shop", "web-0", "6f1c"));
         assert_eq!(p.labels.iter().map(|(k, _)| &**k).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(p.container_name("4e2b"), Some("nginx"));
+        assert_eq!(p.ips.iter().map(|a| a.to_string()).collect::<Vec<_>>(), ["10.1.2.3", "fd00::3"]);
+        let ports: Vec<_> = p.ports.iter().map(|n| (&*n.name, n.port, n.protocol.as_str())).collect();
+        assert_eq!(ports, [("dns", 53, "UDP"), ("http", 80, "TCP")]);
     }
 }

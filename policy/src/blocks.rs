@@ -1,5 +1,5 @@
-//! A rule's peer list, indexed so that "is this address one of the rule's peers?" costs a few
-//! hash lookups instead of a scan.
+//! A rule's address-block peers (`cidr`/`except`), indexed so that "is this address in one of
+//! the rule's blocks?" costs a few hash lookups instead of a scan.
 //!
 //! The verdict function runs for every flow event the agent reads, and a rule may list
 //! thousands of blocks (an allowlist of partner addresses, a cloud provider's ranges). A scan
@@ -7,19 +7,19 @@
 //! event in `cargo xtask bench --only network`). The index groups the blocks by (family,
 //! prefix length); a lookup masks the address to each length present — a handful in practice,
 //! at most 33 + 129 — and looks the network up in that group. `except` blocks are checked only
-//! for the peers whose `cidr` matched, so the answer is exactly
-//! `peers.iter().any(|p| p.contains(ip))`.
+//! for the blocks whose `cidr` matched, so the answer is exactly
+//! `blocks.iter().any(|b| b.contains(ip))`.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::ops::Deref;
 
-use crate::network::Peer;
+use crate::network::IpBlock;
 
-/// The peers of one rule, in the order written, with their lookup index.
+/// The address blocks of one rule, in the order written, with their lookup index.
 #[derive(Clone, Debug, Default)]
-pub struct Peers {
-    list: Vec<Peer>,
+pub struct Blocks {
+    list: Vec<IpBlock>,
     groups: Vec<Group>,
 }
 
@@ -32,7 +32,7 @@ struct Group {
     networks: HashMap<u128, Vec<u32>>,
 }
 
-impl Peers {
+impl Blocks {
     /// Whether `ip` is in one of the peers (inside its `cidr`, outside its `except` blocks).
     /// `ip` is compared as given: canonicalize IPv4-mapped IPv6 addresses first.
     pub fn contain(&self, ip: IpAddr) -> bool {
@@ -56,8 +56,8 @@ fn family_and_bits(ip: IpAddr) -> (bool, u128) {
     }
 }
 
-impl From<Vec<Peer>> for Peers {
-    fn from(list: Vec<Peer>) -> Self {
+impl From<Vec<IpBlock>> for Blocks {
+    fn from(list: Vec<IpBlock>) -> Self {
         let mut groups: Vec<Group> = Vec::new();
         for (i, peer) in list.iter().enumerate() {
             let (ipv4, network) = family_and_bits(peer.cidr.addr());
@@ -72,35 +72,41 @@ impl From<Vec<Peer>> for Peers {
             let index = u32::try_from(i).expect("a rule lists fewer than 2^32 peers");
             group.networks.entry(network).or_default().push(index);
         }
-        Peers { list, groups }
+        Blocks { list, groups }
     }
 }
 
-impl Deref for Peers {
-    type Target = [Peer];
+impl Deref for Blocks {
+    type Target = [IpBlock];
 
-    fn deref(&self) -> &[Peer] {
+    fn deref(&self) -> &[IpBlock] {
         &self.list
     }
 }
 
 /// Two peer lists are equal when they list the same blocks in the same order (the index
 /// follows from the list).
-impl PartialEq for Peers {
+impl PartialEq for Blocks {
     fn eq(&self, other: &Self) -> bool {
         self.list == other.list
     }
 }
 
-impl Eq for Peers {}
+impl Eq for Blocks {}
+
+impl std::hash::Hash for Blocks {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.list.hash(state);
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cidr::Cidr;
 
-    fn peer(cidr: &str, except: &[&str]) -> Peer {
-        Peer {
+    fn block(cidr: &str, except: &[&str]) -> IpBlock {
+        IpBlock {
             cidr: cidr.parse::<Cidr>().unwrap(),
             except: except.iter().map(|e| e.parse().unwrap()).collect(),
         }
@@ -110,13 +116,13 @@ mod tests {
     #[test]
     fn agrees_with_a_scan() {
         let list = [
-            peer("10.0.0.0/8", &["10.1.0.0/16", "10.2.3.4/32"]),
-            peer("10.1.2.0/24", &[]),
-            peer("192.168.7.9/32", &[]),
-            peer("0.0.0.0/0", &["172.16.0.0/12"]),
-            peer("fd00::/8", &["fd00:1::/32"]),
-            peer("::1/128", &[]),
-            peer("10.0.0.0/8", &[]),
+            block("10.0.0.0/8", &["10.1.0.0/16", "10.2.3.4/32"]),
+            block("10.1.2.0/24", &[]),
+            block("192.168.7.9/32", &[]),
+            block("0.0.0.0/0", &["172.16.0.0/12"]),
+            block("fd00::/8", &["fd00:1::/32"]),
+            block("::1/128", &[]),
+            block("10.0.0.0/8", &[]),
         ];
         let addresses = [
             "10.0.0.1",
@@ -139,7 +145,7 @@ mod tests {
         ];
         for n in 0..=list.len() {
             let prefix = list[..n].to_vec();
-            let peers = Peers::from(prefix.clone());
+            let peers = Blocks::from(prefix.clone());
             for a in addresses {
                 let ip: IpAddr = a.parse().unwrap();
                 let scan = prefix.iter().any(|p| p.contains(ip));
@@ -150,10 +156,10 @@ mod tests {
 
     #[test]
     fn many_host_blocks() {
-        let list: Vec<Peer> = (0..10_000u32)
-            .map(|i| peer(&format!("10.{}.{}.{}/32", 100 + i / 65536, (i / 256) % 256, i % 256), &[]))
+        let list: Vec<IpBlock> = (0..10_000u32)
+            .map(|i| block(&format!("10.{}.{}.{}/32", 100 + i / 65536, (i / 256) % 256, i % 256), &[]))
             .collect();
-        let peers = Peers::from(list);
+        let peers = Blocks::from(list);
         assert!(peers.contain("10.100.39.15".parse().unwrap()));
         assert!(!peers.contain("10.99.0.0".parse().unwrap()));
         assert_eq!(peers.len(), 10_000);
