@@ -110,7 +110,8 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let (attributor, manifest_errors) =
         Attributor::new(cfg.cgroup_root.clone(), cfg.pod_manifests.clone()).map_err(AppError::Manifests)?;
     report_manifest_errors(&metrics, &manifest_errors);
-    let mut policies = PolicyStore::new(cfg.policies.clone());
+    let options = rampart_policy::ParseOptions { network_policies: cfg.network_policies };
+    let mut policies = PolicyStore::new(cfg.policies.clone(), options);
     let reload = policies.reload().map_err(AppError::Policies)?;
     report_policy_errors(&metrics, &reload.errors);
     let mut kernel = KernelPolicy::new(&mut ebpf, cfg.network)?;
@@ -194,9 +195,14 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         Some(api) => {
             let client = kube_api::connect(api).await?;
             let (pods, policies) = (cfg.pod_manifests.is_none(), cfg.policies.is_none());
-            for (r, watched) in
-                [(Resource::Pods, pods), (Resource::Namespaces, pods), (Resource::Policies, policies)]
-            {
+            let network_policies = cfg.network_policies.filter(|_| policies);
+            for (r, watched) in [
+                (Resource::Pods, pods),
+                (Resource::PeerPods, pods),
+                (Resource::Namespaces, pods),
+                (Resource::Policies, policies),
+                (Resource::NetworkPolicies, network_policies.is_some()),
+            ] {
                 if watched {
                     standing.waiting.insert(r);
                     metrics.kube_watch_started(r.as_str());
@@ -204,7 +210,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             }
             info!(?api, "pods and policies from the Kubernetes API");
             standing.status = Some(node_status::spawn(client.clone(), cfg.node_name.clone()));
-            Some(kube_api::spawn(&client, &cfg.node_name, pods, policies))
+            Some(kube_api::spawn(&client, &cfg.node_name, pods, policies, network_policies))
         }
         None => None,
     };
@@ -393,6 +399,15 @@ fn apply_update(
             }
             update_gauges(p);
         }
+        Update::PeerPods(delta) => {
+            if matches!(delta, Delta::Reset(_)) {
+                standing.waiting.remove(&Resource::PeerPods);
+            }
+            if p.attributor.apply_peer_pods(delta) {
+                p.sync_network();
+            }
+            update_gauges(p);
+        }
         Update::Namespaces(delta) => {
             if matches!(delta, Delta::Reset(_)) {
                 standing.waiting.remove(&Resource::Namespaces);
@@ -408,6 +423,13 @@ fn apply_update(
                 standing.waiting.remove(&Resource::Policies);
             }
             let r = p.policies.apply(*delta);
+            policies_applied(p, cfg, programs, standing, r);
+        }
+        Update::NetworkPolicies(delta) => {
+            if matches!(*delta, Delta::Reset(_)) {
+                standing.waiting.remove(&Resource::NetworkPolicies);
+            }
+            let r = p.policies.apply_network_policies(*delta);
             policies_applied(p, cfg, programs, standing, r);
         }
     }

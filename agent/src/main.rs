@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Command::Probe(args) => {
             let mut report = caps::probe(args.cgroup_root.as_deref());
             if let Some(dir) = args.policies {
-                let mut store = PolicyStore::new(Some(dir));
+                let mut store = PolicyStore::new(Some(dir), rampart_policy::ParseOptions::default());
                 match store.reload() {
                     Ok(r) => {
                         for e in r.errors {

@@ -86,7 +86,7 @@ impl Replay {
         for (name, text) in sidecar["policies"].as_object().unwrap() {
             fs::write(policies.join(name), text.as_str().unwrap()).unwrap();
         }
-        let mut store = PolicyStore::new(Some(policies));
+        let mut store = PolicyStore::new(Some(policies), rampart_policy::ParseOptions::default());
         let reload = store.reload().unwrap();
         assert!(reload.errors.is_empty(), "{:?}", reload.errors);
         let t = &sidecar["tiers"];

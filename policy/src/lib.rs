@@ -16,6 +16,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod network;
+pub mod networkpolicy;
 pub mod selector;
 pub mod set;
 pub mod source;
@@ -32,7 +33,10 @@ pub use document::{Origin, RampartPolicy};
 pub use error::PolicyError;
 pub use fspath::AbsPath;
 pub use identity::{NamedPort, PodIdentity, SortedLabels};
-pub use load::{FileOutcome, load_dir, load_file, parse_object, parse_source};
+pub use load::{
+    FileOutcome, ParseOptions, load_dir, load_file, parse_network_policy_object, parse_object, parse_source,
+    parse_source_with,
+};
 pub use model::{
     EscalationMode, FilesystemPolicy, IpBlock, Mode, NamedPortSpec, NetworkPolicy, NetworkRule, PodPeer,
     PolicySpec, PortSpec, PrivilegePolicy, Protocol, RootfsMode,

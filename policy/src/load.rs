@@ -15,6 +15,8 @@ use serde::de::{self, IgnoredAny, Visitor};
 pub use crate::dir::DirError;
 use crate::document::{Document, Origin, RampartPolicy};
 pub use crate::error::PolicyError;
+use crate::model::Mode;
+use crate::networkpolicy::NetworkPolicyDocument;
 
 /// The outcome for one file of a directory.
 pub type FileOutcome = Result<Vec<RampartPolicy>, Vec<PolicyError>>;
@@ -25,6 +27,19 @@ pub type FileOutcome = Result<Vec<RampartPolicy>, Vec<PolicyError>>;
 /// nothing after it can be read reliably). Empty documents (`---` alone, comments only) are
 /// skipped.
 pub fn parse_source(source: &str, text: &str) -> FileOutcome {
+    parse_source_with(source, text, &ParseOptions::default())
+}
+
+/// What else a source may hold besides RampartPolicies.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ParseOptions {
+    /// Read `networking.k8s.io/v1` NetworkPolicy documents too, as policies in this mode
+    /// (see [`crate::networkpolicy`]); `None` skips them.
+    pub network_policies: Option<Mode>,
+}
+
+/// [`parse_source`], with NetworkPolicy documents read or skipped as `options` say.
+pub fn parse_source_with(source: &str, text: &str, options: &ParseOptions) -> FileOutcome {
     if let Err(e) = crate::source::check_nesting(text) {
         return Err(vec![PolicyError::new(source, e.to_string())]);
     }
@@ -32,7 +47,8 @@ pub fn parse_source(source: &str, text: &str) -> FileOutcome {
     let mut errors = Vec::new();
     let probes = serde_yaml::Deserializer::from_str(text);
     let documents = serde_yaml::Deserializer::from_str(text);
-    for (probe, document) in probes.zip(documents) {
+    let heads = serde_yaml::Deserializer::from_str(text);
+    for ((probe, document), head) in probes.zip(documents).zip(heads) {
         let (line, column) = match Probe::run(probe) {
             Probe::Empty => continue,
             Probe::Broken(err) => {
@@ -42,6 +58,15 @@ pub fn parse_source(source: &str, text: &str) -> FileOutcome {
             Probe::Mapping { line, column } => (Some(line), Some(column)),
             Probe::Other => (None, None),
         };
+        if Head::is_network_policy(head) {
+            let Some(mode) = options.network_policies else { continue };
+            let origin = Origin { source: source.to_owned(), line, column };
+            match serde_path_to_error::deserialize::<_, NetworkPolicyDocument>(document) {
+                Ok(doc) => policies.push(doc.into_policy(mode, origin)),
+                Err(err) => errors.push(PolicyError::from_tracked(source, err)),
+            }
+            continue;
+        }
         match serde_path_to_error::deserialize::<_, Document>(document) {
             Ok(doc) => {
                 policies.push(doc.into_policy(Origin { source: source.to_owned(), line, column }));
@@ -59,6 +84,37 @@ pub fn parse_object(source: &str, object: serde_yaml::Value) -> Result<RampartPo
     match serde_path_to_error::deserialize::<_, Document>(object) {
         Ok(doc) => Ok(doc.into_policy(Origin { source: source.to_owned(), line: None, column: None })),
         Err(err) => Err(PolicyError::from_tracked(source, err)),
+    }
+}
+
+/// Reads one NetworkPolicy object that arrived already decoded (from the Kubernetes API) as a
+/// policy in `mode`, with the checks of a file. `source` names the object in errors.
+pub fn parse_network_policy_object(
+    source: &str,
+    object: serde_yaml::Value,
+    mode: Mode,
+) -> Result<RampartPolicy, PolicyError> {
+    match serde_path_to_error::deserialize::<_, NetworkPolicyDocument>(object) {
+        Ok(doc) => Ok(doc.into_policy(mode, Origin { source: source.to_owned(), line: None, column: None })),
+        Err(err) => Err(PolicyError::from_tracked(source, err)),
+    }
+}
+
+/// A document's `apiVersion` and `kind`, to tell a NetworkPolicy from a RampartPolicy.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default, rename = "apiVersion")]
+    api_version: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+impl Head {
+    fn is_network_policy(document: serde_yaml::Deserializer<'_>) -> bool {
+        Head::deserialize(document).is_ok_and(|h| {
+            h.api_version.as_deref() == Some(crate::networkpolicy::API_VERSION)
+                && h.kind.as_deref() == Some(crate::networkpolicy::KIND)
+        })
     }
 }
 

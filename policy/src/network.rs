@@ -223,7 +223,7 @@ pub(crate) struct RawIngressRule {
 }
 
 /// A rule from its peers and ports as written.
-fn rule(peers: Vec<Peer>, ports: Vec<PortEntry>) -> NetworkRule {
+pub(crate) fn rule(peers: Vec<Peer>, ports: Vec<PortEntry>) -> NetworkRule {
     let mut blocks = Vec::new();
     let mut rule = NetworkRule::default();
     for p in peers {
@@ -357,7 +357,13 @@ impl Validate for Peer {
                  namespaceSelector), not both: write two peers",
             ));
         }
-        let except = raw.except.unwrap_or_default();
+        Ok(Peer::Block(IpBlock::checked(cidr, raw.except.unwrap_or_default())?))
+    }
+}
+
+impl IpBlock {
+    /// A block whose `except` blocks are all of `cidr`'s family and inside it.
+    pub(crate) fn checked(cidr: Cidr, except: Vec<Cidr>) -> Result<Self, Invalid> {
         for (i, e) in except.iter().enumerate() {
             if e.is_ipv4() != cidr.is_ipv4() {
                 return Err(Invalid::at(
@@ -369,7 +375,7 @@ impl Validate for Peer {
                 return Err(Invalid::at(format!("except[{i}]"), format!("{e} is not inside cidr {cidr}")));
             }
         }
-        Ok(Peer::Block(IpBlock { cidr, except }))
+        Ok(IpBlock { cidr, except })
     }
 }
 deserialize_via!(validated, Peer);

@@ -33,6 +33,11 @@ impl Invalid {
         Self { at: at.into(), message: message.into() }
     }
 
+    /// The same failure seen from the mapping that holds `field`.
+    pub(crate) fn below(self, field: &str) -> Self {
+        Self { at: format!("{field}.{}", self.at), message: self.message }
+    }
+
     fn into_error<E: de::Error>(self) -> E {
         E::custom(format_args!("{SUBPATH_MARK}{}{SUBPATH_MARK}{}", self.at, self.message))
     }

@@ -66,6 +66,18 @@ pub enum Activity<'a> {
     Escalation,
 }
 
+impl<'a> Activity<'a> {
+    /// A connection with the pods at its ends filled in (other activities as they are).
+    pub fn with_ends(self, remote: Option<&'a PodIdentity>, local: Option<&'a PodIdentity>) -> Self {
+        match self {
+            Activity::Connection { direction, peer, port, protocol, .. } => {
+                Activity::Connection { direction, peer, port, protocol, remote, local }
+            }
+            other => other,
+        }
+    }
+}
+
 /// The verdict: the action and, unless no policy applied, the deciding policy
 /// (`namespace/name`) and rule (`network.egress[0]`, `filesystem.rootfs`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

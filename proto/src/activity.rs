@@ -9,7 +9,7 @@
 
 use std::net::IpAddr;
 
-use rampart_policy::{Activity, Direction, Protocol};
+use rampart_policy::{Activity, Direction, NamedPort, PodIdentity, Protocol, SortedLabels};
 
 use crate::v1::{Event, Pod, event::Body, file, flow, pod::Attribution};
 
@@ -72,6 +72,49 @@ impl Event {
         Judgeable::Activity { namespace, pod: pod.filter(|_| !namespace.is_empty()), activity }
     }
 
+    /// The pods at the ends of a stored flow, as selectors see them: the remote pod it names
+    /// (`flow.remotePod`), and the event's own pod (its named ports are not stored, so an
+    /// ingress port name matches no stored flow). Add them to the activity with
+    /// [`Activity::with_ends`].
+    pub fn ends(&self) -> (Option<PodIdentity>, Option<PodIdentity>) {
+        let Some(Body::Flow(f)) = &self.body else { return (None, None) };
+        let labels = |m: &std::collections::BTreeMap<String, String>| {
+            SortedLabels::new(m.iter().map(|(k, v)| (k.as_str().into(), v.as_str().into())).collect())
+        };
+        let remote = f.remote_pod.as_ref().map(|r| PodIdentity {
+            namespace: r.namespace.as_str().into(),
+            labels: labels(&r.labels),
+            namespace_labels: labels(&r.namespace_labels),
+            ports: {
+                let mut ports: Vec<NamedPort> = r
+                    .ports
+                    .iter()
+                    .filter_map(|n| {
+                        let protocol = match flow::Protocol::try_from(n.protocol).ok()? {
+                            flow::Protocol::Tcp => Protocol::Tcp,
+                            flow::Protocol::Udp => Protocol::Udp,
+                            flow::Protocol::Unspecified => return None,
+                        };
+                        Some(NamedPort {
+                            name: n.name.as_str().into(),
+                            port: u16::try_from(n.port).ok()?,
+                            protocol,
+                        })
+                    })
+                    .collect();
+                ports.sort();
+                ports.into()
+            },
+        });
+        let local = self.pod.as_ref().filter(|p| !p.namespace.is_empty()).map(|p| PodIdentity {
+            namespace: p.namespace.as_str().into(),
+            labels: labels(&p.labels),
+            namespace_labels: labels(&p.namespace_labels),
+            ports: Box::default(),
+        });
+        (remote, local)
+    }
+
     /// The activity alone (`None`: not one to count).
     fn activity(&self) -> Result<Option<Activity<'_>>, Unjudgeable> {
         match self.body.as_ref().ok_or(Unjudgeable::Malformed)? {
@@ -99,8 +142,8 @@ impl Event {
                     Direction::Ingress => f.local_port,
                 };
                 let port = u16::try_from(port).map_err(|_| Unjudgeable::Malformed)?;
-                // Stored flows do not carry the peer's identity: selector peers match no stored
-                // flow (what-if reports them as denials it cannot confirm).
+                // The pods at either end are the caller's to add ([`Event::ends`]): they are
+                // built from the event, and the activity only borrows them.
                 Ok(Some(Activity::Connection { direction, peer, port, protocol, remote: None, local: None }))
             }
             Body::File(f) => {

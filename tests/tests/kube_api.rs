@@ -146,6 +146,57 @@ fn pods_and_a_policy_from_the_api_are_enforced_edited_and_lifted() {
     assert!(agent.stop().success());
 }
 
+/// A NetworkPolicy object from the API is enforced with `--networkpolicy enforce`, and events
+/// name it; without the flag the agent does not even watch them.
+#[test]
+fn a_networkpolicy_from_the_api_is_enforced_and_named() {
+    if !require::root("a_networkpolicy_from_the_api_is_enforced_and_named") {
+        return;
+    }
+    let c = Cluster::new();
+    let (ok, no) = (port(), port());
+    c.api.apply(fixtures::network_policy(
+        "shop",
+        "web-out",
+        json!({
+            "podSelector": {"matchLabels": {"app": "npweb"}},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": "127.0.0.1/32"}}], "ports": [{"protocol": "TCP", "port": ok}]}]
+        }),
+    ));
+    let web = c.pod(PodSpec::new("shop", "npweb"));
+    let _s = servers(&[ok, no]);
+
+    // Off (the default): not watched, not enforced.
+    let off = c.agent();
+    agent_ready_with_pod(&off);
+    assert!(connect(&web, no).is_ok(), "NetworkPolicies are ignored without --networkpolicy");
+    assert!(!c.api.requests().iter().any(|r| r.contains("networkpolicies")), "{:?}", c.api.requests());
+    assert!(off.stop().success());
+
+    let mut options = c.options();
+    options.extra.extend(["--networkpolicy".into(), "enforce".into()]);
+    let agent = Agent::start(options);
+    agent_ready_with_pod(&agent);
+    agent.wait_metric("rampart_policies", 1.0);
+    assert!(connect(&web, ok).is_ok(), "allowed by the NetworkPolicy");
+    assert_eq!(connect(&web, no), Err(EPERM), "anything else is denied");
+    let e = agent.wait_event("the deny, naming the NetworkPolicy", WAIT, |e| {
+        e["flow"]["remotePort"] == u64::from(no) && e["verdict"]["action"] == "deny"
+    });
+    assert_eq!(e["verdict"]["policy"], "shop/networkpolicy/web-out", "{e}");
+    assert_eq!(e["verdict"]["enforced"], true);
+
+    assert!(c.api.delete(Collection::NetworkPolicies, "shop", "web-out"));
+    wait_for("the deleted NetworkPolicy to stop applying", WAIT, || connect(&web, no).is_ok().then_some(()));
+    assert!(agent.stop().success());
+}
+
+fn agent_ready_with_pod(agent: &Agent) {
+    agent.wait_metric("rampart_pods", 1.0);
+    agent.wait_metric("rampart_namespaces", 1.0);
+}
+
 #[test]
 fn an_invalid_policy_object_is_refused_by_name_and_field_and_keeps_the_version_in_force() {
     if !require::root("an_invalid_policy_object_is_refused_by_name_and_field_and_keeps_the_version_in_force")
@@ -316,7 +367,7 @@ fn api_server_down_at_start_keeps_the_agent_unready_until_the_first_list() {
     assert_eq!(code, 503, "{body}");
     assert!(
         body.contains(
-            "waiting for the first list of pods, namespaces and rampartpolicies.rampart.dev from the API server"
+            "waiting for the first list of pods, pods (all nodes), namespaces and rampartpolicies.rampart.dev from the API server"
         ),
         "{body}"
     );

@@ -3,11 +3,13 @@
 //! bridge (10.231.0.0/24, all traffic local) and serving TCP 80, TCP 81 and UDP 81. For each
 //! case the agent starts with the case's policies, every (client, server, port) pair is probed,
 //! and the observed matrix is compared with the expected one, written out by hand from
-//! NetworkPolicy's semantics; mismatches are printed as a table.
+//! NetworkPolicy's semantics; mismatches are printed as a table. The same cases run again as
+//! `networking.k8s.io/v1` NetworkPolicy objects (`--networkpolicy`), which must give the same
+//! matrix.
 //!
 //! Pod `y/b` names its port 81 `serve-80`: a port name is resolved in the pod at its end.
 
-use std::{fmt::Write as _, path::Path, time::Duration};
+use std::{fmt::Write as _, time::Duration};
 
 use rampart_tests::{
     agent::{Agent, AgentOptions},
@@ -92,16 +94,6 @@ impl Cluster {
         &self.pods.iter().find(|(q, _)| *q == p).expect("a matrix pod").1
     }
 
-    fn agent(&self, policies: &Path) -> Agent {
-        let agent = Agent::start(AgentOptions {
-            policies: Some(policies.into()),
-            pod_manifests: Some(self.manifests.path().into()),
-            ..Default::default()
-        });
-        agent.wait_metric("rampart_pods", ALL.len() as f64);
-        agent
-    }
-
     /// Whether `client` reaches `server` on `port`: a reply arrives.
     fn probe(&self, client: P, server: P, port: Port) -> bool {
         let t = trigger();
@@ -129,160 +121,220 @@ impl Cluster {
     }
 }
 
-fn policy(namespace: &str, name: &str, selector: &str, mode: &str, network: &str) -> String {
-    format!(
-        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: {name}, namespace: {namespace}}}\n\
-         spec:\n  podSelector: {selector}\n  mode: {mode}\n  network:\n{network}---\n"
-    )
+/// One policy of a case, written once and rendered as a RampartPolicy or as a NetworkPolicy.
+/// `network` is the rules as both write them (`ingress:`/`egress:` lists), with address
+/// blocks written `BLOCK(cidr[, except: [...]])`.
+#[derive(Clone)]
+struct Pol {
+    namespace: &'static str,
+    name: &'static str,
+    selector: &'static str,
+    mode: &'static str,
+    network: String,
 }
 
-/// Policies on pod `a` of namespace x, in enforce mode.
-fn on_xa(network: &str) -> String {
+fn policy(
+    namespace: &'static str,
+    name: &'static str,
+    selector: &'static str,
+    mode: &'static str,
+    network: &str,
+) -> Vec<Pol> {
+    vec![Pol { namespace, name, selector, mode, network: network.to_owned() }]
+}
+
+/// A policy on pod `a` of namespace x, in enforce mode.
+fn on_xa(network: &str) -> Vec<Pol> {
     policy("x", "on-xa", "{matchLabels: {app: a}}", "enforce", network)
+}
+
+/// The policies as RampartPolicy documents.
+fn rampart(policies: &[Pol]) -> String {
+    policies
+        .iter()
+        .map(|p| {
+            let network = p.network.replace("BLOCK(", "{cidr: ").replace(')', "}");
+            let indented: String = network.lines().map(|l| format!("    {l}\n")).collect();
+            format!(
+                "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: {}, namespace: {}}}\n\
+                 spec:\n  podSelector: {}\n  mode: {}\n  network:\n{indented}---\n",
+                p.name, p.namespace, p.selector, p.mode
+            )
+        })
+        .collect()
+}
+
+/// The policies as NetworkPolicy objects: each direction written is listed in `policyTypes`.
+fn network_policies(policies: &[Pol]) -> String {
+    policies
+        .iter()
+        .map(|p| {
+            let network = p.network.replace("BLOCK(", "{ipBlock: {cidr: ").replace(')', "}}");
+            let types: Vec<&str> = [("ingress:", "Ingress"), ("egress:", "Egress")]
+                .into_iter()
+                .filter(|(key, _)| network.lines().any(|l| l.starts_with(key)))
+                .map(|(_, t)| t)
+                .collect();
+            let indented: String = network.lines().map(|l| format!("  {l}\n")).collect();
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {}, namespace: {}}}\n\
+                 spec:\n  podSelector: {}\n  policyTypes: [{}]\n{indented}---\n",
+                p.name,
+                p.namespace,
+                p.selector,
+                types.join(", ")
+            )
+        })
+        .collect()
 }
 
 struct Case {
     name: &'static str,
-    policies: String,
+    policies: Vec<Pol>,
     expect: fn(P, P, Port) -> bool,
 }
 
 fn cases() -> Vec<Case> {
     use Port::*;
     vec![
-        Case { name: "no policy: everything is reachable", policies: String::new(), expect: |_, _, _| true },
+        Case { name: "no policy: everything is reachable", policies: Vec::new(), expect: |_, _, _| true },
         Case {
             name: "default deny ingress to x/a",
-            policies: on_xa("    ingress: []\n"),
+            policies: on_xa("ingress: []\n"),
             expect: |_, s, _| s != XA,
         },
         Case {
             name: "default deny egress from x/a",
-            policies: on_xa("    egress: []\n"),
+            policies: on_xa("egress: []\n"),
             expect: |c, _, _| c != XA,
         },
         Case {
             name: "ingress from podSelector app=b: own namespace only",
-            policies: on_xa("    ingress:\n      - from: [{podSelector: {matchLabels: {app: b}}}]\n"),
+            policies: on_xa("ingress:\n  - from: [{podSelector: {matchLabels: {app: b}}}]\n"),
             expect: |c, s, _| s != XA || c == XB,
         },
         Case {
             name: "ingress from namespaceSelector team=red",
             policies: on_xa(
-                "    ingress:\n      - from: [{namespaceSelector: {matchLabels: {team: red}}}]\n",
+                "ingress:\n  - from: [{namespaceSelector: {matchLabels: {team: red}}}]\n",
             ),
             expect: |c, s, _| s != XA || c.ns == "x" || c.ns == "z",
         },
         Case {
             name: "ingress from namespaceSelector {}: every pod",
-            policies: on_xa("    ingress:\n      - from: [{namespaceSelector: {}}]\n"),
+            policies: on_xa("ingress:\n  - from: [{namespaceSelector: {}}]\n"),
             expect: |_, _, _| true,
         },
         Case {
             name: "ingress from namespace team=blue AND pod app=b (one peer)",
             policies: on_xa(
-                "    ingress:\n      - from: [{namespaceSelector: {matchLabels: {team: blue}}, podSelector: {matchLabels: {app: b}}}]\n",
+                "ingress:\n  - from: [{namespaceSelector: {matchLabels: {team: blue}}, podSelector: {matchLabels: {app: b}}}]\n",
             ),
             expect: |c, s, _| s != XA || c == YB,
         },
         Case {
             name: "ingress from namespace team=blue OR pod app=b (two peers)",
             policies: on_xa(
-                "    ingress:\n      - from: [{namespaceSelector: {matchLabels: {team: blue}}}, {podSelector: {matchLabels: {app: b}}}]\n",
+                "ingress:\n  - from: [{namespaceSelector: {matchLabels: {team: blue}}}, {podSelector: {matchLabels: {app: b}}}]\n",
             ),
             expect: |c, s, _| s != XA || c.ns == "y" || c == XB,
         },
         Case {
             name: "ingress from namespaceSelector by kubernetes.io/metadata.name",
             policies: on_xa(
-                "    ingress:\n      - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: z}}}]\n",
+                "ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: z}}}]\n",
             ),
             expect: |c, s, _| s != XA || c == ZC,
         },
         Case {
             name: "ingress from podSelector with NotIn, every namespace",
             policies: on_xa(
-                "    ingress:\n      - from: [{namespaceSelector: {}, podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [b]}]}}]\n",
+                "ingress:\n  - from: [{namespaceSelector: {}, podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [b]}]}}]\n",
             ),
             expect: |c, s, _| s != XA || c.app != "b",
         },
         Case {
             name: "ingress on port 80 from anyone",
-            policies: on_xa("    ingress:\n      - ports: [{port: 80}]\n"),
+            policies: on_xa("ingress:\n  - ports: [{port: 80}]\n"),
             expect: |_, s, p| s != XA || p == Tcp80,
         },
         Case {
             name: "ingress on named port serve-81 (TCP)",
-            policies: on_xa("    ingress:\n      - ports: [{port: serve-81}]\n"),
+            policies: on_xa("ingress:\n  - ports: [{port: serve-81}]\n"),
             expect: |_, s, p| s != XA || p == Tcp81,
         },
         Case {
             name: "ingress on named port serve-81-udp (UDP)",
-            policies: on_xa("    ingress:\n      - ports: [{port: serve-81-udp, protocol: UDP}]\n"),
+            policies: on_xa("ingress:\n  - ports: [{port: serve-81-udp, protocol: UDP}]\n"),
             expect: |_, s, p| s != XA || p == Udp81,
         },
         Case {
             name: "egress to app=b anywhere on named port serve-80, resolved per destination",
             policies: on_xa(
-                "    egress:\n      - to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: b}}}]\n        ports: [{port: serve-80}]\n",
+                "egress:\n  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: b}}}]\n    ports: [{port: serve-80}]\n",
             ),
             // x/b names 80 serve-80, y/b names 81 so.
             expect: |c, s, p| c != XA || (s == XB && p == Tcp80) || (s == YB && p == Tcp81),
         },
         Case {
             name: "egress on port 80 to 81 (endPort), TCP",
-            policies: on_xa("    egress:\n      - ports: [{port: 80, endPort: 81}]\n"),
+            policies: on_xa("egress:\n  - ports: [{port: 80, endPort: 81}]\n"),
             expect: |c, _, p| c != XA || p != Udp81,
         },
         Case {
             name: "egress to an ipBlock with except",
-            policies: String::new(), // filled in with the pods' addresses
+            policies: Vec::new(), // filled in with the pods' addresses
             expect: |c, s, _| c != XA || s != YA,
         },
         Case {
             name: "ingress from an ipBlock of one address",
-            policies: String::new(), // filled in with the pods' addresses
+            policies: Vec::new(), // filled in with the pods' addresses
             expect: |c, s, _| s != XA || c == XB,
         },
         Case {
             name: "default deny ingress for a whole namespace",
-            policies: policy("y", "deny-in", "{}", "enforce", "    ingress: []\n"),
+            policies: policy("y", "deny-in", "{}", "enforce", "ingress: []\n"),
             expect: |_, s, _| s.ns != "y",
         },
         Case {
             name: "default deny egress for a whole namespace",
-            policies: policy("z", "deny-out", "{}", "enforce", "    egress: []\n"),
+            policies: policy("z", "deny-out", "{}", "enforce", "egress: []\n"),
             expect: |c, _, _| c.ns != "z",
         },
         Case {
             name: "union of two policies on one pod",
-            policies: on_xa(
-                "    ingress:\n      - from: [{podSelector: {matchLabels: {app: b}}}]\n        ports: [{port: 80}]\n",
-            ) + &policy(
-                "x",
-                "second",
-                "{matchLabels: {app: a}}",
-                "enforce",
-                "    ingress:\n      - from: [{namespaceSelector: {matchLabels: {team: blue}}}]\n",
-            ),
+            policies: [
+                on_xa("ingress:\n  - from: [{podSelector: {matchLabels: {app: b}}}]\n    ports: [{port: 80}]\n"),
+                policy(
+                    "x",
+                    "second",
+                    "{matchLabels: {app: a}}",
+                    "enforce",
+                    "ingress:\n  - from: [{namespaceSelector: {matchLabels: {team: blue}}}]\n",
+                ),
+            ]
+            .concat(),
             expect: |c, s, p| s != XA || (c == XB && p == Tcp80) || c.ns == "y",
         },
         Case {
             name: "egress and ingress together: x/a only to team blue, y/a only from x/a",
-            policies: on_xa("    egress:\n      - to: [{namespaceSelector: {matchLabels: {team: blue}}}]\n")
-                + &policy(
+            policies: [
+                on_xa("egress:\n  - to: [{namespaceSelector: {matchLabels: {team: blue}}}]\n"),
+                policy(
                     "y",
                     "on-ya",
                     "{matchLabels: {app: a}}",
                     "enforce",
-                    "    ingress:\n      - from: [{namespaceSelector: {matchLabels: {team: red}}, podSelector: {matchLabels: {app: a}}}]\n",
+                    "ingress:\n  - from: [{namespaceSelector: {matchLabels: {team: red}}, podSelector: {matchLabels: {app: a}}}]\n",
                 ),
+            ]
+            .concat(),
             expect: |c, s, _| (c != XA || s.ns == "y") && (s != YA || c == XA),
         },
         Case {
             name: "UDP only: x/a may send UDP 81 to namespace y",
             policies: on_xa(
-                "    egress:\n      - to: [{namespaceSelector: {matchLabels: {team: blue}}}]\n        ports: [{port: 81, protocol: UDP}]\n",
+                "egress:\n  - to: [{namespaceSelector: {matchLabels: {team: blue}}}]\n    ports: [{port: 81, protocol: UDP}]\n",
             ),
             expect: |c, s, p| c != XA || (s.ns == "y" && p == Udp81),
         },
@@ -293,7 +345,7 @@ fn cases() -> Vec<Case> {
                 "audit-xa",
                 "{matchLabels: {app: a}}",
                 "audit",
-                "    ingress: []\n    egress: []\n",
+                "ingress: []\negress: []\n",
             ),
             expect: |_, _, _| true,
         },
@@ -318,37 +370,50 @@ fn table(mismatches: &[(P, P, Port, bool, bool)]) -> String {
     t
 }
 
-#[test]
-fn truth_table_of_pod_and_namespace_selectors() {
-    if !require::root("truth_table_of_pod_and_namespace_selectors") {
-        return;
-    }
-    let cluster = Cluster::new();
+/// Which kind of object a case's policies are written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    RampartPolicy,
+    NetworkPolicy,
+}
+
+/// Run every case with its policies written as `kind`; the mismatches, as tables.
+fn run_cases(cluster: &Cluster, kind: Kind) -> String {
     let ip = |p: P| cluster.pod(p).v4();
     let mut failures = String::new();
     let all = cases();
     assert!(all.len() >= 20);
     for mut case in all {
         if case.name == "egress to an ipBlock with except" {
-            case.policies = on_xa(&format!(
-                "    egress:\n      - to: [{{cidr: 10.231.0.0/24, except: [{}/32]}}]\n",
-                ip(YA)
-            ));
+            case.policies =
+                on_xa(&format!("egress:\n  - to: [BLOCK(10.231.0.0/24, except: [{}/32])]\n", ip(YA)));
         }
         if case.name == "ingress from an ipBlock of one address" {
-            case.policies = on_xa(&format!("    ingress:\n      - from: [{{cidr: {}/32}}]\n", ip(XB)));
+            case.policies = on_xa(&format!("ingress:\n  - from: [BLOCK({}/32)]\n", ip(XB)));
         }
         let dir = tempfile::tempdir().unwrap();
-        if !case.policies.is_empty() {
-            std::fs::write(dir.path().join("case.yaml"), &case.policies).unwrap();
-        }
-        let agent = cluster.agent(dir.path());
-        let expected_policies = case.policies.matches("kind: RampartPolicy").count() as f64;
+        let audit = case.policies.iter().any(|p| p.mode == "audit");
+        let (text, flag) = match kind {
+            Kind::RampartPolicy => (rampart(&case.policies), "off"),
+            // A NetworkPolicy has no mode of its own: the agent's flag gives it.
+            Kind::NetworkPolicy => {
+                (network_policies(&case.policies), if audit { "audit" } else { "enforce" })
+            }
+        };
+        std::fs::write(dir.path().join("case.yaml"), &text).unwrap();
+        let agent = Agent::start(AgentOptions {
+            policies: Some(dir.path().into()),
+            pod_manifests: Some(cluster.manifests.path().into()),
+            extra: vec!["--networkpolicy".into(), flag.into()],
+            ..Default::default()
+        });
+        agent.wait_metric("rampart_pods", ALL.len() as f64);
         assert_eq!(
             agent.metric("rampart_policies"),
-            Some(expected_policies),
-            "{}: policies in force",
-            case.name
+            Some(case.policies.len() as f64),
+            "{kind:?} {}: policies in force; agent log:\n{}",
+            case.name,
+            agent.log()
         );
         let mismatches: Vec<_> = cluster
             .observe()
@@ -359,10 +424,31 @@ fn truth_table_of_pod_and_namespace_selectors() {
             })
             .collect();
         if !mismatches.is_empty() {
-            let _ = write!(failures, "\ncase {:?}:\n{}", case.name, table(&mismatches));
+            let _ = write!(failures, "\n{kind:?} case {:?}:\n{}", case.name, table(&mismatches));
         }
         assert!(agent.stop().success());
     }
+    failures
+}
+
+#[test]
+fn truth_table_of_pod_and_namespace_selectors() {
+    if !require::root("truth_table_of_pod_and_namespace_selectors") {
+        return;
+    }
+    let cluster = Cluster::new();
+    let failures = run_cases(&cluster, Kind::RampartPolicy);
+    assert!(failures.is_empty(), "observed matrix differs from the expected one:{failures}");
+}
+
+/// The same cases as NetworkPolicy objects give the same matrix.
+#[test]
+fn the_same_truth_table_from_networkpolicy_objects() {
+    if !require::root("the_same_truth_table_from_networkpolicy_objects") {
+        return;
+    }
+    let cluster = Cluster::new();
+    let failures = run_cases(&cluster, Kind::NetworkPolicy);
     assert!(failures.is_empty(), "observed matrix differs from the expected one:{failures}");
 }
 
@@ -377,11 +463,28 @@ fn a_pod_relabelled_while_connections_are_tried() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("p.yaml"),
-        on_xa("    ingress:\n      - from: [{podSelector: {matchLabels: {app: b}}}]\n"),
+        rampart(&on_xa("ingress:\n  - from: [{podSelector: {matchLabels: {app: b}}}]\n")),
     )
     .unwrap();
-    let agent = cluster.agent(dir.path());
+    let agent = Agent::start(AgentOptions {
+        policies: Some(dir.path().into()),
+        pod_manifests: Some(cluster.manifests.path().into()),
+        ..Default::default()
+    });
+    agent.wait_metric("rampart_pods", ALL.len() as f64);
     assert!(cluster.probe(XB, XA, Port::Tcp80), "x/b is let in");
+    // Flows name the pod at their other end.
+    let e = agent.wait_event("x/a's ingress flow naming x/b", Duration::from_secs(10), |e| {
+        e["pod"]["name"] == "x-a"
+            && e["flow"]["direction"] == "ingress"
+            && e["flow"]["remotePod"]["name"] == "x-b"
+    });
+    let remote = &e["flow"]["remotePod"];
+    assert_eq!(remote["namespace"], "x", "{e}");
+    assert_eq!(remote["labels"]["app"], "b", "{e}");
+    assert_eq!(remote["namespaceLabels"]["team"], "red", "{e}");
+    assert_eq!(e["verdict"]["policy"], "x/on-xa", "{e}");
+    assert_eq!(e["verdict"]["action"], "allow", "{e}");
 
     let relabel = |cluster: &mut Cluster, app: &str| {
         let pod = &mut cluster.pods.iter_mut().find(|(q, _)| *q == XB).unwrap().1;
@@ -401,6 +504,16 @@ fn a_pod_relabelled_while_connections_are_tried() {
                 if reach { "blocked" } else { "let in" },
                 agent.log()
             );
+        }
+        if !reach {
+            let e = agent.wait_event("the refusal naming the relabelled pod", Duration::from_secs(10), |e| {
+                e["pod"]["name"] == "x-a"
+                    && e["verdict"]["action"] == "deny"
+                    && e["flow"]["remotePod"]["labels"]["app"] == "q"
+            });
+            assert_eq!(e["flow"]["remotePod"]["name"], "x-b", "{e}");
+            assert_eq!(e["verdict"]["tier"], "cgroup", "{e}");
+            assert_eq!(e["verdict"]["enforced"], true, "{e}");
         }
     }
     assert!(agent.stop().success());

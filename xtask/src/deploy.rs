@@ -21,9 +21,10 @@ fn variants() -> Vec<(&'static str, Value)> {
         ("defaults", json!({})),
         ("agents only", json!({"collector": {"enabled": false}})),
         (
-            "fail-closed, TLS, monitoring",
+            "fail-closed, NetworkPolicies, TLS, monitoring",
             json!({
                 "agent": {"requireEnforcement": true, "networkUnknownPod": "deny", "logFormat": "text",
+                          "networkPolicy": "enforce",
                           "sysAdminForPerfEvents": true,
                           "extraEnv": [{"name": "RAMPART_FLOW_INTERVAL", "value": "10s"}]},
                 "collector": {"tlsSecret": "rampart-collector-tls", "storage": {"storageClassName": "fast"},

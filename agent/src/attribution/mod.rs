@@ -52,6 +52,8 @@ pub struct Attributor {
     /// Paths (relative to the hierarchy root) of pod and container cgroups.
     paths: HashMap<u64, Box<str>>,
     pods: PodStore,
+    /// Every pod of the cluster (API source only), without containers: peers.
+    peer_pods: PodStore,
     namespaces: namespaces::NamespaceStore,
     /// Every known pod with an address, by address; rebuilt when pods or namespaces change.
     peers: peers::PeerIndex,
@@ -69,6 +71,7 @@ impl Attributor {
             kubepods: HashMap::new(),
             paths: HashMap::new(),
             pods: PodStore::default(),
+            peer_pods: PodStore::default(),
             namespaces: namespaces::NamespaceStore::default(),
             peers: peers::PeerIndex::default(),
             last_rescan: None,
@@ -176,8 +179,18 @@ impl Attributor {
         changed
     }
 
+    /// Apply a change of the cluster's pods (peers) from the API source; `true` if any pod
+    /// appeared, changed or went away.
+    pub fn apply_peer_pods(&mut self, delta: crate::sources::Delta<PodInfo>) -> bool {
+        let changed = self.peer_pods.apply(delta);
+        if changed {
+            self.reindex_peers();
+        }
+        changed
+    }
+
     fn reindex_peers(&mut self) {
-        self.peers = peers::PeerIndex::build(self.pods.iter(), &self.namespaces);
+        self.peers = peers::PeerIndex::build(self.pods.iter().chain(self.peer_pods.iter()), &self.namespaces);
     }
 
     /// Every known pod with an address, by address.

@@ -42,10 +42,13 @@ pub struct PeerIndex {
 }
 
 impl PeerIndex {
-    /// Index `pods` (any order) with the labels of their namespaces.
+    /// Index `pods` (any order; a uid seen twice counts once) with the labels of their
+    /// namespaces.
     pub fn build<'a>(pods: impl Iterator<Item = &'a Arc<PodInfo>>, namespaces: &NamespaceStore) -> Self {
         let mut sorted: Vec<&Arc<PodInfo>> = pods.filter(|p| !p.ips.is_empty()).collect();
         sorted.sort_by(|a, b| a.uid.cmp(&b.uid));
+        // A pod may come from two sources (this node's and the cluster's): once is enough.
+        sorted.dedup_by(|a, b| a.uid == b.uid);
         let mut shared: HashMap<PodIdentity, Arc<PodIdentity>> = HashMap::new();
         let mut by_ip = HashMap::with_capacity(sorted.len());
         let mut conflicts = 0;

@@ -109,6 +109,11 @@ pub struct RunArgs {
     /// `allow` (fail-open, reported) or `deny` (fail-closed).
     #[arg(long, env = "RAMPART_NETWORK_UNKNOWN_POD", value_enum, default_value_t = UnknownPod::Allow, value_name = "allow|deny")]
     pub network_unknown_pod: UnknownPod,
+    /// Also enforce Kubernetes `networking.k8s.io/v1` NetworkPolicy objects (from the API
+    /// server, or `kind: NetworkPolicy` documents in `--policies`), with upstream semantics,
+    /// in this mode; `off` ignores them.
+    #[arg(long = "networkpolicy", env = "RAMPART_NETWORKPOLICY", value_enum, default_value_t = NetworkPolicyMode::Off, value_name = "enforce|audit|off")]
+    pub networkpolicy: NetworkPolicyMode,
     /// Interval between update records of a long-lived connection.
     #[arg(long, env = "RAMPART_FLOW_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub flow_interval: Duration,
@@ -134,6 +139,24 @@ pub struct RunArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NetworkPolicyMode {
+    Enforce,
+    Audit,
+    Off,
+}
+
+impl NetworkPolicyMode {
+    /// The mode NetworkPolicy objects are enforced in; `None`: they are not read.
+    pub fn mode(self) -> Option<rampart_policy::Mode> {
+        match self {
+            NetworkPolicyMode::Enforce => Some(rampart_policy::Mode::Enforce),
+            NetworkPolicyMode::Audit => Some(rampart_policy::Mode::Audit),
+            NetworkPolicyMode::Off => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum UnknownPod {
     Allow,
     Deny,
@@ -153,6 +176,8 @@ pub struct RunConfig {
     pub attribution_hold: Duration,
     pub cgroup_root: PathBuf,
     pub network: crate::enforce::kernel::NetworkOptions,
+    /// The mode NetworkPolicy objects are enforced in (`None`: not read).
+    pub network_policies: Option<rampart_policy::Mode>,
     pub log_format: LogFormat,
     pub require_enforcement: bool,
     /// `--collector` and its spool.
@@ -301,6 +326,7 @@ impl RunArgs {
                     fail_closed: self.network_unknown_pod == UnknownPod::Deny,
                     flow_interval: self.flow_interval,
                 },
+                network_policies: self.networkpolicy.mode(),
                 log_format: self.log_format,
                 require_enforcement: self.require_enforcement,
                 collector,

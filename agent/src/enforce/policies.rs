@@ -11,9 +11,9 @@ use std::{
 };
 
 use rampart_policy::{
-    PolicyError, PolicySet, RampartPolicy,
+    ParseOptions, PolicyError, PolicySet, RampartPolicy,
     dir::{DirError, WatchedDir},
-    load::parse_source,
+    load::parse_source_with,
 };
 
 use crate::sources::{Delta, PolicyObject};
@@ -24,6 +24,11 @@ pub struct PolicyStore {
     files: BTreeMap<PathBuf, Vec<RampartPolicy>>,
     /// The API source's objects in force, by `namespace/name`.
     objects: BTreeMap<Box<str>, RampartPolicy>,
+    /// The API source's NetworkPolicy objects in force (with `--networkpolicy`), by
+    /// `namespace/name`.
+    network_policies: BTreeMap<Box<str>, RampartPolicy>,
+    /// Whether (and in which mode) NetworkPolicy documents are read.
+    options: ParseOptions,
     set: PolicySet,
 }
 
@@ -35,11 +40,13 @@ pub struct PolicyReload {
 }
 
 impl PolicyStore {
-    pub fn new(dir: Option<PathBuf>) -> Self {
+    pub fn new(dir: Option<PathBuf>, options: ParseOptions) -> Self {
         PolicyStore {
             dir: dir.map(WatchedDir::new),
             files: BTreeMap::new(),
             objects: BTreeMap::new(),
+            network_policies: BTreeMap::new(),
+            options,
             set: PolicySet::default(),
         }
     }
@@ -60,7 +67,7 @@ impl PolicyStore {
         for (path, text) in scan.changed {
             let name = path.display().to_string();
             let parsed = match text {
-                Ok(text) => parse_source(&name, &text),
+                Ok(text) => parse_source_with(&name, &text, &self.options),
                 Err(e) => Err(vec![PolicyError::new(name, e.to_string())]),
             };
             match parsed {
@@ -83,8 +90,34 @@ impl PolicyStore {
     /// Apply a change from the API source. An object the agent refuses keeps its previous
     /// version in force (if any) and is reported.
     pub fn apply(&mut self, delta: Delta<PolicyObject>) -> PolicyReload {
+        let mut objects = std::mem::take(&mut self.objects);
+        let out = self.apply_to(&mut objects, delta);
+        self.objects = objects;
+        self.finish(out)
+    }
+
+    /// Apply a change of NetworkPolicy objects from the API source, as [`apply`](Self::apply).
+    pub fn apply_network_policies(&mut self, delta: Delta<PolicyObject>) -> PolicyReload {
+        let mut objects = std::mem::take(&mut self.network_policies);
+        let out = self.apply_to(&mut objects, delta);
+        self.network_policies = objects;
+        self.finish(out)
+    }
+
+    fn finish(&mut self, mut out: PolicyReload) -> PolicyReload {
+        if out.changed {
+            self.rebuild(&mut out.errors);
+        }
+        out
+    }
+
+    fn apply_to(
+        &self,
+        objects: &mut BTreeMap<Box<str>, RampartPolicy>,
+        delta: Delta<PolicyObject>,
+    ) -> PolicyReload {
         let mut out = PolicyReload::default();
-        let before = self.objects.clone();
+        let before = objects.clone();
         let mut take = |objects: &mut BTreeMap<Box<str>, RampartPolicy>, o: PolicyObject| match o.policy {
             Ok(p) => {
                 objects.insert(o.key, p);
@@ -102,17 +135,14 @@ impl PolicyStore {
                 for o in list {
                     take(&mut fresh, o);
                 }
-                self.objects = fresh;
+                *objects = fresh;
             }
-            Delta::Apply(o) => take(&mut self.objects, o),
+            Delta::Apply(o) => take(objects, o),
             Delta::Delete(key) => {
-                self.objects.remove(&key);
+                objects.remove(&key);
             }
         }
-        out.changed = self.objects != before;
-        if out.changed {
-            self.rebuild(&mut out.errors);
-        }
+        out.changed = *objects != before;
         out
     }
 
@@ -137,7 +167,7 @@ impl PolicyStore {
                 }
             }
         }
-        for p in self.objects.values() {
+        for p in self.objects.values().chain(self.network_policies.values()) {
             if let Entry::Vacant(slot) = by_key.entry(p.key()) {
                 slot.insert(p.clone());
             }

@@ -162,6 +162,7 @@ pub fn flow(r: &FlowRecord, clock: &Clock, parent: Parent, binary: String) -> Ob
             packets_received: f.packets_received,
             tcp_state: if protocol == Protocol::Udp { None } else { TcpState::from_kernel(r.tcp_state) },
             socket_cookie: r.cookie,
+            remote_pod: None,
         }),
         kernel: Some(KernelVerdict {
             action,

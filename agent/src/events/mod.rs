@@ -26,7 +26,7 @@ use agent_common::{
     user::{DecodeError, Record, c_bytes},
 };
 use rampart_policy::{Action, verdict::judge};
-use rampart_proto::domain::{Attributed, Judged, Observation, Observed, PodRef, Verdict};
+use rampart_proto::domain::{Attributed, Judged, Observation, Observed, PodRef, RemotePod, Verdict};
 use tracing::{debug, warn};
 
 use crate::{
@@ -232,15 +232,24 @@ impl Pipeline {
             Some(p) => self.policies.set().selecting(&p.namespace, p),
             None => Vec::new(),
         };
+        // A flow names the pod at its remote address (what selectors are matched against);
+        // the judged pod itself is the other end (its port names are the ones ingress rules
+        // name).
+        let mut observation = observation;
+        let mut local = None;
+        if let Observed::Flow(f) = &mut observation.body {
+            f.remote_pod = self
+                .attributor
+                .peers()
+                .get(f.remote_ip)
+                .map(|peer| RemotePod { name: peer.pod.name.clone(), identity: Arc::clone(&peer.identity) });
+            // Only ingress rules name the judged pod's own ports.
+            if f.direction == rampart_policy::Direction::Ingress {
+                local = attributed.pod.known().map(|p| self.attributor.identity_of(p));
+            }
+        }
         let mut activity = observation.activity();
-        // A connection's ends as the kernel saw them: the peer's pod by its address, and this
-        // pod (whose port names ingress rules name).
-        let local = match (&activity, attributed.pod.known()) {
-            (rampart_policy::Activity::Connection { .. }, Some(p)) => Some(self.attributor.identity_of(p)),
-            _ => None,
-        };
-        if let rampart_policy::Activity::Connection { peer, remote, local: mine, .. } = &mut activity {
-            *remote = self.attributor.peers().get(*peer).map(|p| &*p.identity);
+        if let rampart_policy::Activity::Connection { local: mine, .. } = &mut activity {
             *mine = local.as_ref();
         }
         let judgement = judge(&selecting, &activity);

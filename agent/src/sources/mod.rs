@@ -47,20 +47,41 @@ pub struct PolicyObject {
 /// The kinds the API sources watch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Resource {
+    /// This node's Pods (attribution).
     Pods,
+    /// Every Pod of the cluster, slim: who is at which address (selector peers).
+    PeerPods,
     Namespaces,
     Policies,
+    NetworkPolicies,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 3] = [Resource::Pods, Resource::Namespaces, Resource::Policies];
+    pub const ALL: [Resource; 5] = [
+        Resource::Pods,
+        Resource::PeerPods,
+        Resource::Namespaces,
+        Resource::Policies,
+        Resource::NetworkPolicies,
+    ];
 
-    /// The resource's name as RBAC and the API server spell it.
+    /// The watch's name (in logs and metrics): the resource's name as RBAC and the API server
+    /// spell it, but for the cluster-wide pods watch.
     pub fn as_str(self) -> &'static str {
         match self {
             Resource::Pods => "pods",
+            Resource::PeerPods => "pods (all nodes)",
             Resource::Namespaces => "namespaces",
             Resource::Policies => "rampartpolicies.rampart.dev",
+            Resource::NetworkPolicies => "networkpolicies.networking.k8s.io",
+        }
+    }
+
+    /// The resource as RBAC spells it.
+    pub fn rbac(self) -> &'static str {
+        match self {
+            Resource::PeerPods => "pods",
+            r => r.as_str(),
         }
     }
 }
@@ -69,9 +90,13 @@ impl Resource {
 #[derive(Debug)]
 pub enum Update {
     Pods(Delta<PodInfo>),
+    /// Every pod of the cluster, slim (no containers).
+    PeerPods(Delta<PodInfo>),
     Namespaces(Delta<NamespaceInfo>),
     /// Boxed: a policy is much larger than a pod.
     Policies(Box<Delta<PolicyObject>>),
+    /// NetworkPolicy objects read as policies (`--networkpolicy`).
+    NetworkPolicies(Box<Delta<PolicyObject>>),
     /// A watch turned healthy (a list or event arrived) or failed (the error, already worded
     /// for an operator).
     Health {

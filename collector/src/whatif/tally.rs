@@ -65,6 +65,7 @@ impl Tally {
         }
         self.last = event.time;
         let stored = event.verdict.as_ref().and_then(|v| verdict::Action::try_from(v.action).ok());
+        let (remote, local) = event.ends();
         let judgement = match (event.judgeable(), stored) {
             (Judgeable::NotCounted, _) => return,
             (Judgeable::Unjudgeable(why), _) => return self.unjudgeable(why),
@@ -72,8 +73,14 @@ impl Tally {
                 return self.unjudgeable(Unjudgeable::Malformed);
             }
             (Judgeable::Activity { namespace, pod, activity }, Some(_)) => match pod {
-                Some(pod) => set.judge(namespace, &pod.labels, &activity),
-                None => set.judge(namespace, &BTreeMap::<String, String>::new(), &activity),
+                Some(pod) => {
+                    set.judge(namespace, &pod.labels, &activity.with_ends(remote.as_ref(), local.as_ref()))
+                }
+                None => set.judge(
+                    namespace,
+                    &BTreeMap::<String, String>::new(),
+                    &activity.with_ends(remote.as_ref(), None),
+                ),
             },
         };
         self.judged += 1;
@@ -146,5 +153,62 @@ impl Tally {
             first: self.first,
             last: self.last,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_proto::v1::{Flow, Pod, RemotePod, Verdict, event::Body, flow, pod::Attribution};
+
+    use super::*;
+
+    /// A stored egress open from shop/web to 10.1.0.7:5432, which was allowed, towards a pod
+    /// labelled `app`.
+    fn flow_to(app: &str) -> Event {
+        Event {
+            pod: Some(Pod {
+                namespace: "shop".into(),
+                name: "web-0".into(),
+                labels: [("app".to_owned(), "web".to_owned())].into(),
+                attribution: Attribution::Exact as i32,
+                ..Default::default()
+            }),
+            body: Some(Body::Flow(Flow {
+                direction: flow::Direction::Egress as i32,
+                protocol: flow::Protocol::Tcp as i32,
+                phase: flow::Phase::Open as i32,
+                remote_ip: "10.1.0.7".into(),
+                remote_port: 5432,
+                remote_pod: Some(RemotePod {
+                    namespace: "shop".into(),
+                    name: format!("{app}-0"),
+                    labels: [("app".to_owned(), app.to_owned())].into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })),
+            verdict: Some(Verdict { action: verdict::Action::Allow as i32, ..Default::default() }),
+            ..Default::default()
+        }
+    }
+
+    /// A candidate's pod peers are matched against the pod each stored flow names.
+    #[test]
+    fn selector_peers_judge_the_stored_remote_pod() {
+        let text = "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {name: web, namespace: shop}\n\
+                    spec:\n  podSelector: {matchLabels: {app: web}}\n  mode: enforce\n  network:\n    egress:\n\
+                    \x20     - to: [{podSelector: {matchLabels: {app: db}}}]\n        ports: [{port: 5432}]\n";
+        let set = PolicySet::new(rampart_policy::parse_source("c.yaml", text).unwrap()).unwrap();
+        let mut tally = Tally::new(4);
+        tally.add(&set, flow_to("db"));
+        tally.add(&set, flow_to("cache"));
+        let report = tally.report(vec!["shop/web".into()], Vec::new());
+        assert_eq!(report.judged, 2, "{report:?}");
+        assert_eq!(report.changed, 1, "only the flow to a pod the selector misses: {report:?}");
+        let change = &report.changes[0];
+        assert_eq!(change.to, verdict::Action::Deny as i32);
+        let sample = &change.samples[0];
+        let Some(Body::Flow(f)) = &sample.body else { panic!("{sample:?}") };
+        assert_eq!(f.remote_pod.as_ref().unwrap().name, "cache-0");
     }
 }

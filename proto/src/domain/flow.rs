@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use rampart_policy::{Activity, Direction, Protocol};
+use rampart_policy::{Activity, Direction, PodIdentity, Protocol};
 
 use crate::v1::{self, flow::Phase};
 
@@ -25,11 +25,21 @@ pub struct Flow {
     /// TCP only.
     pub tcp_state: Option<TcpState>,
     pub socket_cookie: u64,
+    /// The pod at the remote address, when the judge knows one there.
+    pub remote_pod: Option<RemotePod>,
+}
+
+/// A pod at the other end of a flow: its name and what selectors see of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemotePod {
+    pub name: Box<str>,
+    pub identity: std::sync::Arc<PodIdentity>,
 }
 
 impl Flow {
     /// A connection with the peer, on the pod-side port for ingress and the remote port for
-    /// egress; the pods at either end are filled in by the judge, which knows them.
+    /// egress, with the remote pod when it is known (the judged pod itself is the judge's to
+    /// fill in).
     pub fn activity(&self) -> Activity<'_> {
         let port = match self.direction {
             Direction::Ingress => self.local_port,
@@ -40,7 +50,7 @@ impl Flow {
             peer: self.remote_ip,
             port,
             protocol: self.protocol,
-            remote: None,
+            remote: self.remote_pod.as_ref().map(|p| &*p.identity),
             local: None,
         }
     }
@@ -109,10 +119,7 @@ impl From<Flow> for v1::Flow {
                 Direction::Ingress => v1::flow::Direction::Ingress,
                 Direction::Egress => v1::flow::Direction::Egress,
             } as i32,
-            protocol: match f.protocol {
-                Protocol::Udp => v1::flow::Protocol::Udp,
-                Protocol::Tcp => v1::flow::Protocol::Tcp,
-            } as i32,
+            protocol: protocol(f.protocol) as i32,
             phase: f.phase as i32,
             local_ip: f.local_ip.map(|ip| ip.to_string()).unwrap_or_default(),
             local_port: u32::from(f.local_port),
@@ -124,6 +131,37 @@ impl From<Flow> for v1::Flow {
             packets_received: f.packets_received,
             tcp_state: f.tcp_state.map(|s| s.name().to_owned()).unwrap_or_default(),
             socket_cookie: f.socket_cookie,
+            remote_pod: f.remote_pod.map(Into::into),
+        }
+    }
+}
+
+fn protocol(p: Protocol) -> v1::flow::Protocol {
+    match p {
+        Protocol::Udp => v1::flow::Protocol::Udp,
+        Protocol::Tcp => v1::flow::Protocol::Tcp,
+    }
+}
+
+impl From<RemotePod> for v1::RemotePod {
+    fn from(p: RemotePod) -> Self {
+        let id = &p.identity;
+        let map =
+            |l: &rampart_policy::SortedLabels| l.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        v1::RemotePod {
+            namespace: id.namespace.to_string(),
+            name: p.name.into(),
+            labels: map(&id.labels),
+            namespace_labels: map(&id.namespace_labels),
+            ports: id
+                .ports
+                .iter()
+                .map(|n| v1::NamedPort {
+                    name: n.name.to_string(),
+                    port: u32::from(n.port),
+                    protocol: protocol(n.protocol) as i32,
+                })
+                .collect(),
         }
     }
 }

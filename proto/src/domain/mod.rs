@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 pub use exec::Exec;
 pub use file::{Change, File, FileEffect};
-pub use flow::{Flow, TcpState};
+pub use flow::{Flow, RemotePod, TcpState};
 pub use gap::{BootEnd, Gap};
 pub use pod::{NamespaceInfo, PodInfo};
 pub use privilege::{Creds, Ids, PrivEffect, Privilege, capability_names};

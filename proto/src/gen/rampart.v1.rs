@@ -25,7 +25,7 @@ pub struct Event {
 }
 /// Nested message and enum types in `Event`.
 pub mod event {
-    #[derive(Clone, PartialEq, Eq, Hash, ::prost::Oneof)]
+    #[derive(Clone, PartialEq, ::prost::Oneof)]
     pub enum Body {
         #[prost(message, tag = "10")]
         Flow(super::Flow),
@@ -166,7 +166,7 @@ pub struct Exec {
     pub args_truncated: bool,
 }
 /// A network connection, per socket (not per packet).
-#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+#[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Flow {
     #[prost(enumeration = "flow::Direction", tag = "1")]
     pub direction: i32,
@@ -196,6 +196,10 @@ pub struct Flow {
     /// Kernel socket cookie, stable for the life of the socket.
     #[prost(uint64, tag = "13")]
     pub socket_cookie: u64,
+    /// The pod at the remote address, when the agent knows one there (any node): what its
+    /// selectors and port names were matched against.
+    #[prost(message, optional, tag = "14")]
+    pub remote_pod: ::core::option::Option<RemotePod>,
 }
 /// Nested message and enum types in `Flow`.
 pub mod flow {
@@ -321,6 +325,37 @@ pub mod flow {
             }
         }
     }
+}
+/// A pod at the other end of a flow.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct RemotePod {
+    #[prost(string, tag = "1")]
+    pub namespace: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(btree_map = "string, string", tag = "3")]
+    pub labels: ::prost::alloc::collections::BTreeMap<
+        ::prost::alloc::string::String,
+        ::prost::alloc::string::String,
+    >,
+    #[prost(btree_map = "string, string", tag = "4")]
+    pub namespace_labels: ::prost::alloc::collections::BTreeMap<
+        ::prost::alloc::string::String,
+        ::prost::alloc::string::String,
+    >,
+    /// Its containers' named ports.
+    #[prost(message, repeated, tag = "5")]
+    pub ports: ::prost::alloc::vec::Vec<NamedPort>,
+}
+/// A container port with a name.
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct NamedPort {
+    #[prost(string, tag = "1")]
+    pub name: ::prost::alloc::string::String,
+    #[prost(uint32, tag = "2")]
+    pub port: u32,
+    #[prost(enumeration = "flow::Protocol", tag = "3")]
+    pub protocol: i32,
 }
 /// A write to the container's root filesystem.
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]

@@ -3092,6 +3092,9 @@ impl serde::Serialize for Flow {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.Flow", len)?;
         if true {
             let v = flow::Direction::try_from(self.direction)
@@ -3148,6 +3151,9 @@ impl serde::Serialize for Flow {
             #[allow(clippy::needless_borrows_for_generic_args)]
             struct_ser.serialize_field("socketCookie", ToString::to_string(&self.socket_cookie).as_str())?;
         }
+        if let Some(v) = self.remote_pod.as_ref() {
+            struct_ser.serialize_field("remotePod", v)?;
+        }
         struct_ser.end()
     }
 }
@@ -3181,6 +3187,8 @@ impl<'de> serde::Deserialize<'de> for Flow {
             "tcpState",
             "socket_cookie",
             "socketCookie",
+            "remote_pod",
+            "remotePod",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -3198,6 +3206,7 @@ impl<'de> serde::Deserialize<'de> for Flow {
             PacketsReceived,
             TcpState,
             SocketCookie,
+            RemotePod,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -3232,6 +3241,7 @@ impl<'de> serde::Deserialize<'de> for Flow {
                             "packetsReceived" | "packets_received" => Ok(GeneratedField::PacketsReceived),
                             "tcpState" | "tcp_state" => Ok(GeneratedField::TcpState),
                             "socketCookie" | "socket_cookie" => Ok(GeneratedField::SocketCookie),
+                            "remotePod" | "remote_pod" => Ok(GeneratedField::RemotePod),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -3264,6 +3274,7 @@ impl<'de> serde::Deserialize<'de> for Flow {
                 let mut packets_received__ = None;
                 let mut tcp_state__ = None;
                 let mut socket_cookie__ = None;
+                let mut remote_pod__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Direction => {
@@ -3358,6 +3369,12 @@ impl<'de> serde::Deserialize<'de> for Flow {
                                 Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
                             ;
                         }
+                        GeneratedField::RemotePod => {
+                            if remote_pod__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("remotePod"));
+                            }
+                            remote_pod__ = map_.next_value()?;
+                        }
                     }
                 }
                 Ok(Flow {
@@ -3374,6 +3391,7 @@ impl<'de> serde::Deserialize<'de> for Flow {
                     packets_received: packets_received__.unwrap_or_default(),
                     tcp_state: tcp_state__.unwrap_or_default(),
                     socket_cookie: socket_cookie__.unwrap_or_default(),
+                    remote_pod: remote_pod__,
                 })
             }
         }
@@ -4686,6 +4704,135 @@ impl<'de> serde::Deserialize<'de> for NameCount {
             }
         }
         deserializer.deserialize_struct("rampart.v1.NameCount", FIELDS, GeneratedVisitor)
+    }
+}
+impl serde::Serialize for NamedPort {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.NamedPort", len)?;
+        if true {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if true {
+            struct_ser.serialize_field("port", &self.port)?;
+        }
+        if true {
+            let v = flow::Protocol::try_from(self.protocol)
+                .map_err(|_| serde::ser::Error::custom(format!("Invalid variant {}", self.protocol)))?;
+            struct_ser.serialize_field("protocol", &v)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for NamedPort {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "name",
+            "port",
+            "protocol",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Name,
+            Port,
+            Protocol,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "name" => Ok(GeneratedField::Name),
+                            "port" => Ok(GeneratedField::Port),
+                            "protocol" => Ok(GeneratedField::Protocol),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = NamedPort;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.NamedPort")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<NamedPort, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut name__ = None;
+                let mut port__ = None;
+                let mut protocol__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Port => {
+                            if port__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("port"));
+                            }
+                            port__ = 
+                                Some(map_.next_value::<::pbjson::private::NumberDeserialize<_>>()?.0)
+                            ;
+                        }
+                        GeneratedField::Protocol => {
+                            if protocol__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("protocol"));
+                            }
+                            protocol__ = Some(map_.next_value::<flow::Protocol>()? as i32);
+                        }
+                    }
+                }
+                Ok(NamedPort {
+                    name: name__.unwrap_or_default(),
+                    port: port__.unwrap_or_default(),
+                    protocol: protocol__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.NamedPort", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for NodeChain {
@@ -6453,6 +6600,170 @@ impl<'de> serde::Deserialize<'de> for refusal::Reason {
             }
         }
         deserializer.deserialize_any(GeneratedVisitor)
+    }
+}
+impl serde::Serialize for RemotePod {
+    #[allow(deprecated)]
+    fn serialize<S>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error>
+    where
+        S: serde::Serializer,
+    {
+        use serde::ser::SerializeStruct;
+        let mut len = 0;
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        if true {
+            len += 1;
+        }
+        let mut struct_ser = serializer.serialize_struct("rampart.v1.RemotePod", len)?;
+        if true {
+            struct_ser.serialize_field("namespace", &self.namespace)?;
+        }
+        if true {
+            struct_ser.serialize_field("name", &self.name)?;
+        }
+        if true {
+            struct_ser.serialize_field("labels", &self.labels)?;
+        }
+        if true {
+            struct_ser.serialize_field("namespaceLabels", &self.namespace_labels)?;
+        }
+        if true {
+            struct_ser.serialize_field("ports", &self.ports)?;
+        }
+        struct_ser.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for RemotePod {
+    #[allow(deprecated)]
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        const FIELDS: &[&str] = &[
+            "namespace",
+            "name",
+            "labels",
+            "namespace_labels",
+            "namespaceLabels",
+            "ports",
+        ];
+
+        #[allow(clippy::enum_variant_names)]
+        enum GeneratedField {
+            Namespace,
+            Name,
+            Labels,
+            NamespaceLabels,
+            Ports,
+        }
+        impl<'de> serde::Deserialize<'de> for GeneratedField {
+            fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+            {
+                struct GeneratedVisitor;
+
+                impl serde::de::Visitor<'_> for GeneratedVisitor {
+                    type Value = GeneratedField;
+
+                    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(formatter, "expected one of: {:?}", &FIELDS)
+                    }
+
+                    #[allow(unused_variables)]
+                    fn visit_str<E>(self, value: &str) -> std::result::Result<GeneratedField, E>
+                    where
+                        E: serde::de::Error,
+                    {
+                        match value {
+                            "namespace" => Ok(GeneratedField::Namespace),
+                            "name" => Ok(GeneratedField::Name),
+                            "labels" => Ok(GeneratedField::Labels),
+                            "namespaceLabels" | "namespace_labels" => Ok(GeneratedField::NamespaceLabels),
+                            "ports" => Ok(GeneratedField::Ports),
+                            _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
+                        }
+                    }
+                }
+                deserializer.deserialize_identifier(GeneratedVisitor)
+            }
+        }
+        struct GeneratedVisitor;
+        impl<'de> serde::de::Visitor<'de> for GeneratedVisitor {
+            type Value = RemotePod;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("struct rampart.v1.RemotePod")
+            }
+
+            fn visit_map<V>(self, mut map_: V) -> std::result::Result<RemotePod, V::Error>
+                where
+                    V: serde::de::MapAccess<'de>,
+            {
+                let mut namespace__ = None;
+                let mut name__ = None;
+                let mut labels__ = None;
+                let mut namespace_labels__ = None;
+                let mut ports__ = None;
+                while let Some(k) = map_.next_key()? {
+                    match k {
+                        GeneratedField::Namespace => {
+                            if namespace__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("namespace"));
+                            }
+                            namespace__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Name => {
+                            if name__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("name"));
+                            }
+                            name__ = Some(map_.next_value()?);
+                        }
+                        GeneratedField::Labels => {
+                            if labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("labels"));
+                            }
+                            labels__ = Some(
+                                map_.next_value::<std::collections::BTreeMap<_, _>>()?
+                            );
+                        }
+                        GeneratedField::NamespaceLabels => {
+                            if namespace_labels__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("namespaceLabels"));
+                            }
+                            namespace_labels__ = Some(
+                                map_.next_value::<std::collections::BTreeMap<_, _>>()?
+                            );
+                        }
+                        GeneratedField::Ports => {
+                            if ports__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("ports"));
+                            }
+                            ports__ = Some(map_.next_value()?);
+                        }
+                    }
+                }
+                Ok(RemotePod {
+                    namespace: namespace__.unwrap_or_default(),
+                    name: name__.unwrap_or_default(),
+                    labels: labels__.unwrap_or_default(),
+                    namespace_labels: namespace_labels__.unwrap_or_default(),
+                    ports: ports__.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_struct("rampart.v1.RemotePod", FIELDS, GeneratedVisitor)
     }
 }
 impl serde::Serialize for ReplayRequest {

@@ -208,3 +208,21 @@ pub fn policy(namespace: &str, name: &str, spec: Value) -> Value {
         "spec": spec
     })
 }
+
+/// A `networking.k8s.io/v1` NetworkPolicy object with `spec`, as `kubectl apply` leaves it.
+pub fn network_policy(namespace: &str, name: &str, spec: Value) -> Value {
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "generation": 1,
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}\n"},
+            "managedFields": [{"manager": "kubectl-client-side-apply", "operation": "Update",
+                               "apiVersion": "networking.k8s.io/v1", "time": "2026-12-01T09:20:00Z",
+                               "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {".": {}}}}]
+        },
+        "spec": spec
+    })
+}

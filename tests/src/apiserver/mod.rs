@@ -49,15 +49,17 @@ pub enum Collection {
     Nodes,
     RampartPolicies,
     RampartNodes,
+    NetworkPolicies,
 }
 
 impl Collection {
-    const ALL: [Collection; 5] = [
+    const ALL: [Collection; 6] = [
         Collection::Pods,
         Collection::Namespaces,
         Collection::Nodes,
         Collection::RampartPolicies,
         Collection::RampartNodes,
+        Collection::NetworkPolicies,
     ];
 
     /// (group/version prefix, plural, kind, apiVersion, namespaced)
@@ -76,6 +78,13 @@ impl Collection {
             Collection::RampartNodes => {
                 ("/apis/rampart.dev/v1alpha1", "rampartnodes", "RampartNode", "rampart.dev/v1alpha1", false)
             }
+            Collection::NetworkPolicies => (
+                "/apis/networking.k8s.io/v1",
+                "networkpolicies",
+                "NetworkPolicy",
+                "networking.k8s.io/v1",
+                true,
+            ),
         }
     }
 
@@ -102,7 +111,11 @@ impl Collection {
 
     /// The RBAC group, for 403 messages.
     fn group(self) -> &'static str {
-        if self.typed_items() { "rampart.dev" } else { "" }
+        match self {
+            Collection::NetworkPolicies => "networking.k8s.io",
+            c if c.typed_items() => "rampart.dev",
+            _ => "",
+        }
     }
 
     fn of(kind: &str) -> Option<Collection> {
@@ -541,13 +554,13 @@ fn verb(req: &Request, named: bool) -> &'static str {
 
 /// The collection, namespace and name a path addresses.
 fn route(req: &Request) -> Option<(Collection, Option<String>, Option<String>)> {
-    let rest =
-        req.path.strip_prefix("/api/v1/").or_else(|| req.path.strip_prefix("/apis/rampart.dev/v1alpha1/"))?;
-    let core = req.path.starts_with("/api/v1/");
+    let prefix = ["/api/v1", "/apis/rampart.dev/v1alpha1", "/apis/networking.k8s.io/v1"]
+        .into_iter()
+        .find(|p| req.path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))?;
+    let rest = &req.path[prefix.len() + 1..];
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let find = |plural: &str| {
-        Collection::ALL.into_iter().find(|c| c.plural() == plural && (c.info().0 == "/api/v1") == core)
-    };
+    let find =
+        |plural: &str| Collection::ALL.into_iter().find(|c| c.plural() == plural && c.info().0 == prefix);
     match segs.as_slice() {
         ["namespaces", ns, plural, tail @ ..] => {
             Some((find(plural)?, Some((*ns).to_owned()), tail.first().map(|n| (*n).to_owned())))

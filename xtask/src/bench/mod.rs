@@ -18,6 +18,7 @@ mod network;
 mod privilege;
 mod rootfs;
 mod segments;
+mod selectors;
 mod whatif;
 
 use std::{fs, process::Command};
@@ -111,6 +112,9 @@ pub fn run_bench(rounds: usize, quick: bool, only: &[String]) -> anyhow::Result<
     }
     if wanted("network") {
         goals.extend(network::bench(rounds, quick)?);
+    }
+    if wanted("selectors") {
+        goals.extend(selectors::bench(rounds, quick)?);
     }
     if wanted("privilege") {
         if !out_dir.join("tiny").exists() {

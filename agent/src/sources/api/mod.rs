@@ -1,5 +1,5 @@
 //! The Kubernetes API as a source: a kube-rs client from the configuration, and one watcher
-//! task per kind ([`pods`], [`policies`]) feeding [`Update`]s to the main loop.
+//! task per kind ([`pods`], [`namespaces`], [`policies`], [`network_policies`]) feeding [`Update`]s to the main loop.
 //!
 //! Resilience is kube-rs's watcher's: it lists (in pages), watches from the list's
 //! `resourceVersion` with bookmarks, relists on `410 Gone`, and retries with backoff on any
@@ -7,6 +7,7 @@
 //! is stale; the stores keep their contents meanwhile.
 
 pub mod namespaces;
+pub mod network_policies;
 pub mod node_status;
 pub mod pods;
 pub mod policies;
@@ -27,11 +28,16 @@ pub fn spawn(
     node: &str,
     watch_pods: bool,
     watch_policies: bool,
+    network_policies: Option<rampart_policy::Mode>,
 ) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(CHANNEL);
     if watch_pods {
         tokio::spawn(pods::watch(client.clone(), node.to_owned(), tx.clone()));
+        tokio::spawn(pods::watch_all(client.clone(), tx.clone()));
         tokio::spawn(namespaces::watch(client.clone(), tx.clone()));
+    }
+    if let Some(mode) = network_policies {
+        tokio::spawn(network_policies::watch(client.clone(), mode, tx.clone()));
     }
     if watch_policies {
         tokio::spawn(policies::watch(client.clone(), tx));

@@ -1,6 +1,7 @@
 //! The Pods of this node from the API server (field selector `spec.nodeName=<node>`), each
-//! decoded into [`PodInfo`] as it arrives: attribution keeps names, uid, labels and container
-//! ids, nothing else (no spec, no managed fields).
+//! decoded into [`PodInfo`] as it arrives: attribution keeps names, uid, labels, container ids,
+//! addresses and named ports, nothing else (no spec, no managed fields). And every Pod of the
+//! cluster, slimmer still (no containers): who is at which address, for selector peers.
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::{Api, runtime::watcher};
@@ -22,6 +23,26 @@ pub async fn watch(client: kube::Client, node: String, tx: mpsc::Sender<Update>)
         pod_info,
         |p| p.metadata.uid.as_deref().map(Into::into),
         Update::Pods,
+        tx,
+    )
+    .await;
+}
+
+/// Every Pod of the cluster, as peers: pages of 500 (a peer is decoded into a few hundred
+/// bytes at once, so a page of whole objects is the peak).
+pub async fn watch_all(client: kube::Client, tx: mpsc::Sender<Update>) {
+    let api: Api<Pod> = Api::all(client);
+    super::watch::run(
+        api,
+        watcher::Config::default().page_size(500),
+        Resource::PeerPods,
+        |p| {
+            let mut info = pod_info(p)?;
+            info.containers = Box::default();
+            Some(info)
+        },
+        |p| p.metadata.uid.as_deref().map(Into::into),
+        Update::PeerPods,
         tx,
     )
     .await;

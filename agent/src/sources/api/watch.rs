@@ -143,9 +143,9 @@ fn describe(resource: Resource, e: &watcher::Error) -> String {
         Some(kube::Error::Api(status)) if status.code == 403 => format!(
             "the API server refused to {verb} {} (403 Forbidden: {}); the agent's ServiceAccount needs \
              get, list and watch on {}",
-            resource.as_str(),
+            resource.rbac(),
             status.message,
-            resource.as_str()
+            resource.rbac()
         ),
         Some(kube::Error::Api(status)) if status.code == 404 && resource == Resource::Policies => format!(
             "{verb} {}: 404 Not Found: is the RampartPolicy CRD installed? (deploy/crds/)",
