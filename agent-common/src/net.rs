@@ -16,6 +16,11 @@
 //!   towards (or from) the pods of that identity. A connection is allowed when the address
 //!   part (`CIDR4`/`CIDR6`) or this pod part allows it.
 //!
+//! - `POD_CIDR4` / `POD_CIDR6`: the cluster's pod address ranges (`--pod-cidr`). An address in
+//!   them with no identity is a pod the agent has not learned yet: an *unknown peer*, which
+//!   `RuntimeConfig::unknown_peer_allow` lets through (fail-open) or not, for rule sets with pod
+//!   peers.
+//!
 //! Rule sets are immutable once referenced: a change builds a new set, flips `PODS`, then
 //! deletes the old set, so no pod is ever judged against a half-written set.
 
@@ -29,6 +34,8 @@ pub const RUNTIME_MAP: &str = "RUNTIME";
 pub const IDENTITY4_MAP: &str = "IDENTITY4";
 pub const IDENTITY6_MAP: &str = "IDENTITY6";
 pub const PEER_RULES_MAP: &str = "PEER_RULES";
+pub const POD_CIDR4_MAP: &str = "POD_CIDR4";
+pub const POD_CIDR6_MAP: &str = "POD_CIDR6";
 pub const FLOWS_MAP: &str = "FLOWS";
 pub const DENIES_MAP: &str = "DENIES";
 
@@ -40,6 +47,10 @@ pub const INGRESS_RESTRICTED: u32 = 1 << 1;
 pub const EGRESS_AUDIT: u32 = 1 << 2;
 /// `PodPolicy::flags`: ingress denials are only reported.
 pub const INGRESS_AUDIT: u32 = 1 << 3;
+/// `PodPolicy::flags`: the egress rule set has pod peers (an unknown peer may match them).
+pub const EGRESS_PEERS: u32 = 1 << 4;
+/// `PodPolicy::flags`: the ingress rule set has pod peers.
+pub const INGRESS_PEERS: u32 = 1 << 5;
 
 /// `PodPolicy::flags`: an escalation is denied (SIGKILL or EPERM, by tier).
 pub const PRIV_DENY: u32 = 1 << 8;
@@ -81,9 +92,13 @@ pub struct RuntimeConfig {
     pub fail_closed: u32,
     /// Interval between a long-lived flow's update records, in ns.
     pub flow_interval_ns: u64,
+    /// Let a restricted pod's connection with an unknown peer through (else judge it as no
+    /// pod's address: only address blocks may allow it).
+    pub unknown_peer_allow: u32,
+    pub _pad: u32,
 }
 
-const _: () = assert!(size_of::<RuntimeConfig>() == 16);
+const _: () = assert!(size_of::<RuntimeConfig>() == 24);
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -188,6 +203,9 @@ pub const FLOW_OPEN_SENT: u8 = 1 << 2;
 pub const FLOW_FIN_IN: u8 = 1 << 3;
 /// `Flow::flags` (TCP): our FIN was acknowledged (the kernel counts it as an acked byte).
 pub const FLOW_FIN_OUT_ACKED: u8 = 1 << 4;
+/// `Flow::flags`: the remote address is in a pod range but no pod the agent knows: the
+/// unknown-peer setting decided.
+pub const FLOW_UNKNOWN_PEER: u8 = 1 << 5;
 
 /// The task that opened a socket (connected it, or bound the one a connection arrived at): its
 /// parent and ids, from its credentials when it did.

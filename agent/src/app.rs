@@ -114,7 +114,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let mut policies = PolicyStore::new(cfg.policies.clone(), options);
     let reload = policies.reload().map_err(AppError::Policies)?;
     report_policy_errors(&metrics, &reload.errors);
-    let mut kernel = KernelPolicy::new(&mut ebpf, cfg.network)?;
+    let mut kernel = KernelPolicy::new(&mut ebpf, cfg.network.clone())?;
     // The maps say what the policies say before the programs that read them are attached.
     sync_maps(&mut kernel, &attributor, policies.set(), &metrics);
     let mut engaged = Vec::new();

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run(args) => {
-            let cfg = match args.validate() {
+            let cfg = match (*args).validate() {
                 Ok(cfg) => cfg,
                 Err(errors) => {
                     eprint!("rampart-agent: {errors}");

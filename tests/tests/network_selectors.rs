@@ -518,3 +518,58 @@ fn a_pod_relabelled_while_connections_are_tried() {
     }
     assert!(agent.stop().success());
 }
+
+/// An address in the cluster's pod range that is no pod the agent knows (a pod it has not
+/// learned yet) is an unknown peer: without `--pod-cidr` it is just an address; with it,
+/// `--network-unknown-peer deny` refuses it where only pod peers could allow it, and `allow`
+/// lets it through; events say which setting decided.
+#[test]
+fn an_unknown_peer_in_the_pod_range_is_judged_by_the_setting() {
+    if !require::root("an_unknown_peer_in_the_pod_range_is_judged_by_the_setting") {
+        return;
+    }
+    ensure_bridge();
+    let manifests = tempfile::tempdir().unwrap();
+    let policies = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("x", "x-a").label("app", "a").with_netns());
+    pod.write_manifest(manifests.path());
+    let p = rampart_tests::net::port();
+    std::fs::write(
+        policies.path().join("p.yaml"),
+        rampart(&on_xa(&format!(
+            "egress:\n  - to: [{{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: b}}}}}}]\n    ports: [{{port: {p}}}]\n"
+        ))),
+    )
+    .unwrap();
+    // The bridge's own address: inside the test range, and no pod's.
+    let _server = rampart_tests::net::Server::tcp(rampart_tests::netns::BRIDGE_V4, p, 0, 100);
+    let to = sockaddr(rampart_tests::netns::BRIDGE_V4, p);
+    let t = trigger();
+    for (extra, reach, rule) in [
+        (vec![], false, "network.egress"),
+        (vec!["--pod-cidr", "10.231.0.0/24"], false, "unknown-peer (fail-closed)"),
+        (
+            vec!["--pod-cidr", "10.231.0.0/24", "--network-unknown-peer", "allow"],
+            true,
+            "unknown-peer (fail-open)",
+        ),
+    ] {
+        let agent = Agent::start(AgentOptions {
+            policies: Some(policies.path().into()),
+            pod_manifests: Some(manifests.path().into()),
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
+        });
+        agent.wait_metric("rampart_pods", 1.0);
+        let out = pod.exec(&[&t, "tcp-connect", &to, "0", "1500"]);
+        assert_eq!(out.status.success(), reach, "{extra:?}: {}", String::from_utf8_lossy(&out.stdout));
+        let e = agent.wait_event("the connect's verdict", Duration::from_secs(10), |e| {
+            e["pod"]["name"] == "x-a" && e["flow"]["remotePort"] == u64::from(p)
+        });
+        assert_eq!(e["verdict"]["rule"], rule, "{extra:?}: {e}");
+        assert_eq!(e["verdict"]["action"], if reach { "allow" } else { "deny" }, "{e}");
+        assert_eq!(e["verdict"]["policy"], "x/on-xa", "{e}");
+        assert!(e["flow"]["remotePod"].is_null(), "no pod there: {e}");
+        assert!(agent.stop().success());
+    }
+}

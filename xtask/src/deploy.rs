@@ -24,7 +24,8 @@ fn variants() -> Vec<(&'static str, Value)> {
             "fail-closed, NetworkPolicies, TLS, monitoring",
             json!({
                 "agent": {"requireEnforcement": true, "networkUnknownPod": "deny", "logFormat": "text",
-                          "networkPolicy": "enforce",
+                          "networkPolicy": "enforce", "podCIDRs": ["10.244.0.0/16", "fd00:10:244::/56"],
+                          "networkUnknownPeer": "allow",
                           "sysAdminForPerfEvents": true,
                           "extraEnv": [{"name": "RAMPART_FLOW_INTERVAL", "value": "10s"}]},
                 "collector": {"tlsSecret": "rampart-collector-tls", "storage": {"storageClassName": "fast"},

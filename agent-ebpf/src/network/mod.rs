@@ -16,8 +16,9 @@ pub mod sockops;
 use agent_common::{
     net::{
         ACTION_ALLOW, ACTION_AUDIT, ACTION_DENY, Cidr4Key, Cidr6Key, DenyCount, DenyKey, EGRESS_AUDIT,
-        EGRESS_RESTRICTED, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, Flow, FlowRecord, INGRESS_AUDIT,
-        INGRESS_RESTRICTED, PeerRuleKey, PortSet, RuntimeConfig, SET_BITS,
+        EGRESS_PEERS, EGRESS_RESTRICTED, FLOW_RESTRICTED, FLOW_UNKNOWN_PEER, FLOW_UNKNOWN_POD, Flow,
+        FlowRecord, INGRESS_AUDIT, INGRESS_PEERS, INGRESS_RESTRICTED, PeerRuleKey, PortSet, RuntimeConfig,
+        SET_BITS,
     },
     record::{COMM_LEN, RecordKind},
 };
@@ -43,6 +44,11 @@ pub static IDENTITY6: HashMap<[u8; 16], u32> = HashMap::with_max_entries(65536, 
 /// (rule set, identity) → the ports the set's pod peers allow for pods of that identity.
 #[map]
 pub static PEER_RULES: HashMap<PeerRuleKey, PortSet> = HashMap::with_max_entries(262144, BPF_F_NO_PREALLOC);
+/// The cluster's pod address ranges (`--pod-cidr`), keyed by prefix.
+#[map]
+pub static POD_CIDR4: LpmTrie<[u8; 4], u32> = LpmTrie::with_max_entries(256, BPF_F_NO_PREALLOC);
+#[map]
+pub static POD_CIDR6: LpmTrie<[u8; 16], u32> = LpmTrie::with_max_entries(256, BPF_F_NO_PREALLOC);
 /// Open connections by socket cookie.
 #[map]
 pub static FLOWS: HashMap<u64, Flow> = HashMap::with_max_entries(65536, 0);
@@ -137,14 +143,15 @@ pub fn decide(
         }
         PodState::Pod(p) => p,
     };
-    let (restricted, audit, set) = if egress {
-        (EGRESS_RESTRICTED, EGRESS_AUDIT, p.egress_set)
+    let (restricted, audit, peers, set) = if egress {
+        (EGRESS_RESTRICTED, EGRESS_AUDIT, EGRESS_PEERS, p.egress_set)
     } else {
-        (INGRESS_RESTRICTED, INGRESS_AUDIT, p.ingress_set)
+        (INGRESS_RESTRICTED, INGRESS_AUDIT, INGRESS_PEERS, p.ingress_set)
     };
     if p.flags & restricted == 0 {
         return Some(Decision { action: ACTION_ALLOW, flags: 0 });
     }
+    let mut flags = FLOW_RESTRICTED;
     let allowed = match lookup(set, family, addr) {
         Some(ports) if ports.allows(proto, port) => true,
         _ => match identity(family, addr) {
@@ -153,6 +160,12 @@ pub fn decide(
                 Some(ports) => ports.allows(proto, port),
                 None => false,
             },
+            // A pod the agent has not learned yet, where the set's pod peers might have
+            // matched it: the unknown-peer setting decides.
+            None if p.flags & peers != 0 && in_pod_range(family, addr) => {
+                flags |= FLOW_UNKNOWN_PEER;
+                cfg.unknown_peer_allow != 0
+            }
             None => false,
         },
     };
@@ -163,7 +176,7 @@ pub fn decide(
     } else {
         ACTION_DENY
     };
-    Some(Decision { action, flags: FLOW_RESTRICTED })
+    Some(Decision { action, flags })
 }
 
 #[inline(always)]
@@ -187,6 +200,16 @@ fn identity(family: u8, addr: &[u8; 16]) -> Option<u32> {
         } else {
             IDENTITY6.get(addr).copied()
         }
+    }
+}
+
+/// Whether `addr` is in one of the cluster's pod ranges.
+#[inline(always)]
+fn in_pod_range(family: u8, addr: &[u8; 16]) -> bool {
+    if family == 4 {
+        POD_CIDR4.get(&Key::new(32, [addr[0], addr[1], addr[2], addr[3]])).is_some()
+    } else {
+        POD_CIDR6.get(&Key::new(128, *addr)).is_some()
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the agent: load programs, attribute, judge and export events until SIGTERM.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Show what this node can enforce, per concern and tier, and why.
     Probe(ProbeArgs),
     /// Benchmark baseline: attach an empty program to a hook and wait for SIGTERM.
@@ -109,6 +109,16 @@ pub struct RunArgs {
     /// `allow` (fail-open, reported) or `deny` (fail-closed).
     #[arg(long, env = "RAMPART_NETWORK_UNKNOWN_POD", value_enum, default_value_t = UnknownPod::Allow, value_name = "allow|deny")]
     pub network_unknown_pod: UnknownPod,
+    /// The cluster's pod address ranges (repeatable, or comma-separated), e.g. the cluster
+    /// CIDR: an address in them that is no pod the agent knows is an unknown peer (a pod not
+    /// learned yet), judged by `--network-unknown-peer`.
+    #[arg(long = "pod-cidr", env = "RAMPART_POD_CIDRS", value_delimiter = ',', value_name = "CIDR")]
+    pub pod_cidrs: Vec<String>,
+    /// What a connection with an unknown peer gets from a rule set that names pods: `deny`
+    /// (it matches no pod peer; only address blocks may allow it) or `allow` (fail-open while
+    /// the agent learns new pods; reported).
+    #[arg(long, env = "RAMPART_NETWORK_UNKNOWN_PEER", value_enum, default_value_t = UnknownPeer::Deny, value_name = "deny|allow")]
+    pub network_unknown_peer: UnknownPeer,
     /// Also enforce Kubernetes `networking.k8s.io/v1` NetworkPolicy objects (from the API
     /// server, or `kind: NetworkPolicy` documents in `--policies`), with upstream semantics,
     /// in this mode; `off` ignores them.
@@ -154,6 +164,12 @@ impl NetworkPolicyMode {
             NetworkPolicyMode::Off => None,
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UnknownPeer {
+    Deny,
+    Allow,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -307,6 +323,18 @@ impl RunArgs {
                 PathBuf::new()
             }),
         };
+        let pod_cidrs: Vec<rampart_policy::Cidr> = self
+            .pod_cidrs
+            .iter()
+            .filter(|c| !c.is_empty())
+            .filter_map(|c| match c.parse::<rampart_policy::Cidr>() {
+                Ok(cidr) => Some(cidr),
+                Err(e) => {
+                    errors.push(format!("--pod-cidr {c:?}: {e}"));
+                    None
+                }
+            })
+            .collect();
         let collector = self.export.validate(&mut errors);
         let redaction = crate::events::redact::Redaction::new(&self.redact_args)
             .map_err(|bad| errors.extend(bad.iter().map(ToString::to_string)))
@@ -325,6 +353,8 @@ impl RunArgs {
                 network: crate::enforce::kernel::NetworkOptions {
                     fail_closed: self.network_unknown_pod == UnknownPod::Deny,
                     flow_interval: self.flow_interval,
+                    pod_cidrs,
+                    unknown_peer_allow: self.network_unknown_peer == UnknownPeer::Allow,
                 },
                 network_policies: self.networkpolicy.mode(),
                 log_format: self.log_format,
@@ -346,7 +376,7 @@ mod tests {
         let mut argv = vec!["rampart-agent", "run"];
         argv.extend_from_slice(extra);
         match Cli::try_parse_from(argv).unwrap().command {
-            Command::Run(a) => a,
+            Command::Run(a) => *a,
             _ => unreachable!(),
         }
     }

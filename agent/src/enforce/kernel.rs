@@ -24,9 +24,10 @@ use std::{
 
 use agent_common::net::{
     self, ALLOWED_IDS, ANY_TCP, ANY_UDP, CIDR4_MAP, CIDR6_MAP, Cidr4Key, Cidr6Key, EGRESS_AUDIT,
-    EGRESS_RESTRICTED, IDENTITY4_MAP, IDENTITY6_MAP, INGRESS_AUDIT, INGRESS_RESTRICTED, KUBEPODS_MAP,
-    PEER_RULES_MAP, PODS_MAP, PORT_RANGES, PRIV_AUDIT, PRIV_DENY, PRIV_GID_LIST, PRIV_UID_LIST, PeerRuleKey,
-    PodPolicy, PortRange, RUNTIME_MAP, RuntimeConfig, SET_BITS,
+    EGRESS_PEERS, EGRESS_RESTRICTED, IDENTITY4_MAP, IDENTITY6_MAP, INGRESS_AUDIT, INGRESS_PEERS,
+    INGRESS_RESTRICTED, KUBEPODS_MAP, PEER_RULES_MAP, POD_CIDR4_MAP, POD_CIDR6_MAP, PODS_MAP, PORT_RANGES,
+    PRIV_AUDIT, PRIV_DENY, PRIV_GID_LIST, PRIV_UID_LIST, PeerRuleKey, PodPolicy, PortRange, RUNTIME_MAP,
+    RuntimeConfig, SET_BITS,
 };
 use aya::{
     Ebpf,
@@ -63,12 +64,17 @@ pub enum KernelPolicyError {
 }
 
 /// How the network concern behaves where policies are silent.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct NetworkOptions {
     /// Deny the traffic of a pod whose Pod object (hence policy) is not known yet.
     pub fail_closed: bool,
     /// Interval of a long-lived flow's update records.
     pub flow_interval: Duration,
+    /// The cluster's pod address ranges: an address in them that is no pod the agent knows is
+    /// an unknown peer.
+    pub pod_cidrs: Vec<rampart_policy::Cidr>,
+    /// Let a connection with an unknown peer through where a rule set has pod peers.
+    pub unknown_peer_allow: bool,
 }
 
 /// What the policies selecting one pod compile to.
@@ -171,11 +177,13 @@ impl KernelPolicy {
             cidr4: take(ebpf, CIDR4_MAP)?,
             cidr6: take(ebpf, CIDR6_MAP)?,
             netcfg: take(ebpf, RUNTIME_MAP)?,
-            options,
+            options: options.clone(),
             config: RuntimeConfig {
                 kubepods_level: 0,
                 fail_closed: u32::from(options.fail_closed),
                 flow_interval_ns: options.flow_interval.as_nanos() as u64,
+                unknown_peer_allow: u32::from(options.unknown_peer_allow),
+                _pad: 0,
             },
             written_roots: HashMap::new(),
             written_pods: HashMap::new(),
@@ -200,12 +208,34 @@ impl KernelPolicy {
         for (nr, op) in crate::loader::rootfs_syscall_ops() {
             ops.insert(nr, op, 0).map_err(map_err(SYSCALL_OPS_MAP))?;
         }
+        let mut pod4: LpmTrie<&mut MapData, [u8; 4], u32> = ebpf
+            .map_mut(POD_CIDR4_MAP)
+            .ok_or(KernelPolicyError::NoMap(POD_CIDR4_MAP))?
+            .try_into()
+            .map_err(map_err(POD_CIDR4_MAP))?;
+        for c in options.pod_cidrs.iter() {
+            if let IpAddr::V4(a) = c.addr() {
+                let key = Key::new(u32::from(c.prefix_len()), a.octets());
+                pod4.insert(&key, 1, 0).map_err(map_err(POD_CIDR4_MAP))?;
+            }
+        }
+        let mut pod6: LpmTrie<&mut MapData, [u8; 16], u32> = ebpf
+            .map_mut(POD_CIDR6_MAP)
+            .ok_or(KernelPolicyError::NoMap(POD_CIDR6_MAP))?
+            .try_into()
+            .map_err(map_err(POD_CIDR6_MAP))?;
+        for c in options.pod_cidrs.iter() {
+            if let IpAddr::V6(a) = c.addr() {
+                let key = Key::new(u32::from(c.prefix_len()), a.octets());
+                pod6.insert(&key, 1, 0).map_err(map_err(POD_CIDR6_MAP))?;
+            }
+        }
         e.write_config()?;
         Ok(e)
     }
 
-    pub fn options(&self) -> NetworkOptions {
-        self.options
+    pub fn options(&self) -> &NetworkOptions {
+        &self.options
     }
 
     fn write_config(&mut self) -> Result<(), KernelPolicyError> {
@@ -266,6 +296,9 @@ impl KernelPolicy {
                 if c.mode == Mode::Audit {
                     pod.flags |= EGRESS_AUDIT;
                 }
+                if !c.peers.is_empty() {
+                    pod.flags |= EGRESS_PEERS;
+                }
             }
             if let Some(c) = &c.ingress {
                 pod.ingress_set = self.ensure_set(c, &mut report)?;
@@ -273,6 +306,9 @@ impl KernelPolicy {
                 pod.flags |= INGRESS_RESTRICTED;
                 if c.mode == Mode::Audit {
                     pod.flags |= INGRESS_AUDIT;
+                }
+                if !c.peers.is_empty() {
+                    pod.flags |= INGRESS_PEERS;
                 }
             }
             if let Some(p) = &c.privilege {

@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use agent_common::{
     net::{
-        ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_POD, FlowRecord, IPPROTO_UDP,
-        OWNER_KNOWN, PHASE_CLOSE, PHASE_UPDATE,
+        ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_PEER, FLOW_UNKNOWN_POD,
+        FlowRecord, IPPROTO_UDP, OWNER_KNOWN, PHASE_CLOSE, PHASE_UPDATE,
     },
     record::{EXEC_ARGS_TRUNCATED, ExecRecord, TaskInfo},
     user::c_bytes,
@@ -168,6 +168,7 @@ pub fn flow(r: &FlowRecord, clock: &Clock, parent: Parent, binary: String) -> Ob
             action,
             tier: if judged { Tier::Cgroup } else { Tier::None },
             enforced: action == Action::Deny,
+            unknown_peer: f.flags & FLOW_UNKNOWN_PEER != 0,
             unknown_pod: unknown_pod.then_some(if action == Action::Deny {
                 UnknownPod::FailClosed
             } else {

@@ -77,6 +77,7 @@ pub fn file(r: &FileRecord, clock: &Clock, parent: Parent, binary: String, tier:
             action: action(r.action),
             tier: proto_tier(tier),
             enforced: r.flags & (FILE_BLOCKED | FILE_KILLED) != 0,
+            unknown_peer: false,
             unknown_pod: None,
         }),
         repeat_count: r.count,

@@ -90,6 +90,9 @@ pub struct KernelVerdict {
     pub enforced: bool,
     /// The kernel applied the unknown-pod setting: no policy was known for the pod yet.
     pub unknown_pod: Option<UnknownPod>,
+    /// The kernel applied the unknown-peer setting: the remote address is in a pod range but
+    /// no pod the agent knew.
+    pub unknown_peer: bool,
 }
 
 /// What the kernel does with a pod it holds no policy for.
@@ -138,6 +141,15 @@ impl Verdict {
                 let (policy, rule, agrees) = match k.unknown_pod {
                     // Named by the kernel side: the pod's policies were not known to it.
                     Some(u) => (None, Some(u.rule().to_owned()), true),
+                    // The pod's policy decided, on a peer it could not know yet.
+                    None if k.unknown_peer => {
+                        let rule = if k.action == Action::Allow {
+                            "unknown-peer (fail-open)"
+                        } else {
+                            "unknown-peer (fail-closed)"
+                        };
+                        (judgement.policy, Some(rule.to_owned()), true)
+                    }
                     None => (judgement.policy, judgement.rule, judgement.action == k.action),
                 };
                 let v =
