@@ -406,15 +406,21 @@ impl Validate for PortEntry {
     const EXPECTING: &'static str = "a port mapping such as {port: 443, protocol: TCP}";
 
     fn validate(raw: RawPortSpec) -> Result<Self, Invalid> {
-        let protocol = raw.protocol.unwrap_or_default();
-        let end_port = match raw.end_port {
+        PortEntry::checked(raw.port, raw.end_port, raw.protocol.unwrap_or_default())
+    }
+}
+
+impl PortEntry {
+    /// A port number (with an `endPort` not below it) or a port name (without one).
+    pub(crate) fn checked(port: Port, end_port: Option<Port>, protocol: Protocol) -> Result<Self, Invalid> {
+        let end_port = match end_port {
             None => None,
             Some(Port::Number(n)) => Some(n),
             Some(Port::Name(name)) => {
                 return Err(Invalid::at("endPort", format!("endPort {name:?} must be a number")));
             }
         };
-        match raw.port {
+        match port {
             Port::Number(port) => {
                 if let Some(end) = end_port.filter(|&end| end < port) {
                     return Err(Invalid::at("endPort", format!("endPort {end} is less than port {port}")));

@@ -28,8 +28,7 @@ use crate::document::{Origin, RampartPolicy};
 use crate::model::{Mode, PolicySpec};
 use crate::names::{NamespaceName, ObjectName};
 use crate::network::{
-    IpBlock, NamedPortSpec, NetworkPolicy, NetworkRule, Peer, PodPeer, Port, PortEntry, PortSpec, Protocol,
-    rule,
+    IpBlock, NetworkPolicy, NetworkRule, Peer, PodPeer, Port, PortEntry, PortSpec, Protocol, rule,
 };
 use crate::selector::LabelSelector;
 use crate::validate::{FromScalar, Invalid, Validate, deserialize_via, keyword};
@@ -176,28 +175,12 @@ impl Validate for NpPort {
                 ));
             }
         };
-        let end_port = match raw.end_port {
-            None => None,
-            Some(Port::Number(n)) => Some(n),
-            Some(Port::Name(name)) => {
-                return Err(Invalid::at("endPort", format!("endPort {name:?} must be a number")));
-            }
-        };
         match raw.port {
-            None if end_port.is_some() => Err(Invalid::at("endPort", "endPort needs a port")),
+            None if raw.end_port.is_some() => Err(Invalid::at("endPort", "endPort needs a port")),
             None => {
                 Ok(NpPort::Entry(PortEntry::Number(PortSpec { port: 1, end_port: Some(u16::MAX), protocol })))
             }
-            Some(Port::Number(port)) => match end_port {
-                Some(end) if end < port => {
-                    Err(Invalid::at("endPort", format!("endPort {end} is less than port {port}")))
-                }
-                _ => Ok(NpPort::Entry(PortEntry::Number(PortSpec { port, end_port, protocol }))),
-            },
-            Some(Port::Name(name)) if end_port.is_some() => {
-                Err(Invalid::at("endPort", format!("endPort needs a numeric port, not {name:?}")))
-            }
-            Some(Port::Name(name)) => Ok(NpPort::Entry(PortEntry::Named(NamedPortSpec { name, protocol }))),
+            Some(port) => PortEntry::checked(port, raw.end_port, protocol).map(NpPort::Entry),
         }
     }
 }

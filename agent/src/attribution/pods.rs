@@ -187,12 +187,8 @@ fn pod_info(obj: Object) -> Result<PodInfo, DocError> {
         .filter(|u| !u.is_empty())
         .ok_or_else(|| DocError::NoUid { namespace: namespace.clone(), name: name.clone() })?;
     let s = obj.status;
-    let ended = matches!(s.phase.as_deref(), Some("Succeeded" | "Failed"));
-    let ips = if obj.spec.host_network || ended {
-        Box::default()
-    } else {
-        pod_ips(s.pod_ips.iter().map(|p| p.ip.as_str()).chain(s.pod_ip.as_deref()))
-    };
+    let listed = s.pod_ips.iter().map(|p| p.ip.as_str()).chain(s.pod_ip.as_deref());
+    let ips = pod_ips(obj.spec.host_network, s.phase.as_deref(), listed);
     let ports = named_ports(
         obj.spec
             .containers

@@ -11,6 +11,7 @@ use kube::{
 use rampart_policy::{Mode, networkpolicy};
 use tokio::sync::mpsc;
 
+use super::policies::key;
 use crate::sources::{PolicyObject, Resource, Update};
 
 /// `networking.k8s.io/v1`, `networkpolicies`.
@@ -36,12 +37,6 @@ pub async fn watch(client: kube::Client, mode: Mode, tx: mpsc::Sender<Update>) {
         tx,
     )
     .await;
-}
-
-fn key(o: &DynamicObject) -> Option<String> {
-    let name = o.metadata.name.as_deref()?;
-    let namespace = o.metadata.namespace.as_deref().unwrap_or(rampart_policy::document::DEFAULT_NAMESPACE);
-    Some(format!("{namespace}/{name}"))
 }
 
 /// Read one object as a policy. The error's source is `NetworkPolicy <namespace>/<name>`.

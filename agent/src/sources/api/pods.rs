@@ -56,13 +56,8 @@ pub fn pod_info(pod: Pod) -> Option<PodInfo> {
     let namespace = m.namespace.filter(|n| !n.is_empty()).unwrap_or_else(|| "default".into());
     let status = pod.status.unwrap_or_default();
     let spec = pod.spec.unwrap_or_default();
-    let ended = matches!(status.phase.as_deref(), Some("Succeeded" | "Failed"));
-    let ips = if spec.host_network == Some(true) || ended {
-        Box::default()
-    } else {
-        let listed = status.pod_ips.iter().flatten().map(|p| p.ip.as_str());
-        pod_ips(listed.chain(status.pod_ip.as_deref()))
-    };
+    let listed = status.pod_ips.iter().flatten().map(|p| p.ip.as_str()).chain(status.pod_ip.as_deref());
+    let ips = pod_ips(spec.host_network == Some(true), status.phase.as_deref(), listed);
     let ports = named_ports(
         spec.containers
             .iter()
@@ -93,8 +88,17 @@ pub fn pod_info(pod: Pod) -> Option<PodInfo> {
     })
 }
 
-/// A pod's addresses, parsed and deduplicated (an address that does not parse is left out).
-pub fn pod_ips<'a>(listed: impl Iterator<Item = &'a str>) -> Box<[std::net::IpAddr]> {
+/// A pod's addresses, parsed and deduplicated (an address that does not parse is left out);
+/// none for a host-network pod (its address is the node's) or one that ended in `phase` (its
+/// address may be handed to another).
+pub fn pod_ips<'a>(
+    host_network: bool,
+    phase: Option<&str>,
+    listed: impl Iterator<Item = &'a str>,
+) -> Box<[std::net::IpAddr]> {
+    if host_network || matches!(phase, Some("Succeeded" | "Failed")) {
+        return Box::default();
+    }
     let mut ips: Vec<std::net::IpAddr> = listed.filter_map(|a| a.parse().ok()).collect();
     ips.sort();
     ips.dedup();

@@ -40,7 +40,8 @@ pub async fn watch(client: kube::Client, tx: mpsc::Sender<Update>) {
     .await;
 }
 
-fn key(o: &DynamicObject) -> Option<String> {
+/// `namespace/name` of a namespaced object.
+pub(super) fn key(o: &DynamicObject) -> Option<String> {
     let name = o.metadata.name.as_deref()?;
     let namespace = o.metadata.namespace.as_deref().unwrap_or(rampart_policy::document::DEFAULT_NAMESPACE);
     Some(format!("{namespace}/{name}"))
