@@ -67,6 +67,7 @@ impl Command {
             Command::Observe(a) => Some(&mut a.filter),
             Command::Replay(a) => Some(&mut a.stream.filter),
             Command::Policy(PolicyCommand::WhatIf(a)) => Some(&mut a.filter),
+            Command::Graph(a) => Some(&mut a.filter),
             Command::Policy(PolicyCommand::Suggest(a)) => Some(&mut a.filter),
             _ => None,
         }
@@ -86,6 +87,14 @@ pub enum Command {
         rampart replay --kind gap --node node-a\n  \
         rampart replay -n shop --since 10m -f")]
     Replay(ReplayArgs),
+    /// Draw who talked to whom from stored flows (pods by namespace, outside addresses by
+    /// block, edges with ports and counts, refusals apart), as DOT, SVG or JSON; with
+    /// --candidate, as candidate policies would have judged the same flows. The window is the
+    /// last hour unless --since says otherwise.
+    #[command(after_help = "Examples:\n  rampart graph -n shop --since 1h -o svg > shop.svg\n  \
+        rampart graph --since 1d --cidr 10.0.0.0/8 --not -n kube-system -o dot\n  \
+        rampart graph -n shop --candidate strict.yaml --base policies/ -o svg > strict.svg")]
+    Graph(Box<GraphArgs>),
     /// Agents, their tiers, drops and last sequence; the store; ingest counters.
     Status(StatusArgs),
     /// Check the stored history against each node's hash chain: report every event range
@@ -173,6 +182,45 @@ pub struct WhatIfArgs {
     /// Sample events shown per change (at most 20).
     #[arg(long, value_name = "N", default_value_t = 3, help_heading = "Output")]
     pub samples: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Draw outside addresses in this block as one node (repeat for several; the most specific
+    /// holding an address wins). Other outside addresses are drawn by /24 (IPv4) or /64 (IPv6).
+    #[arg(long = "cidr", value_name = "CIDR", value_parser = parse_cidr, help_heading = "Map")]
+    pub cidrs: Vec<rampart_policy::Cidr>,
+    /// Judge every flow again with these candidate policies (files or directories), as
+    /// `rampart policy what-if` does, and draw what they would have done.
+    #[arg(long = "candidate", value_name = "FILE", help_heading = "Map")]
+    pub candidates: Vec<std::path::PathBuf>,
+    /// With --candidate: the policies in force (files or directories), judged with the
+    /// candidates except those a candidate of the same namespace/name replaces.
+    #[arg(long, value_name = "PATH", requires = "candidates", help_heading = "Map")]
+    pub base: Vec<std::path::PathBuf>,
+    /// With --candidate: the policies in force are the cluster's RampartPolicy objects.
+    #[arg(long, requires = "candidates", help_heading = "Map")]
+    pub base_cluster: bool,
+    /// Kubeconfig for --base-cluster.
+    #[arg(long, value_name = "PATH", requires = "base_cluster", help_heading = "Map")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+    /// dot: Graphviz's language; svg: laid out and drawn by Graphviz (needs its `dot`
+    /// command); json: places and edges for scripts.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = GraphOutput::Dot, help_heading = "Output")]
+    pub output: GraphOutput,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphOutput {
+    Dot,
+    Svg,
+    Json,
+}
+
+fn parse_cidr(s: &str) -> Result<rampart_policy::Cidr, String> {
+    s.parse::<rampart_policy::Cidr>().map_err(|e| e.to_string())
 }
 
 #[derive(Args, Debug)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod filter;
+mod graph;
 mod lint;
 mod man;
 mod nodes;
@@ -261,6 +262,7 @@ async fn commands(cli: Cli, server: &Server, now: SystemTime) -> anyhow::Result<
     match cli.command {
         Command::Observe(a) => observe(server, a, now).await,
         Command::Replay(a) => replay(server, a, now).await,
+        Command::Graph(a) => graph::graph(server, *a, now).await,
         Command::Status(a) if a.nodes => nodes::status(a.kubeconfig.as_deref(), a.output).await,
         Command::Status(a) => {
             // A deadline: a collector that accepts but never answers does not hang the CLI.

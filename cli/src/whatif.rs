@@ -57,6 +57,16 @@ pub fn read_sources(paths: &[PathBuf]) -> Result<Vec<PolicySource>, Vec<String>>
     if errors.is_empty() { Ok(sources) } else { Err(errors) }
 }
 
+/// Prints the errors of the candidate policies, one per line on stdout, and their count on
+/// stderr; exit 1.
+pub fn policy_errors(errors: &[String]) -> ExitCode {
+    for e in errors {
+        println!("{e}");
+    }
+    eprintln!("rampart: {} error{} in the policies", errors.len(), if errors.len() == 1 { "" } else { "s" });
+    ExitCode::FAILURE
+}
+
 pub async fn what_if(server: &Server, a: WhatIfArgs, now: SystemTime) -> anyhow::Result<ExitCode> {
     let filter = match filter::to_proto(&a.filter, now) {
         Ok(f) => f,
@@ -66,15 +76,7 @@ pub async fn what_if(server: &Server, a: WhatIfArgs, now: SystemTime) -> anyhow:
         (Ok(c), Ok(b)) => (c, b),
         (c, b) => {
             let errors: Vec<String> = c.err().into_iter().chain(b.err()).flatten().collect();
-            for e in &errors {
-                println!("{e}");
-            }
-            eprintln!(
-                "rampart: {} error{} in the policies",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            return Ok(ExitCode::FAILURE);
+            return Ok(policy_errors(&errors));
         }
     };
     let mut base = base;
@@ -122,7 +124,7 @@ pub async fn what_if(server: &Server, a: WhatIfArgs, now: SystemTime) -> anyhow:
 
 /// Every RampartPolicy object of the cluster, as a policy source named after the object. An
 /// object that does not validate is not in force on any agent: it is left out, with a warning.
-async fn cluster_policies(kubeconfig: Option<&std::path::Path>) -> anyhow::Result<Vec<PolicySource>> {
+pub async fn cluster_policies(kubeconfig: Option<&std::path::Path>) -> anyhow::Result<Vec<PolicySource>> {
     use kube::api::{Api, ApiResource, DynamicObject, ListParams};
     let resource = ApiResource {
         group: "rampart.dev".into(),

@@ -11,7 +11,7 @@ use anyhow::{Context as _, bail};
 use rampart_collector::{
     filter::EventFilter,
     store::{ReplayQuery, Store as _, sqlite::SqliteStore},
-    whatif::{Candidates, Tally},
+    whatif::{self, Tally},
 };
 use rampart_proto::{
     v1::{Filter, PolicySource},
@@ -22,7 +22,7 @@ async fn read(
     store: &SqliteStore,
     filter: &EventFilter,
     n: u64,
-    judge: Option<&Candidates>,
+    judge: Option<&rampart_policy::Candidates>,
 ) -> anyhow::Result<f64> {
     let start = Instant::now();
     let mut rows =
@@ -60,7 +60,7 @@ fn main() -> anyhow::Result<()> {
         let content = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;
         sources.push(PolicySource { name: path.display().to_string(), content });
     }
-    let candidates = Candidates::parse(&sources, &[])?;
+    let candidates = whatif::candidates(&sources, &[])?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     for round in 0..rounds {
         let (r, j) = if round % 2 == 0 {

@@ -174,7 +174,7 @@ impl<S: Store> Collector for QueryService<S> {
     async fn what_if(&self, request: Request<WhatIfRequest>) -> Result<Response<Self::WhatIfStream>, Status> {
         let filter = self.scoped(&request, request.get_ref().filter.clone()).await?;
         let req = request.into_inner();
-        let candidates = whatif::Candidates::parse(&req.candidates, &req.base)
+        let candidates = whatif::candidates(&req.candidates, &req.base)
             .map_err(|e| Status::invalid_argument(format!("candidate policies: {e}")))?;
         let samples = match req.samples as usize {
             0 => whatif::DEFAULT_SAMPLES,

@@ -5,6 +5,7 @@
 //! The user-facing reference for the policy format is `docs/policy.md`.
 
 pub mod blocks;
+pub mod candidates;
 pub mod cidr;
 pub mod compile;
 pub mod dir;
@@ -27,6 +28,7 @@ mod validate;
 #[cfg(feature = "schema")]
 pub mod schema;
 
+pub use candidates::Candidates;
 pub use cidr::Cidr;
 pub use dir::DirError;
 pub use document::{Origin, RampartPolicy};

@@ -9,7 +9,9 @@
 
 use std::net::IpAddr;
 
-use rampart_policy::{Activity, Direction, NamedPort, PodIdentity, Protocol, SortedLabels};
+use rampart_policy::{
+    Activity, Direction, Judgement, NamedPort, PodIdentity, PolicySet, Protocol, SortedLabels,
+};
 
 use crate::v1::{Event, Pod, event::Body, file, flow, pod::Attribution};
 
@@ -70,6 +72,26 @@ impl Event {
             Err(e) => return Judgeable::Unjudgeable(e),
         };
         Judgeable::Activity { namespace, pod: pod.filter(|_| !namespace.is_empty()), activity }
+    }
+
+    /// Judges this stored event again with `set`, as an agent judges it live: the activity with
+    /// the pods at its ends ([`Event::ends`]). `Ok(None)`: not an activity to count.
+    pub fn judge_with(&self, set: &PolicySet) -> Result<Option<Judgement>, Unjudgeable> {
+        let (remote, local) = self.ends();
+        match self.judgeable() {
+            Judgeable::NotCounted => Ok(None),
+            Judgeable::Unjudgeable(why) => Err(why),
+            Judgeable::Activity { namespace, pod: Some(pod), activity } => Ok(Some(set.judge(
+                namespace,
+                &pod.labels,
+                &activity.with_ends(remote.as_ref(), local.as_ref()),
+            ))),
+            Judgeable::Activity { namespace, pod: None, activity } => Ok(Some(set.judge(
+                namespace,
+                &std::collections::BTreeMap::<String, String>::new(),
+                &activity.with_ends(remote.as_ref(), None),
+            ))),
+        }
     }
 
     /// The pods at the ends of a stored flow, as selectors see them: the remote pod it names

@@ -20,7 +20,7 @@ use crate::{output, run};
 
 /// Debian packages: VMs (qemu, busybox, cpio; a C cross compiler for `ring` in the static
 /// aarch64 binaries, xz for the kernels' modules), containers (runc; skopeo reads the image's
-/// OCI layout), NATS, networking, inspection.
+/// OCI layout), NATS, networking, inspection, Graphviz (`rampart graph -o svg`).
 const PACKAGES: &[&str] = &[
     "qemu-system-x86",
     "qemu-system-arm",
@@ -35,6 +35,7 @@ const PACKAGES: &[&str] = &[
     "bpftool",
     "libcap2-bin",
     "skopeo",
+    "graphviz",
 ];
 
 const MUSL_TARGETS: &[&str] = &["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"];

@@ -14,9 +14,9 @@
 
 mod tally;
 
-use std::{collections::BTreeSet, time::Duration};
+use std::time::Duration;
 
-use rampart_policy::{PolicyError, PolicySet, RampartPolicy, parse_source, source::MAX_FILE_BYTES};
+use rampart_policy::{Candidates, PolicyError, RampartPolicy, parse_source, source::MAX_FILE_BYTES};
 use rampart_proto::v1::{PolicySource, WhatIfProgress, WhatIfResponse, what_if_response};
 use tokio::sync::mpsc;
 use tonic::Status;
@@ -49,57 +49,39 @@ pub enum CandidateError {
     Invalid(Vec<PolicyError>),
 }
 
-/// The policy set to judge with: the candidates, plus the base policies no candidate replaces.
-#[derive(Debug)]
-pub struct Candidates {
-    pub set: PolicySet,
-    /// `namespace/name` of each candidate.
-    pub policies: Vec<String>,
-    /// Base policies a candidate of the same `namespace/name` replaced.
-    pub replaced: Vec<String>,
-}
-
-impl Candidates {
-    pub fn parse(candidates: &[PolicySource], base: &[PolicySource]) -> Result<Self, CandidateError> {
-        if candidates.is_empty() {
-            return Err(CandidateError::NoCandidates);
-        }
-        let count = candidates.len() + base.len();
-        if count > MAX_SOURCES {
-            return Err(CandidateError::TooManySources { count });
-        }
-        if let Some(s) = candidates.iter().chain(base).find(|s| s.content.len() as u64 > MAX_FILE_BYTES) {
-            return Err(CandidateError::TooLarge { name: s.name.clone(), size: s.content.len() });
-        }
-        let mut errors = Vec::new();
-        let mut parse = |sources: &[PolicySource]| -> Vec<RampartPolicy> {
-            sources
-                .iter()
-                .flat_map(|s| match parse_source(&s.name, &s.content) {
-                    Ok(policies) => policies,
-                    Err(e) => {
-                        errors.extend(e);
-                        Vec::new()
-                    }
-                })
-                .collect()
-        };
-        let candidates = parse(candidates);
-        let base = parse(base);
-        let keys: BTreeSet<String> = candidates.iter().map(RampartPolicy::key).collect();
-        let (replaced, kept): (Vec<_>, Vec<_>) = base.into_iter().partition(|p| keys.contains(&p.key()));
-        let set = PolicySet::new(candidates.into_iter().chain(kept));
-        match set {
-            Ok(set) if errors.is_empty() => Ok(Candidates {
-                set,
-                policies: keys.into_iter().collect(),
-                replaced: replaced.iter().map(RampartPolicy::key).collect(),
-            }),
-            Ok(_) => Err(CandidateError::Invalid(errors)),
-            Err(more) => {
-                errors.extend(more);
-                Err(CandidateError::Invalid(errors))
-            }
+/// Reads a what-if request's candidate and base sources into the set to judge with.
+pub fn candidates(candidates: &[PolicySource], base: &[PolicySource]) -> Result<Candidates, CandidateError> {
+    if candidates.is_empty() {
+        return Err(CandidateError::NoCandidates);
+    }
+    let count = candidates.len() + base.len();
+    if count > MAX_SOURCES {
+        return Err(CandidateError::TooManySources { count });
+    }
+    if let Some(s) = candidates.iter().chain(base).find(|s| s.content.len() as u64 > MAX_FILE_BYTES) {
+        return Err(CandidateError::TooLarge { name: s.name.clone(), size: s.content.len() });
+    }
+    let mut errors = Vec::new();
+    let mut parse = |sources: &[PolicySource]| -> Vec<RampartPolicy> {
+        sources
+            .iter()
+            .flat_map(|s| match parse_source(&s.name, &s.content) {
+                Ok(policies) => policies,
+                Err(e) => {
+                    errors.extend(e);
+                    Vec::new()
+                }
+            })
+            .collect()
+    };
+    let candidates = parse(candidates);
+    let base = parse(base);
+    match Candidates::new(candidates, base) {
+        Ok(c) if errors.is_empty() => Ok(c),
+        Ok(_) => Err(CandidateError::Invalid(errors)),
+        Err(more) => {
+            errors.extend(more);
+            Err(CandidateError::Invalid(errors))
         }
     }
 }
@@ -158,7 +140,7 @@ mod tests {
 
     #[test]
     fn candidates_replace_base_policies_of_the_same_name_and_keep_the_rest() {
-        let c = Candidates::parse(
+        let c = candidates(
             &[source("new.yaml", "web", "enforce")],
             &[source("old.yaml", "web", "audit"), source("db.yaml", "db", "audit")],
         )
@@ -171,7 +153,7 @@ mod tests {
 
     #[test]
     fn every_error_of_every_source_is_reported_with_its_place() {
-        let err = Candidates::parse(
+        let err = candidates(
             &[
                 source("a.yaml", "web", "sometimes"),
                 source("b.yaml", "db", "enforce"),
@@ -186,11 +168,9 @@ mod tests {
         assert!(lines[0].starts_with("a.yaml:6:") && lines[0].contains("spec.mode"), "{err}");
         assert!(lines[1].starts_with("base.yaml:6:"), "{err}");
         assert!(lines[2].starts_with("c.yaml:1:") && lines[2].contains("duplicate policy shop/db"), "{err}");
-        assert!(matches!(Candidates::parse(&[], &[]), Err(CandidateError::NoCandidates)));
+        assert!(matches!(candidates(&[], &[]), Err(CandidateError::NoCandidates)));
         let huge =
             PolicySource { name: "huge.yaml".into(), content: "#".repeat(MAX_FILE_BYTES as usize + 1) };
-        assert!(
-            Candidates::parse(&[huge], &[]).unwrap_err().to_string().starts_with("huge.yaml: 1048577 bytes")
-        );
+        assert!(candidates(&[huge], &[]).unwrap_err().to_string().starts_with("huge.yaml: 1048577 bytes"));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rampart_policy::{Action, PolicySet};
 use rampart_proto::{
-    activity::{Judgeable, Unjudgeable},
+    activity::Unjudgeable,
     event::Kind,
     v1::{Event, NameCount, Unjudged, VerdictChange, WhatIfReport, verdict},
     wkt::Timestamp,
@@ -65,23 +65,13 @@ impl Tally {
         }
         self.last = event.time;
         let stored = event.verdict.as_ref().and_then(|v| verdict::Action::try_from(v.action).ok());
-        let (remote, local) = event.ends();
-        let judgement = match (event.judgeable(), stored) {
-            (Judgeable::NotCounted, _) => return,
-            (Judgeable::Unjudgeable(why), _) => return self.unjudgeable(why),
-            (Judgeable::Activity { .. }, None | Some(verdict::Action::Unspecified)) => {
+        let judgement = match event.judge_with(set) {
+            Ok(None) => return,
+            Err(why) => return self.unjudgeable(why),
+            Ok(Some(_)) if matches!(stored, None | Some(verdict::Action::Unspecified)) => {
                 return self.unjudgeable(Unjudgeable::Malformed);
             }
-            (Judgeable::Activity { namespace, pod, activity }, Some(_)) => match pod {
-                Some(pod) => {
-                    set.judge(namespace, &pod.labels, &activity.with_ends(remote.as_ref(), local.as_ref()))
-                }
-                None => set.judge(
-                    namespace,
-                    &BTreeMap::<String, String>::new(),
-                    &activity.with_ends(remote.as_ref(), None),
-                ),
-            },
+            Ok(Some(j)) => j,
         };
         self.judged += 1;
         let from = stored.unwrap_or_default();
