@@ -2,7 +2,9 @@
 //!
 //! Build: probe the tiers, compute this kernel's offsets, load the object and attach the
 //! programs, then read pods and policies (after attaching, so no cgroup created in between is
-//! missed). Spawn: the metrics server. Run: one loop owns the pipeline and reacts to ring-buffer
+//! missed). With `--pin-dir`, the maps and enforcement links are pinned, or adopted from an
+//! earlier agent of the same build ([`loader::pins`]); at SIGTERM they stay, unless the agent's
+//! DaemonSet is being deleted. Spawn: the metrics server. Run: one loop owns the pipeline and reacts to ring-buffer
 //! records, manifest and policy changes, a tick, and signals. Drain: on SIGTERM/SIGINT the
 //! records already in the ring buffer are processed, held events released, output flushed.
 
@@ -32,12 +34,16 @@ use crate::{
     },
     events::{Pipeline, build::Clock, hold::Held, ring::Ring, summaries::Summaries},
     export::{self, Exporter, observing::Observing},
-    loader::{self, LoadError},
+    loader::{
+        self, Attached, LoadError,
+        pins::{self, Kept, PinError, Pins},
+    },
     process::ProcessTable,
     sources::{
         Delta, Resource, Update,
         api::{
             self as kube_api, ClientError,
+            daemonset::Fate,
             node_status::{self, ConcernStatus, NodeStatus},
         },
     },
@@ -79,6 +85,8 @@ pub enum AppError {
     Io { what: &'static str, source: std::io::Error },
     #[error("engaging the rootfs concern failed on its thread: {0}")]
     Engage(tokio::task::JoinError),
+    #[error("--pin-dir: {0}")]
+    Pin(#[from] PinError),
 }
 
 fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> AppError {
@@ -96,11 +104,23 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     startup.kernel.cgroup2 = Some(cfg.cgroup_root.display().to_string());
     let mut kernel_config = startup.kernel_config().map_err(LoadError::from)?;
     kernel_config.wakeup_bytes = cfg.ring_buffer_size / 8;
+    // With --pin-dir, what an earlier agent of this build pinned is adopted: its maps are this
+    // agent's maps, its tiers stay attached.
+    let mut pins = match &cfg.pin_dir {
+        Some(dir) => Some(Pins::open(dir, pins::build_id(&kernel_config, cfg.ring_buffer_size))?),
+        None => None,
+    };
+    if let Some(p) = pins.as_ref().filter(|p| p.adopting()) {
+        info!(dir = %p.dir().display(), "adopting the enforcement an earlier agent of this build left pinned");
+    }
     let t = Instant::now();
-    let mut ebpf = loader::load_object(&kernel_config, cfg.ring_buffer_size)?;
-    loader::attach_tracepoint(&mut ebpf, "cgroup_mkdir", "cgroup", "cgroup_mkdir")?;
-    loader::attach_tracepoint(&mut ebpf, "cgroup_rmdir", "cgroup", "cgroup_rmdir")?;
-    loader::attach_tracepoint(&mut ebpf, "exec", "sched", "sched_process_exec")?;
+    let mut ebpf = loader::load_object(&kernel_config, cfg.ring_buffer_size, pins.as_ref())?;
+    // Attribution's tracepoints are this agent's own: never pinned.
+    let mut links = vec![
+        loader::attach_tracepoint(&mut ebpf, "cgroup_mkdir", "cgroup", "cgroup_mkdir")?,
+        loader::attach_tracepoint(&mut ebpf, "cgroup_rmdir", "cgroup", "cgroup_rmdir")?,
+        loader::attach_tracepoint(&mut ebpf, "exec", "sched", "sched_process_exec")?,
+    ];
     let mut ring = Ring::new(ebpf.take_map(EVENTS_MAP).ok_or(AppError::NoMap(EVENTS_MAP))?)?;
     let drops: PerCpuArray<MapData, u64> =
         PerCpuArray::try_from(ebpf.take_map(DROPS_MAP).ok_or(AppError::NoMap(DROPS_MAP))?)
@@ -115,25 +135,42 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let reload = policies.reload().map_err(AppError::Policies)?;
     report_policy_errors(&metrics, &reload.errors);
     let mut kernel = KernelPolicy::new(&mut ebpf, cfg.network.clone())?;
+    let adopted = pins.as_ref().is_some_and(Pins::adopting);
+    if adopted {
+        kernel.number_after_adopted();
+    }
     // The maps say what the policies say before the programs that read them are attached.
     sync_maps(&mut kernel, &attributor, policies.set(), &metrics);
+    let rootfs_adopted = pins.as_ref().is_some_and(|p| p.adopted(Concern::Rootfs).is_some());
     let mut engaged = Vec::new();
-    let mut engage = |ebpf: &mut aya::Ebpf, c: Concern| {
+    let mut engage = |ebpf: &mut aya::Ebpf, c: Concern| -> Result<ConcernReport, AppError> {
+        if let Some(p) = &pins
+            && let Some(tier) = p.adopted(c)
+        {
+            return Ok(ConcernReport::adopted(c, tier, &p.dir().display().to_string()));
+        }
         let t = Instant::now();
-        let r = caps::establish_concern(ebpf, &startup, &cfg.cgroup_root, c, Trial::Keep);
+        let (r, attached) = caps::establish_concern(ebpf, &startup, &cfg.cgroup_root, c, Trial::Keep);
         engaged.push((c, t.elapsed()));
-        r
+        links.extend(keep(pins.as_mut(), c, &r, attached)?);
+        Ok(r)
     };
-    let network = engage(&mut ebpf, Concern::Network);
-    let privilege = engage(&mut ebpf, Concern::Privilege);
+    let network = engage(&mut ebpf, Concern::Network)?;
+    let privilege = engage(&mut ebpf, Concern::Privilege)?;
     // Rootfs programs judge only the pods of policies with a filesystem section: until one is
     // in force nothing would read them, so they are not verified and attached yet.
-    let rootfs_waiting = !needs_rootfs(policies.set());
+    let rootfs_waiting = !needs_rootfs(policies.set()) && !rootfs_adopted;
     let rootfs = if rootfs_waiting {
         ConcernReport::waiting(Concern::Rootfs, ROOTFS_WAITING)
     } else {
-        engage(&mut ebpf, Concern::Rootfs)
+        engage(&mut ebpf, Concern::Rootfs)?
     };
+    if let Some(p) = &pins {
+        // An upgrade: the previous build's programs go once this one's are attached.
+        for build in p.remove_other_builds() {
+            info!(build, "removed the pinned enforcement of another agent build");
+        }
+    }
     let report = ProbeReport { network, rootfs, privilege, kernel: startup.kernel.clone(), rules: None };
     for c in Concern::ALL {
         let r = report.concern(c);
@@ -191,9 +228,11 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         status: None,
         ready: None,
     };
+    let mut kube_client = None;
     let mut api_updates = match &cfg.api {
         Some(api) => {
             let client = kube_api::connect(api).await?;
+            kube_client = Some(client.clone());
             let (pods, policies) = (cfg.pod_manifests.is_none(), cfg.policies.is_none());
             let network_policies = cfg.network_policies.filter(|_| policies);
             for (r, watched) in [
@@ -224,8 +263,14 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     // The kernel's BTF (aya's parse, for LSM programs) is freed; the other start-up facts stay
     // while the rootfs concern waits for a policy that needs it.
     startup.release_btf();
-    let mut programs =
-        Programs { ebpf: Some(ebpf), rootfs_waiting: rootfs_waiting.then_some(startup), engaging: None };
+    let mut programs = Programs {
+        ebpf: Some(ebpf),
+        rootfs_waiting: rootfs_waiting.then_some(startup),
+        engaging: None,
+        links,
+        pins,
+        prune_adopted: adopted,
+    };
     release_startup_memory();
 
     let pod_watch = cfg
@@ -252,6 +297,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let mut sigint = signal(SignalKind::interrupt()).map_err(io("installing the SIGINT handler"))?;
     metrics.set_startup(started.elapsed());
     standing.publish(&pipeline, &cfg);
+    prune_adopted(&mut pipeline, &mut programs, &standing);
 
     // Run.
     let mut tick = tokio::time::interval(TICK);
@@ -278,11 +324,14 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             Some(update) = recv(api_updates.as_mut()) => {
                 ring.drain_now(|bytes| pipeline.on_bytes(bytes));
                 apply_update(&mut pipeline, &cfg, &mut programs, &mut standing, update);
+                prune_adopted(&mut pipeline, &mut programs, &standing);
             }
             Some(done) = joined(programs.engaging.as_mut()) => {
                 programs.engaging = None;
-                let (ebpf, report, started) = done.map_err(AppError::Engage)?;
+                let (ebpf, report, attached, started) = done.map_err(AppError::Engage)?;
                 programs.ebpf = Some(ebpf);
+                let kept = keep(programs.pins.as_mut(), Concern::Rootfs, &report, attached)?;
+                programs.links.extend(kept);
                 rootfs_engaged(&mut pipeline, &cfg, &mut standing, &report, started);
             }
             _ = drain.tick() => {
@@ -327,8 +376,39 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     }
     pipeline.exporter.close().await;
     read_kernel_drops(&drops, &metrics);
+    if let (Some(pins), Some(client), Some((ns, name))) = (&programs.pins, &kube_client, &cfg.daemonset) {
+        leave_or_uninstall(pins, client, ns, name).await;
+    }
     info!(records = n, drops = metrics.total_drops(), "drained; exiting");
     Ok(())
+}
+
+/// At SIGTERM with pinned enforcement: a rollout leaves it for the next agent; an uninstall
+/// (the DaemonSet gone or being deleted) removes it.
+async fn leave_or_uninstall(pins: &Pins, client: &kube::Client, ns: &str, name: &str) {
+    let daemonset = format!("{ns}/{name}");
+    match kube_api::daemonset::fate(client, ns, name).await {
+        Ok(Fate::Stays) => {
+            info!(daemonset, "the DaemonSet stays: enforcement left pinned for the next agent");
+        }
+        Ok(Fate::Removed(why)) => match pins::uninstall(pins.root()) {
+            Ok(r) => info!(
+                daemonset,
+                why,
+                links = r.links,
+                maps = r.maps,
+                "the DaemonSet is being deleted: pinned enforcement removed from this node"
+            ),
+            Err(e) => {
+                warn!(daemonset, error = %e, "the DaemonSet is being deleted, but removing the pinned enforcement failed")
+            }
+        },
+        Err(e) => warn!(
+            daemonset,
+            error = %e,
+            "could not ask whether the DaemonSet is being deleted: enforcement left pinned (`rampart-agent uninstall` removes it)"
+        ),
+    }
 }
 
 /// The result of a blocking task; never, when there is none.
@@ -476,14 +556,53 @@ fn needs_rootfs(policies: &rampart_policy::PolicySet) -> bool {
     policies.iter().any(|p| p.spec.filesystem.is_some())
 }
 
-/// The loaded object (its programs stay attached while it lives), and, while the rootfs
-/// concern waits for a policy that needs it, the start-up facts it will be engaged with.
+/// What the rootfs thread hands back: the object, what was engaged, its links, and since when.
+type RootfsEngaged = (aya::Ebpf, ConcernReport, Vec<Attached>, Instant);
+
+/// The loaded object and the links attached while this agent runs, the pins that keep the
+/// rest attached without it, and, while the rootfs concern waits for a policy that needs it,
+/// the start-up facts it will be engaged with.
 struct Programs {
     /// `None` only while a blocking thread engages the rootfs concern with it.
     ebpf: Option<aya::Ebpf>,
     rootfs_waiting: Option<Startup>,
-    /// That thread: the object back, what was engaged, and since when.
-    engaging: Option<tokio::task::JoinHandle<(aya::Ebpf, ConcernReport, Instant)>>,
+    engaging: Option<tokio::task::JoinHandle<RootfsEngaged>>,
+    /// Links not pinned: attached while they live.
+    links: Vec<Attached>,
+    pins: Option<Pins>,
+    /// The maps were adopted and still hold what the earlier agent wrote.
+    prune_adopted: bool,
+}
+
+/// The links of a concern's engaged tier: pinned with `pins` (then nothing comes back), else
+/// returned for the agent to keep. A tier bpffs cannot hold is kept too, with a warning.
+fn keep(
+    pins: Option<&mut Pins>,
+    c: Concern,
+    r: &ConcernReport,
+    links: Vec<Attached>,
+) -> Result<Vec<Attached>, AppError> {
+    let Some(pins) = pins else { return Ok(links) };
+    match pins.keep(c, r.tier, links)? {
+        Kept::Pinned => Ok(Vec::new()),
+        Kept::Unpinnable(why, links) => {
+            warn!(concern = c.as_str(), "{why}");
+            Ok(links)
+        }
+    }
+}
+
+/// Once every pod and policy is known, removes what adopted maps still hold of the earlier
+/// agent's state (see `KernelPolicy::prune_adopted`).
+fn prune_adopted(p: &mut Pipeline, programs: &mut Programs, standing: &Standing) {
+    if !programs.prune_adopted || !standing.waiting.is_empty() {
+        return;
+    }
+    programs.prune_adopted = false;
+    if let Some(kernel) = p.kernel.as_mut() {
+        let removed = kernel.prune_adopted();
+        info!(entries = removed, "removed what the adopted maps held of the earlier agent's state");
+    }
 }
 
 fn set_tiers(metrics: &Metrics, tiers: Tiers) {
@@ -501,10 +620,11 @@ fn engage_rootfs(cfg: &RunConfig, programs: &mut Programs, mut startup: Startup)
     programs.engaging = Some(tokio::task::spawn_blocking(move || {
         let t = Instant::now();
         startup.reparse_btf();
-        let r = caps::establish_concern(&mut ebpf, &startup, &cgroup_root, Concern::Rootfs, Trial::Keep);
+        let (r, links) =
+            caps::establish_concern(&mut ebpf, &startup, &cgroup_root, Concern::Rootfs, Trial::Keep);
         drop(startup);
         release_startup_memory();
-        (ebpf, r, t)
+        (ebpf, r, links, t)
     }));
 }
 

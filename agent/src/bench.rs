@@ -8,18 +8,25 @@ use aya::{Btf, Ebpf};
 use crate::{
     caps,
     config::BaselineHook,
-    loader::{self, LoadError, tracefs::Tracefs},
+    loader::{self, Attached, LoadError, tracefs::Tracefs},
 };
 
 pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
     // The agent uses LSM hooks wherever LSM programs can run here.
     let lsm = || caps::Startup::discover().btf.is_ok();
-    let mut ebpf = loader::load_object(&Default::default(), 4096)?;
+    let mut ebpf = loader::load_object(&Default::default(), 4096, None)?;
     // One object per LSM hook: a program is loaded for one hook.
-    let mut per_hook: Vec<Ebpf> = Vec::new();
+    let mut per_hook: Vec<(Ebpf, Attached)> = Vec::new();
+    // The links: attached while they live.
+    let mut links = Vec::new();
     match hook {
         BaselineHook::Exec => {
-            loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "sched", "sched_process_exec")?
+            links.push(loader::attach_tracepoint(
+                &mut ebpf,
+                "bench_noop_tracepoint",
+                "sched",
+                "sched_process_exec",
+            )?);
         }
         BaselineHook::Network => {
             let root = crate::attribution::cgroupfs::cgroup2_mount().map_err(|e| LoadError::Cgroup {
@@ -27,7 +34,7 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
                 source: std::io::Error::other(e),
             })?;
             for program in loader::NETWORK_PROGRAMS {
-                loader::attach_cgroup(&mut ebpf, &format!("bench_{program}"), &root)?;
+                links.push(loader::attach_cgroup(&mut ebpf, &format!("bench_{program}"), &root)?);
             }
         }
         BaselineHook::Rootfs if lsm() => {
@@ -39,7 +46,12 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
                 for tp in
                     tracepoints.iter().filter(|tp| tracefs.root.join("events/syscalls").join(tp).is_dir())
                 {
-                    loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "syscalls", tp)?;
+                    links.push(loader::attach_tracepoint(
+                        &mut ebpf,
+                        "bench_noop_tracepoint",
+                        "syscalls",
+                        tp,
+                    )?);
                 }
             }
         }
@@ -50,7 +62,12 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
             for syscall in loader::PRIVILEGE_SYSCALLS {
                 for side in ["enter", "exit"] {
                     let tp = format!("sys_{side}_{syscall}");
-                    loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "syscalls", &tp)?;
+                    links.push(loader::attach_tracepoint(
+                        &mut ebpf,
+                        "bench_noop_tracepoint",
+                        "syscalls",
+                        &tp,
+                    )?);
                 }
             }
         }
@@ -62,20 +79,21 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
         _ = term.recv() => {}
         _ = tokio::signal::ctrl_c() => {}
     }
+    drop(links);
     drop(per_hook);
     drop(ebpf);
     Ok(())
 }
 
 /// The empty LSM program on each hook of `programs` (program name, hook).
-fn noop_lsm(programs: &[(&str, &str)]) -> Result<Vec<Ebpf>, LoadError> {
+fn noop_lsm(programs: &[(&str, &str)]) -> Result<Vec<(Ebpf, Attached)>, LoadError> {
     let btf = Btf::from_sys_fs().map_err(LoadError::Btf)?;
     programs
         .iter()
         .map(|(_, hook)| {
-            let mut ebpf = loader::load_object(&Default::default(), 4096)?;
-            loader::attach_lsm(&mut ebpf, "bench_noop_lsm", hook, &btf)?;
-            Ok(ebpf)
+            let mut ebpf = loader::load_object(&Default::default(), 4096, None)?;
+            let link = loader::attach_lsm(&mut ebpf, "bench_noop_lsm", hook, &btf)?;
+            Ok((ebpf, link))
         })
         .collect()
 }

@@ -58,6 +58,25 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Uninstall(args) => match rampart_agent::loader::pins::uninstall(&args.pin_dir) {
+            Ok(r) if r.links + r.maps == 0 => {
+                println!("nothing pinned under {}", args.pin_dir.display());
+                ExitCode::SUCCESS
+            }
+            Ok(r) => {
+                println!(
+                    "removed {} pinned links (their programs detached) and {} maps from {}",
+                    r.links,
+                    r.maps,
+                    args.pin_dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("rampart-agent: uninstall: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::BenchExport(args) => {
             // The export path's own warnings (a collector refusing the stream) say what is wrong.
             rampart_logging::init(rampart_logging::LogFormat::Text);

@@ -69,8 +69,59 @@ fn link_tree(src: &Path, dest: &Path) {
     }
 }
 
+/// The bpffs instances mounted for the agent's `bpffs` volume (a node's /sys/fs/bpf): one per
+/// agent started, so that no agent adopts what another, granted otherwise, pinned. Each is
+/// emptied (`rampart-agent uninstall`) and unmounted when the next agent starts and when the
+/// node goes, which detaches what it held.
+#[derive(Clone, Default)]
+struct Bpffs(std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>);
+
+impl Bpffs {
+    fn fresh(&self) -> PathBuf {
+        self.clear();
+        let dir = tempfile::Builder::new().prefix("rampart-bpffs").tempdir().unwrap().keep();
+        let status = Command::new("mount").args(["-t", "bpf", "bpf"]).arg(&dir).status().unwrap();
+        assert!(status.success(), "mounting a bpffs for the agent's /sys/fs/bpf");
+        self.0.lock().unwrap().push(dir.clone());
+        dir
+    }
+
+    fn clear(&self) {
+        for dir in self.0.lock().unwrap().drain(..) {
+            let _ = Command::new(rampart_tests::agent::agent_bin())
+                .args(["uninstall", "--pin-dir"])
+                .arg(dir.join("rampart"))
+                .output();
+            let _ = Command::new("umount").arg(&dir).status();
+            let _ = fs::remove_dir(&dir);
+        }
+    }
+
+    /// The tiers the last agent pinned whole, as `concern-tier`.
+    fn pinned_tiers(&self) -> Vec<String> {
+        let Some(dir) = self.0.lock().unwrap().last().map(|d| d.join("rampart")) else { return Vec::new() };
+        let Some(build) = fs::read_dir(&dir).ok().and_then(|mut d| d.next()).and_then(Result::ok) else {
+            return Vec::new();
+        };
+        let mut tiers: Vec<String> = fs::read_dir(build.path().join("tiers"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        tiers.sort();
+        tiers
+    }
+}
+
 /// A runc launcher for the agent configured as `container`/`pod` say, with `caps`.
-fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<PathBuf>) -> Box<Launcher> {
+fn launcher(
+    container: Value,
+    pod: Value,
+    caps: Vec<String>,
+    test_dirs: Vec<PathBuf>,
+    bpffs: Bpffs,
+) -> Box<Launcher> {
     Box::new(move |args: &[OsString], env: &[(String, String)]| {
         let bundle = tempfile::Builder::new().prefix("rampart-agent-ctr").tempdir().unwrap().keep();
         // The image's files, linked: runc adds mount points to the copy, never to the image.
@@ -100,6 +151,8 @@ fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<Path
                 "spool" => tempfile::tempdir().unwrap().keep(),
                 // The kubelet's projected token for the collector (no collector runs here).
                 "collector-token" => tempfile::tempdir().unwrap().keep(),
+                // The node's bpffs: one of the test's own.
+                "bpffs" => bpffs.fresh(),
                 _ => PathBuf::from(v["hostPath"]["path"].as_str().expect("only hostPath volumes")),
             };
             mounts.push(bind(&host, m["mountPath"].as_str().unwrap(), m["readOnly"] == true));
@@ -118,6 +171,8 @@ fn launcher(container: Value, pod: Value, caps: Vec<String>, test_dirs: Vec<Path
             if let Some(v) = e["value"].as_str()
                 && !name.starts_with("RAMPART_COLLECTOR")
                 && !name.starts_with("RAMPART_SPOOL")
+                // No API server runs here to ask for the DaemonSet at SIGTERM.
+                && name != "RAMPART_DAEMONSET"
             {
                 env_list.push(format!("{name}={v}"));
             }
@@ -189,12 +244,23 @@ fn agent_in_container(runc: u32) -> u32 {
 struct Node {
     policies: tempfile::TempDir,
     manifests: tempfile::TempDir,
+    bpffs: Bpffs,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.bpffs.clear();
+    }
 }
 
 impl Node {
     fn new() -> Node {
         ensure_bridge();
-        Node { policies: tempfile::tempdir().unwrap(), manifests: tempfile::tempdir().unwrap() }
+        Node {
+            policies: tempfile::tempdir().unwrap(),
+            manifests: tempfile::tempdir().unwrap(),
+            bpffs: Bpffs::default(),
+        }
     }
 
     /// The agent in its container with `caps`.
@@ -204,7 +270,7 @@ impl Node {
         AgentOptions {
             policies: Some(self.policies.path().into()),
             pod_manifests: Some(self.manifests.path().into()),
-            launcher: Some(launcher(container, pod, caps, dirs)),
+            launcher: Some(launcher(container, pod, caps, dirs, self.bpffs.clone())),
             ..Default::default()
         }
     }
@@ -253,6 +319,9 @@ fn the_agent_granted_only_what_its_daemonset_grants_enforces_and_reports() {
     assert_eq!(e["verdict"]["tier"], "cgroup", "{e}");
     assert_eq!(e["verdict"]["enforced"], true, "{e}");
     assert_eq!(e["verdict"]["policy"], "shop/web-egress", "{e}");
+    // The DaemonSet's bpffs volume and capabilities let it pin its enforcement.
+    let tiers = node.bpffs.pinned_tiers();
+    assert!(tiers.iter().any(|t| t == "network-cgroup"), "pinned tiers: {tiers:?}\n{}", agent.log());
     assert!(agent.stop().success(), "{}", agent.log());
 }
 

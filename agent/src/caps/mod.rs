@@ -27,7 +27,7 @@ pub use kernel::KernelInfo;
 pub use report::{Concern, ConcernReport, ProbeReport, Tier, TierStatus};
 
 use crate::loader::{
-    self,
+    self, Attached,
     offsets::{self, OffsetError},
     tiers::{self, Hooks},
     tracefs::Tracefs,
@@ -134,26 +134,29 @@ pub enum Trial {
 /// Engage, per concern, the strongest tier whose programs all load and attach. Tiers after
 /// the chosen one are not tried under [`Trial::Keep`] (their reason says so).
 pub fn establish(ebpf: &mut Ebpf, startup: &Startup, cgroup_root: &Path, trial: Trial) -> ProbeReport {
+    let mut establish = |c| establish_concern(ebpf, startup, cgroup_root, c, trial).0;
     ProbeReport {
-        network: establish_concern(ebpf, startup, cgroup_root, Concern::Network, trial),
-        rootfs: establish_concern(ebpf, startup, cgroup_root, Concern::Rootfs, trial),
-        privilege: establish_concern(ebpf, startup, cgroup_root, Concern::Privilege, trial),
+        network: establish(Concern::Network),
+        rootfs: establish(Concern::Rootfs),
+        privilege: establish(Concern::Privilege),
         kernel: startup.kernel.clone(),
         rules: None,
     }
 }
 
-/// Engage the strongest tier of one concern whose programs all load and attach.
+/// Engage the strongest tier of one concern whose programs all load and attach; under
+/// [`Trial::Keep`], with the links of the tier kept (dropped, they detach).
 pub fn establish_concern(
     ebpf: &mut Ebpf,
     startup: &Startup,
     cgroup_root: &Path,
     c: Concern,
     trial: Trial,
-) -> ConcernReport {
+) -> (ConcernReport, Vec<Attached>) {
     let hooks = startup.hooks(cgroup_root);
     let started = Instant::now();
     let mut chosen: Option<Tier> = None;
+    let mut kept = Vec::new();
     let tiers = c.preference().map(|t| {
         if let Some(chosen) = chosen.filter(|_| trial == Trial::Keep) {
             return (t, TierStatus::no(format!("not tried: the {chosen} tier is in use")));
@@ -162,7 +165,12 @@ pub fn establish_concern(
             return (t, TierStatus::no(why));
         }
         let status = match tiers::engage(ebpf, c, t, &hooks) {
-            Ok(what) => TierStatus::yes(what),
+            Ok(engaged) => {
+                if trial == Trial::Keep {
+                    kept = engaged.links;
+                }
+                TierStatus::yes(engaged.what)
+            }
             Err(e) => {
                 if chosen.is_none() && t != Tier::None {
                     tracing::warn!(concern = c.as_str(), tier = %t, error = %e, "tier unavailable; trying the next");
@@ -180,7 +188,7 @@ pub fn establish_concern(
     });
     let report = ConcernReport::choose(tiers);
     tracing::debug!(concern = c.as_str(), tier = %report.tier, ms = started.elapsed().as_millis() as u64, "concern engaged");
-    report
+    (report, kept)
 }
 
 /// `rampart-agent probe`: the start-up facts and a trial of every tier, nothing kept.
@@ -195,7 +203,7 @@ pub fn probe(cgroup_root: Option<&Path>) -> ProbeReport {
         Err(e) => return ProbeReport::unloadable(startup.kernel.clone(), &e.to_string()),
     };
     let root = startup.kernel.cgroup2.clone().unwrap_or_else(|| "/sys/fs/cgroup".into());
-    match loader::load_object(&config, 4096 * 4) {
+    match loader::load_object(&config, 4096 * 4, None) {
         Ok(mut ebpf) => establish(&mut ebpf, &startup, Path::new(&root), Trial::Every),
         Err(e) => ProbeReport::unloadable(startup.kernel.clone(), &e.to_string()),
     }

@@ -102,6 +102,21 @@ impl ConcernReport {
         ConcernReport { tier, tiers: tiers.into_iter().collect() }
     }
 
+    /// A concern whose tier an earlier agent of this build attached and pinned in `dir`:
+    /// adopted as it is.
+    pub fn adopted(c: Concern, tier: Tier, dir: &str) -> Self {
+        Self::choose(c.preference().map(|t| {
+            let status = if t == tier {
+                TierStatus::yes(format!(
+                    "adopted: attached by an earlier agent of this build, pinned in {dir}"
+                ))
+            } else {
+                TierStatus::no(format!("not tried: the adopted {tier} tier is in use"))
+            };
+            (t, status)
+        }))
+    }
+
     /// A concern the agent has not engaged because nothing needs it yet: `none`, saying why.
     pub fn waiting(c: Concern, why: &str) -> Self {
         Self::choose(c.preference().map(|t| {

@@ -31,6 +31,10 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Show what this node can enforce, per concern and tier, and why.
     Probe(ProbeArgs),
+    /// Remove the enforcement an agent left pinned in bpffs (`run --pin-dir`): its programs
+    /// detach and its maps are freed. Run it once the agent is stopped, to take Rampart off a
+    /// node.
+    Uninstall(UninstallArgs),
     /// Benchmark baseline: attach an empty program to a hook and wait for SIGTERM.
     #[command(hide = true)]
     BenchBaseline(BaselineArgs),
@@ -50,6 +54,13 @@ pub struct ProbeArgs {
     /// The host's cgroup v2 hierarchy (default: the cgroup2 mount in /proc/self/mountinfo).
     #[arg(long, env = "RAMPART_CGROUP_ROOT", value_name = "DIR")]
     pub cgroup_root: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct UninstallArgs {
+    /// The directory `run --pin-dir` pinned into.
+    #[arg(long, env = "RAMPART_PIN_DIR", default_value = crate::loader::pins::DEFAULT_DIR, value_name = "DIR")]
+    pub pin_dir: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -139,6 +150,17 @@ pub struct RunArgs {
     /// hierarchy mounted in, e.g. /host/cgroup).
     #[arg(long, env = "RAMPART_CGROUP_ROOT", value_name = "DIR")]
     pub cgroup_root: Option<PathBuf>,
+    /// Pin the enforcement programs and maps in this bpffs directory, so the policies stay in
+    /// force while no agent runs (a crash, an upgrade, a rollout); an agent of the same build
+    /// adopts what it finds there. `rampart-agent uninstall` removes it. The DaemonSet uses
+    /// /sys/fs/bpf/rampart; unset, everything detaches when the agent exits.
+    #[arg(long, env = "RAMPART_PIN_DIR", value_name = "DIR")]
+    pub pin_dir: Option<PathBuf>,
+    /// The DaemonSet this agent runs in, as NAMESPACE/NAME (with --pin-dir and the API): when
+    /// it is gone or being deleted at the agent's SIGTERM (an uninstall), the pinned
+    /// enforcement is removed; otherwise (a rollout) it stays for the next agent.
+    #[arg(long, env = "RAMPART_DAEMONSET", value_name = "NAMESPACE/NAME", requires = "pin_dir")]
+    pub daemonset: Option<String>,
     /// Also remove what this regular expression matches in exec arguments before an event
     /// leaves the node (its first capture group, if it has one); repeatable. Secrets in flags,
     /// bearer tokens and URL passwords are always removed.
@@ -191,6 +213,10 @@ pub struct RunConfig {
     pub ring_buffer_size: u32,
     pub attribution_hold: Duration,
     pub cgroup_root: PathBuf,
+    /// `--pin-dir`: where the enforcement state is pinned (`None`: nothing is).
+    pub pin_dir: Option<PathBuf>,
+    /// `--daemonset`: (namespace, name) of the agent's DaemonSet.
+    pub daemonset: Option<(String, String)>,
     pub network: crate::enforce::kernel::NetworkOptions,
     /// The mode NetworkPolicy objects are enforced in (`None`: not read).
     pub network_policies: Option<rampart_policy::Mode>,
@@ -335,6 +361,21 @@ impl RunArgs {
                 }
             })
             .collect();
+        let daemonset = self.daemonset.as_deref().and_then(|d| match d.split_once('/') {
+            Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains('/') => {
+                if api.is_none() {
+                    errors.push(format!(
+                        "--daemonset {d}: asking whether the DaemonSet is being deleted needs the Kubernetes API, \
+                         which --pod-manifests and --policies together leave out"
+                    ));
+                }
+                Some((ns.to_owned(), name.to_owned()))
+            }
+            _ => {
+                errors.push(format!("--daemonset {d:?}: expected NAMESPACE/NAME"));
+                None
+            }
+        });
         let collector = self.export.validate(&mut errors);
         let redaction = crate::events::redact::Redaction::new(&self.redact_args)
             .map_err(|bad| errors.extend(bad.iter().map(ToString::to_string)))
@@ -350,6 +391,8 @@ impl RunArgs {
                 ring_buffer_size: size as u32,
                 attribution_hold: self.attribution_hold,
                 cgroup_root,
+                pin_dir: self.pin_dir,
+                daemonset,
                 network: crate::enforce::kernel::NetworkOptions {
                     fail_closed: self.network_unknown_pod == UnknownPod::Deny,
                     flow_interval: self.flow_interval,

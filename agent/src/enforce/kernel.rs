@@ -15,6 +15,11 @@
 //! before any address points at it, and deleted only after no address does; so a pod that
 //! appears, moves or changes labels flips one address entry, and no connection is ever judged
 //! against a half-known pod.
+//!
+//! Maps adopted from an earlier agent (`--pin-dir`) keep enforcing what they say while this
+//! agent writes its own state beside it, under numbers above any found
+//! ([`KernelPolicy::number_after_adopted`]); once every pod is known, what this agent did not
+//! write is removed ([`KernelPolicy::prune_adopted`]).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -213,22 +218,37 @@ impl KernelPolicy {
             .ok_or(KernelPolicyError::NoMap(POD_CIDR4_MAP))?
             .try_into()
             .map_err(map_err(POD_CIDR4_MAP))?;
+        let mut want4 = HashSet::new();
         for c in options.pod_cidrs.iter() {
             if let IpAddr::V4(a) = c.addr() {
                 let key = Key::new(u32::from(c.prefix_len()), a.octets());
                 pod4.insert(&key, 1, 0).map_err(map_err(POD_CIDR4_MAP))?;
+                want4.insert((key.prefix_len(), a.octets()));
             }
+        }
+        // Adopted maps may name ranges an earlier agent was given.
+        let stale: Vec<_> =
+            pod4.keys().flatten().filter(|k| !want4.contains(&(k.prefix_len(), k.data()))).collect();
+        for k in stale {
+            let _ = pod4.remove(&k);
         }
         let mut pod6: LpmTrie<&mut MapData, [u8; 16], u32> = ebpf
             .map_mut(POD_CIDR6_MAP)
             .ok_or(KernelPolicyError::NoMap(POD_CIDR6_MAP))?
             .try_into()
             .map_err(map_err(POD_CIDR6_MAP))?;
+        let mut want6 = HashSet::new();
         for c in options.pod_cidrs.iter() {
             if let IpAddr::V6(a) = c.addr() {
                 let key = Key::new(u32::from(c.prefix_len()), a.octets());
                 pod6.insert(&key, 1, 0).map_err(map_err(POD_CIDR6_MAP))?;
+                want6.insert((key.prefix_len(), a.octets()));
             }
+        }
+        let stale: Vec<_> =
+            pod6.keys().flatten().filter(|k| !want6.contains(&(k.prefix_len(), k.data()))).collect();
+        for k in stale {
+            let _ = pod6.remove(&k);
         }
         e.write_config()?;
         Ok(e)
@@ -593,6 +613,98 @@ impl KernelPolicy {
         }
     }
 
+    /// The maps were adopted from an earlier agent (`--pin-dir`): this agent's rule sets and
+    /// identities are numbered above every one found in them, so nothing it writes mixes with
+    /// what it found, and what it found stays in force until [`Self::prune_adopted`].
+    pub fn number_after_adopted(&mut self) {
+        let (mut sets, mut identities) = (0_u32, 0_u32);
+        for k in self.cidr4.keys().flatten() {
+            sets = sets.max(k.data().set);
+        }
+        for k in self.cidr6.keys().flatten() {
+            sets = sets.max(k.data().set);
+        }
+        for k in self.rootfs_allow.keys().flatten() {
+            sets = sets.max(k.data().set);
+        }
+        for k in self.peer_rules.keys().flatten() {
+            sets = sets.max(k.set);
+            identities = identities.max(k.identity);
+        }
+        for (_, p) in self.pods.iter().flatten() {
+            sets = sets.max(p.egress_set).max(p.ingress_set).max(p.rootfs_set);
+        }
+        for (_, n) in self.identity4.iter().flatten() {
+            identities = identities.max(n);
+        }
+        for (_, n) in self.identity6.iter().flatten() {
+            identities = identities.max(n);
+        }
+        self.next_set = sets.wrapping_add(1).max(1);
+        self.next_identity = identities.wrapping_add(1).max(1);
+    }
+
+    /// Removes what adopted maps hold that this agent did not write: pods, rule sets,
+    /// addresses and identities of the earlier agent's view. Called once this agent knows
+    /// every pod (its sources have listed), so no pod loses its entry in between. Returns the
+    /// entries removed.
+    pub fn prune_adopted(&mut self) -> usize {
+        let keys4: HashSet<(u32, Cidr4Key)> =
+            self.sets.values().flat_map(|s| s.keys4.iter().map(|k| (k.prefix_len(), k.data()))).collect();
+        let keys6: HashSet<(u32, Cidr6Key)> =
+            self.sets.values().flat_map(|s| s.keys6.iter().map(|k| (k.prefix_len(), k.data()))).collect();
+        let rules: HashSet<(u32, u32)> =
+            self.sets.values().flat_map(|s| s.identities.iter().map(move |i| (s.id, *i))).collect();
+        let paths: HashSet<(u32, PathKey)> = self
+            .rootfs_sets
+            .values()
+            .flat_map(|(_, keys)| keys.iter().map(|k| (k.prefix_len(), k.data())))
+            .collect();
+        let written = |a: IpAddr| self.written_addresses.contains_key(&a);
+        let mut removed = 0;
+        removed += remove_unless(
+            self.pods.keys().flatten().collect(),
+            |c| self.written_pods.contains_key(c),
+            |c| self.pods.remove(c).is_ok(),
+        );
+        removed += remove_unless(
+            self.kubepods.keys().flatten().collect(),
+            |c| self.written_roots.contains_key(c),
+            |c| self.kubepods.remove(c).is_ok(),
+        );
+        removed += remove_unless(
+            self.cidr4.keys().flatten().collect(),
+            |k| keys4.contains(&(k.prefix_len(), k.data())),
+            |k| self.cidr4.remove(k).is_ok(),
+        );
+        removed += remove_unless(
+            self.cidr6.keys().flatten().collect(),
+            |k| keys6.contains(&(k.prefix_len(), k.data())),
+            |k| self.cidr6.remove(k).is_ok(),
+        );
+        removed += remove_unless(
+            self.peer_rules.keys().flatten().collect(),
+            |k| rules.contains(&(k.set, k.identity)),
+            |k| self.peer_rules.remove(k).is_ok(),
+        );
+        removed += remove_unless(
+            self.identity4.keys().flatten().collect(),
+            |a| written(IpAddr::from(*a)),
+            |a| self.identity4.remove(a).is_ok(),
+        );
+        removed += remove_unless(
+            self.identity6.keys().flatten().collect(),
+            |a| written(IpAddr::from(*a)),
+            |a| self.identity6.remove(a).is_ok(),
+        );
+        removed += remove_unless(
+            self.rootfs_allow.keys().flatten().collect(),
+            |k| paths.contains(&(k.prefix_len(), k.data())),
+            |k| self.rootfs_allow.remove(k).is_ok(),
+        );
+        removed
+    }
+
     /// Pod identities and addresses in the kernel now.
     pub fn identity_counts(&self) -> (usize, usize) {
         (self.identities.len(), self.written_addresses.len())
@@ -602,6 +714,11 @@ impl KernelPolicy {
     pub fn counts(&self) -> (usize, usize) {
         (self.sets.len(), self.written_pods.len())
     }
+}
+
+/// Removes each of `found` that `keep` does not keep; returns how many `remove` removed.
+fn remove_unless<K>(found: Vec<K>, keep: impl Fn(&K) -> bool, mut remove: impl FnMut(&K) -> bool) -> usize {
+    found.iter().filter(|k| !keep(k)).filter(|k| remove(k)).count()
 }
 
 /// The kernel's fixed-size form of a port set. More ranges than it holds are reported and the

@@ -6,6 +6,7 @@
 
 pub mod btf;
 pub mod offsets;
+pub mod pins;
 pub mod tiers;
 pub mod tracefs;
 
@@ -15,7 +16,10 @@ use std::{fs::File, path::Path};
 use aya::{
     Btf, Ebpf, EbpfError, EbpfLoader,
     maps::ProgramArray,
-    programs::{CgroupAttachMode, CgroupSkbAttachType, Lsm, Program, ProgramError, TracePoint},
+    programs::{
+        CgroupAttachMode, CgroupSkbAttachType, Lsm, Program, ProgramError, TracePoint, links::FdLink,
+        trace_point::TracePointLink,
+    },
 };
 
 /// The kernel programs, built by `agent/build.rs`.
@@ -49,6 +53,26 @@ pub enum LoadError {
     NoTracefs,
     #[error("Rampart has no {tier}-tier programs for {concern}")]
     NoTier { concern: crate::caps::Concern, tier: crate::caps::Tier },
+    #[error("attaching {program}: the kernel gave no BPF link (cgroup BPF links need Linux 5.7)")]
+    NoLink { program: String },
+}
+
+/// A link this agent attached: dropped, it detaches, unless it was pinned first
+/// ([`pins::Pins::keep`]).
+#[derive(Debug)]
+pub struct Attached {
+    /// `program@hook`, unique among the agent's links: the pin's file name.
+    pub name: String,
+    pub link: AttachedLink,
+}
+
+#[derive(Debug)]
+pub enum AttachedLink {
+    /// A BPF link, which bpffs can hold.
+    Fd(FdLink),
+    /// A tracepoint attached through the perf event itself (before Linux 5.15 there is no BPF
+    /// link for perf events): it lasts only as long as this agent.
+    PerfEvent(TracePointLink),
 }
 
 /// A readable account of a program error: the errno, and the verifier's last lines if any.
@@ -127,13 +151,26 @@ fn errno_name(code: i32) -> String {
 /// Load the object: maps created, config global set; programs are loaded separately.
 /// The programs carry no CO-RE relocations (offsets come through the config global), so aya
 /// is not asked to parse the kernel's BTF for them.
-pub fn load_object(config: &KernelConfig, ring_bytes: u32) -> Result<Ebpf, LoadError> {
-    EbpfLoader::new()
-        .btf(None)
-        .override_global(CONFIG_GLOBAL, config, true)
-        .map_max_entries(EVENTS_MAP, ring_bytes)
-        .load(OBJECT)
-        .map_err(LoadError::Object)
+///
+/// With `pins`, every map of the object is pinned there by name, or, when an agent of this
+/// build left it pinned, opened from there: the same map, with what it holds.
+pub fn load_object(
+    config: &KernelConfig,
+    ring_bytes: u32,
+    pins: Option<&pins::Pins>,
+) -> Result<Ebpf, LoadError> {
+    let names = match pins {
+        Some(_) => pins::map_names().map_err(LoadError::Object)?,
+        None => Vec::new(),
+    };
+    let mut loader = EbpfLoader::new();
+    loader.btf(None).override_global(CONFIG_GLOBAL, config, true).map_max_entries(EVENTS_MAP, ring_bytes);
+    if let Some(pins) = pins {
+        for name in &names {
+            loader.map_pin_path(name.as_str(), pins.map_path(name));
+        }
+    }
+    loader.load(OBJECT).map_err(LoadError::Object)
 }
 
 /// Load tracepoint program `program` and attach it to `category:name`.
@@ -142,7 +179,7 @@ pub fn attach_tracepoint(
     program: &str,
     category: &str,
     name: &str,
-) -> Result<(), LoadError> {
+) -> Result<Attached, LoadError> {
     let prog: &mut TracePoint = ebpf
         .program_mut(program)
         .ok_or_else(|| LoadError::NoProgram(program.into()))?
@@ -155,12 +192,19 @@ pub fn attach_tracepoint(
             source,
         })?;
     }
-    prog.attach(category, name).map_err(|source| LoadError::Program {
+    let attaching = |source| LoadError::Program {
         action: "attaching",
         program: format!("{program} to {category}:{name}"),
         source,
-    })?;
-    Ok(())
+    };
+    let id = prog.attach(category, name).map_err(attaching)?;
+    let link = prog.take_link(id).map_err(attaching)?;
+    let link = if aya::features().bpf_perf_link() {
+        AttachedLink::Fd(FdLink::try_from(link).map_err(|_| LoadError::NoLink { program: program.into() })?)
+    } else {
+        AttachedLink::PerfEvent(link)
+    };
+    Ok(Attached { name: format!("{program}@{name}"), link })
 }
 
 /// The network programs, attached once to the cgroup v2 root (see `agent-ebpf/src/network`).
@@ -182,7 +226,7 @@ pub const NETWORK_PROGRAMS: [&str; 10] = [
 /// directory `cgroup`, alongside any program already there: aya attaches through a BPF link
 /// (kernels >= 5.7), and cgroup links always coexist with other programs (the link flags must
 /// be 0, which aya's `Single` mode passes).
-pub fn attach_cgroup(ebpf: &mut Ebpf, program: &str, cgroup: &Path) -> Result<(), LoadError> {
+pub fn attach_cgroup(ebpf: &mut Ebpf, program: &str, cgroup: &Path) -> Result<Attached, LoadError> {
     let dir = File::open(cgroup)
         .map_err(|source| LoadError::Cgroup { path: cgroup.display().to_string(), source })?;
     let mode = CgroupAttachMode::Single;
@@ -192,18 +236,22 @@ pub fn attach_cgroup(ebpf: &mut Ebpf, program: &str, cgroup: &Path) -> Result<()
         program: format!("{program} to {}", cgroup.display()),
         source,
     };
-    match ebpf.program_mut(program).ok_or_else(|| LoadError::NoProgram(program.into()))? {
+    let no_link = |_| LoadError::NoLink { program: program.into() };
+    let link = match ebpf.program_mut(program).ok_or_else(|| LoadError::NoProgram(program.into()))? {
         Program::CgroupSockAddr(p) => {
             p.load().map_err(loading)?;
-            p.attach(&dir, mode).map_err(attaching)?;
+            let id = p.attach(&dir, mode).map_err(attaching)?;
+            FdLink::try_from(p.take_link(id).map_err(attaching)?).map_err(no_link)?
         }
         Program::CgroupSock(p) => {
             p.load().map_err(loading)?;
-            p.attach(&dir, mode).map_err(attaching)?;
+            let id = p.attach(&dir, mode).map_err(attaching)?;
+            FdLink::try_from(p.take_link(id).map_err(attaching)?).map_err(no_link)?
         }
         Program::SockOps(p) => {
             p.load().map_err(loading)?;
-            p.attach(&dir, mode).map_err(attaching)?;
+            let id = p.attach(&dir, mode).map_err(attaching)?;
+            FdLink::try_from(p.take_link(id).map_err(attaching)?).map_err(no_link)?
         }
         Program::CgroupSkb(p) => {
             let kind = if program.contains("ingress") {
@@ -212,11 +260,12 @@ pub fn attach_cgroup(ebpf: &mut Ebpf, program: &str, cgroup: &Path) -> Result<()
                 CgroupSkbAttachType::Egress
             };
             p.load().map_err(loading)?;
-            p.attach(&dir, kind, mode).map_err(attaching)?;
+            let id = p.attach(&dir, kind, mode).map_err(attaching)?;
+            FdLink::try_from(p.take_link(id).map_err(attaching)?).map_err(no_link)?
         }
         _ => return Err(LoadError::WrongType { program: program.into(), expected: "cgroup" }),
-    }
-    Ok(())
+    };
+    Ok(Attached { name: format!("{program}@cgroup"), link: AttachedLink::Fd(link) })
 }
 
 /// Syscalls whose tracepoints the privilege `sigkill` tier watches (entry and exit).
@@ -258,13 +307,16 @@ fn load_lsm<'a>(ebpf: &'a mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Res
 }
 
 /// Load LSM program `program` for `hook` and attach it.
-pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Result<(), LoadError> {
-    load_lsm(ebpf, program, hook, btf)?.attach().map_err(|source| LoadError::Program {
+pub fn attach_lsm(ebpf: &mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Result<Attached, LoadError> {
+    let attaching = |source| LoadError::Program {
         action: "attaching",
         program: format!("{program} to LSM hook {hook}"),
         source,
-    })?;
-    Ok(())
+    };
+    let prog = load_lsm(ebpf, program, hook, btf)?;
+    let id = prog.attach().map_err(attaching)?;
+    let link = prog.take_link(id).map_err(attaching)?;
+    Ok(Attached { name: format!("{program}@{hook}"), link: AttachedLink::Fd(link.into()) })
 }
 
 /// The rootfs tracepoint tier: (program, tracepoints it is attached to). Tracepoints this
@@ -363,14 +415,15 @@ pub(crate) const SOURCE_ENDS: [(&str, &str, &str); 2] = [
     ("lsm_path_rename_source", "path_rename", "RENAME_SOURCE"),
 ];
 
-/// The rootfs `lsm` tier. Returns the programs attached.
-pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<usize, LoadError> {
+/// The rootfs `lsm` tier: its links.
+pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<Vec<Attached>, LoadError> {
+    let mut links = Vec::new();
     // The cheap hooks first, so a kernel that cannot attach LSM programs says so before the
     // verifier spends its time on the two-ended pairs; `path_link` and `path_rename` (last)
     // are attached only once the source half each tail-calls is in place.
     let two_ended = SOURCE_ENDS.len();
     for (program, hook) in &ROOTFS_LSM[..ROOTFS_LSM.len() - two_ended] {
-        attach_lsm(ebpf, program, hook, btf)?;
+        links.push(attach_lsm(ebpf, program, hook, btf)?);
     }
     for (i, (program, hook, map)) in SOURCE_ENDS.into_iter().enumerate() {
         let fd = load_lsm(ebpf, program, hook, btf)?
@@ -385,14 +438,13 @@ pub fn attach_rootfs_lsm(ebpf: &mut Ebpf, btf: &Btf) -> Result<usize, LoadError>
         tail.set(0, &fd, 0).map_err(|source| LoadError::Map { map, source })?;
         let (first, first_hook) = ROOTFS_LSM[ROOTFS_LSM.len() - two_ended + i];
         debug_assert_eq!(first_hook, hook);
-        attach_lsm(ebpf, first, first_hook, btf)?;
+        links.push(attach_lsm(ebpf, first, first_hook, btf)?);
     }
     // `ftruncate()` and `open(O_TRUNC)` left `path_truncate` for `file_truncate` in 6.2.
     if btf_has_hook(btf, ROOTFS_FILE_TRUNCATE.1) {
-        attach_lsm(ebpf, ROOTFS_FILE_TRUNCATE.0, ROOTFS_FILE_TRUNCATE.1, btf)?;
-        return Ok(ROOTFS_LSM.len() + 1);
+        links.push(attach_lsm(ebpf, ROOTFS_FILE_TRUNCATE.0, ROOTFS_FILE_TRUNCATE.1, btf)?);
     }
-    Ok(ROOTFS_LSM.len())
+    Ok(links)
 }
 
 /// Syscall numbers of this architecture → the rootfs operation (`SYSCALL_OPS`).

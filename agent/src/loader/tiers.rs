@@ -18,8 +18,9 @@ use std::path::Path;
 use aya::{Btf, Ebpf, programs::Program};
 
 use super::{
-    LoadError, NETWORK_PROGRAMS, PRIVILEGE_LSM, PRIVILEGE_SYSCALLS, ROOTFS_FILE_TRUNCATE, ROOTFS_LSM,
-    ROOTFS_TRACEPOINTS, attach_cgroup, attach_lsm, attach_rootfs_lsm, attach_tracepoint, tracefs::Tracefs,
+    Attached, LoadError, NETWORK_PROGRAMS, PRIVILEGE_LSM, PRIVILEGE_SYSCALLS, ROOTFS_FILE_TRUNCATE,
+    ROOTFS_LSM, ROOTFS_TRACEPOINTS, attach_cgroup, attach_lsm, attach_rootfs_lsm, attach_tracepoint,
+    tracefs::Tracefs,
 };
 use crate::caps::{Concern, Tier};
 
@@ -60,23 +61,44 @@ pub fn unavailable(concern: Concern, tier: Tier, hooks: &Hooks<'_>) -> Option<St
     }
 }
 
-/// Load and attach every program of `tier` for `concern`. On failure, whatever of the tier was
-/// loaded is unloaded again (detaching its links) and the error says which program failed and,
-/// for the verifier, its last lines.
-pub fn engage(ebpf: &mut Ebpf, concern: Concern, tier: Tier, hooks: &Hooks<'_>) -> Result<String, LoadError> {
-    let result = try_engage(ebpf, concern, tier, hooks);
-    if result.is_err() {
-        disengage(ebpf, concern, tier);
-    }
-    result
+/// A tier engaged: what it does, and its links (dropped, they detach).
+pub struct Engaged {
+    pub what: String,
+    pub links: Vec<Attached>,
 }
 
-fn try_engage(ebpf: &mut Ebpf, concern: Concern, tier: Tier, hooks: &Hooks<'_>) -> Result<String, LoadError> {
+/// Load and attach every program of `tier` for `concern`. On failure, whatever of the tier was
+/// attached is detached and unloaded again, and the error says which program failed and, for
+/// the verifier, its last lines.
+pub fn engage(
+    ebpf: &mut Ebpf,
+    concern: Concern,
+    tier: Tier,
+    hooks: &Hooks<'_>,
+) -> Result<Engaged, LoadError> {
+    let mut links = Vec::new();
+    match try_engage(ebpf, concern, tier, hooks, &mut links) {
+        Ok(what) => Ok(Engaged { what, links }),
+        Err(e) => {
+            drop(links);
+            disengage(ebpf, concern, tier);
+            Err(e)
+        }
+    }
+}
+
+fn try_engage(
+    ebpf: &mut Ebpf,
+    concern: Concern,
+    tier: Tier,
+    hooks: &Hooks<'_>,
+    links: &mut Vec<Attached>,
+) -> Result<String, LoadError> {
     match (concern, tier) {
         (_, Tier::None) => Ok(none_reason(concern).into()),
         (Concern::Network, Tier::Cgroup) => {
             for program in NETWORK_PROGRAMS {
-                attach_cgroup(ebpf, program, hooks.cgroup_root)?;
+                links.push(attach_cgroup(ebpf, program, hooks.cgroup_root)?);
             }
             Ok(format!(
                 "{} cgroup programs attached to {}: a denied connect() or sendmsg() fails with EPERM",
@@ -86,7 +108,8 @@ fn try_engage(ebpf: &mut Ebpf, concern: Concern, tier: Tier, hooks: &Hooks<'_>) 
         }
         (Concern::Rootfs, Tier::Lsm) => {
             let btf = hooks.btf.ok_or(LoadError::NoBtf)?;
-            let n = attach_rootfs_lsm(ebpf, btf)?;
+            links.extend(attach_rootfs_lsm(ebpf, btf)?);
+            let n = links.len();
             Ok(format!(
                 "{n} LSM programs attached (file_open, path_*): a denied write fails with EPERM before it happens"
             ))
@@ -94,7 +117,7 @@ fn try_engage(ebpf: &mut Ebpf, concern: Concern, tier: Tier, hooks: &Hooks<'_>) 
         (Concern::Privilege, Tier::Lsm) => {
             let btf = hooks.btf.ok_or(LoadError::NoBtf)?;
             for (program, hook) in PRIVILEGE_LSM {
-                attach_lsm(ebpf, program, hook, btf)?;
+                links.push(attach_lsm(ebpf, program, hook, btf)?);
             }
             Ok("LSM programs attached (task_fix_setuid/setgid, capset, bprm_creds_from_file): a denied gain fails with EPERM before the change".into())
         }
@@ -105,7 +128,7 @@ fn try_engage(ebpf: &mut Ebpf, concern: Concern, tier: Tier, hooks: &Hooks<'_>) 
                 for tp in tracepoints {
                     // Tracepoints this architecture lacks (arm64 has only the `*at` forms).
                     if tracefs.root.join("events/syscalls").join(tp).is_dir() {
-                        attach_tracepoint(ebpf, program, "syscalls", tp)?;
+                        links.push(attach_tracepoint(ebpf, program, "syscalls", tp)?);
                         n += 1;
                     }
                 }
@@ -116,8 +139,13 @@ fn try_engage(ebpf: &mut Ebpf, concern: Concern, tier: Tier, hooks: &Hooks<'_>) 
         }
         (Concern::Privilege, Tier::Sigkill) => {
             for syscall in PRIVILEGE_SYSCALLS {
-                attach_tracepoint(ebpf, "priv_enter", "syscalls", &format!("sys_enter_{syscall}"))?;
-                attach_tracepoint(ebpf, "priv_exit", "syscalls", &format!("sys_exit_{syscall}"))?;
+                links.push(attach_tracepoint(
+                    ebpf,
+                    "priv_enter",
+                    "syscalls",
+                    &format!("sys_enter_{syscall}"),
+                )?);
+                links.push(attach_tracepoint(ebpf, "priv_exit", "syscalls", &format!("sys_exit_{syscall}"))?);
             }
             Ok("syscall tracepoints with bpf_send_signal attached: the offender is killed before it runs another instruction".into())
         }
@@ -150,8 +178,8 @@ fn programs(concern: Concern, tier: Tier) -> Vec<&'static str> {
     }
 }
 
-/// Unload every program of a tier, detaching its links (the probe's trials, and a tier that
-/// failed half-way).
+/// Unload every program of a tier (the probe's trials, once their links are dropped, and a
+/// tier that failed half-way).
 pub fn disengage(ebpf: &mut Ebpf, concern: Concern, tier: Tier) {
     for name in programs(concern, tier) {
         let result = match ebpf.program_mut(name) {

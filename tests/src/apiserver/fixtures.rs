@@ -226,3 +226,22 @@ pub fn network_policy(namespace: &str, name: &str, spec: Value) -> Value {
         "spec": spec
     })
 }
+
+/// An `apps/v1` DaemonSet `namespace/name`, as the chart's agent DaemonSet reads back (spec
+/// trimmed to its selector).
+pub fn daemonset(namespace: &str, name: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "generation": 1,
+            "labels": {"app.kubernetes.io/component": "agent"}
+        },
+        "spec": {
+            "selector": {"matchLabels": {"app.kubernetes.io/component": "agent"}},
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}
+        }
+    })
+}

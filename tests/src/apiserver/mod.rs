@@ -50,16 +50,18 @@ pub enum Collection {
     RampartPolicies,
     RampartNodes,
     NetworkPolicies,
+    DaemonSets,
 }
 
 impl Collection {
-    const ALL: [Collection; 6] = [
+    const ALL: [Collection; 7] = [
         Collection::Pods,
         Collection::Namespaces,
         Collection::Nodes,
         Collection::RampartPolicies,
         Collection::RampartNodes,
         Collection::NetworkPolicies,
+        Collection::DaemonSets,
     ];
 
     /// (group/version prefix, plural, kind, apiVersion, namespaced)
@@ -85,6 +87,7 @@ impl Collection {
                 "networking.k8s.io/v1",
                 true,
             ),
+            Collection::DaemonSets => ("/apis/apps/v1", "daemonsets", "DaemonSet", "apps/v1", true),
         }
     }
 
@@ -113,6 +116,7 @@ impl Collection {
     fn group(self) -> &'static str {
         match self {
             Collection::NetworkPolicies => "networking.k8s.io",
+            Collection::DaemonSets => "apps",
             c if c.typed_items() => "rampart.dev",
             _ => "",
         }
@@ -554,7 +558,7 @@ fn verb(req: &Request, named: bool) -> &'static str {
 
 /// The collection, namespace and name a path addresses.
 fn route(req: &Request) -> Option<(Collection, Option<String>, Option<String>)> {
-    let prefix = ["/api/v1", "/apis/rampart.dev/v1alpha1", "/apis/networking.k8s.io/v1"]
+    let prefix = ["/api/v1", "/apis/rampart.dev/v1alpha1", "/apis/networking.k8s.io/v1", "/apis/apps/v1"]
         .into_iter()
         .find(|p| req.path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))?;
     let rest = &req.path[prefix.len() + 1..];

@@ -6,6 +6,7 @@
 //! error. Each error is also reported ([`Update::Health`]) so metrics and logs say the cache
 //! is stale; the stores keep their contents meanwhile.
 
+pub mod daemonset;
 pub mod namespaces;
 pub mod network_policies;
 pub mod node_status;
