@@ -12,8 +12,9 @@
 //! The pins go in a bpffs mounted for the test, so other tests' agents never see them.
 
 use std::{
+    ffi::CString,
     fs,
-    os::unix::{fs::PermissionsExt as _, process::ExitStatusExt as _},
+    os::unix::{ffi::OsStrExt as _, fs::PermissionsExt as _, process::ExitStatusExt as _},
     path::{Path, PathBuf},
     process::Command,
     time::Duration,
@@ -27,18 +28,25 @@ use rampart_tests::{
     pod::{PodSpec, TestPod},
     require,
 };
-use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(20);
 
 /// A bpffs of the test's own, unmounted (after everything pinned in it is removed) on drop.
 struct Bpffs(tempfile::TempDir);
 
+/// `path` as a C string.
+fn c_path(path: &Path) -> CString {
+    CString::new(path.as_os_str().as_bytes()).unwrap()
+}
+
 impl Bpffs {
     fn mount() -> Bpffs {
         let dir = tempfile::tempdir().unwrap();
-        let status = Command::new("mount").args(["-t", "bpf", "bpf"]).arg(dir.path()).status().unwrap();
-        assert!(status.success(), "mounting a bpffs for the test");
+        let (source, fstype, target) = (c"bpf", c"bpf", c_path(dir.path()));
+        // SAFETY: NUL-terminated strings; no data argument.
+        let rc =
+            unsafe { libc::mount(source.as_ptr(), target.as_ptr(), fstype.as_ptr(), 0, std::ptr::null()) };
+        assert_eq!(rc, 0, "mounting a bpffs for the test: {}", std::io::Error::last_os_error());
         Bpffs(dir)
     }
 
@@ -51,7 +59,8 @@ impl Bpffs {
 impl Drop for Bpffs {
     fn drop(&mut self) {
         let _ = Command::new(agent_bin()).args(["uninstall", "--pin-dir"]).arg(self.path()).output();
-        let _ = Command::new("umount").arg(self.0.path()).status();
+        // SAFETY: a NUL-terminated path.
+        unsafe { libc::umount2(c_path(self.0.path()).as_ptr(), libc::MNT_DETACH) };
     }
 }
 
@@ -92,6 +101,33 @@ fn workload(pod: &TestPod, ports: &[u16], suid: &Path) -> Seen {
     Seen { connected, escalation_stopped: !ran }
 }
 
+/// The kernel id of the link pinned at `path`: `BPF_OBJ_GET`, then the descriptor's fdinfo.
+fn link_id(path: &Path) -> u64 {
+    /// `union bpf_attr` for `BPF_OBJ_GET`, as far as kernels before 6.5 know it.
+    #[repr(C)]
+    struct ObjGet {
+        pathname: u64,
+        bpf_fd: u32,
+        file_flags: u32,
+    }
+    const BPF_OBJ_GET: libc::c_long = 7;
+    let c = c_path(path);
+    let attr = ObjGet { pathname: c.as_ptr() as u64, bpf_fd: 0, file_flags: 0 };
+    // SAFETY: the attr outlives the call, and its size is passed.
+    let fd =
+        unsafe { libc::syscall(libc::SYS_bpf, BPF_OBJ_GET, &attr as *const ObjGet, size_of::<ObjGet>()) };
+    assert!(fd >= 0, "BPF_OBJ_GET {}: {}", path.display(), std::io::Error::last_os_error());
+    let info = fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap();
+    // SAFETY: closing the descriptor opened above.
+    unsafe { libc::close(fd as i32) };
+    info.lines()
+        .find_map(|l| l.strip_prefix("link_id:"))
+        .unwrap_or_else(|| panic!("no link_id in the fdinfo of {}:\n{info}", path.display()))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
 /// The kernel ids of the links pinned under `dir`, sorted.
 fn pinned_link_ids(dir: &Path) -> Vec<u64> {
     let mut ids = Vec::new();
@@ -102,14 +138,7 @@ fn pinned_link_ids(dir: &Path) -> Vec<u64> {
             if path.is_dir() {
                 stack.push(path);
             } else if path.components().any(|c| c.as_os_str() == "links") {
-                let out = Command::new("bpftool")
-                    .args(["-j", "link", "show", "pinned"])
-                    .arg(&path)
-                    .output()
-                    .unwrap();
-                assert!(out.status.success(), "bpftool link show pinned {}: {:?}", path.display(), out);
-                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-                ids.push(v["id"].as_u64().unwrap());
+                ids.push(link_id(&path));
             }
         }
     }
