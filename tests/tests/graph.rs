@@ -14,7 +14,7 @@ use rampart_tests::{
     net::{Server, port, sockaddr, trigger},
     netns::{BRIDGE_V4, ensure_bridge},
     pod::{PodSpec, TestPod},
-    require,
+    require, wait_for,
 };
 use serde_json::Value;
 
@@ -146,17 +146,9 @@ fn the_map_draws_stored_flows_and_what_a_candidate_would_do() {
         format!("pod:shop/web-1 -> {out} denied by shop/web: tcp/{refused}x1"),
     ]);
     let cidr = format!("{BRIDGE_V4}/32");
-    // Polled until equal (flows reach the store within a second or two), then compared, so a
-    // mismatch is printed whole.
-    let deadline = std::time::Instant::now() + WAIT;
-    let stored = loop {
-        let got = edges(&collector, &["--cidr", &cidr]);
-        if got == expected || std::time::Instant::now() > deadline {
-            break got;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert_eq!(stored, expected, "the map of every stored flow");
+    // The flows reach the store within a second or two: the map is read until it is this one.
+    let what = format!("the map of every stored flow:\n{}", expected.join("\n"));
+    wait_for(&what, WAIT, || (edges(&collector, &["--cidr", &cidr]) == expected).then_some(()));
 
     // The filters choose the flows: db-1's own events only.
     assert_eq!(

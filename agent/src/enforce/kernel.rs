@@ -227,11 +227,8 @@ impl KernelPolicy {
             }
         }
         // Adopted maps may name ranges an earlier agent was given.
-        let stale: Vec<_> =
-            pod4.keys().flatten().filter(|k| !want4.contains(&(k.prefix_len(), k.data()))).collect();
-        for k in stale {
-            let _ = pod4.remove(&k);
-        }
+        let found: Vec<_> = pod4.keys().flatten().collect();
+        remove_unless(found, |k| want4.contains(&(k.prefix_len(), k.data())), |k| pod4.remove(k).is_ok());
         let mut pod6: LpmTrie<&mut MapData, [u8; 16], u32> = ebpf
             .map_mut(POD_CIDR6_MAP)
             .ok_or(KernelPolicyError::NoMap(POD_CIDR6_MAP))?
@@ -245,11 +242,8 @@ impl KernelPolicy {
                 want6.insert((key.prefix_len(), a.octets()));
             }
         }
-        let stale: Vec<_> =
-            pod6.keys().flatten().filter(|k| !want6.contains(&(k.prefix_len(), k.data()))).collect();
-        for k in stale {
-            let _ = pod6.remove(&k);
-        }
+        let found: Vec<_> = pod6.keys().flatten().collect();
+        remove_unless(found, |k| want6.contains(&(k.prefix_len(), k.data())), |k| pod6.remove(k).is_ok());
         e.write_config()?;
         Ok(e)
     }
