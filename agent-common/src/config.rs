@@ -71,6 +71,9 @@ pub struct KernelConfig {
     /// `nsproxy.mnt_ns`, `mnt_namespace.ns.inum`
     pub nsproxy_mnt_ns: u32,
     pub mnt_ns_inum: u32,
+    /// `vfsmount.mnt_sb`, `super_block.s_dev`
+    pub vfsmount_sb: u32,
+    pub sb_dev: u32,
     pub _pad: u32,
     /// Records wake the agent only once this many bytes wait in the ring buffer; below it the
     /// agent drains on its own short timer (a wakeup per record would cost every event a
@@ -78,7 +81,7 @@ pub struct KernelConfig {
     pub wakeup_bytes: u32,
 }
 
-const _: () = assert!(size_of::<KernelConfig>() == 152);
+const _: () = assert!(size_of::<KernelConfig>() == 160);
 
 impl KernelConfig {
     /// All offsets zero ("not found"): the placeholder compiled into the programs.
@@ -120,6 +123,8 @@ impl KernelConfig {
             fdtable_max_fds: 0,
             nsproxy_mnt_ns: 0,
             mnt_ns_inum: 0,
+            vfsmount_sb: 0,
+            sb_dev: 0,
             _pad: 0,
             wakeup_bytes: 0,
         }

@@ -95,10 +95,18 @@ pub struct RuntimeConfig {
     /// Let a restricted pod's connection with an unknown peer through (else judge it as no
     /// pod's address: only address blocks may allow it).
     pub unknown_peer_allow: u32,
-    pub _pad: u32,
+    /// The node's root filesystem (`super_block.s_dev`, the kernel's encoding; 0: unknown). A
+    /// pod's task whose root is still there is a runtime setting up the container before
+    /// `pivot_root`, not yet inside the container's root filesystem.
+    pub host_root_dev: u32,
+    /// Until this boot time (ns), a task of a pod under an enforced `readOnly` rule whose
+    /// mount namespace's table is not known is stopped at exec until the agent has learnt it
+    /// (`rootfs::HELD_MAP`). The agent renews it every second while the tracepoint tier judges
+    /// path strings; 0 (or a lapsed lease: no agent running) holds nobody.
+    pub hold_until_ns: u64,
 }
 
-const _: () = assert!(size_of::<RuntimeConfig>() == 24);
+const _: () = assert!(size_of::<RuntimeConfig>() == 32);
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

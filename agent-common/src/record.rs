@@ -122,6 +122,9 @@ pub const EXEC_FILENAME_TRUNCATED: u32 = 1 << 0;
 pub const EXEC_ARGS_TRUNCATED: u32 = 1 << 1;
 /// [`ExecRecord::flags`]: argv could not be read (the task's memory was not readable).
 pub const EXEC_ARGS_UNREADABLE: u32 = 1 << 2;
+/// [`ExecRecord::flags`]: the process was stopped (SIGSTOP) at this exec until the agent knew
+/// its container's mount table (see `rootfs::HELD_MAP`).
+pub const EXEC_HELD: u32 = 1 << 3;
 
 /// `sched:sched_process_exec`: a task replaced its image.
 #[repr(C)]

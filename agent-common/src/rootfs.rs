@@ -16,6 +16,10 @@ pub const MNTNS_MAP: &str = "MNTNS";
 pub const ROOTFS_ALLOW_MAP: &str = "ROOTFS_ALLOW";
 pub const SYSCALL_OPS_MAP: &str = "SYSCALL_OPS";
 pub const FILE_DENIES_MAP: &str = "FILE_DENIES";
+/// Processes stopped at exec until their mount namespace's table is known: tgid → mount
+/// namespace. The kernel adds an entry after it sent the SIGSTOP; the agent learns the table,
+/// sends SIGCONT, then removes it.
+pub const HELD_MAP: &str = "HELD";
 
 /// Bytes of a path the kernel judges and reports.
 pub const PATH_LEN: usize = 256;

@@ -2,11 +2,12 @@
 //!
 //! Hook: tracepoint `sched:sched_process_exec`, fired from `exec_binprm()` in `fs/exec.c` once
 //! the new image is committed, in the context of the task that exec'd (so the current task's
-//! `mm` already holds the new argv).
+//! `mm` already holds the new argv). A container's process whose mount table the agent does not
+//! know yet is held here (`rootfs::hold`).
 
 use agent_common::record::{
     EXEC_ARGS_LEN, EXEC_ARGS_TRUNCATED, EXEC_ARGS_UNREADABLE, EXEC_FILENAME_LEN, EXEC_FILENAME_TRUNCATED,
-    ExecRecord, RecordKind,
+    EXEC_HELD, ExecRecord, RecordKind,
 };
 use aya_ebpf::{
     EbpfContext as _,
@@ -28,6 +29,8 @@ entry! {
 
 fn try_exec(ctx: &TracePointContext) -> Result<u32, u32> {
     let cfg = config();
+    // Before the record: a process is held (and released) even when the ring is full.
+    let held = crate::rootfs::hold::hold_if_unknown(&cfg);
     let Some(mut entry) = EVENTS.reserve::<ExecRecord>(0) else {
         count_drop(RecordKind::Exec);
         return Err(0);
@@ -40,7 +43,7 @@ fn try_exec(ctx: &TracePointContext) -> Result<u32, u32> {
         (*rec).header.size = size_of::<ExecRecord>() as u32;
         (*rec).header.boot_ns = bpf_ktime_get_boot_ns();
         task::fill(&mut (*rec).task, &cfg);
-        (*rec).flags = 0;
+        (*rec).flags = if held { EXEC_HELD } else { 0 };
 
         // Binary path, as the kernel opened it (bprm->filename).
         (*rec).filename_len = 0;
@@ -72,6 +75,9 @@ fn try_exec(ctx: &TracePointContext) -> Result<u32, u32> {
             }
         }
     }
-    entry.submit(crate::maps::submit_flags());
+    // A held process waits for the agent: wake it now.
+    let flags =
+        if held { aya_ebpf::bindings::BPF_RB_FORCE_WAKEUP.into() } else { crate::maps::submit_flags() };
+    entry.submit(flags);
     Ok(0)
 }

@@ -370,6 +370,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     let n = ring.drain(|bytes| pipeline.on_bytes(bytes));
     pipeline.summarize();
     pipeline.release_all_held();
+    pipeline.stop_holding_execs();
     pipeline.flush();
     if let Some(o) = &mut observing {
         o.stopped();

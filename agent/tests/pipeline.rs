@@ -168,6 +168,24 @@ impl Replay {
                 pod.containers = all.into();
             }
         }
+        // A pod's addresses, as the live agent knew them: where a flow named it as the peer.
+        let mut ips: BTreeMap<(String, String), Vec<std::net::IpAddr>> = BTreeMap::new();
+        for e in events {
+            let (peer, ip) = (&e["flow"]["remotePod"], &e["flow"]["remoteIp"]);
+            if let (Some(ns), Some(name), Some(Ok(ip))) =
+                (peer["namespace"].as_str(), peer["name"].as_str(), ip.as_str().map(str::parse))
+            {
+                let known = ips.entry((ns.into(), name.into())).or_default();
+                if !known.contains(&ip) {
+                    known.push(ip);
+                }
+            }
+        }
+        for pod in pods.values_mut() {
+            if let Some(found) = ips.get(&(pod.namespace.to_string(), pod.name.to_string())) {
+                pod.ips = found.clone().into();
+            }
+        }
         pods.into_values().collect()
     }
 

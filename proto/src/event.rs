@@ -295,6 +295,7 @@ mod tests {
                 binary: "/bin/true".into(),
                 args: vec!["true".into()],
                 args_truncated: false,
+                held: false,
             })),
             verdict: Some(Verdict {
                 action: Action::Allow as i32,
@@ -336,6 +337,7 @@ mod tests {
                 "a\nb".into(),
             ],
             args_truncated: false,
+            held: false,
         }));
         let line = e.compact_line();
         assert!(!line.chars().any(char::is_control), "{line:?}");

@@ -124,66 +124,33 @@ pub struct Container {
     native: Option<Option<crate::nsrun::Start>>,
 }
 
-fn runc(state: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("runc")
-        .arg("--root")
-        .arg(state)
-        .args(args)
-        .output()
-        .expect("runc (cargo xtask setup installs it)")
-}
-
-impl Container {
-    /// `runc create`: the container exists (cgroup, namespaces, mounts) but has not started.
-    pub fn create(pod: PodSpec, spec: ContainerSpec) -> Container {
-        let pod = TestPod::create(pod);
-        let bundle = tempfile::tempdir().expect("bundle");
-        let b = bundle.path();
-        for d in ["upper", "work", "rootfs", "volume", "state"] {
-            fs::create_dir_all(b.join(d)).expect("bundle dir");
-        }
-        for (path, source, mode) in &spec.files {
-            let dest = b.join("upper").join(path.trim_start_matches('/'));
-            fs::create_dir_all(dest.parent().expect("parent")).expect("dir");
-            fs::copy(source, &dest).expect("copy into the image");
-            fs::set_permissions(&dest, fs::Permissions::from_mode(*mode)).expect("mode");
-        }
-        let opts = format!(
-            "lowerdir={},upperdir={},workdir={}",
-            lower().display(),
-            b.join("upper").display(),
-            b.join("work").display()
-        );
-        let st = Command::new("mount")
-            .args(["-t", "overlay", "overlay", "-o", &opts])
-            .arg(b.join("rootfs"))
-            .status()
-            .expect("mount");
-        assert!(st.success(), "mounting the overlay root filesystem failed");
-        if !crate::nsrun::runc_available() {
-            let native = crate::nsrun::Spec {
-                rootfs: &b.join("rootfs"),
-                volume: &b.join("volume"),
-                uid: spec.uid,
-                gid: spec.gid,
-                capabilities: &spec.capabilities,
-                script: &spec.script,
-            };
-            let (child, start) = crate::nsrun::create(&native, &pod.container_dir)
-                .unwrap_or_else(|e| panic!("starting the container without runc: {e}"));
-            let id = format!("rampart-{}", crate::random_hex(10));
-            let volume = b.join("volume");
-            return Container {
-                pod,
-                id,
-                volume,
-                bundle,
-                create: Some(child),
-                started: false,
-                native: Some(Some(start)),
-            };
-        }
-
+/// The bundle of a container of `pod`: its overlay root filesystem mounted, its volume, and
+/// (where runc runs it) `config.json`.
+fn bundle(pod: &TestPod, spec: &ContainerSpec) -> tempfile::TempDir {
+    let bundle = tempfile::tempdir().expect("bundle");
+    let b = bundle.path();
+    for d in ["upper", "work", "rootfs", "volume", "state"] {
+        fs::create_dir_all(b.join(d)).expect("bundle dir");
+    }
+    for (path, source, mode) in &spec.files {
+        let dest = b.join("upper").join(path.trim_start_matches('/'));
+        fs::create_dir_all(dest.parent().expect("parent")).expect("dir");
+        fs::copy(source, &dest).expect("copy into the image");
+        fs::set_permissions(&dest, fs::Permissions::from_mode(*mode)).expect("mode");
+    }
+    let opts = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lower().display(),
+        b.join("upper").display(),
+        b.join("work").display()
+    );
+    let st = Command::new("mount")
+        .args(["-t", "overlay", "overlay", "-o", &opts])
+        .arg(b.join("rootfs"))
+        .status()
+        .expect("mount");
+    assert!(st.success(), "mounting the overlay root filesystem failed");
+    if crate::nsrun::runc_available() {
         let rel = pod.container_dir.strip_prefix(cgroup2_root()).expect("under the cgroup root");
         let caps = serde_json::json!(spec.capabilities);
         let config = serde_json::json!({
@@ -212,6 +179,79 @@ impl Container {
         });
         fs::write(b.join("config.json"), serde_json::to_vec_pretty(&config).expect("json"))
             .expect("config.json");
+    }
+    bundle
+}
+
+fn runc(state: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("runc")
+        .arg("--root")
+        .arg(state)
+        .args(args)
+        .output()
+        .expect("runc (cargo xtask setup installs it)")
+}
+
+impl Container {
+    /// `runc create`: the container exists (cgroup, namespaces, mounts) but has not started.
+    pub fn create(pod: PodSpec, spec: ContainerSpec) -> Container {
+        Self::create_in(TestPod::create(pod), spec)
+    }
+
+    /// `runc run`: created and started back to back in `pod` (known to the agent already), as
+    /// a runtime does when nothing waits in between; [`Container::run`] collects its output.
+    pub fn start_at_once(pod: TestPod, spec: ContainerSpec) -> Container {
+        if !crate::nsrun::runc_available() {
+            let mut c = Self::create_in(pod, spec);
+            c.start();
+            return c;
+        }
+        let bundle = bundle(&pod, &spec);
+        let id = format!("rampart-{}", crate::random_hex(10));
+        let child = Command::new("runc")
+            .arg("--root")
+            .arg(bundle.path().join("state"))
+            .args(["run", "--bundle"])
+            .arg(bundle.path())
+            .arg(&id)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("runc run");
+        let volume = bundle.path().join("volume");
+        Container { pod, id, volume, bundle, create: Some(child), started: true, native: None }
+    }
+
+    /// [`Container::create`] in a pod that exists already.
+    pub fn create_in(pod: TestPod, spec: ContainerSpec) -> Container {
+        if !crate::nsrun::runc_available() {
+            let bundle = bundle(&pod, &spec);
+            let b = bundle.path();
+            let native = crate::nsrun::Spec {
+                rootfs: &b.join("rootfs"),
+                volume: &b.join("volume"),
+                uid: spec.uid,
+                gid: spec.gid,
+                capabilities: &spec.capabilities,
+                script: &spec.script,
+            };
+            let (child, start) = crate::nsrun::create(&native, &pod.container_dir)
+                .unwrap_or_else(|e| panic!("starting the container without runc: {e}"));
+            let id = format!("rampart-{}", crate::random_hex(10));
+            let volume = b.join("volume");
+            return Container {
+                pod,
+                id,
+                volume,
+                bundle,
+                create: Some(child),
+                started: false,
+                native: Some(Some(start)),
+            };
+        }
+        let bundle = bundle(&pod, &spec);
+        let b = bundle.path();
         let id = format!("rampart-{}", crate::random_hex(10));
         let create = Command::new("runc")
             .arg("--root")
@@ -224,7 +264,7 @@ impl Container {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("runc create");
-        let mut c = Container {
+        let c = Container {
             pod,
             id,
             volume: b.join("volume"),
@@ -247,7 +287,6 @@ impl Container {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        c.started = false;
         c
     }
 
@@ -256,8 +295,11 @@ impl Container {
         self.bundle.path().join("upper")
     }
 
-    /// `runc start`, then the container's output once it exits.
-    pub fn run(&mut self, timeout: Duration) -> String {
+    /// `runc start`, unless started already.
+    fn start(&mut self) {
+        if self.started {
+            return;
+        }
         if let Some(start) = self.native.as_mut().and_then(Option::take) {
             start.start().expect("starting the container");
         } else {
@@ -265,6 +307,11 @@ impl Container {
             assert!(out.status.success(), "runc start: {}", String::from_utf8_lossy(&out.stderr));
         }
         self.started = true;
+    }
+
+    /// `runc start` (unless started already), then the container's output once it exits.
+    pub fn run(&mut self, timeout: Duration) -> String {
+        self.start();
         let mut child = self.create.take().expect("created");
         let mut stdout = child.stdout.take().expect("piped");
         let (tx, rx) = std::sync::mpsc::channel();

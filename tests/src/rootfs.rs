@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::{
     agent::{Agent, AgentOptions},
     container::{Container, ContainerSpec},
-    pod::PodSpec,
+    pod::{PodSpec, TestPod},
 };
 
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -46,6 +46,14 @@ impl Node {
     /// with its mount table.
     pub fn container(&self, agent: &Agent, script: &str) -> Container {
         self.container_of(agent, ContainerSpec::new(script))
+    }
+
+    /// A pod files/web (`n` tells several apart) known to the agent, with no process yet.
+    pub fn pod(&self, agent: &Agent, n: usize) -> TestPod {
+        let pod = TestPod::create(PodSpec::new("files", &format!("web-{n}")).label("app", "web"));
+        pod.write_manifest(self.manifests.path());
+        agent.wait_metric("rampart_pods", (n + 1) as f64);
+        pod
     }
 
     /// The same for a container built from `spec`.

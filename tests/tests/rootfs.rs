@@ -7,6 +7,7 @@ use std::{fs, time::Duration};
 
 use rampart_tests::{
     agent::{Agent, AgentOptions},
+    container::{Container, ContainerSpec},
     require,
     rootfs::{MARKER, Node, RUN, WAIT, file_events, settle, stopped, tier, try_tier, wait_file},
 };
@@ -330,5 +331,72 @@ fn the_rootfs_concern_is_engaged_when_the_first_filesystem_policy_arrives() {
     let e = wait_file(&agent, &c, "create", "/etc/evil");
     assert_eq!(e["verdict"]["tier"], engaged.as_str(), "{e}");
     assert_eq!(e["verdict"]["action"], "deny", "{e}");
+    assert!(agent.stop().success());
+}
+
+// vm-test: core
+#[test]
+fn a_container_created_and_started_back_to_back_is_enforced_from_its_first_instruction() {
+    if !require::root("a_container_created_and_started_back_to_back_is_enforced_from_its_first_instruction") {
+        return;
+    }
+    let node = Node::new("enforce", "/tmp");
+    let agent = node.agent();
+    let tier = rampart_tests::wait_for("the rootfs concern to be engaged", Duration::from_secs(60), || {
+        try_tier(&agent).filter(|t| t != "none")
+    });
+    // The mount table is learnt at the agent's next tick or at the exec, whichever comes
+    // first; on the sigkill tier the exec must have held the process at least once in a few
+    // containers (the hold is what this test is about), and every container is enforced.
+    let mut held = 0;
+    for n in 0..4 {
+        let pod = node.pod(&agent, n);
+        let mut c = Container::start_at_once(
+            pod,
+            ContainerSpec::new(&format!(
+                "sh -c 'mkdir /etc/first'; echo etc=$?; sh -c 'mkdir /data/first'; echo volume=$?; {MARKER}"
+            )),
+        );
+        let out = c.run(RUN);
+        assert!(out.contains(&format!("etc{}", stopped(&tier))), "the first mkdir in /etc: {out}");
+        assert!(out.contains("volume=0"), "the volume: {out}");
+        let e = wait_file(&agent, &c, "mkdir", "/etc/first");
+        let v = &e["verdict"];
+        assert_eq!(v["action"], "deny", "{e}");
+        assert_eq!(v["enforced"], true, "{e}");
+        assert_eq!(v["tier"], tier.as_str(), "{e}");
+        let effect = e["file"]["effect"].as_str().unwrap_or_default();
+        assert!(!effect.contains("not known"), "judged without the mount table: {e}");
+        settle(&agent, &c);
+        // The volume's mkdir was placed on its mount: not reported (an unknown table would
+        // have reported it as a possible rootfs write).
+        let reported: Vec<Value> =
+            file_events(&agent, &c).into_iter().map(|e| e["file"]["path"].clone()).collect();
+        assert_eq!(reported, ["/etc/first"], "only the rootfs write");
+        let first_exec = agent
+            .events()
+            .into_iter()
+            .find(|e| e["pod"]["uid"] == c.pod.uid.as_str() && e["exec"].is_object())
+            .expect("the container's first exec");
+        if first_exec["exec"]["held"] == true {
+            assert_eq!(
+                tier, "sigkill",
+                "only the tier that places path strings by the mount table holds: {first_exec}"
+            );
+            held += 1;
+            if held == 2 {
+                break;
+            }
+        }
+        if tier != "sigkill" {
+            break;
+        }
+    }
+    if tier == "sigkill" {
+        assert!(held > 0, "no container's exec was held: the hold never acted");
+        let released = agent.metric("rampart_held_execs_total{outcome=\"known\"}").unwrap_or(0.0);
+        assert!(released >= f64::from(held), "released with their table known: {released}");
+    }
+    assert_eq!(agent.metric("rampart_held_execs_total{outcome=\"unknown\"}"), Some(0.0));
     assert!(agent.stop().success());
 }

@@ -10,6 +10,7 @@
 //! judged as a write outside every allowed prefix, and a leading `/proc/<process>/root` is cut
 //! off (it leads into that process's root, where the rest of the path lands).
 
+pub mod hold;
 pub mod lsm;
 pub mod tracepoint;
 
@@ -439,6 +440,34 @@ pub fn allowed(s: &mut Scratch, pod: &PodPolicy, len: usize) -> bool {
     ROOTFS_ALLOW.get(&s.key).is_some()
 }
 
+/// Whether the current task's root is still the node's root filesystem: a runtime setting a
+/// container up before `pivot_root` (`RuntimeConfig::host_root_dev`), not yet inside it.
+#[inline(always)]
+pub fn in_node_root(cfg: &KernelConfig) -> bool {
+    let node = pods::runtime().host_root_dev;
+    if node == 0 {
+        return false;
+    }
+    let (mnt, _) = task_root(cfg);
+    // SAFETY: offsets from BTF; reads are checked.
+    let dev: u32 = unsafe {
+        let sb: *const u8 = read_field(mnt, cfg.vfsmount_sb).unwrap_or(core::ptr::null());
+        read_field(sb, cfg.sb_dev).unwrap_or(0)
+    };
+    dev == node
+}
+
+/// The current task's mount namespace (its inode number; 0 when unreadable).
+#[inline(always)]
+pub fn current_mntns(cfg: &KernelConfig) -> u32 {
+    // SAFETY: offsets from BTF; reads are checked.
+    unsafe {
+        let ns: *const u8 = read_field(current_task(), cfg.task_nsproxy).unwrap_or(core::ptr::null());
+        let mnt_ns: *const u8 = read_field(ns, cfg.nsproxy_mnt_ns).unwrap_or(core::ptr::null());
+        read_field(mnt_ns, cfg.mnt_ns_inum).unwrap_or(0)
+    }
+}
+
 /// The mount kind of `s.buf[..len]` in the current task's mount namespace, from `MOUNTS`
 /// (`MOUNT_ROOTFS`, `MOUNT_OTHER`), 0 when that namespace's table is not known yet. The
 /// answer goes through scratch memory: a plain register here tempts LLVM into merging paths in
@@ -446,12 +475,7 @@ pub fn allowed(s: &mut Scratch, pod: &PodPolicy, len: usize) -> bool {
 #[inline(always)]
 pub fn mount_kind(s: &mut Scratch, cfg: &KernelConfig, len: usize) -> u32 {
     hide(&mut s.kind, 0);
-    // SAFETY: offsets from BTF; reads are checked.
-    let mntns: u32 = unsafe {
-        let ns: *const u8 = read_field(current_task(), cfg.task_nsproxy).unwrap_or(core::ptr::null());
-        let mnt_ns: *const u8 = read_field(ns, cfg.nsproxy_mnt_ns).unwrap_or(core::ptr::null());
-        read_field(mnt_ns, cfg.mnt_ns_inum).unwrap_or(0)
-    };
+    let mntns = current_mntns(cfg);
     // SAFETY: plain lookup.
     if unsafe { MNTNS.get(&mntns) }.is_some() {
         key_for(s, mntns, len);

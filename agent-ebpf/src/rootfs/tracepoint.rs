@@ -28,9 +28,9 @@ use aya_ebpf::{
 };
 
 use super::{
-    SYSCALL_OPS, Scratch, allowed, decide, dentry_path, emit, fd_file, has_dotdot, is_root_mount, judged_pod,
-    keep_first, mount_kind, path_parts, prepare, raw_target, rename_action, scratch, set_target, take_first,
-    thread, user_path,
+    SYSCALL_OPS, Scratch, allowed, decide, dentry_path, emit, fd_file, has_dotdot, in_node_root,
+    is_root_mount, judged_pod, keep_first, mount_kind, path_parts, prepare, raw_target, rename_action,
+    scratch, set_target, take_first, thread, user_path,
 };
 use crate::maps::config;
 
@@ -143,7 +143,15 @@ fn judge_buf(s: &mut Scratch, pod: &PodPolicy, len: usize, flags: &mut u32) -> O
     let cfg = config();
     let kind = mount_kind(s, &cfg, len);
     let ok = allowed(s, pod, len);
-    decide(pod, (kind != 0).then_some(kind == MOUNT_ROOTFS), ok, flags)
+    // A runtime before `pivot_root` writes the container's tree from outside it.
+    let in_rootfs = if kind != 0 {
+        Some(kind == MOUNT_ROOTFS)
+    } else if in_node_root(&cfg) {
+        Some(false)
+    } else {
+        None
+    };
+    decide(pod, in_rootfs, ok, flags)
 }
 
 /// Judge the path string at `user` (relative to `dirfd`) for `op`; the record is prepared in

@@ -54,10 +54,15 @@ use rampart_policy::{
 use std::sync::Arc;
 
 use agent_common::rootfs::{
-    MNTNS_MAP, MOUNTS_MAP, PathKey, ROOTFS_ALLOW_MAP, ROOTFS_AUDIT, ROOTFS_READONLY, SYSCALL_OPS_MAP,
+    HELD_MAP, MNTNS_MAP, MOUNTS_MAP, PathKey, ROOTFS_ALLOW_MAP, ROOTFS_AUDIT, ROOTFS_READONLY,
+    SYSCALL_OPS_MAP,
 };
 
-use super::mounts::{MountTables, path_key};
+use super::mounts::{MountTables, Resumed, path_key};
+
+/// How long the kernel may hold a container's exec after the agent's last renewal: an agent
+/// that stops renewing (gone, or stuck) holds nobody for longer than this.
+const HOLD_LEASE: Duration = Duration::from_secs(10);
 use crate::attribution::Attributor;
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +181,7 @@ fn map_err(name: &'static str) -> impl Fn(MapError) -> KernelPolicyError {
 
 impl KernelPolicy {
     pub fn new(ebpf: &mut Ebpf, options: NetworkOptions) -> Result<Self, KernelPolicyError> {
+        let root_dev = super::mounts::host_root_dev();
         let mut e = KernelPolicy {
             kubepods: take(ebpf, KUBEPODS_MAP)?,
             pods: take(ebpf, PODS_MAP)?,
@@ -188,7 +194,8 @@ impl KernelPolicy {
                 fail_closed: u32::from(options.fail_closed),
                 flow_interval_ns: options.flow_interval.as_nanos() as u64,
                 unknown_peer_allow: u32::from(options.unknown_peer_allow),
-                _pad: 0,
+                host_root_dev: root_dev,
+                hold_until_ns: 0,
             },
             written_roots: HashMap::new(),
             written_pods: HashMap::new(),
@@ -201,7 +208,12 @@ impl KernelPolicy {
             next_identity: 1,
             rootfs_allow: take(ebpf, ROOTFS_ALLOW_MAP)?,
             rootfs_sets: HashMap::new(),
-            mounts: MountTables::new(take(ebpf, MOUNTS_MAP)?, take(ebpf, MNTNS_MAP)?),
+            mounts: MountTables::new(
+                take(ebpf, MOUNTS_MAP)?,
+                take(ebpf, MNTNS_MAP)?,
+                take(ebpf, HELD_MAP)?,
+                root_dev,
+            ),
             next_set: 1,
         };
         // Borrowed, not taken: programs not loaded yet still need the map's descriptor.
@@ -453,8 +465,14 @@ impl KernelPolicy {
     }
 
     /// Learn the mount tables of containers whose root filesystem is judged and that started
-    /// since the last sync; forget those that ended.
-    pub fn refresh_mounts(&mut self, attributor: &Attributor) {
+    /// since the last sync; forget those that ended. With `hold` (the tier judges path strings
+    /// by these tables), renew the lease under which the kernel holds a container's exec until
+    /// its table is known, and release the processes it holds.
+    pub fn refresh_mounts(
+        &mut self,
+        attributor: &Attributor,
+        hold: bool,
+    ) -> Result<Resumed, KernelPolicyError> {
         for (cgroup, pod) in &self.written_pods {
             if pod.flags & ROOTFS_READONLY != 0
                 && let Some(dir) = attributor.cgroup_dir(*cgroup)
@@ -463,6 +481,24 @@ impl KernelPolicy {
             }
         }
         self.mounts.forget_dead();
+        let until = if hold { crate::events::build::boot_ns() + HOLD_LEASE.as_nanos() as u64 } else { 0 };
+        if until != self.config.hold_until_ns {
+            self.config.hold_until_ns = until;
+            self.write_config()?;
+        }
+        Ok(self.mounts.resume_held())
+    }
+
+    /// Release the processes the kernel holds at exec, learning their mount tables first.
+    pub fn resume_held(&mut self) -> Resumed {
+        self.mounts.resume_held()
+    }
+
+    /// Hold nobody from now on, and release whoever is held (the agent is stopping).
+    pub fn stop_holding(&mut self) -> Resumed {
+        self.config.hold_until_ns = 0;
+        let _ = self.write_config();
+        self.mounts.resume_held()
     }
 
     /// Container mount tables known.

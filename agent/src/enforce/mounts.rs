@@ -4,8 +4,12 @@
 //! A container's mount table is read from `/proc/PID/mountinfo` of a process in its cgroup
 //! (its mount points as the container sees them) and written keyed by its mount namespace
 //! (`/proc/PID/ns/mnt`). runc's `create` leaves the container's first process waiting in its
-//! cgroup with its mounts in place, so the table is usually known before the container starts;
-//! until it is, the kernel reports (or, failing closed, denies) writes it cannot place.
+//! cgroup with its mounts in place, so the table is usually known before the container starts.
+//! Where it is not (create and start back to back), the kernel stops the process at its exec
+//! and lists it in `HELD` (see the eBPF side's `rootfs::hold`): [`MountTables::resume_held`]
+//! learns its table from the process itself and sends SIGCONT. A process whose table cannot be
+//! read is resumed anyway (never left stopped), and its writes are reported as on an unknown
+//! mount.
 
 use std::{collections::HashMap, fs, path::Path};
 
@@ -37,36 +41,87 @@ struct Table {
 pub struct MountTables {
     pub(super) mounts: LpmTrie<MapData, PathKey, u32>,
     pub(super) known: BpfHashMap<MapData, u32, u32>,
+    held: BpfHashMap<MapData, u32, u32>,
     tables: HashMap<u32, Table>,
+    /// [`host_root_dev`], read once.
+    host_root_dev: u32,
+}
+
+/// What one pass over the held processes did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Resumed {
+    /// Resumed with their mount table known.
+    pub known: u64,
+    /// Resumed although their table could not be read.
+    pub unknown: u64,
+    /// Gone before they could be resumed.
+    pub gone: u64,
 }
 
 impl MountTables {
-    pub fn new(mounts: LpmTrie<MapData, PathKey, u32>, known: BpfHashMap<MapData, u32, u32>) -> Self {
-        MountTables { mounts, known, tables: HashMap::new() }
+    pub fn new(
+        mounts: LpmTrie<MapData, PathKey, u32>,
+        known: BpfHashMap<MapData, u32, u32>,
+        held: BpfHashMap<MapData, u32, u32>,
+        host_root_dev: u32,
+    ) -> Self {
+        MountTables { mounts, known, held, tables: HashMap::new(), host_root_dev }
     }
 
     /// Learn the mount namespaces of the processes in `cgroup_dir` not known yet.
     pub fn learn(&mut self, cgroup_dir: &Path) {
         let Ok(procs) = fs::read_to_string(cgroup_dir.join("cgroup.procs")) else { return };
         for pid in procs.lines().filter_map(|l| l.trim().parse::<u32>().ok()) {
-            let Some(ns) = mount_ns(pid) else { continue };
-            if self.tables.contains_key(&ns) {
-                continue;
-            }
-            let Ok(info) = fs::read_to_string(format!("/proc/{pid}/mountinfo")) else { continue };
-            let mut keys = Vec::new();
-            for point in mount_points(&info) {
-                let kind = if point == "/" { MOUNT_ROOTFS } else { MOUNT_OTHER };
-                if let Some(key) = path_key(ns, &point)
-                    && self.mounts.insert(&key, kind, 0).is_ok()
-                {
-                    keys.push(key);
-                }
-            }
-            if self.known.insert(ns, 1, 0).is_ok() {
-                self.tables.insert(ns, Table { pid, keys });
+            self.learn_pid(pid);
+        }
+    }
+
+    /// Learn the mount namespace of `pid` unless it is known; whether it is known now. A
+    /// process still rooted in the node's root filesystem is a runtime setting the container
+    /// up: its mount table is not the container's yet.
+    fn learn_pid(&mut self, pid: u32) -> bool {
+        let Some(ns) = mount_ns(pid) else { return false };
+        if self.tables.contains_key(&ns) {
+            return true;
+        }
+        if self.host_root_dev != 0
+            && root_dev(Path::new(&format!("/proc/{pid}/root/"))) == Some(self.host_root_dev)
+        {
+            return false;
+        }
+        let Ok(info) = fs::read_to_string(format!("/proc/{pid}/mountinfo")) else { return false };
+        let mut keys = Vec::new();
+        for point in mount_points(&info) {
+            let kind = if point == "/" { MOUNT_ROOTFS } else { MOUNT_OTHER };
+            if let Some(key) = path_key(ns, &point)
+                && self.mounts.insert(&key, kind, 0).is_ok()
+            {
+                keys.push(key);
             }
         }
+        if self.known.insert(ns, 1, 0).is_err() {
+            return false;
+        }
+        self.tables.insert(ns, Table { pid, keys });
+        true
+    }
+
+    /// Learn the table of every process the kernel stopped at exec, and let it run.
+    pub fn resume_held(&mut self) -> Resumed {
+        let mut done = Resumed::default();
+        let pids: Vec<u32> = self.held.keys().filter_map(Result::ok).collect();
+        for pid in pids {
+            let known = self.learn_pid(pid);
+            // SAFETY: kill(2) with a signal number; a pid that is gone answers ESRCH.
+            let sent = unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) } == 0;
+            match (sent, known) {
+                (false, _) => done.gone += 1,
+                (true, true) => done.known += 1,
+                (true, false) => done.unknown += 1,
+            }
+            let _ = self.held.remove(&pid);
+        }
+        done
     }
 
     /// Forget namespaces whose process is gone (the container ended).
@@ -90,6 +145,21 @@ impl MountTables {
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()
     }
+}
+
+/// The node's root filesystem device in the kernel's encoding (`MKDEV`: major << 20 | minor,
+/// as `super_block.s_dev`): pid 1's root (the node's init, with `hostPID`), else this agent's
+/// own root (where pid 1's is not readable, the agent runs in the node's root); 0 when neither
+/// can be read.
+pub fn host_root_dev() -> u32 {
+    root_dev(Path::new("/proc/1/root/")).or_else(|| root_dev(Path::new("/"))).unwrap_or(0)
+}
+
+/// The device of the directory `root`, in the kernel's encoding.
+fn root_dev(root: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt as _;
+    let dev = fs::metadata(root).ok()?.dev();
+    Some(libc::major(dev) << 20 | libc::minor(dev))
 }
 
 /// The mount namespace inode of `pid` (`/proc/PID/ns/mnt` → `mnt:[4026531841]`).

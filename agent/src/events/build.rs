@@ -9,7 +9,7 @@ use agent_common::{
         ACTION_AUDIT, ACTION_DENY, DIR_INGRESS, FLOW_RESTRICTED, FLOW_UNKNOWN_PEER, FLOW_UNKNOWN_POD,
         FlowRecord, IPPROTO_UDP, OWNER_KNOWN, PHASE_CLOSE, PHASE_UPDATE,
     },
-    record::{EXEC_ARGS_TRUNCATED, ExecRecord, TaskInfo},
+    record::{EXEC_ARGS_TRUNCATED, EXEC_HELD, ExecRecord, TaskInfo},
     user::c_bytes,
 };
 use rampart_policy::{Action, Direction, Protocol};
@@ -102,6 +102,7 @@ pub fn exec(r: &ExecRecord, clock: &Clock, parent: Parent) -> Observation {
             binary,
             args: split_args(args),
             args_truncated: r.flags & EXEC_ARGS_TRUNCATED != 0,
+            held: r.flags & EXEC_HELD != 0,
         }),
         kernel: None,
         repeat_count: 0,

@@ -85,6 +85,7 @@ mod tests {
                 binary: "/bin/true".into(),
                 args: Vec::new(),
                 args_truncated: false,
+                held: false,
             }),
             kernel: None,
             repeat_count: 0,

@@ -21,7 +21,7 @@ use std::{sync::Arc, time::Instant};
 
 use agent_common::{
     net::{DenyKey, FlowRecord, PHASE_DENIED},
-    record::{CgroupRecord, ExecRecord},
+    record::{CgroupRecord, EXEC_HELD, ExecRecord},
     rootfs::FileDenyKey,
     user::{DecodeError, Record, c_bytes},
 };
@@ -127,6 +127,12 @@ impl Pipeline {
     }
 
     fn on_exec(&mut self, r: &ExecRecord) {
+        // Released first: the process is stopped until then.
+        if r.flags & EXEC_HELD != 0
+            && let Some(k) = &mut self.kernel
+        {
+            self.metrics.released(&k.resume_held());
+        }
         let parent = self.processes.parent(r.task.ppid);
         let observation = build::exec(r, &self.clock, parent);
         if let Observed::Exec(e) = &observation.body {
@@ -186,8 +192,20 @@ impl Pipeline {
     /// Learn the mount tables of new containers whose root filesystem is judged.
     pub fn refresh_mounts(&mut self) {
         if let Some(k) = &mut self.kernel {
-            k.refresh_mounts(&self.attributor);
+            // Only the sigkill tier places path strings with the mount tables.
+            let hold = self.tiers.rootfs == crate::caps::Tier::Sigkill;
+            match k.refresh_mounts(&self.attributor, hold) {
+                Ok(released) => self.metrics.released(&released),
+                Err(e) => warn!(error = %e, "renewing the hold on unknown mount tables failed"),
+            }
             self.metrics.mount_tables.store(k.mount_tables() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// The agent is stopping: the kernel holds no exec from now on, and those it holds run.
+    pub fn stop_holding_execs(&mut self) {
+        if let Some(k) = &mut self.kernel {
+            self.metrics.released(&k.stop_holding());
         }
     }
 

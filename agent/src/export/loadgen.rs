@@ -82,6 +82,7 @@ pub fn synthetic_event(node: &str, i: u64) -> Event {
             binary: "/usr/bin/curl".into(),
             args: vec!["curl".into(), "-s".into(), format!("http://api.shop.svc:8080/items/{i}")],
             args_truncated: false,
+            held: false,
         })),
         verdict: Some(Verdict {
             action: verdict::Action::Allow as i32,

@@ -87,6 +87,8 @@ pub fn kernel_config(tracefs: &Tracefs) -> Result<KernelConfig, OffsetError> {
         fdtable_max_fds: take(member("fdtable", "max_fds")),
         nsproxy_mnt_ns: take(member("nsproxy", "mnt_ns")),
         mnt_ns_inum: take(member("mnt_namespace", "ns.inum")),
+        vfsmount_sb: take(member("vfsmount", "mnt_sb")),
+        sb_dev: take(member("super_block", "s_dev")),
         _pad: 0,
         mm_arg_start: take(member("mm_struct", "arg_start")),
         mm_arg_end: take(member("mm_struct", "arg_end")),

@@ -215,13 +215,26 @@ fn is_build(e: &fs::DirEntry) -> bool {
     name.len() == 16 && name.bytes().all(|b| b.is_ascii_hexdigit()) && e.path().is_dir()
 }
 
-/// Links first (their programs detach), then maps and the rest.
+/// Links first (their programs detach), then the processes held at exec are let run, then
+/// maps and the rest.
 fn remove(build: &Path) -> Result<(), PinError> {
     let links = build.join("links");
     if links.exists() {
         fs::remove_dir_all(&links).map_err(io_at(&links))?;
     }
+    release_held(&build.join("maps").join(agent_common::rootfs::HELD_MAP));
     fs::remove_dir_all(build).map_err(io_at(build))
+}
+
+/// SIGCONT to every process a pinned `HELD` map lists (stopped at exec while the agent that
+/// would have released it was gone).
+fn release_held(pin: &Path) {
+    let Ok(data) = aya::maps::MapData::from_pin(pin) else { return };
+    let Ok(held) = aya::maps::HashMap::<_, u32, u32>::try_from(aya::maps::Map::HashMap(data)) else { return };
+    for pid in held.keys().filter_map(Result::ok) {
+        // SAFETY: kill(2) with a signal number; a pid that is gone answers ESRCH.
+        unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) };
+    }
 }
 
 fn count_files(dir: &Path) -> usize {

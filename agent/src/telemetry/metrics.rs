@@ -82,6 +82,9 @@ pub struct Metrics {
     pub redacted_events: AtomicU64,
     /// Container mount tables known to the kernel (rootfs tracepoint tier).
     pub mount_tables: AtomicU64,
+    /// Processes the kernel held at exec until their mount table was known, and released:
+    /// with the table known, without it (unreadable), gone before release.
+    pub held_execs: [AtomicU64; 3],
     ready: AtomicBool,
     /// Why the agent is not ready, when a reason is known (`--require-enforcement`).
     unready_reason: Mutex<String>,
@@ -112,6 +115,13 @@ fn kind_index(k: Kind) -> usize {
 }
 
 impl Metrics {
+    /// Processes released from a hold at exec.
+    pub fn released(&self, r: &crate::enforce::mounts::Resumed) {
+        for (slot, n) in self.held_execs.iter().zip([r.known, r.unknown, r.gone]) {
+            slot.fetch_add(n, Relaxed);
+        }
+    }
+
     pub fn event(&self, kind: Kind) {
         self.events[kind_index(kind)].fetch_add(1, Relaxed);
     }
@@ -390,6 +400,15 @@ impl Metrics {
             "Events the redaction rules removed something from before export.",
         );
         let _ = writeln!(o, "rampart_events_redacted_total {}", self.redacted_events.load(Relaxed));
+        family(
+            &mut o,
+            "rampart_held_execs_total",
+            "counter",
+            "Container processes stopped at exec until their mount table was known, by how they were released.",
+        );
+        for (outcome, n) in ["known", "unknown", "gone"].iter().zip(&self.held_execs) {
+            let _ = writeln!(o, "rampart_held_execs_total{{outcome=\"{outcome}\"}} {}", n.load(Relaxed));
+        }
         let kube = self.kube.lock().expect("not poisoned");
         if !kube.is_empty() {
             family(

@@ -164,6 +164,11 @@ pub struct Exec {
     /// argv was longer than the kernel record carries.
     #[prost(bool, tag = "3")]
     pub args_truncated: bool,
+    /// The kernel stopped the process at this exec until the agent knew its container's mount
+    /// table (an enforced readOnly rule on the sigkill tier), so its first instruction ran
+    /// under enforcement.
+    #[prost(bool, tag = "4")]
+    pub held: bool,
 }
 /// A network connection, per socket (not per packet).
 #[derive(Clone, PartialEq, ::prost::Message)]

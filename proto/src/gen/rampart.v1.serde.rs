@@ -2240,6 +2240,9 @@ impl serde::Serialize for Exec {
         if true {
             len += 1;
         }
+        if true {
+            len += 1;
+        }
         let mut struct_ser = serializer.serialize_struct("rampart.v1.Exec", len)?;
         if true {
             struct_ser.serialize_field("binary", &self.binary)?;
@@ -2249,6 +2252,9 @@ impl serde::Serialize for Exec {
         }
         if true {
             struct_ser.serialize_field("argsTruncated", &self.args_truncated)?;
+        }
+        if true {
+            struct_ser.serialize_field("held", &self.held)?;
         }
         struct_ser.end()
     }
@@ -2264,6 +2270,7 @@ impl<'de> serde::Deserialize<'de> for Exec {
             "args",
             "args_truncated",
             "argsTruncated",
+            "held",
         ];
 
         #[allow(clippy::enum_variant_names)]
@@ -2271,6 +2278,7 @@ impl<'de> serde::Deserialize<'de> for Exec {
             Binary,
             Args,
             ArgsTruncated,
+            Held,
         }
         impl<'de> serde::Deserialize<'de> for GeneratedField {
             fn deserialize<D>(deserializer: D) -> std::result::Result<GeneratedField, D::Error>
@@ -2295,6 +2303,7 @@ impl<'de> serde::Deserialize<'de> for Exec {
                             "binary" => Ok(GeneratedField::Binary),
                             "args" => Ok(GeneratedField::Args),
                             "argsTruncated" | "args_truncated" => Ok(GeneratedField::ArgsTruncated),
+                            "held" => Ok(GeneratedField::Held),
                             _ => Err(serde::de::Error::unknown_field(value, FIELDS)),
                         }
                     }
@@ -2317,6 +2326,7 @@ impl<'de> serde::Deserialize<'de> for Exec {
                 let mut binary__ = None;
                 let mut args__ = None;
                 let mut args_truncated__ = None;
+                let mut held__ = None;
                 while let Some(k) = map_.next_key()? {
                     match k {
                         GeneratedField::Binary => {
@@ -2337,12 +2347,19 @@ impl<'de> serde::Deserialize<'de> for Exec {
                             }
                             args_truncated__ = Some(map_.next_value()?);
                         }
+                        GeneratedField::Held => {
+                            if held__.is_some() {
+                                return Err(serde::de::Error::duplicate_field("held"));
+                            }
+                            held__ = Some(map_.next_value()?);
+                        }
                     }
                 }
                 Ok(Exec {
                     binary: binary__.unwrap_or_default(),
                     args: args__.unwrap_or_default(),
                     args_truncated: args_truncated__.unwrap_or_default(),
+                    held: held__.unwrap_or_default(),
                 })
             }
         }
