@@ -74,14 +74,25 @@ pub struct KernelConfig {
     /// `vfsmount.mnt_sb`, `super_block.s_dev`
     pub vfsmount_sb: u32,
     pub sb_dev: u32,
-    pub _pad: u32,
+    /// 1 where tracing and LSM programs may not call `bpf_get_current_ancestor_cgroup_id`
+    /// (before 5.14 or so): the programs walk the task's cgroup ancestry themselves, through
+    /// `task_struct.cgroups`, `css_set.dfl_cgrp`, `cgroup.level`, `cgroup.self`,
+    /// `cgroup_subsys_state.parent`, `cgroup.kn` and `kernfs_node.id`.
+    pub ancestor_walk: u32,
+    pub task_cgroups: u32,
+    pub css_set_dfl_cgrp: u32,
+    pub cgroup_level: u32,
+    pub cgroup_self: u32,
+    pub css_parent: u32,
+    pub cgroup_kn: u32,
+    pub kernfs_node_id: u32,
     /// Records wake the agent only once this many bytes wait in the ring buffer; below it the
     /// agent drains on its own short timer (a wakeup per record would cost every event a
     /// context switch).
     pub wakeup_bytes: u32,
 }
 
-const _: () = assert!(size_of::<KernelConfig>() == 160);
+const _: () = assert!(size_of::<KernelConfig>() == 188);
 
 impl KernelConfig {
     /// All offsets zero ("not found"): the placeholder compiled into the programs.
@@ -125,7 +136,14 @@ impl KernelConfig {
             mnt_ns_inum: 0,
             vfsmount_sb: 0,
             sb_dev: 0,
-            _pad: 0,
+            ancestor_walk: 0,
+            task_cgroups: 0,
+            css_set_dfl_cgrp: 0,
+            cgroup_level: 0,
+            cgroup_self: 0,
+            css_parent: 0,
+            cgroup_kn: 0,
+            kernfs_node_id: 0,
             wakeup_bytes: 0,
         }
     }

@@ -52,3 +52,13 @@ pub fn count_slot(slot: u32) {
         unsafe { *slot += 1 };
     }
 }
+
+/// `KernelConfig::ancestor_walk`, loaded on its own: a register loaded straight from the
+/// frozen read-only global is a constant to the verifier, so it explores only the branch this
+/// kernel takes (a copy of the whole configuration through the stack would lose that on older
+/// verifiers).
+#[inline(always)]
+pub fn ancestor_walk() -> bool {
+    // SAFETY: a plain static; volatile so the value patched in at load time is used.
+    unsafe { core::ptr::read_volatile(&RAMPART_CONFIG.ancestor_walk) != 0 }
+}

@@ -6,6 +6,11 @@
 //! cgroup or its pod-level ancestor must have a `PODS` entry (else its policy is not known yet).
 
 use agent_common::net::{PodPolicy, RuntimeConfig};
+
+use crate::{
+    maps::{ancestor_walk, config},
+    task::{current_task, read_field},
+};
 use aya_ebpf::{
     helpers::generated::{bpf_get_current_ancestor_cgroup_id, bpf_get_current_cgroup_id},
     macros::map,
@@ -67,6 +72,47 @@ pub fn pod_state(cfg: &RuntimeConfig, leaf: u64, ancestor: impl Fn(i32) -> u64) 
 pub fn current(cfg: &RuntimeConfig) -> (PodState, u64) {
     // SAFETY: helpers without preconditions.
     let leaf = unsafe { bpf_get_current_cgroup_id() };
-    let state = pod_state(cfg, leaf, |l| unsafe { bpf_get_current_ancestor_cgroup_id(l) });
+    // A constant of the loaded object: the verifier only sees the branch taken.
+    let state = if ancestor_walk() {
+        pod_state(cfg, leaf, walked_ancestor)
+    } else {
+        pod_state(cfg, leaf, |l| unsafe { bpf_get_current_ancestor_cgroup_id(l) })
+    };
     (state, leaf)
+}
+
+/// Deepest cgroup level walked.
+const MAX_LEVEL: i32 = 32;
+
+/// `bpf_get_current_ancestor_cgroup_id(level)` where tracing programs may not call it: the id
+/// of the current task's cgroup v2 ancestor at `level` (the root is 0), 0 when the task is not
+/// that deep.
+#[inline(always)]
+fn walked_ancestor(level: i32) -> u64 {
+    let cfg = config();
+    // SAFETY: offsets from BTF; reads are checked.
+    unsafe {
+        let Ok(set) = read_field::<*const u8>(current_task(), cfg.task_cgroups) else { return 0 };
+        let Ok(mut cgroup) = read_field::<*const u8>(set, cfg.css_set_dfl_cgrp) else { return 0 };
+        let Ok(own) = read_field::<i32>(cgroup, cfg.cgroup_level) else { return 0 };
+        if level < 0 || level > own {
+            return 0;
+        }
+        let steps = own - level;
+        for i in 0..MAX_LEVEL {
+            if i >= steps {
+                break;
+            }
+            let Ok(parent) = read_field::<*const u8>(cgroup, cfg.cgroup_self + cfg.css_parent) else {
+                return 0;
+            };
+            if parent.is_null() {
+                return 0;
+            }
+            // The parent css is its cgroup's `self`.
+            cgroup = parent.wrapping_sub(cfg.cgroup_self as usize);
+        }
+        let Ok(kn) = read_field::<*const u8>(cgroup, cfg.cgroup_kn) else { return 0 };
+        read_field::<u64>(kn, cfg.kernfs_node_id).unwrap_or(0)
+    }
 }

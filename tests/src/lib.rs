@@ -23,6 +23,7 @@
 pub mod agent;
 pub mod apiserver;
 pub mod bins;
+pub mod bpffs;
 pub mod cli;
 pub mod collector;
 pub mod container;

@@ -112,3 +112,12 @@ pub fn flow_of(e: &Value, pod: &str, port: u16) -> bool {
         && (f["remotePort"] == u64::from(port)
             || (f["direction"] == "ingress" && f["localPort"] == u64::from(port)))
 }
+
+/// Whether a connect from `pod` to the bridge on `port` goes through (else EPERM).
+pub fn connects_to_bridge(pod: &crate::pod::TestPod, port: u16) -> bool {
+    match outcome(&pod.exec(&[&trigger(), "tcp-connect", &sockaddr(crate::netns::BRIDGE_V4, port)])) {
+        Ok(_) => true,
+        Err(1) => false,
+        Err(e) => panic!("connect to {port}: errno {e}"),
+    }
+}

@@ -9,7 +9,9 @@
 //! Debian's kernels (the VM matrix's) set `kernel.perf_event_paranoid` to 3, where their patch
 //! lets only CAP_SYS_ADMIN open perf events: there the agent with the four alone must exit
 //! saying so and how to fix it, and the comparison is made with CAP_SYS_ADMIN added, as the
-//! chart's `agent.sysAdminForPerfEvents` does.
+//! chart's `agent.sysAdminForPerfEvents` does. Kernels before 5.11 (the matrix's 5.10) charge
+//! BPF maps to RLIMIT_MEMLOCK: where the inherited limit is too small, the agent must exit
+//! naming it and the chart's `agent.sysResourceForMemlock`, and CAP_SYS_RESOURCE is added.
 
 use std::{fs, os::unix::process::CommandExt as _, process::Command};
 
@@ -21,6 +23,18 @@ use rampart_tests::{
 };
 
 const CONCERNS: [&str; 3] = ["network", "rootfs", "privilege"];
+
+/// Whether this kernel charges BPF maps to RLIMIT_MEMLOCK (before 5.11) and the limit the
+/// agent inherits is too small for its maps (a few MiB; the kernel's default is 64 KiB there).
+fn memlock_charged() -> bool {
+    let release = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let mut parts = release.trim().split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+    let before_5_11 = (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) < (5, 11);
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit with a valid struct.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) }, 0);
+    before_5_11 && limit.rlim_max < 64 << 20
+}
 
 /// Run the agent with only `caps` in its bounding set (so, as uid 0, in its permitted and
 /// effective sets after exec).
@@ -75,6 +89,21 @@ fn the_daemonsets_capabilities_get_every_tier_full_root_gets() {
     )
     .unwrap();
     let mut caps = granted_capabilities(&agent_container().0);
+    if memlock_charged() {
+        let refused = Agent::try_start(AgentOptions {
+            policies: Some(policies.path().into()),
+            launcher: Some(with_only(&caps)),
+            ..Default::default()
+        });
+        let log = refused.err().expect(
+            "the agent started without CAP_SYS_RESOURCE where BPF maps are charged to a finite RLIMIT_MEMLOCK",
+        );
+        assert!(
+            log.contains("RLIMIT_MEMLOCK") && log.contains("agent.sysResourceForMemlock"),
+            "the refusal names the limit and the fix: {log}"
+        );
+        caps.push("SYS_RESOURCE".into());
+    }
     let paranoid: i32 =
         fs::read_to_string("/proc/sys/kernel/perf_event_paranoid").unwrap().trim().parse().unwrap();
     if paranoid > 2 {

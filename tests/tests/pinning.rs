@@ -4,17 +4,13 @@
 //! (the same kernel links, none attached again) and reports what the kernel saw while no agent
 //! ran; an agent stopped as in a rollout leaves the policy in force; `rampart-agent uninstall`
 //! removes it all, and the same connect and exec go through.
-//!
-//! In a cluster, the agent tells the two stops apart by asking the API server for its
-//! DaemonSet: present (a rollout), the pins stay; deleted (an uninstall), the agent removes
-//! them on its way out.
+//! (`pinning_daemonset.rs` has the cluster's side: a rollout or an uninstall told apart.)
 //!
 //! The pins go in a bpffs mounted for the test, so other tests' agents never see them.
 
 use std::{
-    ffi::CString,
     fs,
-    os::unix::{ffi::OsStrExt as _, fs::PermissionsExt as _, process::ExitStatusExt as _},
+    os::unix::{fs::PermissionsExt as _, process::ExitStatusExt as _},
     path::{Path, PathBuf},
     process::Command,
     time::Duration,
@@ -22,47 +18,14 @@ use std::{
 
 use rampart_tests::{
     agent::{Agent, AgentOptions, agent_bin},
-    apiserver::{ApiServer, Collection, fixtures},
-    net::{Server, outcome, port, sockaddr, trigger},
+    bpffs::{Bpffs, c_path},
+    net::{Server, connects_to_bridge as connects, port, trigger},
     netns::{BRIDGE_V4, ensure_bridge},
     pod::{PodSpec, TestPod},
     require,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A bpffs of the test's own, unmounted (after everything pinned in it is removed) on drop.
-struct Bpffs(tempfile::TempDir);
-
-/// `path` as a C string.
-fn c_path(path: &Path) -> CString {
-    CString::new(path.as_os_str().as_bytes()).unwrap()
-}
-
-impl Bpffs {
-    fn mount() -> Bpffs {
-        let dir = tempfile::tempdir().unwrap();
-        let (source, fstype, target) = (c"bpf", c"bpf", c_path(dir.path()));
-        // SAFETY: NUL-terminated strings; no data argument.
-        let rc =
-            unsafe { libc::mount(source.as_ptr(), target.as_ptr(), fstype.as_ptr(), 0, std::ptr::null()) };
-        assert_eq!(rc, 0, "mounting a bpffs for the test: {}", std::io::Error::last_os_error());
-        Bpffs(dir)
-    }
-
-    /// The pin directory in it, as the DaemonSet's `/sys/fs/bpf/rampart`.
-    fn path(&self) -> PathBuf {
-        self.0.path().join("rampart")
-    }
-}
-
-impl Drop for Bpffs {
-    fn drop(&mut self) {
-        let _ = Command::new(agent_bin()).args(["uninstall", "--pin-dir"]).arg(self.path()).output();
-        // SAFETY: a NUL-terminated path.
-        unsafe { libc::umount2(c_path(self.0.path()).as_ptr(), libc::MNT_DETACH) };
-    }
-}
 
 /// A policy for `app=web` pods in `shop`: egress to the bridge on `allowed` only, and, with
 /// `escalation`, no privilege gain.
@@ -73,15 +36,6 @@ fn policy(allowed: u16, escalation: bool) -> String {
          spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  mode: enforce\n  network:\n    egress:\n\
          \x20     - to: [{{cidr: {BRIDGE_V4}/32}}]\n        ports: [{{port: {allowed}}}]\n{privilege}"
     )
-}
-
-/// Whether a connect from `pod` to the bridge on `port` goes through (else EPERM).
-fn connects(pod: &TestPod, port: u16) -> bool {
-    match outcome(&pod.exec(&[&trigger(), "tcp-connect", &sockaddr(BRIDGE_V4, port)])) {
-        Ok(_) => true,
-        Err(1) => false,
-        Err(e) => panic!("connect to {port}: errno {e}"),
-    }
 }
 
 /// What the pod meets: whether a connect to each port went through (else it failed with
@@ -99,6 +53,14 @@ fn workload(pod: &TestPod, ports: &[u16], suid: &Path) -> Seen {
     let ran = String::from_utf8_lossy(&out.stdout).contains("ok uid=");
     assert!(ran || !out.status.success() || out.status.signal() == Some(9), "{out:?}");
     Seen { connected, escalation_stopped: !ran }
+}
+
+/// Whether this kernel attaches tracepoints through BPF links (5.15 and later).
+fn kernel_has_tracepoint_links() -> bool {
+    let release = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
+    let mut parts = release.trim().split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (5, 15)
 }
 
 /// The kernel id of the link pinned at `path`: `BPF_OBJ_GET`, then the descriptor's fdinfo.
@@ -182,11 +144,22 @@ fn enforcement_survives_a_killed_agent_is_adopted_and_uninstalled() {
     assert_eq!(workload(&pod, &ports, &suid), enforced, "under the first agent");
     let links = pinned_link_ids(&bpffs.path());
     assert!(!links.is_empty(), "links pinned under {}", bpffs.path().display());
+    // Before 5.15 tracepoints attach without a BPF link: a sigkill tier cannot be pinned, the
+    // agent says so, and that tier ends with the agent.
+    let unpinned = first.log().contains("enforcement on the sigkill tier ends with the agent");
+    let privilege_tier =
+        if first.metric("rampart_enforcement_tier{concern=\"privilege\",tier=\"sigkill\"}") == Some(1.0) {
+            "sigkill"
+        } else {
+            "lsm"
+        };
+    assert_eq!(unpinned, privilege_tier == "sigkill" && !kernel_has_tracepoint_links(), "{}", first.log());
+    let while_down = Seen { connected: vec![true, false], escalation_stopped: !unpinned };
 
     // SIGKILL: nothing drains, nothing detaches. The policy stays in force, exactly. A port
     // never tried before is refused too: its first refusal is a record in the ring.
     first.kill();
-    assert_eq!(workload(&pod, &ports, &suid), enforced, "with no agent running");
+    assert_eq!(workload(&pod, &ports, &suid), while_down, "with no agent running");
     let unseen = port();
     assert!(!connects(&pod, unseen), "a new port, with no agent running");
 
@@ -210,7 +183,7 @@ fn enforcement_survives_a_killed_agent_is_adopted_and_uninstalled() {
 
     // Stopped as in a rollout (SIGTERM): still in force.
     assert!(second.stop().success());
-    assert_eq!(workload(&pod, &ports, &suid), enforced, "after a SIGTERM");
+    assert_eq!(workload(&pod, &ports, &suid), while_down, "after a SIGTERM");
 
     // Uninstalled: every program detaches.
     let out = Command::new(agent_bin()).args(["uninstall", "--pin-dir"]).arg(bpffs.path()).output().unwrap();
@@ -226,66 +199,4 @@ fn enforcement_survives_a_killed_agent_is_adopted_and_uninstalled() {
     );
     let out = Command::new(agent_bin()).args(["uninstall", "--pin-dir"]).arg(bpffs.path()).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("nothing pinned"), "{out:?}");
-}
-
-#[test]
-fn an_agent_whose_daemonset_is_deleted_takes_the_enforcement_with_it() {
-    if !require::root("an_agent_whose_daemonset_is_deleted_takes_the_enforcement_with_it") {
-        return;
-    }
-    ensure_bridge();
-    let bpffs = Bpffs::mount();
-    let api = ApiServer::start();
-    api.apply(fixtures::node("test-node"));
-    api.apply(fixtures::namespace("shop", &[]));
-    api.apply(fixtures::daemonset("rampart-system", "rampart-agent"));
-    let dir = tempfile::tempdir().unwrap();
-    let (allowed, denied) = (port(), port());
-    let _servers = [Server::tcp(BRIDGE_V4, allowed, 0, 16), Server::tcp(BRIDGE_V4, denied, 0, 16)];
-    api.apply(fixtures::policy(
-        "shop",
-        "web",
-        serde_json::json!({
-            "podSelector": {"matchLabels": {"app": "web"}},
-            "mode": "enforce",
-            "network": {"egress": [{"to": [{"cidr": format!("{BRIDGE_V4}/32")}], "ports": [{"port": allowed}]}]}
-        }),
-    ));
-    let kubeconfig = api.kubeconfig(dir.path());
-    let agent = || {
-        Agent::start(AgentOptions {
-            node_name: Some("test-node".into()),
-            extra: vec![
-                "--kubeconfig".into(),
-                kubeconfig.display().to_string(),
-                "--pin-dir".into(),
-                bpffs.path().display().to_string(),
-                "--daemonset".into(),
-                "rampart-system/rampart-agent".into(),
-            ],
-            ..Default::default()
-        })
-    };
-    let first = agent();
-    let pod = TestPod::create(PodSpec::new("shop", "web-1").label("app", "web").with_netns());
-    api.apply(fixtures::pod(&pod, "test-node"));
-    first.wait_metric("rampart_pods", 1.0);
-    assert!(connects(&pod, allowed) && !connects(&pod, denied), "under the first agent");
-
-    // A rollout: the DaemonSet is there, the pins stay.
-    assert!(first.stop().success());
-    assert!(first.log().contains("the DaemonSet stays: enforcement left pinned"), "{}", first.log());
-    assert!(!connects(&pod, denied), "between two agents of a rollout");
-
-    // An uninstall: the DaemonSet is deleted before its pods; the last agent removes the pins.
-    let last = agent();
-    assert!(last.log().contains("adopting the enforcement"), "{}", last.log());
-    assert!(api.delete(Collection::DaemonSets, "rampart-system", "rampart-agent"));
-    assert!(last.stop().success());
-    assert!(
-        last.log().contains("the DaemonSet is being deleted: pinned enforcement removed"),
-        "{}",
-        last.log()
-    );
-    assert!(connects(&pod, denied), "after the uninstall, nothing of Rampart is attached");
 }

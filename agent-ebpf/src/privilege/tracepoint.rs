@@ -56,12 +56,17 @@ entry! {
 
 fn try_enter(_ctx: &TracePointContext) -> Result<u32, u32> {
     let (state, _) = pods::current(&pods::runtime());
-    let (pod, known) = match state {
+    // Every field written on every path before the entry is read as a whole (older verifiers
+    // refuse a read of stack bytes one path left unwritten).
+    let mut entry = Entry { creds: current_creds(&config()), pod: PodPolicy::default(), known: 0, _pad: 0 };
+    match state {
         PodState::Host => return Ok(0),
-        PodState::Unknown => (PodPolicy::default(), 0),
-        PodState::Pod(p) => (p, 1),
-    };
-    let entry = Entry { creds: current_creds(&config()), pod, known, _pad: 0 };
+        PodState::Unknown => {}
+        PodState::Pod(p) => {
+            entry.pod = p;
+            entry.known = 1;
+        }
+    }
     let _ = PRIV_ENTRY.insert(&bpf_get_current_pid_tgid(), &entry, 0);
     Ok(0)
 }

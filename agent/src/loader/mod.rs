@@ -5,6 +5,7 @@
 //! is all a node needs.
 
 pub mod btf;
+pub mod helpers;
 pub mod offsets;
 pub mod pins;
 pub mod tiers;
@@ -33,6 +34,12 @@ pub enum LoadError {
     Tracefs(#[from] tracefs::TracefsError),
     #[error("loading the kernel object: {0}")]
     Object(#[source] EbpfError),
+    #[error(
+        "loading the kernel object: creating map {map} was refused (EPERM): RLIMIT_MEMLOCK is {limit} bytes and \
+         could not be raised, and this kernel (before 5.11) charges BPF maps to it; grant CAP_SYS_RESOURCE \
+         (the Helm chart's agent.sysResourceForMemlock) or raise the container's memlock limit"
+    )]
+    Memlock { map: String, limit: u64 },
     #[error("program {0} is not in the kernel object")]
     NoProgram(String),
     #[error("program {program} is not a {expected} program")]
@@ -170,7 +177,34 @@ pub fn load_object(
             loader.map_pin_path(name.as_str(), pins.map_path(name));
         }
     }
-    loader.load(OBJECT).map_err(LoadError::Object)
+    let memlock = raise_memlock();
+    loader.load(OBJECT).map_err(|e| match e {
+        EbpfError::MapError(aya::maps::MapError::CreateError { name, io_error })
+            if io_error.raw_os_error() == Some(libc::EPERM) && memlock != libc::RLIM_INFINITY =>
+        {
+            LoadError::Memlock { map: name, limit: memlock }
+        }
+        e => LoadError::Object(e),
+    })
+}
+
+/// Raise RLIMIT_MEMLOCK as far as this process may (unlimited with CAP_SYS_RESOURCE, else to
+/// its hard limit): kernels before 5.11 charge BPF maps to it, later ones to the cgroup. Returns
+/// the limit now in force.
+fn raise_memlock() -> libc::rlim_t {
+    let unlimited = libc::rlimit { rlim_cur: libc::RLIM_INFINITY, rlim_max: libc::RLIM_INFINITY };
+    // SAFETY: setrlimit/getrlimit with valid rlimit structs.
+    unsafe {
+        if libc::setrlimit(libc::RLIMIT_MEMLOCK, &unlimited) == 0 {
+            return libc::RLIM_INFINITY;
+        }
+        let mut now = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut now) != 0 {
+            return 0;
+        }
+        let hard = libc::rlimit { rlim_cur: now.rlim_max, rlim_max: now.rlim_max };
+        if libc::setrlimit(libc::RLIMIT_MEMLOCK, &hard) == 0 { now.rlim_max } else { now.rlim_cur }
+    }
 }
 
 /// Load tracepoint program `program` and attach it to `category:name`.
@@ -385,8 +419,11 @@ pub const ROOTFS_TRACEPOINTS: [(&str, &[&str]); 10] = [
     ),
 ];
 
-/// The LSM programs of the rootfs `lsm` tier: (program, hook).
+/// The LSM programs of the rootfs `lsm` tier: (program, hook). `path_chown` first: its
+/// `kuid_t` and `kgid_t` arguments by value are what older trampolines refuse (5.10), so such a
+/// kernel says so before the verifier has spent its time on the others.
 pub const ROOTFS_LSM: [(&str, &str); 11] = [
+    ("lsm_path_chown", "path_chown"),
     ("lsm_file_open", "file_open"),
     ("lsm_path_mknod", "path_mknod"),
     ("lsm_path_mkdir", "path_mkdir"),
@@ -395,7 +432,6 @@ pub const ROOTFS_LSM: [(&str, &str); 11] = [
     ("lsm_path_symlink", "path_symlink"),
     ("lsm_path_truncate", "path_truncate"),
     ("lsm_path_chmod", "path_chmod"),
-    ("lsm_path_chown", "path_chown"),
     ("lsm_path_link", "path_link"),
     ("lsm_path_rename", "path_rename"),
 ];

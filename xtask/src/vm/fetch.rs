@@ -66,16 +66,21 @@ struct Apt {
 }
 
 impl Apt {
-    fn new(suite: &str, arch: Arch) -> anyhow::Result<Apt> {
-        let dir = cache_root().join("apt").join(format!("{suite}-{}", arch.debian()));
+    /// Without `updates`, the release's last point release only (no `-updates`, no
+    /// `-security`).
+    fn new(suite: &str, arch: Arch, updates: bool) -> anyhow::Result<Apt> {
+        let tail = if updates { "" } else { "-release" };
+        let dir = cache_root().join("apt").join(format!("{suite}-{}{tail}", arch.debian()));
         for sub in ["lists/partial", "archives/partial", "parts", "prefs"] {
             fs::create_dir_all(dir.join(sub))?;
         }
         let key = "signed-by=/usr/share/keyrings/debian-archive-keyring.gpg";
         let (m, s) = (mirror(), security_mirror());
-        let sources = format!(
-            "deb [{key}] {m} {suite} main\ndeb [{key}] {m} {suite}-updates main\ndeb [{key}] {s} {suite}-security main\n"
-        );
+        let mut sources = format!("deb [{key}] {m} {suite} main\n");
+        if updates {
+            sources +=
+                &format!("deb [{key}] {m} {suite}-updates main\ndeb [{key}] {s} {suite}-security main\n");
+        }
         let path = dir.join("sources.list");
         if fs::read_to_string(&path).ok().as_deref() != Some(sources.as_str()) {
             fs::write(&path, sources)?;
@@ -174,6 +179,7 @@ impl Apt {
 /// sure the package is extracted with `extract`. Returns the package directory.
 fn cached_package(
     suite: &str,
+    updates: bool,
     arch: Arch,
     metapackage: &str,
     prefix: Option<&str>,
@@ -181,8 +187,9 @@ fn cached_package(
 ) -> anyhow::Result<PathBuf> {
     let pkg_root = cache_root().join("pkg");
     fs::create_dir_all(&pkg_root)?;
-    let current = pkg_root.join(format!("{metapackage}-{suite}-{}.current", arch.debian()));
-    let apt = Apt::new(suite, arch)?;
+    let tail = if updates { "" } else { "-release" };
+    let current = pkg_root.join(format!("{metapackage}-{suite}{tail}-{}.current", arch.debian()));
+    let apt = Apt::new(suite, arch, updates)?;
     let resolved = apt.update().and_then(|()| apt.resolve(metapackage, prefix));
     let (name, version) = match resolved {
         Ok(r) => r,
@@ -216,9 +223,10 @@ fn cached_package(
     Ok(dir)
 }
 
-/// The kernel `metapackage` names in `suite` for `arch`, with the modules the tests need.
-pub fn kernel(suite: &str, arch: Arch, metapackage: &str) -> anyhow::Result<KernelFiles> {
-    let dir = cached_package(suite, arch, metapackage, Some("linux-image-"), extract_kernel)?;
+/// The kernel `metapackage` names in `suite` (with its updates, or its last point release) for
+/// `arch`, with the modules the tests need.
+pub fn kernel(suite: &str, updates: bool, arch: Arch, metapackage: &str) -> anyhow::Result<KernelFiles> {
+    let dir = cached_package(suite, updates, arch, metapackage, Some("linux-image-"), extract_kernel)?;
     let package = dir.file_name().expect("named").to_string_lossy().into_owned();
     let release = fs::read_to_string(dir.join("release"))?.trim().to_string();
     let order = fs::read_to_string(dir.join("modules/order"))?;
@@ -228,7 +236,7 @@ pub fn kernel(suite: &str, arch: Arch, metapackage: &str) -> anyhow::Result<Kern
 
 /// busybox-static for `arch` (from bookworm): the path of the static binary.
 pub fn busybox(arch: Arch) -> anyhow::Result<PathBuf> {
-    let dir = cached_package("bookworm", arch, "busybox-static", None, |tree, out| {
+    let dir = cached_package("bookworm", true, arch, "busybox-static", None, |tree, out| {
         fs::copy(tree.join("bin/busybox"), out.join("busybox"))?;
         Ok(())
     })?;

@@ -54,13 +54,24 @@ pub struct Expect {
     pub network: &'static str,
     pub rootfs: &'static str,
     pub privilege: &'static str,
-    /// The same for every concern: LSM programs attach on all hooks or on none.
+    /// Whether the privilege concern's LSM programs attach (and the rootfs concern's, unless
+    /// `rootfs_lsm` says otherwise).
     pub lsm: Lsm,
+    /// The rootfs concern's, where its hooks fare differently from privilege's.
+    pub rootfs_lsm: Option<Lsm>,
     /// `bpf` in `/sys/kernel/security/lsm`.
     pub bpf_in_lsm_list: bool,
 }
 
 impl Expect {
+    /// Whether `concern`'s LSM programs attach.
+    pub fn lsm(&self, concern: &str) -> Lsm {
+        match (concern, self.rootfs_lsm) {
+            ("rootfs", Some(l)) => l,
+            _ => self.lsm,
+        }
+    }
+
     pub fn tier(&self, concern: &str) -> &'static str {
         match concern {
             "network" => self.network,
@@ -78,6 +89,9 @@ pub struct Kernel {
     pub arch: Arch,
     /// The Debian release the kernel comes from.
     pub suite: &'static str,
+    /// With its `-updates` and `-security` uploads (else its last point release: bullseye's
+    /// arm64 security uploads are listed but not on the mirrors any more).
+    pub updates: bool,
     /// The metapackage that names the current kernel package (its ABI number changes with
     /// security uploads).
     pub metapackage: &'static str,
@@ -97,9 +111,44 @@ const FALLBACK: &str = "sigkill";
 
 pub const KERNELS: &[Kernel] = &[
     Kernel {
+        name: "5.10-x86_64",
+        arch: Arch::X86_64,
+        suite: "bullseye",
+        updates: true,
+        metapackage: "linux-image-cloud-amd64",
+        lsm_cmdline: Some("lockdown,yama,apparmor,bpf"),
+        expect: Expect {
+            network: "cgroup",
+            rootfs: FALLBACK,
+            privilege: "lsm",
+            lsm: Lsm::Available,
+            rootfs_lsm: Some(Lsm::Unavailable("arg1 type STRUCT is unsupported")),
+            bpf_in_lsm_list: true,
+        },
+        why: "the oldest LTS in distributions (bullseye): BPF LSM for privilege; rootfs falls back (5.10 trampolines cannot take path_chown's kuid_t by value)",
+    },
+    Kernel {
+        name: "5.10-arm64",
+        arch: Arch::Arm64,
+        suite: "bullseye",
+        updates: false,
+        metapackage: "linux-image-cloud-arm64",
+        lsm_cmdline: Some("lockdown,yama,apparmor,bpf"),
+        expect: Expect {
+            network: "cgroup",
+            rootfs: FALLBACK,
+            privilege: FALLBACK,
+            lsm: Lsm::Unavailable("errno 524"),
+            rootfs_lsm: Some(Lsm::Unavailable("arg1 type STRUCT is unsupported")),
+            bpf_in_lsm_list: true,
+        },
+        why: "arm64 on the oldest LTS: no LSM trampoline, tracepoints attached by perf events",
+    },
+    Kernel {
         name: "6.1-x86_64",
         arch: Arch::X86_64,
         suite: "bookworm",
+        updates: true,
         metapackage: "linux-image-cloud-amd64",
         lsm_cmdline: Some("landlock,lockdown,yama,apparmor,bpf"),
         expect: Expect {
@@ -107,6 +156,7 @@ pub const KERNELS: &[Kernel] = &[
             rootfs: "lsm",
             privilege: "lsm",
             lsm: Lsm::Available,
+            rootfs_lsm: None,
             bpf_in_lsm_list: true,
         },
         why: "BPF LSM on 6.1, booted with bpf in lsm=",
@@ -115,6 +165,7 @@ pub const KERNELS: &[Kernel] = &[
         name: "6.1-x86_64-nobpf",
         arch: Arch::X86_64,
         suite: "bookworm",
+        updates: true,
         metapackage: "linux-image-cloud-amd64",
         lsm_cmdline: Some("landlock,lockdown,yama,apparmor"),
         expect: Expect {
@@ -122,6 +173,7 @@ pub const KERNELS: &[Kernel] = &[
             rootfs: FALLBACK,
             privilege: FALLBACK,
             lsm: Lsm::Unavailable("not in the active LSM list"),
+            rootfs_lsm: None,
             bpf_in_lsm_list: false,
         },
         why: "LSM programs attach but never run: must not be trusted",
@@ -130,6 +182,7 @@ pub const KERNELS: &[Kernel] = &[
         name: "6.1-arm64",
         arch: Arch::Arm64,
         suite: "bookworm",
+        updates: true,
         metapackage: "linux-image-cloud-arm64",
         lsm_cmdline: Some("landlock,lockdown,yama,apparmor,bpf"),
         expect: Expect {
@@ -137,6 +190,7 @@ pub const KERNELS: &[Kernel] = &[
             rootfs: FALLBACK,
             privilege: FALLBACK,
             lsm: Lsm::Unavailable("errno 524"),
+            rootfs_lsm: None,
             bpf_in_lsm_list: true,
         },
         why: "arm64 before 6.4: no LSM trampoline, the fallback tier is the product",
@@ -145,6 +199,7 @@ pub const KERNELS: &[Kernel] = &[
         name: "6.12-x86_64",
         arch: Arch::X86_64,
         suite: "trixie",
+        updates: true,
         metapackage: "linux-image-cloud-amd64",
         lsm_cmdline: None,
         expect: Expect {
@@ -152,6 +207,7 @@ pub const KERNELS: &[Kernel] = &[
             rootfs: "lsm",
             privilege: "lsm",
             lsm: Lsm::Available,
+            rootfs_lsm: None,
             bpf_in_lsm_list: true,
         },
         why: "BPF LSM with Debian's default LSM list",
@@ -160,6 +216,7 @@ pub const KERNELS: &[Kernel] = &[
         name: "6.12-arm64",
         arch: Arch::Arm64,
         suite: "trixie",
+        updates: true,
         metapackage: "linux-image-cloud-arm64",
         lsm_cmdline: None,
         expect: Expect {
@@ -167,6 +224,7 @@ pub const KERNELS: &[Kernel] = &[
             rootfs: "lsm",
             privilege: "lsm",
             lsm: Lsm::Available,
+            rootfs_lsm: None,
             bpf_in_lsm_list: true,
         },
         why: "BPF LSM on arm64 (6.4 and later)",

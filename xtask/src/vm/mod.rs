@@ -56,11 +56,12 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
     fs::create_dir_all(&logs)?;
 
     section("kernels and busybox from Debian (cached)");
-    let mut fetched: BTreeMap<(&str, Arch, &str), KernelFiles> = BTreeMap::new();
+    let mut fetched: BTreeMap<(&str, bool, Arch, &str), KernelFiles> = BTreeMap::new();
     for k in &kernels {
-        if let std::collections::btree_map::Entry::Vacant(e) = fetched.entry((k.suite, k.arch, k.metapackage))
+        if let std::collections::btree_map::Entry::Vacant(e) =
+            fetched.entry((k.suite, k.updates, k.arch, k.metapackage))
         {
-            let files = fetch::kernel(k.suite, k.arch, k.metapackage)?;
+            let files = fetch::kernel(k.suite, k.updates, k.arch, k.metapackage)?;
             println!("vm: {:<18} {} ({})", k.name, files.package, files.release);
             e.insert(files);
         }
@@ -78,7 +79,7 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
     for &arch in &arches {
         let built = build::build(arch, &files)?;
         let theirs: Vec<KernelFiles> =
-            fetched.iter().filter(|((_, a, _), _)| *a == arch).map(|(_, f)| f.clone()).collect();
+            fetched.iter().filter(|((_, _, a, _), _)| *a == arch).map(|(_, f)| f.clone()).collect();
         let path = vm_dir.join(arch.uname()).join("initrd.cpio");
         let size = initramfs::write(&path, &busyboxes[&arch], &built, &selected, &theirs)?;
         println!("vm: {} ({:.1} MiB)", path.display(), size as f64 / (1 << 20) as f64);
@@ -98,7 +99,7 @@ pub fn run_matrix(opts: &Options) -> anyhow::Result<()> {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(k) = kernels.get(i) else { break };
                     println!("vm: {} — {}", k.name, k.why);
-                    let kf = &fetched[&(k.suite, k.arch, k.metapackage)];
+                    let kf = &fetched[&(k.suite, k.updates, k.arch, k.metapackage)];
                     let log = logs.join(format!("{}.log", k.name));
                     let run = boot::boot(k, kf, &initrds[&k.arch], &log, opts.test_timeout, opts.vm_timeout)
                         .map(|b| {

@@ -162,7 +162,7 @@ pub fn probe_failures(kernel: &Kernel, p: &Value) -> Vec<String> {
         }
         let lsm = &c["tiers"]["lsm"];
         let why = lsm["reason"].as_str().unwrap_or_default();
-        match (e.lsm, lsm["available"].as_bool()) {
+        match (e.lsm(concern), lsm["available"].as_bool()) {
             (Lsm::Available, Some(true)) => {}
             (Lsm::Available, _) => f.push(format!("probe: {concern}: LSM expected available: {why}")),
             (Lsm::Unavailable(text), Some(false)) if why.contains(text) => {}
