@@ -1,4 +1,5 @@
 //! Bad input gets a clear error that names the place, and loses nothing already accepted.
+// vm-test: host-only: config, policy and manifest parsing and the served metrics are user space, and `rampart policy lint` needs the CLI the VM initramfs does not have; nothing here depends on the kernel.
 
 use std::{fs, process::Command, time::Duration};
 

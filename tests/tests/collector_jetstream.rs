@@ -6,6 +6,7 @@
 //! The writer here speaks the agent's protocol (Hello, batches, acks; on an error it
 //! reconnects, to the next collector if there is one, and resends everything not acked under
 //! the same boot), as the agent does.
+// vm-test: host-only: nats-server and the collector are user space and not in the VM initramfs; nothing here depends on the kernel.
 
 use std::{collections::BTreeSet, time::Duration};
 
