@@ -3,6 +3,7 @@
 //! replays, a store opened again by another process), then what each does its own way
 //! (SQLite's retention passes; JetStream's stream limits, resends beyond the duplicate window,
 //! settings checked at start, live events from another collector).
+// vm-test: host-only: the collector's stores and nats-server are user space, and nats-server is not in the VM initramfs; nothing here depends on the kernel.
 
 use std::{sync::Arc, time::Duration};
 
