@@ -183,6 +183,22 @@ fn bundle(pod: &TestPod, spec: &ContainerSpec) -> tempfile::TempDir {
     bundle
 }
 
+/// `runc create` or `runc run` of the container `id` in `bundle`, its stdout piped (the
+/// container keeps it).
+fn spawn_runc(bundle: &Path, verb: &str, id: &str) -> Child {
+    Command::new("runc")
+        .arg("--root")
+        .arg(bundle.join("state"))
+        .args([verb, "--bundle"])
+        .arg(bundle)
+        .arg(id)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("runc {verb}: {e}"))
+}
+
 fn runc(state: &Path, args: &[&str]) -> std::process::Output {
     Command::new("runc")
         .arg("--root")
@@ -208,17 +224,7 @@ impl Container {
         }
         let bundle = bundle(&pod, &spec);
         let id = format!("rampart-{}", crate::random_hex(10));
-        let child = Command::new("runc")
-            .arg("--root")
-            .arg(bundle.path().join("state"))
-            .args(["run", "--bundle"])
-            .arg(bundle.path())
-            .arg(&id)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("runc run");
+        let child = spawn_runc(bundle.path(), "run", &id);
         let volume = bundle.path().join("volume");
         Container { pod, id, volume, bundle, create: Some(child), started: true, native: None }
     }
@@ -253,17 +259,7 @@ impl Container {
         let bundle = bundle(&pod, &spec);
         let b = bundle.path();
         let id = format!("rampart-{}", crate::random_hex(10));
-        let create = Command::new("runc")
-            .arg("--root")
-            .arg(b.join("state"))
-            .args(["create", "--bundle"])
-            .arg(b)
-            .arg(&id)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("runc create");
+        let create = spawn_runc(b, "create", &id);
         let c = Container {
             pod,
             id,

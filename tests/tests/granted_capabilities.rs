@@ -27,9 +27,7 @@ const CONCERNS: [&str; 3] = ["network", "rootfs", "privilege"];
 /// Whether this kernel charges BPF maps to RLIMIT_MEMLOCK (before 5.11) and the limit the
 /// agent inherits is too small for its maps (a few MiB; the kernel's default is 64 KiB there).
 fn memlock_charged() -> bool {
-    let release = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
-    let mut parts = release.trim().split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
-    let before_5_11 = (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) < (5, 11);
+    let before_5_11 = rampart_tests::kernel_version() < (5, 11);
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit with a valid struct.
     assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) }, 0);

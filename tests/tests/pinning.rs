@@ -57,10 +57,7 @@ fn workload(pod: &TestPod, ports: &[u16], suid: &Path) -> Seen {
 
 /// Whether this kernel attaches tracepoints through BPF links (5.15 and later).
 fn kernel_has_tracepoint_links() -> bool {
-    let release = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
-    let mut parts = release.trim().split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (5, 15)
+    rampart_tests::kernel_version() >= (5, 15)
 }
 
 /// The kernel id of the link pinned at `path`: `BPF_OBJ_GET`, then the descriptor's fdinfo.

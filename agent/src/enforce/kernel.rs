@@ -59,11 +59,11 @@ use agent_common::rootfs::{
 };
 
 use super::mounts::{MountTables, Resumed, path_key};
+use crate::attribution::Attributor;
 
 /// How long the kernel may hold a container's exec after the agent's last renewal: an agent
-/// that stops renewing (gone, or stuck) holds nobody for longer than this.
+/// that stops renewing (gone, or stuck) holds no new exec for longer than this.
 const HOLD_LEASE: Duration = Duration::from_secs(10);
-use crate::attribution::Attributor;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KernelPolicyError {
