@@ -88,6 +88,8 @@ pub struct Scratch {
     pub window: u64,
     /// The answer of [`mount_kind`].
     pub kind: u64,
+    /// The `FILE_*` flags a path builder returns (see [`opaque_path`]).
+    pub flags: u64,
     pub rec: FileRecord,
 }
 
@@ -167,36 +169,40 @@ pub fn path_parts(cfg: &KernelConfig, path: *const u8) -> (*const u8, *const u8)
     }
 }
 
-/// Write the path of (`mnt`, `dentry`) as the current task sees it into `s.buf`, walking up
-/// dentries and across mounts to the task's root. Returns its length (without NUL) and
-/// `FILE_*` flags: `FILE_TRUNCATED_PATH` when cut at `PATH_LEN` (the prefix is kept, so the
-/// verdict stays exact), plus `FILE_UNRESOLVED` when the walk did not reach the root.
+/// Walk up from (`mnt`, `dentry`) to the task's root, keeping the names met in `s.names` and
+/// the number of steps in `s.steps` (left at `WALK + 1` when the walk does not reach the root).
+///
+/// A failed read ends the walk unfinished (unresolved) rather than going on with a null
+/// pointer: a null the verifier knows is a constant it tracks precisely, and every iteration
+/// would spawn its own copy of the rest of the walk (seconds of verification under emulation).
 #[inline(always)]
-pub fn dentry_path(s: &mut Scratch, cfg: &KernelConfig, mnt: *const u8, dentry: *const u8) -> (usize, u32) {
+fn walk_up(s: &mut Scratch, cfg: &KernelConfig, mnt: *const u8, dentry: *const u8) -> Option<()> {
     let (root_mnt, root_dentry) = task_root(cfg);
+    if root_mnt.is_null() || root_dentry.is_null() || mnt.is_null() || dentry.is_null() {
+        return None;
+    }
     // SAFETY: kernel pointers are only dereferenced through checked reads.
     let mut mount = unsafe { mnt.sub(cfg.mount_mnt as usize) };
     let mut d = dentry;
-    hide(&mut s.steps, WALK as u64 + 1);
     for i in 0..WALK {
         // SAFETY: as above.
         let vfs = unsafe { mount.add(cfg.mount_mnt as usize) };
         if d == root_dentry && vfs == root_mnt {
             hide(&mut s.steps, i as u64);
-            break;
+            return Some(());
         }
         // SAFETY: as above.
-        let mnt_root: *const u8 = unsafe { read_field(vfs, cfg.vfsmount_root) }.unwrap_or(core::ptr::null());
+        let mnt_root: *const u8 = unsafe { read_field(vfs, cfg.vfsmount_root) }.ok()?;
         if d == mnt_root {
             // The top of this mount: continue from its mount point in the parent mount.
             // SAFETY: as above.
-            let parent: *const u8 = unsafe { read_field(mount, cfg.mount_parent) }.unwrap_or(mount);
+            let parent: *const u8 = unsafe { read_field(mount, cfg.mount_parent) }.ok()?;
             if parent == mount {
                 hide(&mut s.steps, i as u64);
-                break;
+                return Some(());
             }
             // SAFETY: as above.
-            d = unsafe { read_field(mount, cfg.mount_mountpoint) }.unwrap_or(core::ptr::null());
+            d = unsafe { read_field(mount, cfg.mount_mountpoint) }.ok()?;
             mount = parent;
             s.names[i] = 0;
             continue;
@@ -204,13 +210,24 @@ pub fn dentry_path(s: &mut Scratch, cfg: &KernelConfig, mnt: *const u8, dentry: 
         // SAFETY: as above.
         s.names[i] = unsafe { read_field::<u64>(d, cfg.dentry_name) }.unwrap_or(0);
         // SAFETY: as above.
-        let parent: *const u8 = unsafe { read_field(d, cfg.dentry_parent) }.unwrap_or(core::ptr::null());
-        if parent.is_null() || parent == d {
+        let parent: *const u8 = unsafe { read_field(d, cfg.dentry_parent) }.ok()?;
+        if parent == d {
             hide(&mut s.steps, i as u64 + 1);
-            break;
+            return Some(());
         }
         d = parent;
     }
+    None
+}
+
+/// Write the path of (`mnt`, `dentry`) as the current task sees it into `s.buf`, walking up
+/// dentries and across mounts to the task's root. Returns its length (without NUL) and
+/// `FILE_*` flags: `FILE_TRUNCATED_PATH` when cut at `PATH_LEN` (the prefix is kept, so the
+/// verdict stays exact), plus `FILE_UNRESOLVED` when the walk did not reach the root.
+#[inline(always)]
+pub fn dentry_path(s: &mut Scratch, cfg: &KernelConfig, mnt: *const u8, dentry: *const u8) -> (usize, u32) {
+    hide(&mut s.steps, WALK as u64 + 1);
+    walk_up(s, cfg, mnt, dentry);
     hide(&mut s.off, 0);
     hide(&mut s.cut, 0);
     for j in 0..WALK as u64 {
@@ -246,13 +263,21 @@ pub fn dentry_path(s: &mut Scratch, cfg: &KernelConfig, mnt: *const u8, dentry: 
     if hidden(&s.steps) > WALK as u64 {
         flags |= FILE_TRUNCATED_PATH | FILE_UNRESOLVED;
     }
-    let off = hidden(&s.off) as usize & (PATH_LEN - 1);
-    if off == 0 {
+    if hidden(&s.off) == 0 {
         s.buf[0] = b'/';
         s.buf[1] = 0;
-        return (1, flags);
+        hide(&mut s.off, 1);
     }
-    (off, flags)
+    opaque_path(s, flags)
+}
+
+/// A built path's (length, flags) as the verifier sees them: unknown scalars, read back from
+/// scratch. Returned as constants, every combination of flags and the root's length 1 would
+/// be verified separately through everything the caller does next (its loops included).
+#[inline(always)]
+fn opaque_path(s: &mut Scratch, flags: u32) -> (usize, u32) {
+    hide(&mut s.flags, u64::from(flags));
+    (hidden(&s.off) as usize & (PATH_LEN - 1), hidden(&s.flags) as u32)
 }
 
 /// Build the absolute path (as the container sees it) of the user path string at `user`,
@@ -310,7 +335,7 @@ pub fn user_path(s: &mut Scratch, cfg: &KernelConfig, dirfd: i64, user: *const u
     if has_dotdot(s) {
         flags |= FILE_UNRESOLVED;
     }
-    Some((hidden(&s.off) as usize & (PATH_LEN - 1), flags))
+    Some(opaque_path(s, flags))
 }
 
 /// A byte of the path being built.

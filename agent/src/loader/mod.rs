@@ -207,6 +207,13 @@ fn raise_memlock() -> libc::rlim_t {
     }
 }
 
+/// Log what loading `program` cost: the verifier's time and the instructions it processed
+/// (the figure its 1M-instruction limit applies to; Linux 5.16+), at debug level.
+fn loaded(program: &str, started: std::time::Instant, info: Option<aya::programs::ProgramInfo>) {
+    let verified = info.and_then(|i| i.verified_instruction_count());
+    tracing::debug!(program, ms = started.elapsed().as_millis() as u64, verified, "program loaded");
+}
+
 /// Load tracepoint program `program` and attach it to `category:name`.
 pub fn attach_tracepoint(
     ebpf: &mut Ebpf,
@@ -220,11 +227,13 @@ pub fn attach_tracepoint(
         .try_into()
         .map_err(|_| LoadError::WrongType { program: program.into(), expected: "tracepoint" })?;
     if prog.fd().is_err() {
+        let started = std::time::Instant::now();
         prog.load().map_err(|source| LoadError::Program {
             action: "loading",
             program: program.into(),
             source,
         })?;
+        loaded(program, started, prog.info().ok());
     }
     let attaching = |source| LoadError::Program {
         action: "attaching",
@@ -332,11 +341,13 @@ fn load_lsm<'a>(ebpf: &'a mut Ebpf, program: &str, hook: &str, btf: &Btf) -> Res
         .ok_or_else(|| LoadError::NoProgram(program.into()))?
         .try_into()
         .map_err(|_| LoadError::WrongType { program: program.into(), expected: "lsm" })?;
+    let started = std::time::Instant::now();
     prog.load(&tiers::lsm_hook(hook), btf).map_err(|source| LoadError::Program {
         action: "loading",
         program: program.into(),
         source,
     })?;
+    loaded(program, started, prog.info().ok());
     Ok(prog)
 }
 
