@@ -15,6 +15,8 @@
 //!   on the same address and store.
 //! - [`apiserver`]: a stand-in Kubernetes API server (list, watch, server-side apply, 410,
 //!   403) with objects in the shape real API servers return them; the one stand-in here.
+//! - [`disk`]: a size-limited tmpfs that really fills; [`proxy`]: a TCP proxy that holds
+//!   back the server's answers (a known window between a delivery and its ack).
 //! - [`cli`]: the real `rampart` command, one-shot or `observe` in the background.
 //! - [`grpc`]: a raw client of the collector's services, for what the binaries never send.
 //! - [`require`]: capabilities a test needs. Under `CI=true` a missing one fails the test with
@@ -28,6 +30,7 @@ pub mod cli;
 pub mod collector;
 pub mod container;
 pub mod daemonset;
+pub mod disk;
 pub mod filecaps;
 pub mod grpc;
 pub mod nats;
@@ -36,6 +39,7 @@ pub mod netns;
 pub mod nsrun;
 pub mod pki;
 pub mod pod;
+pub mod proxy;
 pub mod require;
 pub mod rootfs;
 pub mod rtnl;

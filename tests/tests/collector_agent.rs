@@ -9,6 +9,7 @@ use rampart_tests::{
     agent::{Agent, AgentOptions},
     cli::{self, Observer},
     collector::{Collector, CollectorOptions},
+    disk::SmallDisk,
     pod::{PodSpec, TestPod},
     require, wait_for,
 };
@@ -207,55 +208,6 @@ fn status_names_the_rules_this_node_degrades() {
         assert!(line.contains("lands before"), "{line}");
     }
     assert!(agent.stop().success());
-}
-
-/// A tmpfs of `bytes`, unmounted when dropped: a filesystem that really fills.
-struct SmallDisk {
-    dir: tempfile::TempDir,
-}
-
-impl SmallDisk {
-    fn mount(bytes: u64) -> SmallDisk {
-        use std::ffi::CString;
-        let dir = tempfile::tempdir().unwrap();
-        let target = CString::new(dir.path().as_os_str().as_encoded_bytes()).unwrap();
-        let options = CString::new(format!("size={bytes},mode=700")).unwrap();
-        // SAFETY: valid NUL-terminated strings that outlive the call.
-        let rc = unsafe {
-            libc::mount(c"tmpfs".as_ptr(), target.as_ptr(), c"tmpfs".as_ptr(), 0, options.as_ptr().cast())
-        };
-        assert_eq!(rc, 0, "mounting a tmpfs: {}", std::io::Error::last_os_error());
-        SmallDisk { dir }
-    }
-
-    fn path(&self) -> &std::path::Path {
-        self.dir.path()
-    }
-
-    /// Write a file until the filesystem refuses (ENOSPC), then free `leave` bytes of it.
-    fn fill(&self, leave: usize) -> std::path::PathBuf {
-        use std::io::Write as _;
-        let path = self.path().join("filler");
-        let mut f = std::fs::File::create(&path).unwrap();
-        let chunk = vec![0u8; 4096];
-        let err = loop {
-            if let Err(e) = f.write_all(&chunk) {
-                break e;
-            }
-        };
-        assert_eq!(err.raw_os_error(), Some(libc::ENOSPC), "{err}");
-        let len = f.metadata().unwrap().len();
-        f.set_len(len.saturating_sub(leave as u64)).unwrap();
-        path
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let target = std::ffi::CString::new(self.path().as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid path.
-        unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
-    }
 }
 
 #[test]
