@@ -39,15 +39,23 @@ enum Task {
     },
     /// Speed and memory goals as ratios against baselines measured in the same run.
     Bench {
-        /// Rounds of interleaved segments.
+        /// Rounds of interleaved segments, at least.
         #[arg(long, default_value_t = 5)]
         rounds: usize,
+        /// Rounds at most: a ratio whose confidence interval still straddles its goal's limit
+        /// after this many is reported as inconclusive.
+        #[arg(long, default_value_t = 15)]
+        max_rounds: usize,
         /// Fewer iterations and shorter windows (a smoke run, not a measurement).
         #[arg(long)]
         quick: bool,
         /// Run only these benchmarks (exec, network, selectors, privilege, rootfs, footprint, kube, collector, jetstream, whatif); default all.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Merge the results into docs/bench/results.json and regenerate docs/operations.md's
+        /// table and docs/bench/results.svg from it.
+        #[arg(long)]
+        record: bool,
     },
     /// Install what this machine lacks (Debian packages, nightly rust-src, musl targets, bpf-linker, cargo-fuzz).
     Setup,
@@ -118,7 +126,9 @@ fn main() -> anyhow::Result<()> {
         Task::Fuzz { duration, only } => {
             setup::run_setup().and_then(|()| fuzz::run_fuzz(duration, &only, fuzz::Sanitizer::Address))
         }
-        Task::Bench { rounds, quick, only } => bench::run_bench(rounds, quick, &only),
+        Task::Bench { rounds, max_rounds, quick, only, record } => {
+            bench::run_bench(bench::Rounds { min: rounds, max: max_rounds.max(rounds) }, quick, &only, record)
+        }
         Task::Demo { duration, host } => demo::run_demo(duration, host),
         Task::Test { no_lint, no_vm } => test::run_tests(no_lint, no_vm),
         Task::Codegen { check } => codegen::run(check),

@@ -148,6 +148,38 @@ fn privilege(cmd: &str, args: &[String]) -> Option<ExitCode> {
                 println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(count.max(1)));
                 return Some(ExitCode::SUCCESS);
             }
+            "create-loop" => {
+                // create-loop ROOT DIR N: in the chroot ROOT, create DIR/f<i> (new each time),
+                // write a byte and close, N times; the files are removed after the timing.
+                let root = std::ffi::CString::new(args[2].as_bytes()).expect("no NUL");
+                let dir = &args[3];
+                let count: u32 = n(4);
+                if let Err(code) =
+                    check(libc::chroot(root.as_ptr())).and_then(|()| check(libc::chdir(c"/".as_ptr())))
+                {
+                    return Some(code);
+                }
+                let nonce = std::process::id();
+                let paths: Vec<std::ffi::CString> = (0..count)
+                    .map(|i| std::ffi::CString::new(format!("{dir}/f{nonce}-{i}")).expect("no NUL"))
+                    .collect();
+                let start = std::time::Instant::now();
+                for path in &paths {
+                    let flags = libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC;
+                    let fd = libc::open(path.as_ptr(), flags, 0o644);
+                    if fd < 0 {
+                        return Some(fail(&io::Error::last_os_error()));
+                    }
+                    libc::write(fd, b"x".as_ptr().cast(), 1);
+                    libc::close(fd);
+                }
+                let elapsed = start.elapsed();
+                for path in &paths {
+                    libc::unlink(path.as_ptr());
+                }
+                println!("ok ns_per_cycle={}", elapsed.as_nanos() / u128::from(count.max(1)));
+                return Some(ExitCode::SUCCESS);
+            }
             "setuid-loop" => {
                 let count: u32 = n(2);
                 let start = std::time::Instant::now();

@@ -13,7 +13,7 @@ use anyhow::{Context as _, bail};
 use rampart_tests::agent::{Agent, AgentOptions};
 
 use super::{
-    Goal,
+    Check, Goal, Rounds,
     cpu::Meter,
     segments::{Baseline, Variant, interleaved, median},
 };
@@ -30,7 +30,7 @@ pub fn tiny_binary(dir: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// fork + execv + waitpid, `n` times; nanoseconds per iteration.
-fn fork_exec(bin: &Path, n: usize) -> anyhow::Result<f64> {
+pub fn fork_exec(bin: &Path, n: usize) -> anyhow::Result<f64> {
     let path = CString::new(bin.as_os_str().as_encoded_bytes())?;
     let argv = [path.as_ptr(), std::ptr::null()];
     let start = Instant::now();
@@ -56,7 +56,7 @@ fn fork_exec(bin: &Path, n: usize) -> anyhow::Result<f64> {
     Ok(start.elapsed().as_nanos() as f64 / n as f64)
 }
 
-pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
+pub fn bench(out_dir: &Path, rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> fork+exec of a tiny static binary");
     let bin = tiny_binary(out_dir)?;
     let n = if quick { 300 } else { 2000 };
@@ -68,7 +68,8 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];
     let per_event = std::cell::RefCell::new(Vec::new());
-    let m = interleaved(rounds, &variants, |guard| {
+    let goal = Check { num: "C:agent", den: "B:empty", limit: 1.3, at_most: true };
+    let m = interleaved(rounds, &variants, &[goal], |guard| {
         let meter = guard.and_then(|g| g.downcast_ref::<Agent>()).map(|a| Meter::start(a, "exec"));
         let cost = fork_exec(&bin, n)?;
         if let Some(meter) = meter {
@@ -78,30 +79,15 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
     })?;
     let segments = per_event.borrow().len();
     let cpu_per_event_us = median(per_event.into_inner().into_iter().filter(|c| c.is_finite()).collect());
-    let noise = (m.ratio("A2:none", "A:none") - 1.0).abs();
     let note = format!(
-        "A {:.0} ns, B {:.0} ns, C {:.0} ns per fork+exec; A/A noise {:.1}%",
+        "A {:.0} ns, B {:.0} ns, C {:.0} ns per fork+exec",
         m.get("A:none"),
         m.get("B:empty"),
         m.get("C:agent"),
-        noise * 100.0
     );
     Ok(vec![
-        Goal::at_most(
-            "fork+exec: agent / empty program (C/B)",
-            m.ratio("C:agent", "B:empty"),
-            "ratio",
-            1.3,
-            note,
-        ),
-        Goal::at_most(
-            "fork+exec: agent / no agent (C/A), reported",
-            m.ratio("C:agent", "A:none"),
-            "ratio",
-            f64::INFINITY,
-            "",
-        ),
-        Goal::at_most("fork+exec: A/A noise", noise, "ratio", 0.05, "ratios closer to 1 than this are noise"),
+        Goal::ratio("fork+exec: agent / empty program (C/B)", &m, goal, note),
+        Goal::ratio_reported("fork+exec: agent / no agent (C/A)", &m, "C:agent", "A:none", ""),
         Goal::at_most(
             "agent CPU per exec event (user + system)",
             cpu_per_event_us,

@@ -1,10 +1,13 @@
-//! The agent's footprint: RSS idle and with 1,000 pod cgroups and their Pod objects (goal
-//! <= 48 MiB, and under 2 KiB per extra pod), idle CPU (goal <= 0.1% of a core), and start to
-//! ready against the baseline of empty programs attached to the same hooks (until the agent
-//! is ready a node enforces nothing new).
+//! The agent's footprint: RSS idle and with 10,000 pod cgroups and their Pod objects (goal
+//! <= 48 MiB, and under 2 KiB per extra pod); the kernel memory of its BPF maps, from the
+//! kernel's own accounting (`memlock` in each map's fdinfo), at both points; RSS after 100,000
+//! execs fill its process table (bounded at 32,768 entries); idle CPU (goal <= 0.1% of a
+//! core); and start to ready against the baseline of empty programs attached to the same
+//! hooks (until the agent is ready a node enforces nothing new).
 
 use std::{
     fs,
+    path::Path,
     thread::sleep,
     time::{Duration, Instant},
 };
@@ -16,6 +19,9 @@ use rampart_tests::{
 };
 
 use super::{Goal, segments::Baseline};
+
+/// The agent's process table's bound (`ProcessTable::new` in `agent/src/app.rs`).
+const PROCESS_TABLE: usize = 32 * 1024;
 
 /// Spawn to `attached` of empty programs on every hook the agent uses (exec, the network
 /// cgroup hooks, the rootfs and privilege hooks of this kernel's tier), one after the other.
@@ -51,12 +57,28 @@ fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
     Ok(total)
 }
 
+/// The kernel memory of the BPF maps `pid` holds: the `memlock` the kernel accounts to each
+/// map (its real usage on Linux 6.4+), summed over the map file descriptors in its fdinfo.
+fn map_bytes(pid: u32) -> anyhow::Result<f64> {
+    let mut total = 0.0;
+    for fd in fs::read_dir(format!("/proc/{pid}/fdinfo"))? {
+        let text = fs::read_to_string(fd?.path()).unwrap_or_default();
+        if !text.contains("map_type:") {
+            continue;
+        }
+        let memlock =
+            text.lines().find_map(|l| l.strip_prefix("memlock:")).and_then(|v| v.trim().parse::<f64>().ok());
+        total += memlock.unwrap_or(0.0);
+    }
+    Ok(total)
+}
+
 fn settled_rss(agent: &Agent) -> anyhow::Result<f64> {
     sleep(Duration::from_secs(2));
     rss_kib(agent.pid().context("agent running")?)
 }
 
-pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
+pub fn bench(out_dir: &Path, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> agent footprint");
     let manifests = tempfile::tempdir()?;
     // A policy with every section, so every concern is engaged at start (rootfs waits for one).
@@ -76,6 +98,7 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     let start_idle = startup(&idle)?;
     let rss_idle = settled_rss(&idle)?;
     let pid = idle.pid().context("agent running")?;
+    let maps_idle = map_bytes(pid)?;
     let window = Duration::from_secs(if quick { 5 } else { 20 });
     let (c0, t0) = (cpu_ns(pid)?, Instant::now());
     sleep(window);
@@ -83,7 +106,7 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     idle.stop();
     println!("    idle: RSS {rss_idle:.0} KiB, CPU {cpu_pct:.3}% of a core over {window:?}");
 
-    let n = 1000;
+    let n = if quick { 1000 } else { 10_000 };
     println!("    creating {n} pod cgroups and Pod manifests");
     let pods: Vec<TestPod> = (0..n)
         .map(|i| {
@@ -99,6 +122,14 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     loaded.wait_metric("rampart_pods", n as f64);
     let start_loaded = startup(&loaded)?;
     let rss_loaded = settled_rss(&loaded)?;
+    let maps_loaded = map_bytes(loaded.pid().context("agent running")?)?;
+    // The process table: every exec is a pid the agent keeps (up to its bound).
+    let execs = if quick { 10_000 } else { 100_000 };
+    println!("    {execs} execs of a tiny binary");
+    super::exec::fork_exec(&out_dir.join("tiny"), execs)?;
+    let rss_procs = settled_rss(&loaded)?;
+    let per_proc = (rss_procs - rss_loaded) * 1024.0 / execs.min(PROCESS_TABLE) as f64;
+    println!("    after {execs} execs: RSS {rss_procs:.0} KiB ({per_proc:.0} bytes per tracked process)");
     loaded.stop();
     let rounds = if quick { 1 } else { 3 };
     let mut bases = (0..rounds)
@@ -111,12 +142,33 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     );
     drop(pods);
     let per_pod = (rss_loaded - rss_idle) * 1024.0 / n as f64;
-    println!("    {n} pods: RSS {rss_loaded:.0} KiB ({per_pod:.0} bytes per pod)");
+    let maps_per_pod = (maps_loaded - maps_idle) / n as f64;
+    println!(
+        "    {n} pods: RSS {rss_loaded:.0} KiB ({per_pod:.0} bytes per pod); BPF maps {:.1} → {:.1} MiB ({maps_per_pod:.0} bytes per pod)",
+        maps_idle / 1048576.0,
+        maps_loaded / 1048576.0
+    );
 
     Ok(vec![
         Goal::at_most("agent RSS idle", rss_idle / 1024.0, "MiB", 48.0, ""),
-        Goal::at_most("agent RSS with 1,000 pods", rss_loaded / 1024.0, "MiB", 48.0, ""),
+        Goal::at_most(&format!("agent RSS with {n} pods"), rss_loaded / 1024.0, "MiB", 48.0, ""),
         Goal::at_most("agent RSS per extra pod", per_pod / 1024.0, "KiB", 2.0, ""),
+        Goal::reported(
+            &format!("kernel memory of the agent's BPF maps, idle / with {n} pods"),
+            maps_loaded / 1048576.0,
+            "MiB",
+            format!(
+                "{:.1} MiB idle, {maps_per_pod:.0} bytes per pod (most maps are preallocated)",
+                maps_idle / 1048576.0
+            ),
+        ),
+        Goal::at_most(
+            &format!("agent RSS after {execs} execs (process table bounded at {PROCESS_TABLE})"),
+            rss_procs / 1024.0,
+            "MiB",
+            48.0,
+            format!("{per_proc:.0} bytes per tracked process"),
+        ),
         Goal::at_most("agent idle CPU", cpu_pct, "%core", 0.1, format!("over {window:?}")),
         Goal::at_most(
             "agent start to ready / empty programs attached",
@@ -126,7 +178,7 @@ pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
             format!("{start_idle:.2}s vs {base:.2}s"),
         ),
         Goal::at_most(
-            "agent start to ready with 1,000 pods / empty programs attached",
+            &format!("agent start to ready with {n} pods / empty programs attached"),
             start_loaded / base,
             "x",
             2.0,

@@ -14,7 +14,7 @@ use rampart_tests::{
 };
 
 use super::{
-    Goal,
+    Check, Goal, Rounds,
     cpu::Meter,
     segments::{Baseline, Variant, interleaved, median},
 };
@@ -48,7 +48,7 @@ fn policy(dir: &Path, p: u16) {
     );
 }
 
-pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
+pub fn bench(rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> network: TCP connect+accept+close and UDP connect, 10,000 CIDR rules");
     let (policies, manifests) = (tempfile::tempdir()?, tempfile::tempdir()?);
     let p = port();
@@ -77,7 +77,12 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         Variant { name: "C:agent", start: Box::new(start_agent) },
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];
-    let tcp = interleaved(rounds, &variants, |guard| {
+    let tcp_goals = [
+        Check { num: "C:agent", den: "A:none", limit: 1.02, at_most: true },
+        Check { num: "C:agent", den: "B:empty", limit: 1.3, at_most: true },
+    ];
+    let udp_goal = Check { num: "C:agent", den: "B:empty", limit: 1.3, at_most: true };
+    let tcp = interleaved(rounds, &variants, &tcp_goals, |guard| {
         let agent = guard.and_then(|g| g.downcast_ref::<Agent>());
         let meter = agent.map(|a| Meter::start(a, "flow"));
         let t0 = Instant::now();
@@ -89,42 +94,27 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         }
         Ok(cost)
     })?;
-    let udp = interleaved(rounds, &variants, |_| cycles(&pod, "udp-cycles", &addr, n))?;
+    let udp = interleaved(rounds, &variants, &[udp_goal], |_| cycles(&pod, "udp-cycles", &addr, n))?;
 
-    let noise = (tcp.ratio("A2:none", "A:none") - 1.0).abs();
     let segments = segments.into_inner();
     let rate = median(segments.iter().map(|s| s.1).collect());
     let drops = segments.iter().map(|s| s.2).fold(0.0, f64::max);
     let cpu_per_event_us =
         median(segments.iter().map(|s| s.0.us_per_event()).filter(|c| c.is_finite()).collect());
     let note = format!(
-        "A {:.0} ns, B {:.0} ns, C {:.0} ns per cycle; A/A noise {:.1}%",
+        "A {:.0} ns, B {:.0} ns, C {:.0} ns per cycle",
         tcp.get("A:none"),
         tcp.get("B:empty"),
         tcp.get("C:agent"),
-        noise * 100.0
     );
     Ok(vec![
-        Goal::at_most(
-            "TCP cycle: agent / no agent (C/A)",
-            tcp.ratio("C:agent", "A:none"),
-            "ratio",
-            1.02,
-            note,
-        ),
-        Goal::at_most(
-            "TCP cycle: agent / empty programs (C/B)",
-            tcp.ratio("C:agent", "B:empty"),
-            "ratio",
-            1.3,
-            "",
-        ),
-        Goal::at_most(
+        Goal::ratio("TCP cycle: agent / no agent (C/A)", &tcp, tcp_goals[0], note),
+        Goal::ratio("TCP cycle: agent / empty programs (C/B)", &tcp, tcp_goals[1], ""),
+        Goal::ratio(
             "UDP connect: agent / empty programs (C/B)",
-            udp.ratio("C:agent", "B:empty"),
-            "ratio",
-            1.3,
-            format!("C/A {:.3}", udp.ratio("C:agent", "A:none")),
+            &udp,
+            udp_goal,
+            format!("C/A {:.3}", udp.ratio("C:agent", "A:none").value),
         ),
         Goal::at_most(
             "agent CPU per flow event (user + system)",

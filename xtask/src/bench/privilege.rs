@@ -13,7 +13,7 @@ use rampart_tests::{
 };
 
 use super::{
-    Goal,
+    Check, Goal, Rounds,
     segments::{Baseline, Variant, interleaved},
 };
 
@@ -29,7 +29,7 @@ fn in_pod(pod: &TestPod, args: &[&str]) -> anyhow::Result<f64> {
         .with_context(|| format!("{args:?} failed: {text}"))
 }
 
-pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
+pub fn bench(out_dir: &Path, rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> privilege: setuid(getuid()) and fork+exec in a pod");
     let (policies, manifests) = (tempfile::tempdir()?, tempfile::tempdir()?);
     std::fs::write(
@@ -59,30 +59,27 @@ pub fn bench(out_dir: &Path, rounds: usize, quick: bool) -> anyhow::Result<Vec<G
         },
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];
-    let setuid = interleaved(rounds, &variants, |_| in_pod(&pod, &["setuid-loop", n_setuid]))?;
-    let exec = interleaved(rounds, &variants, |_| in_pod(&pod, &["exec-loop", tiny, n_exec]))?;
-    let noise = (setuid.ratio("A2:none", "A:none") - 1.0).abs();
+    let goal = Check { num: "C:agent", den: "B:empty", limit: 1.3, at_most: true };
+    let setuid = interleaved(rounds, &variants, &[goal], |_| in_pod(&pod, &["setuid-loop", n_setuid]))?;
+    let exec = interleaved(rounds, &variants, &[goal], |_| in_pod(&pod, &["exec-loop", tiny, n_exec]))?;
     Ok(vec![
-        Goal::at_most(
+        Goal::ratio(
             "setuid(getuid()): agent / empty programs (C/B)",
-            setuid.ratio("C:agent", "B:empty"),
-            "ratio",
-            1.3,
+            &setuid,
+            goal,
             format!(
-                "A {:.0} ns, B {:.0} ns, C {:.0} ns per call; C/A {:.2}; A/A noise {:.1}%",
+                "A {:.0} ns, B {:.0} ns, C {:.0} ns per call; C/A {:.2}",
                 setuid.get("A:none"),
                 setuid.get("B:empty"),
                 setuid.get("C:agent"),
-                setuid.ratio("C:agent", "A:none"),
-                noise * 100.0
+                setuid.ratio("C:agent", "A:none").value,
             ),
         ),
-        Goal::at_most(
+        Goal::ratio(
             "fork+exec in a pod: agent / empty programs (C/B)",
-            exec.ratio("C:agent", "B:empty"),
-            "ratio",
-            1.3,
-            format!("C/A {:.2}", exec.ratio("C:agent", "A:none")),
+            &exec,
+            goal,
+            format!("C/A {:.2}", exec.ratio("C:agent", "A:none").value),
         ),
     ])
 }

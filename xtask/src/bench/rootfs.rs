@@ -1,11 +1,16 @@
-//! Root filesystem writes: open(O_CREAT|O_WRONLY)+close of a file on an overlay mount (the
-//! process chrooted into it, as a container's root) in a pod whose policy is `readOnly` with
-//! 100 `allowWrite` prefixes, the file under one of them — no agent (A) / empty programs on
-//! the hooks of the rootfs tier (B) / the agent (C). Goal on the `lsm` tier: C/B <= 1.05. The
-//! `sigkill` tier (syscall tracepoints) is published as measured, with no goal: its cost is
-//! the price of a kernel without BPF LSM.
+//! Root filesystem writes on an overlay mount (the process chrooted into it, as a container's
+//! root) in pods whose policies are `readOnly` with 100 `allowWrite` prefixes — no agent (A) /
+//! empty programs on the hooks of the rootfs tier (B) / the agent (C):
+//!
+//! - open(O_CREAT|O_WRONLY)+close of an existing file under an allowed prefix. Goal on the
+//!   `lsm` tier: C/B <= 1.05; the `sigkill` tier (syscall tracepoints) is published as
+//!   measured, its cost being the price of a kernel without BPF LSM.
+//! - create+write+close of a new file each time under an allowed prefix: C/A <= 1.3.
+//! - the same in a directory no prefix allows, in a pod whose policy is `audit`: every write
+//!   is a refusal the kernel reports (a new path each time, so each is an event): C/A
+//!   published as measured.
 
-use std::{path::Path, process::Command};
+use std::process::Command;
 
 use anyhow::{Context as _, bail};
 use rampart_tests::{
@@ -15,7 +20,7 @@ use rampart_tests::{
 };
 
 use super::{
-    Goal,
+    Check, Goal, Rounds,
     segments::{Baseline, Variant, interleaved},
 };
 
@@ -28,7 +33,7 @@ impl Overlay {
     fn mount() -> anyhow::Result<Overlay> {
         let dir = tempfile::tempdir()?;
         let d = dir.path();
-        for sub in ["lower/tmp", "upper", "work", "merged"] {
+        for sub in ["lower/tmp", "lower/srv/data", "upper", "work", "merged"] {
             std::fs::create_dir_all(d.join(sub))?;
         }
         let opts = format!(
@@ -65,27 +70,30 @@ fn tier() -> anyhow::Result<String> {
     report["rootfs"]["tier"].as_str().map(String::from).context("no rootfs tier in the probe")
 }
 
-pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
-    println!("\n==> rootfs: open(O_CREAT|O_WRONLY)+close on an overlay root, 100 allowWrite prefixes");
+fn policy(name: &str, app: &str, mode: &str, prefixes: &[String]) -> String {
+    format!(
+        "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: {name}, namespace: bench}}\n\
+         spec:\n  podSelector: {{matchLabels: {{app: {app}}}}}\n  mode: {mode}\n  \
+         filesystem: {{rootfs: readOnly, allowWrite: [{}]}}\n",
+        prefixes.join(", ")
+    )
+}
+
+pub fn bench(rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {
+    println!("\n==> rootfs: opens, creates and refused creates on an overlay root, 100 allowWrite prefixes");
     let tier = tier()?;
     let (policies, manifests) = (tempfile::tempdir()?, tempfile::tempdir()?);
     let prefixes: Vec<String> =
         std::iter::once("/tmp".to_string()).chain((1..100).map(|i| format!("/srv/app-{i}/cache"))).collect();
-    std::fs::write(
-        policies.path().join("p.yaml"),
-        format!(
-            "apiVersion: rampart.dev/v1alpha1\nkind: RampartPolicy\nmetadata: {{name: read-only, namespace: bench}}\n\
-             spec:\n  podSelector: {{matchLabels: {{app: fsbench}}}}\n  mode: enforce\n  \
-             filesystem: {{rootfs: readOnly, allowWrite: [{}]}}\n",
-            prefixes.join(", ")
-        ),
-    )?;
+    std::fs::write(policies.path().join("p.yaml"), policy("read-only", "fsbench", "enforce", &prefixes))?;
+    std::fs::write(policies.path().join("a.yaml"), policy("read-only-audit", "fsaudit", "audit", &prefixes))?;
     let pod = TestPod::create(PodSpec::new("bench", "fsbench"));
     pod.write_manifest(manifests.path());
+    let audited = TestPod::create(PodSpec::new("bench", "fsaudit"));
+    audited.write_manifest(manifests.path());
     let overlay = Overlay::mount()?;
-    let n = if quick { "20000" } else { "200000" };
     let root = overlay.merged();
-    let run = || -> anyhow::Result<f64> { open_loop(&pod, &root, n) };
+    let (opens, creates) = if quick { ("20000", "5000") } else { ("200000", "50000") };
     let variants = [
         Variant { name: "A:none", start: Box::new(|| Ok(Box::new(()))) },
         Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start("rootfs")?))) },
@@ -97,38 +105,73 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
                     pod_manifests: Some(manifests.path().into()),
                     ..Default::default()
                 });
-                agent.wait_metric("rampart_pods", 1.0);
+                agent.wait_metric("rampart_pods", 2.0);
                 Ok(Box::new(agent))
             }),
         },
         Variant { name: "A2:none", start: Box::new(|| Ok(Box::new(()))) },
     ];
-    let m = interleaved(rounds, &variants, |_| run())?;
-    let noise = (m.ratio("A2:none", "A:none") - 1.0).abs();
-    let note = format!(
-        "tier {tier}; A {:.0} ns, B {:.0} ns, C {:.0} ns per open+close; C/A {:.2}; A/A noise {:.1}%",
-        m.get("A:none"),
-        m.get("B:empty"),
-        m.get("C:agent"),
-        m.ratio("C:agent", "A:none"),
-        noise * 100.0
-    );
-    let name = "open+close on the rootfs: agent / empty programs (C/B)";
-    let ratio = m.ratio("C:agent", "B:empty");
-    Ok(vec![if tier == "lsm" {
-        Goal::at_most(name, ratio, "ratio", 1.05, note)
-    } else {
-        Goal::reported(name, ratio, "ratio", format!("{note}; no goal on the tracepoint tier"))
-    }])
+    let open_goal = Check { num: "C:agent", den: "B:empty", limit: 1.05, at_most: true };
+    let create_goal = Check { num: "C:agent", den: "A:none", limit: 1.3, at_most: true };
+    let lsm = tier == "lsm";
+    let open_checks: &[Check] = if lsm { &[open_goal] } else { &[] };
+    let open = interleaved(rounds, &variants, open_checks, |_| {
+        in_root(&pod, &["open-loop", root.to_str().context("path")?, "/tmp/f", opens])
+    })?;
+    let create = interleaved(rounds, &variants, &[create_goal], |_| {
+        in_root(&pod, &["create-loop", root.to_str().context("path")?, "/tmp", creates])
+    })?;
+    let refused = interleaved(rounds, &variants, &[], |_| {
+        in_root(&audited, &["create-loop", root.to_str().context("path")?, "/srv/data", creates])
+    })?;
+    let costs = |m: &super::segments::Samples, what: &str| {
+        format!(
+            "tier {tier}; A {:.0} ns, B {:.0} ns, C {:.0} ns per {what}",
+            m.get("A:none"),
+            m.get("B:empty"),
+            m.get("C:agent")
+        )
+    };
+    let open_name = "open+close on the rootfs: agent / empty programs (C/B)";
+    let open_note =
+        format!("{}; C/A {:.2}", costs(&open, "open+close"), open.ratio("C:agent", "A:none").value);
+    Ok(vec![
+        if lsm {
+            Goal::ratio(open_name, &open, open_goal, open_note)
+        } else {
+            Goal::ratio_reported(
+                open_name,
+                &open,
+                "C:agent",
+                "B:empty",
+                format!("{open_note}; no goal on the tracepoint tier"),
+            )
+        },
+        Goal::ratio(
+            "create+write+close of new files, allowed: agent / no agent (C/A)",
+            &create,
+            create_goal,
+            costs(&create, "create+write+close"),
+        ),
+        Goal::ratio_reported(
+            "create+write+close of new files, refused under audit (an event each): agent / no agent (C/A)",
+            &refused,
+            "C:agent",
+            "A:none",
+            costs(&refused, "refused create"),
+        ),
+    ])
 }
 
-fn open_loop(pod: &TestPod, root: &Path, n: &str) -> anyhow::Result<f64> {
+/// Run a trigger loop in `pod`; ns per cycle.
+fn in_root(pod: &TestPod, args: &[&str]) -> anyhow::Result<f64> {
     let t = trigger();
-    let root = root.to_str().context("path")?;
-    let out = pod.exec(&[&t, "open-loop", root, "/tmp/f", n]);
+    let mut argv = vec![t.as_str()];
+    argv.extend_from_slice(args);
+    let out = pod.exec(&argv);
     let text = String::from_utf8_lossy(&out.stdout);
     text.trim()
         .strip_prefix("ok ns_per_cycle=")
         .and_then(|v| v.parse().ok())
-        .with_context(|| format!("open-loop failed: {text}"))
+        .with_context(|| format!("{} failed: {text} {}", args[0], String::from_utf8_lossy(&out.stderr)))
 }

@@ -5,6 +5,10 @@
 //! collector's ingest rate against the fastest of several transaction sizes, measured in the
 //! same run.
 //!
+//! With `Indexes::None` the events table has no index at all but its rowid: the ceiling of
+//! what this SQLite on this disk can insert, which the store's layout (a unique origin and
+//! four query indexes) is measured against.
+//!
 //! With `with_chain`, the same inserts also do what the hash chain adds to the writer, with the
 //! chain's own code: each event's digest (inside the clock) and one link per agent batch, in
 //! the same transactions. The two together measure the chain's cost, with nothing else apart.
@@ -17,6 +21,15 @@ use rusqlite::params;
 use super::{chain, row, schema};
 use crate::store::StoreError;
 
+/// Which indexes the events table keeps for a bare insert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Indexes {
+    /// The store's own: the unique origin and the four query indexes.
+    Store,
+    /// None but the rowid.
+    None,
+}
+
 /// Insert `batches` (first sequence, events) of one agent boot, with the hash chain's work when
 /// `with_chain`; the time the inserts took.
 pub fn bare_insert(
@@ -24,9 +37,15 @@ pub fn bare_insert(
     batches: &[(u64, Vec<Event>)],
     rows_per_commit: usize,
     with_chain: bool,
+    indexes: Indexes,
 ) -> Result<Duration, StoreError> {
     let sql = |what| move |source| StoreError::Sqlite { what, source };
     let mut conn = schema::open_writer(&path.display().to_string())?;
+    if indexes == Indexes::None {
+        for index in ["events_origin", "events_time", "events_namespace", "events_pod", "events_kind"] {
+            conn.execute(&format!("DROP INDEX {index}"), []).map_err(sql("dropping an index"))?;
+        }
+    }
     conn.execute("INSERT INTO agents (node, boot_id) VALUES ('bench', 'baseline')", [])
         .map_err(sql("recording the agent"))?;
     let agent = conn.last_insert_rowid();
