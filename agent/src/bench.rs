@@ -12,11 +12,18 @@ use crate::{
 };
 
 pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
-    // The agent uses LSM hooks wherever LSM programs can run here.
+    // The agent uses LSM hooks wherever LSM programs load and attach here (BTF alone is not
+    // enough: a kernel may refuse them, as the probe finds); the tracepoints otherwise.
     let lsm = || caps::Startup::discover().btf.is_ok();
     let mut ebpf = loader::load_object(&Default::default(), 4096, None)?;
     // One object per LSM hook: a program is loaded for one hook.
-    let mut per_hook: Vec<(Ebpf, Attached)> = Vec::new();
+    let lsm_hooks = match hook {
+        BaselineHook::Rootfs => &loader::ROOTFS_LSM[..],
+        BaselineHook::Privilege => &loader::PRIVILEGE_LSM[..],
+        BaselineHook::Exec | BaselineHook::Network => &[],
+    };
+    let per_hook: Vec<(Ebpf, Attached)> =
+        if lsm_hooks.is_empty() || !lsm() { Vec::new() } else { noop_lsm(lsm_hooks).unwrap_or_default() };
     // The links: attached while they live.
     let mut links = Vec::new();
     match hook {
@@ -37,9 +44,7 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
                 links.push(loader::attach_cgroup(&mut ebpf, &format!("bench_{program}"), &root)?);
             }
         }
-        BaselineHook::Rootfs if lsm() => {
-            per_hook = noop_lsm(&loader::ROOTFS_LSM)?;
-        }
+        BaselineHook::Rootfs | BaselineHook::Privilege if !per_hook.is_empty() => {}
         BaselineHook::Rootfs => {
             let tracefs = Tracefs::find_or_mount()?;
             for (_, tracepoints) in loader::ROOTFS_TRACEPOINTS {
@@ -54,9 +59,6 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
                     )?);
                 }
             }
-        }
-        BaselineHook::Privilege if lsm() => {
-            per_hook = noop_lsm(&loader::PRIVILEGE_LSM)?;
         }
         BaselineHook::Privilege => {
             for syscall in loader::PRIVILEGE_SYSCALLS {

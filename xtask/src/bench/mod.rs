@@ -146,41 +146,50 @@ pub fn run_bench(rounds: Rounds, quick: bool, only: &[String], record: bool) -> 
     fs::create_dir_all(&out_dir)?;
 
     let mut goals = Vec::new();
+    // A benchmark that fails is reported at the end; the others still run and are written.
+    let mut failed: Vec<(&str, anyhow::Error)> = Vec::new();
+    let mut keep = |name: &'static str, result: anyhow::Result<Vec<Goal>>| match result {
+        Ok(g) => goals.extend(g),
+        Err(e) => {
+            println!("    {name} failed: {e:#}");
+            failed.push((name, e));
+        }
+    };
     if wanted("exec") {
-        goals.extend(exec::bench(&out_dir, rounds, quick)?);
+        keep("exec", exec::bench(&out_dir, rounds, quick));
     }
     if wanted("network") {
-        goals.extend(network::bench(rounds, quick)?);
+        keep("network", network::bench(rounds, quick));
     }
     if wanted("selectors") {
-        goals.extend(selectors::bench(rounds, quick)?);
+        keep("selectors", selectors::bench(rounds, quick));
     }
     if wanted("privilege") {
         if !out_dir.join("tiny").exists() {
             exec::tiny_binary(&out_dir)?;
         }
-        goals.extend(privilege::bench(&out_dir, rounds, quick)?);
+        keep("privilege", privilege::bench(&out_dir, rounds, quick));
     }
     if wanted("rootfs") {
-        goals.extend(rootfs::bench(rounds, quick)?);
+        keep("rootfs", rootfs::bench(rounds, quick));
     }
     if wanted("footprint") {
         if !out_dir.join("tiny").exists() {
             exec::tiny_binary(&out_dir)?;
         }
-        goals.extend(footprint::bench(&out_dir, quick)?);
+        keep("footprint", footprint::bench(&out_dir, quick));
     }
     if wanted("kube") {
-        goals.extend(kube::bench(rounds.min, quick)?);
+        keep("kube", kube::bench(rounds.min, quick));
     }
     if wanted("collector") {
-        goals.extend(collector::bench(rounds.min, quick)?);
+        keep("collector", collector::bench(rounds.min, quick));
     }
     if wanted("jetstream") {
-        goals.extend(jetstream::bench(rounds.min, quick)?);
+        keep("jetstream", jetstream::bench(rounds.min, quick));
     }
     if wanted("whatif") {
-        goals.extend(whatif::bench(rounds.min, quick)?);
+        keep("whatif", whatif::bench(rounds.min, quick));
     }
 
     println!("\n==> results (seed {})", segments::seed());
@@ -217,6 +226,10 @@ pub fn run_bench(rounds: Rounds, quick: bool, only: &[String], record: bool) -> 
     }
     if goals.iter().any(|g| g.verdict == Verdict::Inconclusive) {
         println!("?? inconclusive: the interval still straddles the limit after --max-rounds rounds");
+    }
+    if !failed.is_empty() {
+        let names: Vec<&str> = failed.iter().map(|(n, _)| *n).collect();
+        anyhow::bail!("benchmarks that could not run: {} (their errors are above)", names.join(", "));
     }
     Ok(())
 }
