@@ -113,11 +113,14 @@ pub fn bench(out_dir: &Path, quick: bool) -> anyhow::Result<Vec<Goal>> {
             let spec = PodSpec::new("bench", &format!("pod-{i}"))
                 .driver(if i % 2 == 0 { Driver::Systemd } else { Driver::Cgroupfs })
                 .qos(if i % 3 == 0 { Qos::Guaranteed } else { Qos::Burstable });
-            let pod = TestPod::create(spec);
-            pod.write_manifest(manifests.path());
-            pod
+            TestPod::create(spec)
         })
         .collect();
+    // A thousand Pod objects a file (the agent reads at most 4,096 files from its directory).
+    for (f, chunk) in pods.chunks(1000).enumerate() {
+        let text: Vec<String> = chunk.iter().map(TestPod::manifest).collect();
+        fs::write(manifests.path().join(format!("pods-{f}.yaml")), text.join("\n---\n"))?;
+    }
     let loaded = Agent::start(options());
     loaded.wait_metric("rampart_pods", n as f64);
     let start_loaded = startup(&loaded)?;

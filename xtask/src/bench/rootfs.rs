@@ -93,7 +93,7 @@ pub fn bench(rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {
     audited.write_manifest(manifests.path());
     let overlay = Overlay::mount()?;
     let root = overlay.merged();
-    let (opens, creates) = if quick { ("20000", "5000") } else { ("200000", "50000") };
+    let (opens, creates) = if quick { ("20000", "2000") } else { ("200000", "10000") };
     let variants = [
         Variant { name: "A:none", start: Box::new(|| Ok(Box::new(()))) },
         Variant { name: "B:empty", start: Box::new(|| Ok(Box::new(Baseline::start("rootfs")?))) },
