@@ -65,6 +65,8 @@ fn pipe(mut from: TcpStream, to: TcpStream, delay: Option<Arc<AtomicU64>>) {
     let writer = thread::spawn(move || {
         let mut to = to;
         for (due, chunk) in rx {
+            // Holding a chunk until it is due is the proxy's behaviour (the delay a test asks
+            // for), not a wait for something to happen.
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
                 thread::sleep(wait);
             }

@@ -184,14 +184,10 @@ fn a_burst_into_a_tiny_ring_and_a_full_spool_is_stored_or_counted_event_for_even
     wait_for("the collector's status to show the agent's spool drops", WAIT, || {
         let status = &cli::events(&collector.url(), &["status", "-o", "json"])[0];
         let drops = status["agents"][0]["stats"]["drops"].as_array().cloned().unwrap_or_default();
+        // A u64 in proto JSON is a string.
         let count = |kind: &str| {
-            drops
-                .iter()
-                .find(|d| d["kind"] == kind)
-                .and_then(|d| {
-                    d["count"].as_str().map(str::to_string).or_else(|| Some(d["count"].to_string()))
-                })
-                .and_then(|c| c.parse::<f64>().ok())
+            let d = drops.iter().find(|d| d["kind"] == kind)?;
+            d["count"].as_str().and_then(|c| c.parse::<f64>().ok()).or_else(|| d["count"].as_f64())
         };
         (count("overflow") == Some(spool_drops) && count("exec").is_some_and(|n| n >= ring_drops))
             .then_some(())
