@@ -64,7 +64,8 @@ impl Collector {
             .arg("--store")
             .arg(self.opts.store.clone().unwrap_or_else(|| format!("sqlite:{}", self.store.display())))
             .args(&self.opts.extra)
-            .env("RUST_LOG", "info")
+            // `RAMPART_TEST_COLLECTOR_LOG` raises it (e.g. `info,rampart_collector::store=debug`).
+            .env("RUST_LOG", std::env::var("RAMPART_TEST_COLLECTOR_LOG").unwrap_or_else(|_| "info".into()))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&self.log_path).expect("log file"));

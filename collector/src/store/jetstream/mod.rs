@@ -245,6 +245,28 @@ fn nats(what: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sy
     move |source| StoreError::Nats { what, source }
 }
 
+/// How long one attempt to create an ordered consumer may take. nats-server (2.9) places such
+/// a single-replica consumer on one of the stream's peers at random, and for minutes after a
+/// server dies it still counts that server among them: a creation placed there is never
+/// answered (measured: about one attempt in three, for as long as we watched, 60 s). A
+/// healthy creation takes milliseconds, so a short attempt lets the next one land on a live
+/// peer instead of waiting out the whole request timeout.
+const CONSUMER_ATTEMPT: Duration = Duration::from_secs(3);
+
+/// One attempt to create an ordered consumer on `stream`, bounded by [`CONSUMER_ATTEMPT`].
+async fn ordered_consumer(
+    stream: &stream::Stream,
+    config: jetstream::consumer::pull::OrderedConfig,
+) -> Result<
+    jetstream::consumer::Consumer<jetstream::consumer::pull::OrderedConfig>,
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    match tokio::time::timeout(CONSUMER_ATTEMPT, stream.create_consumer(config)).await {
+        Ok(created) => created.map_err(Into::into),
+        Err(elapsed) => Err(Box::new(elapsed)),
+    }
+}
+
 /// The subject of an agent boot's high-water mark.
 fn mark_subject(origin: &Origin) -> String {
     format!("{MARKS}.{}", mark_key(origin))

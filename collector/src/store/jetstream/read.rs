@@ -143,7 +143,7 @@ async fn read_subject_inner(
     let config = pull::OrderedConfig { filter_subject, deliver_policy, ..Default::default() };
     // Through a failover, the consumer is made again until its messages flow.
     let messages = super::through_failover("starting a replay", || async {
-        let consumer = stream.create_consumer(config.clone()).await.map_err(Box::new)?;
+        let consumer = super::ordered_consumer(&stream, config.clone()).await?;
         if consumer.cached_info().num_pending == 0 {
             return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(None);
         }

@@ -48,15 +48,13 @@ async fn run(stream: &Stream, from: u64, hub: &Hub, watermark: &AtomicU64) -> Re
     let failed = |what: &'static str| {
         move |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Nats { what, source: e }
     };
-    let consumer = stream
-        .create_consumer(pull::OrderedConfig {
-            // Every message of the stream, unfiltered (see `read`).
-            filter_subject: String::new(),
-            deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from },
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| failed("following the stream")(Box::new(e)))?;
+    let config = pull::OrderedConfig {
+        // Every message of the stream, unfiltered (see `read`).
+        filter_subject: String::new(),
+        deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from },
+        ..Default::default()
+    };
+    let consumer = super::ordered_consumer(stream, config).await.map_err(failed("following the stream"))?;
     let mut messages = consumer.messages().await.map_err(|e| failed("following the stream")(Box::new(e)))?;
     while let Some(message) = messages.next().await {
         let message = message.map_err(|e| failed("following the stream")(Box::new(e)))?;
