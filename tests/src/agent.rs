@@ -35,6 +35,9 @@ pub struct AgentOptions {
     pub env: Vec<(String, String)>,
     /// Return once the agent serves `/readyz`, ready or not (`--require-enforcement`).
     pub may_stay_unready: bool,
+    /// Run without `--events-out`, as a node does (its collector is its only output);
+    /// [`Agent::events`] then sees nothing.
+    pub no_events_file: bool,
     /// Run the agent through this instead of directly (e.g. in a container): given the
     /// agent's arguments and extra environment, the command that runs it.
     pub launcher: Option<Box<Launcher>>,
@@ -183,19 +186,13 @@ impl Agent {
         let events_path = dir.path().join("events.json");
         let log_path = dir.path().join("agent.log");
         let node = opts.node_name.as_deref().unwrap_or("test-node");
-        let mut args: Vec<std::ffi::OsString> = [
-            "run",
-            "--node-name",
-            node,
-            "--metrics-addr",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--events-out",
-        ]
-        .map(Into::into)
-        .into();
-        args.push(events_path.clone().into());
+        let mut args: Vec<std::ffi::OsString> =
+            ["run", "--node-name", node, "--metrics-addr", "127.0.0.1:0", "--log-format", "json"]
+                .map(Into::into)
+                .into();
+        if !opts.no_events_file {
+            args.extend(["--events-out".into(), events_path.clone().into()]);
+        }
         if let Some(p) = &opts.policies {
             args.extend(["--policies".into(), p.into()]);
         }

@@ -23,6 +23,10 @@
 //!                                               closes with RST: no TIME_WAIT piles up); ns
 //!                                               per cycle
 //! rampart-trigger udp-cycles ADDR:PORT N       N socket+connect+close; ns per cycle
+//! rampart-trigger udp-paced ADDR:PORT RATE SECS  socket+connect+send+close at RATE per second for
+//!                                               SECS, on a schedule (late cycles catch up);
+//!                                               "ok cycles=N seconds=S behind_ms=L" (L: how
+//!                                               late the last cycle was)
 //! rampart-trigger ids                           print "ok uid=.. euid=.. gid=.. egid=.."
 //! rampart-trigger setuid UID                    setuid(UID), then print ids
 //! rampart-trigger setresuid R E S               setresuid(R, E, S), then print ids
@@ -448,6 +452,44 @@ fn main() -> ExitCode {
                 }
             }
             println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(n));
+            ExitCode::SUCCESS
+        }
+        "udp-paced" => {
+            let rate: f64 = arg(&args, 3, None);
+            let secs: f64 = arg(&args, 4, None);
+            let bind: SocketAddr =
+                if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
+            let total = (rate * secs) as u64;
+            let start = std::time::Instant::now();
+            let (mut done, mut behind) = (0u64, Duration::ZERO);
+            while done < total {
+                // Cycle `done` is due at done / rate seconds.
+                let due = Duration::from_secs_f64(done as f64 / rate);
+                let now = start.elapsed();
+                if now < due {
+                    std::thread::sleep(due - now);
+                    continue;
+                }
+                behind = now - due;
+                let s = match UdpSocket::bind(bind) {
+                    Ok(s) => s,
+                    Err(e) => return fail(&e),
+                };
+                if let Err(e) = s.connect(addr) {
+                    return fail(&e);
+                }
+                // A UDP flow opens at its first datagram.
+                if let Err(e) = s.send(b"x") {
+                    return fail(&e);
+                }
+                drop(s);
+                done += 1;
+            }
+            println!(
+                "ok cycles={done} seconds={:.3} behind_ms={:.1}",
+                start.elapsed().as_secs_f64(),
+                behind.as_secs_f64() * 1e3
+            );
             ExitCode::SUCCESS
         }
         "serve-forever" => {

@@ -165,12 +165,6 @@ async fn readers(anon: &str, kube: &str, token: &str, small: usize) -> anyhow::R
 }
 
 /// A `/proc/PID/status` figure in KiB (`VmRSS:`, `VmHWM:`).
-fn status_kib(pid: u32, field: &str) -> anyhow::Result<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with(field)).with_context(|| field.to_string())?;
-    Ok(line.split_whitespace().nth(1).context("value")?.parse()?)
-}
-
 async fn stored(url: &str) -> anyhow::Result<u64> {
     let mut client = CollectorClient::new(grpc::channel(url).await);
     Ok(client.status(StatusRequest::default()).await?.into_inner().store.context("store")?.events)
@@ -252,7 +246,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         // End to end: the synthetic agent through the agent's export path.
         let collector = Collector::start(CollectorOptions::default());
         let pid = collector.pid().context("collector running")?;
-        rss_before.push(status_kib(pid, "VmRSS:")?);
+        rss_before.push(super::procfs::rss_kib(pid)?);
         let out = Command::new(agent_bin())
             .args(["bench-export", "--events", &n.to_string(), "--collector", &collector.url()])
             .output()
@@ -261,7 +255,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
             bail!("bench-export failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         let summary: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-        rss_peak.push(status_kib(pid, "VmHWM:")?);
+        rss_peak.push(super::procfs::status_kib(pid, "VmHWM:")?);
         let in_store = rt.block_on(stored(&collector.url()))?;
         lost += (n as u64).saturating_sub(in_store) + summary["drops"].as_u64().unwrap_or(u64::MAX);
         e2e.push(summary["events_per_second"].as_f64().unwrap_or(0.0));

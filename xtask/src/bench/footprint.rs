@@ -41,12 +41,6 @@ fn startup(agent: &Agent) -> anyhow::Result<f64> {
     agent.metric("rampart_startup_seconds").context("rampart_startup_seconds")
 }
 
-fn rss_kib(pid: u32) -> anyhow::Result<f64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("VmRSS")?;
-    Ok(line.split_whitespace().nth(1).context("VmRSS value")?.parse()?)
-}
-
 /// CPU time of every thread of `pid`, in ns (`/proc/PID/task/*/schedstat`, first field).
 fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
     let mut total = 0;
@@ -75,7 +69,7 @@ fn map_bytes(pid: u32) -> anyhow::Result<f64> {
 
 fn settled_rss(agent: &Agent) -> anyhow::Result<f64> {
     sleep(Duration::from_secs(2));
-    rss_kib(agent.pid().context("agent running")?)
+    super::procfs::rss_kib(agent.pid().context("agent running")?)
 }
 
 pub fn bench(out_dir: &Path, quick: bool) -> anyhow::Result<Vec<Goal>> {

@@ -4,7 +4,6 @@
 //! the time until a pod's `connect()` changes outcome.
 
 use std::{
-    fs,
     thread::sleep,
     time::{Duration, Instant},
 };
@@ -28,9 +27,7 @@ const NODE: &str = "test-node";
 fn rss_kib(agent: &Agent) -> anyhow::Result<f64> {
     sleep(Duration::from_secs(2));
     let pid = agent.pid().context("agent running")?;
-    let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("VmRSS")?;
-    Ok(line.split_whitespace().nth(1).context("VmRSS value")?.parse()?)
+    super::procfs::rss_kib(pid)
 }
 
 fn agent(api: &ApiServer, dir: &std::path::Path) -> Agent {

@@ -11,6 +11,7 @@
 //! ratio. Results are printed, written to `target/bench/results.json`, and drawn in
 //! `target/bench/results.svg` (each goal as a fraction of its limit).
 
+mod capacity;
 mod collector;
 mod cpu;
 mod exec;
@@ -19,6 +20,7 @@ mod jetstream;
 mod kube;
 mod network;
 mod privilege;
+mod procfs;
 mod record;
 mod rootfs;
 mod segments;
@@ -178,6 +180,9 @@ pub fn run_bench(rounds: Rounds, quick: bool, only: &[String], record: bool) -> 
             exec::tiny_binary(&out_dir)?;
         }
         keep("footprint", footprint::bench(&out_dir, quick));
+    }
+    if wanted("capacity") {
+        keep("capacity", capacity::bench(quick));
     }
     if wanted("kube") {
         keep("kube", kube::bench(rounds.min, quick));

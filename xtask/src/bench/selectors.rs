@@ -111,9 +111,7 @@ fn cycles(pod: &TestPod, addr: &str, n: u32) -> anyhow::Result<f64> {
 fn rss_kib(agent: &Agent) -> anyhow::Result<f64> {
     sleep(Duration::from_secs(2));
     let pid = agent.pid().context("agent running")?;
-    let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("VmRSS")?;
-    Ok(line.split_whitespace().nth(1).context("VmRSS value")?.parse()?)
+    super::procfs::rss_kib(pid)
 }
 
 pub fn bench(rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {

@@ -162,10 +162,7 @@ async fn what_if(url: &str, n: usize) -> anyhow::Result<(f64, u64)> {
 }
 
 fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or(0)
+    super::procfs::rss_kib(pid).map_or(0, |k| k as u64)
 }
 
 /// The collector's peak RSS (KiB) while `f` runs, sampled every 10 ms.
