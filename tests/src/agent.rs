@@ -310,10 +310,7 @@ impl Agent {
 
     /// The value of one sample, e.g. `rampart_pods` or `rampart_events_total{kind="exec"}`.
     pub fn metric(&self, sample: &str) -> Option<f64> {
-        self.metrics().lines().find_map(|l| {
-            let (name, value) = l.rsplit_once(' ')?;
-            (name == sample).then(|| value.parse().ok())?
-        })
+        crate::metric_sample(&self.metrics(), sample)
     }
 
     /// The tier the agent enforces `concern` (network, rootfs, privilege) with, from its metrics.

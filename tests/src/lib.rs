@@ -88,3 +88,12 @@ pub fn kernel_version() -> (u32, u32) {
     let mut parts = release.trim().split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
+
+/// The value of `sample` (a metric name with its labels, exactly as exposed) in a Prometheus
+/// text exposition.
+pub fn metric_sample(text: &str, sample: &str) -> Option<f64> {
+    text.lines().find_map(|l| {
+        let (name, value) = l.rsplit_once(' ')?;
+        (name == sample).then(|| value.parse().ok())?
+    })
+}

@@ -219,6 +219,22 @@ struct CapData {
     inheritable: u32,
 }
 
+/// A new UDP socket on an ephemeral port, connected to `addr`, sending `datagram` if given,
+/// then closed.
+fn udp_cycle(addr: SocketAddr, datagram: Option<&[u8]>) -> io::Result<()> {
+    let any = if addr.is_ipv4() {
+        SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, 0))
+    } else {
+        SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, 0))
+    };
+    let s = UdpSocket::bind(any)?;
+    s.connect(addr)?;
+    if let Some(d) = datagram {
+        s.send(d)?;
+    }
+    Ok(())
+}
+
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: Option<T>) -> T {
     match args.get(i) {
         Some(a) => a.parse().unwrap_or_else(|_| panic!("argument {i} ({a:?}) is not valid")),
@@ -439,15 +455,9 @@ fn main() -> ExitCode {
         }
         "udp-cycles" => {
             let n: u32 = arg(&args, 3, Some(1000));
-            let bind: SocketAddr =
-                if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
             let start = std::time::Instant::now();
             for _ in 0..n {
-                let s = match UdpSocket::bind(bind) {
-                    Ok(s) => s,
-                    Err(e) => return fail(&e),
-                };
-                if let Err(e) = s.connect(addr) {
+                if let Err(e) = udp_cycle(addr, None) {
                     return fail(&e);
                 }
             }
@@ -457,8 +467,6 @@ fn main() -> ExitCode {
         "udp-paced" => {
             let rate: f64 = arg(&args, 3, None);
             let secs: f64 = arg(&args, 4, None);
-            let bind: SocketAddr =
-                if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
             let total = (rate * secs) as u64;
             let start = std::time::Instant::now();
             let (mut done, mut behind) = (0u64, Duration::ZERO);
@@ -467,22 +475,15 @@ fn main() -> ExitCode {
                 let due = Duration::from_secs_f64(done as f64 / rate);
                 let now = start.elapsed();
                 if now < due {
+                    // Waiting for the schedule is this mode's behaviour: a fixed offered rate.
                     std::thread::sleep(due - now);
                     continue;
                 }
                 behind = now - due;
-                let s = match UdpSocket::bind(bind) {
-                    Ok(s) => s,
-                    Err(e) => return fail(&e),
-                };
-                if let Err(e) = s.connect(addr) {
-                    return fail(&e);
-                }
                 // A UDP flow opens at its first datagram.
-                if let Err(e) = s.send(b"x") {
+                if let Err(e) = udp_cycle(addr, Some(b"x")) {
                     return fail(&e);
                 }
-                drop(s);
                 done += 1;
             }
             println!(

@@ -165,7 +165,7 @@ impl Rig {
         let start = Instant::now();
         loop {
             let (_, text) = self.collector.http("/metrics");
-            if sample(&text, "rampart_agent_streams") == Some(1.0) {
+            if rampart_tests::metric_sample(&text, "rampart_agent_streams") == Some(1.0) {
                 return Ok(());
             }
             anyhow::ensure!(
@@ -179,7 +179,7 @@ impl Rig {
     fn stored(&self) -> anyhow::Result<u64> {
         let (code, text) = self.collector.http("/metrics");
         anyhow::ensure!(code == 200, "collector /metrics: {code}");
-        sample(&text, "rampart_ingest_events_total{result=\"stored\"}")
+        rampart_tests::metric_sample(&text, "rampart_ingest_events_total{result=\"stored\"}")
             .map(|v| v as u64)
             .context("rampart_ingest_events_total{result=\"stored\"}")
     }
@@ -199,7 +199,7 @@ impl Rig {
             })
         };
         let others = samples("rampart_events_total").filter(|(k, _)| k != "{kind=\"flow\"}").collect();
-        let cpu = sample(&text, "process_cpu_seconds_total").unwrap_or(f64::NAN);
+        let cpu = rampart_tests::metric_sample(&text, "process_cpu_seconds_total").unwrap_or(f64::NAN);
         (others, samples("rampart_drops_total").collect(), cpu)
     }
 
@@ -449,7 +449,8 @@ fn latency(rig: &mut Rig, rate: f64, secs: f64, fraction: f64) -> anyhow::Result
     let sub = subscriber(rig.collector.url(), Arc::clone(&stop));
     // The subscription is registered before the load starts.
     let start = Instant::now();
-    while sample(&rig.collector.http("/metrics").1, "rampart_subscribers") != Some(1.0) {
+    while rampart_tests::metric_sample(&rig.collector.http("/metrics").1, "rampart_subscribers") != Some(1.0)
+    {
         anyhow::ensure!(
             start.elapsed() < Duration::from_secs(10),
             "the subscriber did not register within 10 s"
@@ -479,8 +480,4 @@ fn latency(rig: &mut Rig, rate: f64, secs: f64, fraction: f64) -> anyhow::Result
     } else {
         Goal::reported(&name, p99, "ms", note)
     })
-}
-
-fn sample(text: &str, name: &str) -> Option<f64> {
-    text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
 }
