@@ -44,5 +44,5 @@ pub use model::{
     PolicySpec, PortSpec, PrivilegePolicy, Protocol, RootfsMode,
 };
 pub use selector::{LabelSelector, LabelSelectorRequirement, Labels, SelectorOperator};
-pub use set::PolicySet;
+pub use set::{PolicySet, Selecting};
 pub use verdict::{Action, Activity, Direction, Judgement, judge};

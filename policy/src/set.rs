@@ -7,6 +7,9 @@ use crate::document::RampartPolicy;
 use crate::error::PolicyError;
 use crate::verdict::{Activity, Judgement, judge};
 
+/// The policies selecting one pod ([`PolicySet::selecting`]); a slice.
+pub type Selecting<'a> = smallvec::SmallVec<[&'a RampartPolicy; 4]>;
+
 /// Policies indexed by namespace, each namespace ordered by name (= by key).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PolicySet {
@@ -43,12 +46,14 @@ impl PolicySet {
         if errors.is_empty() { Ok(set) } else { Err(errors) }
     }
 
-    /// The policies that select a pod in `namespace` with `labels`, ordered by key.
+    /// The policies that select a pod in `namespace` with `labels`, ordered by key. A pod is
+    /// selected by a handful at most, so they are gathered without a heap allocation: this runs
+    /// for every event the agent judges and every stored event a what-if judges again.
     pub fn selecting<'a>(
         &'a self,
         namespace: &str,
         labels: &(impl crate::selector::Labels + ?Sized),
-    ) -> Vec<&'a RampartPolicy> {
+    ) -> Selecting<'a> {
         self.by_namespace
             .get(namespace)
             .into_iter()

@@ -77,21 +77,27 @@ impl Event {
     /// Judges this stored event again with `set`, as an agent judges it live: the activity with
     /// the pods at its ends ([`Event::ends`]). `Ok(None)`: not an activity to count.
     pub fn judge_with(&self, set: &PolicySet) -> Result<Option<Judgement>, Unjudgeable> {
-        let (remote, local) = self.ends();
-        match self.judgeable() {
-            Judgeable::NotCounted => Ok(None),
-            Judgeable::Unjudgeable(why) => Err(why),
-            Judgeable::Activity { namespace, pod: Some(pod), activity } => Ok(Some(set.judge(
-                namespace,
-                &pod.labels,
-                &activity.with_ends(remote.as_ref(), local.as_ref()),
-            ))),
-            Judgeable::Activity { namespace, pod: None, activity } => Ok(Some(set.judge(
+        let (namespace, pod, activity) = match self.judgeable() {
+            Judgeable::NotCounted => return Ok(None),
+            Judgeable::Unjudgeable(why) => return Err(why),
+            Judgeable::Activity { namespace, pod, activity } => (namespace, pod, activity),
+        };
+        // Only a connection has ends, and only its open is judged: the pods are built for it
+        // alone (a what-if judges millions of stored events).
+        let (remote, local) = match activity {
+            Activity::Connection { .. } => self.ends(),
+            _ => (None, None),
+        };
+        Ok(Some(match pod {
+            Some(pod) => {
+                set.judge(namespace, &pod.labels, &activity.with_ends(remote.as_ref(), local.as_ref()))
+            }
+            None => set.judge(
                 namespace,
                 &std::collections::BTreeMap::<String, String>::new(),
                 &activity.with_ends(remote.as_ref(), None),
-            ))),
-        }
+            ),
+        }))
     }
 
     /// The pods at the ends of a stored flow, as selectors see them: the remote pod it names

@@ -248,7 +248,7 @@ impl Pipeline {
     fn judge_and_emit(&mut self, observation: Observation, attributed: Attributed, how: AttributionResult) {
         let selecting = match attributed.pod.known() {
             Some(p) => self.policies.set().selecting(&p.namespace, p),
-            None => Vec::new(),
+            None => rampart_policy::Selecting::new(),
         };
         // A flow names the pod at its remote address (what selectors are matched against);
         // the judged pod itself is the other end (its port names are the ones ingress rules
@@ -271,6 +271,7 @@ impl Pipeline {
             *mine = local.as_ref();
         }
         let judgement = judge(&selecting, &activity);
+        drop(selecting);
         let degraded = concern(&observation.body)
             .is_some_and(|c| judgement.policy.as_deref().is_some_and(|p| self.feasibility.is_degraded(p, c)));
         let (verdict, agrees) = Verdict::of(observation.kernel, judgement, degraded);

@@ -33,6 +33,8 @@ pub struct Tally {
     unjudged: BTreeMap<Unjudgeable, u64>,
     first: Option<Timestamp>,
     pub last: Option<Timestamp>,
+    /// Reused for each changed event's `namespace/pod` (most of a what-if's events may change).
+    pod_name: String,
 }
 
 fn proto_action(a: Action) -> verdict::Action {
@@ -54,6 +56,7 @@ impl Tally {
             unjudged: BTreeMap::new(),
             first: None,
             last: None,
+            pod_name: String::new(),
         }
     }
 
@@ -89,8 +92,17 @@ impl Tally {
         let change = self.changes.entry(key).or_default();
         change.count += 1;
         if let Some(pod) = event.pod.as_ref().filter(|p| !p.name.is_empty()) {
-            let name = format!("{}/{}", pod.namespace, pod.name);
-            *change.pods.entry(name).or_default() += 1;
+            let name = &mut self.pod_name;
+            name.clear();
+            name.push_str(&pod.namespace);
+            name.push('/');
+            name.push_str(&pod.name);
+            match change.pods.get_mut(name.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    change.pods.insert(name.clone(), 1);
+                }
+            }
         }
         *change.kinds.entry(event.kind().map_or("?", Kind::as_str)).or_default() += 1;
         if change.samples.len() < self.samples {
