@@ -1,10 +1,11 @@
-//! The collector's client in `cargo xtask bench --only jetstream`, built in release as the
+//! The collector's client in `cargo xtask bench --only collector,jetstream`, built in release as the
 //! collector and the bare publish are, so the client's own cost is not what is measured:
 //!
-//! - `grpc_client write COLLECTOR_URL NODE BATCHES_FILE`: one agent boot's batches from a file
-//!   (length-delimited `rampart.v1.Batch` messages), sent over one Ingest stream as the agent
-//!   sends them (all in flight; the collector pipelines and acks them in order). Prints the
-//!   seconds from the first batch to the last ack.
+//! - `grpc_client write COLLECTOR_URL NODE BATCHES_FILE [TOKEN]`: one agent boot's batches from
+//!   a file (length-delimited `rampart.v1.Batch` messages), sent over one Ingest stream as the
+//!   agent sends them (all in flight; the collector pipelines and acks them in order), with
+//!   `TOKEN` as the stream's bearer token if given. Prints the seconds from the first batch to
+//!   the last ack.
 //! - `grpc_client replay COLLECTOR_URL`: a Replay of everything. Prints the events and the
 //!   seconds, space-separated.
 
@@ -20,9 +21,10 @@ use tokio_stream::wrappers::ReceiverStream;
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["write", url, node, file] => write(url, node, file).await,
+        ["write", url, node, file] => write(url, node, file, None).await,
+        ["write", url, node, file, token] => write(url, node, file, Some(token)).await,
         ["replay", url] => replay(url).await,
-        _ => bail!("usage: grpc_client write COLLECTOR_URL NODE BATCHES_FILE | replay COLLECTOR_URL"),
+        _ => bail!("usage: grpc_client write COLLECTOR_URL NODE BATCHES_FILE [TOKEN] | replay COLLECTOR_URL"),
     }
 }
 
@@ -40,7 +42,7 @@ async fn replay(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn write(url: &str, node: &str, file: &str) -> anyhow::Result<()> {
+async fn write(url: &str, node: &str, file: &str, token: Option<&str>) -> anyhow::Result<()> {
     let mut bytes = bytes::Bytes::from(std::fs::read(file).with_context(|| format!("reading {file}"))?);
     let mut batches = Vec::new();
     while !bytes.is_empty() {
@@ -55,7 +57,11 @@ async fn write(url: &str, node: &str, file: &str) -> anyhow::Result<()> {
     tx.send(AgentMessage { message: Some(agent_message::Message::Hello(hello)) }).await?;
     let n = batches.len();
     let start = std::time::Instant::now();
-    let mut inbound = client.stream(ReceiverStream::new(rx)).await?.into_inner();
+    let mut request = tonic::Request::new(ReceiverStream::new(rx));
+    if let Some(t) = token {
+        request.metadata_mut().insert("authorization", format!("Bearer {t}").parse()?);
+    }
+    let mut inbound = client.stream(request).await?.into_inner();
     for b in batches {
         tx.send(AgentMessage { message: Some(agent_message::Message::Batch(b)) }).await?;
     }

@@ -2,8 +2,9 @@
 //! of the same rows into a table with no index but its rowid (goal: at least half of it, and
 //! 400k events/s) — and against the same bare insert with the store's indexes (the fastest of
 //! several transaction sizes; reported); replay rate; end to end from a synthetic agent with
-//! zero loss, and the collector's peak RSS while it ingests. Bare insert and collector ingest alternate in each round, so drift hits both alike;
-//! results are medians.
+//! zero loss, and the collector's peak RSS while it ingests. The batches are sent and the
+//! replay read by the collector's release client ([`super::client`]). Bare insert and collector
+//! ingest alternate in each round, so drift hits both alike; results are medians.
 //!
 //! The hash chain: the bare insert again with the chain's work (its own code), alternated with
 //! the bare insert at the same transaction size.
@@ -16,22 +17,18 @@
 //! namespace, on two collectors fed the same batches: one long replay, and many small ones
 //! (where the per-request cost shows).
 
-use std::{process::Command, time::Instant};
+use std::{path::Path, process::Command, time::Instant};
 
 use anyhow::{Context as _, bail};
-use rampart_collector::store::sqlite::baseline::{Indexes, bare_insert};
-use rampart_proto::v1::{
-    AgentMessage, Batch, Event, Filter, ReplayRequest, StatusRequest, agent_message,
-    collector_client::CollectorClient, collector_message,
-};
+use rampart_proto::v1::{Event, Filter, ReplayRequest, StatusRequest, collector_client::CollectorClient};
 use rampart_tests::{
     agent::agent_bin,
     apiserver::ApiServer,
     collector::{Collector, CollectorOptions},
-    grpc::{self, IngestStream, runtime},
+    grpc::{self, runtime},
 };
 
-use super::{Goal, segments::median};
+use super::{Goal, client, segments::median};
 
 pub(super) const BATCH: usize = 512;
 /// Rows per transaction tried for the bare insert.
@@ -54,55 +51,25 @@ pub(super) fn batches(n: usize) -> Vec<(u64, Vec<Event>)> {
     events.chunks(BATCH).enumerate().map(|(k, c)| ((k * BATCH) as u64 + 1, c.to_vec())).collect()
 }
 
-/// Push every batch over one Ingest stream (the collector pipelines them); seconds until the
-/// last ack.
-pub(super) async fn push(
-    url: &str,
-    batches: &[(u64, Vec<Event>)],
-    token: Option<&str>,
-) -> anyhow::Result<f64> {
-    let mut s = IngestStream::open_on(grpc::channel(url).await, "bench", token).await?;
-    let out = s.out.clone();
-    let boot = s.boot_id.clone();
-    let messages: Vec<AgentMessage> = batches
-        .iter()
-        .map(|(first, events)| AgentMessage {
-            message: Some(agent_message::Message::Batch(Batch {
-                boot_id: boot.clone(),
-                first_sequence: *first,
-                events: events.clone(),
-            })),
-        })
-        .collect();
-    let start = Instant::now();
-    let sender = tokio::spawn(async move {
-        for m in messages {
-            if out.send(m).await.is_err() {
-                return;
-            }
-        }
-    });
-    for _ in 0..batches.len() {
-        match s.answer().await?.message {
-            Some(collector_message::Message::Ack(_)) => {}
-            other => bail!("batch not acked: {other:?}"),
-        }
-    }
-    let secs = start.elapsed().as_secs_f64();
-    sender.await?;
-    Ok(secs)
+/// `collector/examples/sqlite_bare_insert`: the bare inserts, in release.
+const BARE: &str = "sqlite_bare_insert";
+
+/// A bare insert of the rows of `file` into a new store: seconds.
+fn bare_insert(file: &Path, rows_per_commit: usize, indexes: &str, chain: bool) -> anyhow::Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("bare.db");
+    let (file, db, per_commit) =
+        (file.display().to_string(), db.display().to_string(), rows_per_commit.to_string());
+    client::seconds(BARE, &[&file, &db, &per_commit, indexes, if chain { "chain" } else { "plain" }])
 }
 
-/// Replay everything; (events, seconds).
-async fn replay_all(url: &str) -> anyhow::Result<(u64, f64)> {
-    let mut client = CollectorClient::new(grpc::channel(url).await).max_decoding_message_size(64 << 20);
-    let start = Instant::now();
-    let mut stream = client.replay(ReplayRequest::default()).await?.into_inner();
-    let mut n = 0;
-    while stream.message().await?.is_some() {
-        n += 1;
-    }
-    Ok((n, start.elapsed().as_secs_f64()))
+/// Push every batch of `file` ([`client::write_batches`]) over one Ingest stream, with the
+/// release client (the collector pipelines them); seconds until the last ack.
+fn push(url: &str, file: &Path, token: Option<&str>) -> anyhow::Result<f64> {
+    let file = file.display().to_string();
+    let mut args = vec!["write", url, "bench", &file];
+    args.extend(token);
+    client::seconds(client::CLIENT, &args)
 }
 
 /// A replay of namespace `shop` (at most `limit` events; 0: all) as the reader `token` names
@@ -174,6 +141,10 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> collector: ingest into SQLite, replay, end to end");
     let n = if quick { 20_000 } else { 200_000 };
     let data = batches(n);
+    client::build(&[client::CLIENT, BARE])?;
+    let batches_dir = tempfile::tempdir()?;
+    let file = batches_dir.path().join("batches.pb");
+    client::write_batches(&file, "bench-boot", &data)?;
     let rt = runtime();
     let (mut bare, mut ingest, mut replay, mut e2e) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut small_ratio, mut whole_ratio, mut token_ingest) = (Vec::new(), Vec::new(), Vec::new());
@@ -193,34 +164,28 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         // The fastest bare configuration is the baseline.
         let (mut best, mut best_at) = (0.0_f64, BARE_COMMITS[0]);
         for per_commit in BARE_COMMITS {
-            let dir = tempfile::tempdir()?;
-            let secs = bare_insert(&dir.path().join("bare.db"), &data, per_commit, false, Indexes::Store)?
-                .as_secs_f64();
+            let secs = bare_insert(&file, per_commit, "store", false)?;
             if n as f64 / secs > best {
                 (best, best_at) = (n as f64 / secs, per_commit);
             }
         }
         bare.push(best);
         // The ceiling: the same rows into a table with no index but its rowid.
-        let dir = tempfile::tempdir()?;
-        let secs =
-            bare_insert(&dir.path().join("bare.db"), &data, best_at, false, Indexes::None)?.as_secs_f64();
+        let secs = bare_insert(&file, best_at, "none", false)?;
         ceiling.push(n as f64 / secs);
         // The hash chain's own cost: the same inserts with its work, against the same inserts
         // without, alternated.
         let (mut with, mut without) = (0.0, 0.0);
         for chained in [true, false, true, false] {
-            let dir = tempfile::tempdir()?;
-            let secs = bare_insert(&dir.path().join("bare.db"), &data, best_at, chained, Indexes::Store)?
-                .as_secs_f64();
+            let secs = bare_insert(&file, best_at, "store", chained)?;
             *(if chained { &mut with } else { &mut without }) += secs;
         }
         chain_ratio.push(without / with);
 
         let collector = Collector::start(CollectorOptions::default());
-        let secs = rt.block_on(push(&collector.url(), &data, None))?;
+        let secs = push(&collector.url(), &file, None)?;
         ingest.push(n as f64 / secs);
-        let (got, secs) = rt.block_on(replay_all(&collector.url()))?;
+        let (got, secs) = client::replay_all(&collector.url())?;
         if got != n as u64 {
             bail!("replay returned {got} of {n} events");
         }
@@ -231,7 +196,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
             extra: ["--readers", "kubernetes", "--kubeconfig", &kubeconfig].map(String::from).to_vec(),
             ..Default::default()
         });
-        let secs = rt.block_on(push(&kube.url(), &data, Some(&agent)))?;
+        let secs = push(&kube.url(), &file, Some(&agent))?;
         token_ingest.push(n as f64 / secs);
         let token = api.issue_token("alice", &[], "rampart", std::time::Duration::from_secs(3600));
         let [(anon_small, anon_whole), (kube_small, kube_whole)] =

@@ -7,11 +7,7 @@
 //! settings, each on fresh servers, the two alternating in order from round to round; and the
 //! collector's replay rate (read by the same release client) against its ingest rate. Medians.
 
-use std::process::Command;
-
-use anyhow::{Context as _, bail};
-use prost::Message as _;
-use rampart_proto::v1::Batch;
+use anyhow::bail;
 use rampart_tests::{
     collector::{Collector, CollectorOptions},
     nats::Nats,
@@ -19,53 +15,24 @@ use rampart_tests::{
 
 use super::{
     Goal,
+    client::{self, CLIENT, seconds},
     collector::{BATCH, batches},
     segments::median,
 };
 
 const EXAMPLE: &str = "jetstream_bare_publish";
-const CLIENT: &str = "grpc_client";
-
-/// Run one of the collector's examples (release); what it printed.
-fn example(name: &str, args: &[&str]) -> anyhow::Result<String> {
-    let path = crate::workspace_root().join("target/release/examples").join(name);
-    let out = Command::new(&path).args(args).output().with_context(|| format!("running {name}"))?;
-    if !out.status.success() {
-        bail!("{name} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn seconds(name: &str, args: &[&str]) -> anyhow::Result<f64> {
-    Ok(example(name, args)?.parse::<f64>()?)
-}
 
 pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> JetStream store: collector ingest against a bare publish, replay (R1 and R3)");
     if !rampart_tests::nats::available() {
         bail!("nats-server is not installed: run cargo xtask setup");
     }
-    let root = crate::workspace_root();
-    crate::run(Command::new("cargo").current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "rampart-collector",
-        "--example",
-        EXAMPLE,
-        "--example",
-        CLIENT,
-    ]))?;
+    client::build(&[EXAMPLE, CLIENT])?;
     let n = if quick { 20_000 } else { 100_000 };
     let data = batches(n);
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("batches.pb");
-    let mut encoded = Vec::new();
-    for (first, events) in &data {
-        Batch { boot_id: "boot".into(), first_sequence: *first, events: events.clone() }
-            .encode_length_delimited(&mut encoded)?;
-    }
-    std::fs::write(&file, encoded)?;
+    client::write_batches(&file, "boot", &data)?;
     let mut goals = Vec::new();
     for replicas in [1_usize, 3] {
         let (mut ingest_ratio, mut replay_ratio) = (Vec::new(), Vec::new());
@@ -87,9 +54,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
                 ..Default::default()
             });
             let ingest = n as f64 / seconds(CLIENT, &["write", &collector.url(), "bench", &file])?;
-            let replayed = example(CLIENT, &["replay", &collector.url()])?;
-            let (got, secs) = replayed.split_once(' ').context("grpc_client replay: events and seconds")?;
-            let (got, secs): (u64, f64) = (got.parse()?, secs.parse()?);
+            let (got, secs) = client::replay_all(&collector.url())?;
             if got != n as u64 {
                 bail!("replay returned {got} of {n} events");
             }

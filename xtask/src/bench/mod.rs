@@ -12,6 +12,7 @@
 //! `target/bench/results.svg` (each goal as a fraction of its limit).
 
 mod capacity;
+mod client;
 mod collector;
 mod cpu;
 mod exec;
