@@ -8,12 +8,16 @@
 //!   the last ack.
 //! - `grpc_client replay COLLECTOR_URL`: a Replay of everything. Prints the events and the
 //!   seconds, space-separated.
+//! - `grpc_client subscribe COLLECTOR_URL NAMESPACE`: a live subscriber of one namespace (`cargo
+//!   xtask bench --only capacity`), until its standard input closes. Prints each event's
+//!   latency (receive time − the event's time, ns) on a line of its own, then `missed N`: the
+//!   events the collector said this subscriber missed.
 
 use anyhow::{Context as _, bail};
 use prost::Message as _;
 use rampart_proto::v1::{
-    AgentMessage, Batch, Hello, ReplayRequest, agent_message, collector_client::CollectorClient,
-    collector_message, ingest_client::IngestClient,
+    AgentMessage, Batch, Filter, Hello, ReplayRequest, SubscribeRequest, agent_message,
+    collector_client::CollectorClient, collector_message, ingest_client::IngestClient, subscribe_response,
 };
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -24,7 +28,10 @@ async fn main() -> anyhow::Result<()> {
         ["write", url, node, file] => write(url, node, file, None).await,
         ["write", url, node, file, token] => write(url, node, file, Some(token)).await,
         ["replay", url] => replay(url).await,
-        _ => bail!("usage: grpc_client write COLLECTOR_URL NODE BATCHES_FILE [TOKEN] | replay COLLECTOR_URL"),
+        ["subscribe", url, namespace] => subscribe(url, namespace).await,
+        _ => bail!(
+            "usage: grpc_client write COLLECTOR_URL NODE BATCHES_FILE [TOKEN] | replay COLLECTOR_URL | subscribe COLLECTOR_URL NAMESPACE"
+        ),
     }
 }
 
@@ -39,6 +46,49 @@ async fn replay(url: &str) -> anyhow::Result<()> {
         n += 1;
     }
     println!("{n} {}", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn subscribe(url: &str, namespace: &str) -> anyhow::Result<()> {
+    use std::{
+        io::{Read as _, Write as _},
+        time::{SystemTime, UNIX_EPOCH},
+    };
+    let channel =
+        tonic::transport::Endpoint::from_shared(url.to_string())?.tcp_nodelay(true).connect().await?;
+    let filter = Filter { namespaces: vec![namespace.to_string()], ..Default::default() };
+    let mut live = CollectorClient::new(channel)
+        .subscribe(SubscribeRequest { filter: Some(filter) })
+        .await?
+        .into_inner();
+    let (closed, mut stop) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        let _ = closed.send(());
+    });
+    let (mut latencies, mut missed) = (Vec::new(), 0_u64);
+    loop {
+        let msg = tokio::select! {
+            msg = live.message() => msg?,
+            _ = &mut stop => break,
+        };
+        let Some(msg) = msg else { break };
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
+        match msg.item {
+            Some(subscribe_response::Item::Event(e)) => {
+                if let Some(t) = e.time {
+                    latencies.push(now - t.unix_nanos());
+                }
+            }
+            Some(subscribe_response::Item::Missed(m)) => missed += m.events,
+            None => {}
+        }
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for l in latencies {
+        writeln!(out, "{l}")?;
+    }
+    writeln!(out, "missed {missed}")?;
     Ok(())
 }
 

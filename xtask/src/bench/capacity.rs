@@ -11,7 +11,7 @@
 //!   generator made + the agent's other events in the step; stored = the collector's
 //!   `rampart_ingest_events_total{result="stored"}`. The agent's drop counters are printed
 //!   beside it; a loss they do not explain is named as such.
-//! - **Latency**: a live subscriber of the collector takes its receive time − the event's time
+//! - **Latency**: a live subscriber of the collector (the release client) takes its receive time − the event's time
 //!   (the kernel's boot-time stamp, made wall-clock by the agent) for every event, at 10%, 50%
 //!   and 90% of the capacity found.
 //!
@@ -23,25 +23,19 @@
 
 use std::{
     collections::BTreeMap,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering::Relaxed},
-    },
     thread,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use anyhow::{Context as _, bail};
-use rampart_proto::v1::{Filter, SubscribeRequest, subscribe_response};
 use rampart_tests::{
     agent::{Agent, AgentOptions},
     collector::{Collector, CollectorOptions},
-    grpc,
     net::{port, trigger, write_policy},
     pod::{PodSpec, TestPod},
 };
 
-use super::{Goal, procfs};
+use super::{Goal, client, procfs};
 
 /// Flow events per UDP socket+connect+send+close: the open and the close.
 const EVENTS_PER_CYCLE: u64 = 2;
@@ -309,33 +303,37 @@ fn grown(before: &BTreeMap<String, u64>, after: BTreeMap<String, u64>) -> (u64, 
     )
 }
 
-/// Event latencies (ns) seen by a live subscriber of the pod's namespace, and the events it
-/// was told it missed, until `stop`.
-fn subscriber(url: String, stop: Arc<AtomicBool>) -> thread::JoinHandle<(Vec<i64>, u64)> {
-    thread::spawn(move || {
-        grpc::runtime().block_on(async move {
-            let filter = Filter { namespaces: vec!["bench".into()], ..Default::default() };
-            let mut live = grpc::subscribe(&url, SubscribeRequest { filter: Some(filter) }).await;
-            let (mut latencies, mut missed) = (Vec::new(), 0);
-            while !stop.load(Relaxed) {
-                let Ok(next) = tokio::time::timeout(Duration::from_millis(200), live.message()).await else {
-                    continue;
-                };
-                let Ok(Some(msg)) = next else { break };
-                let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
-                match msg.item {
-                    Some(subscribe_response::Item::Event(e)) => {
-                        if let Some(t) = e.time {
-                            latencies.push(now - t.unix_nanos());
-                        }
-                    }
-                    Some(subscribe_response::Item::Missed(m)) => missed += m.events,
-                    None => {}
-                }
+/// A live subscriber of the pod's namespace: the release client
+/// ([`super::client::CLIENT`]`subscribe`), so its own decoding does not add to the latency it
+/// measures. It runs until [`Subscriber::finish`] closes its standard input.
+struct Subscriber(std::process::Child);
+
+impl Subscriber {
+    fn start(url: &str) -> anyhow::Result<Subscriber> {
+        let path = crate::workspace_root().join("target/release/examples").join(client::CLIENT);
+        let child = std::process::Command::new(path)
+            .args(["subscribe", url, "bench"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .context("starting the subscriber")?;
+        Ok(Subscriber(child))
+    }
+
+    /// Event latencies (ns) it saw, and the events it was told it missed.
+    fn finish(mut self) -> anyhow::Result<(Vec<i64>, u64)> {
+        drop(self.0.stdin.take());
+        let out = self.0.wait_with_output().context("the subscriber")?;
+        anyhow::ensure!(out.status.success(), "the subscriber failed: {}", out.status);
+        let (mut latencies, mut missed) = (Vec::new(), None);
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            match line.strip_prefix("missed ") {
+                Some(n) => missed = Some(n.parse()?),
+                None => latencies.push(line.parse()?),
             }
-            (latencies, missed)
-        })
-    })
+        }
+        Ok((latencies, missed.context("the subscriber did not finish its report")?))
+    }
 }
 
 /// The `q` quantile of sorted values.
@@ -349,6 +347,7 @@ fn quantile(sorted: &[i64], q: f64) -> f64 {
 pub fn bench(quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> capacity: UDP flows (connect+send+close) from a pod, kernel to store, paced");
     let secs = if quick { 10.0 } else { 60.0 };
+    client::build(&[client::CLIENT])?;
     let mut rig = Rig::start()?;
     // Events per cycle, checked on a small step before anything depends on it.
     let check = rig.step(500.0, 2.0)?;
@@ -445,8 +444,7 @@ fn search(rig: &mut Rig, secs: f64, quick: bool) -> anyhow::Result<Vec<Step>> {
 fn latency(rig: &mut Rig, rate: f64, secs: f64, fraction: f64) -> anyhow::Result<Goal> {
     rig.settle()?;
     rig.fresh_store()?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let sub = subscriber(rig.collector.url(), Arc::clone(&stop));
+    let sub = Subscriber::start(&rig.collector.url())?;
     // The subscription is registered before the load starts.
     let start = Instant::now();
     while rampart_tests::metric_sample(&rig.collector.http("/metrics").1, "rampart_subscribers") != Some(1.0)
@@ -458,8 +456,7 @@ fn latency(rig: &mut Rig, rate: f64, secs: f64, fraction: f64) -> anyhow::Result
         thread::sleep(Duration::from_millis(20));
     }
     let s = rig.offer(rate, secs)?;
-    stop.store(true, Relaxed);
-    let (mut ns, missed) = sub.join().map_err(|_| anyhow::anyhow!("the subscriber panicked"))?;
+    let (mut ns, missed) = sub.finish()?;
     ns.sort_unstable();
     let ms = |q: f64| quantile(&ns, q) / 1e6;
     let (p50, p99, p999) = (ms(0.5), ms(0.99), ms(0.999));

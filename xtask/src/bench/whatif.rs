@@ -24,9 +24,9 @@ use std::{
 use anyhow::{Context as _, bail};
 use rampart_proto::{
     v1::{
-        AgentMessage, Batch, Event, File, Filter, Flow, PolicySource, Privilege, ReplayRequest,
-        WhatIfRequest, agent_message, collector_client::CollectorClient, collector_message, event::Body,
-        file, flow, privilege, verdict, what_if_response,
+        AgentMessage, Batch, Event, File, Filter, Flow, PolicySource, Privilege, WhatIfRequest,
+        agent_message, collector_client::CollectorClient, collector_message, event::Body, file, flow,
+        privilege, verdict, what_if_response,
     },
     wkt::Timestamp,
 };
@@ -35,7 +35,7 @@ use rampart_tests::{
     grpc::{self, IngestStream, runtime},
 };
 
-use super::{Goal, segments::median};
+use super::{Goal, client, segments::median};
 
 const BATCH: usize = 1024;
 const NAMESPACES: usize = 20;
@@ -128,19 +128,13 @@ fn window(events: usize) -> Filter {
     }
 }
 
-async fn replay(url: &str, n: usize) -> anyhow::Result<f64> {
-    let mut client = CollectorClient::new(grpc::channel(url).await).max_decoding_message_size(64 << 20);
-    let start = Instant::now();
-    let request = ReplayRequest { filter: Some(window(n)), limit: 0, newest: false };
-    let mut stream = client.replay(request).await?.into_inner();
-    let mut got = 0;
-    while stream.message().await?.is_some() {
-        got += 1;
-    }
-    if got != n {
+/// A replay of everything stored (the window of all `n` events) by the release client.
+fn replay(url: &str, n: usize) -> anyhow::Result<f64> {
+    let (got, secs) = client::replay_all(url)?;
+    if got != n as u64 {
         bail!("replay returned {got} of {n} events");
     }
-    Ok(n as f64 / start.elapsed().as_secs_f64())
+    Ok(n as f64 / secs)
 }
 
 /// What-if over the first `n` events; (events per second, changes reported).
@@ -196,14 +190,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> what-if: judging stored history against plain reading of it");
     let n = if quick { 100_000 } else { 1_000_000 };
     let root = crate::workspace_root();
-    crate::run(std::process::Command::new("cargo").current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "rampart-collector",
-        "--example",
-        "whatif_judge_cost",
-    ]))?;
+    client::build(&["whatif_judge_cost", client::CLIENT])?;
     let rt = runtime();
     let mut collector = Collector::start(CollectorOptions::default());
     let start = Instant::now();
@@ -220,7 +207,7 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
         let pid = fresh(&mut collector)?;
         let (full_run, full) = peak_rss(pid, || rt.block_on(what_if(&url, n)));
         let (w, c) = full_run?;
-        let r = rt.block_on(replay(&url, n))?;
+        let r = replay(&url, n)?;
         changed = c;
         replays.push(r);
         whatifs.push(w);
