@@ -57,6 +57,12 @@ const TICK: Duration = Duration::from_secs(1);
 /// How often the ring buffer is drained without a wakeup: records below the kernel's wakeup
 /// threshold (`KernelConfig::wakeup_bytes`) wait at most this long.
 const DRAIN: Duration = Duration::from_millis(100);
+/// After this long with no record read, the ring buffer is drained every [`IDLE_DRAIN`]
+/// instead: an idle node's agent then wakes a few times a second, not thirty (each drain is a
+/// timer wakeup). The first record found brings back the [`DRAIN`] pace; records that wake the
+/// agent (new cgroups, held execs, a full eighth of the ring) are read at once either way.
+const QUIET: Duration = Duration::from_secs(2);
+const IDLE_DRAIN: Duration = Duration::from_secs(1);
 /// Full rescan of the cgroup hierarchy and re-read of the watched directories, in case a
 /// change notification was missed (cgroup_mkdir records and inotify carry the real-time path).
 const RESYNC: Duration = Duration::from_secs(300);
@@ -301,8 +307,10 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
 
     // Run.
     let mut tick = tokio::time::interval(TICK);
-    let mut drain = tokio::time::interval(DRAIN);
-    drain.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let drain = tokio::time::sleep(DRAIN);
+    tokio::pin!(drain);
+    // When a record was last read: past [`QUIET`], the ring is drained at the idle pace.
+    let mut last_record = Instant::now();
     let mut last_resync = Instant::now();
     loop {
         let expiry = pipeline.held.next_deadline();
@@ -310,6 +318,11 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             read = ring.read(|bytes| pipeline.on_bytes(bytes)) => {
                 read.map_err(io("reading the ring buffer"))?;
                 pipeline.flush();
+                last_record = Instant::now();
+                let busy = tokio::time::Instant::from_std(last_record + DRAIN);
+                if drain.deadline() > busy {
+                    drain.as_mut().reset(busy);
+                }
             }
             // What the kernel saw before a change is applied before it (a pod's cgroup records
             // before its Pod object).
@@ -334,10 +347,14 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
                 programs.links.extend(kept);
                 rootfs_engaged(&mut pipeline, &cfg, &mut standing, &report, started);
             }
-            _ = drain.tick() => {
+            () = &mut drain => {
+                let now = Instant::now();
                 if ring.drain_now(|bytes| pipeline.on_bytes(bytes)) > 0 {
                     pipeline.flush();
+                    last_record = now;
                 }
+                let pace = if now.duration_since(last_record) >= QUIET { IDLE_DRAIN } else { DRAIN };
+                drain.as_mut().reset(tokio::time::Instant::from_std(now + pace));
             }
             () = until(expiry) => {
                 pipeline.expire_held(Instant::now());
