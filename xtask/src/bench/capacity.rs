@@ -11,9 +11,9 @@
 //!   generator made + the agent's other events in the step; stored = the collector's
 //!   `rampart_ingest_events_total{result="stored"}`. The agent's drop counters are printed
 //!   beside it; a loss they do not explain is named as such.
-//! - **Latency**: a live subscriber of the collector (the release client) takes its receive time − the event's time
-//!   (the kernel's boot-time stamp, made wall-clock by the agent) for every event, at 10%, 50%
-//!   and 90% of the capacity found.
+//! - **Latency**: a live subscriber of the collector (the release client) takes its receive
+//!   time − the event's time (the kernel's boot-time stamp, made wall-clock by the agent) for
+//!   every event, at 10%, 50% and 90% of the capacity found.
 //!
 //! Every step starts on an empty store (a new collector on the same address, which the agent
 //! reconnects to): SQLite's inserts slow down as its indexes grow, and a search whose later
@@ -310,8 +310,7 @@ struct Subscriber(std::process::Child);
 
 impl Subscriber {
     fn start(url: &str) -> anyhow::Result<Subscriber> {
-        let path = crate::workspace_root().join("target/release/examples").join(client::CLIENT);
-        let child = std::process::Command::new(path)
+        let child = std::process::Command::new(client::path(client::CLIENT))
             .args(["subscribe", url, "bench"])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

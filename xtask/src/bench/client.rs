@@ -3,7 +3,10 @@
 //! itself instead of the collector (it did: the collector's ingest read 116k events/s with its
 //! writer 40% busy).
 
-use std::{path::Path, process::Command};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 use anyhow::{Context as _, bail};
 use prost::Message as _;
@@ -22,10 +25,14 @@ pub fn build(examples: &[&str]) -> anyhow::Result<()> {
     crate::run(&mut cmd)
 }
 
+/// Where `cargo build --release --example NAME` puts the collector's example `name`.
+pub fn path(name: &str) -> PathBuf {
+    crate::workspace_root().join("target/release/examples").join(name)
+}
+
 /// Run one of the collector's examples (release); what it printed.
 pub fn example(name: &str, args: &[&str]) -> anyhow::Result<String> {
-    let path = crate::workspace_root().join("target/release/examples").join(name);
-    let out = Command::new(&path).args(args).output().with_context(|| format!("running {name}"))?;
+    let out = Command::new(path(name)).args(args).output().with_context(|| format!("running {name}"))?;
     if !out.status.success() {
         bail!("{name} failed: {}", String::from_utf8_lossy(&out.stderr));
     }
