@@ -448,8 +448,9 @@ async fn until(deadline: Option<Instant>) {
 }
 
 /// Hand freed heap back to the system, so RSS reflects what the agent keeps: after start-up
-/// (the kernel's BTF, parsed while loading) and after a full list from the API server (the
-/// decoded pages of objects, of which only the slim form is kept).
+/// (the kernel's BTF, parsed while loading) and after a full list of Pods from the API server,
+/// this node's or the cluster's (the decoded pages of objects, of which only the slim form is
+/// kept).
 fn release_startup_memory() {
     #[cfg(target_env = "gnu")]
     // SAFETY: malloc_trim only releases free heap pages.
@@ -498,10 +499,15 @@ fn apply_update(
             update_gauges(p);
         }
         Update::PeerPods(delta) => {
-            if matches!(delta, Delta::Reset(_)) {
+            let listed = matches!(delta, Delta::Reset(_));
+            if listed {
                 standing.waiting.remove(&Resource::PeerPods);
             }
-            if p.attributor.apply_peer_pods(delta) {
+            let changed = p.attributor.apply_peer_pods(delta);
+            if listed {
+                release_startup_memory();
+            }
+            if changed {
                 p.sync_network();
             }
             update_gauges(p);

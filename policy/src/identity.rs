@@ -26,9 +26,13 @@ pub struct NamedPort {
     pub port: u16,
 }
 
+/// A pod's labels as (key, value) pairs sorted by key, shared: the replicas of a Deployment
+/// have the same labels, and the agent keeps one copy of them (pods and identities alike).
+pub type LabelPairs = std::sync::Arc<[(Box<str>, Box<str>)]>;
+
 /// Labels as sorted (key, value) pairs: a handful per pod, kept compact.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SortedLabels(pub Box<[(Box<str>, Box<str>)]>);
+pub struct SortedLabels(pub LabelPairs);
 
 impl SortedLabels {
     /// From pairs in any order.

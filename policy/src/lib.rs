@@ -34,7 +34,7 @@ pub use dir::DirError;
 pub use document::{Origin, RampartPolicy};
 pub use error::PolicyError;
 pub use fspath::AbsPath;
-pub use identity::{NamedPort, PodIdentity, SortedLabels};
+pub use identity::{LabelPairs, NamedPort, PodIdentity, SortedLabels};
 pub use load::{
     FileOutcome, ParseOptions, load_dir, load_file, parse_network_policy_object, parse_object, parse_source,
     parse_source_with,

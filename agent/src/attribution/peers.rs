@@ -107,7 +107,7 @@ pub fn identity_of(pod: &PodInfo, namespaces: &NamespaceStore) -> PodIdentity {
     ns_labels.entry(NAMESPACE_NAME_LABEL.into()).or_insert_with(|| pod.namespace.clone());
     PodIdentity {
         namespace: pod.namespace.clone(),
-        labels: SortedLabels(pod.labels.clone()),
+        labels: SortedLabels(Arc::clone(&pod.labels)),
         namespace_labels: SortedLabels(ns_labels.into_iter().collect()),
         ports: pod.ports.clone(),
     }
@@ -124,7 +124,7 @@ mod tests {
             namespace: ns.into(),
             name: uid.into(),
             uid: uid.into(),
-            labels: Box::new([("app".into(), app.into())]),
+            labels: Arc::new([("app".into(), app.into())]),
             containers: Box::new([]),
             ips: ips.iter().map(|a| a.parse().unwrap()).collect(),
             ports: Box::new([]),

@@ -448,7 +448,7 @@ status:
             namespace: "shop".into(),
             name: uid.into(),
             uid: uid.into(),
-            labels: Box::new([("app".into(), app.into())]),
+            labels: Arc::new([("app".into(), app.into())]),
             containers: Box::new([]),
             ips: Box::new([]),
             ports: Box::new([]),

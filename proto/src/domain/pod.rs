@@ -10,8 +10,8 @@ pub struct PodInfo {
     pub namespace: Box<str>,
     pub name: Box<str>,
     pub uid: Box<str>,
-    /// Sorted by key.
-    pub labels: Box<[(Box<str>, Box<str>)]>,
+    /// Sorted by key; shared with the pod's replicas when they come from the API.
+    pub labels: rampart_policy::LabelPairs,
     /// (container id without runtime prefix, container name).
     pub containers: Box<[(Box<str>, Box<str>)]>,
     /// `status.podIPs`: none for a host-network pod (its address is the node's) and for one

@@ -1,5 +1,5 @@
 //! The API source at scale: agent RSS with the Pods of a node from the (stand-in) API server,
-//! none and 10,000 of them, and the slope per pod (goals: <= 48 MiB, <= 2 KiB per pod); and
+//! none and 10,000 of them (500 label sets in 50 namespaces, as replicas share labels), and the slope per pod (goals: <= 48 MiB, <= 2 KiB per pod); and
 //! the time from a policy change at the API to the kernel acting on it (reported), measured as
 //! the time until a pod's `connect()` changes outcome.
 
@@ -51,18 +51,22 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
 
     let n = if quick { 2_000 } else { 10_000 };
     println!("    serving {n} Pod objects on this node");
-    let labels = vec![
-        ("app".to_owned(), "web".to_owned()),
-        ("pod-template-hash".to_owned(), "7d4b9c6f8".to_owned()),
-        ("app.kubernetes.io/part-of".to_owned(), "shop".to_owned()),
-    ];
+    // As replicas have them: 500 label sets (a ReplicaSet's pods share theirs), 50 namespaces.
+    let sets = 500;
     for i in 0..n {
+        let set = i % sets;
+        let labels = vec![
+            ("app".to_owned(), format!("app-{set}")),
+            ("pod-template-hash".to_owned(), format!("{:x}", 0x7d4b_9c6f8_u64 + set as u64)),
+            ("app.kubernetes.io/part-of".to_owned(), format!("team-{}", set % 50)),
+        ];
+        let namespace = format!("ns-{}", set % 50);
         let (uid, cid) =
             (rampart_tests::random_uuid(), format!("containerd://{}", rampart_tests::random_hex(64)));
-        let name = format!("web-{i}");
+        let name = format!("app-{set}-{i}");
         let ip = format!("10.{}.{}.{}", 64 + i / 65536, (i / 256) % 256, i % 256);
         let parts = PodParts {
-            namespace: "bench",
+            namespace: &namespace,
             name: &name,
             uid: &uid,
             labels: &labels,
@@ -125,7 +129,13 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
 
     Ok(vec![
         Goal::at_most(&format!("agent RSS with {n} pods from the API"), rss_loaded / 1024.0, "MiB", 48.0, ""),
-        Goal::at_most("agent RSS per pod from the API", per_pod / 1024.0, "KiB", 2.0, format!("{n} pods")),
+        Goal::at_most(
+            "agent RSS per pod from the API",
+            per_pod / 1024.0,
+            "KiB",
+            2.0,
+            format!("{n} pods, {sets} label sets, 50 namespaces"),
+        ),
         Goal::reported(
             "policy change at the API to the kernel (median)",
             median,

@@ -7,6 +7,7 @@
 //! is stale; the stores keep their contents meanwhile.
 
 pub mod daemonset;
+mod label_sets;
 pub mod namespaces;
 pub mod network_policies;
 pub mod node_status;
@@ -33,8 +34,9 @@ pub fn spawn(
 ) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(CHANNEL);
     if watch_pods {
-        tokio::spawn(pods::watch(client.clone(), node.to_owned(), tx.clone()));
-        tokio::spawn(pods::watch_all(client.clone(), tx.clone()));
+        let labels = label_sets::LabelSets::default();
+        tokio::spawn(pods::watch(client.clone(), node.to_owned(), labels.clone(), tx.clone()));
+        tokio::spawn(pods::watch_all(client.clone(), labels, tx.clone()));
         tokio::spawn(namespaces::watch(client.clone(), tx.clone()));
     }
     if let Some(mode) = network_policies {

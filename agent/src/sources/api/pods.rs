@@ -7,12 +7,13 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::{Api, runtime::watcher};
 use tokio::sync::mpsc;
 
+use super::label_sets::LabelSets;
 use crate::{
     attribution::{PodInfo, kubelet::status_container_id},
     sources::{Resource, Update},
 };
 
-pub async fn watch(client: kube::Client, node: String, tx: mpsc::Sender<Update>) {
+pub async fn watch(client: kube::Client, node: String, labels: LabelSets, tx: mpsc::Sender<Update>) {
     let api: Api<Pod> = Api::all(client);
     // Pages of 100: a decoded page of whole Pod objects is the peak of a (re)list.
     let config = watcher::Config::default().fields(&format!("spec.nodeName={node}")).page_size(100);
@@ -20,7 +21,7 @@ pub async fn watch(client: kube::Client, node: String, tx: mpsc::Sender<Update>)
         api,
         config,
         Resource::Pods,
-        pod_info,
+        |p| pod_info(p, &labels),
         |p| p.metadata.uid.as_deref().map(Into::into),
         Update::Pods,
         tx,
@@ -30,14 +31,14 @@ pub async fn watch(client: kube::Client, node: String, tx: mpsc::Sender<Update>)
 
 /// Every Pod of the cluster, as peers: pages of 500 (a peer is decoded into a few hundred
 /// bytes at once, so a page of whole objects is the peak).
-pub async fn watch_all(client: kube::Client, tx: mpsc::Sender<Update>) {
+pub async fn watch_all(client: kube::Client, labels: LabelSets, tx: mpsc::Sender<Update>) {
     let api: Api<Pod> = Api::all(client);
     super::watch::run(
         api,
         watcher::Config::default().page_size(500),
         Resource::PeerPods,
         |p| {
-            let mut info = pod_info(p)?;
+            let mut info = pod_info(p, &labels)?;
             info.containers = Box::default();
             Some(info)
         },
@@ -48,8 +49,9 @@ pub async fn watch_all(client: kube::Client, tx: mpsc::Sender<Update>) {
     .await;
 }
 
-/// What attribution keeps of a Pod; `None` for an object without name or uid (not joinable).
-pub fn pod_info(pod: Pod) -> Option<PodInfo> {
+/// What attribution keeps of a Pod, its labels shared through `labels`; `None` for an object
+/// without name or uid (not joinable).
+pub fn pod_info(pod: Pod, labels: &LabelSets) -> Option<PodInfo> {
     let m = pod.metadata;
     let name = m.name.filter(|n| !n.is_empty())?;
     let uid = m.uid.filter(|u| !u.is_empty())?;
@@ -76,7 +78,8 @@ pub fn pod_info(pod: Pod) -> Option<PodInfo> {
         .filter(|(id, _)| !id.is_empty())
         .collect();
     // BTreeMap iteration is sorted by key, as PodInfo::labels must be.
-    let labels = m.labels.unwrap_or_default().into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let labels =
+        labels.share(m.labels.unwrap_or_default().into_iter().map(|(k, v)| (k.into(), v.into())).collect());
     Some(PodInfo {
         namespace: namespace.into(),
         name: name.into(),
@@ -146,12 +149,15 @@ mod tests {
                     "restartCount":0,"containerID":"containerd://4e2b"}]}}"#,
         )
         .unwrap();
-        let p = pod_info(pod).unwrap();
+        let labels = LabelSets::default();
+        let p = pod_info(pod.clone(), &labels).unwrap();
         assert_eq!((&*p.namespace, &*p.name, &*p.uid), ("shop", "web-0", "6f1c"));
         assert_eq!(p.labels.iter().map(|(k, _)| &**k).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(p.container_name("4e2b"), Some("nginx"));
         assert_eq!(p.ips.iter().map(|a| a.to_string()).collect::<Vec<_>>(), ["10.1.2.3", "fd00::3"]);
         let ports: Vec<_> = p.ports.iter().map(|n| (&*n.name, n.port, n.protocol.as_str())).collect();
         assert_eq!(ports, [("dns", 53, "UDP"), ("http", 80, "TCP")]);
+        let again = pod_info(pod, &labels).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&p.labels, &again.labels), "one copy of a label set");
     }
 }
