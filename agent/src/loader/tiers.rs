@@ -97,6 +97,7 @@ fn try_engage(
     match (concern, tier) {
         (_, Tier::None) => Ok(none_reason(concern).into()),
         (Concern::Network, Tier::Cgroup) => {
+            super::load_programs(ebpf, &NETWORK_PROGRAMS)?;
             for program in NETWORK_PROGRAMS {
                 links.push(attach_cgroup(ebpf, program, hooks.cgroup_root)?);
             }
@@ -123,11 +124,18 @@ fn try_engage(
         }
         (Concern::Rootfs, Tier::Sigkill) => {
             let tracefs = hooks.tracefs.ok_or(LoadError::NoTracefs)?;
+            // Tracepoints this architecture lacks (arm64 has only the `*at` forms).
+            let exists = |tp: &&str| tracefs.root.join("events/syscalls").join(tp).is_dir();
+            let used: Vec<&str> = ROOTFS_TRACEPOINTS
+                .iter()
+                .filter(|(_, tps)| tps.iter().any(exists))
+                .map(|(p, _)| *p)
+                .collect();
+            super::load_programs(ebpf, &used)?;
             let mut n = 0;
             for (program, tracepoints) in ROOTFS_TRACEPOINTS {
                 for tp in tracepoints {
-                    // Tracepoints this architecture lacks (arm64 has only the `*at` forms).
-                    if tracefs.root.join("events/syscalls").join(tp).is_dir() {
+                    if exists(tp) {
                         links.push(attach_tracepoint(ebpf, program, "syscalls", tp)?);
                         n += 1;
                     }
