@@ -133,8 +133,10 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
             .map_err(|e| LoadError::Object(e.into()))?;
     let object_time = t.elapsed();
 
+    let t = Instant::now();
     let (attributor, manifest_errors) =
         Attributor::new(cfg.cgroup_root.clone(), cfg.pod_manifests.clone()).map_err(AppError::Manifests)?;
+    let pods_time = t.elapsed();
     report_manifest_errors(&metrics, &manifest_errors);
     let options = rampart_policy::ParseOptions { network_policies: cfg.network_policies };
     let mut policies = PolicyStore::new(cfg.policies.clone(), options);
@@ -146,7 +148,9 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         kernel.number_after_adopted();
     }
     // The maps say what the policies say before the programs that read them are attached.
+    let t = Instant::now();
     sync_maps(&mut kernel, &attributor, policies.set(), &metrics);
+    let maps_time = t.elapsed();
     let rootfs_adopted = pins.as_ref().is_some_and(|p| p.adopted(Concern::Rootfs).is_some());
     let mut engaged = Vec::new();
     let mut engage = |ebpf: &mut aya::Ebpf, c: Concern| -> Result<ConcernReport, AppError> {
@@ -262,7 +266,13 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
     for (step, took) in &startup.steps {
         info!(step, ms = took.as_millis() as u64, "start-up step");
     }
-    info!(step = "object and tracepoints", ms = object_time.as_millis() as u64, "start-up step");
+    for (step, took) in [
+        ("object and tracepoints", object_time),
+        ("pods and their cgroups", pods_time),
+        ("maps from pods and policies", maps_time),
+    ] {
+        info!(step, ms = took.as_millis() as u64, "start-up step");
+    }
     for (c, took) in engaged {
         info!(step = "tier engaged", concern = c.as_str(), ms = took.as_millis() as u64, "start-up step");
     }

@@ -5,7 +5,7 @@
 
 use std::{
     fs, io,
-    os::unix::fs::MetadataExt as _,
+    os::unix::fs::{DirEntryExt as _, MetadataExt as _},
     path::{Path, PathBuf},
 };
 
@@ -74,28 +74,97 @@ pub fn cgroup_id(path: &Path) -> io::Result<u64> {
 
 /// Every cgroup under `root` as `(id, path relative to root with a leading /)`. Directories
 /// that vanish during the walk are skipped.
+///
+/// A node with 10,000 pods has tens of thousands of cgroups, each directory holding dozens of
+/// control files the walk reads past, and the walk is then most of an agent's start. So a
+/// cgroup's id is read from its directory entry (`d_ino`, which kernfs sets to the node's inode
+/// number, as `stat` would say) rather than by a `stat` of each directory, and once the walk
+/// has found enough subtrees, they are walked on as many threads as the machine has CPUs.
 pub fn scan(root: &Path) -> io::Result<Vec<(u64, String)>> {
     let mut out = vec![(cgroup_id(root)?, "/".to_string())];
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel)) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let Ok(ft) = entry.file_type() else { continue };
-            if !ft.is_dir() {
-                continue;
-            }
-            let Ok(meta) = entry.metadata() else { continue };
-            let rel = format!("{rel}/{}", entry.file_name().to_string_lossy());
-            out.push((meta.ino(), rel.clone()));
-            stack.push((entry.path(), rel));
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    // Breadth first until there are subtrees enough to share out.
+    let mut frontier = vec![(root.to_path_buf(), String::new())];
+    while !frontier.is_empty() && frontier.len() < 16 * workers {
+        let mut next = Vec::new();
+        for (dir, rel) in frontier {
+            read_subdirs(&dir, &rel, &mut out, &mut next);
         }
+        frontier = next;
     }
+    if workers < 2 || frontier.len() < 2 {
+        walk(frontier, &mut out);
+        return Ok(out);
+    }
+    let mut shares: Vec<Vec<(PathBuf, String)>> = (0..workers).map(|_| Vec::new()).collect();
+    for (i, dir) in frontier.into_iter().enumerate() {
+        shares[i % workers].push(dir);
+    }
+    std::thread::scope(|scope| {
+        let walkers: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    walk(share, &mut found);
+                    found
+                })
+            })
+            .collect();
+        for w in walkers {
+            out.extend(w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+    });
     Ok(out)
+}
+
+/// Depth first below each of `stack`'s directories (whose own entries are already in `out`).
+fn walk(mut stack: Vec<(PathBuf, String)>, out: &mut Vec<(u64, String)>) {
+    while let Some((dir, rel)) = stack.pop() {
+        let mut below = Vec::new();
+        read_subdirs(&dir, &rel, out, &mut below);
+        stack.extend(below);
+    }
+}
+
+/// The subdirectories of `dir` (at `rel`) into `out`, and into `below` to be read in turn.
+fn read_subdirs(dir: &Path, rel: &str, out: &mut Vec<(u64, String)>, below: &mut Vec<(PathBuf, String)>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Ok(ft) = entry.file_type() else { continue };
+        if !ft.is_dir() {
+            continue;
+        }
+        let rel = format!("{rel}/{}", entry.file_name().to_string_lossy());
+        out.push((entry.ino(), rel.clone()));
+        below.push((entry.path(), rel));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scan_finds_every_directory_with_its_inode_on_every_thread() {
+        // Wide and deep enough that the walk shares subtrees out to threads.
+        let dir = tempfile::tempdir().unwrap();
+        let mut expected = vec![(cgroup_id(dir.path()).unwrap(), "/".to_string())];
+        for a in 0..40 {
+            for b in 0..3 {
+                let rel = format!("/pod{a}/c{b}");
+                fs::create_dir_all(dir.path().join(&rel[1..])).unwrap();
+                fs::write(dir.path().join(&rel[1..]).join("cgroup.procs"), "").unwrap();
+                expected.push((cgroup_id(&dir.path().join(&rel[1..])).unwrap(), rel));
+            }
+            let rel = format!("/pod{a}");
+            expected.push((cgroup_id(&dir.path().join(&rel[1..])).unwrap(), rel));
+        }
+        let mut found = scan(dir.path()).unwrap();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected);
+    }
 
     #[test]
     fn finds_cgroup2_in_hybrid_and_unified_mountinfo() {

@@ -76,8 +76,16 @@ impl Attributor {
             peers: peers::PeerIndex::default(),
             last_rescan: None,
         };
-        a.rescan();
-        let errors = a.reload_pods()?.errors;
+        // The walk of the hierarchy (system calls) and the parse of the manifests (YAML) are
+        // the two halves of a start with many pods: on two threads at once.
+        let root = a.root.clone();
+        let (scanned, reload) = std::thread::scope(|s| {
+            let scan = s.spawn(|| cgroupfs::scan(&root));
+            let reload = a.reload_pods();
+            (scan.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), reload)
+        });
+        let errors = reload?.errors;
+        a.take_scan(scanned);
         Ok((a, errors))
     }
 
@@ -87,8 +95,14 @@ impl Attributor {
 
     /// Re-walk the hierarchy: add what is new, drop what is gone.
     pub fn rescan(&mut self) {
+        let scanned = cgroupfs::scan(&self.root);
+        self.take_scan(scanned);
+    }
+
+    /// What a walk of the hierarchy found becomes what is known (a failed walk changes nothing).
+    fn take_scan(&mut self, scanned: std::io::Result<Vec<(u64, String)>>) {
         self.last_rescan = Some(Instant::now());
-        let Ok(all) = cgroupfs::scan(&self.root) else { return };
+        let Ok(all) = scanned else { return };
         let mut fresh = HashMap::with_capacity(all.len());
         self.kubepods.clear();
         self.paths.clear();
