@@ -219,20 +219,29 @@ fn loaded(program: &str, started: std::time::Instant, info: Option<aya::programs
 /// runs in the loading thread, without a lock for a privileged loader, and it is most of an
 /// agent's start: the path-walking programs of the rootfs tier verify 100,000+ instructions
 /// each (100–160 ms on this project's 2-core machine).
+///
+/// Programs are taken in the order of `names`, and a failure names the first of them that
+/// failed, as loading them one by one would: the same node gives the same error every start.
 pub fn load_programs(ebpf: &mut Ebpf, names: &[&str]) -> Result<(), LoadError> {
     if let Some(missing) = names.iter().find(|n| ebpf.program(n).is_none()) {
         return Err(LoadError::NoProgram((*missing).into()));
     }
-    let todo: Vec<(&str, &mut Program)> =
-        ebpf.programs_mut().filter(|(name, p)| names.contains(name) && p.fd().is_err()).collect();
+    let position = |name: &str| names.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+    let mut todo: Vec<(usize, &str, &mut Program)> = ebpf
+        .programs_mut()
+        .filter(|(name, p)| names.contains(name) && p.fd().is_err())
+        .map(|(name, p)| (position(name), name, p))
+        .collect();
+    todo.sort_by_key(|(at, _, _)| *at);
     let workers = std::thread::available_parallelism().map_or(1, usize::from).min(todo.len());
-    let queue = std::sync::Mutex::new(todo);
-    let next = || queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
-    std::thread::scope(|scope| {
+    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(todo));
+    let next = || queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front();
+    let failures: Vec<(usize, LoadError)> = std::thread::scope(|scope| {
         let loaders: Vec<_> = (0..workers)
             .map(|_| {
-                scope.spawn(|| -> Result<(), LoadError> {
-                    while let Some((name, program)) = next() {
+                // The failure that stopped this thread, if one did.
+                scope.spawn(|| -> Option<(usize, LoadError)> {
+                    while let Some((at, name, program)) = next() {
                         let started = std::time::Instant::now();
                         let result = match program {
                             Program::TracePoint(p) => p.load(),
@@ -241,27 +250,31 @@ pub fn load_programs(ebpf: &mut Ebpf, names: &[&str]) -> Result<(), LoadError> {
                             Program::SockOps(p) => p.load(),
                             Program::CgroupSkb(p) => p.load(),
                             _ => {
-                                return Err(LoadError::WrongType {
-                                    program: name.into(),
-                                    expected: "tracepoint or cgroup",
-                                });
+                                let expected = "tracepoint or cgroup";
+                                return Some((at, LoadError::WrongType { program: name.into(), expected }));
                             }
                         };
-                        result.map_err(|source| LoadError::Program {
-                            action: "loading",
-                            program: name.into(),
-                            source,
-                        })?;
+                        if let Err(source) = result {
+                            return Some((
+                                at,
+                                LoadError::Program { action: "loading", program: name.into(), source },
+                            ));
+                        }
                         loaded(name, started, program.info().ok());
                     }
-                    Ok(())
+                    None
                 })
             })
             .collect();
         loaders
             .into_iter()
-            .try_for_each(|l| l.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    })
+            .filter_map(|l| l.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    match failures.into_iter().min_by_key(|(at, _)| *at) {
+        Some((_, first)) => Err(first),
+        None => Ok(()),
+    }
 }
 
 /// Load tracepoint program `program` and attach it to `category:name`.
