@@ -205,7 +205,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         clock: Clock::now(),
         attributor,
         policies,
-        processes: ProcessTable::new(32 * 1024),
+        processes: ProcessTable::new(crate::process::CAPACITY),
         held: Held::new(cfg.attribution_hold, HOLD_CAPACITY),
         exporter: Exporter::open(cfg.events_out.as_ref())
             .map_err(io("opening --events-out"))?

@@ -1,35 +1,80 @@
 //! What the agent knows about processes: the binary and comm each pid last exec'd, to name a
-//! process and its parent without a `/proc` read per event. Bounded; a pid whose exec the agent
-//! did not see is read from `/proc` once (the agent runs in the host pid namespace) and kept
-//! like the others, so a busy process costs two reads, not two per event.
+//! process and its parent without a `/proc` read per event.
+//!
+//! Design constraints, first:
+//! - **Bounded**, at [`CAPACITY`] pids (first in, first out); a node's `pid_max` bounds it too,
+//!   since it is keyed by pid. A pid whose exec the agent did not see (or forgot) is read from
+//!   `/proc` once (the agent runs in the host pid namespace) and kept like the others, so a
+//!   busy process costs two reads, not two per event.
+//! - **Small per process**: a node may run 100,000 of them. The comm is kept inline (the
+//!   kernel's is at most 15 bytes) and each binary path once, shared by every process that runs
+//!   it (a pool swept when it has doubled), so a pid costs about 70 bytes rather than two
+//!   strings of its own.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{HashMap, HashSet, VecDeque},
     fs,
+    sync::Arc,
 };
 
 use rampart_proto::domain::Parent;
 
-#[derive(Clone, Debug, Default)]
+/// Pids the table keeps at most: enough for 100,000 live processes on a node whose `pid_max`
+/// allows them (most distributions set 4,194,304 on 64-bit).
+pub const CAPACITY: usize = 128 * 1024;
+
+/// The kernel's `TASK_COMM_LEN`, NUL included.
+const COMM_LEN: usize = 16;
+
+#[derive(Clone, Debug)]
 struct Proc {
-    comm: String,
-    binary: String,
+    /// NUL-padded, as the kernel keeps it.
+    comm: [u8; COMM_LEN],
+    binary: Arc<str>,
+}
+
+impl Proc {
+    fn comm(&self) -> String {
+        let len = self.comm.iter().position(|b| *b == 0).unwrap_or(COMM_LEN);
+        String::from_utf8_lossy(&self.comm[..len]).into_owned()
+    }
+}
+
+/// Cut `comm` to what the kernel keeps (15 bytes), at a character boundary.
+fn comm_bytes(comm: &str) -> [u8; COMM_LEN] {
+    let mut end = comm.len().min(COMM_LEN - 1);
+    while !comm.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = [0; COMM_LEN];
+    out[..end].copy_from_slice(&comm.as_bytes()[..end]);
+    out
 }
 
 pub struct ProcessTable {
     procs: HashMap<u32, Proc>,
     order: VecDeque<u32>,
     capacity: usize,
+    /// One copy of each binary path in use.
+    binaries: HashSet<Arc<str>>,
+    /// Paths in `binaries` after its last sweep.
+    swept: usize,
 }
 
 impl ProcessTable {
     pub fn new(capacity: usize) -> Self {
-        ProcessTable { procs: HashMap::new(), order: VecDeque::new(), capacity }
+        ProcessTable {
+            procs: HashMap::new(),
+            order: VecDeque::new(),
+            capacity,
+            binaries: HashSet::new(),
+            swept: 0,
+        }
     }
 
     /// `pid` now runs `binary` as `comm`.
     pub fn exec(&mut self, pid: u32, comm: &str, binary: &str) {
-        let p = Proc { comm: comm.into(), binary: binary.into() };
+        let p = Proc { comm: comm_bytes(comm), binary: self.share(binary) };
         if self.procs.insert(pid, p).is_none() {
             self.order.push_back(pid);
             while self.order.len() > self.capacity {
@@ -40,10 +85,24 @@ impl ProcessTable {
         }
     }
 
+    /// The shared copy of `binary`; paths no process runs any more go when the pool doubles.
+    fn share(&mut self, binary: &str) -> Arc<str> {
+        if let Some(b) = self.binaries.get(binary) {
+            return Arc::clone(b);
+        }
+        let b: Arc<str> = binary.into();
+        self.binaries.insert(Arc::clone(&b));
+        if self.binaries.len() > 2 * self.swept.max(64) {
+            self.binaries.retain(|b| Arc::strong_count(b) > 1);
+            self.swept = self.binaries.len();
+        }
+        b
+    }
+
     /// The parent `ppid`, from the table or else `/proc`.
     pub fn parent(&mut self, ppid: u32) -> Parent {
         match self.lookup(ppid) {
-            Some(p) => Parent { pid: ppid, comm: p.comm.clone(), binary: p.binary.clone() },
+            Some(p) => Parent { pid: ppid, comm: p.comm(), binary: p.binary.to_string() },
             None if ppid != 0 => Parent { pid: ppid, ..Parent::default() },
             None => Parent::default(),
         }
@@ -51,7 +110,7 @@ impl ProcessTable {
 
     /// The binary `pid` runs, from the table or else `/proc`.
     pub fn binary(&mut self, pid: u32) -> String {
-        self.lookup(pid).map(|p| p.binary.clone()).unwrap_or_default()
+        self.lookup(pid).map(|p| p.binary.to_string()).unwrap_or_default()
     }
 
     /// `pid` from the table, or read from `/proc` once and kept (nothing is kept for a process
@@ -105,5 +164,22 @@ mod tests {
         assert!(!p.binary.is_empty());
         assert_eq!(t.len(), 1, "what /proc said is kept");
         assert_eq!(t.binary(me), p.binary);
+    }
+
+    #[test]
+    fn keeps_the_kernels_comm_and_one_copy_of_each_binary() {
+        let mut t = ProcessTable::new(1000);
+        t.exec(1, "a-very-long-command-name", "/usr/bin/x");
+        t.exec(2, "ünïcödé-ñame-xx", "/usr/bin/x");
+        assert_eq!(t.parent(1).comm, "a-very-long-com");
+        assert_eq!(t.parent(2).comm, "ünïcödé-ña");
+        assert_eq!(t.parent(2).binary, "/usr/bin/x");
+        assert_eq!(t.binaries.len(), 1);
+        // Binaries nobody runs any more leave the pool once it has doubled.
+        for pid in 3..400 {
+            t.exec(pid, "sh", &format!("/bin/{pid}"));
+            t.exec(pid, "sh", "/bin/sh");
+        }
+        assert!(t.binaries.len() <= 2 * 64 + 1, "{} binaries kept", t.binaries.len());
     }
 }
