@@ -6,6 +6,7 @@ use std::{
     net::{SocketAddr, TcpListener},
     path::PathBuf,
     process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
     time::{Duration, Instant},
 };
 
@@ -19,8 +20,27 @@ pub fn available() -> bool {
     Command::new(server_bin()).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
+/// A port for a server to listen on, free now. Not one the kernel picked (`bind` to port 0):
+/// those come from the ephemeral range, where outgoing connections take their source ports too
+/// (the cluster's own routes among them), so one could be taken before the server binds it
+/// (seen: "Error listening on router port ... address already in use"). Ports below that range
+/// are handed out in turn, from an offset per process, each once per process.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let ephemeral = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768);
+    let (first, span) = (10_000, ephemeral.saturating_sub(10_000).max(1_000));
+    let offset = std::process::id().wrapping_mul(7919);
+    loop {
+        let port = first + offset.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % span;
+        if let Ok(port) = u16::try_from(port)
+            && TcpListener::bind(("127.0.0.1", port)).is_ok()
+        {
+            return port;
+        }
+    }
 }
 
 struct Member {
@@ -113,6 +133,11 @@ impl Nats {
     }
 
     /// `--store` for a collector: every server of the cluster.
+    /// The process ids of the servers running.
+    pub fn pids(&self) -> Vec<u32> {
+        self.members.iter().filter_map(|m| m.child.as_ref().map(Child::id)).collect()
+    }
+
     pub fn url(&self) -> String {
         let list: Vec<String> = self.members.iter().map(|m| format!("127.0.0.1:{}", m.client)).collect();
         format!("nats://{}", list.join(","))
