@@ -14,11 +14,10 @@
 
 use agent_common::{
     net::{ACTION_DENY, PodPolicy},
-    rootfs::PATH_LEN,
     rootfs::{
         FILE_CREATED, FILE_HAS_RET, FILE_KILLED, FILE_TRUNCATED, FILE_UNRESOLVED, FileRecord, MOUNT_ROOTFS,
         OP_CREATE, OP_IO_URING_SETUP, OP_OPEN_WRITE, OP_RMDIR, OP_SYMLINK, OP_TRUNCATE, OP_UNLINK,
-        OP_UNLINKAT,
+        OP_UNLINKAT, PATH_LEN,
     },
 };
 use aya_ebpf::{
