@@ -6,7 +6,10 @@ use std::{
     net::{SocketAddr, TcpListener},
     path::PathBuf,
     process::{Child, Command, Stdio},
-    sync::atomic::{AtomicU32, Ordering},
+    sync::{
+        OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -27,10 +30,13 @@ pub fn available() -> bool {
 /// are handed out in turn, from an offset per process, each once per process.
 fn free_port() -> u16 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let ephemeral = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
-        .unwrap_or(32768);
+    static EPHEMERAL: OnceLock<u32> = OnceLock::new();
+    let ephemeral = *EPHEMERAL.get_or_init(|| {
+        fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
+            .unwrap_or(32768)
+    });
     let (first, span) = (10_000, ephemeral.saturating_sub(10_000).max(1_000));
     let offset = std::process::id().wrapping_mul(7919);
     loop {
@@ -132,12 +138,12 @@ impl Nats {
         }
     }
 
-    /// `--store` for a collector: every server of the cluster.
     /// The process ids of the servers running.
     pub fn pids(&self) -> Vec<u32> {
         self.members.iter().filter_map(|m| m.child.as_ref().map(Child::id)).collect()
     }
 
+    /// `--store` for a collector: every server of the cluster.
     pub fn url(&self) -> String {
         let list: Vec<String> = self.members.iter().map(|m| format!("127.0.0.1:{}", m.client)).collect();
         format!("nats://{}", list.join(","))

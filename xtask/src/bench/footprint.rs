@@ -1,8 +1,8 @@
 //! The agent's footprint: RSS idle and with 10,000 pod cgroups and their Pod objects (goal
 //! <= 48 MiB, and under 2 KiB per extra pod); the kernel memory of its BPF maps, from the
 //! kernel's own accounting (`memlock` in each map's fdinfo), at both points; RSS once 100,000
-//! execs, each a new pid (`pid_max` raised for the run), are in its process table; idle CPU (goal <= 0.1% of a
-//! core); and start to ready against the baseline of empty programs attached to the same
+//! execs, each a new pid (`pid_max` raised for the run), are in its process table; idle CPU
+//! (goal <= 0.1% of a core); and start to ready against the baseline of empty programs attached to the same
 //! hooks (until the agent is ready a node enforces nothing new).
 
 use std::{
@@ -20,7 +20,8 @@ use rampart_tests::{
 
 use super::{Goal, segments::Baseline};
 
-/// The agent's process table's bound (`rampart_agent::process::CAPACITY`).
+/// The agent's process table's bound (`rampart_agent::process::CAPACITY`; xtask does not
+/// depend on the agent, whose build compiles the kernel programs).
 const PROCESS_TABLE: usize = 128 * 1024;
 
 /// `kernel.pid_max` raised for a run (so that many execs are as many pids), put back on drop.
