@@ -3,13 +3,9 @@
 
 use std::{
     fs,
-    net::{SocketAddr, TcpListener},
+    net::SocketAddr,
     path::PathBuf,
     process::{Child, Command, Stdio},
-    sync::{
-        OnceLock,
-        atomic::{AtomicU32, Ordering},
-    },
     time::{Duration, Instant},
 };
 
@@ -21,32 +17,6 @@ pub fn server_bin() -> String {
 /// Whether `nats-server` can be run here.
 pub fn available() -> bool {
     Command::new(server_bin()).arg("--version").output().is_ok_and(|o| o.status.success())
-}
-
-/// A port for a server to listen on, free now. Not one the kernel picked (`bind` to port 0):
-/// those come from the ephemeral range, where outgoing connections take their source ports too
-/// (the cluster's own routes among them), so one could be taken before the server binds it
-/// (seen: "Error listening on router port ... address already in use"). Ports below that range
-/// are handed out in turn, from an offset per process, each once per process.
-fn free_port() -> u16 {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    static EPHEMERAL: OnceLock<u32> = OnceLock::new();
-    let ephemeral = *EPHEMERAL.get_or_init(|| {
-        fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-            .ok()
-            .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
-            .unwrap_or(32768)
-    });
-    let (first, span) = (10_000, ephemeral.saturating_sub(10_000).max(1_000));
-    let offset = std::process::id().wrapping_mul(7919);
-    loop {
-        let port = first + offset.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % span;
-        if let Ok(port) = u16::try_from(port)
-            && TcpListener::bind(("127.0.0.1", port)).is_ok()
-        {
-            return port;
-        }
-    }
 }
 
 struct Member {
@@ -81,9 +51,9 @@ impl Nats {
         let members = (0..n)
             .map(|i| Member {
                 name: format!("n{i}"),
-                client: free_port(),
-                cluster: free_port(),
-                monitor: free_port(),
+                client: crate::net::port(),
+                cluster: crate::net::port(),
+                monitor: crate::net::port(),
                 store: dir.path().join(format!("n{i}")),
                 log: dir.path().join(format!("n{i}.log")),
                 child: None,

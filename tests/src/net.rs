@@ -1,9 +1,15 @@
 //! Network test helpers: the trigger binary, servers on the host side, policies on disk.
 
 use std::{
+    fs,
     io::{BufRead as _, BufReader},
+    net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Output, Stdio},
+    sync::{
+        OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
 };
 
 use serde_json::Value;
@@ -19,17 +25,39 @@ pub fn trigger() -> String {
 pub fn trigger_for_anyone() -> (tempfile::TempDir, String) {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("dir mode");
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("dir mode");
     let path = dir.path().join("rampart-trigger");
-    std::fs::copy(trigger(), &path).expect("copy the trigger");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("trigger mode");
+    fs::copy(trigger(), &path).expect("copy the trigger");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("trigger mode");
     let path = path.display().to_string();
     (dir, path)
 }
 
-/// A free-ish port for this test (tests run in parallel; the range is wide).
+/// A port for a server to listen on, free now. Not one the kernel picked (`bind` to port 0):
+/// those come from the ephemeral range, where outgoing connections take their source ports too
+/// (the cluster's own routes among them), so one could be taken before the server binds it
+/// (seen: NATS's "Error listening on router port ... address already in use", and a test
+/// server's EADDRINUSE). Ports below that range
+/// are handed out in turn, from an offset per process, each once per process.
 pub fn port() -> u16 {
-    20000 + (u16::from_str_radix(&crate::random_hex(4), 16).expect("hex") % 20000)
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    static EPHEMERAL: OnceLock<u32> = OnceLock::new();
+    let ephemeral = *EPHEMERAL.get_or_init(|| {
+        fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|r| r.split_whitespace().next()?.parse::<u32>().ok())
+            .unwrap_or(32768)
+    });
+    let (first, span) = (10_000, ephemeral.saturating_sub(10_000).max(1_000));
+    let offset = std::process::id().wrapping_mul(7919);
+    loop {
+        let port = first + offset.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % span;
+        if let Ok(port) = u16::try_from(port)
+            && TcpListener::bind(("127.0.0.1", port)).is_ok()
+        {
+            return port;
+        }
+    }
 }
 
 /// `[addr]:port` for IPv6, `addr:port` for IPv4.
@@ -99,8 +127,8 @@ pub fn write_policy(
          spec:\n  podSelector: {{matchLabels: {{app: {app}}}}}\n  mode: {mode}\n  network:\n{network}"
     );
     let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text).expect("write policy");
-    std::fs::rename(&tmp, &path).expect("rename policy");
+    fs::write(&tmp, text).expect("write policy");
+    fs::rename(&tmp, &path).expect("rename policy");
     path
 }
 
