@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use rampart_collector::{config::Cli, server};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cfg = match Cli::parse().validate() {
         Ok(cfg) => cfg,

@@ -98,6 +98,12 @@ impl Readers {
 impl<T> Reader<T> {
     /// Sends `item`; `false` once the client is gone or has been cut off for not reading.
     pub async fn send(&self, item: Result<T, Status>) -> bool {
+        // Room in the buffer: no deadline to set up (a replay sends hundreds of thousands).
+        let item = match self.tx.try_send(item) {
+            Ok(()) => return true,
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            Err(mpsc::error::TrySendError::Full(item)) => item,
+        };
         match tokio::time::timeout(self.stall, self.tx.send(item)).await {
             Ok(sent) => sent.is_ok(),
             Err(_) => {
