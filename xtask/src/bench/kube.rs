@@ -1,5 +1,6 @@
 //! The API source at scale: agent RSS with the Pods of a node from the (stand-in) API server,
-//! none and 10,000 of them (500 label sets in 50 namespaces, as replicas share labels), and the slope per pod (goals: <= 48 MiB, <= 2 KiB per pod); and
+//! none and 10,000 of them (500 label sets in 50 namespaces, as replicas share labels), and
+//! the slope per pod (goals: <= 48 MiB, <= 2 KiB per pod); and
 //! the time from a policy change at the API to the kernel acting on it (reported), measured as
 //! the time until a pod's `connect()` changes outcome.
 
