@@ -37,8 +37,8 @@ pub fn trigger_for_anyone() -> (tempfile::TempDir, String) {
 /// those come from the ephemeral range, where outgoing connections take their source ports too
 /// (the cluster's own routes among them), so one could be taken before the server binds it
 /// (seen: NATS's "Error listening on router port ... address already in use", and a test
-/// server's EADDRINUSE). Ports below that range
-/// are handed out in turn, from an offset per process, each once per process.
+/// server's EADDRINUSE). Ports below that range are handed out in turn, from an offset per
+/// process, each once per process.
 pub fn port() -> u16 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     static EPHEMERAL: OnceLock<u32> = OnceLock::new();

@@ -2,8 +2,8 @@
 //! <= 48 MiB, and under 2 KiB per extra pod); the kernel memory of its BPF maps, from the
 //! kernel's own accounting (`memlock` in each map's fdinfo), at both points; RSS once 100,000
 //! execs, each a new pid (`pid_max` raised for the run), are in its process table; idle CPU
-//! (goal <= 0.1% of a core); and start to ready against the baseline of empty programs attached to the same
-//! hooks (until the agent is ready a node enforces nothing new).
+//! (goal <= 0.1% of a core); and start to ready against the baseline of empty programs
+//! attached to the same hooks (until the agent is ready a node enforces nothing new).
 
 use std::{
     fs,
