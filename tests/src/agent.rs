@@ -388,6 +388,15 @@ impl Agent {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
+    /// Stop the agent (SIGSTOP) until the guard is dropped (SIGCONT): while it is stopped the
+    /// kernel acts alone, as it does when the agent is busy or starved of CPU.
+    pub fn freeze(&self) -> Frozen {
+        let pid = self.pid().expect("running") as libc::pid_t;
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(pid, libc::SIGSTOP) };
+        Frozen { pid }
+    }
+
     /// SIGKILL (no draining, nothing recorded), and wait for it to be gone. Outputs stay
     /// readable afterwards.
     pub fn kill(&self) {
@@ -458,4 +467,16 @@ pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> 
     let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((status, body))
+}
+
+/// A stopped agent, resumed when dropped (see [`Agent::freeze`]).
+pub struct Frozen {
+    pid: libc::pid_t,
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child (SIGCONT to a process that is gone answers ESRCH).
+        unsafe { libc::kill(self.pid, libc::SIGCONT) };
+    }
 }

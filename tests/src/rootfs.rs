@@ -115,3 +115,15 @@ pub fn settle(agent: &Agent, c: &Container) {
             && e["exec"]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == ": rampart-marker"))
     });
 }
+
+/// A process of the container's cgroup that is stopped (state `T` in `/proc/PID/stat`): the
+/// kernel's hold at exec, seen from outside.
+pub fn stopped_process(c: &Container) -> Option<u32> {
+    let procs = fs::read_to_string(c.pod.container_dir.join("cgroup.procs")).ok()?;
+    procs.lines().filter_map(|l| l.trim().parse::<u32>().ok()).find(|pid| {
+        fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| stat.rsplit_once(") ").map(|(_, rest)| rest.starts_with('T')))
+            .unwrap_or(false)
+    })
+}
