@@ -1,6 +1,7 @@
 //! Per-packet work, kept to what has no cheaper hook: judging inbound connections (a TCP SYN,
 //! a UDP datagram) against the pod's ingress allowlist, and counting UDP bytes and packets.
-//! Every other packet costs one or two map lookups.
+//! Every other TCP packet costs two loads of its headers; every other UDP packet one or two map
+//! lookups.
 //!
 //! Hooks: `cgroup_skb/ingress` and `cgroup_skb/egress` (`BPF_CGROUP_INET_{INGRESS,EGRESS}`,
 //! run from `sk_filter_trim_cap()` and `ip_finish_output()`/`ip6_finish_output()` via
@@ -61,25 +62,16 @@ cgroup_entry! {
 }
 
 fn parse(ctx: &SkBuffContext) -> Option<Packet> {
-    let proto_l3 = u32::from_be(ctx.skb.protocol()) >> 16;
-    let mut p =
-        Packet { family: 4, proto: 0, src: [0; 16], src_port: 0, dst_port: 0, tcp_flags: 0, payload: 0 };
-    let l4 = if proto_l3 == ETH_P_IP {
-        let vihl: u8 = ctx.load(0).ok()?;
-        p.proto = ctx.load(9).ok()?;
+    let (family, proto, l4) = transport(ctx)?;
+    if proto != IPPROTO_TCP && proto != IPPROTO_UDP {
+        return None;
+    }
+    let mut p = Packet { family, proto, src: [0; 16], src_port: 0, dst_port: 0, tcp_flags: 0, payload: 0 };
+    if family == 4 {
         let saddr: [u8; 4] = ctx.load(12).ok()?;
         p.src[0..4].copy_from_slice(&saddr);
-        ((vihl & 0x0f) as usize) * 4
-    } else if proto_l3 == ETH_P_IPV6 {
-        p.family = 6;
-        p.proto = ctx.load(6).ok()?;
-        p.src = ctx.load(8).ok()?;
-        40
     } else {
-        return None;
-    };
-    if p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP {
-        return None;
+        p.src = ctx.load(8).ok()?;
     }
     let ports: [u8; 4] = ctx.load(l4).ok()?;
     p.src_port = u16::from_be_bytes([ports[0], ports[1]]);
@@ -92,7 +84,31 @@ fn parse(ctx: &SkBuffContext) -> Option<Packet> {
     Some(p)
 }
 
+/// The family (4 or 6), the transport protocol and where its header starts, from the IP header
+/// alone.
+#[inline(always)]
+fn transport(ctx: &SkBuffContext) -> Option<(u8, u8, usize)> {
+    let proto_l3 = u32::from_be(ctx.skb.protocol()) >> 16;
+    if proto_l3 == ETH_P_IP {
+        // Version and header length .. protocol, in one load.
+        let head: [u8; 10] = ctx.load(0).ok()?;
+        Some((4, head[9], ((head[0] & 0x0f) as usize) * 4))
+    } else if proto_l3 == ETH_P_IPV6 {
+        Some((6, ctx.load(6).ok()?, 40))
+    } else {
+        None
+    }
+}
+
 fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
+    // Of TCP only a connection's first packet (a SYN) is judged here; every other TCP packet,
+    // tracked or not, passes on what its headers say, before any helper or map is used.
+    if let Some((_, IPPROTO_TCP, l4)) = transport(ctx) {
+        let flags: u8 = ctx.load(l4 + 13).map_err(|_| 1)?;
+        if flags & (TCP_SYN | TCP_ACK) != TCP_SYN {
+            return Ok(1);
+        }
+    }
     let skb = ctx.skb.skb;
     // SAFETY: helper on our own context.
     let cookie = unsafe { bpf_get_socket_cookie(skb.cast()) };
@@ -219,6 +235,10 @@ fn admit(key: &PeerKey) -> bool {
 }
 
 fn try_egress(ctx: &SkBuffContext) -> Result<i32, i32> {
+    // TCP's bytes and segments come from sockops, with the socket's own counters.
+    if let Some((_, IPPROTO_TCP, _)) = transport(ctx) {
+        return Ok(1);
+    }
     let skb = ctx.skb.skb;
     // SAFETY: helper on our own context.
     let cookie = unsafe { bpf_get_socket_cookie(skb.cast()) };

@@ -56,17 +56,20 @@ entry! {
 
 fn try_sockops(ctx: &SockOpsContext) -> Result<u32, u32> {
     let op = ctx.op();
+    // Taken only by the callbacks that use it: the others (`TIMEOUT_INIT`, `RWND_INIT`,
+    // `NEEDS_ECN`, also on request sockets) come on every connection and need nothing.
     // SAFETY: helper on our own context.
-    let cookie = unsafe { bpf_get_socket_cookie(ctx.ops.cast()) };
+    let cookie = || unsafe { bpf_get_socket_cookie(ctx.ops.cast()) };
     match op {
         BPF_SOCK_OPS_TCP_CONNECT_CB => {
             // SAFETY: plain map lookup.
-            if unsafe { FLOWS.get(&cookie) }.is_some() {
+            if unsafe { FLOWS.get(&cookie()) }.is_some() {
                 // Ask for state changes now, so a connect that never establishes is cleaned up.
                 let _ = ctx.set_cb_flags((BPF_SOCK_OPS_STATE_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG) as i32);
             }
         }
         BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB => {
+            let cookie = cookie();
             let Some(flow) = FLOWS.get_ptr_mut(&cookie) else { return Ok(0) };
             // SAFETY: a map value, valid during this run.
             unsafe {
@@ -90,6 +93,7 @@ fn try_sockops(ctx: &SockOpsContext) -> Result<u32, u32> {
             let Some(pending) = (unsafe { PENDING.get(&key) }) else { return Ok(0) };
             let mut flow: Flow = *pending;
             let _ = PENDING.remove(&key);
+            let cookie = cookie();
             fill_local(ctx, &mut flow);
             set_base(ctx, &mut flow);
             flow.direction = DIR_INGRESS;
@@ -101,6 +105,7 @@ fn try_sockops(ctx: &SockOpsContext) -> Result<u32, u32> {
         }
         BPF_SOCK_OPS_STATE_CB => {
             let (old, new) = (ctx.arg(0), ctx.arg(1));
+            let cookie = cookie();
             let Some(flow) = FLOWS.get_ptr_mut(&cookie) else { return Ok(0) };
             // SAFETY: a map value, valid during this run.
             unsafe { (*flow).flags |= fin_flags(old, new) };
@@ -115,6 +120,7 @@ fn try_sockops(ctx: &SockOpsContext) -> Result<u32, u32> {
             }
         }
         BPF_SOCK_OPS_RTT_CB => {
+            let cookie = cookie();
             let Some(flow) = FLOWS.get_ptr_mut(&cookie) else { return Ok(0) };
             let t = now();
             let interval = runtime().flow_interval_ns;
