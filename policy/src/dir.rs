@@ -8,16 +8,24 @@
 //! - A scan says what changed; it keeps no parsed content. The caller keeps each file's last
 //!   good content, so a file that now fails to read or parse leaves its previous version in
 //!   force.
-//! - A file that fails is reported once per version (modification time and size), not on
-//!   every scan.
+//! - A file that fails is reported once per version, not on every scan.
+//! - A version is told apart without reading the file: its inode (a new file renamed over
+//!   the old one, as editors and the kubelet's `..data` swap do, is a new inode), its
+//!   modification time and its size. A file rewritten in place, to the same size, within one
+//!   tick of the file system's clock (milliseconds) keeps all three, so a file modified less
+//!   than [`RACY`] before a scan is also compared by content (the "racily clean" files of
+//!   git's index). Missing such an edit would leave the old policy in force until the next.
 //! - More than [`MAX_FILES`] files is an error for the whole directory, and a scan that fails
 //!   changes nothing: what is in force stays.
 
 use std::{
     collections::HashMap,
-    fs, io,
+    fs,
+    hash::{DefaultHasher, Hash, Hasher},
+    io,
+    os::unix::fs::MetadataExt as _,
     path::{Path, PathBuf},
-    time::SystemTime,
+    time::{Duration, SystemTime},
 };
 
 use crate::source::{MAX_FILES, SourceError, read_source};
@@ -55,15 +63,54 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>, DirError> {
     Ok(files)
 }
 
+/// A file modified less than this long before a scan is compared by content as well.
+pub const RACY: Duration = Duration::from_secs(2);
+
 /// A file's version as far as a scan can tell without reading it.
-type Stamp = (SystemTime, u64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    modified: SystemTime,
+    len: u64,
+}
+
+impl Stamp {
+    /// What cannot be stat'ed (a broken link): one version until it can be.
+    const FAILED: Stamp = Stamp { dev: 0, ino: 0, modified: SystemTime::UNIX_EPOCH, len: u64::MAX };
+
+    fn of(m: &fs::Metadata) -> Stamp {
+        let modified = m.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        Stamp { dev: m.dev(), ino: m.ino(), modified, len: m.len() }
+    }
+
+    /// Modified so recently (or in the future) that a same-size rewrite could share it.
+    fn racy(&self, now: SystemTime) -> bool {
+        *self != Stamp::FAILED && now.duration_since(self.modified).map_or(true, |age| age < RACY)
+    }
+}
+
+/// What the last scan knew of a file: its version, and a digest of the content it read (none
+/// if the read failed).
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    stamp: Stamp,
+    digest: Option<u64>,
+}
+
+fn digest(text: &Result<String, SourceError>) -> Option<u64> {
+    let text = text.as_ref().ok()?;
+    let mut h = DefaultHasher::new();
+    text.hash(&mut h);
+    Some(h.finish())
+}
 
 /// A directory re-scanned on demand.
 #[derive(Debug)]
 pub struct WatchedDir {
     path: PathBuf,
-    /// Every file seen by the last scan, good or bad, with the version then.
-    stamps: HashMap<PathBuf, Stamp>,
+    /// Every file seen by the last scan, good or bad.
+    seen: HashMap<PathBuf, Seen>,
 }
 
 /// What changed since the previous scan.
@@ -77,7 +124,7 @@ pub struct Scan {
 
 impl WatchedDir {
     pub fn new(path: PathBuf) -> Self {
-        WatchedDir { path, stamps: HashMap::new() }
+        WatchedDir { path, seen: HashMap::new() }
     }
 
     pub fn path(&self) -> &Path {
@@ -87,23 +134,37 @@ impl WatchedDir {
     /// List the directory and read every file whose version changed.
     pub fn scan(&mut self) -> Result<Scan, DirError> {
         let files = list(&self.path)?;
+        let now = SystemTime::now();
         let mut scan = Scan::default();
         let mut seen = HashMap::with_capacity(files.len());
         for path in files {
-            let (stamp, text) = match fs::metadata(&path) {
-                Ok(m) => ((m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()), None),
+            let (stamp, failed) = match fs::metadata(&path) {
+                Ok(m) => (Stamp::of(&m), None),
                 // A broken link: reported once, until it changes into something readable.
-                Err(e) => ((SystemTime::UNIX_EPOCH, u64::MAX), Some(Err(SourceError::Io(e)))),
+                Err(e) => (Stamp::FAILED, Some(Err(SourceError::Io(e)))),
             };
-            if self.stamps.get(&path) != Some(&stamp) {
-                let text = text.unwrap_or_else(|| read_source(&path));
-                scan.changed.push((path.clone(), text));
+            let before = self.seen.get(&path).copied();
+            let text = match before {
+                Some(b) if b.stamp == stamp && !stamp.racy(now) => None,
+                // Racily the same version: changed only if the content is.
+                Some(b) if b.stamp == stamp => {
+                    let text = read_source(&path);
+                    (digest(&text) != b.digest).then_some(text)
+                }
+                _ => Some(failed.unwrap_or_else(|| read_source(&path))),
+            };
+            let digest = match &text {
+                Some(t) => digest(t),
+                None => before.and_then(|b| b.digest),
+            };
+            seen.insert(path.clone(), Seen { stamp, digest });
+            if let Some(text) = text {
+                scan.changed.push((path, text));
             }
-            seen.insert(path, stamp);
         }
-        scan.removed = self.stamps.keys().filter(|p| !seen.contains_key(*p)).cloned().collect();
+        scan.removed = self.seen.keys().filter(|p| !seen.contains_key(*p)).cloned().collect();
         scan.removed.sort();
-        self.stamps = seen;
+        self.seen = seen;
         Ok(scan)
     }
 }
@@ -160,6 +221,38 @@ mod tests {
         assert_eq!(third.changed.len(), 1);
         assert_eq!(third.changed[0].1.as_deref().unwrap(), "b: 22");
         assert_eq!(third.removed, [dir.join("a.yaml")]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Edits the metadata cannot tell apart: the same size and, as within one tick of a file
+    /// system's clock, the same modification time.
+    #[test]
+    fn a_same_size_edit_in_the_same_clock_tick_is_seen() {
+        let dir = scratch("racy");
+        let path = dir.join("p.yaml");
+        fs::write(&path, "port: 1001").unwrap();
+        let mut watched = WatchedDir::new(dir.clone());
+        assert_eq!(watched.scan().unwrap().changed.len(), 1);
+        let tick = fs::metadata(&path).unwrap().modified().unwrap();
+        let same_tick =
+            |p: &Path| fs::File::options().write(true).open(p).unwrap().set_modified(tick).unwrap();
+
+        // In place: the same inode, size and time; only the content tells.
+        fs::write(&path, "port: 2002").unwrap();
+        same_tick(&path);
+        let in_place = watched.scan().unwrap();
+        assert_eq!(in_place.changed.len(), 1, "{in_place:?}");
+        assert_eq!(in_place.changed[0].1.as_deref().unwrap(), "port: 2002");
+        assert!(watched.scan().unwrap().changed.is_empty(), "the same content is no change");
+
+        // A new file renamed over it: a new inode.
+        let tmp = dir.join(".p.tmp");
+        fs::write(&tmp, "port: 3003").unwrap();
+        same_tick(&tmp);
+        fs::rename(&tmp, &path).unwrap();
+        let renamed = watched.scan().unwrap();
+        assert_eq!(renamed.changed.len(), 1, "{renamed:?}");
+        assert_eq!(renamed.changed[0].1.as_deref().unwrap(), "port: 3003");
         fs::remove_dir_all(dir).unwrap();
     }
 
