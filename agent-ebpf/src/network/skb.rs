@@ -1,7 +1,7 @@
 //! Per-packet work, kept to what has no cheaper hook: judging inbound connections (a TCP SYN,
 //! a UDP datagram) against the pod's ingress allowlist, and counting UDP bytes and packets.
-//! Every other TCP packet costs two loads of its headers; every other UDP packet one or two map
-//! lookups.
+//! Every other TCP packet costs one or two loads from its headers; every other UDP packet one
+//! or two map lookups.
 //!
 //! Hooks: `cgroup_skb/ingress` and `cgroup_skb/egress` (`BPF_CGROUP_INET_{INGRESS,EGRESS}`,
 //! run from `sk_filter_trim_cap()` and `ip_finish_output()`/`ip6_finish_output()` via
@@ -102,7 +102,8 @@ fn transport(ctx: &SkBuffContext) -> Option<(u8, u8, usize)> {
 
 fn try_ingress(ctx: &SkBuffContext) -> Result<i32, i32> {
     // Of TCP only a connection's first packet (a SYN) is judged here; every other TCP packet,
-    // tracked or not, passes on what its headers say, before any helper or map is used.
+    // tracked or not, passes on what its headers say, before the socket cookie or any map is
+    // read.
     if let Some((_, IPPROTO_TCP, l4)) = transport(ctx) {
         let flags: u8 = ctx.load(l4 + 13).map_err(|_| 1)?;
         if flags & (TCP_SYN | TCP_ACK) != TCP_SYN {
