@@ -394,10 +394,17 @@ fn a_container_created_and_started_back_to_back_is_enforced_from_its_first_instr
         let reported: Vec<Value> =
             file_events(&agent, &c).into_iter().map(|e| e["file"]["path"].clone()).collect();
         assert_eq!(reported, ["/etc/first"], "only the rootfs write");
+        // The container's process is the `/bin/sh` of its spec. runc 1.1 re-execs `runc init`
+        // from a memfd copy of itself (`/dev/fd/N`) while its parent joins it to the cgroup,
+        // so that exec is in the pod or not by chance: it is runc's, not the container's.
         let first_exec = agent
             .events()
             .into_iter()
-            .find(|e| e["pod"]["uid"] == c.pod.uid.as_str() && e["exec"].is_object())
+            .find(|e| {
+                e["pod"]["uid"] == c.pod.uid.as_str()
+                    && e["exec"].is_object()
+                    && e["exec"]["args"][0] == "/bin/sh"
+            })
             .expect("the container's first exec");
         let held = first_exec["exec"]["held"] == true;
         if n == 0 {
