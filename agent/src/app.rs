@@ -37,6 +37,7 @@ use crate::{
     loader::{
         self, Attached, LoadError,
         pins::{self, Kept, PinError, Pins},
+        unpin::Release,
     },
     process::ProcessTable,
     sources::{
@@ -419,7 +420,8 @@ async fn leave_or_uninstall(pins: &Pins, client: &kube::Client, ns: &str, name: 
         Ok(Fate::Stays) => {
             info!(daemonset, "the DaemonSet stays: enforcement left pinned for the next agent");
         }
-        Ok(Fate::Removed(why)) => match pins::uninstall(pins.root()) {
+        // This agent holds the tracepoint programs: they are released when it exits.
+        Ok(Fate::Removed(why)) => match pins::uninstall(pins.root(), Release::AtExit) {
             Ok(r) => info!(
                 daemonset,
                 why,

@@ -58,7 +58,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Uninstall(args) => match rampart_agent::loader::pins::uninstall(&args.pin_dir) {
+        Command::Uninstall(args) => match rampart_agent::loader::pins::uninstall(
+            &args.pin_dir,
+            rampart_agent::loader::unpin::Release::Wait,
+        ) {
             Ok(r) if r.links + r.maps == 0 => {
                 println!("nothing pinned under {}", args.pin_dir.display());
                 ExitCode::SUCCESS

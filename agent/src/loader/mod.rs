@@ -10,6 +10,7 @@ pub mod offsets;
 pub mod pins;
 pub mod tiers;
 pub mod tracefs;
+pub mod unpin;
 
 use agent_common::{CONFIG_GLOBAL, EVENTS_MAP, config::KernelConfig};
 use std::{fs::File, path::Path};

@@ -10,7 +10,8 @@
 //!   too) and the pinned tiers as engaged. Nothing is attached a second time.
 //! - **No window on upgrade either.** Another build's state stays attached until this agent's
 //!   own programs are, and is removed after.
-//! - **Removable.** `rampart-agent uninstall` removes the pins, which detaches the programs.
+//! - **Removable.** `rampart-agent uninstall` detaches the programs and removes the pins
+//!   ([`super::unpin`]: removing a pin alone detaches a moment later).
 //! - **Opt-in.** Without `--pin-dir` nothing is pinned and everything detaches at exit: tests
 //!   run many agents side by side, each with its own object.
 //!
@@ -30,7 +31,7 @@ use std::{
 use agent_common::config::KernelConfig;
 use aya::EbpfError;
 
-use super::{Attached, AttachedLink, OBJECT};
+use super::{Attached, AttachedLink, OBJECT, unpin::Release};
 use crate::caps::{Concern, Tier};
 
 /// The pin directory the chart mounts and the agent's flag defaults to.
@@ -45,6 +46,8 @@ pub enum PinError {
          host's /sys/fs/bpf)"
     )]
     NotBpffs { path: PathBuf },
+    #[error(transparent)]
+    Unpin(#[from] super::unpin::UnpinError),
     #[error("pinning link {name} at {path}: {source}")]
     Link { name: String, path: PathBuf, source: aya::pin::PinError },
     #[error(
@@ -172,7 +175,7 @@ impl Pins {
         let mut removed = Vec::new();
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name != self.build && is_build(&e) && remove(&e.path()).is_ok() {
+            if name != self.build && is_build(&e) && remove(&e.path(), Release::Wait).is_ok() {
                 removed.push(name);
             }
         }
@@ -187,9 +190,9 @@ pub struct Removed {
     pub maps: usize,
 }
 
-/// Removes every pin under `root` (every build): the programs detach, the maps are freed once
-/// no program holds them. Safe to run twice.
-pub fn uninstall(root: &Path) -> Result<Removed, PinError> {
+/// Removes every pin under `root` (every build): the programs detach (see [`Release`] for
+/// when), the maps are freed once no program holds them. Safe to run twice.
+pub fn uninstall(root: &Path, release: Release) -> Result<Removed, PinError> {
     let mut removed = Removed::default();
     if !root.exists() {
         return Ok(removed);
@@ -199,9 +202,8 @@ pub fn uninstall(root: &Path) -> Result<Removed, PinError> {
     }
     for build in fs::read_dir(root).map_err(io_at(root))?.flatten().filter(is_build) {
         let path = build.path();
-        removed.links += count_files(&path.join("links"));
         removed.maps += count_files(&path.join("maps"));
-        remove(&path)?;
+        removed.links += remove(&path, release)?;
     }
     let _ = fs::remove_dir(root);
     Ok(removed)
@@ -215,15 +217,14 @@ fn is_build(e: &fs::DirEntry) -> bool {
     name.len() == 16 && name.bytes().all(|b| b.is_ascii_hexdigit()) && e.path().is_dir()
 }
 
-/// Links first (their programs detach), then the processes held at exec are let run, then
-/// maps and the rest.
-fn remove(build: &Path) -> Result<(), PinError> {
+/// Links first (their programs detached when this returns), then the processes held at exec
+/// are let run, then maps and the rest. Returns how many links there were.
+fn remove(build: &Path, release: Release) -> Result<usize, PinError> {
     let links = build.join("links");
-    if links.exists() {
-        fs::remove_dir_all(&links).map_err(io_at(&links))?;
-    }
+    let n = if links.exists() { super::unpin::remove_links(&links, release)? } else { 0 };
     release_held(&build.join("maps").join(agent_common::rootfs::HELD_MAP));
-    fs::remove_dir_all(build).map_err(io_at(build))
+    fs::remove_dir_all(build).map_err(io_at(build))?;
+    Ok(n)
 }
 
 /// SIGCONT to every process a pinned `HELD` map lists (stopped at exec while the agent that
