@@ -473,13 +473,9 @@ impl KernelPolicy {
         attributor: &Attributor,
         hold: bool,
     ) -> Result<Resumed, KernelPolicyError> {
-        for (cgroup, pod) in &self.written_pods {
-            if pod.flags & ROOTFS_READONLY != 0
-                && let Some(dir) = attributor.cgroup_dir(*cgroup)
-            {
-                self.mounts.learn(&dir);
-            }
-        }
+        let judged =
+            self.written_pods.iter().filter(|(_, p)| p.flags & ROOTFS_READONLY != 0).map(|(c, _)| *c);
+        self.mounts.learn_containers(judged, |c| attributor.cgroup_dir(c));
         self.mounts.forget_dead();
         let until = if hold { crate::events::build::boot_ns() + HOLD_LEASE.as_nanos() as u64 } else { 0 };
         if until != self.config.hold_until_ns {
