@@ -49,7 +49,7 @@ enum Task {
         /// Fewer iterations and shorter windows (a smoke run, not a measurement).
         #[arg(long)]
         quick: bool,
-        /// Run only these benchmarks (exec, network, selectors, privilege, rootfs, footprint, capacity, kube, collector, jetstream, whatif); default all.
+        /// Run only these benchmarks (exec, network, selectors, privilege, rootfs, footprint, containers, capacity, kube, collector, jetstream, whatif); default all.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Merge the results into docs/bench/results.json and regenerate docs/operations.md's

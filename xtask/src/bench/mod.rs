@@ -14,6 +14,7 @@
 mod capacity;
 mod client;
 mod collector;
+mod containers;
 mod cpu;
 mod exec;
 mod footprint;
@@ -181,6 +182,9 @@ pub fn run_bench(rounds: Rounds, quick: bool, only: &[String], record: bool) -> 
             exec::tiny_binary(&out_dir)?;
         }
         keep("footprint", footprint::bench(&out_dir, quick));
+    }
+    if wanted("containers") {
+        keep("containers", containers::bench(&out_dir, quick));
     }
     if wanted("capacity") {
         keep("capacity", capacity::bench(quick));
