@@ -19,7 +19,7 @@ use rampart_tests::{
     pod::{PodSpec, TestPod},
 };
 
-use super::Goal;
+use super::{Goal, footprint::cpu_ns};
 
 /// The tmpfs the containers are chrooted into, unmounted on drop.
 struct Root(tempfile::TempDir);
@@ -45,16 +45,6 @@ impl Drop for Root {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(self.0.path()).status();
     }
-}
-
-/// CPU time of the agent's threads, in ns.
-fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
-    let mut total = 0;
-    for task in fs::read_dir(format!("/proc/{pid}/task"))? {
-        let text = fs::read_to_string(task?.path().join("schedstat")).unwrap_or_default();
-        total += text.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    }
-    Ok(total)
 }
 
 pub fn bench(out_dir: &Path, quick: bool) -> anyhow::Result<Vec<Goal>> {

@@ -69,7 +69,7 @@ fn startup(agent: &Agent) -> anyhow::Result<f64> {
 }
 
 /// CPU time of every thread of `pid`, in ns (`/proc/PID/task/*/schedstat`, first field).
-fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
+pub(super) fn cpu_ns(pid: u32) -> anyhow::Result<u64> {
     let mut total = 0;
     for task in fs::read_dir(format!("/proc/{pid}/task"))? {
         let text = fs::read_to_string(task?.path().join("schedstat")).unwrap_or_default();
