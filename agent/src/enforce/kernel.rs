@@ -377,7 +377,7 @@ impl KernelPolicy {
             if pod.flags & ROOTFS_READONLY != 0
                 && let Some(dir) = attributor.cgroup_dir(*cgroup)
             {
-                self.mounts.learn(&dir);
+                self.mounts.learn(&dir, &mut Vec::new());
             }
         }
         let stale_rootfs: Vec<Vec<String>> = self

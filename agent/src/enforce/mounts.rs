@@ -57,11 +57,14 @@ pub enum Visit {
     Unknown,
 }
 
-/// When [`MountTables::learn_containers`] first saw a cgroup, and when it found it settled.
-#[derive(Clone, Copy, Debug)]
+/// When [`MountTables::learn_containers`] first saw a cgroup, when it found it settled, and
+/// the namespaces its processes were in then (a table forgotten unsettles the cgroup: another
+/// of its processes may still be in that namespace, and is learnt from at the next pass).
+#[derive(Clone, Debug)]
 struct Seen {
     first: u64,
     settled: Option<u64>,
+    namespaces: Vec<u32>,
 }
 
 struct Table {
@@ -111,15 +114,22 @@ impl MountTables {
         }
     }
 
-    /// Learn the mount namespaces of the processes in `cgroup_dir` not known yet.
-    pub fn learn(&mut self, cgroup_dir: &Path) -> Visit {
+    /// Learn the mount namespaces of the processes in `cgroup_dir` not known yet, adding the
+    /// known ones to `namespaces`.
+    pub fn learn(&mut self, cgroup_dir: &Path, namespaces: &mut Vec<u32>) -> Visit {
         let Ok(procs) = fs::read_to_string(cgroup_dir.join("cgroup.procs")) else { return Visit::Empty };
         let mut visit = Visit::Empty;
         for pid in procs.lines().filter_map(|l| l.trim().parse::<u32>().ok()) {
-            if !self.learn_pid(pid) {
-                visit = Visit::Unknown;
-            } else if visit == Visit::Empty {
-                visit = Visit::Known;
+            match self.learn_pid(pid) {
+                None => visit = Visit::Unknown,
+                Some(ns) => {
+                    if visit == Visit::Empty {
+                        visit = Visit::Known;
+                    }
+                    if !namespaces.contains(&ns) {
+                        namespaces.push(ns);
+                    }
+                }
             }
         }
         visit
@@ -137,9 +147,14 @@ impl MountTables {
         let now = self.passes;
         let mut seen = HashMap::with_capacity(self.seen.len());
         for cgroup in containers {
-            let mut s = self.seen.get(&cgroup).copied().unwrap_or(Seen { first: now, settled: None });
+            let mut s = self.seen.remove(&cgroup).unwrap_or(Seen {
+                first: now,
+                settled: None,
+                namespaces: Vec::new(),
+            });
             if s.settled.is_none_or(|at| now - at >= REVISIT) {
-                let visit = dir(cgroup).map_or(Visit::Empty, |d| self.learn(&d));
+                s.namespaces.clear();
+                let visit = dir(cgroup).map_or(Visit::Empty, |d| self.learn(&d, &mut s.namespaces));
                 let settled = match visit {
                     Visit::Known => true,
                     Visit::Empty => now - s.first >= REVISIT,
@@ -152,20 +167,20 @@ impl MountTables {
         self.seen = seen;
     }
 
-    /// Learn the mount namespace of `pid` unless it is known; whether it is known now. A
+    /// Learn the mount namespace of `pid` unless it is known; the namespace, if known now. A
     /// process still rooted in the node's root filesystem is a runtime setting the container
     /// up: its mount table is not the container's yet.
-    fn learn_pid(&mut self, pid: u32) -> bool {
-        let Some(ns) = mount_ns(pid) else { return false };
+    fn learn_pid(&mut self, pid: u32) -> Option<u32> {
+        let ns = mount_ns(pid)?;
         if self.tables.contains_key(&ns) {
-            return true;
+            return Some(ns);
         }
         if self.host_root_dev != 0
             && root_dev(Path::new(&format!("/proc/{pid}/root/"))) == Some(self.host_root_dev)
         {
-            return false;
+            return None;
         }
-        let Ok(info) = fs::read_to_string(format!("/proc/{pid}/mountinfo")) else { return false };
+        let info = fs::read_to_string(format!("/proc/{pid}/mountinfo")).ok()?;
         let mut keys = Vec::new();
         for point in mount_points(&info) {
             let kind = if point == "/" { MOUNT_ROOTFS } else { MOUNT_OTHER };
@@ -175,11 +190,9 @@ impl MountTables {
                 keys.push(key);
             }
         }
-        if self.known.insert(ns, 1, 0).is_err() {
-            return false;
-        }
+        self.known.insert(ns, 1, 0).ok()?;
         self.tables.insert(ns, Table { pid, keys });
-        true
+        Some(ns)
     }
 
     /// Learn the table of every process the kernel stopped at exec, and let it run.
@@ -187,7 +200,7 @@ impl MountTables {
         let mut done = Resumed::default();
         let pids: Vec<u32> = self.held.keys().filter_map(Result::ok).collect();
         for pid in pids {
-            let known = self.learn_pid(pid);
+            let known = self.learn_pid(pid).is_some();
             // SAFETY: kill(2) with a signal number; a pid that is gone answers ESRCH.
             let sent = unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) } == 0;
             match (sent, known) {
@@ -200,10 +213,19 @@ impl MountTables {
         done
     }
 
-    /// Forget namespaces whose process is gone (the container ended).
+    /// Forget namespaces whose process is gone (the container ended, or the process the table
+    /// was read from did: the cgroups it was seen in are visited again at the next pass).
     pub fn forget_dead(&mut self) {
         let dead: Vec<u32> =
             self.tables.iter().filter(|(ns, t)| mount_ns(t.pid) != Some(**ns)).map(|(ns, _)| *ns).collect();
+        if dead.is_empty() {
+            return;
+        }
+        for s in self.seen.values_mut() {
+            if s.namespaces.iter().any(|ns| dead.contains(ns)) {
+                s.settled = None;
+            }
+        }
         for ns in dead {
             if let Some(t) = self.tables.remove(&ns) {
                 let _ = self.known.remove(&ns);
