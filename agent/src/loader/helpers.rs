@@ -28,16 +28,12 @@ fn loads(prog_type: u32, helper: i32) -> bool {
         [insn(0xb7, 0x01, 0), insn(0x85, 0, helper), insn(0xb7, 0, 0), insn(0x95, 0, 0)];
     let license = c"GPL";
     // union bpf_attr for BPF_PROG_LOAD: prog_type, insn_cnt, insns, license; the rest zero.
-    let mut attr = [0u8; 128];
-    attr[0..4].copy_from_slice(&prog_type.to_ne_bytes());
-    attr[4..8].copy_from_slice(&(insns.len() as u32).to_ne_bytes());
-    attr[8..16].copy_from_slice(&(insns.as_ptr() as u64).to_ne_bytes());
-    attr[16..24].copy_from_slice(&(license.as_ptr() as u64).to_ne_bytes());
-    // SAFETY: bpf(2) with a PROG_LOAD attribute whose pointers outlive the call.
-    let fd = unsafe { libc::syscall(libc::SYS_bpf, BPF_PROG_LOAD, attr.as_ptr(), attr.len() as u32) };
-    if fd < 0 {
-        return false;
-    }
+    let mut head = [0u8; 24];
+    head[0..4].copy_from_slice(&prog_type.to_ne_bytes());
+    head[4..8].copy_from_slice(&(insns.len() as u32).to_ne_bytes());
+    head[8..16].copy_from_slice(&(insns.as_ptr() as u64).to_ne_bytes());
+    head[16..24].copy_from_slice(&(license.as_ptr() as u64).to_ne_bytes());
+    let Ok(fd) = super::sys::bpf(BPF_PROG_LOAD, &head) else { return false };
     // SAFETY: a descriptor bpf(2) just returned, owned here and closed on drop.
     drop(unsafe { OwnedFd::from_raw_fd(fd as i32) });
     true

@@ -8,6 +8,7 @@ pub mod btf;
 pub mod helpers;
 pub mod offsets;
 pub mod pins;
+mod sys;
 pub mod tiers;
 pub mod tracefs;
 pub mod unpin;

@@ -202,7 +202,7 @@ pub fn uninstall(root: &Path, release: Release) -> Result<Removed, PinError> {
     }
     for build in fs::read_dir(root).map_err(io_at(root))?.flatten().filter(is_build) {
         let path = build.path();
-        removed.maps += count_files(&path.join("maps"));
+        removed.maps += super::unpin::files(&path.join("maps")).len();
         removed.links += remove(&path, release)?;
     }
     let _ = fs::remove_dir(root);
@@ -236,11 +236,6 @@ fn release_held(pin: &Path) {
         // SAFETY: kill(2) with a signal number; a pid that is gone answers ESRCH.
         unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) };
     }
-}
-
-fn count_files(dir: &Path) -> usize {
-    let Ok(entries) = fs::read_dir(dir) else { return 0 };
-    entries.flatten().map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 }).sum()
 }
 
 /// `statfs(2)` says BPF_FS_MAGIC.

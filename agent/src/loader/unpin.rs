@@ -21,6 +21,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use super::sys::bpf;
+
 const BPF_OBJ_GET: libc::c_long = 7;
 const BPF_PROG_GET_FD_BY_ID: libc::c_long = 13;
 const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
@@ -56,8 +58,7 @@ pub enum Release {
 /// Detaches and unpins every link pinned under `dir` (recursively), then removes `dir`.
 /// Returns how many links there were.
 pub fn remove_links(dir: &Path, release: Release) -> Result<usize, UnpinError> {
-    let mut pins = Vec::new();
-    collect(dir, &mut pins);
+    let pins = files(dir);
     // Detached now where the link type allows it; the others are freed with their last
     // reference, once the pin is gone (this process's descriptor is closed before that).
     let mut undetached = Vec::new();
@@ -85,7 +86,13 @@ pub fn remove_links(dir: &Path, release: Release) -> Result<usize, UnpinError> {
     Ok(pins.len())
 }
 
-/// The files under `dir`, recursively.
+/// The files under `dir`, recursively (none where it cannot be read).
+pub(super) fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    collect(dir, &mut out);
+    out
+}
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
@@ -96,15 +103,6 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
-}
-
-/// `bpf(cmd, attr)` with a zeroed 128-byte `union bpf_attr` whose first bytes are `head`.
-fn bpf(cmd: libc::c_long, head: &[u8]) -> io::Result<i64> {
-    let mut attr = [0u8; 128];
-    attr[..head.len()].copy_from_slice(head);
-    // SAFETY: bpf(2) with an attribute buffer of the size passed; pointers in it outlive the call.
-    let rc = unsafe { libc::syscall(libc::SYS_bpf, cmd, attr.as_ptr(), attr.len() as u32) };
-    if rc < 0 { Err(io::Error::last_os_error()) } else { Ok(rc) }
 }
 
 /// A descriptor of the object pinned at `path`.
