@@ -1,7 +1,8 @@
 //! Real `rampart-collector`s in front of real `nats-server`s (`--store nats://...`): two
 //! collectors serve one history and one live stream; a collector killed with a batch in flight
 //! and a NATS server killed mid-ingest (a three-server cluster, R3) lose nothing and store
-//! nothing twice, counted by a replay at rest.
+//! nothing twice, counted by a replay at rest; a replay whose consumer is deleted under it goes
+//! on from a new one without gap or repeat.
 //!
 //! The writer here speaks the agent's protocol (Hello, batches, acks; on an error it
 //! reconnects, to the next collector if there is one, and resends everything not acked under
@@ -262,4 +263,53 @@ fn a_nats_server_killed_mid_ingest_loses_and_duplicates_nothing_with_three_repli
             .into_inner()
     });
     assert!(status.store.unwrap().location.contains("(R3)"));
+}
+
+/// The names of the consumers on the events stream.
+async fn consumers(js: &async_nats::jetstream::Context) -> Vec<String> {
+    use futures_util::StreamExt as _;
+    let stream = js.get_stream("RAMPART_EVENTS").await.unwrap();
+    let names: Vec<_> = stream.consumer_names().collect().await;
+    names.into_iter().map(Result::unwrap).collect()
+}
+
+#[test]
+fn a_replay_whose_consumer_is_deleted_under_it_goes_on_without_gap_or_repeat() {
+    let Some(nats) = nats("a_replay_whose_consumer_is_deleted_under_it_goes_on_without_gap_or_repeat", false)
+    else {
+        return;
+    };
+    let c = collector(&nats.url(), &[]);
+    // More events than the replay's first pull requests ask for (2 × 2,048), so most of them
+    // can only come after the consumer is gone.
+    let batches = 400;
+    runtime().block_on(write(&[c.url()], "boot-replay", 0, batches, |_| {}));
+    runtime().block_on(async {
+        let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.unwrap());
+        // The collector's own: it follows the stream for live subscribers.
+        let before = consumers(&js).await;
+        let mut client = CollectorClient::new(grpc::channel(&c.url()).await);
+        let mut replay = client.replay(ReplayRequest::default()).await.unwrap().into_inner();
+        let mut times = Vec::new();
+        while times.len() < 100 {
+            let e = replay.message().await.unwrap().expect("the replay ended early").event.unwrap();
+            times.push(e.time.unwrap().unix_nanos());
+        }
+        // The replay waits on its client now, its consumer holding the rest.
+        let first: Vec<String> = consumers(&js).await.into_iter().filter(|n| !before.contains(n)).collect();
+        assert_eq!(first.len(), 1, "the replay's consumer, besides {before:?}: {first:?}");
+        let stream = js.get_stream("RAMPART_EVENTS").await.unwrap();
+        stream.delete_consumer(&first[0]).await.expect("deleting the replay's consumer");
+        while let Some(r) = replay.message().await.unwrap() {
+            times.push(r.event.unwrap().time.unwrap().unix_nanos());
+        }
+        exactly(&times, batches * PER_BATCH);
+        // The rest came from a consumer made after the first was deleted.
+        let after = consumers(&js).await;
+        assert!(
+            after.iter().any(|n| *n != first[0] && !before.contains(n)),
+            "no consumer made after {} was deleted: {after:?}",
+            first[0]
+        );
+    });
 }

@@ -26,7 +26,7 @@
 //! - **Live events come from the stream.** Each collector follows the stream from its end
 //!   ([`tail`]), so a subscriber sees what every collector stored. The watermark is the last
 //!   sequence the follower handed to the hub.
-//! - **Replays read the stream, not a copy.** One ordered consumer per subject of the filter,
+//! - **Replays read the stream, not a copy.** One consumer per subject of the filter ([`pull`]),
 //!   starting at the window's start time, merged by sequence: events come in the order they
 //!   were stored (each agent's in its own order; nodes interleaved as they arrived), not sorted
 //!   by event time as SQLite's are.
@@ -36,6 +36,7 @@
 //! duplicate, since JetStream does not compare payloads.
 
 mod progress;
+mod pull;
 mod read;
 pub mod subjects;
 mod tail;
@@ -245,23 +246,22 @@ fn nats(what: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sy
     move |source| StoreError::Nats { what, source }
 }
 
-/// How long one attempt to create an ordered consumer may take. nats-server (2.9) places such
-/// a single-replica consumer on one of the stream's peers at random, and for minutes after a
+/// How long one attempt to create a consumer may take. nats-server (2.9) places a
+/// single-replica consumer on one of the stream's peers at random, and for minutes after a
 /// server dies it still counts that server among them: a creation placed there is never
 /// answered (measured: about one attempt in three, for as long as we watched, 60 s). A
 /// healthy creation takes milliseconds, so a short attempt lets the next one land on a live
 /// peer instead of waiting out the whole request timeout.
 const CONSUMER_ATTEMPT: Duration = Duration::from_secs(3);
 
-/// One attempt to create an ordered consumer on `stream`, bounded by [`CONSUMER_ATTEMPT`].
-async fn ordered_consumer(
-    stream: &stream::Stream,
-    config: jetstream::consumer::pull::OrderedConfig,
-) -> Result<
-    jetstream::consumer::Consumer<jetstream::consumer::pull::OrderedConfig>,
-    Box<dyn std::error::Error + Send + Sync>,
-> {
-    match tokio::time::timeout(CONSUMER_ATTEMPT, stream.create_consumer(config)).await {
+/// One attempt to create a consumer, bounded by [`CONSUMER_ATTEMPT`].
+async fn with_attempt<T, E>(
+    create: impl Future<Output = Result<T, E>>,
+) -> Result<T, Box<dyn std::error::Error + Send + Sync>>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match tokio::time::timeout(CONSUMER_ATTEMPT, create).await {
         Ok(created) => created.map_err(Into::into),
         Err(elapsed) => Err(Box::new(elapsed)),
     }
@@ -485,7 +485,7 @@ impl Store for JetStreamStore {
     }
 
     fn replay(&self, query: ReplayQuery) -> mpsc::Receiver<Result<StoredEvent, StoreError>> {
-        read::replay(self.stream.clone(), query, Arc::clone(&self.metrics))
+        read::replay(self.js.client(), self.stream.clone(), query, Arc::clone(&self.metrics))
     }
 
     fn watermark(&self) -> u64 {

@@ -1,14 +1,13 @@
-//! Replays: one ordered consumer per subject of the filter, from the window's start time to
+//! Replays: one consumer per subject of the filter ([`super::pull`]), from the window's start time to
 //! the sequence that was last when the replay began (or the subscriber's watermark), merged by
 //! sequence and matched against the whole filter.
 
 use std::{collections::VecDeque, sync::Arc, time::Duration};
 
-use async_nats::jetstream::{
-    consumer::{DeliverPolicy, pull},
-    stream::Stream,
+use async_nats::{
+    Client,
+    jetstream::{consumer::DeliverPolicy, stream::Stream},
 };
-use futures_util::StreamExt as _;
 use prost::Message as _;
 use rampart_proto::v1::Event;
 use tokio::sync::mpsc;
@@ -27,13 +26,14 @@ pub const CLOCK_SKEW: Duration = Duration::from_secs(300);
 type Item = Result<(u64, Event), StoreError>;
 
 pub fn replay(
+    client: Client,
     stream: Stream,
     query: ReplayQuery,
     metrics: Arc<NatsMetrics>,
 ) -> mpsc::Receiver<Result<StoredEvent, StoreError>> {
     let (tx, rx) = mpsc::channel(REPLAY_BUFFER);
     tokio::spawn(async move {
-        if let Err(e) = run(stream, query, &tx).await {
+        if let Err(e) = run(client, stream, query, &tx).await {
             metrics.errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let _ = tx.send(Err(e)).await;
         }
@@ -41,11 +41,8 @@ pub fn replay(
     rx
 }
 
-fn failed(what: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> StoreError {
-    move |source| StoreError::Nats { what, source }
-}
-
 async fn run(
+    client: Client,
     stream: Stream,
     query: ReplayQuery,
     tx: &mpsc::Sender<Result<StoredEvent, StoreError>>,
@@ -73,13 +70,13 @@ async fn run(
         // One subject is already in sequence order: its reader feeds the sink itself, one
         // hand-over (a task wake-up and a copy of the event) fewer per event.
         let subject = subjects.pop().expect("one subject");
-        read_subject_inner(stream, subject, start, last, &mut Out::Sink(&mut sink)).await?;
+        read_subject_inner(client, stream, subject, start, last, &mut Out::Sink(&mut sink)).await?;
         return sink.finish().await;
     }
     let mut sources = Vec::new();
     for subject in subjects {
         let (stx, srx) = mpsc::channel(PER_SUBJECT);
-        tokio::spawn(read_subject(stream.clone(), subject, start, last, stx));
+        tokio::spawn(read_subject(client.clone(), stream.clone(), subject, start, last, stx));
         sources.push(srx);
     }
     let mut heads: Vec<Option<(u64, Event)>> = Vec::with_capacity(sources.len());
@@ -164,18 +161,20 @@ impl Out<'_, '_> {
 
 /// One subject's messages from `start` (time) up to sequence `last`, in sequence order.
 async fn read_subject(
+    client: Client,
     stream: Stream,
     subject: String,
     start: Option<time::OffsetDateTime>,
     last: u64,
     tx: mpsc::Sender<Item>,
 ) {
-    if let Err(e) = read_subject_inner(stream, subject, start, last, &mut Out::Merge(&tx)).await {
+    if let Err(e) = read_subject_inner(client, stream, subject, start, last, &mut Out::Merge(&tx)).await {
         let _ = tx.send(Err(e)).await;
     }
 }
 
 async fn read_subject_inner(
+    client: Client,
     stream: Stream,
     subject: String,
     start: Option<time::OffsetDateTime>,
@@ -189,26 +188,13 @@ async fn read_subject_inner(
     // The whole stream unfiltered: the server's fast path (a filter equal to the stream's
     // subjects is still treated as a filter by nats-server 2.9).
     let filter_subject = if subject == subjects::ALL { String::new() } else { subject };
-    let config = pull::OrderedConfig { filter_subject, deliver_policy, ..Default::default() };
-    // Through a failover, the consumer is made again until its messages flow.
-    let messages = super::through_failover("starting a replay", || async {
-        let consumer = super::ordered_consumer(&stream, config.clone()).await?;
-        if consumer.cached_info().num_pending == 0 {
-            return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(None);
-        }
-        Ok(Some(consumer.messages().await.map_err(Box::new)?))
-    })
-    .await?;
-    let Some(mut messages) = messages else { return Ok(()) };
-    while let Some(message) = messages.next().await {
-        let message = message.map_err(|e| failed("reading a replay")(Box::new(e)))?;
-        let info = message.info().map_err(|e| failed("reading a message's metadata")(e))?;
-        let (id, pending) = (info.stream_sequence, info.pending);
+    let mut messages = super::pull::Messages::new(client, stream, filter_subject, deliver_policy);
+    while let Some(message) = messages.next().await? {
+        let (id, pending) = (message.sequence, message.pending);
         if id > last {
             return Ok(());
         }
-        let event =
-            Event::decode(message.payload.clone()).map_err(|source| StoreError::Corrupt { id, source })?;
+        let event = Event::decode(message.payload).map_err(|source| StoreError::Corrupt { id, source })?;
         if !out.put(id, event).await || id == last || pending == 0 {
             return Ok(());
         }

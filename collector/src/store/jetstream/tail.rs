@@ -54,7 +54,8 @@ async fn run(stream: &Stream, from: u64, hub: &Hub, watermark: &AtomicU64) -> Re
         deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from },
         ..Default::default()
     };
-    let consumer = super::ordered_consumer(stream, config).await.map_err(failed("following the stream"))?;
+    let consumer =
+        super::with_attempt(stream.create_consumer(config)).await.map_err(failed("following the stream"))?;
     let mut messages = consumer.messages().await.map_err(|e| failed("following the stream")(Box::new(e)))?;
     while let Some(message) = messages.next().await {
         let message = message.map_err(|e| failed("following the stream")(Box::new(e)))?;

@@ -1,0 +1,203 @@
+//! One subject's stored messages, read for a replay with pull requests of our own on the core
+//! connection.
+//!
+//! Design constraints:
+//! - **Per message, only what a replay needs.** async-nats' consumers wrap every message with
+//!   a clone of the JetStream context and parse its whole ack subject (timestamp included); an
+//!   ordered consumer also pulls a fixed 500 messages per request. Here a message is the core
+//!   client's, its stream sequence and pending count are read from the ack subject's tokens,
+//!   and each request asks for [`BATCH`] messages, the next one sent when half of them came.
+//!   (Measured on 100,000 stored events, reading and decoding in one process: about 1.35× the
+//!   ordered consumer's rate.)
+//! - **A replay survives a failover, as an ordered consumer's does.** The consumer is an
+//!   ephemeral, unacknowledged, in-memory one of one replica. The server says it is alive with
+//!   idle heartbeats; when nothing at all comes for [`SILENT`], or the server ends the requests
+//!   (a 409: consumer deleted, leadership changed), a new consumer is made from the sequence
+//!   after the last one read, on a new inbox (so nothing of the old one can be mistaken for the
+//!   new one's), and the replay goes on without gap or repeat.
+
+use std::time::Duration;
+
+use async_nats::{
+    Client, StatusCode, Subscriber,
+    jetstream::{
+        consumer::{AckPolicy, DeliverPolicy, pull},
+        stream::Stream,
+    },
+};
+use bytes::Bytes;
+use futures_util::StreamExt as _;
+
+use crate::store::StoreError;
+
+/// Messages one pull request asks for.
+const BATCH: usize = 2048;
+/// How long one pull request waits for messages at most.
+const EXPIRES: Duration = Duration::from_secs(5);
+/// How often the server says it is there while it has nothing to send.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+/// Nothing, not even a heartbeat, for this long: the consumer's server is taken for gone.
+const SILENT: Duration = Duration::from_secs(3);
+/// An ephemeral consumer left behind (a replay whose client went away) is removed after this.
+const INACTIVE: Duration = Duration::from_secs(10);
+
+/// One stored message: its stream sequence, how many more the consumer has, its payload.
+pub struct Stored {
+    pub sequence: u64,
+    pub pending: u64,
+    pub payload: Bytes,
+}
+
+/// A subject's messages in stream order, from `deliver` on.
+pub struct Messages {
+    client: Client,
+    stream: Stream,
+    filter_subject: String,
+    deliver: DeliverPolicy,
+    /// The consumer's pull subject, and the inbox its messages come to with its subject.
+    current: Option<(String, String, Subscriber)>,
+    /// Messages received since the last pull request was sent.
+    since_pull: usize,
+    /// The last sequence handed out: a new consumer starts after it.
+    last: Option<u64>,
+}
+
+fn failed(what: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> StoreError {
+    move |source| StoreError::Nats { what, source }
+}
+
+impl Messages {
+    /// `filter_subject` empty: the whole stream.
+    pub fn new(client: Client, stream: Stream, filter_subject: String, deliver: DeliverPolicy) -> Self {
+        Messages { client, stream, filter_subject, deliver, current: None, since_pull: 0, last: None }
+    }
+
+    /// Make the consumer (again, after the last sequence read) and send its first pull request;
+    /// false when it has nothing to deliver.
+    async fn start(&mut self) -> Result<bool, StoreError> {
+        let deliver = match self.last {
+            Some(last) => DeliverPolicy::ByStartSequence { start_sequence: last + 1 },
+            None => self.deliver,
+        };
+        let config = pull::Config {
+            filter_subject: self.filter_subject.clone(),
+            deliver_policy: deliver,
+            ack_policy: AckPolicy::None,
+            num_replicas: 1,
+            memory_storage: true,
+            inactive_threshold: INACTIVE,
+            ..Default::default()
+        };
+        let (stream, client) = (&self.stream, &self.client);
+        let started = super::through_failover("starting a replay", || async {
+            let consumer = super::with_attempt(stream.create_consumer(config.clone())).await?;
+            let info = consumer.cached_info();
+            if info.num_pending == 0 {
+                return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(None);
+            }
+            let subject = client.new_inbox();
+            let inbox = client.subscribe(subject.clone()).await.map_err(Box::new)?;
+            let pull = format!("$JS.API.CONSUMER.MSG.NEXT.{}.{}", info.stream_name, info.name);
+            Ok(Some((pull, subject, inbox)))
+        })
+        .await?;
+        let Some(current) = started else { return Ok(false) };
+        self.current = Some(current);
+        self.pull().await?;
+        Ok(true)
+    }
+
+    async fn pull(&mut self) -> Result<(), StoreError> {
+        let Some((pull, inbox, _)) = &self.current else { return Ok(()) };
+        let request = format!(
+            "{{\"batch\":{BATCH},\"expires\":{},\"idle_heartbeat\":{}}}",
+            EXPIRES.as_nanos(),
+            HEARTBEAT.as_nanos()
+        );
+        self.since_pull = 0;
+        self.client
+            .publish_with_reply(pull.clone(), inbox.clone(), request.into())
+            .await
+            .map_err(|e| failed("asking for a replay's messages")(Box::new(e)))
+    }
+
+    /// The next message; `None` once the consumer had nothing more when it was made.
+    pub async fn next(&mut self) -> Result<Option<Stored>, StoreError> {
+        loop {
+            if self.current.is_none() && !self.start().await? {
+                return Ok(None);
+            }
+            let (_, _, inbox) = self.current.as_mut().expect("a consumer");
+            let message = match tokio::time::timeout(SILENT, inbox.next()).await {
+                Ok(Some(m)) => m,
+                // Silent, or the subscription ended: a new consumer, from after the last read.
+                Ok(None) | Err(_) => {
+                    self.current = None;
+                    continue;
+                }
+            };
+            match message.status {
+                None => {}
+                Some(StatusCode::IDLE_HEARTBEAT) => continue,
+                // A request that expired or found nothing: ask again.
+                Some(StatusCode::TIMEOUT | StatusCode::NOT_FOUND) => {
+                    self.pull().await?;
+                    continue;
+                }
+                // Ended by the server (consumer deleted, leadership changed, ...).
+                Some(_) => {
+                    self.current = None;
+                    continue;
+                }
+            }
+            let Some((sequence, pending)) = message.reply.as_deref().and_then(ack_tokens) else {
+                continue;
+            };
+            self.last = Some(sequence);
+            self.since_pull += 1;
+            if self.since_pull == BATCH / 2 {
+                self.pull().await?;
+            }
+            return Ok(Some(Stored { sequence, pending, payload: message.payload }));
+        }
+    }
+}
+
+/// The stream sequence and the pending count of a message's ack subject:
+/// `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>`, or
+/// with `<domain>.<account hash>.` after `$JS.ACK.` and a token more at the end (ADR-15).
+fn ack_tokens(reply: &str) -> Option<(u64, u64)> {
+    let tokens = reply.strip_prefix("$JS.ACK.")?;
+    let mut t = [""; 10];
+    let mut n = 0;
+    for (slot, token) in t.iter_mut().zip(tokens.split('.')) {
+        *slot = token;
+        n += 1;
+    }
+    let (sequence, pending) = match n {
+        7 => (t[3], t[6]),
+        9 | 10 => (t[5], t[8]),
+        _ => return None,
+    };
+    Some((sequence.parse().ok()?, pending.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ack_tokens;
+
+    #[test]
+    fn both_ack_subject_forms_give_the_stream_sequence_and_pending() {
+        assert_eq!(ack_tokens("$JS.ACK.EVENTS.c1.1.4711.12.1767225600000000000.99"), Some((4711, 99)));
+        assert_eq!(
+            ack_tokens("$JS.ACK.hub.ACCHASH.EVENTS.c1.1.4711.12.1767225600000000000.99.rand"),
+            Some((4711, 99))
+        );
+        assert_eq!(
+            ack_tokens("$JS.ACK.hub.ACCHASH.EVENTS.c1.1.4711.12.1767225600000000000.99"),
+            Some((4711, 99))
+        );
+        assert_eq!(ack_tokens("_INBOX.x.y"), None);
+        assert_eq!(ack_tokens("$JS.ACK.EVENTS.c1.1.x.12.0.99"), None);
+    }
+}
