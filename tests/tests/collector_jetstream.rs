@@ -1,8 +1,9 @@
 //! Real `rampart-collector`s in front of real `nats-server`s (`--store nats://...`): two
 //! collectors serve one history and one live stream; a collector killed with a batch in flight
 //! and a NATS server killed mid-ingest (a three-server cluster, R3) lose nothing and store
-//! nothing twice, counted by a replay at rest; a replay whose consumer is deleted under it goes
-//! on from a new one without gap or repeat.
+//! nothing twice, counted by a replay at rest; a replay, and the follower that feeds live
+//! subscribers, whose consumer is deleted under them go on from a new one without gap or
+//! repeat.
 //!
 //! The writer here speaks the agent's protocol (Hello, batches, acks; on an error it
 //! reconnects, to the next collector if there is one, and resends everything not acked under
@@ -308,6 +309,50 @@ fn a_replay_whose_consumer_is_deleted_under_it_goes_on_without_gap_or_repeat() {
         let after = consumers(&js).await;
         assert!(
             after.iter().any(|n| *n != first[0] && !before.contains(n)),
+            "no consumer made after {} was deleted: {after:?}",
+            first[0]
+        );
+    });
+}
+
+#[test]
+fn live_subscribers_go_on_when_the_followers_consumer_is_deleted() {
+    let Some(nats) = nats("live_subscribers_go_on_when_the_followers_consumer_is_deleted", false) else {
+        return;
+    };
+    let c = collector(&nats.url(), &[]);
+    runtime().block_on(async {
+        let js = async_nats::jetstream::new(async_nats::connect(nats.url()).await.unwrap());
+        let mut live = grpc::subscribe(&c.url(), SubscribeRequest::default()).await;
+        let mut seen = Vec::new();
+        let read = async |live: &mut tonic::Streaming<rampart_proto::v1::SubscribeResponse>, n: usize| {
+            let mut got = Vec::new();
+            while got.len() < n {
+                let msg = tokio::time::timeout(Duration::from_secs(30), live.message())
+                    .await
+                    .expect("live events")
+                    .unwrap()
+                    .unwrap();
+                match msg.item {
+                    Some(subscribe_response::Item::Event(e)) => got.push(e.time.unwrap().unix_nanos()),
+                    other => panic!("{other:?}"),
+                }
+            }
+            got
+        };
+        write(&[c.url()], "boot-live", 0, 2, |_| {}).await;
+        seen.extend(read(&mut live, 2 * PER_BATCH as usize).await);
+        // The follower's is the only consumer on the stream.
+        let first = consumers(&js).await;
+        assert_eq!(first.len(), 1, "the follower's consumer: {first:?}");
+        let stream = js.get_stream("RAMPART_EVENTS").await.unwrap();
+        stream.delete_consumer(&first[0]).await.expect("deleting the follower's consumer");
+        write(&[c.url()], "boot-live", 2, 4, |_| {}).await;
+        seen.extend(read(&mut live, 2 * PER_BATCH as usize).await);
+        exactly(&seen, 4 * PER_BATCH);
+        let after = consumers(&js).await;
+        assert!(
+            after.iter().any(|n| *n != first[0]),
             "no consumer made after {} was deleted: {after:?}",
             first[0]
         );

@@ -494,6 +494,7 @@ impl Store for JetStreamStore {
 
     fn live(&self, hub: &Arc<Hub>) -> Live {
         Live::FromStore(tail::follow(
+            self.js.client(),
             self.stream.clone(),
             Arc::clone(hub),
             Arc::clone(&self.watermark),

@@ -1,20 +1,23 @@
-//! One subject's stored messages, read for a replay with pull requests of our own on the core
-//! connection.
+//! One subject's stored messages, read with pull requests of our own on the core connection:
+//! for a replay (up to what is stored when it starts) and for the live follower (on and on).
 //!
 //! Design constraints:
-//! - **Per message, only what a replay needs.** async-nats' consumers wrap every message with
+//! - **Per message, only what reading needs.** async-nats' consumers wrap every message with
 //!   a clone of the JetStream context and parse its whole ack subject (timestamp included); an
 //!   ordered consumer also pulls a fixed 500 messages per request. Here a message is the core
 //!   client's, its stream sequence and pending count are read from the ack subject's tokens,
-//!   and each request asks for [`BATCH`] messages, the next one sent when half of them came.
+//!   and at most [`BATCH`] messages are asked for and not yet received: once half of them
+//!   came, a request asks for what brings that back to [`BATCH`]. So the server is never more
+//!   than [`BATCH`] messages ahead of the reader, however long the reading (and never near the
+//!   subscription's capacity, beyond which the client would drop messages).
 //!   (Measured on 100,000 stored events, reading and decoding in one process: about 1.35× the
 //!   ordered consumer's rate.)
-//! - **A replay survives a failover, as an ordered consumer's does.** The consumer is an
+//! - **A reader survives a failover, as an ordered consumer's does.** The consumer is an
 //!   ephemeral, unacknowledged, in-memory one of one replica. The server says it is alive with
 //!   idle heartbeats; when nothing at all comes for [`SILENT`], or the server ends the requests
 //!   (a 409: consumer deleted, leadership changed), a new consumer is made from the sequence
 //!   after the last one read, on a new inbox (so nothing of the old one can be mistaken for the
-//!   new one's), and the replay goes on without gap or repeat.
+//!   new one's), and the reading goes on without gap or repeat.
 
 use std::time::Duration;
 
@@ -30,7 +33,7 @@ use futures_util::StreamExt as _;
 
 use crate::store::StoreError;
 
-/// Messages one pull request asks for.
+/// Messages asked for and not yet received, at most.
 const BATCH: usize = 2048;
 /// How long one pull request waits for messages at most.
 const EXPIRES: Duration = Duration::from_secs(5);
@@ -54,10 +57,13 @@ pub struct Messages {
     stream: Stream,
     filter_subject: String,
     deliver: DeliverPolicy,
+    /// Whether to wait for messages stored from now on (the follower) rather than end where
+    /// the stream ended when the consumer was made (a replay).
+    follow: bool,
     /// The consumer's pull subject, and the inbox its messages come to with its subject.
     current: Option<(String, String, Subscriber)>,
-    /// Messages received since the last pull request was sent.
-    since_pull: usize,
+    /// Messages asked for and not yet received.
+    owed: usize,
     /// The last sequence handed out: a new consumer starts after it.
     last: Option<u64>,
 }
@@ -67,13 +73,30 @@ fn failed(what: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + 
 }
 
 impl Messages {
+    /// What is stored from `deliver` on, up to the end as it is when the consumer is made;
     /// `filter_subject` empty: the whole stream.
-    pub fn new(client: Client, stream: Stream, filter_subject: String, deliver: DeliverPolicy) -> Self {
-        Messages { client, stream, filter_subject, deliver, current: None, since_pull: 0, last: None }
+    pub fn replay(client: Client, stream: Stream, filter_subject: String, deliver: DeliverPolicy) -> Self {
+        Messages {
+            client,
+            stream,
+            filter_subject,
+            deliver,
+            follow: false,
+            current: None,
+            owed: 0,
+            last: None,
+        }
+    }
+
+    /// Every message of the stream from sequence `from` on, waiting for new ones.
+    pub fn follow(client: Client, stream: Stream, from: u64) -> Self {
+        let deliver = DeliverPolicy::ByStartSequence { start_sequence: from };
+        let filter_subject = String::new();
+        Messages { client, stream, filter_subject, deliver, follow: true, current: None, owed: 0, last: None }
     }
 
     /// Make the consumer (again, after the last sequence read) and send its first pull request;
-    /// false when it has nothing to deliver.
+    /// false when a replay's consumer has nothing to deliver.
     async fn start(&mut self) -> Result<bool, StoreError> {
         let deliver = match self.last {
             Some(last) => DeliverPolicy::ByStartSequence { start_sequence: last + 1 },
@@ -88,11 +111,11 @@ impl Messages {
             inactive_threshold: INACTIVE,
             ..Default::default()
         };
-        let (stream, client) = (&self.stream, &self.client);
-        let started = super::through_failover("starting a replay", || async {
+        let (stream, client, follow) = (&self.stream, &self.client, self.follow);
+        let started = super::through_failover("starting to read the stream", || async {
             let consumer = super::with_attempt(stream.create_consumer(config.clone())).await?;
             let info = consumer.cached_info();
-            if info.num_pending == 0 {
+            if info.num_pending == 0 && !follow {
                 return Ok::<_, Box<dyn std::error::Error + Send + Sync>>(None);
             }
             let subject = client.new_inbox();
@@ -103,25 +126,31 @@ impl Messages {
         .await?;
         let Some(current) = started else { return Ok(false) };
         self.current = Some(current);
-        self.pull().await?;
+        self.owed = 0;
+        self.top_up().await?;
         Ok(true)
     }
 
-    async fn pull(&mut self) -> Result<(), StoreError> {
+    /// Ask for what brings the messages owed back to [`BATCH`], once they fell to half of it.
+    async fn top_up(&mut self) -> Result<(), StoreError> {
+        if self.owed > BATCH / 2 {
+            return Ok(());
+        }
         let Some((pull, inbox, _)) = &self.current else { return Ok(()) };
+        let batch = BATCH - self.owed;
         let request = format!(
-            "{{\"batch\":{BATCH},\"expires\":{},\"idle_heartbeat\":{}}}",
+            "{{\"batch\":{batch},\"expires\":{},\"idle_heartbeat\":{}}}",
             EXPIRES.as_nanos(),
             HEARTBEAT.as_nanos()
         );
-        self.since_pull = 0;
+        self.owed = BATCH;
         self.client
             .publish_with_reply(pull.clone(), inbox.clone(), request.into())
             .await
             .map_err(|e| failed("asking for a replay's messages")(Box::new(e)))
     }
 
-    /// The next message; `None` once the consumer had nothing more when it was made.
+    /// The next message; `None` once a replay's consumer had nothing more when it was made.
     pub async fn next(&mut self) -> Result<Option<Stored>, StoreError> {
         loop {
             if self.current.is_none() && !self.start().await? {
@@ -139,9 +168,17 @@ impl Messages {
             match message.status {
                 None => {}
                 Some(StatusCode::IDLE_HEARTBEAT) => continue,
-                // A request that expired or found nothing: ask again.
+                // A request that expired: what it still owed never comes (all of it, if the
+                // server does not say).
                 Some(StatusCode::TIMEOUT | StatusCode::NOT_FOUND) => {
-                    self.pull().await?;
+                    let unsent = message
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get("Nats-Pending-Messages"))
+                        .and_then(|n| n.as_str().parse().ok())
+                        .unwrap_or(self.owed);
+                    self.owed = self.owed.saturating_sub(unsent);
+                    self.top_up().await?;
                     continue;
                 }
                 // Ended by the server (consumer deleted, leadership changed, ...).
@@ -154,10 +191,8 @@ impl Messages {
                 continue;
             };
             self.last = Some(sequence);
-            self.since_pull += 1;
-            if self.since_pull == BATCH / 2 {
-                self.pull().await?;
-            }
+            self.owed = self.owed.saturating_sub(1);
+            self.top_up().await?;
             return Ok(Some(Stored { sequence, pending, payload: message.payload }));
         }
     }

@@ -188,7 +188,7 @@ async fn read_subject_inner(
     // The whole stream unfiltered: the server's fast path (a filter equal to the stream's
     // subjects is still treated as a filter by nats-server 2.9).
     let filter_subject = if subject == subjects::ALL { String::new() } else { subject };
-    let mut messages = super::pull::Messages::new(client, stream, filter_subject, deliver_policy);
+    let mut messages = super::pull::Messages::replay(client, stream, filter_subject, deliver_policy);
     while let Some(message) = messages.next().await? {
         let (id, pending) = (message.sequence, message.pending);
         if id > last {

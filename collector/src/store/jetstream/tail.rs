@@ -1,7 +1,8 @@
 //! Following the stream: every event any collector stores goes to this collector's live
 //! subscribers, in stream order. The watermark moves to an event's sequence before the hub
 //! gets it, so a subscriber that read the watermark after registering misses nothing (what is
-//! at or below it is replayed, what is above it is queued).
+//! at or below it is replayed, what is above it is queued). The stream is read as replays read
+//! it ([`super::pull`]), waiting for new messages.
 
 use std::{
     sync::{
@@ -11,11 +12,7 @@ use std::{
     time::Duration,
 };
 
-use async_nats::jetstream::{
-    consumer::{DeliverPolicy, pull},
-    stream::Stream,
-};
-use futures_util::StreamExt as _;
+use async_nats::{Client, jetstream::stream::Stream};
 use prost::Message as _;
 use rampart_proto::v1::Event;
 use tracing::warn;
@@ -27,6 +24,7 @@ use crate::{AbortOnDrop, hub::Hub, store::StoreError};
 const RETRY: Duration = Duration::from_secs(1);
 
 pub fn follow(
+    client: Client,
     stream: Stream,
     hub: Arc<Hub>,
     watermark: Arc<AtomicU64>,
@@ -35,7 +33,7 @@ pub fn follow(
     AbortOnDrop(tokio::spawn(async move {
         loop {
             let from = watermark.load(Relaxed) + 1;
-            if let Err(e) = run(&stream, from, &hub, &watermark).await {
+            if let Err(e) = run(&client, &stream, from, &hub, &watermark).await {
                 metrics.errors.fetch_add(1, Relaxed);
                 warn!(error = %e, from, "following the JetStream stream for live subscribers; retrying");
             }
@@ -44,29 +42,23 @@ pub fn follow(
     }))
 }
 
-async fn run(stream: &Stream, from: u64, hub: &Hub, watermark: &AtomicU64) -> Result<(), StoreError> {
-    let failed = |what: &'static str| {
-        move |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Nats { what, source: e }
-    };
-    let config = pull::OrderedConfig {
-        // Every message of the stream, unfiltered (see `read`).
-        filter_subject: String::new(),
-        deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from },
-        ..Default::default()
-    };
-    let consumer =
-        super::with_attempt(stream.create_consumer(config)).await.map_err(failed("following the stream"))?;
-    let mut messages = consumer.messages().await.map_err(|e| failed("following the stream")(Box::new(e)))?;
-    while let Some(message) = messages.next().await {
-        let message = message.map_err(|e| failed("following the stream")(Box::new(e)))?;
-        let id = message.info().map_err(failed("reading a message's metadata"))?.stream_sequence;
+async fn run(
+    client: &Client,
+    stream: &Stream,
+    from: u64,
+    hub: &Hub,
+    watermark: &AtomicU64,
+) -> Result<(), StoreError> {
+    let mut messages = super::pull::Messages::follow(client.clone(), stream.clone(), from);
+    while let Some(message) = messages.next().await? {
+        let id = message.sequence;
         watermark.fetch_max(id, Relaxed);
         // With nobody subscribed, nothing to decode. A subscriber that registers now reads
         // a watermark of at least `id`, so it replays this event if it asked for history.
         if hub.is_empty() {
             continue;
         }
-        match Event::decode(message.payload.clone()) {
+        match Event::decode(message.payload) {
             Ok(event) => hub.publish(&[(id, Arc::new(event))]),
             Err(source) => warn!(error = %StoreError::Corrupt { id, source }, "not sent to live subscribers"),
         }
