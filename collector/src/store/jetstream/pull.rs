@@ -187,8 +187,12 @@ impl Messages {
                     continue;
                 }
             }
+            // Every stored message has its metadata there; one without is not skipped quietly.
             let Some((sequence, pending)) = message.reply.as_deref().and_then(ack_tokens) else {
-                continue;
+                let reply = format!("{:?}", message.reply);
+                return Err(failed("reading a message's metadata")(
+                    format!("after sequence {:?}: no JetStream ack subject ({reply})", self.last).into(),
+                ));
             };
             self.last = Some(sequence);
             self.owed = self.owed.saturating_sub(1);
