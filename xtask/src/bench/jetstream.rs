@@ -1,15 +1,16 @@
 //! The JetStream store, for one server (R1) and a three-server cluster (R3) of real
 //! `nats-server`s on loopback: the collector's ingest (agent batches over gRPC from
 //! `collector/examples/grpc_client`, acked after JetStream acked every event) against a bare
-//! async-nats publish of the same messages
-//! (`collector/examples/jetstream_bare_publish`, built in release as the collector is: same
-//! subjects and message ids, acks in flight in a sliding window) into a stream of the same
-//! settings, each on fresh servers, the two alternating in order from round to round; and the
-//! collector's replay rate (read by the same release client) against its ingest rate, once
-//! the servers have settled after the ingest (under a tenth of a core: history is read from a
-//! store at rest, not from servers still writing down the burst they acked). Medians.
+//! async-nats publish of the same messages (`collector/examples/jetstream_bare_publish`, built
+//! in release as the collector is: same subjects and message ids, acks in flight in a sliding
+//! window) into a stream of the same settings; and the collector's replay rate (read by the
+//! same release client) against its ingest rate, once the servers have settled after the
+//! ingest (under a tenth of a core: history is read from a store at rest, not from servers
+//! still writing down the burst they acked). Each round runs the bare publish twice (its A/A
+//! noise), the ingest and the replay, in a shuffled order, each on fresh servers; rounds go on
+//! until both ratios are conclusive ([`interleaved`]).
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use rampart_tests::{
     collector::{Collector, CollectorOptions},
     nats::Nats,
@@ -19,7 +20,7 @@ use super::{
     Goal,
     client::{self, CLIENT, seconds},
     collector::{BATCH, batches},
-    segments::median,
+    segments::{Check, Rounds, Variant, interleaved, median},
 };
 
 const EXAMPLE: &str = "jetstream_bare_publish";
@@ -42,7 +43,16 @@ fn settle(nats: &Nats) -> anyhow::Result<std::time::Duration> {
     Ok(started.elapsed())
 }
 
-pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
+/// What a variant's segment runs on: fresh servers, and for the collector's variants a
+/// collector in front of them (for a replay, already holding the events, servers at rest).
+/// The collector, first, stops before the servers.
+struct Side {
+    collector: Option<Collector>,
+    nats: Nats,
+    stored: bool,
+}
+
+pub fn bench(rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {
     println!("\n==> JetStream store: collector ingest against a bare publish, replay (R1 and R3)");
     if !rampart_tests::nats::available() {
         bail!("nats-server is not installed: run cargo xtask setup");
@@ -53,62 +63,88 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("batches.pb");
     client::write_batches(&file, "boot", &data)?;
+    let file = file.display().to_string();
     let mut goals = Vec::new();
     for replicas in [1_usize, 3] {
-        let (mut ingest_ratio, mut replay_ratio, mut waits) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..rounds {
-            // Each side gets servers of its own: a server that just took a burst of publishes
-            // works on for seconds after (measured: the next reads ran at a fifth of the rate).
-            let fresh = || if replicas == 1 { Nats::single() } else { Nats::cluster() };
-            let file = file.display().to_string();
-            let bare = || -> anyhow::Result<f64> {
-                let nats = fresh();
-                Ok(n as f64 / seconds(EXAMPLE, &[&nats.url(), &replicas.to_string(), "BARE", &file])?)
-            };
-            // Which goes first alternates, so neither always runs on a cooler machine.
-            let b = if round % 2 == 1 { Some(bare()?) } else { None };
-            let nats = fresh();
-            let collector = Collector::start(CollectorOptions {
+        // Each segment gets servers of its own: a server that just took a burst of publishes
+        // works on for seconds after (measured: the next reads ran at a fifth of the rate).
+        let fresh = move || if replicas == 1 { Nats::single() } else { Nats::cluster() };
+        let collector = move |nats: &Nats| {
+            Collector::start(CollectorOptions {
                 store: Some(nats.url()),
                 extra: vec!["--nats-replicas".into(), replicas.to_string()],
                 ..Default::default()
-            });
-            let ingest = n as f64 / seconds(CLIENT, &["write", &collector.url(), "bench", &file])?;
-            // History is replayed from a store at rest, not from servers still writing down
-            // the burst they were just acked for.
-            let waited = settle(&nats)?;
-            let (got, secs) = client::replay_all(&collector.url())?;
-            if got != n as u64 {
-                bail!("replay returned {got} of {n} events");
-            }
-            let replay = n as f64 / secs;
-            drop((collector, nats));
-            let bare = match b {
-                Some(b) => b,
-                None => bare()?,
+            })
+        };
+        let waits = std::cell::RefCell::new(Vec::new());
+        let file = file.as_str();
+        let variants = [
+            Variant {
+                name: "A:none",
+                start: Box::new(move || Ok(Box::new(Side { nats: fresh(), collector: None, stored: false }))),
+            },
+            Variant {
+                name: "A2:none",
+                start: Box::new(move || Ok(Box::new(Side { nats: fresh(), collector: None, stored: false }))),
+            },
+            Variant {
+                name: "ingest",
+                start: Box::new(move || {
+                    let nats = fresh();
+                    let c = collector(&nats);
+                    Ok(Box::new(Side { nats, collector: Some(c), stored: false }))
+                }),
+            },
+            Variant {
+                name: "replay",
+                start: Box::new(|| {
+                    let nats = fresh();
+                    let c = collector(&nats);
+                    seconds(CLIENT, &["write", &c.url(), "bench", file])?;
+                    // History is replayed from a store at rest, not from servers still writing
+                    // down the burst they were just acked for.
+                    waits.borrow_mut().push(settle(&nats)?.as_secs_f64());
+                    Ok(Box::new(Side { nats, collector: Some(c), stored: true }))
+                }),
+            },
+        ];
+        let ingest_goal = Check { num: "A:none", den: "ingest", limit: 0.8, at_most: false };
+        let replay_goal = Check { num: "ingest", den: "replay", limit: 2.0, at_most: false };
+        // Nanoseconds per event in every variant: the ratios of rates are the inverse ratios.
+        let m = interleaved(rounds, &variants, &[ingest_goal, replay_goal], |side| {
+            let side = side.and_then(|s| s.downcast_ref::<Side>()).context("a JetStream side")?;
+            let secs = match (&side.collector, side.stored) {
+                (None, _) => seconds(EXAMPLE, &[&side.nats.url(), &replicas.to_string(), "BARE", file])?,
+                (Some(c), false) => seconds(CLIENT, &["write", &c.url(), "bench", file])?,
+                (Some(c), true) => {
+                    let (got, secs) = client::replay_all(&c.url())?;
+                    if got != n as u64 {
+                        bail!("replay returned {got} of {n} events");
+                    }
+                    secs
+                }
             };
-            println!(
-                "    R{replicas} round {round}: bare publish {bare:>8.0}/s  collector ingest {ingest:>8.0}/s  replay {replay:>8.0}/s (after {waited:.1?} for the servers to settle)"
-            );
-            ingest_ratio.push(ingest / bare);
-            replay_ratio.push(replay / ingest);
-            waits.push(waited.as_secs_f64());
-        }
-        goals.push(Goal::at_least(
+            Ok(secs * 1e9 / n as f64)
+        })?;
+        let rate = |v: &str| 1e9 / m.get(v);
+        goals.push(Goal::ratio(
             &format!("JetStream R{replicas}: collector ingest / bare async-nats publish"),
-            median(ingest_ratio),
-            "ratio",
-            0.8,
-            format!("{n} events in batches of {BATCH}: same subjects, message ids, acks in flight, both release builds"),
-        ));
-        goals.push(Goal::at_least(
-            &format!("JetStream R{replicas}: collector replay rate / ingest rate"),
-            median(replay_ratio),
-            "ratio",
-            2.0,
+            &m,
+            ingest_goal,
             format!(
-                "a whole replay over gRPC against the ingest above, from servers at rest (they settled {:.1} s after the ingest, median)",
-                median(waits)
+                "{:.0} vs {:.0} events/s; {n} events in batches of {BATCH}: same subjects, message ids, acks in flight, both release builds",
+                rate("ingest"),
+                rate("A:none")
+            ),
+        ));
+        goals.push(Goal::ratio(
+            &format!("JetStream R{replicas}: collector replay rate / ingest rate"),
+            &m,
+            replay_goal,
+            format!(
+                "{:.0} events/s: a whole replay over gRPC against the ingest above, from servers at rest (they settled {:.1} s after the ingest, median)",
+                rate("replay"),
+                median(waits.take())
             ),
         ));
     }

@@ -95,7 +95,8 @@ impl Goal {
         Goal {
             verdict: r.verdict(check.limit, check.at_most),
             interval: Some((r.low, r.high)),
-            noise: Some(samples.noise()),
+            // None without an A/A pair.
+            noise: Some(samples.noise()).filter(|n| n.is_finite()),
             rounds: Some(r.rounds),
             ..Goal::point(name, r.value, "ratio", check.limit, check.at_most, note.into())
         }
@@ -196,7 +197,7 @@ pub fn run_bench(rounds: Rounds, quick: bool, only: &[String], record: bool) -> 
         keep("collector", collector::bench(rounds.min, quick));
     }
     if wanted("jetstream") {
-        keep("jetstream", jetstream::bench(rounds.min, quick));
+        keep("jetstream", jetstream::bench(rounds, quick));
     }
     if wanted("whatif") {
         keep("whatif", whatif::bench(rounds.min, quick));
