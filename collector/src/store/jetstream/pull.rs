@@ -68,10 +68,6 @@ pub struct Messages {
     last: Option<u64>,
 }
 
-fn failed(what: &'static str) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> StoreError {
-    move |source| StoreError::Nats { what, source }
-}
-
 impl Messages {
     /// What is stored from `deliver` on, up to the end as it is when the consumer is made;
     /// `filter_subject` empty: the whole stream.
@@ -147,7 +143,7 @@ impl Messages {
         self.client
             .publish_with_reply(pull.clone(), inbox.clone(), request.into())
             .await
-            .map_err(|e| failed("asking for a replay's messages")(Box::new(e)))
+            .map_err(|e| super::nats("asking for a replay's messages")(Box::new(e)))
     }
 
     /// The next message; `None` once a replay's consumer had nothing more when it was made.
@@ -190,7 +186,7 @@ impl Messages {
             // Every stored message has its metadata there; one without is not skipped quietly.
             let Some((sequence, pending)) = message.reply.as_deref().and_then(ack_tokens) else {
                 let reply = format!("{:?}", message.reply);
-                return Err(failed("reading a message's metadata")(
+                return Err(super::nats("reading a message's metadata")(
                     format!("after sequence {:?}: no JetStream ack subject ({reply})", self.last).into(),
                 ));
             };
