@@ -118,8 +118,10 @@ async fn replays_filter_and_order<S: Store>(store: &S, order: Order) {
     let mut max_id = 0;
     for (n, chunk) in all.chunks(300).enumerate() {
         let a = store.append(batch("b", 1 + n as u64 * 300, chunk.to_vec())).await.unwrap();
-        max_id = max_id.max(a.stored.last().unwrap().0);
+        max_id = max_id.max(a.stored.iter().map(|(id, _)| *id).max().unwrap());
     }
+    // The watermark is the highest id stored, whatever order an append numbered its events in.
+    watermark_reaches(store, max_id).await;
     let expect = |f: &dyn Fn(&Event) -> bool| {
         let mut t: Vec<i64> = all.iter().filter(|e| f(e)).map(|e| e.time.unwrap().unix_nanos()).collect();
         if order == Order::Time {
@@ -253,6 +255,167 @@ mod sqlite {
         let (dir, store) = sqlite();
         let path = dir.path().join("e.db");
         super::another_opening_has_everything(&store, async || SqliteStore::open(&path).unwrap()).await;
+    }
+
+    /// Replays of a pod, a namespace or a kind read spans (one per append and group): here two
+    /// boots append in turn, their events' times interleaved, so every span overlaps others,
+    /// and windows, limits and a watermark cut through spans. Each replay is what a filter over
+    /// every stored event gives, in (time, id) order.
+    #[tokio::test]
+    async fn replays_along_overlapping_spans() {
+        let (_dir, store) = sqlite();
+        const MS: i64 = 1_000_000;
+        let base = 1_000 * SEC;
+        let mut stored: Vec<(u64, Event)> = Vec::new();
+        let mut next = [1_u64, 1];
+        // 60 batches of 1 to 97 events, alternating boots; one pass over 16 s of event time.
+        for k in 0..60_u64 {
+            let boot = (k % 2) as usize;
+            let n = 1 + (k * 37 % 97);
+            let events: Vec<Event> = (0..n)
+                .map(|j| {
+                    let i = (next[boot] + j) as i64;
+                    // Times interleave between boots, and run backwards in every fifth batch.
+                    let step = if k % 5 == 4 { n as i64 - j as i64 } else { j as i64 };
+                    let t = base + (2 * (next[boot] as i64 + step) + boot as i64) * 3 * MS;
+                    let kind = if i % 4 == 0 { Kind::File } else { Kind::Exec };
+                    event(t, &format!("ns{}", (i / 7) % 2), &format!("p{}", i % 3), kind, "web")
+                })
+                .collect();
+            let a = store.append(batch(&format!("b{boot}"), next[boot], events)).await.unwrap();
+            assert_eq!(a.stored.len() as u64, n);
+            stored.extend(a.stored.iter().map(|(id, e)| (*id, (**e).clone())));
+            next[boot] += n;
+        }
+        let want = |q: &ReplayQuery| {
+            let mut m: Vec<&(u64, Event)> = stored
+                .iter()
+                .filter(|(id, e)| q.filter.matches(e) && q.max_id.is_none_or(|x| *id <= x))
+                .collect();
+            m.sort_by_key(|(id, e)| (e.time.unwrap().unix_nanos(), *id));
+            let ids: Vec<u64> = m.iter().map(|(id, _)| *id).collect();
+            match (q.limit, q.newest) {
+                (Some(l), true) => ids[ids.len().saturating_sub(l as usize)..].to_vec(),
+                (Some(l), false) => ids.into_iter().take(l as usize).collect(),
+                _ => ids,
+            }
+        };
+        let f = |ns: &[&str], pods: &[&str], kinds: &[Kind]| EventFilter {
+            namespaces: ns.iter().map(|s| s.to_string()).collect(),
+            pods: pods.iter().map(|s| s.to_string()).collect(),
+            kinds: kinds.to_vec(),
+            ..Default::default()
+        };
+        let window = |mut f: EventFilter| {
+            // Edges that fall inside spans.
+            f.since_ns = Some(base + 4 * SEC + 500 * MS + 1);
+            f.until_ns = Some(base + 11 * SEC + 300 * MS + 2);
+            f
+        };
+        let mid = stored.iter().map(|(id, _)| *id).max().unwrap() / 2;
+        let queries = [
+            ReplayQuery { filter: f(&["ns0"], &["p1"], &[]), ..Default::default() },
+            ReplayQuery { filter: f(&["ns1"], &[], &[]), ..Default::default() },
+            ReplayQuery { filter: f(&[], &[], &[Kind::File]), ..Default::default() },
+            ReplayQuery { filter: f(&["ns0", "ns1"], &[], &[Kind::Exec]), ..Default::default() },
+            ReplayQuery { filter: window(f(&["ns0"], &["p2"], &[])), ..Default::default() },
+            ReplayQuery { filter: window(f(&["ns1"], &[], &[])), ..Default::default() },
+            ReplayQuery {
+                filter: f(&["ns1"], &[], &[]),
+                limit: Some(50),
+                newest: true,
+                ..Default::default()
+            },
+            ReplayQuery {
+                filter: window(f(&["ns0"], &["p0"], &[])),
+                limit: Some(40),
+                newest: true,
+                max_id: None,
+            },
+            ReplayQuery { filter: window(f(&[], &[], &[Kind::File])), limit: Some(30), ..Default::default() },
+            ReplayQuery { filter: f(&["ns0"], &[], &[]), max_id: Some(mid), ..Default::default() },
+            ReplayQuery {
+                filter: EventFilter { since_ns: Some(base), ..f(&["ns1"], &[], &[]) },
+                max_id: Some(mid),
+                ..Default::default()
+            },
+        ];
+        for q in queries {
+            let expected = want(&q);
+            assert!(!expected.is_empty(), "the query selects something: {q:?}");
+            let got: Vec<u64> = replay_all(&store, q.clone()).await.iter().map(|e| e.id).collect();
+            assert_eq!(got, expected, "{q:?}");
+        }
+    }
+
+    /// A version 2 file (per-event namespace, pod and kind indexes) is upgraded in place: its
+    /// events get spans, so pod, namespace and kind replays still find them.
+    #[tokio::test]
+    async fn a_version_2_store_is_upgraded_to_spans() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let events = [(3, "shop", "web"), (1, "shop", "api"), (2, "bank", "web"), (5, "shop", "web")];
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE agents (id INTEGER PRIMARY KEY, node TEXT NOT NULL, boot_id TEXT NOT NULL,
+                   last_seq INTEGER NOT NULL DEFAULT 0, last_seen_ns INTEGER NOT NULL DEFAULT 0,
+                   UNIQUE (node, boot_id));
+                 CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, agent INTEGER NOT NULL,
+                   seq INTEGER NOT NULL, time_ns INTEGER NOT NULL, node TEXT NOT NULL,
+                   namespace TEXT NOT NULL, pod TEXT NOT NULL, kind INTEGER NOT NULL,
+                   action INTEGER NOT NULL, policy TEXT NOT NULL, body BLOB NOT NULL);
+                 CREATE UNIQUE INDEX events_origin ON events (agent, seq);
+                 CREATE INDEX events_time ON events (time_ns);
+                 CREATE INDEX events_namespace ON events (namespace, time_ns);
+                 CREATE INDEX events_pod ON events (namespace, pod, time_ns);
+                 CREATE INDEX events_kind ON events (kind, time_ns);
+                 INSERT INTO agents (node, boot_id) VALUES ('node-a.example.internal', 'b');
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+            for (seq, (t, ns, pod)) in events.iter().enumerate() {
+                let e = event(t * SEC, ns, pod, Kind::Exec, "web");
+                conn.execute(
+                    "INSERT INTO events (agent, seq, time_ns, node, namespace, pod, kind, action, policy, body) \
+                     VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, 1, '', ?7)",
+                    rusqlite::params![
+                        seq as i64 + 1,
+                        t * SEC,
+                        e.node,
+                        ns,
+                        pod,
+                        rampart_collector::store::sqlite::kind_column(Kind::Exec),
+                        prost::Message::encode_to_vec(&e)
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let pod =
+            EventFilter { namespaces: vec!["shop".into()], pods: vec!["web".into()], ..Default::default() };
+        let got = replay_all(&store, ReplayQuery { filter: pod, ..Default::default() }).await;
+        assert_eq!(times(&got), vec![3 * SEC, 5 * SEC]);
+        let kind = EventFilter { kinds: vec![Kind::Exec], ..Default::default() };
+        let got = replay_all(&store, ReplayQuery { filter: kind, ..Default::default() }).await;
+        assert_eq!(times(&got), vec![SEC, 2 * SEC, 3 * SEC, 5 * SEC]);
+        assert_eq!(store.namespaces().await.unwrap(), vec!["bank".to_string(), "shop".to_string()]);
+        // Appends after the upgrade are stored once, next to the old events.
+        let again = store
+            .append(batch("b", 4, vec![event(5 * SEC, "shop", "web", Kind::Exec, "web")]))
+            .await
+            .unwrap();
+        assert_eq!((again.stored.len(), again.duplicates), (0, 1));
+        let more = store
+            .append(batch("b", 5, vec![event(4 * SEC, "shop", "web", Kind::Exec, "web")]))
+            .await
+            .unwrap();
+        assert_eq!(more.stored.len(), 1);
+        let pod =
+            EventFilter { namespaces: vec!["shop".into()], pods: vec!["web".into()], ..Default::default() };
+        let got = replay_all(&store, ReplayQuery { filter: pod, ..Default::default() }).await;
+        assert_eq!(times(&got), vec![3 * SEC, 4 * SEC, 5 * SEC]);
     }
 
     #[tokio::test]

@@ -60,7 +60,9 @@ pub struct IncomingBatch {
 /// What [`Store::append`] did.
 #[derive(Debug, Default)]
 pub struct Appended {
-    /// Events newly stored, with their ids, in sequence order.
+    /// Events newly stored, with their ids, in sequence order. Ids grow from one append to the
+    /// next, but within one they need not follow the sequence (SQLite numbers an append's
+    /// events grouped by pod): the highest is the largest, not the last.
     pub stored: Vec<(u64, Arc<Event>)>,
     /// Events skipped because they were stored before (conflicts included).
     pub duplicates: u32,

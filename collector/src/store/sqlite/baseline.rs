@@ -5,26 +5,30 @@
 //! collector's ingest rate against the fastest of several transaction sizes, measured in the
 //! same run.
 //!
-//! With `Indexes::None` the events table has no index at all but its rowid: the ceiling of
-//! what this SQLite on this disk can insert, which the store's layout (a unique origin and
-//! four query indexes) is measured against.
+//! With `Indexes::Store` each batch is inserted as the store inserts it: grouped by
+//! (namespace, pod, kind), with a span row per group and an append row per batch, into the
+//! store's tables and indexes, after the same look for earlier appends. With `Indexes::None`
+//! only the events table is written, which has no index but its rowid: the ceiling of what this
+//! SQLite on this disk can insert, which the store's layout is measured against.
 //!
 //! With `with_chain`, the same inserts also do what the hash chain adds to the writer, with the
 //! chain's own code: each event's digest (inside the clock) and one link per agent batch, in
 //! the same transactions. The two together measure the chain's cost, with nothing else apart.
 
-use std::{path::Path, time::Duration};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use rampart_proto::v1::Event;
-use rusqlite::params;
 
-use super::{chain, row, schema};
-use crate::store::StoreError;
+use super::{
+    chain, origin, row, schema,
+    writer::{INSERT_EVENT, INSERT_SPAN, PreparedBatch, Spans, insert_event},
+};
+use crate::store::{Origin, StoreError};
 
 /// Which indexes the events table keeps for a bare insert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Indexes {
-    /// The store's own: the unique origin and the four query indexes.
+    /// The store's own: spans and appends.
     Store,
     /// None but the rowid.
     None,
@@ -41,56 +45,51 @@ pub fn bare_insert(
 ) -> Result<Duration, StoreError> {
     let sql = |what| move |source| StoreError::Sqlite { what, source };
     let mut conn = schema::open_writer(&path.display().to_string())?;
-    if indexes == Indexes::None {
-        for index in ["events_origin", "events_time", "events_namespace", "events_pod", "events_kind"] {
-            conn.execute(&format!("DROP INDEX {index}"), []).map_err(sql("dropping an index"))?;
-        }
-    }
     conn.execute("INSERT INTO agents (node, boot_id) VALUES ('bench', 'baseline')", [])
         .map_err(sql("recording the agent"))?;
     let agent = conn.last_insert_rowid();
-    let batches: Vec<Vec<_>> = batches
+    let origin = Origin { node: "bench".into(), boot_id: "baseline".into() };
+    let batches: Vec<PreparedBatch> = batches
         .iter()
         .map(|(first, events)| {
-            events
-                .iter()
-                .enumerate()
-                .map(|(i, e)| row(first + i as u64, std::sync::Arc::new(e.clone())))
-                .collect()
+            let rows =
+                events.iter().enumerate().map(|(i, e)| row(first + i as u64, Arc::new(e.clone()))).collect();
+            PreparedBatch::new(origin.clone(), rows)
         })
         .collect();
-    let per_commit = rows_per_commit.div_ceil(batches.first().map_or(1, Vec::len).max(1)).max(1);
+    let per_commit = rows_per_commit.div_ceil(batches.first().map_or(1, |b| b.rows.len()).max(1)).max(1);
     let mut heads = chain::Heads::default();
     let start = std::time::Instant::now();
     for group in batches.chunks(per_commit) {
         let tx = conn.transaction().map_err(sql("beginning"))?;
         for batch in group {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO events (agent, seq, time_ns, node, namespace, pod, kind, action, policy, body) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(sql("preparing"))?;
+            let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing"))?;
+            let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing"))?;
+            let mut spans = Spans::default();
             let mut link = chain::NewLink { node: "bench", boot: "baseline", agent, events: Vec::new() };
-            for r in batch {
-                stmt.execute(params![
-                    agent,
-                    r.seq,
-                    r.time_ns,
-                    r.event.node,
-                    r.namespace,
-                    r.pod,
-                    r.kind,
-                    r.action,
-                    r.policy,
-                    r.body
-                ])
-                .map_err(sql("inserting"))?;
+            let mut ids = (i64::MAX, i64::MIN);
+            let seqs = (batch.rows.first().map_or(0, |r| r.seq), batch.rows.last().map_or(0, |r| r.seq));
+            if indexes == Indexes::Store {
+                // Exactly-once's look for earlier appends (none here).
+                origin::events(&tx, agent, seqs.0, seqs.1)?;
+            }
+            for &i in &batch.order {
+                let r = &batch.rows[i];
+                let id = insert_event(&mut stmt, agent, r)?;
+                ids = (ids.0.min(id), ids.1.max(id));
+                if indexes == Indexes::Store {
+                    spans.stored(&mut insert_span, r, id)?;
+                }
                 if with_chain {
                     link.events.push((r.seq, chain::event_digest(&r.body), r.time_ns));
                 }
             }
+            spans.finish(&mut insert_span)?;
+            if indexes == Indexes::Store {
+                origin::record(&tx, agent, seqs, ids)?;
+            }
             if with_chain {
+                link.events.sort_unstable_by_key(|e| e.0);
                 heads.append(&tx, &link)?;
             }
         }

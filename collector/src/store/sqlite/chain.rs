@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use ring::digest::{Context, SHA256};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
+use super::origin::stored_bytes;
 use crate::store::{ChainProblem, ChainReport, ProblemKind, StoreError};
 
 /// A SHA-256 digest.
@@ -243,18 +244,6 @@ fn meta(conn: &Connection, key: &str) -> Result<Option<i64>, StoreError> {
         .map_err(sql("reading the store's meta"))
 }
 
-/// A body as stored; an edit may have changed its type (text, a number, null), which is then
-/// an edit like any other, not a failure to verify.
-fn stored_bytes(v: rusqlite::types::ValueRef<'_>) -> Vec<u8> {
-    use rusqlite::types::ValueRef;
-    match v {
-        ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
-        ValueRef::Integer(i) => i.to_string().into_bytes(),
-        ValueRef::Real(f) => f.to_string().into_bytes(),
-        ValueRef::Null => Vec::new(),
-    }
-}
-
 fn hex(h: &[u8]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -309,13 +298,9 @@ fn verify_node(
             .collect()
         })
         .map_err(sql("reading the chain"))?;
-    // A link's events: the stored ones, and the digests kept of those deleted on request.
-    let mut rows_of = conn
-        .prepare_cached(
-            "SELECT seq, body, 0 FROM events WHERE agent = ?1 AND seq BETWEEN ?2 AND ?3 \
-             UNION ALL SELECT seq, digest, 1 FROM deleted WHERE agent = ?1 AND seq BETWEEN ?2 AND ?3 \
-             ORDER BY 1",
-        )
+    // The digests kept of a link's events deleted on request.
+    let mut deleted_of = conn
+        .prepare_cached("SELECT seq, digest FROM deleted WHERE agent = ?1 AND seq BETWEEN ?2 AND ?3")
         .map_err(sql("preparing a chain read"))?;
     // Per agent, the sequence ranges the links name (to find rows no link names).
     let mut covered: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
@@ -337,20 +322,19 @@ fn verify_node(
         // (sequence, digest, deleted on request)
         let mut rows: Vec<(i64, Hash, bool)> = Vec::new();
         for (a, b) in &link.ranges {
-            let part: Vec<(i64, Hash, bool)> = rows_of
+            for (seq, body) in super::origin::events(conn, link.agent, *a, *b)? {
+                rows.push((seq, event_digest(&body), false));
+            }
+            let kept: Vec<(i64, Hash, bool)> = deleted_of
                 .query_map(params![link.agent, a, b], |r| {
-                    let bytes = stored_bytes(r.get_ref(1)?);
-                    let deleted: bool = r.get(2)?;
-                    let digest = match deleted {
-                        false => event_digest(&bytes),
-                        true => Hash::try_from(bytes.as_slice()).unwrap_or(GENESIS),
-                    };
-                    Ok((r.get(0)?, digest, deleted))
+                    let digest = Hash::try_from(stored_bytes(r.get_ref(1)?).as_slice()).unwrap_or(GENESIS);
+                    Ok((r.get(0)?, digest, true))
                 })
                 .and_then(Iterator::collect)
-                .map_err(sql("reading a link's events"))?;
-            rows.extend(part);
+                .map_err(sql("reading a link's deleted events"))?;
+            rows.extend(kept);
         }
+        rows.sort_unstable_by_key(|r| r.0);
         let deleted = rows.iter().filter(|r| r.2).count() as u64;
         let missing = link.count - rows.len() as i64;
         if missing > 0 {
@@ -387,9 +371,25 @@ fn verify_node(
     for ranges in covered.values_mut() {
         ranges.sort_unstable();
     }
+    // The id ranges appends stored, per agent: a row outside them was not stored by an append
+    // (a copy under a sequence a link names included).
+    let mut appended: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+    let mut stmt = conn
+        .prepare("SELECT p.agent, p.first_id, p.last_id FROM appends p JOIN agents a ON a.id = p.agent WHERE a.node = ?1")
+        .map_err(sql("reading the node's appends"))?;
+    let rows = stmt
+        .query_map([node], |r| Ok((r.get::<_, i64>(0)?, (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))))
+        .map_err(sql("reading the node's appends"))?;
+    for row in rows {
+        let (agent, ids) = row.map_err(sql("reading the node's appends"))?;
+        appended.entry(agent).or_default().push(ids);
+    }
+    for ranges in appended.values_mut() {
+        ranges.sort_unstable();
+    }
     // Rows of this node that no link names.
     let mut stmt = conn
-        .prepare("SELECT e.id, e.agent, e.seq, a.boot_id FROM events e JOIN agents a ON a.id = e.agent WHERE a.node = ?1 ORDER BY e.agent, e.seq")
+        .prepare("SELECT e.id, e.agent, e.seq, a.boot_id FROM events e JOIN agents a ON a.id = e.agent WHERE a.node = ?1")
         .map_err(sql("reading the node's events"))?;
     let rows = stmt
         .query_map([node], |r| {
@@ -403,12 +403,14 @@ fn verify_node(
             report.events_unchained += 1;
             continue;
         }
-        let named = covered.get(&agent).is_some_and(|rs| names(rs, seq));
+        let named = covered.get(&agent).is_some_and(|rs| names(rs, seq))
+            && appended.get(&agent).is_some_and(|rs| names(rs, id));
         if !named {
             inserted.entry((boot, agent)).or_default().push(seq);
         }
     }
-    for ((boot, _), seqs) in inserted {
+    for ((boot, _), mut seqs) in inserted {
+        seqs.sort_unstable();
         report.problems.push(ChainProblem {
             kind: ProblemKind::Inserted,
             boot,

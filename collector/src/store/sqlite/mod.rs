@@ -12,7 +12,9 @@
 
 pub mod baseline;
 pub mod chain;
+mod origin;
 mod read;
+mod retention;
 mod schema;
 mod writer;
 
@@ -130,7 +132,7 @@ impl Store for SqliteStore {
     async fn append(&self, batch: IncomingBatch) -> Result<Appended, StoreError> {
         let first = batch.first_sequence;
         let rows = batch.events.into_iter().enumerate().map(|(i, e)| row(first + i as u64, e)).collect();
-        let prepared = PreparedBatch { origin: batch.origin, rows };
+        let prepared = PreparedBatch::new(batch.origin, rows);
         let (reply, answer) = oneshot::channel();
         self.sender()?.send(Command::Append(prepared, reply)).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?

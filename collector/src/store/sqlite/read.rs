@@ -1,20 +1,20 @@
 //! Reading: replays page by page, and what the store holds.
 //!
-//! A replay is a sequence of short queries, each returning the next page of rows after a
-//! (time, id) cursor, so no read transaction stays open while a slow client reads (a long one
-//! would stop WAL checkpoints and let the WAL grow). Each query walks an index whose order is
-//! the replay's order — `(namespace, pod, time)` for one pod, `(namespace, time)` for one
-//! namespace, `(kind, time)` for one kind, else `(time)` — so a page costs what it returns
-//! plus the rows it skips, and a whole replay is linear in the window.
+//! A replay walks spans (see [`super::schema`]) in time order and merges their events
+//! ([`spans`]): the spans of its pod, its namespace or its kind when it names one, else all. It
+//! is a sequence of short queries, each returning the next page of spans after a cursor or one
+//! span's events, so no read transaction stays open while a slow client reads (a long one would
+//! stop WAL checkpoints and let the WAL grow). A page costs what it returns plus the rows it
+//! skips, and a whole replay is linear in the window.
+
+mod spans;
 
 use prost::Message as _;
 use rampart_proto::{event::Kind, v1::Event, v1::filter};
-use rusqlite::{Connection, params_from_iter, types::Value};
+use rusqlite::{Connection, types::Value};
 use tokio::sync::mpsc;
 
 use crate::store::{DeletionRecord, ReplayQuery, StoreError, StoredAgent, StoredEvent};
-
-pub const PAGE: i64 = 512;
 
 fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sqlite { what, source }
@@ -25,43 +25,67 @@ pub fn kind_column(k: Kind) -> i64 {
     filter::Kind::from(k) as i64
 }
 
-/// The index to walk and the WHERE conditions (without the cursor) with their values.
-fn plan(q: &ReplayQuery) -> (&'static str, String, Vec<Value>) {
-    let f = &q.filter;
-    let mut conds: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let mut any_of = |column: &str, items: Vec<Value>| {
+/// How a replay finds its events: the spans to walk (of one pod, one namespace, one kind, or
+/// all), by start time for oldest first and by end time for newest first, with conditions on
+/// the spans' columns and on the events' own.
+struct Plan {
+    by_start: &'static str,
+    by_end: &'static str,
+    spans: Conds,
+    events: Conds,
+}
+
+/// SQL conditions joined with AND (empty: none), and their values.
+#[derive(Default)]
+struct Conds {
+    sql: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Conds {
+    /// `column IN (?, ...)` for non-empty `items`.
+    fn any_of(&mut self, column: &str, items: Vec<Value>) {
         if items.is_empty() {
             return;
         }
         let marks = vec!["?"; items.len()].join(", ");
-        conds.push(format!("{column} IN ({marks})"));
-        values.extend(items);
-    };
+        self.sql.push(format!("{column} IN ({marks})"));
+        self.values.extend(items);
+    }
+
+    fn push(&mut self, sql: &str, value: i64) {
+        self.sql.push(sql.into());
+        self.values.push(Value::Integer(value));
+    }
+
+    /// The conditions, each followed by `AND`.
+    fn and(&self) -> String {
+        self.sql.iter().map(|c| format!("{c} AND ")).collect()
+    }
+}
+
+fn plan(q: &ReplayQuery) -> Plan {
+    let f = &q.filter;
     let text = |v: &[String]| v.iter().map(|s| Value::Text(s.clone())).collect::<Vec<_>>();
-    any_of("namespace", text(&f.namespaces));
-    any_of("pod", text(&f.pods));
-    any_of("kind", f.kinds.iter().map(|k| Value::Integer(kind_column(*k))).collect());
-    any_of("action", f.actions.iter().map(|a| Value::Integer(*a as i64)).collect());
-    any_of("policy", text(&f.policies));
-    any_of("node", text(&f.nodes));
-    // `since` is not a condition here but the cursor's start (see `replay_pages`): with both,
-    // SQLite may take its range from `since` and walk the window from its start on every page.
-    if let Some(u) = f.until_ns {
-        conds.push("time_ns < ?".into());
-        values.push(Value::Integer(u));
-    }
+    let mut spans = Conds::default();
+    spans.any_of("namespace", text(&f.namespaces));
+    spans.any_of("pod", text(&f.pods));
+    spans.any_of("kind", f.kinds.iter().map(|k| Value::Integer(kind_column(*k))).collect());
     if let Some(m) = q.max_id {
-        conds.push("id <= ?".into());
-        values.push(Value::Integer(m as i64));
+        spans.push("first_id <= ?", m as i64);
     }
-    let index = match (f.namespaces.len(), f.pods.len(), f.kinds.len()) {
-        (1, 1, _) => "events_pod",
-        (1, _, _) => "events_namespace",
-        (_, _, 1) => "events_kind",
-        _ => "events_time",
+    let mut events = Conds::default();
+    events.any_of("action", f.actions.iter().map(|a| Value::Integer(*a as i64)).collect());
+    events.any_of("policy", text(&f.policies));
+    events.any_of("node", text(&f.nodes));
+    // Everything (labels, flows, the window, again) is checked on each decoded event as well.
+    let (by_start, by_end) = match (f.namespaces.len(), f.pods.len(), f.kinds.len()) {
+        (1, 1, _) => ("spans_pod", "spans_pod_end"),
+        (1, _, _) => ("spans_namespace", "spans_namespace_end"),
+        (_, _, 1) => ("spans_kind", "spans_kind_end"),
+        _ => ("spans_time", "spans_time_end"),
     };
-    (index, conds.join(" AND "), values)
+    Plan { by_start, by_end, spans, events }
 }
 
 /// Send every matching event, in (time, id) order, until done, `limit`, or the receiver goes.
@@ -112,73 +136,45 @@ enum Order {
     NewestFirst,
 }
 
-/// Every matching event in `order`, page by page along the planned index, to `visit` until it
-/// returns `false`.
+/// Every matching event in `order`, to `visit` until it returns `false`.
 fn walk(
     conn: &Connection,
     q: &ReplayQuery,
     order: Order,
-    mut visit: impl FnMut(StoredEvent) -> bool,
+    visit: impl FnMut(StoredEvent) -> bool,
 ) -> Result<(), StoreError> {
-    let (index, conds, mut values) = plan(q);
-    let mut conds = if conds.is_empty() { Vec::new() } else { vec![conds] };
-    let (bound, after, direction, mut cursor) = match order {
-        // Ids start at 1, so (since, 0) admits every event at `since`.
-        Order::OldestFirst => (">=", ">", "", (q.filter.since_ns.unwrap_or(i64::MIN), 0_i64)),
-        Order::NewestFirst => {
-            if let Some(s) = q.filter.since_ns {
-                conds.push("time_ns >= ?".into());
-                values.push(Value::Integer(s));
-            }
-            ("<=", "<", " DESC", (i64::MAX, i64::MAX))
-        }
-    };
-    let where_ = if conds.is_empty() { String::new() } else { format!("{} AND ", conds.join(" AND ")) };
-    let query = format!(
-        "SELECT id, time_ns, body FROM events INDEXED BY {index} WHERE {where_}time_ns {bound} ? \
-         AND (time_ns, id) {after} (?, ?) ORDER BY time_ns{direction}, id{direction} LIMIT {PAGE}"
-    );
-    let mut stmt = conn.prepare(&query).map_err(sql("preparing the replay query"))?;
-    loop {
-        let mut params = values.clone();
-        params.extend([Value::Integer(cursor.0), Value::Integer(cursor.0), Value::Integer(cursor.1)]);
-        let page: Vec<(i64, i64, Vec<u8>)> = stmt
-            .query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .and_then(|rows| rows.collect())
-            .map_err(sql("reading a replay page"))?;
-        let Some(&(id, time, _)) = page.last() else { return Ok(()) };
-        let full = page.len() as i64 == PAGE;
-        cursor = (time, id);
-        for (id, _, body) in page {
-            let id = id as u64;
-            let event =
-                Event::decode(body.as_slice()).map_err(|source| StoreError::Corrupt { id, source })?;
-            // The query narrowed by the indexed columns; labels (and everything, again) here.
-            if q.filter.matches(&event) && !visit(StoredEvent { id, event }) {
-                return Ok(());
-            }
-        }
-        if !full {
-            return Ok(());
-        }
-    }
+    let plan = plan(q);
+    let index = if order == Order::OldestFirst { plan.by_start } else { plan.by_end };
+    spans::walk(conn, q, order, index, plan.spans, &plan.events, visit)
 }
 
-/// Event times of the oldest and newest events (cheap: both ends of the time index).
+/// Decode a stored body.
+fn decode(id: u64, body: &[u8]) -> Result<Event, StoreError> {
+    Event::decode(body).map_err(|source| StoreError::Corrupt { id, source })
+}
+
+/// Event times of the oldest and newest events: the first event of a walk from either end.
 pub fn time_range(conn: &Connection) -> Result<(Option<i64>, Option<i64>), StoreError> {
-    conn.query_row("SELECT min(time_ns), max(time_ns) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(sql("reading the time range"))
+    let first = |order| {
+        let mut time = None;
+        walk(conn, &ReplayQuery::default(), order, |e| {
+            time = Some(e.event.time.map_or(0, |t| t.unix_nanos()));
+            false
+        })
+        .map(|()| time)
+    };
+    Ok((first(Order::OldestFirst)?, first(Order::NewestFirst)?))
 }
 
 /// Every namespace with stored events, in order: one index seek per namespace on
-/// `events_namespace` (a skip scan), not a walk over the events.
+/// `spans_namespace` (a skip scan), not a walk over the events.
 pub fn namespaces(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "WITH RECURSIVE ns(name) AS (
-                 SELECT min(namespace) FROM events WHERE namespace > ''
+                 SELECT min(namespace) FROM spans WHERE namespace > ''
                  UNION ALL
-                 SELECT (SELECT min(namespace) FROM events WHERE namespace > ns.name) FROM ns
+                 SELECT (SELECT min(namespace) FROM spans WHERE namespace > ns.name) FROM ns
                  WHERE ns.name IS NOT NULL
              )
              SELECT name FROM ns WHERE name IS NOT NULL",

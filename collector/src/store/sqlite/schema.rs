@@ -1,18 +1,38 @@
 //! The SQLite file: pragmas, tables and indexes.
 //!
-//! One row per event: the indexed columns (time, namespace, pod, kind, verdict action, policy,
-//! node) and the protobuf-encoded `rampart.v1.Event` as `body`. `(agent, seq)` is unique: that
-//! is the exactly-once rule. Ids come from AUTOINCREMENT, so they are never reused, even when
-//! retention empties the table. `chain`, `chain_checkpoints` and `meta` hold the hash chain
-//! ([`super::chain`]), `deletions` the deletion log and `deleted` the digests of the events it
-//! deleted; version 2 added them, and a version 1 file is upgraded in place, its
-//! events counted as stored before the chain.
+//! One row per event: the filtered columns (time, namespace, pod, kind, verdict action, policy,
+//! node), the agent boot and sequence, and the protobuf-encoded `rampart.v1.Event` as `body`.
+//! Ids come from AUTOINCREMENT, so they are never reused, even when retention empties the
+//! table. `chain`, `chain_checkpoints` and `meta` hold the hash chain ([`super::chain`]),
+//! `deletions` the deletion log and `deleted` the digests of the events it deleted.
+//!
+//! The events table has no index but its rowid. An index entry per event costs more than the
+//! row itself: with the five per-event indexes of version 2 (origin, time, namespace, pod,
+//! kind) an insert ran at a third of a bare one. Instead each append stores its events grouped
+//! by (namespace, pod, kind), in time order within a group, so each group's events hold a run
+//! of consecutive ids, and two small tables name those runs:
+//!
+//! - `spans`: one row per append and group (split where it would cover more than
+//!   [`SPAN_MAX_NS`]), with its id range and time range, indexed by start and by end time, per
+//!   pod, namespace, kind, and overall. Replays, retention and deletion walk spans
+//!   ([`super::read`]).
+//! - `appends`: one row per append, with its agent boot, sequence range and id range. The
+//!   exactly-once rule reads it ([`super::origin`]): an append's sequences already stored are
+//!   found in the id ranges of the earlier appends that overlap it.
+//!
+//! Versions: 2 added the chain and the deletion log (a version 1 file's events count as stored
+//! before the chain); 3 replaced the per-event indexes with `spans` and `appends`. Both
+//! upgrades run in place.
 
 use rusqlite::Connection;
 
 use crate::store::StoreError;
 
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
+
+/// The longest time one span covers: an append's group whose events spread wider is split.
+/// A replay from `since` starts its walk over spans at `since - SPAN_MAX_NS`.
+pub const SPAN_MAX_NS: i64 = 1_000_000_000;
 
 /// Pragmas for every connection. WAL lets replays read while the writer writes; with WAL,
 /// `synchronous = NORMAL` makes a commit survive a kill of the process (a power cut may lose
@@ -47,11 +67,33 @@ CREATE TABLE IF NOT EXISTS events (
     policy TEXT NOT NULL,
     body BLOB NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events (agent, seq);
-CREATE INDEX IF NOT EXISTS events_time ON events (time_ns);
-CREATE INDEX IF NOT EXISTS events_namespace ON events (namespace, time_ns);
-CREATE INDEX IF NOT EXISTS events_pod ON events (namespace, pod, time_ns);
-CREATE INDEX IF NOT EXISTS events_kind ON events (kind, time_ns);
+CREATE TABLE IF NOT EXISTS spans (
+    id INTEGER PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    pod TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    min_time_ns INTEGER NOT NULL,
+    max_time_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS spans_pod ON spans (namespace, pod, min_time_ns);
+CREATE INDEX IF NOT EXISTS spans_namespace ON spans (namespace, min_time_ns);
+CREATE INDEX IF NOT EXISTS spans_kind ON spans (kind, min_time_ns);
+CREATE INDEX IF NOT EXISTS spans_pod_end ON spans (namespace, pod, max_time_ns);
+CREATE INDEX IF NOT EXISTS spans_namespace_end ON spans (namespace, max_time_ns);
+CREATE INDEX IF NOT EXISTS spans_kind_end ON spans (kind, max_time_ns);
+CREATE INDEX IF NOT EXISTS spans_time ON spans (min_time_ns);
+CREATE INDEX IF NOT EXISTS spans_time_end ON spans (max_time_ns);
+CREATE TABLE IF NOT EXISTS appends (
+    id INTEGER PRIMARY KEY,
+    agent INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS appends_origin ON appends (agent, last_seq);
 CREATE TABLE IF NOT EXISTS chain (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     node TEXT NOT NULL,
@@ -85,6 +127,29 @@ CREATE TABLE IF NOT EXISTS deleted (
 );
 ";
 
+/// Version 2 to 3: spans and appends from the stored events, then the per-event indexes go.
+/// A span is a run of consecutive ids of one (namespace, pod, kind) within one
+/// [`SPAN_MAX_NS`] bucket of time; an append, a run of consecutive ids of one agent boot.
+const UPGRADE_TO_3: &str = "
+BEGIN;
+INSERT INTO spans (namespace, pod, kind, first_id, last_id, min_time_ns, max_time_ns)
+    SELECT namespace, pod, kind, min(id), max(id), min(time_ns), max(time_ns) FROM (
+        SELECT id, namespace, pod, kind, time_ns, id - row_number() OVER (
+            PARTITION BY namespace, pod, kind, time_ns / 1000000000 ORDER BY id) AS run
+        FROM events)
+    GROUP BY namespace, pod, kind, time_ns / 1000000000, run;
+INSERT INTO appends (agent, first_seq, last_seq, first_id, last_id)
+    SELECT agent, min(seq), max(seq), min(id), max(id) FROM (
+        SELECT id, agent, seq, id - row_number() OVER (PARTITION BY agent ORDER BY id) AS run FROM events)
+    GROUP BY agent, run;
+DROP INDEX IF EXISTS events_origin;
+DROP INDEX IF EXISTS events_time;
+DROP INDEX IF EXISTS events_namespace;
+DROP INDEX IF EXISTS events_pod;
+DROP INDEX IF EXISTS events_kind;
+COMMIT;
+";
+
 fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sqlite { what, source }
 }
@@ -100,7 +165,7 @@ pub fn open_writer(path: &str) -> Result<Connection, StoreError> {
     let has_tables: bool = conn
         .query_row("SELECT count(*) > 0 FROM sqlite_master WHERE name = 'events'", [], |r| r.get(0))
         .map_err(sql("reading the schema"))?;
-    if has_tables && version != VERSION && version != 1 {
+    if has_tables && !(1..=VERSION).contains(&version) {
         return Err(StoreError::Schema { location: path.into(), found: version, expected: VERSION });
     }
     conn.execute_batch(TABLES).map_err(sql("creating tables"))?;
@@ -112,6 +177,9 @@ pub fn open_writer(path: &str) -> Result<Connection, StoreError> {
             [],
         )
         .map_err(sql("upgrading the schema to version 2"))?;
+    }
+    if has_tables && version < 3 {
+        conn.execute_batch(UPGRADE_TO_3).map_err(sql("upgrading the schema to version 3"))?;
     }
     conn.pragma_update(None, "user_version", VERSION).map_err(sql("writing the schema version"))?;
     Ok(conn)

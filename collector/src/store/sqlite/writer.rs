@@ -2,7 +2,7 @@
 //! together, many batches per transaction (group commit): one fsync-free WAL commit covers them
 //! all, and each caller hears back only after that commit. Each append that stores events adds
 //! its node's hash-chain link in the same transaction. Retention deletes run here too, in
-//! chunks, so no other writer ever waits on SQLite's lock.
+//! chunks ([`super::retention`]), so no other writer ever waits on SQLite's lock.
 
 use std::{
     collections::HashMap,
@@ -13,17 +13,19 @@ use std::{
 };
 
 use rampart_proto::v1::Event;
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use rusqlite::{Connection, Statement, Transaction, params};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
-use super::chain::{Heads, NewLink};
+use super::{
+    chain::{Heads, NewLink},
+    origin, retention,
+    schema::SPAN_MAX_NS,
+};
 use crate::store::{Appended, DeleteScope, DeletionRecord, Origin, Pruned, Retention, StoreError};
 
 /// Most rows committed in one transaction (more waiting batches go in the next one).
 const MAX_ROWS_PER_COMMIT: usize = 20_000;
-/// Rows deleted per retention statement, so a large prune never holds the lock for long.
-const PRUNE_CHUNK: i64 = 10_000;
 
 /// One event, with its indexed columns already extracted and its body encoded (by the
 /// caller's task, not this thread).
@@ -42,10 +44,42 @@ pub struct Row {
     pub event: Arc<Event>,
 }
 
+impl Row {
+    /// Whether `other` may join the span this row opened: same namespace, pod and kind, and
+    /// no later than [`SPAN_MAX_NS`] after it.
+    fn same_span(&self, other: &Row) -> bool {
+        self.kind == other.kind
+            && self.namespace == other.namespace
+            && self.pod == other.pod
+            && other.time_ns - self.time_ns <= SPAN_MAX_NS
+    }
+}
+
 #[derive(Debug)]
 pub struct PreparedBatch {
     pub origin: Origin,
+    /// In sequence order.
     pub rows: Vec<Row>,
+    /// The order to insert them in: by (namespace, pod, kind, time, seq), so that each group's
+    /// stored events hold consecutive ids (see [`super::schema`]).
+    pub order: Vec<usize>,
+}
+
+impl PreparedBatch {
+    pub fn new(origin: Origin, rows: Vec<Row>) -> PreparedBatch {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a], &rows[b]);
+            (&a.namespace, &a.pod, a.kind, a.time_ns, a.seq).cmp(&(
+                &b.namespace,
+                &b.pod,
+                b.kind,
+                b.time_ns,
+                b.seq,
+            ))
+        });
+        PreparedBatch { origin, rows, order }
+    }
 }
 
 pub enum Command {
@@ -65,7 +99,7 @@ pub struct Shared {
 
 impl Shared {
     /// `n` events were deleted (only the writer changes the count, so this cannot race).
-    fn forget(&self, n: usize) {
+    pub fn forget(&self, n: usize) {
         let left = self.events.load(Relaxed).saturating_sub(n as u64);
         self.events.store(left, Relaxed);
     }
@@ -84,7 +118,7 @@ pub fn run(mut conn: Connection, mut rx: mpsc::Receiver<Command>, shared: Arc<Sh
         let Some(first) = held.take().or_else(|| rx.blocking_recv()) else { return };
         let (batch, reply) = match first {
             Command::Prune(retention, now, reply) => {
-                let _ = reply.send(prune(&conn, retention, now, &shared));
+                let _ = reply.send(retention::prune(&conn, retention, now, &shared));
                 continue;
             }
             Command::Delete(scope, reply) => {
@@ -112,7 +146,8 @@ pub fn run(mut conn: Connection, mut rx: mpsc::Receiver<Command>, shared: Arc<Sh
             Ok(results) => {
                 let stored: usize = results.iter().map(|a| a.stored.len()).sum();
                 shared.events.fetch_add(stored as u64, Relaxed);
-                if let Some(max) = results.iter().filter_map(|a| a.stored.last().map(|(id, _)| *id)).max() {
+                // `stored` is in sequence order; ids follow the insert order.
+                if let Some(max) = results.iter().flat_map(|a| a.stored.iter().map(|(id, _)| *id)).max() {
                     shared.watermark.fetch_max(max, Relaxed);
                 }
                 for ((_, reply), appended) in group.into_iter().zip(results) {
@@ -174,6 +209,48 @@ fn agent_id(
     Ok(id)
 }
 
+/// Adds a span row; its values as [`Spans::stored`] gathered them.
+pub const INSERT_SPAN: &str = "INSERT INTO spans (namespace, pod, kind, first_id, last_id, min_time_ns, max_time_ns) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+/// The spans of one append, gathered from its stored rows in insert order (see
+/// [`PreparedBatch::order`]): consecutive rows of one group and within [`SPAN_MAX_NS`] of the
+/// first make one span.
+#[derive(Default)]
+pub struct Spans<'a> {
+    /// The first row of the open span, its ids and its latest time.
+    open: Option<(&'a Row, i64, i64, i64)>,
+}
+
+impl<'a> Spans<'a> {
+    /// `row` was stored with `id`: it extends the open span or closes it and opens another.
+    pub fn stored(&mut self, insert: &mut Statement<'_>, row: &'a Row, id: i64) -> Result<(), StoreError> {
+        match &mut self.open {
+            Some((first, _, last, max)) if first.same_span(row) => (*last, *max) = (id, row.time_ns),
+            _ => {
+                if let Some(span) = self.open.replace((row, id, id, row.time_ns)) {
+                    close(insert, span)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self, insert: &mut Statement<'_>) -> Result<(), StoreError> {
+        self.open.map_or(Ok(()), |span| close(insert, span))
+    }
+}
+
+fn close(
+    insert: &mut Statement<'_>,
+    (r, first_id, last_id, max_time): (&Row, i64, i64, i64),
+) -> Result<(), StoreError> {
+    insert
+        .execute(params![r.namespace, r.pod, r.kind, first_id, last_id, r.time_ns, max_time])
+        .map(drop)
+        .map_err(sql("inserting a span"))
+}
+
 fn insert(
     tx: &Transaction<'_>,
     agents: &mut HashMap<Origin, i64>,
@@ -182,57 +259,81 @@ fn insert(
     now: i64,
 ) -> Result<Appended, StoreError> {
     let agent = agent_id(tx, agents, &batch.origin)?;
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT INTO events (agent, seq, time_ns, node, namespace, pod, kind, action, policy, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (agent, seq) DO NOTHING",
-        )
-        .map_err(sql("preparing the insert"))?;
     let mut appended = Appended::default();
+    // Rows are in sequence order.
+    let (first_seq, last_seq) =
+        (batch.rows.first().map_or(0, |r| r.seq), batch.rows.last().map_or(0, |r| r.seq));
+    // Exactly once: the sequences this boot already stored, with what was stored under them.
+    let before = match batch.rows.is_empty() {
+        true => HashMap::new(),
+        false => origin::events(tx, agent, first_seq, last_seq)?,
+    };
+    let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing the insert"))?;
+    let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing the span insert"))?;
+    let mut spans = Spans::default();
+    // Each row's id, if this append stored it; rows are inserted in `batch.order`.
+    let mut ids: Vec<Option<u64>> = vec![None; batch.rows.len()];
+    for &i in &batch.order {
+        let row = &batch.rows[i];
+        if let Some(stored) = before.get(&row.seq) {
+            // A resend is the same event, encoded the same way; anything else was written by
+            // another writer under this boot's sequence (or edited in the file).
+            appended.duplicates += 1;
+            if *stored != row.body {
+                appended.conflicts += 1;
+            }
+            continue;
+        }
+        let id = insert_event(&mut stmt, agent, row)?;
+        ids[i] = Some(id as u64);
+        spans.stored(&mut insert_span, row, id)?;
+    }
+    spans.finish(&mut insert_span)?;
+    // The chain link and the live stream take the stored events in sequence order.
     let mut link = NewLink {
         node: &batch.origin.node,
         boot: &batch.origin.boot_id,
         agent,
         events: Vec::with_capacity(batch.rows.len()),
     };
-    let mut last_seq = 0;
-    for row in &batch.rows {
-        let n = stmt
-            .execute(params![
-                agent,
-                row.seq,
-                row.time_ns,
-                row.event.node,
-                row.namespace,
-                row.pod,
-                row.kind,
-                row.action,
-                row.policy,
-                row.body
-            ])
-            .map_err(sql("inserting an event"))?;
-        if n == 1 {
-            appended.stored.push((tx.last_insert_rowid() as u64, Arc::clone(&row.event)));
+    for (row, id) in batch.rows.iter().zip(ids) {
+        if let Some(id) = id {
+            appended.stored.push((id, Arc::clone(&row.event)));
             link.events.push((row.seq, row.digest, row.time_ns));
-        } else {
-            appended.duplicates += 1;
-            // A resend is the same event, encoded the same way; anything else was written by
-            // another writer under this boot's sequence (or edited in the file).
-            let stored: Option<Vec<u8>> = tx
-                .prepare_cached("SELECT body FROM events WHERE agent = ?1 AND seq = ?2")
-                .and_then(|mut s| s.query_row(params![agent, row.seq], |r| r.get(0)).optional())
-                .map_err(sql("reading a stored duplicate"))?;
-            if stored.is_some_and(|b| b != row.body) {
-                appended.conflicts += 1;
-            }
         }
-        last_seq = last_seq.max(row.seq);
+    }
+    if let (Some(lo), Some(hi)) = (link.events.first(), link.events.last()) {
+        let first_id = appended.stored.iter().map(|(id, _)| *id).min().unwrap_or(0) as i64;
+        let last_id = appended.stored.iter().map(|(id, _)| *id).max().unwrap_or(0) as i64;
+        origin::record(tx, agent, (lo.0, hi.0), (first_id, last_id))?;
     }
     heads.append(tx, &link)?;
     tx.prepare_cached("UPDATE agents SET last_seq = max(last_seq, ?1), last_seen_ns = ?2 WHERE id = ?3")
         .and_then(|mut s| s.execute(params![last_seq, now, agent]))
         .map_err(sql("updating an agent"))?;
     Ok(appended)
+}
+
+/// Adds an event row; its values as [`insert_event`] binds them.
+pub const INSERT_EVENT: &str = "INSERT INTO events (agent, seq, time_ns, node, namespace, pod, kind, action, policy, body) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/// Insert `row` of `agent` with `insert` (an [`INSERT_EVENT`] statement); its id.
+pub fn insert_event(insert: &mut Statement<'_>, agent: i64, row: &Row) -> Result<i64, StoreError> {
+    insert
+        .insert(params![
+            agent,
+            row.seq,
+            row.time_ns,
+            row.event.node,
+            row.namespace,
+            row.pod,
+            row.kind,
+            row.action,
+            row.policy,
+            row.body
+        ])
+        .map_err(sql("inserting an event"))
 }
 
 /// Delete on request, in one transaction: log the deletion, keep the digests of the events it
@@ -247,38 +348,49 @@ fn delete(conn: &mut Connection, scope: &DeleteScope, shared: &Shared) -> Result
     )
     .map_err(sql("logging a deletion"))?;
     let id = tx.last_insert_rowid();
+    // The pod's (or namespace's) events are those of its spans.
+    let spans: Vec<(i64, i64)> = tx
+        .prepare("SELECT first_id, last_id FROM spans WHERE namespace = ?1 AND (?2 = '' OR pod = ?2)")
+        .and_then(|mut s| {
+            s.query_map(params![scope.namespace, pod], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+        })
+        .map_err(sql("finding the events to delete"))?;
+    let mut n = 0;
     {
         let mut rows = tx
-            .prepare(
-                "SELECT agent, seq, time_ns, body FROM events \
-                 WHERE namespace = ?1 AND (?2 = '' OR pod = ?2)",
-            )
+            .prepare_cached("SELECT agent, seq, time_ns, body FROM events WHERE id BETWEEN ?1 AND ?2")
             .map_err(sql("reading the events to delete"))?;
         let mut keep = tx
-            .prepare(
+            .prepare_cached(
                 "INSERT INTO deleted (agent, seq, deletion, time_ns, digest) VALUES (?1, ?2, ?3, ?4, ?5) \
                  ON CONFLICT (agent, seq) DO UPDATE SET deletion = excluded.deletion, digest = excluded.digest",
             )
             .map_err(sql("preparing the deleted digests"))?;
-        let mut it =
-            rows.query(params![scope.namespace, pod]).map_err(sql("reading the events to delete"))?;
-        while let Some(r) = it.next().map_err(sql("reading the events to delete"))? {
-            let (agent, seq, time_ns): (i64, i64, i64) = (
-                r.get(0).map_err(sql("reading an event to delete"))?,
-                r.get(1).map_err(sql("reading an event to delete"))?,
-                r.get(2).map_err(sql("reading an event to delete"))?,
-            );
-            let body: Vec<u8> = r.get(3).map_err(sql("reading an event to delete"))?;
-            let digest = super::chain::event_digest(&body);
-            keep.execute(params![agent, seq, id, time_ns, &digest[..]]).map_err(sql("keeping a digest"))?;
+        let mut remove = tx
+            .prepare_cached("DELETE FROM events WHERE id BETWEEN ?1 AND ?2")
+            .map_err(sql("preparing the deletion"))?;
+        for (first, last) in spans {
+            let mut it = rows.query(params![first, last]).map_err(sql("reading the events to delete"))?;
+            while let Some(r) = it.next().map_err(sql("reading the events to delete"))? {
+                let (agent, seq, time_ns): (i64, i64, i64) = (
+                    r.get(0).map_err(sql("reading an event to delete"))?,
+                    r.get(1).map_err(sql("reading an event to delete"))?,
+                    r.get(2).map_err(sql("reading an event to delete"))?,
+                );
+                let body = origin::stored_bytes(r.get_ref(3).map_err(sql("reading an event to delete"))?);
+                let digest = super::chain::event_digest(&body);
+                keep.execute(params![agent, seq, id, time_ns, &digest[..]])
+                    .map_err(sql("keeping a digest"))?;
+            }
+            n += remove.execute(params![first, last]).map_err(sql("deleting events"))?;
         }
     }
-    let n = tx
-        .execute(
-            "DELETE FROM events WHERE namespace = ?1 AND (?2 = '' OR pod = ?2)",
-            params![scope.namespace, pod],
-        )
-        .map_err(sql("deleting events"))?;
+    // Spans are per pod: the deleted pod's spans name nothing any more.
+    tx.execute(
+        "DELETE FROM spans WHERE namespace = ?1 AND (?2 = '' OR pod = ?2)",
+        params![scope.namespace, pod],
+    )
+    .map_err(sql("deleting spans"))?;
     tx.execute("UPDATE deletions SET events = ?1 WHERE id = ?2", params![n as i64, id])
         .map_err(sql("logging a deletion"))?;
     tx.commit().map_err(sql("committing a deletion"))?;
@@ -292,86 +404,4 @@ fn delete(conn: &mut Connection, scope: &DeleteScope, shared: &Shared) -> Result
         reason: scope.reason.clone(),
         events: n as u64,
     })
-}
-
-/// Bytes of pages in use (what the file would shrink to).
-fn used_bytes(conn: &Connection) -> Result<u64, StoreError> {
-    let q = |p: &str| conn.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, i64>(0));
-    let (pages, free, size) = (q("page_count"), q("freelist_count"), q("page_size"));
-    let (pages, free, size) = (
-        pages.map_err(sql("reading page_count"))?,
-        free.map_err(sql("reading freelist_count"))?,
-        size.map_err(sql("reading page_size"))?,
-    );
-    Ok(((pages - free).max(0) * size) as u64)
-}
-
-/// Give free pages back to the file system. The pragma frees a page per step: step to the end.
-fn vacuum(conn: &Connection) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare("PRAGMA incremental_vacuum")?;
-    let mut rows = stmt.query([])?;
-    while rows.next()?.is_some() {}
-    Ok(())
-}
-
-fn prune(conn: &Connection, retention: Retention, now: i64, shared: &Shared) -> Result<Pruned, StoreError> {
-    let mut pruned = Pruned::default();
-    // Every event at or before this time may be gone: the chain is told (see `chain`).
-    let mut through: Option<i64> = None;
-    if let Some(age) = retention.max_age_ns {
-        let cutoff = now.saturating_sub(age);
-        through = Some(cutoff - 1);
-        super::chain::pruning_through(conn, cutoff - 1)?;
-        loop {
-            let n = conn
-                .execute(
-                    "DELETE FROM events WHERE id IN \
-                     (SELECT id FROM events WHERE time_ns < ?1 ORDER BY time_ns LIMIT ?2)",
-                    params![cutoff, PRUNE_CHUNK],
-                )
-                .map_err(sql("deleting old events"))?;
-            pruned.by_age += n as u64;
-            shared.forget(n);
-            if (n as i64) < PRUNE_CHUNK {
-                break;
-            }
-        }
-    }
-    if let Some(max) = retention.max_bytes {
-        while used_bytes(conn)? > max {
-            let total = shared.events.load(Relaxed) as i64;
-            let chunk = (total / 50).clamp(100, PRUNE_CHUNK);
-            let newest_deleted: Option<i64> = conn
-                .query_row(
-                    "SELECT max(time_ns) FROM (SELECT time_ns FROM events ORDER BY time_ns LIMIT ?1)",
-                    params![chunk],
-                    |r| r.get(0),
-                )
-                .map_err(sql("finding the oldest events"))?;
-            through = through.max(newest_deleted);
-            if let Some(t) = newest_deleted {
-                super::chain::pruning_through(conn, t)?;
-            }
-            let n = conn
-                .execute(
-                    "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY time_ns LIMIT ?1)",
-                    params![chunk],
-                )
-                .map_err(sql("deleting the oldest events"))?;
-            pruned.by_size += n as u64;
-            shared.forget(n);
-            if n == 0 {
-                break;
-            }
-        }
-    }
-    if let Some(t) = through.filter(|_| pruned.by_age + pruned.by_size > 0) {
-        super::chain::drop_pruned_links(conn, t)?;
-    }
-    if pruned.by_age + pruned.by_size > 0 {
-        vacuum(conn).map_err(sql("vacuuming"))?;
-        // Move the deletions into the main file and truncate the WAL, so the disk space is returned.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(sql("checkpointing"))?;
-    }
-    Ok(pruned)
 }

@@ -1,0 +1,69 @@
+//! Events by origin — agent boot and sequence — without an index entry per event.
+//!
+//! Each append that stores events records one `appends` row: the agent boot, the lowest and
+//! highest sequence it stored, and the id range its events took (one append's inserts are
+//! consecutive, so their ids are). The events of a boot within a sequence range are in the id
+//! ranges of the appends whose sequence ranges overlap it: found by one seek on
+//! `appends (agent, last_seq)`, then read by rowid. An append of new events, the usual case,
+//! overlaps none.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params, types::ValueRef};
+
+use crate::store::StoreError;
+
+fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sqlite { what, source }
+}
+
+/// Record that an append stored sequences `seqs` (lowest, highest) of `agent` as ids `ids`.
+pub fn record(conn: &Connection, agent: i64, seqs: (i64, i64), ids: (i64, i64)) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO appends (agent, first_seq, last_seq, first_id, last_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| s.execute(params![agent, seqs.0, seqs.1, ids.0, ids.1]))
+    .map(drop)
+    .map_err(sql("recording an append"))
+}
+
+/// The stored events of `agent` with a sequence in `first..=last`: sequence → body.
+pub fn events(
+    conn: &Connection,
+    agent: i64,
+    first: i64,
+    last: i64,
+) -> Result<HashMap<i64, Vec<u8>>, StoreError> {
+    let ranges: Vec<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT first_id, last_id FROM appends INDEXED BY appends_origin \
+             WHERE agent = ?1 AND last_seq >= ?2 AND first_seq <= ?3",
+        )
+        .and_then(|mut s| s.query_map(params![agent, first, last], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(sql("finding earlier appends"))?;
+    let mut out = HashMap::new();
+    let mut rows = conn
+        .prepare_cached(
+            "SELECT seq, body FROM events WHERE id BETWEEN ?1 AND ?2 AND agent = ?3 AND seq BETWEEN ?4 AND ?5",
+        )
+        .map_err(sql("preparing a read by origin"))?;
+    for (a, b) in ranges {
+        let found = rows
+            .query_map(params![a, b, agent, first, last], |r| Ok((r.get(0)?, stored_bytes(r.get_ref(1)?))))
+            .and_then(Iterator::collect::<Result<Vec<(i64, Vec<u8>)>, _>>)
+            .map_err(sql("reading events by origin"))?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// A body as stored; an edit may have changed its type (text, a number, null), which is then
+/// an edit like any other, not a failure to read.
+pub fn stored_bytes(v: ValueRef<'_>) -> Vec<u8> {
+    match v {
+        ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
+        ValueRef::Integer(i) => i.to_string().into_bytes(),
+        ValueRef::Real(f) => f.to_string().into_bytes(),
+        ValueRef::Null => Vec::new(),
+    }
+}
