@@ -6,7 +6,8 @@
 //! `sqlite_bare_insert BATCHES_FILE DB ROWS_PER_COMMIT store|none plain|chain`
 //!
 //! `BATCHES_FILE`: length-delimited `rampart.v1.Batch` messages; `DB`: a new file; `store` keeps
-//! the store's indexes, `none` none but the rowid; `chain` adds the hash chain's work.
+//! the store's layout (spans and appends), `none` a bare events table; `chain` adds the hash
+//! chain's work.
 
 use anyhow::bail;
 use prost::Message as _;
