@@ -25,13 +25,14 @@ use crate::store::{ReplayQuery, StoreError, StoredEvent, sqlite::schema::SPAN_MA
 /// Spans read per query.
 const SPAN_PAGE: i64 = 256;
 
-/// One span: its row id, its events' ids, and the time the walk orders it by (its start or its
-/// end).
+/// One span: its row id, its events' ids, the time the walk orders it by (its start oldest
+/// first, its end newest first) and its other end.
 struct Span {
     id: i64,
     first_id: i64,
     last_id: i64,
     at: i64,
+    other: i64,
 }
 
 /// The spans of a replay, in walk order, a page at a time.
@@ -53,7 +54,13 @@ impl Spans<'_> {
             let page: Vec<Span> = self
                 .stmt
                 .query_map(params_from_iter(params), |r| {
-                    Ok(Span { id: r.get(0)?, first_id: r.get(1)?, last_id: r.get(2)?, at: r.get(3)? })
+                    Ok(Span {
+                        id: r.get(0)?,
+                        first_id: r.get(1)?,
+                        last_id: r.get(2)?,
+                        at: r.get(3)?,
+                        other: r.get(4)?,
+                    })
                 })
                 .and_then(|rows| rows.collect())
                 .map_err(sql("reading a page of spans"))?;
@@ -91,16 +98,16 @@ pub(super) fn walk(
     if let Some(u) = f.until_ns {
         spans.push("min_time_ns < ?", u);
     }
-    let (at, bound, after, direction, cursor) = if oldest_first {
+    let (at, other, bound, after, direction, cursor) = if oldest_first {
         let from = f.since_ns.map_or(i64::MIN, |s| s.saturating_sub(SPAN_MAX_NS));
-        ("min_time_ns", ">=", ">", "", (from, i64::MIN))
+        ("min_time_ns", "max_time_ns", ">=", ">", "", (from, i64::MIN))
     } else {
         let from = f.until_ns.map_or(i64::MAX, |u| u.saturating_add(SPAN_MAX_NS));
-        ("max_time_ns", "<=", "<", " DESC", (from, i64::MAX))
+        ("max_time_ns", "min_time_ns", "<=", "<", " DESC", (from, i64::MAX))
     };
     let where_ = spans.and();
     let query = format!(
-        "SELECT id, first_id, last_id, {at} FROM spans INDEXED BY {index} WHERE {where_}{at} {bound} ? \
+        "SELECT id, first_id, last_id, {at}, {other} FROM spans INDEXED BY {index} WHERE {where_}{at} {bound} ? \
          AND ({at}, id) {after} (?, ?) ORDER BY {at}{direction}, id{direction} LIMIT {SPAN_PAGE}"
     );
     let stmt = conn.prepare(&query).map_err(sql("preparing the span query"))?;
@@ -125,17 +132,36 @@ pub(super) fn walk(
             }
         };
         if open {
-            let span = spans.page.pop_front().expect("next_at saw it");
-            let mut params = events.values.clone();
-            params.extend([span.first_id, span.last_id.min(max_id)].map(Value::Integer));
-            let rows = read
-                .query_map(params_from_iter(params), |r| {
-                    let (id, time): (i64, i64) = (r.get(0)?, r.get(1)?);
-                    Ok(Reverse((key(time, id), time, id, r.get(2)?)))
-                })
-                .and_then(|rows| rows.collect::<Result<Vec<Held>, _>>())
-                .map_err(sql("reading a span's events"))?;
-            held.extend(rows);
+            // With the next span, those of this page that start before it ends (newest first:
+            // end after it starts): the merge would open each before sending its last event.
+            // Their id ranges, adjacent ones joined (an append's spans are), are read at once.
+            let first = spans.page.pop_front().expect("next_at saw it");
+            let within = |s: &Span| if oldest_first { s.at <= first.other } else { s.at >= first.other };
+            let mut ranges = vec![(first.first_id, first.last_id.min(max_id))];
+            while let Some(span) = spans.page.front().filter(|s| within(s)) {
+                ranges.push((span.first_id, span.last_id.min(max_id)));
+                spans.page.pop_front();
+            }
+            ranges.sort_unstable();
+            let mut joined: Vec<(i64, i64)> = Vec::with_capacity(ranges.len());
+            for (a, b) in ranges {
+                match joined.last_mut() {
+                    Some(last) if last.1 + 1 == a => last.1 = b,
+                    _ => joined.push((a, b)),
+                }
+            }
+            for (a, b) in joined {
+                let mut params = events.values.clone();
+                params.extend([a, b].map(Value::Integer));
+                let rows = read
+                    .query_map(params_from_iter(params), |r| {
+                        let (id, time): (i64, i64) = (r.get(0)?, r.get(1)?);
+                        Ok(Reverse((key(time, id), time, id, r.get(2)?)))
+                    })
+                    .and_then(|rows| rows.collect::<Result<Vec<Held>, _>>())
+                    .map_err(sql("reading a span's events"))?;
+                held.extend(rows);
+            }
             continue;
         }
         let Some(Reverse((_, _, id, body))) = held.pop() else { return Ok(()) };
