@@ -20,7 +20,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 use rampart_proto::v1::Event;
 
 use super::{
-    chain, origin, row, schema,
+    chain, origin, row, schema, sql,
     writer::{INSERT_EVENT, INSERT_SPAN, PreparedBatch, Spans, insert_event},
 };
 use crate::store::{Origin, StoreError};
@@ -43,7 +43,6 @@ pub fn bare_insert(
     with_chain: bool,
     indexes: Indexes,
 ) -> Result<Duration, StoreError> {
-    let sql = |what| move |source| StoreError::Sqlite { what, source };
     let mut conn = schema::open_writer(&path.display().to_string())?;
     conn.execute("INSERT INTO agents (node, boot_id) VALUES ('bench', 'baseline')", [])
         .map_err(sql("recording the agent"))?;

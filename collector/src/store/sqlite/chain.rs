@@ -25,6 +25,7 @@ use ring::digest::{Context, SHA256};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
 use super::origin::stored_bytes;
+use super::sql;
 use crate::store::{ChainProblem, ChainReport, ProblemKind, StoreError};
 
 /// A SHA-256 digest.
@@ -32,10 +33,6 @@ pub type Hash = [u8; 32];
 
 /// The `prev` of a node's first link.
 pub const GENESIS: Hash = [0; 32];
-
-fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { what, source }
-}
 
 fn finish(c: Context) -> Hash {
     let mut out = GENESIS;

@@ -107,6 +107,11 @@ impl SqliteStore {
     }
 }
 
+/// A SQLite error, saying what the store was doing.
+fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sqlite { what, source }
+}
+
 /// The indexed columns and encoded body of one event.
 fn row(seq: u64, event: Arc<Event>) -> Row {
     let (namespace, pod) =

@@ -11,11 +11,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, params, types::ValueRef};
 
+use super::sql;
 use crate::store::StoreError;
-
-fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { what, source }
-}
 
 /// Record that an append stored sequences `seqs` (lowest, highest) of `agent` as ids `ids`.
 pub fn record(conn: &Connection, agent: i64, seqs: (i64, i64), ids: (i64, i64)) -> Result<(), StoreError> {

@@ -14,11 +14,8 @@ use rampart_proto::{event::Kind, v1::Event, v1::filter};
 use rusqlite::{Connection, types::Value};
 use tokio::sync::mpsc;
 
+use super::sql;
 use crate::store::{DeletionRecord, ReplayQuery, StoreError, StoredAgent, StoredEvent};
-
-fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { what, source }
-}
 
 /// The `kind` column's value for an event kind.
 pub fn kind_column(k: Kind) -> i64 {

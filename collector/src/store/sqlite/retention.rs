@@ -5,15 +5,12 @@
 
 use rusqlite::{Connection, params};
 
+use super::sql;
 use super::{chain, writer::Shared};
 use crate::store::{Pruned, Retention, StoreError};
 
 /// Spans whose events retention deletes per step.
 const PRUNE_SPANS: i64 = 256;
-
-fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { what, source }
-}
 
 /// Bytes of pages in use (what the file would shrink to).
 fn used_bytes(conn: &Connection) -> Result<u64, StoreError> {

@@ -26,6 +26,7 @@
 
 use rusqlite::Connection;
 
+use super::sql;
 use crate::store::StoreError;
 
 pub const VERSION: i64 = 3;
@@ -149,10 +150,6 @@ DROP INDEX IF EXISTS events_pod;
 DROP INDEX IF EXISTS events_kind;
 COMMIT;
 ";
-
-fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { what, source }
-}
 
 /// Open (creating if needed) the store for writing, and check its schema version.
 pub fn open_writer(path: &str) -> Result<Connection, StoreError> {

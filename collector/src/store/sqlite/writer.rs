@@ -17,6 +17,7 @@ use rusqlite::{Connection, Statement, Transaction, params};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
+use super::sql;
 use super::{
     chain::{Heads, NewLink},
     origin, retention,
@@ -103,10 +104,6 @@ impl Shared {
         let left = self.events.load(Relaxed).saturating_sub(n as u64);
         self.events.store(left, Relaxed);
     }
-}
-
-fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { what, source }
 }
 
 /// Run until every sender is gone.
@@ -260,19 +257,18 @@ fn insert(
 ) -> Result<Appended, StoreError> {
     let agent = agent_id(tx, agents, &batch.origin)?;
     let mut appended = Appended::default();
-    // Rows are in sequence order.
-    let (first_seq, last_seq) =
-        (batch.rows.first().map_or(0, |r| r.seq), batch.rows.last().map_or(0, |r| r.seq));
     // Exactly once: the sequences this boot already stored, with what was stored under them.
-    let before = match batch.rows.is_empty() {
-        true => HashMap::new(),
-        false => origin::events(tx, agent, first_seq, last_seq)?,
+    // Rows are in sequence order.
+    let before = match (batch.rows.first(), batch.rows.last()) {
+        (Some(first), Some(last)) => origin::events(tx, agent, first.seq, last.seq)?,
+        _ => HashMap::new(),
     };
     let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing the insert"))?;
     let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing the span insert"))?;
     let mut spans = Spans::default();
     // Each row's id, if this append stored it; rows are inserted in `batch.order`.
     let mut ids: Vec<Option<u64>> = vec![None; batch.rows.len()];
+    let mut id_range = (i64::MAX, i64::MIN);
     for &i in &batch.order {
         let row = &batch.rows[i];
         if let Some(stored) = before.get(&row.seq) {
@@ -286,6 +282,7 @@ fn insert(
         }
         let id = insert_event(&mut stmt, agent, row)?;
         ids[i] = Some(id as u64);
+        id_range = (id_range.0.min(id), id_range.1.max(id));
         spans.stored(&mut insert_span, row, id)?;
     }
     spans.finish(&mut insert_span)?;
@@ -303,13 +300,11 @@ fn insert(
         }
     }
     if let (Some(lo), Some(hi)) = (link.events.first(), link.events.last()) {
-        let first_id = appended.stored.iter().map(|(id, _)| *id).min().unwrap_or(0) as i64;
-        let last_id = appended.stored.iter().map(|(id, _)| *id).max().unwrap_or(0) as i64;
-        origin::record(tx, agent, (lo.0, hi.0), (first_id, last_id))?;
+        origin::record(tx, agent, (lo.0, hi.0), id_range)?;
     }
     heads.append(tx, &link)?;
     tx.prepare_cached("UPDATE agents SET last_seq = max(last_seq, ?1), last_seen_ns = ?2 WHERE id = ?3")
-        .and_then(|mut s| s.execute(params![last_seq, now, agent]))
+        .and_then(|mut s| s.execute(params![batch.rows.last().map_or(0, |r| r.seq), now, agent]))
         .map_err(sql("updating an agent"))?;
     Ok(appended)
 }

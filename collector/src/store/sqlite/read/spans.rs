@@ -19,8 +19,11 @@ use std::{
 
 use rusqlite::{Connection, Statement, params_from_iter, types::Value};
 
-use super::{Conds, Order, decode, sql};
-use crate::store::{ReplayQuery, StoreError, StoredEvent, sqlite::schema::SPAN_MAX_NS};
+use super::{Conds, Order, decode};
+use crate::store::{
+    ReplayQuery, StoreError, StoredEvent,
+    sqlite::{schema::SPAN_MAX_NS, sql},
+};
 
 /// Spans read per query.
 const SPAN_PAGE: i64 = 256;
