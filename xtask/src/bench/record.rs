@@ -38,6 +38,11 @@ pub struct Recorded {
     pub order: usize,
 }
 
+/// Names of a loss curve's rows. Which steps a run measures differs from one run to the next,
+/// so a run with a curve replaces the recorded curve whole (an older step left beside it would
+/// read as part of it).
+const LOSS_CURVE: &str = "loss at ";
+
 /// Merge `goals` into the record under `root` and regenerate the table and the chart.
 pub fn record(root: &Path, goals: &[Goal]) -> anyhow::Result<()> {
     let dir = root.join("docs/bench");
@@ -51,6 +56,9 @@ pub fn record(root: &Path, goals: &[Goal]) -> anyhow::Result<()> {
             .collect(),
         Err(_) => BTreeMap::new(),
     };
+    if goals.iter().any(|g| g.name.starts_with(LOSS_CURVE)) {
+        all.retain(|name, _| !name.starts_with(LOSS_CURVE));
+    }
     let (date, machine) = (today()?, machine());
     let mut next = all.values().map(|r| r.order + 1).max().unwrap_or(0);
     for g in goals {
@@ -183,5 +191,39 @@ mod tests {
         let out = replace_table(&text, "| new |\n").unwrap();
         assert_eq!(out, format!("before\n{BEGIN}\n| new |\n{END}\nafter\n"));
         assert!(replace_table("no markers", "x").is_err());
+    }
+
+    #[test]
+    fn a_loss_curve_replaces_the_recorded_one_and_other_rows_stay() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir_all(root.path().join("docs")).unwrap();
+        fs::write(
+            root.path().join("docs/operations.md"),
+            format!(
+                "{BEGIN}
+{END}
+"
+            ),
+        )
+        .unwrap();
+        let names = |goals: &[Goal]| {
+            record(root.path(), goals).unwrap();
+            let text = fs::read_to_string(root.path().join("docs/bench/results.json")).unwrap();
+            let rows: Vec<Recorded> = serde_json::from_str(&text).unwrap();
+            rows.into_iter().map(|r| r.name).collect::<Vec<_>>()
+        };
+        let first = [
+            Goal::reported("capacity", 1.0, "ev/s", ""),
+            Goal::reported("loss at 80 ev/s offered", 1.0, "%", ""),
+            Goal::reported("loss at 110 ev/s offered", 2.0, "%", ""),
+        ];
+        assert_eq!(names(&first).len(), 3);
+        let second = [Goal::reported("loss at 120 ev/s offered", 1.0, "%", "")];
+        assert_eq!(names(&second), ["capacity", "loss at 120 ev/s offered"]);
+        assert_eq!(
+            names(&[Goal::reported("idle", 1.0, "%", "")]).len(),
+            3,
+            "no curve: the recorded one stays"
+        );
     }
 }
