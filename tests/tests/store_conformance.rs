@@ -393,6 +393,7 @@ mod sqlite {
             }
         }
         let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.stats().await.unwrap().events, 4, "counted once at the upgrade");
         let pod =
             EventFilter { namespaces: vec!["shop".into()], pods: vec!["web".into()], ..Default::default() };
         let got = replay_all(&store, ReplayQuery { filter: pod, ..Default::default() }).await;
@@ -416,11 +417,36 @@ mod sqlite {
             EventFilter { namespaces: vec!["shop".into()], pods: vec!["web".into()], ..Default::default() };
         let got = replay_all(&store, ReplayQuery { filter: pod, ..Default::default() }).await;
         assert_eq!(times(&got), vec![3 * SEC, 4 * SEC, 5 * SEC]);
+        store.close().await;
+        assert_eq!(SqliteStore::open(&path).unwrap().stats().await.unwrap().events, 5);
+    }
+
+    /// The store keeps its event count rather than counting a table it has no index on: a
+    /// deletion changes it, and a restart finds it.
+    #[tokio::test]
+    async fn a_deletion_is_counted_across_a_restart() {
+        let (dir, store) = sqlite();
+        let evs: Vec<Event> = (0..30)
+            .map(|i| event(i * SEC, "shop", ["web", "api", "db"][i as usize % 3], Kind::Exec, "x"))
+            .collect();
+        store.append(batch("b", 1, evs)).await.unwrap();
+        let scope = |pod: &str| rampart_collector::store::DeleteScope {
+            namespace: "shop".into(),
+            pod: Some(pod.into()),
+            by: "test".into(),
+            reason: "a test".into(),
+        };
+        assert_eq!(store.delete(scope("api")).await.unwrap().events, 10);
+        assert_eq!(store.stats().await.unwrap().events, 20);
+        store.close().await;
+        let store = SqliteStore::open(&dir.path().join("e.db")).unwrap();
+        assert_eq!(store.stats().await.unwrap().events, 20);
+        assert_eq!(replay_all(&store, ReplayQuery::default()).await.len(), 20);
     }
 
     #[tokio::test]
     async fn retention_by_age_and_size() {
-        let (_dir, store) = sqlite();
+        let (dir, store) = sqlite();
         let now = 10_000 * SEC;
         let evs: Vec<Event> =
             (0..1000).map(|i| event(now - (1000 - i) * SEC, "a", "p", Kind::Exec, "x")).collect();
@@ -444,6 +470,11 @@ mod sqlite {
         assert_eq!(newest, now + 2999 * SEC, "the newest events stay");
         let size = store.stats().await.unwrap().size_bytes;
         assert!(size <= 2 * cap, "the file gave space back: {size} bytes; {} events left", left.len());
+        // The count the store keeps is what is left, after a restart too.
+        assert_eq!(store.stats().await.unwrap().events, left.len() as u64);
+        store.close().await;
+        let store = SqliteStore::open(&dir.path().join("e.db")).unwrap();
+        assert_eq!(store.stats().await.unwrap().events, left.len() as u64);
 
         // Emptied, the store still never reuses an id.
         store.prune(Retention { max_age_ns: Some(1), max_bytes: None }, now + 10_000 * SEC).await.unwrap();

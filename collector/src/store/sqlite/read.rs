@@ -181,8 +181,9 @@ pub fn namespaces(conn: &Connection) -> Result<Vec<String>, StoreError> {
     rows.collect::<Result<_, _>>().map_err(sql("listing namespaces"))
 }
 
+/// The stored events, as `meta` keeps their count (see [`super::schema`]).
 pub fn count(conn: &Connection) -> Result<u64, StoreError> {
-    conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+    conn.query_row("SELECT value FROM meta WHERE key = 'events'", [], |r| r.get::<_, i64>(0))
         .map(|n| n as u64)
         .map_err(sql("counting events"))
 }

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, params};
 
 use super::sql;
-use super::{chain, writer::Shared};
+use super::{chain, schema, writer::Shared};
 use crate::store::{Pruned, Retention, StoreError};
 
 /// Spans whose events retention deletes per step.
@@ -63,13 +63,17 @@ pub fn prune(
                 .map_err(sql("finding old events"))?;
             let Some(&(t, id, _, _)) = page.last() else { break };
             after = (t, id);
+            // A page's deletes and the count they change commit together.
+            let tx = conn.unchecked_transaction().map_err(sql("beginning a transaction"))?;
             let mut n = 0;
             for (_, _, first, last) in &page {
-                n += conn
+                n += tx
                     .prepare_cached("DELETE FROM events WHERE id BETWEEN ?1 AND ?2 AND time_ns < ?3")
                     .and_then(|mut s| s.execute(params![first, last, cutoff]))
                     .map_err(sql("deleting old events"))?;
             }
+            schema::count_events(&tx, -(n as i64))?;
+            tx.commit().map_err(sql("committing old events' deletion"))?;
             pruned.by_age += n as u64;
             shared.forget(n);
         }
@@ -92,16 +96,19 @@ pub fn prune(
             let Some(newest_deleted) = oldest.iter().map(|s| s.3).max() else { break };
             through = through.max(Some(newest_deleted));
             chain::pruning_through(conn, newest_deleted)?;
+            let tx = conn.unchecked_transaction().map_err(sql("beginning a transaction"))?;
             let mut n = 0;
             for (span, first, last, _) in &oldest {
-                n += conn
+                n += tx
                     .prepare_cached("DELETE FROM events WHERE id BETWEEN ?1 AND ?2")
                     .and_then(|mut s| s.execute([first, last]))
                     .map_err(sql("deleting the oldest events"))?;
-                conn.prepare_cached("DELETE FROM spans WHERE id = ?1")
+                tx.prepare_cached("DELETE FROM spans WHERE id = ?1")
                     .and_then(|mut s| s.execute([span]))
                     .map_err(sql("deleting the oldest spans"))?;
             }
+            schema::count_events(&tx, -(n as i64))?;
+            tx.commit().map_err(sql("committing the oldest events' deletion"))?;
             pruned.by_size += n as u64;
             shared.forget(n);
         }

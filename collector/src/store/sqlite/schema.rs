@@ -4,7 +4,9 @@
 //! node), the agent boot and sequence, and the protobuf-encoded `rampart.v1.Event` as `body`.
 //! Ids come from AUTOINCREMENT, so they are never reused, even when retention empties the
 //! table. `chain`, `chain_checkpoints` and `meta` hold the hash chain ([`super::chain`]),
-//! `deletions` the deletion log and `deleted` the digests of the events it deleted.
+//! `deletions` the deletion log and `deleted` the digests of the events it deleted. `meta`
+//! also keeps the number of stored events (`events`), changed in the same transaction as the
+//! rows: counting the table would read all of it, as it has no index to count instead.
 //!
 //! The events table has no index but its rowid. An index entry per event costs more than the
 //! row itself: with the five per-event indexes of version 2 (origin, time, namespace, pod,
@@ -24,7 +26,7 @@
 //! before the chain); 3 replaced the per-event indexes with `spans` and `appends`. Both
 //! upgrades run in place.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::sql;
 use crate::store::StoreError;
@@ -178,8 +180,31 @@ pub fn open_writer(path: &str) -> Result<Connection, StoreError> {
     if has_tables && version < 3 {
         conn.execute_batch(UPGRADE_TO_3).map_err(sql("upgrading the schema to version 3"))?;
     }
+    keep_count(&conn)?;
     conn.pragma_update(None, "user_version", VERSION).map_err(sql("writing the schema version"))?;
     Ok(conn)
+}
+
+/// Make sure `meta` holds the event count: a file from before it was kept (versions 1 to 3
+/// until 2026-12-07) is counted once, here.
+fn keep_count(conn: &Connection) -> Result<(), StoreError> {
+    let kept: Option<i64> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'events'", [], |r| r.get(0))
+        .optional()
+        .map_err(sql("reading the event count"))?;
+    if kept.is_none() {
+        conn.execute("INSERT INTO meta (key, value) SELECT 'events', count(*) FROM events", [])
+            .map_err(sql("counting the events once"))?;
+    }
+    Ok(())
+}
+
+/// `delta` events were stored (or deleted, negative): part of the transaction that did it.
+pub fn count_events(conn: &Connection, delta: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE meta SET value = value + ?1 WHERE key = 'events'")
+        .and_then(|mut s| s.execute([delta]))
+        .map_err(sql("keeping the event count"))?;
+    Ok(())
 }
 
 /// A read-only connection (replays, stats).

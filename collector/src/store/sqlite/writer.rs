@@ -20,7 +20,7 @@ use tracing::warn;
 use super::sql;
 use super::{
     chain::{Heads, NewLink},
-    origin, retention,
+    origin, retention, schema,
     schema::SPAN_MAX_NS,
 };
 use crate::store::{Appended, DeleteScope, DeletionRecord, Origin, Pruned, Retention, StoreError};
@@ -178,6 +178,8 @@ fn commit(
     for (batch, _) in group {
         results.push(insert(&tx, agents, heads, batch, now)?);
     }
+    let stored: usize = results.iter().map(|a| a.stored.len()).sum();
+    schema::count_events(&tx, stored as i64)?;
     tx.commit().map_err(sql("committing"))?;
     Ok(results)
 }
@@ -388,6 +390,7 @@ fn delete(conn: &mut Connection, scope: &DeleteScope, shared: &Shared) -> Result
     .map_err(sql("deleting spans"))?;
     tx.execute("UPDATE deletions SET events = ?1 WHERE id = ?2", params![n as i64, id])
         .map_err(sql("logging a deletion"))?;
+    schema::count_events(&tx, -(n as i64))?;
     tx.commit().map_err(sql("committing a deletion"))?;
     shared.forget(n);
     Ok(DeletionRecord {
