@@ -19,8 +19,9 @@ use std::sync::{
     atomic::{AtomicU64, Ordering::Relaxed},
 };
 
-use rampart_proto::v1::{
-    Ack, AgentMessage, CollectorMessage, Refusal, agent_message, collector_message, ingest_server::Ingest,
+use rampart_proto::{
+    v1::{Ack, CollectorMessage, Refusal, collector_message},
+    wire::{AgentMessage, agent_message, ingest_server::Ingest},
 };
 use tokio::{
     sync::{mpsc, watch},

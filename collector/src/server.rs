@@ -4,7 +4,7 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use rampart_proto::v1::{collector_server::CollectorServer, ingest_server::IngestServer};
+use rampart_proto::{v1::collector_server::CollectorServer, wire::ingest_server::IngestServer};
 use tokio::{net::TcpListener, sync::watch};
 use tracing::{info, warn};
 

@@ -17,14 +17,17 @@ use std::{
 
 use rampart_proto::{
     v1::{
-        AgentStats, Batch, Event, Gap, Hello, Refusal,
+        AgentStats, Event, Gap, Hello, Refusal,
         event::Body,
         file, flow, gap, pod, privilege,
         refusal::Reason,
         verdict::{Action, Tier},
     },
+    wire,
     wkt::Timestamp,
 };
+
+use prost::Message as _;
 
 use crate::store::{IncomingBatch, Origin};
 
@@ -124,8 +127,8 @@ pub fn stats(s: &AgentStats) -> Result<(), String> {
 }
 
 /// A batch from the stream of `node`, checked and ready to store; or the refusal to send back.
-pub fn batch(node: &str, b: Batch, limits: Limits) -> Result<IncomingBatch, Box<Refusal>> {
-    let refuse = |b: &Batch, reason: Reason, message: String| {
+pub fn batch(node: &str, b: wire::Batch, limits: Limits) -> Result<IncomingBatch, Box<Refusal>> {
+    let refuse = |b: &wire::Batch, reason: Reason, message: String| {
         Box::new(Refusal {
             boot_id: b.boot_id.clone(),
             first_sequence: b.first_sequence,
@@ -155,27 +158,32 @@ pub fn batch(node: &str, b: Batch, limits: Limits) -> Result<IncomingBatch, Box<
         );
         return Err(refuse(&b, Reason::TooManyEvents, msg));
     }
-    for (i, e) in b.events.iter().enumerate() {
+    let mut events = Vec::with_capacity(b.events.len());
+    for (i, bytes) in b.events.iter().enumerate() {
         let seq = b.first_sequence + i as u64;
-        if let Err(problem) = event(e) {
+        // Decoded once, in place (see `rampart_proto::wire`).
+        let mut e = match Event::decode(bytes.clone()) {
+            Ok(e) => Arc::new(e),
+            Err(err) => {
+                return Err(refuse(
+                    &b,
+                    Reason::InvalidEvent,
+                    format!("event {seq} cannot be decoded: {err}"),
+                ));
+            }
+        };
+        if let Err(problem) = event(&e) {
             return Err(refuse(&b, Reason::InvalidEvent, format!("event {seq}: {problem}")));
         }
-        if !e.node.is_empty() && e.node != node {
+        if e.node.is_empty() {
+            Arc::get_mut(&mut e).expect("not shared yet").node = node.to_string();
+        } else if e.node != node {
             let msg = format!("event {seq}: node {:?} is not this stream's node {node:?}", e.node);
             return Err(refuse(&b, Reason::InvalidEvent, msg));
         }
+        events.push(e);
     }
     let origin = Origin { node: node.to_string(), boot_id: b.boot_id };
-    let events = b
-        .events
-        .into_iter()
-        .map(|mut e| {
-            if e.node.is_empty() {
-                e.node = node.to_string();
-            }
-            Arc::new(e)
-        })
-        .collect();
     Ok(IncomingBatch { origin, first_sequence: b.first_sequence, events })
 }
 
@@ -292,6 +300,7 @@ pub fn event(e: &Event) -> Result<(), String> {
 mod tests {
     use rampart_proto::{
         v1::{Exec, Flow, Verdict},
+        wire::Batch,
         wkt::Timestamp,
     };
 
@@ -312,8 +321,19 @@ mod tests {
         }
     }
 
+    /// The batch as the collector reads it off the wire: each event encoded.
     fn batch_of(events: Vec<Event>) -> Batch {
+        let events = events.iter().map(|e| e.encode_to_vec().into()).collect();
         Batch { boot_id: "boot".into(), first_sequence: 7, events }
+    }
+
+    #[test]
+    fn an_event_that_cannot_be_decoded_refuses_the_batch_with_its_sequence() {
+        let mut b = batch_of(vec![good(), good()]);
+        b.events[1] = vec![0x0a, 0x05, b'x'].into();
+        let r = batch("n", b, LIMITS).unwrap_err();
+        assert_eq!(r.reason(), Reason::InvalidEvent);
+        assert!(r.message.starts_with("event 8 cannot be decoded"), "{}", r.message);
     }
 
     #[test]

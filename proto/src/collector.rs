@@ -9,9 +9,14 @@ use crate::{
 impl Batch {
     /// Sequence of the last event: `None` for an empty batch, or when the range would overflow.
     pub fn last_sequence(&self) -> Option<u64> {
-        let n = u64::try_from(self.events.len()).ok()?;
-        n.checked_sub(1).and_then(|k| self.first_sequence.checked_add(k))
+        last_sequence(self.first_sequence, self.events.len())
     }
+}
+
+/// Sequence of the last of `len` events from `first`: `None` for none, or on overflow.
+pub(crate) fn last_sequence(first: u64, len: usize) -> Option<u64> {
+    let n = u64::try_from(len).ok()?;
+    n.checked_sub(1).and_then(|k| first.checked_add(k))
 }
 
 /// Characters of a boot id that readers see (in `Status`, in a gap event).

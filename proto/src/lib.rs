@@ -2,7 +2,8 @@
 //! `cargo xtask codegen` (prost for the messages, tonic for the services, pbjson for the proto3
 //! JSON mapping, and the descriptor set for gRPC reflection) and committed; `cargo xtask codegen --check` fails when they drift.
 //!
-//! Hand-written helpers on the generated types live in [`event`].
+//! Hand-written helpers on the generated types live in [`event`]; [`wire`] is the Ingest stream
+//! as the collector reads it.
 
 #[expect(
     clippy::all,
@@ -24,4 +25,5 @@ pub mod collector;
 pub mod domain;
 pub mod event;
 pub mod visible;
+pub mod wire;
 pub mod wkt;

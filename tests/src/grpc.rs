@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use bytes::{Buf as _, BufMut as _};
+use prost::Message as _;
 use rampart_proto::{
     v1::{
         AgentMessage, Batch, CollectorMessage, Event, Exec, Hello, Pod, Process, SubscribeRequest,
@@ -199,19 +200,28 @@ impl Decoder for RawCoder {
 
 /// Send raw messages on an Ingest stream; the status the stream ends with (after any answers).
 pub async fn raw_ingest(url: &str, messages: Vec<Vec<u8>>) -> Status {
+    raw_ingest_answers(url, messages).await.1
+}
+
+/// Send raw messages on an Ingest stream: the collector's answers, and the status the stream
+/// ends with (`ok` once every message was sent and answered and the stream closed).
+pub async fn raw_ingest_answers(url: &str, messages: Vec<Vec<u8>>) -> (Vec<CollectorMessage>, Status) {
     let mut grpc = tonic::client::Grpc::new(channel(url).await);
     grpc.ready().await.expect("ready");
     let path = tonic::codegen::http::uri::PathAndQuery::from_static("/rampart.v1.Ingest/Stream");
     let request = tonic::Request::new(tokio_stream::iter(messages));
+    let mut answers = Vec::new();
     match grpc.streaming(request, path, RawCodec).await {
-        Err(status) => status,
+        Err(status) => (answers, status),
         Ok(response) => {
             let mut inbound = response.into_inner();
             loop {
                 match inbound.message().await {
-                    Ok(Some(_)) => continue,
-                    Ok(None) => return Status::ok("ended"),
-                    Err(status) => return status,
+                    Ok(Some(bytes)) => {
+                        answers.push(CollectorMessage::decode(&bytes[..]).expect("a CollectorMessage"))
+                    }
+                    Ok(None) => return (answers, Status::ok("ended")),
+                    Err(status) => return (answers, status),
                 }
             }
         }

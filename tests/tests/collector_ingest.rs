@@ -11,10 +11,13 @@ use std::{
 };
 
 use prost::Message as _;
-use rampart_proto::v1::{
-    AgentMessage, Batch, Hello, ReplayRequest, StatusRequest, SubscribeRequest, agent_message,
-    collector_client::CollectorClient, collector_message, refusal::Reason, subscribe_response,
-    verdict::Action,
+use rampart_proto::{
+    v1::{
+        AgentMessage, Batch, Hello, ReplayRequest, StatusRequest, SubscribeRequest, agent_message,
+        collector_client::CollectorClient, collector_message, refusal::Reason, subscribe_response,
+        verdict::Action,
+    },
+    wire,
 };
 use rampart_tests::{
     agent::agent_bin,
@@ -107,14 +110,35 @@ fn bad_batches_are_refused_with_a_clear_status_and_store_nothing() {
         };
         let status = grpc::raw_ingest(&url, vec![batch.encode_to_vec()]).await;
         assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+
+        // An event whose bytes are not an Event refuses its batch, naming its sequence; the
+        // stream goes on, and its next batch is stored.
+        let raw = |first_sequence, events| {
+            let batch = wire::Batch { boot_id: "b".into(), first_sequence, events };
+            wire::AgentMessage { message: Some(wire::agent_message::Message::Batch(batch)) }.encode_to_vec()
+        };
+        let broken =
+            raw(1, vec![good(8).encode_to_vec().into(), bytes::Bytes::from_static(&[0x0a, 0x05, b'x'])]);
+        let next = raw(3, vec![good(9).encode_to_vec().into()]);
+        let (answers, status) =
+            grpc::raw_ingest_answers(&url, vec![hello.encode_to_vec(), broken, next]).await;
+        assert_eq!(status.code(), tonic::Code::Ok, "{status:?}");
+        let [refused, acked] = &answers[..] else { panic!("two answers: {answers:?}") };
+        let Some(collector_message::Message::Refusal(r)) = &refused.message else { panic!("{refused:?}") };
+        assert_eq!(r.reason(), Reason::InvalidEvent);
+        assert!(r.message.starts_with("event 2 cannot be decoded"), "{}", r.message);
+        assert!(
+            matches!(acked.message, Some(collector_message::Message::Ack(ref a)) if a.stored == 1),
+            "{acked:?}"
+        );
     });
     // Only the good events are stored, and the collector serves on.
     let stored = cli::events(&url, &["replay", "-o", "json"]);
     let args: Vec<&str> = stored.iter().map(|e| e["exec"]["args"][0].as_str().unwrap()).collect();
     let t = |i: i64| format!("t{}", BASE + i * MS);
-    assert_eq!(args, [t(1), t(2), t(5)]);
+    assert_eq!(args, [t(1), t(2), t(5), t(9)]);
     let status = cli::events(&url, &["status", "-o", "json"]);
-    assert_eq!(status[0]["ingest"]["batchesRefused"], "2", "{}", status[0]);
+    assert_eq!(status[0]["ingest"]["batchesRefused"], "3", "{}", status[0]);
 }
 
 /// Sequence numbers are not a credential. Status shows a boot id's first 8 characters only,

@@ -120,6 +120,7 @@ fn generate(root: &Path, out: &Path) -> anyhow::Result<()> {
 
     // For gRPC reflection (grpcurl): the compiled descriptors, imports included.
     fs::write(out.join(DESCRIPTOR_SET), fds.encode_to_vec())?;
+    ingest_wire_server(out);
 
     pbjson_build::Builder::new()
         .register_descriptors(&fds.encode_to_vec())?
@@ -133,6 +134,24 @@ fn generate(root: &Path, out: &Path) -> anyhow::Result<()> {
 }
 
 /// Names of files that differ between the two directories.
+/// The collector's side of `rampart.v1.Ingest`, the same route and messages on the wire, but
+/// reading `rampart_proto::wire::AgentMessage`: a batch's events stay as their own bytes, each
+/// decoded once by the collector (see `proto/src/wire.rs`). Written as `rampart.v1.Ingest.rs`.
+fn ingest_wire_server(out: &Path) {
+    use tonic_prost_build::manual::{Builder, Method, Service};
+    let stream = Method::builder()
+        .name("stream")
+        .route_name("Stream")
+        .input_type("crate::wire::AgentMessage")
+        .output_type("crate::v1::CollectorMessage")
+        .codec_path("tonic_prost::ProstCodec")
+        .client_streaming()
+        .server_streaming()
+        .build();
+    let service = Service::builder().name("Ingest").package("rampart.v1").method(stream).build();
+    Builder::new().build_client(false).build_transport(false).out_dir(out).compile(&[service]);
+}
+
 fn compare(fresh: &Path, committed: &Path) -> anyhow::Result<Vec<String>> {
     let mut drift = Vec::new();
     for entry in fs::read_dir(fresh)? {

@@ -975,7 +975,8 @@ pub mod refusal {
     #[repr(i32)]
     pub enum Reason {
         Unspecified = 0,
-        /// An event is malformed: no time, no body, or an enum value this collector does not know.
+        /// An event is malformed: its bytes do not decode as an Event, or it has no time, no body,
+        /// or an enum value this collector does not know.
         InvalidEvent = 1,
         /// More events than the collector accepts in one batch.
         TooManyEvents = 2,
