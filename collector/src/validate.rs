@@ -161,9 +161,9 @@ pub fn batch(node: &str, b: wire::Batch, limits: Limits) -> Result<IncomingBatch
     let mut events = Vec::with_capacity(b.events.len());
     for (i, bytes) in b.events.iter().enumerate() {
         let seq = b.first_sequence + i as u64;
-        // Decoded once, in place (see `rampart_proto::wire`).
+        // Decoded once, straight from the received bytes (see `rampart_proto::wire`).
         let mut e = match Event::decode(bytes.clone()) {
-            Ok(e) => Arc::new(e),
+            Ok(e) => e,
             Err(err) => {
                 return Err(refuse(
                     &b,
@@ -176,12 +176,12 @@ pub fn batch(node: &str, b: wire::Batch, limits: Limits) -> Result<IncomingBatch
             return Err(refuse(&b, Reason::InvalidEvent, format!("event {seq}: {problem}")));
         }
         if e.node.is_empty() {
-            Arc::get_mut(&mut e).expect("not shared yet").node = node.to_string();
+            e.node = node.to_string();
         } else if e.node != node {
             let msg = format!("event {seq}: node {:?} is not this stream's node {node:?}", e.node);
             return Err(refuse(&b, Reason::InvalidEvent, msg));
         }
-        events.push(e);
+        events.push(Arc::new(e));
     }
     let origin = Origin { node: node.to_string(), boot_id: b.boot_id };
     Ok(IncomingBatch { origin, first_sequence: b.first_sequence, events })

@@ -133,7 +133,6 @@ fn generate(root: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Names of files that differ between the two directories.
 /// The collector's side of `rampart.v1.Ingest`, the same route and messages on the wire, but
 /// reading `rampart_proto::wire::AgentMessage`: a batch's events stay as their own bytes, each
 /// decoded once by the collector (see `proto/src/wire.rs`). Written as `rampart.v1.Ingest.rs`.
@@ -152,6 +151,7 @@ fn ingest_wire_server(out: &Path) {
     Builder::new().build_client(false).build_transport(false).out_dir(out).compile(&[service]);
 }
 
+/// Names of files that differ between the two directories.
 fn compare(fresh: &Path, committed: &Path) -> anyhow::Result<Vec<String>> {
     let mut drift = Vec::new();
     for entry in fs::read_dir(fresh)? {

@@ -197,15 +197,7 @@ mod tests {
     fn a_loss_curve_replaces_the_recorded_one_and_other_rows_stay() {
         let root = tempfile::tempdir().unwrap();
         fs::create_dir_all(root.path().join("docs")).unwrap();
-        fs::write(
-            root.path().join("docs/operations.md"),
-            format!(
-                "{BEGIN}
-{END}
-"
-            ),
-        )
-        .unwrap();
+        fs::write(root.path().join("docs/operations.md"), format!("{BEGIN}\n{END}\n")).unwrap();
         let names = |goals: &[Goal]| {
             record(root.path(), goals).unwrap();
             let text = fs::read_to_string(root.path().join("docs/bench/results.json")).unwrap();

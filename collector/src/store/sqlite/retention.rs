@@ -5,8 +5,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::sql;
-use super::{chain, schema, writer::Shared};
+use super::{chain, schema, sql, writer::Shared};
 use crate::store::{Pruned, Retention, StoreError};
 
 /// Spans whose events retention deletes per step.

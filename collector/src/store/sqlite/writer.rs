@@ -17,11 +17,11 @@ use rusqlite::{Connection, Statement, Transaction, params};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
-use super::sql;
 use super::{
     chain::{Heads, NewLink},
     origin, retention, schema,
     schema::SPAN_MAX_NS,
+    sql,
 };
 use crate::store::{Appended, DeleteScope, DeletionRecord, Origin, Pruned, Retention, StoreError};
 
@@ -140,8 +140,7 @@ pub fn run(mut conn: Connection, mut rx: mpsc::Receiver<Command>, shared: Arc<Sh
             }
         }
         match commit(&mut conn, &mut agents, &mut heads, &group) {
-            Ok(results) => {
-                let stored: usize = results.iter().map(|a| a.stored.len()).sum();
+            Ok((results, stored)) => {
                 shared.events.fetch_add(stored as u64, Relaxed);
                 // `stored` is in sequence order; ids follow the insert order.
                 if let Some(max) = results.iter().flat_map(|a| a.stored.iter().map(|(id, _)| *id)).max() {
@@ -166,12 +165,13 @@ pub fn run(mut conn: Connection, mut rx: mpsc::Receiver<Command>, shared: Arc<Sh
     }
 }
 
+/// Store a group of appends in one transaction: what each stored, and how many events in all.
 fn commit(
     conn: &mut Connection,
     agents: &mut HashMap<Origin, i64>,
     heads: &mut Heads,
     group: &[(PreparedBatch, oneshot::Sender<Result<Appended, StoreError>>)],
-) -> Result<Vec<Appended>, StoreError> {
+) -> Result<(Vec<Appended>, usize), StoreError> {
     let tx = conn.transaction().map_err(sql("beginning a transaction"))?;
     let now = crate::now_ns();
     let mut results = Vec::with_capacity(group.len());
@@ -181,7 +181,7 @@ fn commit(
     let stored: usize = results.iter().map(|a| a.stored.len()).sum();
     schema::count_events(&tx, stored as i64)?;
     tx.commit().map_err(sql("committing"))?;
-    Ok(results)
+    Ok((results, stored))
 }
 
 fn agent_id(
