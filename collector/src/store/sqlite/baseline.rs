@@ -21,7 +21,7 @@ use rampart_proto::v1::Event;
 
 use super::{
     chain, origin, row, schema, sql,
-    writer::{INSERT_EVENT, INSERT_SPAN, PreparedBatch, Spans, insert_event},
+    writer::{INSERT_EVENT, INSERT_SPAN, PreparedBatch, SpanWriter, insert_event},
 };
 use crate::store::{Origin, StoreError};
 
@@ -64,7 +64,7 @@ pub fn bare_insert(
         for batch in group {
             let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing"))?;
             let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing"))?;
-            let mut spans = Spans::default();
+            let mut spans = SpanWriter::default();
             let mut link = chain::NewLink { node: "bench", boot: "baseline", agent, events: Vec::new() };
             let mut ids = (i64::MAX, i64::MIN);
             let seqs = (batch.rows.first().map_or(0, |r| r.seq), batch.rows.last().map_or(0, |r| r.seq));

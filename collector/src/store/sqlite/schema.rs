@@ -133,6 +133,7 @@ CREATE TABLE IF NOT EXISTS deleted (
 /// Version 2 to 3: spans and appends from the stored events, then the per-event indexes go.
 /// A span is a run of consecutive ids of one (namespace, pod, kind) within one
 /// [`SPAN_MAX_NS`] bucket of time; an append, a run of consecutive ids of one agent boot.
+/// The SQL writes the bucket's width out (`time_ns / 1000000000`): it must be [`SPAN_MAX_NS`].
 const UPGRADE_TO_3: &str = "
 BEGIN;
 INSERT INTO spans (namespace, pod, kind, first_id, last_id, min_time_ns, max_time_ns)
@@ -152,6 +153,7 @@ DROP INDEX IF EXISTS events_pod;
 DROP INDEX IF EXISTS events_kind;
 COMMIT;
 ";
+const _: () = assert!(SPAN_MAX_NS == 1_000_000_000, "UPGRADE_TO_3 buckets spans by the second");
 
 /// Open (creating if needed) the store for writing, and check its schema version.
 pub fn open_writer(path: &str) -> Result<Connection, StoreError> {

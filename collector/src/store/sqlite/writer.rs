@@ -208,7 +208,7 @@ fn agent_id(
     Ok(id)
 }
 
-/// Adds a span row; its values as [`Spans::stored`] gathered them.
+/// Adds a span row; its values as [`SpanWriter::stored`] gathered them.
 pub const INSERT_SPAN: &str = "INSERT INTO spans (namespace, pod, kind, first_id, last_id, min_time_ns, max_time_ns) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
@@ -216,12 +216,12 @@ pub const INSERT_SPAN: &str = "INSERT INTO spans (namespace, pod, kind, first_id
 /// [`PreparedBatch::order`]): consecutive rows of one group and within [`SPAN_MAX_NS`] of the
 /// first make one span.
 #[derive(Default)]
-pub struct Spans<'a> {
+pub struct SpanWriter<'a> {
     /// The first row of the open span, its ids and its latest time.
     open: Option<(&'a Row, i64, i64, i64)>,
 }
 
-impl<'a> Spans<'a> {
+impl<'a> SpanWriter<'a> {
     /// `row` was stored with `id`: it extends the open span or closes it and opens another.
     pub fn stored(&mut self, insert: &mut Statement<'_>, row: &'a Row, id: i64) -> Result<(), StoreError> {
         match &mut self.open {
@@ -267,7 +267,7 @@ fn insert(
     };
     let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing the insert"))?;
     let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing the span insert"))?;
-    let mut spans = Spans::default();
+    let mut spans = SpanWriter::default();
     // Each row's id, if this append stored it; rows are inserted in `batch.order`.
     let mut ids: Vec<Option<u64>> = vec![None; batch.rows.len()];
     let mut id_range = (i64::MAX, i64::MIN);

@@ -39,7 +39,7 @@ struct Span {
 }
 
 /// The spans of a replay, in walk order, a page at a time.
-struct Spans<'c> {
+struct SpanPages<'c> {
     stmt: Statement<'c>,
     values: Vec<Value>,
     /// (at, id) of the last span read.
@@ -48,7 +48,7 @@ struct Spans<'c> {
     done: bool,
 }
 
-impl Spans<'_> {
+impl SpanPages<'_> {
     /// When the next span starts (oldest first) or ends (newest first); `None` after the last.
     fn next_at(&mut self) -> Result<Option<i64>, StoreError> {
         if self.page.is_empty() && !self.done {
@@ -114,7 +114,7 @@ pub(super) fn walk(
          AND ({at}, id) {after} (?, ?) ORDER BY {at}{direction}, id{direction} LIMIT {SPAN_PAGE}"
     );
     let stmt = conn.prepare(&query).map_err(sql("preparing the span query"))?;
-    let mut spans = Spans { stmt, values: spans.values, cursor, page: VecDeque::new(), done: false };
+    let mut spans = SpanPages { stmt, values: spans.values, cursor, page: VecDeque::new(), done: false };
     let mut read = conn
         .prepare(&format!("SELECT id, time_ns, body FROM events WHERE {}id BETWEEN ? AND ?", events.and()))
         .map_err(sql("preparing a span's read"))?;
