@@ -15,6 +15,7 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use prost::Message as _;
 use rampart_proto::{
     v1::{
         AgentStats, Event, Gap, Hello, Refusal,
@@ -26,8 +27,6 @@ use rampart_proto::{
     wire,
     wkt::Timestamp,
 };
-
-use prost::Message as _;
 
 use crate::store::{IncomingBatch, Origin};
 

@@ -192,14 +192,15 @@ pub fn bench(rounds: usize, quick: bool) -> anyhow::Result<Vec<Goal>> {
             extra: ["--readers", "kubernetes", "--kubeconfig", &kubeconfig].map(String::from).to_vec(),
             ..Default::default()
         });
-        let (mut anon_secs, mut token_secs) = (0.0, 0.0);
-        for token_writer in if round % 2 == 0 { [false, true] } else { [true, false] } {
-            if token_writer {
-                token_secs = push(&kube.url(), &file, Some(&agent))?;
-            } else {
-                anon_secs = push(&collector.url(), &file, None)?;
-            }
-        }
+        let push_anon = || push(&collector.url(), &file, None);
+        let push_token = || push(&kube.url(), &file, Some(&agent));
+        let (anon_secs, token_secs) = if round % 2 == 0 {
+            let a = push_anon()?;
+            (a, push_token()?)
+        } else {
+            let t = push_token()?;
+            (push_anon()?, t)
+        };
         ingest.push(n as f64 / anon_secs);
         token_ratio.push(anon_secs / token_secs);
         let (got, secs) = client::replay_all(&collector.url())?;
