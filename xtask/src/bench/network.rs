@@ -67,10 +67,7 @@ pub fn bench(rounds: Rounds, quick: bool) -> anyhow::Result<Vec<Goal>> {
     let n = if quick { 3000 } else { 20_000 };
     cycles(&pod, "tcp-cycles", &addr, n / 4)?; // warm up
 
-    let collector = Collector::start(CollectorOptions {
-        extra: vec!["--metrics-addr".into(), "127.0.0.1:0".into()],
-        ..Default::default()
-    });
+    let collector = Collector::start(CollectorOptions::default());
     let segments = std::cell::RefCell::new(Vec::new());
     let start_agent = |sink: Sink| -> anyhow::Result<Box<dyn std::any::Any>> {
         let (extra, no_events_file) = match sink {
