@@ -120,7 +120,7 @@ fn generate(root: &Path, out: &Path) -> anyhow::Result<()> {
 
     // For gRPC reflection (grpcurl): the compiled descriptors, imports included.
     fs::write(out.join(DESCRIPTOR_SET), fds.encode_to_vec())?;
-    ingest_wire_server(out);
+    ingest_wire(out);
 
     pbjson_build::Builder::new()
         .register_descriptors(&fds.encode_to_vec())?
@@ -133,10 +133,11 @@ fn generate(root: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The collector's side of `rampart.v1.Ingest`, the same route and messages on the wire, but
-/// reading `rampart_proto::wire::AgentMessage`: a batch's events stay as their own bytes, each
-/// decoded once by the collector (see `proto/src/wire.rs`). Written as `rampart.v1.Ingest.rs`.
-fn ingest_wire_server(out: &Path) {
+/// `rampart.v1.Ingest` with `rampart_proto::wire::AgentMessage` for its input, the same route
+/// and messages on the wire: a batch's events travel as their own bytes, encoded once by the
+/// agent and decoded once by the collector (see `proto/src/wire.rs`). Both sides, written as
+/// `rampart.v1.Ingest.rs`.
+fn ingest_wire(out: &Path) {
     use tonic_prost_build::manual::{Builder, Method, Service};
     let stream = Method::builder()
         .name("stream")
@@ -148,7 +149,7 @@ fn ingest_wire_server(out: &Path) {
         .server_streaming()
         .build();
     let service = Service::builder().name("Ingest").package("rampart.v1").method(stream).build();
-    Builder::new().build_client(false).build_transport(false).out_dir(out).compile(&[service]);
+    Builder::new().build_client(true).build_transport(false).out_dir(out).compile(&[service]);
 }
 
 /// Names of files that differ between the two directories.

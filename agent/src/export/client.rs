@@ -17,9 +17,9 @@
 use std::{collections::VecDeque, sync::Arc, time::Duration};
 
 use prost::Message as _;
-use rampart_proto::v1::{
-    AgentMessage, AgentStats, Batch, CollectorMessage, DropCount, Hello, agent_message, collector_message,
-    ingest_client::IngestClient,
+use rampart_proto::{
+    v1::{AgentStats, CollectorMessage, DropCount, Event, Hello, collector_message},
+    wire::{AgentMessage, Batch, agent_message, ingest_client::IngestClient},
 };
 use tokio::{
     sync::mpsc,
@@ -230,7 +230,7 @@ impl ExportTask {
         let out = conn.out.clone();
         while self.inflight.len() < WINDOW {
             let (batch, source) = if let Some(rec) = self.spool.as_mut().and_then(Spool::read_next) {
-                match Batch::decode(rec.payload.as_slice()) {
+                match decode_spooled(rec.payload) {
                     Ok(b) => (b, Source::Spool(rec.end)),
                     Err(e) => {
                         warn!(error = %e, "a spooled batch passed its checksum but does not decode; dropped");
@@ -489,6 +489,16 @@ impl ExportTask {
     fn idle(&self) -> bool {
         self.inflight.is_empty() && self.memory.is_empty() && self.spool.as_ref().is_none_or(Spool::is_empty)
     }
+}
+
+/// A spooled batch, its events checked to decode: one that does not is dropped here, counted,
+/// rather than refused by the collector after the outage.
+fn decode_spooled(payload: Vec<u8>) -> Result<Batch, prost::DecodeError> {
+    let batch = Batch::decode(bytes::Bytes::from(payload))?;
+    for e in &batch.events {
+        Event::decode(e.clone())?;
+    }
+    Ok(batch)
 }
 
 async fn next_reply(conn: &mut Option<Conn>) -> Result<Option<CollectorMessage>, Status> {

@@ -22,7 +22,12 @@ use std::{
     time::Duration,
 };
 
-use rampart_proto::v1::{Batch, ConcernTier, Event, Hello, RuleStatus, concern_tier};
+use bytes::{Bytes, BytesMut};
+use prost::Message as _;
+use rampart_proto::{
+    v1::{ConcernTier, Event, Hello, RuleStatus, concern_tier},
+    wire::Batch,
+};
 use tokio::{sync::mpsc, task::JoinHandle};
 
 use crate::{
@@ -55,16 +60,35 @@ pub struct Exporter {
     collector: Option<ToCollector>,
 }
 
+/// Events are encoded into buffers of this size, each event's bytes split off and shared.
+const ENCODE_CHUNK: usize = 64 << 10;
+
 /// The sending side of the collector export.
 struct ToCollector {
     boot_id: String,
     next_sequence: u64,
-    pending: Vec<Event>,
+    /// The next batch's events, each encoded once: a batch moves, is kept and is resent as
+    /// these bytes (see `rampart_proto::wire`).
+    pending: Vec<Bytes>,
+    /// Where events are encoded; each event's bytes are split off it.
+    encoded: BytesMut,
     commands: mpsc::UnboundedSender<client::Command>,
     task: Option<JoinHandle<()>>,
 }
 
 impl ToCollector {
+    fn push(&mut self, event: &Event) {
+        // A BytesMut grows as it is written: an event larger than what is left still fits.
+        if self.encoded.capacity() < ENCODE_CHUNK / 4 {
+            self.encoded.reserve(ENCODE_CHUNK);
+        }
+        event.encode(&mut self.encoded).expect("a BytesMut has room for any event");
+        self.pending.push(self.encoded.split().freeze());
+        if self.pending.len() >= MAX_BATCH_EVENTS {
+            self.seal();
+        }
+    }
+
     fn seal(&mut self) {
         if self.pending.is_empty() {
             return;
@@ -162,8 +186,14 @@ impl Exporter {
         let boot_id = hello.boot_id.clone();
         let task = client::ExportTask::new(cfg, hello, Arc::clone(metrics), spool);
         let task = tokio::spawn(task.run(rx));
-        self.collector =
-            Some(ToCollector { boot_id, next_sequence: 1, pending: Vec::new(), commands, task: Some(task) });
+        self.collector = Some(ToCollector {
+            boot_id,
+            next_sequence: 1,
+            pending: Vec::new(),
+            encoded: BytesMut::new(),
+            commands,
+            task: Some(task),
+        });
         Ok(self)
     }
 
@@ -174,10 +204,7 @@ impl Exporter {
             None => Ok(()),
         };
         if let Some(c) = &mut self.collector {
-            c.pending.push(event);
-            if c.pending.len() >= MAX_BATCH_EVENTS {
-                c.seal();
-            }
+            c.push(&event);
         }
         written
     }
@@ -207,5 +234,50 @@ impl Exporter {
                 let _ = task.await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to_collector() -> (ToCollector, mpsc::UnboundedReceiver<client::Command>) {
+        let (commands, rx) = mpsc::unbounded_channel();
+        let c = ToCollector {
+            boot_id: "boot".into(),
+            next_sequence: 1,
+            pending: Vec::new(),
+            encoded: BytesMut::new(),
+            commands,
+            task: None,
+        };
+        (c, rx)
+    }
+
+    /// Events of every size, some larger than an encoding chunk, come out of the batches as
+    /// they went in, numbered without gaps.
+    #[test]
+    fn events_encoded_into_shared_chunks_come_out_of_the_batches_as_sent() {
+        let (mut c, mut rx) = to_collector();
+        let sent: Vec<Event> = (0..MAX_BATCH_EVENTS + 100)
+            .map(|i| Event {
+                node: "x".repeat(if i % 97 == 0 { ENCODE_CHUNK + i } else { i % 300 }),
+                repeat_count: i as u64,
+                ..Default::default()
+            })
+            .collect();
+        for e in &sent {
+            c.push(e);
+        }
+        c.seal();
+        let mut got = Vec::new();
+        let mut next = 1;
+        while let Ok(client::Command::Batch(b)) = rx.try_recv() {
+            assert_eq!((b.boot_id.as_str(), b.first_sequence), ("boot", next));
+            next += b.events.len() as u64;
+            got.extend(b.events.iter().map(|e| Event::decode(e.clone()).expect("decodes")));
+        }
+        assert_eq!(got.len(), sent.len());
+        assert!(got == sent, "an event changed on the way");
     }
 }
