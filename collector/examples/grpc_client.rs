@@ -3,7 +3,8 @@
 //!
 //! - `grpc_client write COLLECTOR_URL NODE BATCHES_FILE [TOKEN]`: one agent boot's batches from
 //!   a file (length-delimited `rampart.v1.Batch` messages), sent over one Ingest stream as the
-//!   agent sends them (all in flight; the collector pipelines and acks them in order), with
+//!   agent sends them: each event as the bytes it was encoded into once (`rampart_proto::wire`),
+//!   all in flight (the collector pipelines and acks them in order), with
 //!   `TOKEN` as the stream's bearer token if given. Prints the seconds from the first batch to
 //!   the last ack.
 //! - `grpc_client replay COLLECTOR_URL`: a Replay of everything. Prints the events and the
@@ -15,9 +16,12 @@
 
 use anyhow::{Context as _, bail};
 use prost::Message as _;
-use rampart_proto::v1::{
-    AgentMessage, Batch, Filter, Hello, ReplayRequest, SubscribeRequest, agent_message,
-    collector_client::CollectorClient, collector_message, ingest_client::IngestClient, subscribe_response,
+use rampart_proto::{
+    v1::{
+        Filter, Hello, ReplayRequest, SubscribeRequest, collector_client::CollectorClient, collector_message,
+        subscribe_response,
+    },
+    wire::{AgentMessage, Batch, agent_message, ingest_client::IngestClient},
 };
 use tokio_stream::wrappers::ReceiverStream;
 
