@@ -39,8 +39,8 @@ pub struct Recorded {
 }
 
 /// Names of a loss curve's rows. Which steps a run measures differs from one run to the next,
-/// so a run with a curve replaces the recorded curve whole (an older step left beside it would
-/// read as part of it).
+/// so a run of the capacity bench replaces the recorded curve whole, with its own or with none
+/// when no step lost anything (an older step left beside it would read as part of it).
 const LOSS_CURVE: &str = "loss at ";
 
 /// Merge `goals` into the record under `root` and regenerate the table and the chart.
@@ -56,7 +56,7 @@ pub fn record(root: &Path, goals: &[Goal]) -> anyhow::Result<()> {
             .collect(),
         Err(_) => BTreeMap::new(),
     };
-    if goals.iter().any(|g| g.name.starts_with(LOSS_CURVE)) {
+    if goals.iter().any(|g| g.name.starts_with(LOSS_CURVE) || g.name == super::capacity::CAPACITY) {
         all.retain(|name, _| !name.starts_with(LOSS_CURVE));
     }
     let (date, machine) = (today()?, machine());
@@ -215,7 +215,13 @@ mod tests {
         assert_eq!(
             names(&[Goal::reported("idle", 1.0, "%", "")]).len(),
             3,
-            "no curve: the recorded one stays"
+            "not a capacity run: the recorded curve stays"
+        );
+        let lossless = [Goal::reported(super::super::capacity::CAPACITY, 2.0, "ev/s", "")];
+        assert_eq!(
+            names(&lossless),
+            ["capacity", "idle", super::super::capacity::CAPACITY],
+            "a capacity run that lost nothing: no curve"
         );
     }
 }
