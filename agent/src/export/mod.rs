@@ -77,6 +77,22 @@ struct ToCollector {
 }
 
 impl ToCollector {
+    /// Sequences of boot `boot_id` start at 1.
+    fn new(
+        boot_id: String,
+        commands: mpsc::UnboundedSender<client::Command>,
+        task: Option<JoinHandle<()>>,
+    ) -> Self {
+        ToCollector {
+            boot_id,
+            next_sequence: 1,
+            pending: Vec::new(),
+            encoded: BytesMut::new(),
+            commands,
+            task,
+        }
+    }
+
     fn push(&mut self, event: &Event) {
         // A BytesMut grows as it is written: an event larger than what is left still fits.
         if self.encoded.capacity() < ENCODE_CHUNK / 4 {
@@ -186,14 +202,7 @@ impl Exporter {
         let boot_id = hello.boot_id.clone();
         let task = client::ExportTask::new(cfg, hello, Arc::clone(metrics), spool);
         let task = tokio::spawn(task.run(rx));
-        self.collector = Some(ToCollector {
-            boot_id,
-            next_sequence: 1,
-            pending: Vec::new(),
-            encoded: BytesMut::new(),
-            commands,
-            task: Some(task),
-        });
+        self.collector = Some(ToCollector::new(boot_id, commands, Some(task)));
         Ok(self)
     }
 
@@ -243,15 +252,7 @@ mod tests {
 
     fn to_collector() -> (ToCollector, mpsc::UnboundedReceiver<client::Command>) {
         let (commands, rx) = mpsc::unbounded_channel();
-        let c = ToCollector {
-            boot_id: "boot".into(),
-            next_sequence: 1,
-            pending: Vec::new(),
-            encoded: BytesMut::new(),
-            commands,
-            task: None,
-        };
-        (c, rx)
+        (ToCollector::new("boot".into(), commands, None), rx)
     }
 
     /// Events of every size, some larger than an encoding chunk, come out of the batches as

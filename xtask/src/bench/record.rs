@@ -183,7 +183,7 @@ fn machine() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{super::capacity::CAPACITY, *};
 
     #[test]
     fn the_table_between_the_markers_is_replaced_and_the_rest_kept() {
@@ -217,10 +217,10 @@ mod tests {
             3,
             "not a capacity run: the recorded curve stays"
         );
-        let lossless = [Goal::reported(super::super::capacity::CAPACITY, 2.0, "ev/s", "")];
+        let lossless = [Goal::reported(CAPACITY, 2.0, "ev/s", "")];
         assert_eq!(
             names(&lossless),
-            ["capacity", "idle", super::super::capacity::CAPACITY],
+            ["capacity", "idle", CAPACITY],
             "a capacity run that lost nothing: no curve"
         );
     }
