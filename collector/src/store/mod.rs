@@ -60,9 +60,10 @@ pub struct IncomingBatch {
 /// What [`Store::append`] did.
 #[derive(Debug, Default)]
 pub struct Appended {
-    /// Events newly stored, with their ids, in sequence order. Ids grow from one append to the
-    /// next, but within one they need not follow the sequence (SQLite numbers an append's
-    /// events grouped by pod): the highest is the largest, not the last.
+    /// Events newly stored, with their ids, in sequence order. Ids grow from one commit to the
+    /// next, but within one they need not follow the sequence (SQLite numbers the events of the
+    /// appends of one boot committed together grouped by pod): the highest is the largest, not
+    /// the last.
     pub stored: Vec<(u64, Arc<Event>)>,
     /// Events skipped because they were stored before (conflicts included).
     pub duplicates: u32,

@@ -1,11 +1,12 @@
 //! Events by origin — agent boot and sequence — without an index entry per event.
 //!
 //! Each append that stores events records one `appends` row: the agent boot, the lowest and
-//! highest sequence it stored, and the id range its events took (one append's inserts are
-//! consecutive, so their ids are). The events of a boot within a sequence range are in the id
-//! ranges of the appends whose sequence ranges overlap it: found by one seek on
-//! `appends (agent, last_seq)`, then read by rowid. An append of new events, the usual case,
-//! overlaps none.
+//! highest sequence it stored, and the id range its events are in: the run of the appends of
+//! its boot committed with it, inserted together, so their ids are consecutive (reads by origin
+//! also check the agent and the sequence, so a run shared by several appends names each). The
+//! events of a boot within a sequence range are in the id ranges of the appends whose sequence
+//! ranges overlap it: found by one seek on `appends (agent, last_seq)`, then read by rowid. An
+//! append of new events, the usual case, overlaps none.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use rusqlite::{Connection, params, types::ValueRef};
 use super::sql;
 use crate::store::StoreError;
 
-/// Record that an append stored sequences `seqs` (lowest, highest) of `agent` as ids `ids`.
+/// Record that an append stored sequences `seqs` (lowest, highest) of `agent` within ids `ids`.
 pub fn record(conn: &Connection, agent: i64, seqs: (i64, i64), ids: (i64, i64)) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO appends (agent, first_seq, last_seq, first_id, last_id) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -166,6 +166,7 @@ pub fn run(mut conn: Connection, mut rx: mpsc::Receiver<Command>, shared: Arc<Sh
 }
 
 /// Store a group of appends in one transaction: what each stored, and how many events in all.
+/// The appends of one agent boot go in together ([`insert`]), boots in the order they came.
 fn commit(
     conn: &mut Connection,
     agents: &mut HashMap<Origin, i64>,
@@ -174,9 +175,19 @@ fn commit(
 ) -> Result<(Vec<Appended>, usize), StoreError> {
     let tx = conn.transaction().map_err(sql("beginning a transaction"))?;
     let now = crate::now_ns();
-    let mut results = Vec::with_capacity(group.len());
-    for (batch, _) in group {
-        results.push(insert(&tx, agents, heads, batch, now)?);
+    let mut boots: Vec<(&Origin, Vec<usize>)> = Vec::new();
+    for (i, (batch, _)) in group.iter().enumerate() {
+        match boots.iter_mut().find(|(origin, _)| **origin == batch.origin) {
+            Some((_, members)) => members.push(i),
+            None => boots.push((&batch.origin, vec![i])),
+        }
+    }
+    let mut results: Vec<Appended> = group.iter().map(|_| Appended::default()).collect();
+    for (origin, members) in boots {
+        let batches: Vec<&PreparedBatch> = members.iter().map(|&i| &group[i].0).collect();
+        for (i, appended) in members.into_iter().zip(insert(&tx, agents, heads, origin, &batches, now)?) {
+            results[i] = appended;
+        }
     }
     let stored: usize = results.iter().map(|a| a.stored.len()).sum();
     schema::count_events(&tx, stored as i64)?;
@@ -250,63 +261,100 @@ fn close(
         .map_err(sql("inserting a span"))
 }
 
+/// Store `batches`, appends of one agent boot committed together, in one run of ids: their
+/// events sorted by (namespace, pod, kind, time, sequence) across the appends, so each group
+/// makes one span for all of them rather than one per append (an append of 512 events from a
+/// busy node touches dozens of pods, and each span costs eight index entries). Each append
+/// still gets its own result, `appends` row (its sequences, the run's ids) and chain link.
 fn insert(
     tx: &Transaction<'_>,
     agents: &mut HashMap<Origin, i64>,
     heads: &mut Heads,
-    batch: &PreparedBatch,
+    origin: &Origin,
+    batches: &[&PreparedBatch],
     now: i64,
-) -> Result<Appended, StoreError> {
-    let agent = agent_id(tx, agents, &batch.origin)?;
-    let mut appended = Appended::default();
-    // Exactly once: the sequences this boot already stored, with what was stored under them.
-    // Rows are in sequence order.
-    let before = match (batch.rows.first(), batch.rows.last()) {
-        (Some(first), Some(last)) => origin::events(tx, agent, first.seq, last.seq)?,
-        _ => HashMap::new(),
-    };
+) -> Result<Vec<Appended>, StoreError> {
+    let agent = agent_id(tx, agents, origin)?;
+    let mut appended: Vec<Appended> = batches.iter().map(|_| Appended::default()).collect();
+    // The rows to store, as (append, row), each append's in its own insert order.
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(batches.iter().map(|b| b.rows.len()).sum());
+    // Exactly once: the sequences this boot already stored, with what was stored under them;
+    // and, when appends of this group overlap (a resend beside the original), those an earlier
+    // one of them takes. Rows are in sequence order.
+    let seqs = |b: &PreparedBatch| b.rows.first().zip(b.rows.last()).map(|(f, l)| (f.seq, l.seq));
+    let overlap = batches.iter().enumerate().any(|(k, b)| {
+        seqs(b)
+            .is_some_and(|(f, l)| batches[..k].iter().filter_map(|a| seqs(a)).any(|(g, m)| f <= m && g <= l))
+    });
+    let mut taken: HashMap<i64, &[u8]> = HashMap::new();
+    for (k, batch) in batches.iter().enumerate() {
+        let before = match seqs(batch) {
+            Some((first, last)) => origin::events(tx, agent, first, last)?,
+            None => HashMap::new(),
+        };
+        for &i in &batch.order {
+            let row = &batch.rows[i];
+            let stored = before.get(&row.seq).map(Vec::as_slice).or_else(|| taken.get(&row.seq).copied());
+            if let Some(stored) = stored {
+                // A resend is the same event, encoded the same way; anything else was written by
+                // another writer under this boot's sequence (or edited in the file).
+                appended[k].duplicates += 1;
+                if *stored != row.body {
+                    appended[k].conflicts += 1;
+                }
+                continue;
+            }
+            if overlap {
+                taken.insert(row.seq, &row.body);
+            }
+            order.push((k, i));
+        }
+    }
+    if batches.len() > 1 {
+        // Each append's rows are sorted already: a stable sort merges the runs.
+        let key = |&(k, i): &(usize, usize)| {
+            let r: &Row = &batches[k].rows[i];
+            (&r.namespace, &r.pod, r.kind, r.time_ns, r.seq)
+        };
+        order.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
     let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing the insert"))?;
     let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing the span insert"))?;
     let mut spans = SpanWriter::default();
-    // Each row's id, if this append stored it; rows are inserted in `batch.order`.
-    let mut ids: Vec<Option<u64>> = vec![None; batch.rows.len()];
+    // Each row's id, if it was stored.
+    let mut ids: Vec<Vec<Option<u64>>> = batches.iter().map(|b| vec![None; b.rows.len()]).collect();
     let mut id_range = (i64::MAX, i64::MIN);
-    for &i in &batch.order {
-        let row = &batch.rows[i];
-        if let Some(stored) = before.get(&row.seq) {
-            // A resend is the same event, encoded the same way; anything else was written by
-            // another writer under this boot's sequence (or edited in the file).
-            appended.duplicates += 1;
-            if *stored != row.body {
-                appended.conflicts += 1;
-            }
-            continue;
-        }
+    for &(k, i) in &order {
+        let row = &batches[k].rows[i];
         let id = insert_event(&mut stmt, agent, row)?;
-        ids[i] = Some(id as u64);
+        ids[k][i] = Some(id as u64);
         id_range = (id_range.0.min(id), id_range.1.max(id));
         spans.stored(&mut insert_span, row, id)?;
     }
     spans.finish(&mut insert_span)?;
-    // The chain link and the live stream take the stored events in sequence order.
-    let mut link = NewLink {
-        node: &batch.origin.node,
-        boot: &batch.origin.boot_id,
-        agent,
-        events: Vec::with_capacity(batch.rows.len()),
-    };
-    for (row, id) in batch.rows.iter().zip(ids) {
-        if let Some(id) = id {
-            appended.stored.push((id, Arc::clone(&row.event)));
-            link.events.push((row.seq, row.digest, row.time_ns));
+    let mut last_seq = 0;
+    for ((batch, ids), appended) in batches.iter().zip(ids).zip(&mut appended) {
+        // The chain link and the live stream take the stored events in sequence order.
+        let mut link = NewLink {
+            node: &origin.node,
+            boot: &origin.boot_id,
+            agent,
+            events: Vec::with_capacity(batch.rows.len()),
+        };
+        for (row, id) in batch.rows.iter().zip(ids) {
+            if let Some(id) = id {
+                appended.stored.push((id, Arc::clone(&row.event)));
+                link.events.push((row.seq, row.digest, row.time_ns));
+            }
         }
+        if let (Some(lo), Some(hi)) = (link.events.first(), link.events.last()) {
+            origin::record(tx, agent, (lo.0, hi.0), id_range)?;
+        }
+        heads.append(tx, &link)?;
+        last_seq = last_seq.max(batch.rows.last().map_or(0, |r| r.seq));
     }
-    if let (Some(lo), Some(hi)) = (link.events.first(), link.events.last()) {
-        origin::record(tx, agent, (lo.0, hi.0), id_range)?;
-    }
-    heads.append(tx, &link)?;
     tx.prepare_cached("UPDATE agents SET last_seq = max(last_seq, ?1), last_seen_ns = ?2 WHERE id = ?3")
-        .and_then(|mut s| s.execute(params![batch.rows.last().map_or(0, |r| r.seq), now, agent]))
+        .and_then(|mut s| s.execute(params![last_seq, now, agent]))
         .map_err(sql("updating an agent"))?;
     Ok(appended)
 }
@@ -402,4 +450,114 @@ fn delete(conn: &mut Connection, scope: &DeleteScope, shared: &Shared) -> Result
         reason: scope.reason.clone(),
         events: n as u64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use rampart_proto::{
+        v1::{Exec, Pod, event::Body},
+        wkt::Timestamp,
+    };
+
+    use super::*;
+    use crate::{
+        filter::EventFilter,
+        store::{ReplayQuery, Store, sqlite::SqliteStore},
+    };
+
+    fn event(t: i64, pod: &str) -> Arc<Event> {
+        Arc::new(Event {
+            time: Some(Timestamp::from_unix_nanos(1_767_225_600_000_000_000 + t * 1_000_000)),
+            node: "node-a".into(),
+            pod: Some(Pod { namespace: "shop".into(), name: pod.into(), ..Default::default() }),
+            body: Some(Body::Exec(Exec { binary: format!("/bin/{t}"), ..Default::default() })),
+            ..Default::default()
+        })
+    }
+
+    /// Boot `boot`'s events `events` from sequence `first`, queued for the writer.
+    fn queue(
+        tx: &mpsc::Sender<Command>,
+        boot: &str,
+        first: u64,
+        events: &[Arc<Event>],
+    ) -> oneshot::Receiver<Result<Appended, StoreError>> {
+        let origin = Origin { node: "node-a".into(), boot_id: boot.into() };
+        let rows = events.iter().enumerate().map(|(i, e)| super::super::row(first + i as u64, Arc::clone(e)));
+        let (reply, answer) = oneshot::channel();
+        tx.try_send(Command::Append(PreparedBatch::new(origin, rows.collect()), reply)).unwrap();
+        answer
+    }
+
+    /// Appends queued together commit together; those of one boot share one run of ids and one
+    /// span per pod, and everything else an append promises holds: each result, a resend beside
+    /// its original stored once, replays in time order, the chain verifying.
+    #[tokio::test]
+    async fn appends_of_one_boot_in_one_commit_share_their_spans() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let conn = schema::open_writer(path.to_str().unwrap()).unwrap();
+        // Times interleave across the appends and the two pods.
+        let b1: Vec<Arc<Event>> = (0..12).map(|i| event(i, if i % 2 == 0 { "web" } else { "db" })).collect();
+        let b2: Vec<Arc<Event>> = (0..3).map(|i| event(i, "web")).collect();
+        let (tx, rx) = mpsc::channel(8);
+        let answers = [
+            queue(&tx, "b1", 1, &b1[..6]),
+            queue(&tx, "b2", 1, &b2),
+            // A resend of 4..=6 beside its original, with 7..=10.
+            queue(&tx, "b1", 4, &b1[3..10]),
+            queue(&tx, "b1", 11, &b1[10..]),
+        ];
+        drop(tx);
+        let shared = Arc::new(Shared::default());
+        let writer = Arc::clone(&shared);
+        std::thread::spawn(move || run(conn, rx, writer)).join().unwrap();
+        let got: Vec<(usize, u32)> = answers
+            .map(|mut a| a.try_recv().unwrap().unwrap())
+            .iter()
+            .map(|a| (a.stored.len(), a.duplicates))
+            .collect();
+        assert_eq!(got, [(6, 0), (3, 0), (4, 3), (2, 0)]);
+        assert_eq!(shared.events.load(Relaxed), 15);
+
+        let conn = schema::open_reader(path.to_str().unwrap()).unwrap();
+        let spans: Vec<(String, i64)> = conn
+            .prepare("SELECT pod, last_id - first_id + 1 FROM spans ORDER BY first_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        // b1's three appends: one span per pod (it would be seven, one per append and pod,
+        // committed apart); then b2's.
+        assert_eq!(spans, [("db".to_string(), 6), ("web".into(), 6), ("web".into(), 3)]);
+
+        let store = SqliteStore::open(&path).unwrap();
+        let replay = |pods: Vec<String>| {
+            let q = ReplayQuery { filter: EventFilter { pods, ..Default::default() }, ..Default::default() };
+            let mut rx = store.replay(q);
+            async move {
+                let mut binaries = Vec::new();
+                while let Some(e) = rx.recv().await {
+                    let Some(Body::Exec(x)) = e.unwrap().event.body else { panic!("an exec") };
+                    binaries.push(x.binary);
+                }
+                binaries
+            }
+        };
+        let all = replay(vec![]).await;
+        let mut want: Vec<String> = (0..12).chain(0..3).map(|t| format!("/bin/{t}")).collect();
+        want.sort_by_key(|b| b[5..].parse::<i64>().unwrap());
+        assert_eq!(all.len(), 15, "{all:?}");
+        let mut sorted = all.clone();
+        sorted.sort_by_key(|b| b[5..].parse::<i64>().unwrap());
+        assert_eq!(all, sorted, "in time order");
+        assert_eq!(sorted, want, "each event once");
+        let db = replay(vec!["db".into()]).await;
+        assert_eq!(db, ["/bin/1", "/bin/3", "/bin/5", "/bin/7", "/bin/9", "/bin/11"]);
+        let reports = store.verify(None).await.unwrap();
+        assert!(reports.iter().all(|r| r.problems.is_empty()), "{reports:?}");
+        assert_eq!(reports.iter().map(|r| r.events_verified).sum::<u64>(), 15);
+        store.close().await;
+    }
 }
