@@ -5,9 +5,10 @@
 //! collector's ingest rate against the fastest of several transaction sizes, measured in the
 //! same run.
 //!
-//! With `Indexes::Store` each batch is inserted as the store inserts it: grouped by
-//! (namespace, pod, kind), with a span row per group and an append row per batch, into the
-//! store's tables and indexes, after the same look for earlier appends. With `Indexes::None`
+//! With `Indexes::Store` each transaction's batches are inserted as the store inserts the
+//! appends of one boot committed together: one run sorted by (namespace, pod, kind, time)
+//! across them ([`sort_run`]), with a span row per group of the run and an append row per
+//! batch, into the store's tables and indexes, after the same look for earlier appends. With `Indexes::None`
 //! only the events table is written, which has no index but its rowid: the ceiling of what this
 //! SQLite on this disk can insert, which the store's layout is measured against.
 //!
@@ -21,7 +22,7 @@ use rampart_proto::v1::Event;
 
 use super::{
     chain, origin, row, schema, sql,
-    writer::{INSERT_EVENT, INSERT_SPAN, PreparedBatch, SpanWriter, insert_event},
+    writer::{INSERT_EVENT, INSERT_SPAN, PreparedBatch, SpanWriter, insert_event, sort_run},
 };
 use crate::store::{Origin, StoreError};
 
@@ -60,36 +61,46 @@ pub fn bare_insert(
     let mut heads = chain::Heads::default();
     let start = std::time::Instant::now();
     for group in batches.chunks(per_commit) {
+        let group: Vec<&PreparedBatch> = group.iter().collect();
         let tx = conn.transaction().map_err(sql("beginning"))?;
-        for batch in group {
-            let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing"))?;
-            let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing"))?;
-            let mut spans = SpanWriter::default();
-            let mut link = chain::NewLink { node: "bench", boot: "baseline", agent, events: Vec::new() };
-            let mut ids = (i64::MAX, i64::MIN);
-            let seqs = (batch.rows.first().map_or(0, |r| r.seq), batch.rows.last().map_or(0, |r| r.seq));
-            if indexes == Indexes::Store {
+        let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing"))?;
+        let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing"))?;
+        let seqs: Vec<(i64, i64)> = group
+            .iter()
+            .map(|b| (b.rows.first().map_or(0, |r| r.seq), b.rows.last().map_or(0, |r| r.seq)))
+            .collect();
+        let mut order: Vec<(usize, usize)> =
+            group.iter().enumerate().flat_map(|(k, b)| b.order.iter().map(move |&i| (k, i))).collect();
+        if indexes == Indexes::Store {
+            for &(first, last) in &seqs {
                 // Exactly-once's look for earlier appends (none here).
-                origin::events(&tx, agent, seqs.0, seqs.1)?;
+                origin::events(&tx, agent, first, last)?;
             }
-            for &i in &batch.order {
-                let r = &batch.rows[i];
-                let id = insert_event(&mut stmt, agent, r)?;
-                ids = (ids.0.min(id), ids.1.max(id));
-                if indexes == Indexes::Store {
-                    spans.stored(&mut insert_span, r, id)?;
-                }
-                if with_chain {
-                    link.events.push((r.seq, chain::event_digest(&r.body), r.time_ns));
-                }
+            sort_run(&group, &mut order);
+        }
+        let mut spans = SpanWriter::default();
+        let mut links: Vec<Vec<(i64, chain::Hash, i64)>> = group.iter().map(|_| Vec::new()).collect();
+        let mut ids = (i64::MAX, i64::MIN);
+        for &(k, i) in &order {
+            let r = &group[k].rows[i];
+            let id = insert_event(&mut stmt, agent, r)?;
+            ids = (ids.0.min(id), ids.1.max(id));
+            if indexes == Indexes::Store {
+                spans.stored(&mut insert_span, r, id)?;
             }
-            spans.finish(&mut insert_span)?;
+            if with_chain {
+                links[k].push((r.seq, chain::event_digest(&r.body), r.time_ns));
+            }
+        }
+        spans.finish(&mut insert_span)?;
+        drop((stmt, insert_span));
+        for (seqs, mut events) in seqs.into_iter().zip(links) {
             if indexes == Indexes::Store {
                 origin::record(&tx, agent, seqs, ids)?;
             }
             if with_chain {
-                link.events.sort_unstable_by_key(|e| e.0);
-                heads.append(&tx, &link)?;
+                events.sort_unstable_by_key(|e| e.0);
+                heads.append(&tx, &chain::NewLink { node: "bench", boot: "baseline", agent, events })?;
             }
         }
         tx.commit().map_err(sql("committing"))?;

@@ -310,14 +310,7 @@ fn insert(
             order.push((k, i));
         }
     }
-    if batches.len() > 1 {
-        // Each append's rows are sorted already: a stable sort merges the runs.
-        let key = |&(k, i): &(usize, usize)| {
-            let r: &Row = &batches[k].rows[i];
-            (&r.namespace, &r.pod, r.kind, r.time_ns, r.seq)
-        };
-        order.sort_by(|a, b| key(a).cmp(&key(b)));
-    }
+    sort_run(batches, &mut order);
     let mut stmt = tx.prepare_cached(INSERT_EVENT).map_err(sql("preparing the insert"))?;
     let mut insert_span = tx.prepare_cached(INSERT_SPAN).map_err(sql("preparing the span insert"))?;
     let mut spans = SpanWriter::default();
@@ -357,6 +350,20 @@ fn insert(
         .and_then(|mut s| s.execute(params![last_seq, now, agent]))
         .map_err(sql("updating an agent"))?;
     Ok(appended)
+}
+
+/// Put `order`, rows of `batches` as (append, row) each in its append's insert order
+/// ([`PreparedBatch::order`]), in the order one run of them is inserted in: by (namespace, pod,
+/// kind, time, sequence) across the appends.
+pub fn sort_run(batches: &[&PreparedBatch], order: &mut [(usize, usize)]) {
+    if batches.len() > 1 {
+        // Each append's rows are sorted already: a stable sort merges the runs.
+        let key = |&(k, i): &(usize, usize)| {
+            let r: &Row = &batches[k].rows[i];
+            (&r.namespace, &r.pod, r.kind, r.time_ns, r.seq)
+        };
+        order.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
 }
 
 /// Adds an event row; its values as [`insert_event`] binds them.
