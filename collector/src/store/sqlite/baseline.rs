@@ -8,9 +8,10 @@
 //! With `Indexes::Store` each transaction's batches are inserted as the store inserts the
 //! appends of one boot committed together: one run sorted by (namespace, pod, kind, time)
 //! across them ([`sort_run`]), with a span row per group of the run and an append row per
-//! batch, into the store's tables and indexes, after the same look for earlier appends. With `Indexes::None`
-//! only the events table is written, which has no index but its rowid: the ceiling of what this
-//! SQLite on this disk can insert, which the store's layout is measured against.
+//! batch, into the store's tables and indexes, after the same look for earlier appends. With
+//! `Indexes::None` only the events table is written, which has no index but its rowid: the
+//! ceiling of what this SQLite on this disk can insert, which the store's layout is measured
+//! against.
 //!
 //! With `with_chain`, the same inserts also do what the hash chain adds to the writer, with the
 //! chain's own code: each event's digest (inside the clock) and one link per agent batch, in
