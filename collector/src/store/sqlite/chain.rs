@@ -19,7 +19,7 @@
 //!   the file can rewrite the chain too: compare the head hashes `rampart verify` prints with
 //!   ones recorded elsewhere to catch that.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, hash_map::Entry};
 
 use ring::digest::{Context, SHA256};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
@@ -262,6 +262,34 @@ pub fn verify(conn: &Connection, node: Option<&str>) -> Result<Vec<ChainReport>,
     nodes.into_iter().map(|n| verify_node(conn, &n, pruned_through, chain_start)).collect()
 }
 
+/// Per (agent, id range) of a run: its events' (sequence, digest), by sequence.
+type RunDigests = HashMap<(i64, (i64, i64)), Vec<(i64, Hash)>>;
+
+/// The digests of `agent`'s events within ids `ids`, by sequence (one per sequence), read from
+/// the store unless `runs` has them.
+fn run_digests<'a>(
+    conn: &Connection,
+    runs: &'a mut RunDigests,
+    agent: i64,
+    ids: (i64, i64),
+) -> Result<&'a [(i64, Hash)], StoreError> {
+    let run = match runs.entry((agent, ids)) {
+        Entry::Occupied(e) => e.into_mut(),
+        Entry::Vacant(e) => {
+            let mut digests = Vec::new();
+            super::origin::read(conn, agent, ids, (i64::MIN, i64::MAX), |seq, body| {
+                digests.push((seq, event_digest(&stored_bytes(body))));
+            })?;
+            // A sequence stored twice in one run (only by hand) counts once, as a read by
+            // origin keeps one body per sequence.
+            digests.sort_by_key(|d| d.0);
+            digests.dedup_by_key(|d| d.0);
+            e.insert(digests)
+        }
+    };
+    Ok(run)
+}
+
 fn verify_node(
     conn: &Connection,
     node: &str,
@@ -301,6 +329,9 @@ fn verify_node(
         .map_err(sql("preparing a chain read"))?;
     // Per agent, the sequence ranges the links name (to find rows no link names).
     let mut covered: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+    // The appends of one run share its ids, and their links follow each other: each run's
+    // digests are read once, for all of them, and kept while the next link still uses them.
+    let mut runs = RunDigests::new();
     for link in &links {
         report.links += 1;
         let problem = |kind, detail: String| ChainProblem {
@@ -318,9 +349,13 @@ fn verify_node(
         covered.entry(link.agent).or_default().extend(link.ranges.iter().copied());
         // (sequence, digest, deleted on request)
         let mut rows: Vec<(i64, Hash, bool)> = Vec::new();
+        let mut used = Vec::new();
         for (a, b) in &link.ranges {
-            for (seq, body) in super::origin::events(conn, link.agent, *a, *b)? {
-                rows.push((seq, event_digest(&body), false));
+            for ids in super::origin::ranges(conn, link.agent, *a, *b)? {
+                let run = run_digests(conn, &mut runs, link.agent, ids)?;
+                let (from, to) = (run.partition_point(|d| d.0 < *a), run.partition_point(|d| d.0 <= *b));
+                rows.extend(run[from..to].iter().map(|(seq, digest)| (*seq, *digest, false)));
+                used.push((link.agent, ids));
             }
             let kept: Vec<(i64, Hash, bool)> = deleted_of
                 .query_map(params![link.agent, a, b], |r| {
@@ -331,6 +366,7 @@ fn verify_node(
                 .map_err(sql("reading a link's deleted events"))?;
             rows.extend(kept);
         }
+        runs.retain(|run, _| used.contains(run));
         rows.sort_unstable_by_key(|r| r.0);
         let deleted = rows.iter().filter(|r| r.2).count() as u64;
         let missing = link.count - rows.len() as i64;

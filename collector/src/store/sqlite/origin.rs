@@ -32,27 +32,53 @@ pub fn events(
     first: i64,
     last: i64,
 ) -> Result<HashMap<i64, Vec<u8>>, StoreError> {
-    let ranges: Vec<(i64, i64)> = conn
+    let mut out = HashMap::new();
+    for ids in ranges(conn, agent, first, last)? {
+        read(conn, agent, ids, (first, last), |seq, body| {
+            out.insert(seq, stored_bytes(body));
+        })?;
+    }
+    Ok(out)
+}
+
+/// The id ranges holding the stored events of `agent` with a sequence in `first..=last`, each
+/// once: the appends of one run share theirs.
+pub fn ranges(conn: &Connection, agent: i64, first: i64, last: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut ranges: Vec<(i64, i64)> = conn
         .prepare_cached(
             "SELECT first_id, last_id FROM appends INDEXED BY appends_origin \
              WHERE agent = ?1 AND last_seq >= ?2 AND first_seq <= ?3",
         )
         .and_then(|mut s| s.query_map(params![agent, first, last], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .map_err(sql("finding earlier appends"))?;
-    let mut out = HashMap::new();
-    let mut rows = conn
+    ranges.sort_unstable();
+    ranges.dedup();
+    Ok(ranges)
+}
+
+/// Each stored event of `agent` within ids `ids` with a sequence in `seqs`, as (sequence,
+/// body).
+pub fn read(
+    conn: &Connection,
+    agent: i64,
+    ids: (i64, i64),
+    seqs: (i64, i64),
+    mut each: impl FnMut(i64, ValueRef<'_>),
+) -> Result<(), StoreError> {
+    let mut stmt = conn
         .prepare_cached(
             "SELECT seq, body FROM events WHERE id BETWEEN ?1 AND ?2 AND agent = ?3 AND seq BETWEEN ?4 AND ?5",
         )
         .map_err(sql("preparing a read by origin"))?;
-    for (a, b) in ranges {
-        let found = rows
-            .query_map(params![a, b, agent, first, last], |r| Ok((r.get(0)?, stored_bytes(r.get_ref(1)?))))
-            .and_then(Iterator::collect::<Result<Vec<(i64, Vec<u8>)>, _>>)
-            .map_err(sql("reading events by origin"))?;
-        out.extend(found);
+    let mut rows =
+        stmt.query(params![ids.0, ids.1, agent, seqs.0, seqs.1]).map_err(sql("reading events by origin"))?;
+    while let Some(r) = rows.next().map_err(sql("reading events by origin"))? {
+        each(
+            r.get(0).map_err(sql("reading events by origin"))?,
+            r.get_ref(1).map_err(sql("reading events by origin"))?,
+        );
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A body as stored; an edit may have changed its type (text, a number, null), which is then

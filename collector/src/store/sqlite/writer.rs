@@ -469,7 +469,7 @@ mod tests {
     use super::*;
     use crate::{
         filter::EventFilter,
-        store::{ReplayQuery, Store, sqlite::SqliteStore},
+        store::{ProblemKind, ReplayQuery, Store, sqlite::SqliteStore},
     };
 
     fn event(t: i64, pod: &str) -> Arc<Event> {
@@ -565,6 +565,19 @@ mod tests {
         let reports = store.verify(None).await.unwrap();
         assert!(reports.iter().all(|r| r.problems.is_empty()), "{reports:?}");
         assert_eq!(reports.iter().map(|r| r.events_verified).sum::<u64>(), 15);
+
+        // The three appends of b1 share one run: an edit to sequence 8 is the third's alone.
+        Connection::open(&path)
+            .unwrap()
+            .execute(
+                "UPDATE events SET body = x'00' WHERE seq = 8 AND agent = (SELECT id FROM agents WHERE boot_id = 'b1')",
+                [],
+            )
+            .unwrap();
+        let problems: Vec<_> =
+            store.verify(None).await.unwrap().into_iter().flat_map(|r| r.problems).collect();
+        let named: Vec<_> = problems.iter().map(|p| (p.kind, p.boot.as_str(), p.ranges.clone())).collect();
+        assert_eq!(named, [(ProblemKind::Edited, "b1", vec![(7, 10)])], "{problems:?}");
         store.close().await;
     }
 }
