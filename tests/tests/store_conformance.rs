@@ -444,6 +444,42 @@ mod sqlite {
         assert_eq!(replay_all(&store, ReplayQuery::default()).await.len(), 20);
     }
 
+    /// What was deleted on request stays deleted: a resend of it (an agent that never saw its
+    /// ack) is a duplicate, not stored again, and the chain still verifies.
+    #[tokio::test]
+    async fn a_resend_of_deleted_events_stores_nothing() {
+        let (_dir, store) = sqlite();
+        let evs: Vec<Event> =
+            (0..6).map(|i| event(i * SEC, "shop", ["web", "api"][i as usize % 2], Kind::Exec, "x")).collect();
+        store.append(batch("b", 1, evs.clone())).await.unwrap();
+        let scope = rampart_collector::store::DeleteScope {
+            namespace: "shop".into(),
+            pod: Some("api".into()),
+            by: "test".into(),
+            reason: "a test".into(),
+        };
+        assert_eq!(store.delete(scope).await.unwrap().events, 3);
+
+        let again = store.append(batch("b", 1, evs.clone())).await.unwrap();
+        assert_eq!((again.stored.len(), again.duplicates, again.conflicts), (0, 6, 0));
+        let pods: Vec<String> = replay_all(&store, ReplayQuery::default())
+            .await
+            .into_iter()
+            .map(|e| e.event.pod.unwrap().name)
+            .collect();
+        assert_eq!(pods, ["web"; 3]);
+        let reports = store.verify(None).await.unwrap();
+        assert!(reports.iter().all(|r| r.problems.is_empty()), "{reports:?}");
+        let counts = reports.iter().fold((0, 0), |(v, d), r| (v + r.events_verified, d + r.events_deleted));
+        assert_eq!(counts, (3, 3));
+
+        // Other content under a deleted sequence is another writer's: a conflict, not stored.
+        let forged = vec![event(SEC, "shop", "api", Kind::Exec, "forged")];
+        let forged = store.append(batch("b", 2, forged)).await.unwrap();
+        assert_eq!((forged.stored.len(), forged.duplicates, forged.conflicts), (0, 1, 1));
+        assert_eq!(store.stats().await.unwrap().events, 3);
+    }
+
     #[tokio::test]
     async fn retention_by_age_and_size() {
         let (dir, store) = sqlite();

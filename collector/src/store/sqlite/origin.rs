@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, params, types::ValueRef};
 
-use super::sql;
+use super::{chain::Hash, sql};
 use crate::store::StoreError;
 
 /// Record that an append stored sequences `seqs` (lowest, highest) of `agent` within ids `ids`.
@@ -79,6 +79,24 @@ pub fn read(
         );
     }
     Ok(())
+}
+
+/// The digests kept of `agent`'s events with a sequence in `first..=last` that were deleted on
+/// request: sequence → digest.
+pub fn deleted(
+    conn: &Connection,
+    agent: i64,
+    first: i64,
+    last: i64,
+) -> Result<HashMap<i64, Hash>, StoreError> {
+    conn.prepare_cached("SELECT seq, digest FROM deleted WHERE agent = ?1 AND seq BETWEEN ?2 AND ?3")
+        .and_then(|mut s| {
+            s.query_map(params![agent, first, last], |r| {
+                Ok((r.get(0)?, Hash::try_from(stored_bytes(r.get_ref(1)?).as_slice()).unwrap_or_default()))
+            })?
+            .collect()
+        })
+        .map_err(sql("reading the digests of deleted events"))
 }
 
 /// A body as stored; an edit may have changed its type (text, a number, null), which is then

@@ -279,8 +279,9 @@ fn insert(
     // The rows to store, as (append, row), each append's in its own insert order.
     let mut order: Vec<(usize, usize)> = Vec::with_capacity(batches.iter().map(|b| b.rows.len()).sum());
     // Exactly once: the sequences this boot already stored, with what was stored under them;
-    // and, when appends of this group overlap (a resend beside the original), those an earlier
-    // one of them takes. Rows are in sequence order.
+    // those deleted on request since, with their digests (a resend of one is not stored again:
+    // what was deleted stays deleted); and, when appends of this group overlap (a resend beside
+    // the original), those an earlier one of them takes. Rows are in sequence order.
     let seqs = |b: &PreparedBatch| b.rows.first().zip(b.rows.last()).map(|(f, l)| (f.seq, l.seq));
     let overlap = batches.iter().enumerate().any(|(k, b)| {
         seqs(b)
@@ -288,18 +289,25 @@ fn insert(
     });
     let mut taken: HashMap<i64, &[u8]> = HashMap::new();
     for (k, batch) in batches.iter().enumerate() {
-        let before = match seqs(batch) {
-            Some((first, last)) => origin::events(tx, agent, first, last)?,
-            None => HashMap::new(),
+        let (before, gone) = match seqs(batch) {
+            Some((first, last)) => {
+                (origin::events(tx, agent, first, last)?, origin::deleted(tx, agent, first, last)?)
+            }
+            None => (HashMap::new(), HashMap::new()),
         };
         for &i in &batch.order {
             let row = &batch.rows[i];
             let stored = before.get(&row.seq).map(Vec::as_slice).or_else(|| taken.get(&row.seq).copied());
-            if let Some(stored) = stored {
-                // A resend is the same event, encoded the same way; anything else was written by
-                // another writer under this boot's sequence (or edited in the file).
+            // A resend is the same event, encoded the same way; anything else was written by
+            // another writer under this boot's sequence (or edited in the file).
+            let same = match (stored, gone.get(&row.seq)) {
+                (Some(stored), _) => Some(*stored == row.body),
+                (None, Some(digest)) => Some(*digest == row.digest),
+                (None, None) => None,
+            };
+            if let Some(same) = same {
                 appended[k].duplicates += 1;
-                if *stored != row.body {
+                if !same {
                     appended[k].conflicts += 1;
                 }
                 continue;
