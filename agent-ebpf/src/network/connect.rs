@@ -7,7 +7,7 @@
 //! with EPERM; these run in the calling task's context.
 
 use agent_common::{
-    net::{ACTION_DENY, DIR_EGRESS, Flow, IPPROTO_TCP, IPPROTO_UDP, Owner},
+    net::{ACTION_DENY, DIR_EGRESS, DIR_INGRESS, Flow, IPPROTO_TCP, IPPROTO_UDP, Owner},
     record::COMM_LEN,
 };
 use aya_ebpf::{
@@ -77,9 +77,13 @@ fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
     let proto = if sock_type == SOCK_STREAM { IPPROTO_TCP } else { IPPROTO_UDP };
     // SAFETY: helper on our own context.
     let cookie = unsafe { bpf_get_socket_cookie(ctx.sock_addr.cast()) };
+    // SAFETY: plain map lookup; only the direction is kept.
+    let tracked = unsafe { FLOWS.get(&cookie) }.map(|f| f.direction);
     // A UDP socket answering a peer that reached it through the ingress side: a reply, which
-    // the socket's flow already counts.
+    // the socket's flow already counts. Only a socket whose flow is inbound has admitted
+    // peers, so a client's connect does not look.
     if proto == IPPROTO_UDP
+        && tracked == Some(DIR_INGRESS)
         && is_reply(&PeerKey { cookie, remote_ip: addr, remote_port: port, family, _pad: [0; 5] })
     {
         return Ok(1);
@@ -116,8 +120,7 @@ fn try_egress(ctx: &SockAddrContext, v6: bool) -> Result<i32, i32> {
         return Err(0);
     }
     // Allowed or audited: a flow, whose records carry the action.
-    // SAFETY: plain map lookup.
-    if unsafe { FLOWS.get(&cookie) }.is_none() {
+    if tracked.is_none() {
         // Opens when traffic flows: TCP at ESTABLISHED (sockops), UDP at its first datagram
         // (cgroup_skb) — a connect() without a send (glibc's source-address selection does
         // this for every lookup) is no flow.
