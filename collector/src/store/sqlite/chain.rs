@@ -323,10 +323,6 @@ fn verify_node(
             .collect()
         })
         .map_err(sql("reading the chain"))?;
-    // The digests kept of a link's events deleted on request.
-    let mut deleted_of = conn
-        .prepare_cached("SELECT seq, digest FROM deleted WHERE agent = ?1 AND seq BETWEEN ?2 AND ?3")
-        .map_err(sql("preparing a chain read"))?;
     // Per agent, the sequence ranges the links name (to find rows no link names).
     let mut covered: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
     // The appends of one run share its ids, and their links follow each other: each run's
@@ -357,14 +353,9 @@ fn verify_node(
                 rows.extend(run[from..to].iter().map(|(seq, digest)| (*seq, *digest, false)));
                 used.push((link.agent, ids));
             }
-            let kept: Vec<(i64, Hash, bool)> = deleted_of
-                .query_map(params![link.agent, a, b], |r| {
-                    let digest = Hash::try_from(stored_bytes(r.get_ref(1)?).as_slice()).unwrap_or(GENESIS);
-                    Ok((r.get(0)?, digest, true))
-                })
-                .and_then(Iterator::collect)
-                .map_err(sql("reading a link's deleted events"))?;
-            rows.extend(kept);
+            // The digests kept of the link's events deleted on request.
+            let kept = super::origin::deleted(conn, link.agent, *a, *b)?;
+            rows.extend(kept.into_iter().map(|(seq, digest)| (seq, digest, true)));
         }
         runs.retain(|run, _| used.contains(run));
         rows.sort_unstable_by_key(|r| r.0);
