@@ -21,12 +21,21 @@ pub enum RecordKind {
     Privilege = 5,
     /// A judged write to a root filesystem: [`crate::rootfs::FileRecord`].
     File = 6,
+    /// A process ended: [`ExitRecord`].
+    Exit = 7,
 }
 
 impl RecordKind {
     /// Every kind, for counters indexed by kind.
-    pub const ALL: [RecordKind; 6] =
-        [Self::Exec, Self::CgroupMkdir, Self::CgroupRmdir, Self::Flow, Self::Privilege, Self::File];
+    pub const ALL: [RecordKind; 7] = [
+        Self::Exec,
+        Self::CgroupMkdir,
+        Self::CgroupRmdir,
+        Self::Flow,
+        Self::Privilege,
+        Self::File,
+        Self::Exit,
+    ];
     /// Entries in per-kind arrays (indexed by the numeric kind) and the `DROPS` array (record
     /// kinds, then the [`KERNEL_DROPS`] slots).
     pub const SLOTS: u32 = 16;
@@ -39,6 +48,7 @@ impl RecordKind {
             Self::Flow => "flow",
             Self::Privilege => "privilege",
             Self::File => "file",
+            Self::Exit => "exit",
         }
     }
 }
@@ -55,6 +65,7 @@ impl TryFrom<u32> for RecordKind {
             4 => Ok(Self::Flow),
             5 => Ok(Self::Privilege),
             6 => Ok(Self::File),
+            7 => Ok(Self::Exit),
             other => Err(other),
         }
     }
@@ -62,10 +73,19 @@ impl TryFrom<u32> for RecordKind {
 
 /// Slot of the per-CPU `DROPS` array counting flows not tracked because the `FLOWS` table was
 /// full (the connection itself is unaffected). Slots below it are record kinds.
-pub const DROP_FLOW_TABLE_FULL: u32 = 7;
+pub const DROP_FLOW_TABLE_FULL: u32 = RecordKind::SLOTS - 2;
 /// Slot counting path writes (mkdir, rename, ...) not followed to their syscall's return
 /// because the `FILE_PENDING` table was full: neither stopped nor reported.
-pub const DROP_FILE_PENDING_FULL: u32 = 8;
+pub const DROP_FILE_PENDING_FULL: u32 = RecordKind::SLOTS - 1;
+
+// Every record kind has a slot of its own below the kernel's loss counters.
+const _: () = {
+    let mut i = 0;
+    while i < RecordKind::ALL.len() {
+        assert!((RecordKind::ALL[i] as u32) < DROP_FLOW_TABLE_FULL);
+        i += 1;
+    }
+};
 
 /// The kernel's own loss counters in `DROPS`: (slot, `kind` label of
 /// `rampart_drops_total{stage="kernel"}`).
@@ -146,6 +166,19 @@ const _: () = assert!(size_of::<ExecRecord>() == 16 + 56 + 8 + EXEC_FILENAME_LEN
 
 /// Longest cgroup path carried by a cgroup record.
 pub const CGROUP_PATH_LEN: usize = 512;
+
+/// `sched:sched_process_exit` of a thread-group leader: the process `pid` is gone, and its pid
+/// free to be handed out again.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ExitRecord {
+    pub header: RecordHeader,
+    /// Thread-group id of the process that ended.
+    pub pid: u32,
+    pub _pad: u32,
+}
+
+const _: () = assert!(size_of::<ExitRecord>() == 24);
 
 /// `cgroup:cgroup_mkdir` / `cgroup:cgroup_rmdir`.
 #[repr(C)]

@@ -7,7 +7,7 @@ use crate::{
         RuntimeConfig,
     },
     privilege::{Creds, PrivRecord},
-    record::{CgroupRecord, ExecRecord, RecordHeader, RecordKind},
+    record::{CgroupRecord, ExecRecord, ExitRecord, RecordHeader, RecordKind},
     rootfs::{FileDenyKey, FileRecord, PathKey},
 };
 
@@ -51,18 +51,19 @@ pub enum Record {
     Flow(FlowRecord),
     Privilege(PrivRecord),
     File(FileRecord),
+    Exit(ExitRecord),
 }
 
 impl Record {
     /// The cgroup of the task whose act the record reports; `None` for the records of the
-    /// cgroup hierarchy itself.
+    /// cgroup hierarchy itself and for exits.
     pub fn actor_cgroup(&self) -> Option<u64> {
         match self {
             Self::Exec(r) => Some(r.task.cgroup_id),
             Self::Flow(r) => Some(r.flow.cgroup_id),
             Self::Privilege(r) => Some(r.task.cgroup_id),
             Self::File(r) => Some(r.task.cgroup_id),
-            Self::CgroupMkdir(_) | Self::CgroupRmdir(_) => None,
+            Self::CgroupMkdir(_) | Self::CgroupRmdir(_) | Self::Exit(_) => None,
         }
     }
 
@@ -74,6 +75,7 @@ impl Record {
             Self::Flow(_) => RecordKind::Flow,
             Self::Privilege(_) => RecordKind::Privilege,
             Self::File(_) => RecordKind::File,
+            Self::Exit(_) => RecordKind::Exit,
         }
     }
 }
@@ -102,6 +104,7 @@ impl TryFrom<&[u8]> for Record {
             RecordKind::Flow => Record::Flow(read(bytes, "flow record")?),
             RecordKind::Privilege => Record::Privilege(read(bytes, "privilege record")?),
             RecordKind::File => Record::File(read(bytes, "file record")?),
+            RecordKind::Exit => Record::Exit(read(bytes, "exit record")?),
         })
     }
 }

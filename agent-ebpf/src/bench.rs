@@ -6,7 +6,8 @@ use aya_ebpf::{
     programs::{LsmContext, SkBuffContext, SockAddrContext, SockContext, SockOpsContext, TracePointContext},
 };
 
-/// Empty program on `sched:sched_process_exec` (the exec hook's floor).
+/// Empty program on a tracepoint: `sched:sched_process_exec` and `sched:sched_process_exit`
+/// (the exec hooks' floor), the syscall tracepoints of the `sigkill` tiers.
 #[tracepoint]
 pub fn bench_noop_tracepoint(_ctx: TracePointContext) -> u32 {
     0

@@ -10,6 +10,7 @@ mod entry;
 mod bench;
 mod cgroup;
 mod exec;
+mod exit;
 mod lsm_ret;
 mod maps;
 mod network;

@@ -127,6 +127,7 @@ pub async fn run(cfg: RunConfig) -> Result<(), AppError> {
         loader::attach_tracepoint(&mut ebpf, "cgroup_mkdir", "cgroup", "cgroup_mkdir")?,
         loader::attach_tracepoint(&mut ebpf, "cgroup_rmdir", "cgroup", "cgroup_rmdir")?,
         loader::attach_tracepoint(&mut ebpf, "exec", "sched", "sched_process_exec")?,
+        loader::attach_tracepoint(&mut ebpf, "process_exit", "sched", "sched_process_exit")?,
     ];
     let mut ring = Ring::new(ebpf.take_map(EVENTS_MAP).ok_or(AppError::NoMap(EVENTS_MAP))?)?;
     let drops: PerCpuArray<MapData, u64> =

@@ -28,12 +28,9 @@ pub async fn baseline(hook: BaselineHook) -> Result<(), LoadError> {
     let mut links = Vec::new();
     match hook {
         BaselineHook::Exec => {
-            links.push(loader::attach_tracepoint(
-                &mut ebpf,
-                "bench_noop_tracepoint",
-                "sched",
-                "sched_process_exec",
-            )?);
+            for tp in ["sched_process_exec", "sched_process_exit"] {
+                links.push(loader::attach_tracepoint(&mut ebpf, "bench_noop_tracepoint", "sched", tp)?);
+            }
         }
         BaselineHook::Network => {
             let root = crate::attribution::cgroupfs::cgroup2_mount().map_err(|e| LoadError::Cgroup {

@@ -24,6 +24,6 @@ fuzz_target!(|data: &[u8]| {
         Record::Privilege(r) => {
             Some(privilege::privilege(r, &clock, Parent::default(), String::new(), Tier::Lsm))
         }
-        Record::CgroupMkdir(_) | Record::CgroupRmdir(_) => None,
+        Record::CgroupMkdir(_) | Record::CgroupRmdir(_) | Record::Exit(_) => None,
     };
 });

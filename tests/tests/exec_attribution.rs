@@ -1,8 +1,13 @@
 //! Exec events from processes inside kubelet-layout pod cgroups, attributed to the right pod:
 //! both cgroup drivers, every runtime naming and QoS class, pods created while the agent runs,
-//! pods whose Pod object arrives late, and host processes.
+//! pods whose Pod object arrives late, host processes, and a pid handed out again to a
+//! process that never exec'd.
 
-use std::time::Duration;
+use std::{
+    io::{BufRead as _, BufReader},
+    process::Stdio,
+    time::Duration,
+};
 
 use rampart_tests::{
     agent::{Agent, AgentOptions},
@@ -205,4 +210,66 @@ fn sigterm_drains_and_exits_zero_with_no_drops() {
     for line in metrics.lines().filter(|l| l.starts_with("rampart_drops_total")) {
         assert!(line.ends_with(" 0"), "unexpected drop: {line}");
     }
+}
+
+/// The pid of the exec of `/bin/echo <marker>` in `pod`, once the agent has seen it and the
+/// process has exited (its pid free again).
+fn echo_pid(pod: &TestPod, agent: &Agent) -> u64 {
+    let m = marker();
+    assert!(pod.exec(&["/bin/echo", &m]).status.success());
+    let e = agent.wait_event(&format!("exec of {m}"), WAIT, exec_of(&m));
+    assert_eq!(e["process"]["binary"], "/bin/echo", "{e}");
+    e["process"]["pid"].as_u64().unwrap()
+}
+
+/// The flow event of a UDP datagram sent by `pid` to port `port`.
+fn flow_of(agent: &Agent, pid: u64, port: u16) -> Value {
+    agent.wait_event(&format!("the flow of pid {pid}"), WAIT, |e| {
+        e["flow"]["remotePort"] == u64::from(port) && e["process"]["pid"] == pid
+    })
+}
+
+// A pid is handed out again once its process is gone (after pid_max more: 32,768 on some
+// nodes), and a process that forked without exec'ing has no exec of its own to name it.
+#[test]
+fn a_reused_pid_is_never_named_after_the_process_that_had_it_before() {
+    if !require::root("a_reused_pid_is_never_named_after_the_process_that_had_it_before") {
+        return;
+    }
+    let manifests = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("reuse", "pids"));
+    pod.write_manifest(manifests.path());
+    let agent =
+        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    let trigger = std::fs::canonicalize(rampart_tests::net::trigger()).unwrap().display().to_string();
+    let port = 40_000 + u16::from_str_radix(&rampart_tests::random_hex(3), 16).unwrap() % 20_000;
+    let to = format!("127.0.0.1:{port}");
+
+    // /bin/echo ran as pid P and exited; the trigger forks a child that gets P and sends a
+    // datagram, and lives on until told to exit: the flow names the trigger, from /proc.
+    let pid = echo_pid(&pod, &agent);
+    let mut child = pod
+        .command(&[&trigger, "fork-as-pid", &to, &pid.to_string(), "hold"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), format!("ok pid={pid}"), "the fork did not get pid {pid}");
+    let e = flow_of(&agent, pid, port);
+    assert_eq!(e["process"]["binary"], trigger.as_str(), "{e}");
+    assert_eq!(e["process"]["comm"], "rampart-trigger", "{e}");
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+
+    // Again, with a child that is gone before the agent reads its flow, most likely: named by
+    // the trigger or by nothing, never by /bin/echo.
+    let pid = echo_pid(&pod, &agent);
+    let out = pod.exec(&[&trigger, "fork-as-pid", &to, &pid.to_string()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("ok pid={pid}"), "{out:?}");
+    let e = flow_of(&agent, pid, port);
+    assert_ne!(e["process"]["binary"], "/bin/echo", "{e}");
+    assert!(agent.metric("rampart_records_total{kind=\"exit\"}").unwrap() >= 2.0);
+    assert!(agent.stop().success());
 }

@@ -78,7 +78,7 @@ pub struct BaselineArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum BaselineHook {
-    /// `sched:sched_process_exec`
+    /// `sched:sched_process_exec` and `sched:sched_process_exit`
     Exec,
     /// The ten cgroup hooks of the network concern, at the cgroup v2 root.
     Network,

@@ -83,6 +83,7 @@ impl Pipeline {
                     Record::Flow(f) => self.on_flow(&f),
                     Record::Privilege(p) => self.on_privilege(&p),
                     Record::File(f) => self.on_file(&f),
+                    Record::Exit(e) => self.processes.exited(e.pid),
                 }
             }
             Err(DecodeError::UnknownKind(kind)) => {
@@ -142,7 +143,7 @@ impl Pipeline {
     }
 
     fn on_flow(&mut self, r: &FlowRecord) {
-        let binary = self.processes.binary(r.flow.pid);
+        let binary = self.processes.binary(r.flow.pid, &r.flow.comm);
         let parent = self.processes.parent(r.flow.owner.ppid);
         let observation = build::flow(r, &self.clock, parent, binary);
         if r.phase == PHASE_DENIED
@@ -155,14 +156,14 @@ impl Pipeline {
 
     fn on_privilege(&mut self, r: &agent_common::privilege::PrivRecord) {
         let parent = self.processes.parent(r.task.ppid);
-        let binary = self.processes.binary(r.task.pid);
+        let binary = self.processes.binary(r.task.pid, &r.task.comm);
         let observation = privilege::privilege(r, &self.clock, parent, binary, self.tiers.privilege);
         self.attribute(observation, r.task.cgroup_id, Instant::now());
     }
 
     fn on_file(&mut self, r: &agent_common::rootfs::FileRecord) {
         let parent = self.processes.parent(r.task.ppid);
-        let binary = self.processes.binary(r.task.pid);
+        let binary = self.processes.binary(r.task.pid, &r.task.comm);
         let observation = file::file(r, &self.clock, parent, binary, self.tiers.rootfs);
         if let Some(d) = &mut self.file_denies {
             d.remember(summaries::write_key(r), r.task.cgroup_id, &observation);

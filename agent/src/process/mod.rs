@@ -6,6 +6,12 @@
 //!   since it is keyed by pid. A pid whose exec the agent did not see (or forgot) is read from
 //!   `/proc` once (the agent runs in the host pid namespace) and kept like the others, so a
 //!   busy process costs two reads, not two per event.
+//! - **Never another process's name**: a pid is handed out again once its process is gone
+//!   (after `pid_max` more, 32,768 on some nodes), and a process that forked without exec'ing
+//!   would otherwise be named after the pid's earlier owner. The kernel reports each process's
+//!   exit ([`ProcessTable::exited`]); a later event under that pid whose comm is not the dead
+//!   process's is another process's, read from `/proc`, and named by nothing when it is gone
+//!   too. The dead process's own last events (its sockets close after its exit) keep its name.
 //! - **Small per process**: a node may run 100,000 of them. The comm is kept inline (the
 //!   kernel's is at most 15 bytes) and each binary path once, shared by every process that runs
 //!   it (a pool swept when it has doubled), so a pid costs about 110 bytes of RSS (measured by
@@ -31,12 +37,18 @@ struct Proc {
     /// NUL-padded, as the kernel keeps it.
     comm: [u8; COMM_LEN],
     binary: Arc<str>,
+    /// The kernel reported the process's exit: the pid may since be another process's.
+    exited: bool,
 }
 
 impl Proc {
-    fn comm(&self) -> String {
+    fn comm_bytes(&self) -> &[u8] {
         let len = self.comm.iter().position(|b| *b == 0).unwrap_or(COMM_LEN);
-        String::from_utf8_lossy(&self.comm[..len]).into_owned()
+        &self.comm[..len]
+    }
+
+    fn comm(&self) -> String {
+        String::from_utf8_lossy(self.comm_bytes()).into_owned()
     }
 }
 
@@ -74,7 +86,7 @@ impl ProcessTable {
 
     /// `pid` now runs `binary` as `comm`.
     pub fn exec(&mut self, pid: u32, comm: &str, binary: &str) {
-        let p = Proc { comm: comm_bytes(comm), binary: self.share(binary) };
+        let p = Proc { comm: comm_bytes(comm), binary: self.share(binary), exited: false };
         if self.procs.insert(pid, p).is_none() {
             self.order.push_back(pid);
             while self.order.len() > self.capacity {
@@ -99,32 +111,50 @@ impl ProcessTable {
         b
     }
 
-    /// The parent `ppid`, from the table or else `/proc`.
+    /// `pid`'s process ended (the kernel's `sched_process_exit` of its thread-group leader).
+    /// Its entry stays for the events its exit still makes.
+    pub fn exited(&mut self, pid: u32) {
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.exited = true;
+        }
+    }
+
+    /// The parent `ppid`, from the table or else `/proc`. An event's parent is alive when the
+    /// event is made, and records arrive in the order they were made: a parent whose exit
+    /// came first is a later process with the same pid.
     pub fn parent(&mut self, ppid: u32) -> Parent {
-        match self.lookup(ppid) {
+        match self.lookup(ppid, None) {
             Some(p) => Parent { pid: ppid, comm: p.comm(), binary: p.binary.to_string() },
             None if ppid != 0 => Parent { pid: ppid, ..Parent::default() },
             None => Parent::default(),
         }
     }
 
-    /// The binary `pid` runs, from the table or else `/proc`.
-    pub fn binary(&mut self, pid: u32) -> String {
-        self.lookup(pid).map(|p| p.binary.to_string()).unwrap_or_default()
+    /// The binary `pid` runs, from the table or else `/proc`; `comm` is the one the kernel
+    /// read with the event (NUL-padded), which tells a dead process's last events from a new
+    /// process with its pid.
+    pub fn binary(&mut self, pid: u32, comm: &[u8]) -> String {
+        self.lookup(pid, Some(comm)).map(|p| p.binary.to_string()).unwrap_or_default()
     }
 
     /// `pid` from the table, or read from `/proc` once and kept (nothing is kept for a process
-    /// already gone).
-    fn lookup(&mut self, pid: u32) -> Option<&Proc> {
+    /// already gone). An exited entry answers only for its own process: for an event with its
+    /// comm (`comm`: `None` for a parent, which never outlives its exit).
+    fn lookup(&mut self, pid: u32, comm: Option<&[u8]>) -> Option<&Proc> {
         if pid == 0 {
             return None;
         }
-        if !self.procs.contains_key(&pid) {
-            let binary = fs::read_link(format!("/proc/{pid}/exe")).ok()?.display().to_string();
-            let comm = fs::read_to_string(format!("/proc/{pid}/comm"))
-                .map(|s| s.trim_end().to_string())
-                .unwrap_or_default();
-            self.exec(pid, &comm, &binary);
+        match self.procs.get(&pid) {
+            Some(p) if !p.exited => {}
+            Some(p) if comm.is_some_and(|c| agent_common::user::c_bytes(c, COMM_LEN) == p.comm_bytes()) => {}
+            // Not known, or the pid is another process's now.
+            _ => {
+                let binary = fs::read_link(format!("/proc/{pid}/exe")).ok()?.display().to_string();
+                let comm = fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .map(|s| s.trim_end().to_string())
+                    .unwrap_or_default();
+                self.exec(pid, &comm, &binary);
+            }
         }
         self.procs.get(&pid)
     }
@@ -163,7 +193,7 @@ mod tests {
         assert!(!p.comm.is_empty());
         assert!(!p.binary.is_empty());
         assert_eq!(t.len(), 1, "what /proc said is kept");
-        assert_eq!(t.binary(me), p.binary);
+        assert_eq!(t.binary(me, &comm_bytes(&p.comm)), p.binary);
     }
 
     #[test]
@@ -181,5 +211,44 @@ mod tests {
             t.exec(pid, "sh", "/bin/sh");
         }
         assert!(t.binaries.len() <= 2 * 64 + 1, "{} binaries kept", t.binaries.len());
+    }
+
+    /// A pid no process can have (`pid_max` is at most 2^22).
+    const GONE: u32 = u32::MAX - 1;
+
+    fn comm(s: &str) -> [u8; COMM_LEN] {
+        comm_bytes(s)
+    }
+
+    #[test]
+    fn an_exited_pid_names_only_its_own_last_events() {
+        let mut t = ProcessTable::new(8);
+        t.exec(GONE, "echo", "/bin/echo");
+        t.exec(GONE - 1, "sh", "/bin/sh");
+        t.exited(GONE);
+        // The dead process's own last events (its sockets closing) keep its name...
+        assert_eq!(t.binary(GONE, &comm("echo")), "/bin/echo");
+        // ... another process under its pid is not named after it (and is gone from /proc too).
+        assert_eq!(t.binary(GONE, &comm("rampart-trigger")), "");
+        // A parent outlives no exit of its own.
+        assert_eq!(t.parent(GONE), Parent { pid: GONE, ..Parent::default() });
+        // A live process's threads may carry other comms: still named.
+        assert_eq!(t.binary(GONE - 1, &comm("worker-1")), "/bin/sh");
+        assert_eq!(t.parent(GONE - 1).binary, "/bin/sh");
+        // A new exec under the pid is the pid's process again.
+        t.exec(GONE, "cat", "/bin/cat");
+        assert_eq!(t.binary(GONE, &comm("cat")), "/bin/cat");
+        assert_eq!(t.parent(GONE).binary, "/bin/cat");
+    }
+
+    #[test]
+    fn a_reused_pid_is_read_from_proc() {
+        let mut t = ProcessTable::new(8);
+        let me = std::process::id();
+        let exe = fs::read_link("/proc/self/exe").unwrap().display().to_string();
+        t.exec(me, "old", "/usr/bin/old");
+        t.exited(me);
+        assert_eq!(t.binary(me, &comm("new-comm")), exe);
+        assert_eq!(t.parent(me).binary, exe, "what /proc said is kept");
     }
 }

@@ -23,6 +23,11 @@
 //!                                               closes with RST: no TIME_WAIT piles up); ns
 //!                                               per cycle
 //! rampart-trigger udp-cycles ADDR:PORT N       N socket+connect+close; ns per cycle
+//! rampart-trigger fork-as-pid ADDR:PORT PID [hold]  fork with pid PID (clone3's set_tid; PID
+//!                                               must be free), no exec: the child sends one
+//!                                               UDP datagram to ADDR:PORT from a connected
+//!                                               socket, prints "ok pid=PID" and, with hold,
+//!                                               waits for EOF on stdin before it exits
 //! rampart-trigger udp-paced ADDR:PORT RATE SECS  socket+connect+send+close at RATE per second for
 //!                                               SECS, on a schedule (late cycles catch up);
 //!                                               "ok cycles=N seconds=S behind_ms=L" (L: how
@@ -233,6 +238,54 @@ fn udp_cycle(addr: SocketAddr, datagram: Option<&[u8]>) -> io::Result<()> {
         s.send(d)?;
     }
     Ok(())
+}
+
+/// `clone3()`'s arguments up to `set_tid_size` (`CLONE_ARGS_SIZE_VER1`, Linux 5.5).
+#[repr(C)]
+#[derive(Default)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+    set_tid: u64,
+    set_tid_size: u64,
+}
+
+/// A fork (no exec) given the pid `pid` (`clone3()`'s `set_tid`; the pid must be free): the
+/// child runs `child` and exits with its code; the parent waits and returns that code.
+fn fork_with_pid(pid: u32, child: impl FnOnce() -> ExitCode) -> io::Result<i32> {
+    let tids = [pid as libc::pid_t];
+    let args = CloneArgs {
+        exit_signal: libc::SIGCHLD as u64,
+        set_tid: tids.as_ptr() as u64,
+        set_tid_size: 1,
+        ..CloneArgs::default()
+    };
+    // SAFETY: a fork of this single-threaded process with valid arguments; the child only runs
+    // `child` and exits.
+    let r = unsafe { libc::syscall(libc::SYS_clone3, &args as *const CloneArgs, size_of::<CloneArgs>()) };
+    match r {
+        -1 => Err(io::Error::last_os_error()),
+        0 => {
+            let code = if child() == ExitCode::SUCCESS { 0 } else { 1 };
+            let _ = io::stdout().flush();
+            // SAFETY: the child ends here, without the parent's exit handlers.
+            unsafe { libc::_exit(code) }
+        }
+        child_pid => {
+            let mut status = 0;
+            // SAFETY: waiting for our own child.
+            if unsafe { libc::waitpid(child_pid as libc::pid_t, &mut status, 0) } == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(libc::WEXITSTATUS(status))
+        }
+    }
 }
 
 fn arg<T: std::str::FromStr>(args: &[String], i: usize, default: Option<T>) -> T {
@@ -452,6 +505,26 @@ fn main() -> ExitCode {
             }
             println!("ok ns_per_cycle={}", start.elapsed().as_nanos() / u128::from(n));
             ExitCode::SUCCESS
+        }
+        "fork-as-pid" => {
+            let pid: u32 = arg(&args, 3, None);
+            let hold = args.get(4).is_some_and(|a| a == "hold");
+            let child = || {
+                if let Err(e) = udp_cycle(addr, Some(b"r")) {
+                    return fail(&e);
+                }
+                println!("ok pid={}", std::process::id());
+                let _ = io::stdout().flush();
+                if hold {
+                    let _ = io::stdin().read_to_end(&mut Vec::new());
+                }
+                ExitCode::SUCCESS
+            };
+            match fork_with_pid(pid, child) {
+                Ok(0) => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::FAILURE,
+                Err(e) => fail(&e),
+            }
         }
         "udp-cycles" => {
             let n: u32 = arg(&args, 3, Some(1000));
