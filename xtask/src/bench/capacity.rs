@@ -68,6 +68,12 @@ struct Step {
     drops_by: String,
     /// The agent's events besides the flows, by kind.
     others_by: String,
+    /// Where an unexplained loss happened: the flow events the agent made, of the
+    /// 2 × cycles the generator's cycles make, and the events the collector acked to it as
+    /// stored.
+    flows_made: u64,
+    flows_expected: u64,
+    acked_stored: u64,
     /// The collector's duplicate and conflict counts, and its refusals.
     collector_said: String,
     agent_cores: f64,
@@ -103,8 +109,12 @@ impl Step {
             if self.drops > 0 { format!(" ({})", self.drops_by) } else { String::new() },
             if unexplained > 0 {
                 format!(
-                    " ({unexplained} lost that no counter explains; other events: {}; the collector's: {})",
-                    self.others_by, self.collector_said
+                    " ({unexplained} lost that no counter explains; other events: {}; the agent made {} flow events of {} and was told {} of its events were stored; the collector's: {})",
+                    self.others_by,
+                    self.flows_made,
+                    self.flows_expected,
+                    self.acked_stored,
+                    self.collector_said
                 )
             } else {
                 String::new()
@@ -208,6 +218,17 @@ impl Rig {
         (others, samples("rampart_drops_total").collect(), cpu)
     }
 
+    /// The flow events the agent made and the events the collector acked to it as stored, so
+    /// far.
+    fn agent_exported(&self) -> (u64, u64) {
+        let text = self.agent.metrics();
+        let sample = |name| rampart_tests::metric_sample(&text, name).unwrap_or(0.0) as u64;
+        (
+            sample("rampart_events_total{kind=\"flow\"}"),
+            sample("rampart_export_events_total{result=\"stored\"}"),
+        )
+    }
+
     /// Wait until nothing new is stored for a second (at most 60 s): the pipeline is idle.
     fn settle(&self) -> anyhow::Result<u64> {
         let start = Instant::now();
@@ -258,6 +279,7 @@ impl Rig {
     fn offer(&self, rate: f64, secs: f64) -> anyhow::Result<Step> {
         let stored0 = self.settle()?;
         let (others0, drops0, agent_cpu0) = self.agent_counts();
+        let (flows0, acked0) = self.agent_exported();
         let collector_cpu0 = self.collector_cpu();
         let out =
             self.pod.exec(&[&trigger(), "udp-paced", &self.addr, &format!("{rate}"), &format!("{secs}")]);
@@ -283,6 +305,7 @@ impl Rig {
         }
         let (stored, others) = self.settled(stored0, &others0, cycles * EVENTS_PER_CYCLE)?;
         let (_, drops, _) = self.agent_counts();
+        let (flows1, acked1) = self.agent_exported();
         let (others, others_by) = grown(&others0, others);
         let expected = cycles * EVENTS_PER_CYCLE + others;
         let (drops, drops_by) = grown(&drops0, drops);
@@ -301,6 +324,9 @@ impl Rig {
             drops,
             drops_by,
             others_by,
+            flows_made: flows1.saturating_sub(flows0),
+            flows_expected: cycles * EVENTS_PER_CYCLE,
+            acked_stored: acked1.saturating_sub(acked0),
             collector_said,
             agent_cores: (agent_cpu1 - agent_cpu0) / seconds,
             collector_cores: (collector_cpu1 - collector_cpu0) / seconds,
