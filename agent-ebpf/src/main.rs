@@ -3,6 +3,8 @@
 //! controls arrives through maps and the [`maps::CONFIG`] global.
 #![no_std]
 #![no_main]
+// An atomic add (`maps::count_slot`) is written as BPF assembly.
+#![cfg_attr(target_arch = "bpf", feature(asm_experimental_arch))]
 
 #[macro_use]
 mod entry;

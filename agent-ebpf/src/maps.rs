@@ -48,9 +48,26 @@ pub fn count_drop(kind: RecordKind) {
 #[inline(always)]
 pub fn count_slot(slot: u32) {
     if let Some(slot) = DROPS.get_ptr_mut(slot) {
-        // SAFETY: per-CPU slot, no concurrent writer on this CPU.
-        unsafe { *slot += 1 };
+        // SAFETY: a map value, valid during this run.
+        unsafe { add(slot, 1) };
     }
+}
+
+/// `*counter += n` as one atomic instruction (`BPF_XADD`), for a counter more than one program
+/// run may bump at once. A per-CPU slot needs it too: a program running in a task's context (a
+/// connect, a socket's release) is not protected from one running in softirq on the same CPU
+/// (a packet's `cgroup_skb`), and a plain `+=` interrupted between its load and its store loses
+/// the other's count.
+///
+/// # Safety
+/// `counter` points at a map value, valid and 8-byte aligned during this run.
+#[inline(always)]
+pub unsafe fn add(counter: *mut u64, n: u64) {
+    // SAFETY: the caller's. `core`'s atomics have no read-modify-write on this target, so the
+    // instruction is written out.
+    unsafe {
+        core::arch::asm!("lock *(u64 *)({counter} + 0) += {n}", counter = in(reg) counter, n = in(reg) n)
+    };
 }
 
 /// `KernelConfig::ancestor_walk`, loaded on its own: a register loaded straight from the

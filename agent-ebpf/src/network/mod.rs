@@ -273,9 +273,10 @@ pub fn emit(flow: &Flow, cookie: u64, phase: u8, tcp_state: u8, count: u64) {
 pub fn refused(flow: &Flow, cookie: u64) {
     let key = DenyKey::of(flow);
     if let Some(seen) = DENIES.get_ptr_mut(&key) {
-        // SAFETY: a map value; a racing increment may be lost, never corrupted.
+        // SAFETY: a map value, valid during this run; the count is bumped atomically (attempts
+        // race on every CPU), the time is whichever attempt wrote last.
         unsafe {
-            (*seen).count += 1;
+            crate::maps::add(&raw mut (*seen).count, 1);
             (*seen).last_ns = now();
         }
         return;

@@ -614,9 +614,10 @@ pub fn emit(rec: &FileRecord) {
         _pad: 0,
     };
     if let Some(seen) = FILE_DENIES.get_ptr_mut(&key) {
-        // SAFETY: a map value; a racing increment may be lost, never corrupted.
+        // SAFETY: a map value, valid during this run; the count is bumped atomically (attempts
+        // race on every CPU), the time is whichever attempt wrote last.
         unsafe {
-            (*seen).count += 1;
+            crate::maps::add(&raw mut (*seen).count, 1);
             (*seen).last_ns = rec.header.boot_ns;
         }
         return;
