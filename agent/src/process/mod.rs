@@ -42,13 +42,13 @@ struct Proc {
 }
 
 impl Proc {
-    fn comm_bytes(&self) -> &[u8] {
-        let len = self.comm.iter().position(|b| *b == 0).unwrap_or(COMM_LEN);
-        &self.comm[..len]
+    /// The comm's bytes up to its NUL.
+    fn comm_slice(&self) -> &[u8] {
+        agent_common::user::c_bytes(&self.comm, COMM_LEN)
     }
 
     fn comm(&self) -> String {
-        String::from_utf8_lossy(self.comm_bytes()).into_owned()
+        String::from_utf8_lossy(self.comm_slice()).into_owned()
     }
 }
 
@@ -146,7 +146,7 @@ impl ProcessTable {
         }
         match self.procs.get(&pid) {
             Some(p) if !p.exited => {}
-            Some(p) if comm.is_some_and(|c| agent_common::user::c_bytes(c, COMM_LEN) == p.comm_bytes()) => {}
+            Some(p) if comm.is_some_and(|c| agent_common::user::c_bytes(c, COMM_LEN) == p.comm_slice()) => {}
             // Not known, or the pid is another process's now.
             _ => {
                 let binary = fs::read_link(format!("/proc/{pid}/exe")).ok()?.display().to_string();

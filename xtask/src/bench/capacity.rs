@@ -68,12 +68,13 @@ struct Step {
     drops_by: String,
     /// The agent's events besides the flows, by kind.
     others_by: String,
+    /// The generator's cycles.
+    cycles: u64,
     /// Where an unexplained loss happened: the kernel's flow records the agent decoded and the
-    /// flow events it made, of the 2 × cycles the generator's cycles make, and the events the
-    /// collector acked to it as stored.
+    /// flow events it made, of the 2 × cycles due, and the events the collector acked to it as
+    /// stored.
     flow_records: u64,
     flows_made: u64,
-    flows_expected: u64,
     acked_stored: u64,
     /// The collector's duplicate and conflict counts, and its refusals.
     collector_said: String,
@@ -112,7 +113,7 @@ impl Step {
                 format!(
                     " ({unexplained} lost that no counter explains; other events: {}; of {} flow events due, the agent decoded {} flow records and made {} flow events, and was told {} of its events were stored; the collector's: {})",
                     self.others_by,
-                    self.flows_expected,
+                    self.cycles * EVENTS_PER_CYCLE,
                     self.flow_records,
                     self.flows_made,
                     self.acked_stored,
@@ -126,6 +127,22 @@ impl Step {
             self.behind_ms,
         );
     }
+}
+
+/// The agent's counts the bench reads, from one fetch of its `/metrics`.
+struct AgentCounts {
+    /// Events other than flows, by kind.
+    others: BTreeMap<String, u64>,
+    /// Drops by stage and kind.
+    drops: BTreeMap<String, u64>,
+    /// CPU seconds.
+    cpu: f64,
+    /// The kernel's flow records decoded.
+    flow_records: u64,
+    /// Flow events made.
+    flow_events: u64,
+    /// Events the collector acked as stored.
+    acked_stored: u64,
 }
 
 /// The agent, the collector and the pod under test.
@@ -205,9 +222,8 @@ impl Rig {
         self.collector.pid().and_then(|p| procfs::cpu_seconds(p).ok()).unwrap_or(f64::NAN)
     }
 
-    /// The agent's events other than flows, its drops by stage and kind, and its CPU seconds,
-    /// so far.
-    fn agent_counts(&self) -> (BTreeMap<String, u64>, BTreeMap<String, u64>, f64) {
+    /// What the agent's `/metrics` says so far (one fetch).
+    fn agent_counts(&self) -> AgentCounts {
         let text = self.agent.metrics();
         let samples = |prefix: &'static str| {
             text.lines().filter_map(move |l| {
@@ -215,21 +231,15 @@ impl Rig {
                 Some((name.to_string(), value.parse::<f64>().ok()? as u64))
             })
         };
-        let others = samples("rampart_events_total").filter(|(k, _)| k != "{kind=\"flow\"}").collect();
-        let cpu = rampart_tests::metric_sample(&text, "process_cpu_seconds_total").unwrap_or(f64::NAN);
-        (others, samples("rampart_drops_total").collect(), cpu)
-    }
-
-    /// The kernel's flow records the agent decoded, the flow events it made, and the events
-    /// the collector acked to it as stored, so far.
-    fn agent_exported(&self) -> (u64, u64, u64) {
-        let text = self.agent.metrics();
         let sample = |name| rampart_tests::metric_sample(&text, name).unwrap_or(0.0) as u64;
-        (
-            sample("rampart_records_total{kind=\"flow\"}"),
-            sample("rampart_events_total{kind=\"flow\"}"),
-            sample("rampart_export_events_total{result=\"stored\"}"),
-        )
+        AgentCounts {
+            others: samples("rampart_events_total").filter(|(k, _)| k != "{kind=\"flow\"}").collect(),
+            drops: samples("rampart_drops_total").collect(),
+            cpu: rampart_tests::metric_sample(&text, "process_cpu_seconds_total").unwrap_or(f64::NAN),
+            flow_records: sample("rampart_records_total{kind=\"flow\"}"),
+            flow_events: sample("rampart_events_total{kind=\"flow\"}"),
+            acked_stored: sample("rampart_export_events_total{result=\"stored\"}"),
+        }
     }
 
     /// Wait until nothing new is stored for a second (at most 60 s): the pipeline is idle.
@@ -261,11 +271,11 @@ impl Rig {
     ) -> anyhow::Result<(u64, BTreeMap<String, u64>)> {
         let mut attempts = 0;
         loop {
-            let others = self.agent_counts().0;
+            let others = self.agent_counts().others;
             let stored = self.settle()? - stored0;
             attempts += 1;
             let expected = flows + grown(others0, others.clone()).0;
-            if attempts == 5 || (stored >= expected && self.agent_counts().0 == others) {
+            if attempts == 5 || (stored >= expected && self.agent_counts().others == others) {
                 return Ok((stored, others));
             }
         }
@@ -281,12 +291,11 @@ impl Rig {
     /// Offer `rate` cycles/s for `secs` to the store as it is.
     fn offer(&self, rate: f64, secs: f64) -> anyhow::Result<Step> {
         let stored0 = self.settle()?;
-        let (others0, drops0, agent_cpu0) = self.agent_counts();
-        let (records0, flows0, acked0) = self.agent_exported();
+        let before = self.agent_counts();
         let collector_cpu0 = self.collector_cpu();
         let out =
             self.pod.exec(&[&trigger(), "udp-paced", &self.addr, &format!("{rate}"), &format!("{secs}")]);
-        let (agent_cpu1, collector_cpu1) = (self.agent_counts().2, self.collector_cpu());
+        let (agent_cpu1, collector_cpu1) = (self.agent_counts().cpu, self.collector_cpu());
         let ended = Instant::now();
         let text = String::from_utf8_lossy(&out.stdout);
         let field = |name: &str| -> anyhow::Result<f64> {
@@ -300,18 +309,17 @@ impl Rig {
         // What the agent made besides the flows (the trigger's own exec, the node's processes)
         // is expected too: until the generator's end within the drain, and all of it once the
         // pipeline is idle again.
-        let until_end = cycles * EVENTS_PER_CYCLE + grown(&others0, self.agent_counts().0).0;
+        let until_end = cycles * EVENTS_PER_CYCLE + grown(&before.others, self.agent_counts().others).0;
         let mut in_time = false;
         while !in_time && ended.elapsed() < DRAIN {
             in_time = self.stored()? - stored0 >= until_end;
             thread::sleep(Duration::from_millis(50));
         }
-        let (stored, others) = self.settled(stored0, &others0, cycles * EVENTS_PER_CYCLE)?;
-        let (_, drops, _) = self.agent_counts();
-        let (records1, flows1, acked1) = self.agent_exported();
-        let (others, others_by) = grown(&others0, others);
+        let (stored, others) = self.settled(stored0, &before.others, cycles * EVENTS_PER_CYCLE)?;
+        let after = self.agent_counts();
+        let (others, others_by) = grown(&before.others, others);
         let expected = cycles * EVENTS_PER_CYCLE + others;
-        let (drops, drops_by) = grown(&drops0, drops);
+        let (drops, drops_by) = grown(&before.drops, after.drops);
         let collector_said = {
             let text = self.collector.http("/metrics").1;
             let wanted = ["result=\"duplicate\"", "result=\"conflict\"", "_refused_total"];
@@ -327,12 +335,12 @@ impl Rig {
             drops,
             drops_by,
             others_by,
-            flow_records: records1.saturating_sub(records0),
-            flows_made: flows1.saturating_sub(flows0),
-            flows_expected: cycles * EVENTS_PER_CYCLE,
-            acked_stored: acked1.saturating_sub(acked0),
+            cycles,
+            flow_records: after.flow_records.saturating_sub(before.flow_records),
+            flows_made: after.flow_events.saturating_sub(before.flow_events),
+            acked_stored: after.acked_stored.saturating_sub(before.acked_stored),
             collector_said,
-            agent_cores: (agent_cpu1 - agent_cpu0) / seconds,
+            agent_cores: (agent_cpu1 - before.cpu) / seconds,
             collector_cores: (collector_cpu1 - collector_cpu0) / seconds,
             collector_peak_mib: self
                 .collector
