@@ -86,13 +86,17 @@ pub struct KernelConfig {
     pub css_parent: u32,
     pub cgroup_kn: u32,
     pub kernfs_node_id: u32,
+    /// `task_struct.signal`, `signal_struct.live` (the thread group's live threads: the exit
+    /// program reports a process once its last thread exits).
+    pub task_signal: u32,
+    pub signal_live: u32,
     /// Records wake the agent only once this many bytes wait in the ring buffer; below it the
     /// agent drains on its own short timer (a wakeup per record would cost every event a
     /// context switch).
     pub wakeup_bytes: u32,
 }
 
-const _: () = assert!(size_of::<KernelConfig>() == 188);
+const _: () = assert!(size_of::<KernelConfig>() == 196);
 
 impl KernelConfig {
     /// All offsets zero ("not found"): the placeholder compiled into the programs.
@@ -144,6 +148,8 @@ impl KernelConfig {
             css_parent: 0,
             cgroup_kn: 0,
             kernfs_node_id: 0,
+            task_signal: 0,
+            signal_live: 0,
             wakeup_bytes: 0,
         }
     }

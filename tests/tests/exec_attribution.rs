@@ -273,3 +273,34 @@ fn a_reused_pid_is_never_named_after_the_process_that_had_it_before() {
     assert!(agent.metric("rampart_records_total{kind=\"exit\"}").unwrap() >= 2.0);
     assert!(agent.stop().success());
 }
+
+// A process whose main thread exits first (pthread_exit() from main) runs on in its other
+// threads: their events are named after its binary, not after nothing.
+#[test]
+fn a_process_whose_main_thread_exited_is_still_named() {
+    if !require::root("a_process_whose_main_thread_exited_is_still_named") {
+        return;
+    }
+    let manifests = tempfile::tempdir().unwrap();
+    let pod = TestPod::create(PodSpec::new("leader", "threads"));
+    pod.write_manifest(manifests.path());
+    let agent =
+        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+    let trigger = std::fs::canonicalize(rampart_tests::net::trigger()).unwrap().display().to_string();
+    let port = 40_000 + u16::from_str_radix(&rampart_tests::random_hex(3), 16).unwrap() % 20_000;
+    let mut child = pod
+        .command(&[&trigger, "leader-exits", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let pid: u64 = line.trim().strip_prefix("ok pid=").and_then(|p| p.parse().ok()).expect(&line);
+    let e = flow_of(&agent, pid, port);
+    assert_eq!(e["process"]["comm"], "worker", "{e}");
+    assert_eq!(e["process"]["binary"], trigger.as_str(), "{e}");
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    assert!(agent.stop().success());
+}

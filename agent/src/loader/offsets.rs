@@ -104,6 +104,8 @@ pub fn kernel_config(tracefs: &Tracefs) -> Result<KernelConfig, OffsetError> {
         tp_cgroup_id: take(field("cgroup", "cgroup_mkdir", "id")),
         tp_cgroup_level: take(field("cgroup", "cgroup_mkdir", "level")),
         tp_cgroup_path: take(field("cgroup", "cgroup_mkdir", "path")),
+        task_signal: take(member("task_struct", "signal")),
+        signal_live: take(member("signal_struct", "live")),
         wakeup_bytes: 0,
     };
     // cgroup_rmdir shares cgroup_mkdir's event class; check rather than assume.

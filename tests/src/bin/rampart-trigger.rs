@@ -28,6 +28,11 @@
 //!                                               UDP datagram to ADDR:PORT from a connected
 //!                                               socket, prints "ok pid=PID" and, with hold,
 //!                                               waits for EOF on stdin before it exits
+//! rampart-trigger leader-exits ADDR:PORT        the main thread exits alone (exit(2), not
+//!                                               exit_group); a thread named "worker" waits
+//!                                               until it is a zombie, sends one UDP datagram
+//!                                               to ADDR:PORT, prints "ok pid=PID" and waits
+//!                                               for EOF on stdin before the process exits
 //! rampart-trigger udp-paced ADDR:PORT RATE SECS  socket+connect+send+close at RATE per second for
 //!                                               SECS, on a schedule (late cycles catch up);
 //!                                               "ok cycles=N seconds=S behind_ms=L" (L: how
@@ -525,6 +530,41 @@ fn main() -> ExitCode {
                 Ok(_) => ExitCode::FAILURE,
                 Err(e) => fail(&e),
             }
+        }
+        "leader-exits" => {
+            let pid = std::process::id();
+            let worker = std::thread::Builder::new().name("worker".into()).spawn(move || {
+                // The leader is a zombie until the last thread exits.
+                let stat = format!("/proc/{pid}/task/{pid}/stat");
+                let state = || {
+                    let text = std::fs::read_to_string(&stat).unwrap_or_default();
+                    text.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next())
+                };
+                let start = std::time::Instant::now();
+                while !matches!(state(), Some('Z') | None) {
+                    if start.elapsed() > Duration::from_secs(10) {
+                        eprintln!("error: the main thread did not exit within 10 s");
+                        std::process::exit(1);
+                    }
+                    // Waiting for another thread's exit, which nothing signals.
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                if let Err(e) = udp_cycle(addr, Some(b"w")) {
+                    eprintln!("error errno={} {e}", e.raw_os_error().unwrap_or(0));
+                    std::process::exit(1);
+                }
+                println!("ok pid={pid}");
+                let _ = io::stdout().flush();
+                let _ = io::stdin().read_to_end(&mut Vec::new());
+                std::process::exit(0);
+            });
+            if let Err(e) = worker {
+                return fail(&e);
+            }
+            // SAFETY: exit(2) ends this thread only; nothing of it is used afterwards, and the
+            // worker ends the process.
+            unsafe { libc::syscall(libc::SYS_exit, 0) };
+            unreachable!("exit(2) returned")
         }
         "udp-cycles" => {
             let n: u32 = arg(&args, 3, Some(1000));
