@@ -222,6 +222,36 @@ fn echo_pid(pod: &TestPod, agent: &Agent) -> u64 {
     e["process"]["pid"].as_u64().unwrap()
 }
 
+/// A pod, an agent that knows it, the trigger's path and a port to send datagrams to.
+struct Udp {
+    agent: Agent,
+    pod: TestPod,
+    trigger: String,
+    port: u16,
+    _manifests: tempfile::TempDir,
+}
+
+impl Udp {
+    fn start(namespace: &str, name: &str) -> Udp {
+        let manifests = tempfile::tempdir().unwrap();
+        let pod = TestPod::create(PodSpec::new(namespace, name));
+        pod.write_manifest(manifests.path());
+        let agent =
+            Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
+        let trigger = std::fs::canonicalize(rampart_tests::net::trigger()).unwrap().display().to_string();
+        let port = 40_000 + u16::from_str_radix(&rampart_tests::random_hex(3), 16).unwrap() % 20_000;
+        Udp { agent, pod, trigger, port, _manifests: manifests }
+    }
+}
+
+/// Start `args` in `pod`, held by its stdin (it exits at EOF), and read its first line.
+fn held(pod: &TestPod, args: &[&str]) -> (std::process::Child, String) {
+    let mut child = pod.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line)
+}
+
 /// The flow event of a UDP datagram sent by `pid` to port `port`.
 fn flow_of(agent: &Agent, pid: u64, port: u16) -> Value {
     agent.wait_event(&format!("the flow of pid {pid}"), WAIT, |e| {
@@ -236,26 +266,13 @@ fn a_reused_pid_is_never_named_after_the_process_that_had_it_before() {
     if !require::root("a_reused_pid_is_never_named_after_the_process_that_had_it_before") {
         return;
     }
-    let manifests = tempfile::tempdir().unwrap();
-    let pod = TestPod::create(PodSpec::new("reuse", "pids"));
-    pod.write_manifest(manifests.path());
-    let agent =
-        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
-    let trigger = std::fs::canonicalize(rampart_tests::net::trigger()).unwrap().display().to_string();
-    let port = 40_000 + u16::from_str_radix(&rampart_tests::random_hex(3), 16).unwrap() % 20_000;
+    let Udp { agent, pod, trigger, port, _manifests } = Udp::start("reuse", "pids");
     let to = format!("127.0.0.1:{port}");
 
     // /bin/echo ran as pid P and exited; the trigger forks a child that gets P and sends a
     // datagram, and lives on until told to exit: the flow names the trigger, from /proc.
     let pid = echo_pid(&pod, &agent);
-    let mut child = pod
-        .command(&[&trigger, "fork-as-pid", &to, &pid.to_string(), "hold"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, line) = held(&pod, &[&trigger, "fork-as-pid", &to, &pid.to_string(), "hold"]);
     assert_eq!(line.trim(), format!("ok pid={pid}"), "the fork did not get pid {pid}");
     let e = flow_of(&agent, pid, port);
     assert_eq!(e["process"]["binary"], trigger.as_str(), "{e}");
@@ -281,21 +298,8 @@ fn a_process_whose_main_thread_exited_is_still_named() {
     if !require::root("a_process_whose_main_thread_exited_is_still_named") {
         return;
     }
-    let manifests = tempfile::tempdir().unwrap();
-    let pod = TestPod::create(PodSpec::new("leader", "threads"));
-    pod.write_manifest(manifests.path());
-    let agent =
-        Agent::start(AgentOptions { pod_manifests: Some(manifests.path().into()), ..Default::default() });
-    let trigger = std::fs::canonicalize(rampart_tests::net::trigger()).unwrap().display().to_string();
-    let port = 40_000 + u16::from_str_radix(&rampart_tests::random_hex(3), 16).unwrap() % 20_000;
-    let mut child = pod
-        .command(&[&trigger, "leader-exits", &format!("127.0.0.1:{port}")])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let Udp { agent, pod, trigger, port, _manifests } = Udp::start("leader", "threads");
+    let (mut child, line) = held(&pod, &[&trigger, "leader-exits", &format!("127.0.0.1:{port}")]);
     let pid: u64 = line.trim().strip_prefix("ok pid=").and_then(|p| p.parse().ok()).expect(&line);
     let e = flow_of(&agent, pid, port);
     assert_eq!(e["process"]["comm"], "worker", "{e}");
