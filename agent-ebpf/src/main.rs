@@ -3,7 +3,7 @@
 //! controls arrives through maps and the [`maps::CONFIG`] global.
 #![no_std]
 #![no_main]
-// An atomic add (`maps::count_slot`) is written as BPF assembly.
+// An atomic add (`maps::add`) is written as BPF assembly.
 #![cfg_attr(target_arch = "bpf", feature(asm_experimental_arch))]
 
 #[macro_use]
